@@ -1,0 +1,56 @@
+package org.bpf4j.helpers;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** An immutable table of helpers by id, as the host supplies it to an engine. */
+public final class HelperTable {
+
+    /** A helper with its id and name (the name appears in errors and disassembly). */
+    public record Entry(int id, String name, Helper helper) {}
+
+    private static final HelperTable EMPTY = new HelperTable(new Entry[0], Map.of());
+
+    private final Entry[] byId; // dense for the ids up to the largest; holes are null
+    private final Map<Integer, Entry> entries;
+
+    private HelperTable(Entry[] byId, Map<Integer, Entry> entries) {
+        this.byId = byId;
+        this.entries = entries;
+    }
+
+    public static HelperTable empty() { return EMPTY; }
+
+    public static Builder builder() { return new Builder(); }
+
+    public Optional<Entry> lookup(long id) {
+        return Optional.ofNullable(entry(id));
+    }
+
+    /** Hot-path lookup: the entry for {@code id}, or null. */
+    public Entry entry(long id) {
+        return id >= 0 && id < byId.length ? byId[(int) id] : null;
+    }
+
+    public Map<Integer, Entry> entries() { return entries; }
+
+    public static final class Builder {
+        private final TreeMap<Integer, Entry> entries = new TreeMap<>();
+
+        public Builder add(int id, String name, Helper helper) {
+            if (id < 0 || id > 0xffff) throw new IllegalArgumentException("helper id out of range: " + id);
+            if (entries.putIfAbsent(id, new Entry(id, name, helper)) != null) {
+                throw new IllegalArgumentException("helper id " + id + " registered twice");
+            }
+            return this;
+        }
+
+        public HelperTable build() {
+            Entry[] byId = new Entry[entries.isEmpty() ? 0 : entries.lastKey() + 1];
+            entries.forEach((id, e) -> byId[id] = e);
+            return new HelperTable(byId, Collections.unmodifiableMap(new TreeMap<>(entries)));
+        }
+    }
+}

@@ -1,0 +1,589 @@
+package org.bpf4j.interp;
+
+import static org.bpf4j.isa.Opcodes.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import org.bpf4j.helpers.HelperContext;
+import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.InvalidProgramException;
+import org.bpf4j.isa.Program;
+import org.bpf4j.isa.StructuralCheck;
+import org.bpf4j.mem.AddressSpace;
+import org.bpf4j.mem.CheckedMemory;
+import org.bpf4j.mem.ExecutionStack;
+import org.bpf4j.mem.MemoryFault;
+import org.bpf4j.mem.Region;
+
+/**
+ * The reference interpreter: the semantics of every instruction, which every other engine must match.
+ *
+ * <p>The program is decoded once into parallel arrays; operations whose meaning depends on the offset
+ * field (signed division, sign-extending moves) get internal opcodes above 0xff so that the dispatch is
+ * one {@code tableswitch}. An instance is immutable and may run on many threads at once, each run with
+ * its own {@link ExecutionStack}.
+ */
+public final class Interpreter {
+
+    /** Marks a function pointer ({@code lddw} source 4) so that {@code callx} can tell it from a helper id. */
+    public static final long FUNCTION_POINTER_TAG = 0xbf4f_0000_0000_0000L;
+    private static final long FUNCTION_POINTER_MASK = 0xffff_0000_0000_0000L;
+
+    // Internal opcodes for offset-dependent forms.
+    private static final int SDIV64_K = 0x100, SDIV64_X = 0x101, SMOD64_K = 0x102, SMOD64_X = 0x103;
+    private static final int SDIV32_K = 0x104, SDIV32_X = 0x105, SMOD32_K = 0x106, SMOD32_X = 0x107;
+    private static final int MOVSX64_8 = 0x108, MOVSX64_16 = 0x109, MOVSX64_32 = 0x10a;
+    private static final int MOVSX32_8 = 0x10b, MOVSX32_16 = 0x10c, ADDR_SPACE_CAST = 0x10d;
+    private static final int CALL_LOCAL = 0x10e;
+
+    private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle ATOMIC_INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle ATOMIC_SHORT = ValueLayout.JAVA_SHORT.varHandle();
+    private static final VarHandle ATOMIC_BYTE = ValueLayout.JAVA_BYTE.varHandle();
+
+    private final Program program;
+    private final int length;
+    private final int[] code;
+    private final int[] dst;
+    private final int[] src;
+    private final int[] off;
+    private final int[] imm;
+    private final long[] imm64;
+    private final HelperTable.Entry[] helperAt;
+    private final HelperTable helpers;
+    private final AddressSpace space;
+    private final MemorySegment memory;
+    private final long base;
+    private final ExecutionOptions options;
+
+    private Interpreter(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options) {
+        this.program = program;
+        this.length = program.size();
+        this.helpers = helpers;
+        this.space = space;
+        this.memory = space.segment();
+        this.base = space.base();
+        this.options = options;
+        this.code = new int[length];
+        this.dst = new int[length];
+        this.src = new int[length];
+        this.off = new int[length];
+        this.imm = new int[length];
+        this.imm64 = new long[length];
+        this.helperAt = new HelperTable.Entry[length];
+        decode();
+    }
+
+    /**
+     * Prepares a raw or already-resolved program: checks its structure and that every helper it calls is
+     * in the table.
+     *
+     * @throws InvalidProgramException naming the first instruction that cannot run
+     */
+    public static Interpreter load(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options) {
+        StructuralCheck.check(program);
+        return new Interpreter(program, helpers, space, options);
+    }
+
+    public Program program() { return program; }
+
+    public ExecutionOptions options() { return options; }
+
+    private void decode() {
+        for (int pc = 0; pc < length; pc++) {
+            Insn insn = program.get(pc);
+            int op = insn.opcode();
+            dst[pc] = insn.dst();
+            src[pc] = insn.src();
+            off[pc] = insn.off();
+            imm[pc] = insn.imm();
+            code[pc] = op;
+            if (op == LDDW) {
+                imm64[pc] = ldImm64(pc, insn);
+                pc++; // the second slot is never executed
+                continue;
+            }
+            switch (insnClass(op)) {
+                case CLASS_ALU, CLASS_ALU64 -> code[pc] = aluCode(insn);
+                case CLASS_JMP -> {
+                    if (op == CALL) code[pc] = callCode(pc, insn);
+                }
+                default -> { }
+            }
+        }
+    }
+
+    private static int aluCode(Insn insn) {
+        int op = insn.opcode();
+        boolean alu64 = insnClass(op) == CLASS_ALU64;
+        boolean reg = source(op) == SRC_X;
+        int o = insn.off();
+        switch (aluOp(op)) {
+            case ALU_DIV:
+                if (o == 1) return alu64 ? (reg ? SDIV64_X : SDIV64_K) : (reg ? SDIV32_X : SDIV32_K);
+                return op;
+            case ALU_MOD:
+                if (o == 1) return alu64 ? (reg ? SMOD64_X : SMOD64_K) : (reg ? SMOD32_X : SMOD32_K);
+                return op;
+            case ALU_MOV:
+                if (!reg || o == 0) return op;
+                if (alu64) {
+                    return switch (o) {
+                        case 8 -> MOVSX64_8;
+                        case 16 -> MOVSX64_16;
+                        case 32 -> MOVSX64_32;
+                        default -> ADDR_SPACE_CAST;
+                    };
+                }
+                return o == 8 ? MOVSX32_8 : MOVSX32_16;
+            default:
+                return op;
+        }
+    }
+
+    private int callCode(int pc, Insn insn) {
+        return switch (insn.src()) {
+            case CALL_HELPER -> {
+                HelperTable.Entry e = helpers.entry(insn.imm() & 0xffffffffL);
+                if (e == null) throw new InvalidProgramException(pc, "call to unknown helper " + Integer.toUnsignedString(insn.imm()));
+                helperAt[pc] = e;
+                yield CALL;
+            }
+            case CALL_PSEUDO -> CALL_LOCAL;
+            default -> throw new InvalidProgramException(pc, "kfunc call (kfunc id " + insn.imm() + "): kfuncs are not supported");
+        };
+    }
+
+    private long ldImm64(int pc, Insn insn) {
+        return switch (insn.src()) {
+            case PSEUDO_IMM64 -> program.imm64(pc);
+            case PSEUDO_FUNC -> {
+                int target = pc + insn.imm() + 1;
+                if (target < 0 || target >= length) {
+                    throw new InvalidProgramException(pc, "function pointer out of range: target " + target);
+                }
+                yield FUNCTION_POINTER_TAG | target;
+            }
+            default -> throw new InvalidProgramException(pc, "lddw with pseudo source " + insn.src()
+                    + " refers to a map or kernel symbol, which the loader must resolve before the program runs");
+        };
+    }
+
+    /** Runs the program once with the given argument registers; r0 at the final exit is the result. */
+    public long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5) {
+        return run(stack, r1, r2, r3, r4, r5, r1, r2);
+    }
+
+    /**
+     * Runs the program, giving legacy packet loads ({@code LD_ABS}/{@code LD_IND}) the packet at
+     * {@code [packet, packet + packetLength)}.
+     */
+    public long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength) {
+        if (stack.space() != space) throw new IllegalArgumentException("stack belongs to another address space");
+        Run run = new Run(stack, packet, packetLength);
+        long[] r = run.regs;
+        r[1] = r1;
+        r[2] = r2;
+        r[3] = r3;
+        r[4] = r4;
+        r[5] = r5;
+        r[10] = stack.frameTop(0);
+        return execute(run);
+    }
+
+    /** Per-run state; also what helpers see of the run. */
+    private final class Run implements HelperContext {
+        final long[] regs = new long[11];
+        final long[] savedRegs = new long[ExecutionStack.MAX_FRAMES * 5];
+        final int[] returnPc = new int[ExecutionStack.MAX_FRAMES];
+        final long[] mayGoto = new long[ExecutionStack.MAX_FRAMES];
+        final ExecutionStack stack;
+        final long packet;
+        final long packetLength;
+        CheckedMemory checkedMemory;
+        boolean terminated;
+        long terminateValue;
+        // Two-entry cache of the regions last accessed (checked mode).
+        long c0Start, c0Len = -1, c1Start, c1Len = -1;
+        boolean c0Write, c1Write;
+
+        Run(ExecutionStack stack, long packet, long packetLength) {
+            this.stack = stack;
+            this.packet = packet;
+            this.packetLength = packetLength;
+        }
+
+        @Override
+        public CheckedMemory memory() {
+            if (checkedMemory == null) checkedMemory = new CheckedMemory(space);
+            return checkedMemory;
+        }
+
+        @Override
+        public void terminate(long r0) {
+            terminated = true;
+            terminateValue = r0;
+        }
+
+        /** Checks an access and returns its offset into the address space's segment. */
+        long check(long address, int size, boolean write) {
+            if (!options.checked()) return address - base;
+            long d = address - c0Start;
+            if (d >= 0 && d <= c0Len - size && (c0Write || !write)) return address - base;
+            d = address - c1Start;
+            if (d >= 0 && d <= c1Len - size && (c1Write || !write)) return address - base;
+            Region region = space.lookup(address, size);
+            if (region == null) throw new MemoryFault(address, String.format(
+                    "invalid %s of %d bytes at 0x%x: not inside any live region", write ? "write" : "read", size, address));
+            if (write && !region.writable()) throw new MemoryFault(address, String.format(
+                    "invalid write of %d bytes at 0x%x: %s is read-only", size, address, region.name()));
+            c1Start = c0Start;
+            c1Len = c0Len;
+            c1Write = c0Write;
+            c0Start = region.address();
+            c0Len = region.size();
+            c0Write = region.writable();
+            return address - base;
+        }
+    }
+
+    private long execute(Run run) {
+        final long[] r = run.regs;
+        final MemorySegment m = memory;
+        final int[] code = this.code, dst = this.dst, src = this.src, off = this.off, imm = this.imm;
+        long budget = options.instructionBudget();
+        int depth = 0;
+        run.mayGoto[0] = MAY_GOTO_BUDGET;
+        int pc = 0;
+        try {
+            while (true) {
+                if (pc >= length) {
+                    throw new ProgramFault(length - 1, "ran off the end of the program: the last instruction is not exit or a jump");
+                }
+                if (--budget < 0) {
+                    throw new ProgramFault(pc, "instruction budget of " + options.instructionBudget()
+                            + " exhausted: the program does not terminate within its budget");
+                }
+                final int d = dst[pc];
+                final int s = src[pc];
+                final int k = imm[pc];
+                switch (code[pc]) {
+                    // ---- ALU64 ----
+                    case 0x07 -> r[d] += k;
+                    case 0x0f -> r[d] += r[s];
+                    case 0x17 -> r[d] -= k;
+                    case 0x1f -> r[d] -= r[s];
+                    case 0x27 -> r[d] *= k;
+                    case 0x2f -> r[d] *= r[s];
+                    case 0x37 -> r[d] = k == 0 ? 0 : Long.divideUnsigned(r[d], k);
+                    case 0x3f -> r[d] = r[s] == 0 ? 0 : Long.divideUnsigned(r[d], r[s]);
+                    case 0x47 -> r[d] |= k;
+                    case 0x4f -> r[d] |= r[s];
+                    case 0x57 -> r[d] &= k;
+                    case 0x5f -> r[d] &= r[s];
+                    case 0x67 -> r[d] <<= k;
+                    case 0x6f -> r[d] <<= r[s];
+                    case 0x77 -> r[d] >>>= k;
+                    case 0x7f -> r[d] >>>= r[s];
+                    case 0x87 -> r[d] = -r[d];
+                    case 0x97 -> { if (k != 0) r[d] = Long.remainderUnsigned(r[d], k); }
+                    case 0x9f -> { if (r[s] != 0) r[d] = Long.remainderUnsigned(r[d], r[s]); }
+                    case 0xa7 -> r[d] ^= k;
+                    case 0xaf -> r[d] ^= r[s];
+                    case 0xb7 -> r[d] = k;
+                    case 0xbf -> r[d] = r[s];
+                    case 0xc7 -> r[d] >>= k;
+                    case 0xcf -> r[d] >>= r[s];
+                    case 0xd7 -> r[d] = byteSwap(r[d], k);
+                    case SDIV64_K -> r[d] = k == 0 ? 0 : r[d] / k;
+                    case SDIV64_X -> r[d] = r[s] == 0 ? 0 : r[d] / r[s];
+                    case SMOD64_K -> { if (k != 0) r[d] = r[d] % k; }
+                    case SMOD64_X -> { if (r[s] != 0) r[d] = r[d] % r[s]; }
+                    case MOVSX64_8 -> r[d] = (byte) r[s];
+                    case MOVSX64_16 -> r[d] = (short) r[s];
+                    case MOVSX64_32 -> r[d] = (int) r[s];
+                    case ADDR_SPACE_CAST -> r[d] = addrSpaceCast(r[s]);
+                    // ---- ALU32: operate on the low halves, zero-extend the result ----
+                    case 0x04 -> r[d] = u32((int) r[d] + k);
+                    case 0x0c -> r[d] = u32((int) r[d] + (int) r[s]);
+                    case 0x14 -> r[d] = u32((int) r[d] - k);
+                    case 0x1c -> r[d] = u32((int) r[d] - (int) r[s]);
+                    case 0x24 -> r[d] = u32((int) r[d] * k);
+                    case 0x2c -> r[d] = u32((int) r[d] * (int) r[s]);
+                    case 0x34 -> r[d] = k == 0 ? 0 : u32(Integer.divideUnsigned((int) r[d], k));
+                    case 0x3c -> r[d] = (int) r[s] == 0 ? 0 : u32(Integer.divideUnsigned((int) r[d], (int) r[s]));
+                    case 0x44 -> r[d] = u32((int) r[d] | k);
+                    case 0x4c -> r[d] = u32((int) r[d] | (int) r[s]);
+                    case 0x54 -> r[d] = u32((int) r[d] & k);
+                    case 0x5c -> r[d] = u32((int) r[d] & (int) r[s]);
+                    case 0x64 -> r[d] = u32((int) r[d] << k);
+                    case 0x6c -> r[d] = u32((int) r[d] << r[s]);
+                    case 0x74 -> r[d] = u32((int) r[d] >>> k);
+                    case 0x7c -> r[d] = u32((int) r[d] >>> r[s]);
+                    case 0x84 -> r[d] = u32(-(int) r[d]);
+                    case 0x94 -> r[d] = u32(k == 0 ? (int) r[d] : Integer.remainderUnsigned((int) r[d], k));
+                    case 0x9c -> r[d] = u32((int) r[s] == 0 ? (int) r[d] : Integer.remainderUnsigned((int) r[d], (int) r[s]));
+                    case 0xa4 -> r[d] = u32((int) r[d] ^ k);
+                    case 0xac -> r[d] = u32((int) r[d] ^ (int) r[s]);
+                    case 0xb4 -> r[d] = u32(k);
+                    case 0xbc -> r[d] = u32((int) r[s]);
+                    case 0xc4 -> r[d] = u32((int) r[d] >> k);
+                    case 0xcc -> r[d] = u32((int) r[d] >> r[s]);
+                    case 0xd4 -> r[d] = truncate(r[d], k);
+                    case 0xdc -> r[d] = byteSwap(r[d], k);
+                    case SDIV32_K -> r[d] = k == 0 ? 0 : u32((int) r[d] / k);
+                    case SDIV32_X -> r[d] = (int) r[s] == 0 ? 0 : u32((int) r[d] / (int) r[s]);
+                    case SMOD32_K -> r[d] = u32(k == 0 ? (int) r[d] : (int) r[d] % k);
+                    case SMOD32_X -> r[d] = u32((int) r[s] == 0 ? (int) r[d] : (int) r[d] % (int) r[s]);
+                    case MOVSX32_8 -> r[d] = u32((byte) r[s]);
+                    case MOVSX32_16 -> r[d] = u32((short) r[s]);
+                    // ---- JMP ----
+                    case 0x05 -> pc += off[pc];
+                    case 0x15 -> { if (r[d] == k) pc += off[pc]; }
+                    case 0x1d -> { if (r[d] == r[s]) pc += off[pc]; }
+                    case 0x25 -> { if (Long.compareUnsigned(r[d], k) > 0) pc += off[pc]; }
+                    case 0x2d -> { if (Long.compareUnsigned(r[d], r[s]) > 0) pc += off[pc]; }
+                    case 0x35 -> { if (Long.compareUnsigned(r[d], k) >= 0) pc += off[pc]; }
+                    case 0x3d -> { if (Long.compareUnsigned(r[d], r[s]) >= 0) pc += off[pc]; }
+                    case 0x45 -> { if ((r[d] & k) != 0) pc += off[pc]; }
+                    case 0x4d -> { if ((r[d] & r[s]) != 0) pc += off[pc]; }
+                    case 0x55 -> { if (r[d] != k) pc += off[pc]; }
+                    case 0x5d -> { if (r[d] != r[s]) pc += off[pc]; }
+                    case 0x65 -> { if (r[d] > k) pc += off[pc]; }
+                    case 0x6d -> { if (r[d] > r[s]) pc += off[pc]; }
+                    case 0x75 -> { if (r[d] >= k) pc += off[pc]; }
+                    case 0x7d -> { if (r[d] >= r[s]) pc += off[pc]; }
+                    case 0xa5 -> { if (Long.compareUnsigned(r[d], k) < 0) pc += off[pc]; }
+                    case 0xad -> { if (Long.compareUnsigned(r[d], r[s]) < 0) pc += off[pc]; }
+                    case 0xb5 -> { if (Long.compareUnsigned(r[d], k) <= 0) pc += off[pc]; }
+                    case 0xbd -> { if (Long.compareUnsigned(r[d], r[s]) <= 0) pc += off[pc]; }
+                    case 0xc5 -> { if (r[d] < k) pc += off[pc]; }
+                    case 0xcd -> { if (r[d] < r[s]) pc += off[pc]; }
+                    case 0xd5 -> { if (r[d] <= k) pc += off[pc]; }
+                    case 0xdd -> { if (r[d] <= r[s]) pc += off[pc]; }
+                    case 0xe5 -> {
+                        // may_goto: fall through while the frame's budget lasts, then take the jump.
+                        if (run.mayGoto[depth] == 0) pc += off[pc];
+                        else run.mayGoto[depth]--;
+                    }
+                    // ---- JMP32: compare the low halves ----
+                    case 0x06 -> pc += k;
+                    case 0x16 -> { if ((int) r[d] == k) pc += off[pc]; }
+                    case 0x1e -> { if ((int) r[d] == (int) r[s]) pc += off[pc]; }
+                    case 0x26 -> { if (Integer.compareUnsigned((int) r[d], k) > 0) pc += off[pc]; }
+                    case 0x2e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) pc += off[pc]; }
+                    case 0x36 -> { if (Integer.compareUnsigned((int) r[d], k) >= 0) pc += off[pc]; }
+                    case 0x3e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) pc += off[pc]; }
+                    case 0x46 -> { if (((int) r[d] & k) != 0) pc += off[pc]; }
+                    case 0x4e -> { if (((int) r[d] & (int) r[s]) != 0) pc += off[pc]; }
+                    case 0x56 -> { if ((int) r[d] != k) pc += off[pc]; }
+                    case 0x5e -> { if ((int) r[d] != (int) r[s]) pc += off[pc]; }
+                    case 0x66 -> { if ((int) r[d] > k) pc += off[pc]; }
+                    case 0x6e -> { if ((int) r[d] > (int) r[s]) pc += off[pc]; }
+                    case 0x76 -> { if ((int) r[d] >= k) pc += off[pc]; }
+                    case 0x7e -> { if ((int) r[d] >= (int) r[s]) pc += off[pc]; }
+                    case 0xa6 -> { if (Integer.compareUnsigned((int) r[d], k) < 0) pc += off[pc]; }
+                    case 0xae -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) pc += off[pc]; }
+                    case 0xb6 -> { if (Integer.compareUnsigned((int) r[d], k) <= 0) pc += off[pc]; }
+                    case 0xbe -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) pc += off[pc]; }
+                    case 0xc6 -> { if ((int) r[d] < k) pc += off[pc]; }
+                    case 0xce -> { if ((int) r[d] < (int) r[s]) pc += off[pc]; }
+                    case 0xd6 -> { if ((int) r[d] <= k) pc += off[pc]; }
+                    case 0xde -> { if ((int) r[d] <= (int) r[s]) pc += off[pc]; }
+                    // ---- calls and exit ----
+                    case 0x85 -> {
+                        r[0] = helperAt[pc].helper().call(run, r[1], r[2], r[3], r[4], r[5]);
+                        if (run.terminated) return run.terminateValue;
+                    }
+                    case 0x8d -> {
+                        long target = r[d];
+                        if ((target & FUNCTION_POINTER_MASK) == FUNCTION_POINTER_TAG) {
+                            depth = enterFrame(run, depth, pc);
+                            pc = (int) (target & ~FUNCTION_POINTER_MASK);
+                            continue;
+                        }
+                        HelperTable.Entry e = helpers.entry(target);
+                        if (e == null) throw new ProgramFault(pc, "callx to unknown helper " + Long.toUnsignedString(target));
+                        r[0] = e.helper().call(run, r[1], r[2], r[3], r[4], r[5]);
+                        if (run.terminated) return run.terminateValue;
+                    }
+                    case CALL_LOCAL -> {
+                        depth = enterFrame(run, depth, pc);
+                        pc = pc + k + 1;
+                        continue;
+                    }
+                    case 0x95 -> {
+                        if (depth == 0) return r[0];
+                        depth--;
+                        int saved = depth * 5;
+                        r[6] = run.savedRegs[saved];
+                        r[7] = run.savedRegs[saved + 1];
+                        r[8] = run.savedRegs[saved + 2];
+                        r[9] = run.savedRegs[saved + 3];
+                        r[10] = run.savedRegs[saved + 4];
+                        pc = run.returnPc[depth];
+                        continue;
+                    }
+                    // ---- loads ----
+                    case 0x18 -> {
+                        r[d] = imm64[pc];
+                        pc++;
+                    }
+                    case 0x61 -> r[d] = m.get(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[s] + off[pc], 4, false)) & 0xffffffffL;
+                    case 0x69 -> r[d] = m.get(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[s] + off[pc], 2, false)) & 0xffffL;
+                    case 0x71 -> r[d] = m.get(ValueLayout.JAVA_BYTE, run.check(r[s] + off[pc], 1, false)) & 0xffL;
+                    case 0x79 -> r[d] = m.get(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[s] + off[pc], 8, false));
+                    case 0x81 -> r[d] = m.get(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[s] + off[pc], 4, false));
+                    case 0x89 -> r[d] = m.get(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[s] + off[pc], 2, false));
+                    case 0x91 -> r[d] = m.get(ValueLayout.JAVA_BYTE, run.check(r[s] + off[pc], 1, false));
+                    case 0x20, 0x28, 0x30, 0x40, 0x48, 0x50 -> {
+                        long value = legacyPacketLoad(run, code[pc], s, k);
+                        if (value < 0) return 0; // out of the packet: the kernel ends the program with 0
+                        r[0] = value;
+                    }
+                    // ---- stores ----
+                    case 0x62 -> m.set(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[d] + off[pc], 4, true), k);
+                    case 0x6a -> m.set(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[d] + off[pc], 2, true), (short) k);
+                    case 0x72 -> m.set(ValueLayout.JAVA_BYTE, run.check(r[d] + off[pc], 1, true), (byte) k);
+                    case 0x7a -> m.set(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[d] + off[pc], 8, true), (long) k);
+                    case 0x63 -> m.set(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[d] + off[pc], 4, true), (int) r[s]);
+                    case 0x6b -> m.set(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[d] + off[pc], 2, true), (short) r[s]);
+                    case 0x73 -> m.set(ValueLayout.JAVA_BYTE, run.check(r[d] + off[pc], 1, true), (byte) r[s]);
+                    case 0x7b -> m.set(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[d] + off[pc], 8, true), r[s]);
+                    case 0xc3, 0xdb, 0xcb, 0xd3 -> atomic(run, pc);
+                    default -> throw new ProgramFault(pc, String.format("unknown opcode 0x%02x", code[pc]));
+                }
+                pc++;
+            }
+        } catch (MemoryFault e) {
+            throw new ProgramFault(pc, e.getMessage());
+        } catch (IndexOutOfBoundsException e) {
+            // Unchecked mode: the address-space bounds caught an access the verifier should have refused.
+            throw new ProgramFault(pc, "memory access outside the BPF address space");
+        }
+    }
+
+    private int enterFrame(Run run, int depth, int pc) {
+        if (depth + 1 >= ExecutionStack.MAX_FRAMES) {
+            throw new ProgramFault(pc, "call stack overflow: more than " + ExecutionStack.MAX_FRAMES + " frames");
+        }
+        long[] r = run.regs;
+        int saved = depth * 5;
+        run.savedRegs[saved] = r[6];
+        run.savedRegs[saved + 1] = r[7];
+        run.savedRegs[saved + 2] = r[8];
+        run.savedRegs[saved + 3] = r[9];
+        run.savedRegs[saved + 4] = r[10];
+        run.returnPc[depth] = pc + 1;
+        int next = depth + 1;
+        r[10] = run.stack.frameTop(next);
+        run.mayGoto[next] = MAY_GOTO_BUDGET;
+        return next;
+    }
+
+    private void atomic(Run run, int pc) {
+        long[] r = run.regs;
+        int size = sizeBytes(code[pc]);
+        long address = r[dst[pc]] + off[pc];
+        int op = imm[pc];
+        int s = src[pc];
+        if ((address & (size - 1)) != 0) {
+            throw new MemoryFault(address, String.format("misaligned atomic access of %d bytes at 0x%x", size, address));
+        }
+        if (op == ATOMIC_LOAD_ACQ) {
+            long at = run.check(address, size, false);
+            long value = switch (size) {
+                case 1 -> (byte) ATOMIC_BYTE.getAcquire(memory, at) & 0xffL;
+                case 2 -> (short) ATOMIC_SHORT.getAcquire(memory, at) & 0xffffL;
+                case 4 -> (int) ATOMIC_INT.getAcquire(memory, at) & 0xffffffffL;
+                default -> (long) ATOMIC_LONG.getAcquire(memory, at);
+            };
+            r[dst[pc]] = value;
+            return;
+        }
+        if (op == ATOMIC_STORE_REL) {
+            long at = run.check(address, size, true);
+            long value = r[s];
+            switch (size) {
+                case 1 -> ATOMIC_BYTE.setRelease(memory, at, (byte) value);
+                case 2 -> ATOMIC_SHORT.setRelease(memory, at, (short) value);
+                case 4 -> ATOMIC_INT.setRelease(memory, at, (int) value);
+                default -> ATOMIC_LONG.setRelease(memory, at, value);
+            }
+            return;
+        }
+        long at = run.check(address, size, true);
+        if (size == 8) {
+            long v = r[s];
+            long old = switch (op & ~ATOMIC_FETCH) {
+                case ATOMIC_ADD -> (long) ATOMIC_LONG.getAndAdd(memory, at, v);
+                case ATOMIC_OR -> (long) ATOMIC_LONG.getAndBitwiseOr(memory, at, v);
+                case ATOMIC_AND -> (long) ATOMIC_LONG.getAndBitwiseAnd(memory, at, v);
+                case ATOMIC_XOR -> (long) ATOMIC_LONG.getAndBitwiseXor(memory, at, v);
+                case ATOMIC_XCHG & ~ATOMIC_FETCH -> (long) ATOMIC_LONG.getAndSet(memory, at, v);
+                case ATOMIC_CMPXCHG & ~ATOMIC_FETCH -> (long) ATOMIC_LONG.compareAndExchange(memory, at, r[0], v);
+                default -> throw new ProgramFault(pc, String.format("unknown atomic operation 0x%x", op));
+            };
+            if (op == ATOMIC_CMPXCHG) r[0] = old;
+            else if ((op & ATOMIC_FETCH) != 0) r[s] = old;
+        } else {
+            int v = (int) r[s];
+            int old = switch (op & ~ATOMIC_FETCH) {
+                case ATOMIC_ADD -> (int) ATOMIC_INT.getAndAdd(memory, at, v);
+                case ATOMIC_OR -> (int) ATOMIC_INT.getAndBitwiseOr(memory, at, v);
+                case ATOMIC_AND -> (int) ATOMIC_INT.getAndBitwiseAnd(memory, at, v);
+                case ATOMIC_XOR -> (int) ATOMIC_INT.getAndBitwiseXor(memory, at, v);
+                case ATOMIC_XCHG & ~ATOMIC_FETCH -> (int) ATOMIC_INT.getAndSet(memory, at, v);
+                case ATOMIC_CMPXCHG & ~ATOMIC_FETCH -> (int) ATOMIC_INT.compareAndExchange(memory, at, (int) r[0], v);
+                default -> throw new ProgramFault(pc, String.format("unknown atomic operation 0x%x", op));
+            };
+            if (op == ATOMIC_CMPXCHG) r[0] = u32(old);
+            else if ((op & ATOMIC_FETCH) != 0) r[s] = u32(old);
+        }
+    }
+
+    /** The big-endian value of a legacy packet load, or -1 when it reads outside the packet. */
+    private long legacyPacketLoad(Run run, int op, int s, int k) {
+        int size = sizeBytes(op);
+        long offset = mode(op) == MODE_IND ? (int) (run.regs[s] + k) : k;
+        if (offset < 0 || offset + size > run.packetLength) return -1;
+        long at = run.check(run.packet + offset, size, false);
+        return switch (size) {
+            case 1 -> memory.get(ValueLayout.JAVA_BYTE, at) & 0xffL;
+            case 2 -> Short.reverseBytes(memory.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)) & 0xffffL;
+            default -> Integer.reverseBytes(memory.get(ValueLayout.JAVA_INT_UNALIGNED, at)) & 0xffffffffL;
+        };
+    }
+
+    private static long u32(int value) {
+        return value & 0xffffffffL;
+    }
+
+    /** to_le on a little-endian machine: keep the low {@code bits}. */
+    private static long truncate(long value, int bits) {
+        return switch (bits) {
+            case 16 -> value & 0xffffL;
+            case 32 -> value & 0xffffffffL;
+            default -> value;
+        };
+    }
+
+    /** to_be on a little-endian machine, and the unconditional bswap: reverse the low {@code bits}. */
+    private static long byteSwap(long value, int bits) {
+        return switch (bits) {
+            case 16 -> Short.reverseBytes((short) value) & 0xffffL;
+            case 32 -> Integer.reverseBytes((int) value) & 0xffffffffL;
+            default -> Long.reverseBytes(value);
+        };
+    }
+
+    /**
+     * Without an arena (bpf4j has none yet) both directions reduce to what the kernel's JIT does with
+     * an arena based at 0: keep the low 32 bits, which maps 0 to 0.
+     */
+    private static long addrSpaceCast(long value) {
+        return value & 0xffffffffL;
+    }
+}
