@@ -486,9 +486,10 @@ public final class Interpreter {
     private void atomic(Run run, int pc) {
         long[] r = run.regs;
         int size = sizeBytes(code[pc]);
-        long address = r[dst[pc]] + off[pc];
         int op = imm[pc];
         int s = src[pc];
+        // load_acquire reads from src + off into dst; every other atomic addresses dst + off.
+        long address = (op == ATOMIC_LOAD_ACQ ? r[s] : r[dst[pc]]) + off[pc];
         if ((address & (size - 1)) != 0) {
             throw new MemoryFault(address, String.format("misaligned atomic access of %d bytes at 0x%x", size, address));
         }

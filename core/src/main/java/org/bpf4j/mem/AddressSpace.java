@@ -29,6 +29,11 @@ public final class AddressSpace implements AutoCloseable {
     /** Default where no lazy reservation is available: committed up front. */
     public static final long DEFAULT_PORTABLE_SIZE = 256L << 20;
     private static final long ALIGN = 16;
+    /**
+     * Unallocated bytes after every region, so that checked mode catches a small overrun (a store just
+     * past a stack frame or a map value) instead of letting it land in the neighbouring region.
+     */
+    private static final long GUARD = 64;
 
     private final Arena arena;
     private final MemorySegment segment;
@@ -89,7 +94,7 @@ public final class AddressSpace implements AutoCloseable {
         if (bytes <= 0) throw new IllegalArgumentException("region size must be positive: " + bytes);
         if (Long.bitCount(align) != 1) throw new IllegalArgumentException("alignment must be a power of two: " + align);
         align = Math.max(align, ALIGN);
-        long length = (bytes + ALIGN - 1) & -ALIGN;
+        long length = ((bytes + ALIGN - 1) & -ALIGN) + GUARD;
         long offset = takeFree(length, align);
         if (offset < 0) {
             long start = (bump + align - 1) & -align;
@@ -118,7 +123,7 @@ public final class AddressSpace implements AutoCloseable {
             throw new IllegalArgumentException("not a live region of this address space: " + region);
         }
         publish();
-        release(region.address() - base, (region.size() + ALIGN - 1) & -ALIGN);
+        release(region.address() - base, ((region.size() + ALIGN - 1) & -ALIGN) + GUARD);
     }
 
     /** The live region holding all of {@code [address, address + len)}, if any. */
