@@ -171,18 +171,19 @@ public final class Interpreter {
         };
     }
 
-    /** Runs the program once with the given argument registers; r0 at the final exit is the result. */
+    /** Runs the program once on CPU 0 with the given argument registers; r0 at the final exit is the result. */
     public long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5) {
-        return run(stack, r1, r2, r3, r4, r5, r1, r2);
+        return run(RunContext.of(stack), r1, r2, r3, r4, r5, r1, r2);
     }
 
     /**
-     * Runs the program, giving legacy packet loads ({@code LD_ABS}/{@code LD_IND}) the packet at
-     * {@code [packet, packet + packetLength)}.
+     * Runs the program on a CPU slot, giving legacy packet loads ({@code LD_ABS}/{@code LD_IND}) the
+     * packet at {@code [packet, packet + packetLength)}.
      */
-    public long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength) {
+    public long run(RunContext context, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength) {
+        ExecutionStack stack = context.stack();
         if (stack.space() != space) throw new IllegalArgumentException("stack belongs to another address space");
-        Run run = new Run(stack, packet, packetLength);
+        Run run = new Run(context, packet, packetLength);
         long[] r = run.regs;
         r[1] = r1;
         r[2] = r2;
@@ -200,6 +201,7 @@ public final class Interpreter {
         final int[] returnPc = new int[ExecutionStack.MAX_FRAMES];
         final long[] mayGoto = new long[ExecutionStack.MAX_FRAMES];
         final ExecutionStack stack;
+        final RunContext context;
         final long packet;
         final long packetLength;
         CheckedMemory checkedMemory;
@@ -209,8 +211,9 @@ public final class Interpreter {
         long c0Start, c0Len = -1, c1Start, c1Len = -1;
         boolean c0Write, c1Write;
 
-        Run(ExecutionStack stack, long packet, long packetLength) {
-            this.stack = stack;
+        Run(RunContext context, long packet, long packetLength) {
+            this.context = context;
+            this.stack = context.stack();
             this.packet = packet;
             this.packetLength = packetLength;
         }
@@ -219,6 +222,16 @@ public final class Interpreter {
         public CheckedMemory memory() {
             if (checkedMemory == null) checkedMemory = new CheckedMemory(space);
             return checkedMemory;
+        }
+
+        @Override
+        public int cpu() {
+            return context.cpu();
+        }
+
+        @Override
+        public org.bpf4j.helpers.HostEnvironment host() {
+            return context.host();
         }
 
         @Override

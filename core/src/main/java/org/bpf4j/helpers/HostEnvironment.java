@@ -1,0 +1,92 @@
+package org.bpf4j.helpers;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * What helpers learn from the world outside the program: clocks, randomness, the task that triggered
+ * the run, and where trace output goes. Everything a test must fix to be reproducible comes from here
+ * (the architecture's "Determinism for tests").
+ */
+public final class HostEnvironment {
+    private final LongSupplier monotonicNanos;
+    private final LongSupplier bootNanos;
+    private final long[] randomState; // one xorshift state per CPU slot, as the kernel keeps per-CPU prandom state
+    private final Consumer<String> trace;
+    private final long pidTgid;
+    private final long uidGid;
+    private final byte[] comm;
+
+    private HostEnvironment(LongSupplier monotonicNanos, LongSupplier bootNanos, long seed, int cpus,
+                            Consumer<String> trace, long pidTgid, long uidGid, String comm) {
+        this.monotonicNanos = monotonicNanos;
+        this.bootNanos = bootNanos;
+        this.randomState = new long[Math.max(1, cpus)];
+        for (int i = 0; i < randomState.length; i++) randomState[i] = mix(seed + 0x9e3779b97f4a7c15L * (i + 1));
+        this.trace = trace;
+        this.pidTgid = pidTgid;
+        this.uidGid = uidGid;
+        this.comm = Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16);
+        this.comm[15] = 0;
+    }
+
+    /** The real clocks, a random seed, this JVM's pid as the task, trace lines to {@code trace}. */
+    public static HostEnvironment system(int cpus, Consumer<String> trace) {
+        long pid = ProcessHandle.current().pid();
+        long tid = Thread.currentThread().threadId();
+        return new HostEnvironment(System::nanoTime, System::nanoTime, System.nanoTime() ^ pid, cpus, trace,
+                (pid << 32) | (tid & 0xffffffffL), 0, "java");
+    }
+
+    /**
+     * A reproducible environment: the clock starts at {@code startNanos} and advances by
+     * {@code stepNanos} at every reading, randomness comes from {@code seed}.
+     */
+    public static HostEnvironment deterministic(long seed, int cpus, long startNanos, long stepNanos, Consumer<String> trace) {
+        long[] clock = {startNanos};
+        LongSupplier tick = () -> {
+            synchronized (clock) {
+                long now = clock[0];
+                clock[0] += stepNanos;
+                return now;
+            }
+        };
+        return new HostEnvironment(tick, tick, seed, cpus, trace, (4242L << 32) | 4242L, 0, "bpf4j");
+    }
+
+    public long monotonicNanos() { return monotonicNanos.getAsLong(); }
+
+    public long bootNanos() { return bootNanos.getAsLong(); }
+
+    /** jiffies at HZ=1000 (CONFIG_HZ of the reference machines is 1000: 1 jiffy = 1 ms) — documented difference. */
+    public long jiffies() { return monotonicNanos() / 1_000_000L + 4294667296L; }
+
+    /** The next 32 random bits of the given CPU slot's generator. */
+    public int prandom(int cpu) {
+        int slot = Math.floorMod(cpu, randomState.length);
+        long x = randomState[slot];
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        randomState[slot] = x;
+        return (int) (x >>> 32);
+    }
+
+    public void trace(String line) { trace.accept(line); }
+
+    public long pidTgid() { return pidTgid; }
+
+    public long uidGid() { return uidGid; }
+
+    /** The task's comm, 16 bytes, NUL-padded. */
+    public byte[] comm() { return comm.clone(); }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        z ^= z >>> 31;
+        return z == 0 ? 1 : z;
+    }
+}
