@@ -1,0 +1,176 @@
+package org.bpf4j.helpers;
+
+import java.nio.charset.StandardCharsets;
+import org.bpf4j.mem.CheckedMemory;
+import org.bpf4j.mem.MemoryFault;
+
+/**
+ * The kernel helpers that need nothing but BPF memory and the host environment: time, randomness, CPU
+ * and task identity, trace output and string formatting, checksums, memory probes. Each follows the
+ * kernel's implementation of the same id, including its error returns.
+ */
+public final class BaseHelpers {
+    private BaseHelpers() {}
+
+    public static final long EINVAL = -22, EFAULT = -14, E2BIG = -7;
+
+    /** Registers every helper of this class in {@code table}. */
+    public static HelperTable.Builder register(HelperTable.Builder table) {
+        return table
+                .add(KernelHelper.KTIME_GET_NS.id(), "bpf_ktime_get_ns", (c, a, b, d, e, f) -> c.host().monotonicNanos())
+                .add(KernelHelper.KTIME_GET_BOOT_NS.id(), "bpf_ktime_get_boot_ns", (c, a, b, d, e, f) -> c.host().bootNanos())
+                .add(KernelHelper.KTIME_GET_COARSE_NS.id(), "bpf_ktime_get_coarse_ns",
+                        (c, a, b, d, e, f) -> { long t = c.host().monotonicNanos(); return t - t % 1_000_000L; })
+                .add(KernelHelper.KTIME_GET_TAI_NS.id(), "bpf_ktime_get_tai_ns", (c, a, b, d, e, f) -> c.host().bootNanos())
+                .add(KernelHelper.JIFFIES64.id(), "bpf_jiffies64", (c, a, b, d, e, f) -> c.host().jiffies())
+                .add(KernelHelper.GET_PRANDOM_U32.id(), "bpf_get_prandom_u32", (c, a, b, d, e, f) -> c.host().prandom(c.cpu()) & 0xffffffffL)
+                .add(KernelHelper.GET_SMP_PROCESSOR_ID.id(), "bpf_get_smp_processor_id", (c, a, b, d, e, f) -> c.cpu())
+                .add(KernelHelper.GET_NUMA_NODE_ID.id(), "bpf_get_numa_node_id", (c, a, b, d, e, f) -> 0)
+                .add(KernelHelper.GET_CURRENT_PID_TGID.id(), "bpf_get_current_pid_tgid", (c, a, b, d, e, f) -> c.host().pidTgid())
+                .add(KernelHelper.GET_CURRENT_UID_GID.id(), "bpf_get_current_uid_gid", (c, a, b, d, e, f) -> c.host().uidGid())
+                .add(KernelHelper.GET_CURRENT_COMM.id(), "bpf_get_current_comm", BaseHelpers::currentComm)
+                .add(KernelHelper.TRACE_PRINTK.id(), "bpf_trace_printk", BaseHelpers::tracePrintk)
+                .add(KernelHelper.TRACE_VPRINTK.id(), "bpf_trace_vprintk", BaseHelpers::traceVprintk)
+                .add(KernelHelper.SNPRINTF.id(), "bpf_snprintf", BaseHelpers::snprintf)
+                .add(KernelHelper.CSUM_DIFF.id(), "bpf_csum_diff", BaseHelpers::csumDiff)
+                .add(KernelHelper.STRNCMP.id(), "bpf_strncmp", BaseHelpers::strncmp)
+                .add(KernelHelper.PROBE_READ.id(), "bpf_probe_read", BaseHelpers::probeRead)
+                .add(KernelHelper.PROBE_READ_KERNEL.id(), "bpf_probe_read_kernel", BaseHelpers::probeRead)
+                .add(KernelHelper.PROBE_READ_USER.id(), "bpf_probe_read_user", BaseHelpers::probeRead)
+                .add(KernelHelper.PROBE_READ_STR.id(), "bpf_probe_read_str", BaseHelpers::probeReadStr)
+                .add(KernelHelper.PROBE_READ_KERNEL_STR.id(), "bpf_probe_read_kernel_str", BaseHelpers::probeReadStr)
+                .add(KernelHelper.PROBE_READ_USER_STR.id(), "bpf_probe_read_user_str", BaseHelpers::probeReadStr);
+    }
+
+    private static long currentComm(HelperContext c, long buf, long size, long r3, long r4, long r5) {
+        if (size <= 0) return EINVAL;
+        byte[] comm = c.host().comm();
+        byte[] out = new byte[(int) Math.min(size, Integer.MAX_VALUE)];
+        int n = Math.min(out.length - 1, indexOfNul(comm));
+        System.arraycopy(comm, 0, out, 0, n); // strscpy_pad: the rest stays zero
+        c.memory().write(buf, out);
+        return 0;
+    }
+
+    private static int indexOfNul(byte[] b) {
+        for (int i = 0; i < b.length; i++) if (b[i] == 0) return i;
+        return b.length;
+    }
+
+    /** The format at {@code fmt} of {@code size} bytes, which must end in its NUL, without that NUL. */
+    private static byte[] format(CheckedMemory memory, long fmt, long size) {
+        if (size <= 0 || size > 64 * 1024) return null;
+        byte[] bytes = memory.read(fmt, (int) size);
+        int nul = indexOfNul(bytes);
+        if (nul == bytes.length) return null; // the kernel requires the NUL inside fmt_size
+        return java.util.Arrays.copyOf(bytes, nul);
+    }
+
+    private static long tracePrintk(HelperContext c, long fmt, long size, long a1, long a2, long a3) {
+        byte[] f = format(c.memory(), fmt, size);
+        if (f == null) return EINVAL;
+        try {
+            String line = BpfPrintf.format(f, new long[] {a1, a2, a3}, 3, c.memory());
+            c.host().trace(line);
+            return line.getBytes(StandardCharsets.ISO_8859_1).length;
+        } catch (BpfPrintf.FormatException e) {
+            return EINVAL;
+        }
+    }
+
+    /** Arguments packed as u64s at {@code data}; null when the kernel refuses their size. */
+    private static long[] packedArgs(CheckedMemory memory, long data, long len) {
+        if (len % 8 != 0 || len > BpfPrintf.MAX_ARGS * 8L || len < 0) return null;
+        if (len > 0 && data == 0) return null;
+        long[] args = new long[(int) (len / 8)];
+        for (int i = 0; i < args.length; i++) args[i] = memory.loadU64(data + 8L * i);
+        return args;
+    }
+
+    private static long traceVprintk(HelperContext c, long fmt, long size, long data, long len, long r5) {
+        byte[] f = format(c.memory(), fmt, size);
+        long[] args = packedArgs(c.memory(), data, len);
+        if (f == null || args == null) return EINVAL;
+        try {
+            String line = BpfPrintf.format(f, args, args.length, c.memory());
+            c.host().trace(line);
+            return line.getBytes(StandardCharsets.ISO_8859_1).length;
+        } catch (BpfPrintf.FormatException e) {
+            return EINVAL;
+        }
+    }
+
+    private static long snprintf(HelperContext c, long str, long strSize, long fmt, long data, long len) {
+        CheckedMemory memory = c.memory();
+        byte[] f = memory.cString(fmt, 64 * 1024); // the verifier proves fmt is a NUL-terminated read-only string
+        long[] args = packedArgs(memory, data, len);
+        if (args == null || strSize < 0 || strSize > Integer.MAX_VALUE) return EINVAL;
+        try {
+            String text = BpfPrintf.format(f, args, args.length, memory);
+            if (strSize > 0) memory.write(str, BpfPrintf.cString(text, (int) strSize));
+            return text.getBytes(StandardCharsets.ISO_8859_1).length + 1L;
+        } catch (BpfPrintf.FormatException e) {
+            return EINVAL;
+        }
+    }
+
+    /** Ones' complement sum of ~from and to, 32-bit words as the CPU loads them, plus seed (x86 csum_partial). */
+    private static long csumDiff(HelperContext c, long from, long fromSize, long to, long toSize, long seed) {
+        if (((fromSize | toSize) & 3) != 0 || fromSize < 0 || toSize < 0 || fromSize + toSize > 512) return EINVAL;
+        CheckedMemory memory = c.memory();
+        long sum = seed & 0xffffffffL;
+        byte[] f = memory.read(from, (int) fromSize);
+        byte[] t = memory.read(to, (int) toSize);
+        for (int i = 0; i < f.length; i += 4) sum += ~le32(f, i) & 0xffffffffL;
+        for (int i = 0; i < t.length; i += 4) sum += le32(t, i) & 0xffffffffL;
+        while ((sum >>> 32) != 0) sum = (sum & 0xffffffffL) + (sum >>> 32);
+        return sum;
+    }
+
+    private static int le32(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+    }
+
+    /** lib/string.c strncmp: -1, 0 or 1, comparing at most s1Size bytes. */
+    private static long strncmp(HelperContext c, long s1, long s1Size, long s2, long r4, long r5) {
+        CheckedMemory memory = c.memory();
+        for (long i = 0; i < s1Size; i++) {
+            int a = memory.loadU8(s1 + i);
+            int b = memory.loadU8(s2 + i);
+            if (a != b) return a < b ? -1 : 1;
+            if (a == 0) break;
+        }
+        return 0;
+    }
+
+    private static long probeRead(HelperContext c, long dst, long size, long src, long r4, long r5) {
+        if (size < 0 || size > Integer.MAX_VALUE) return EFAULT;
+        CheckedMemory memory = c.memory();
+        try {
+            memory.write(dst, memory.read(src, (int) size));
+            return 0;
+        } catch (MemoryFault e) {
+            memory.write(dst, new byte[(int) size]); // the kernel zeroes the destination on failure
+            return EFAULT;
+        }
+    }
+
+    private static long probeReadStr(HelperContext c, long dst, long size, long src, long r4, long r5) {
+        if (size <= 0 || size > Integer.MAX_VALUE) return size == 0 ? 0 : EFAULT;
+        CheckedMemory memory = c.memory();
+        byte[] out = new byte[(int) size];
+        int n = 0;
+        try {
+            while (n < out.length - 1) {
+                int b = memory.loadU8(src + n);
+                if (b == 0) break;
+                out[n++] = (byte) b;
+            }
+        } catch (MemoryFault e) {
+            memory.write(dst, new byte[(int) size]);
+            return EFAULT;
+        }
+        memory.write(dst, java.util.Arrays.copyOf(out, n + 1));
+        return n + 1;
+    }
+}
