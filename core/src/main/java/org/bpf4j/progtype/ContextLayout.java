@@ -16,22 +16,40 @@ import org.bpf4j.isa.Program;
  * {@code data_meta}). Loads of those fields are rewritten into 64-bit loads of their slots — the kernel's
  * {@code convert_ctx_access}; every other field is read and written in place.
  *
+ * <p>After the pointer slots come hidden slots programs cannot address (the packet buffer's hard start
+ * and end), which the packet helpers ({@code bpf_xdp_adjust_head} ...) read and move, so that a helper
+ * works on the context's memory alone.
+ *
  * @param name the UAPI structure, for messages
  * @param uapiSize bytes a program may address
  * @param pointerFields the 32-bit UAPI fields that hold pointers
+ * @param hiddenSlots names of the further 8-byte slots after the pointer slots
  */
-public record ContextLayout(String name, int uapiSize, List<PointerField> pointerFields) {
+public record ContextLayout(String name, int uapiSize, List<PointerField> pointerFields, List<String> hiddenSlots) {
 
     /** A UAPI 32-bit pointer field and the 8-byte slot bpf4j keeps the real pointer in. */
     public record PointerField(String name, int uapiOffset, int realOffset) {}
 
     public ContextLayout {
         pointerFields = List.copyOf(pointerFields);
+        hiddenSlots = List.copyOf(hiddenSlots);
     }
 
-    /** Bytes of BPF memory the context takes: the UAPI structure and the pointer slots. */
+    private int slotsStart() {
+        return (uapiSize + 7) & ~7;
+    }
+
+    /** Bytes of BPF memory the context takes: the UAPI structure, pointer slots and hidden slots. */
     public int realSize() {
-        return pointerFields.isEmpty() ? uapiSize : pointerFields.getLast().realOffset() + 8;
+        return slotsStart() + 8 * (pointerFields.size() + hiddenSlots.size());
+    }
+
+    /** The real offset of a pointer field's or hidden slot's 8 bytes. */
+    public int slot(String name) {
+        for (PointerField f : pointerFields) if (f.name().equals(name)) return f.realOffset();
+        int i = hiddenSlots.indexOf(name);
+        if (i < 0) throw new IllegalArgumentException(this.name + " has no slot " + name);
+        return slotsStart() + 8 * (pointerFields.size() + i);
     }
 
     public Optional<PointerField> pointerField(String name) {
@@ -40,8 +58,13 @@ public record ContextLayout(String name, int uapiSize, List<PointerField> pointe
 
     /** A plain context without pointer fields (tracepoint records, pt_regs, raw tracepoint args). */
     public static ContextLayout plain(String name, int size) {
-        return new ContextLayout(name, size, List.of());
+        return new ContextLayout(name, size, List.of(), List.of());
     }
+
+    /** Hidden slot: first byte of the packet buffer (the headroom's start). */
+    public static final String HARD_START = "hard_start";
+    /** Hidden slot: one past the last byte the packet may grow into. */
+    public static final String HARD_END = "hard_end";
 
     /** {@code struct xdp_md}: data, data_end, data_meta are pointers. */
     public static final ContextLayout XDP_MD = withPointers("xdp_md", 24, "data", 0, "data_end", 4, "data_meta", 8);
@@ -56,7 +79,7 @@ public record ContextLayout(String name, int uapiSize, List<PointerField> pointe
             list.add(new PointerField((String) fields[i], (Integer) fields[i + 1], real));
             real += 8;
         }
-        return new ContextLayout(name, uapiSize, list);
+        return new ContextLayout(name, uapiSize, list, List.of(HARD_START, HARD_END));
     }
 
     /**

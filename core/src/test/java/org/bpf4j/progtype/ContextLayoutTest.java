@@ -25,7 +25,8 @@ class ContextLayoutTest {
         assertThat(rewritten.get(0)).isEqualTo(new Insn(LOAD_DW.opcode(), 2, 1, 24, 0));
         assertThat(rewritten.get(1)).isEqualTo(new Insn(LOAD_DW.opcode(), 3, 1, 32, 0));
         assertThat(rewritten.get(2)).isEqualTo(p.get(2));
-        assertThat(ContextLayout.XDP_MD.realSize()).isEqualTo(48);
+        assertThat(ContextLayout.XDP_MD.realSize()).isEqualTo(64);
+        assertThat(ContextLayout.XDP_MD.slot(ContextLayout.HARD_END)).isEqualTo(56);
         assertThat(ContextLayout.SK_BUFF.pointerField("data_meta").orElseThrow().realOffset()).isEqualTo(208);
     }
 
