@@ -18,6 +18,7 @@ Needs root, bpftool and a mounted bpffs. Usage:
     python3 examples/kernel_check.py --markdown        # tables from the JSON
 """
 import ctypes
+import hashlib
 import json
 import mmap
 import os
@@ -44,6 +45,8 @@ def lpm_key(prefix, addr):
 def port_key(proto, port):
     return struct.pack("!HBB", port, proto, 0)
 
+
+SK_BUFF_SIZE = 192  # sizeof(struct __sk_buff) in the 6.x uapi
 
 ZERO_RULE = struct.pack("<Q", 0)
 
@@ -152,6 +155,8 @@ def run_example(name, scenario):
             raise RuntimeError(f"{p} exists: a previous run did not clean up")
     record = {"example": name, "scenario": scenario or "default",
               "object": obj_rel, "capture": pcap_rel, "kind": kind,
+              "object_sha256": hashlib.sha256(open(obj, "rb").read()).hexdigest(),
+              "capture_sha256": hashlib.sha256(open(pcap, "rb").read()).hexdigest(),
               "kernel": platform.release(),
               "processed_insns": processed_insns(obj, pin)}
     tmp = tempfile.mkdtemp(prefix="bpf4j-ex-")
@@ -159,6 +164,7 @@ def run_example(name, scenario):
     try:
         info = json.loads(bpftool("-j", "prog", "show", "pinned", pin).stdout)
         record["xlated_insns"] = info["bytes_xlated"] // 8
+        record["prog_tag"] = info["tag"]
         record["map_updates"] = [{"map": m, "key": k.hex(), "value": v.hex()}
                                  for m, k, v in scenarios[scenario]]
         for m, k, v in scenarios[scenario]:
@@ -177,7 +183,13 @@ def run_example(name, scenario):
             args = ["-j", "prog", "run", "pinned", pin, "data_in", fin,
                     "data_out", fout, "repeat", "1"]
             if kind == "tc":
-                args += ["ctx_out", cout]
+                # bpftool only asks for the context back when one is passed in;
+                # an all-zero struct __sk_buff (192 bytes) is what the kernel
+                # would use without one.
+                cin = os.path.join(tmp, "ctx_in")
+                with open(cin, "wb") as f:
+                    f.write(bytes(SK_BUFF_SIZE))
+                args += ["ctx_in", cin, "ctx_out", cout]
             r = bpftool(*args, check=False)
             entry = {"frame": i, "len": len(frame)}
             if r.returncode != 0:
@@ -208,7 +220,10 @@ def run_example(name, scenario):
                            **read_ringbuf(f"{mapdir}/{m}", show["max_entries"])}
             else:
                 dump = json.loads(bpftool("-j", "map", "dump", "pinned", f"{mapdir}/{m}").stdout)
-                maps[m] = {"type": show["type"], "entries": [compact(e) for e in dump]}
+                # Sorted by key bytes: a hash map's own order depends on its
+                # random seed and changes from load to load.
+                entries = sorted((compact(e) for e in dump), key=lambda e: e["key"])
+                maps[m] = {"type": show["type"], "entries": entries}
         record["maps"] = maps
     finally:
         subprocess.run(["rm", "-rf", pin, mapdir, tmp])
