@@ -30,7 +30,11 @@ final class Sys {
         default -> -1;
     };
 
-    /** Loaded on first use, so that merely touching the API on another OS does not fail. */
+    /**
+     * Loaded on first use, so that merely touching the API on another OS does not fail. Native access
+     * is this module's purpose: the JVM still needs {@code --enable-native-access} for it.
+     */
+    @SuppressWarnings("restricted")
     private static final class Handles {
         static final Linker LINKER = Linker.nativeLinker();
         static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
