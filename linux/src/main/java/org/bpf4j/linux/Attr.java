@@ -37,6 +37,23 @@ final class Attr {
 
     static int getU32(MemorySegment attr, long off) { return attr.get(U32, off); }
 
+    /**
+     * Checks an object name as the kernel's {@code bpf_obj_name_cpy} does, so that a bad name fails with
+     * a message rather than a bare EINVAL.
+     */
+    static String checkName(String name) {
+        if (name == null) return "";
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+            if (!ok) throw new IllegalArgumentException("object name '" + name + "' has '" + c + "': only [A-Za-z0-9_.] are allowed");
+        }
+        if (name.length() >= OBJ_NAME_LEN) {
+            throw new IllegalArgumentException("object name '" + name + "' is longer than " + (OBJ_NAME_LEN - 1) + " characters");
+        }
+        return name;
+    }
+
     /** Copies at most 15 bytes of {@code name} plus NUL into a {@code char[BPF_OBJ_NAME_LEN]}. */
     static void putName(MemorySegment attr, long off, String name) {
         if (name == null || name.isEmpty()) return;

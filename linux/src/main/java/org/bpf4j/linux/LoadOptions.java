@@ -10,7 +10,7 @@ import java.util.List;
  * @param logSize the first log buffer's size; grown on {@code ENOSPC} up to {@link #MAX_LOG_SIZE}
  * @param expectedAttachType {@code enum bpf_attach_type} value, 0 when the type needs none
  * @param progFlags {@code BPF_F_*} load flags ({@link #F_STRICT_ALIGNMENT}, {@link #F_SLEEPABLE} ...)
- * @param name up to 15 characters of {@code [A-Za-z0-9_.]}, or empty
+ * @param name up to 15 characters of {@code [A-Za-z0-9_.]}, or empty (checked here, as the kernel would)
  * @param kernVersion {@code kern_version} (only ancient kprobe loaders need it)
  * @param fdArray map fds that {@code lddw} with {@code BPF_PSEUDO_MAP_IDX} / {@code _IDX_VALUE} index, or empty
  * @param btf program BTF with func_info / line_info, or null
@@ -60,7 +60,7 @@ public record LoadOptions(int logLevel, int logSize, int expectedAttachType, int
     public LoadOptions {
         if (logLevel < 0) throw new IllegalArgumentException("negative log level");
         if (logSize < 0 || logSize > MAX_LOG_SIZE) throw new IllegalArgumentException("log size out of range: " + logSize);
-        name = name == null ? "" : name;
+        name = Attr.checkName(name);
         fdArray = fdArray == null ? List.of() : List.copyOf(fdArray);
     }
 

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param valueSize value size in bytes (per CPU for per-CPU maps)
  * @param maxEntries capacity (for ringbuf: the data size, a power-of-2 multiple of the page size)
  * @param flags {@code BPF_F_*} map creation flags ({@link #F_NO_PREALLOC} ...)
- * @param name up to 15 characters of {@code [A-Za-z0-9_.]}, or empty
+ * @param name up to 15 characters of {@code [A-Za-z0-9_.]}, or empty (checked here, as the kernel would)
  * @param innerMapFd template map fd for map-in-map types, 0 for none
  * @param btfFd BTF object fd describing key and value, 0 for none
  * @param btfKeyTypeId the key's BTF type id (with btfFd)
@@ -37,7 +37,7 @@ public record MapSpec(MapType type, int keySize, int valueSize, int maxEntries, 
 
     public MapSpec {
         Objects.requireNonNull(type, "type");
-        name = name == null ? "" : name;
+        name = Attr.checkName(name);
         if (keySize < 0 || valueSize < 0 || maxEntries < 0) throw new IllegalArgumentException("negative size in " + name);
     }
 

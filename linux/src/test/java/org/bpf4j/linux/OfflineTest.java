@@ -70,6 +70,11 @@ class OfflineTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LoadOptions.ProgramBtf(0, new byte[12], 8, null, 16))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MapSpec.of(MapType.HASH, 4, 4, 1).withName("no-dash"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'-'");
+        assertThatThrownBy(() -> LoadOptions.defaults().withName("a_name_of_16_chr"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longer than 15");
+        assertThat(LoadOptions.defaults().withName("ok_name.v2").name()).isEqualTo("ok_name.v2");
         assertThat(MapType.of(27)).contains(MapType.RINGBUF);
         assertThat(ProgramType.of(6)).contains(ProgramType.XDP);
         assertThat(MapType.LRU_PERCPU_HASH.isPerCpu()).isTrue();
