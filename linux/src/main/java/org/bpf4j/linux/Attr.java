@@ -1,0 +1,125 @@
+package org.bpf4j.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Offsets into {@code union bpf_attr} (uapi/linux/bpf.h), one nested class per command's member
+ * struct; each {@code END} is {@code offsetofend} of the last member we write, which is the size we
+ * pass: the kernel zero-checks every byte after the last member it knows, and accepts a shorter
+ * size from an older ABI. Offsets were checked against {@code offsetof} on x86-64 (the layout has no
+ * arch dependence: every pointer is a {@code __aligned_u64}).
+ */
+final class Attr {
+    private Attr() {}
+
+    /** Larger than any member struct we write; allocated zeroed. */
+    static final long ALLOC = 160;
+
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    static final int OBJ_NAME_LEN = 16;
+
+    static MemorySegment allocate(Arena arena) {
+        return arena.allocate(ALLOC, 8); // Arena.allocate zero-fills.
+    }
+
+    static void putU32(MemorySegment attr, long off, int v) { attr.set(U32, off, v); }
+
+    static void putU64(MemorySegment attr, long off, long v) { attr.set(U64, off, v); }
+
+    static void putPtr(MemorySegment attr, long off, MemorySegment p) {
+        attr.set(U64, off, p == null ? 0 : p.address());
+    }
+
+    static int getU32(MemorySegment attr, long off) { return attr.get(U32, off); }
+
+    /**
+     * Checks an object name as the kernel's {@code bpf_obj_name_cpy} does, so that a bad name fails with
+     * a message rather than a bare EINVAL.
+     */
+    static String checkName(String name) {
+        if (name == null) return "";
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+            if (!ok) throw new IllegalArgumentException("object name '" + name + "' has '" + c + "': only [A-Za-z0-9_.] are allowed");
+        }
+        if (name.length() >= OBJ_NAME_LEN) {
+            throw new IllegalArgumentException("object name '" + name + "' is longer than " + (OBJ_NAME_LEN - 1) + " characters");
+        }
+        return name;
+    }
+
+    /** Copies at most 15 bytes of {@code name} plus NUL into a {@code char[BPF_OBJ_NAME_LEN]}. */
+    static void putName(MemorySegment attr, long off, String name) {
+        if (name == null || name.isEmpty()) return;
+        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
+        int n = Math.min(b.length, OBJ_NAME_LEN - 1);
+        MemorySegment.copy(b, 0, attr, ValueLayout.JAVA_BYTE, off, n);
+    }
+
+    /** BPF_MAP_CREATE. */
+    static final class MapCreate {
+        static final long MAP_TYPE = 0, KEY_SIZE = 4, VALUE_SIZE = 8, MAX_ENTRIES = 12, MAP_FLAGS = 16,
+                INNER_MAP_FD = 20, NUMA_NODE = 24, MAP_NAME = 28, MAP_IFINDEX = 44, BTF_FD = 48,
+                BTF_KEY_TYPE_ID = 52, BTF_VALUE_TYPE_ID = 56, BTF_VMLINUX_VALUE_TYPE_ID = 60, MAP_EXTRA = 64;
+        static final long END = 72;
+    }
+
+    /** BPF_MAP_*_ELEM, BPF_MAP_GET_NEXT_KEY, BPF_MAP_FREEZE (map_fd only). */
+    static final class MapElem {
+        static final long MAP_FD = 0, KEY = 8, VALUE = 16, NEXT_KEY = 16, FLAGS = 24;
+        static final long END = 32;
+        static final long FREEZE_END = 4;
+    }
+
+    /** BPF_PROG_LOAD. */
+    static final class ProgLoad {
+        static final long PROG_TYPE = 0, INSN_CNT = 4, INSNS = 8, LICENSE = 16, LOG_LEVEL = 24, LOG_SIZE = 28,
+                LOG_BUF = 32, KERN_VERSION = 40, PROG_FLAGS = 44, PROG_NAME = 48, PROG_IFINDEX = 64,
+                EXPECTED_ATTACH_TYPE = 68, PROG_BTF_FD = 72, FUNC_INFO_REC_SIZE = 76, FUNC_INFO = 80,
+                FUNC_INFO_CNT = 88, LINE_INFO_REC_SIZE = 92, LINE_INFO = 96, LINE_INFO_CNT = 104,
+                ATTACH_BTF_ID = 108, ATTACH_PROG_FD = 112, CORE_RELO_CNT = 116, FD_ARRAY = 120,
+                CORE_RELOS = 128, CORE_RELO_REC_SIZE = 136, LOG_TRUE_SIZE = 140;
+        /** Through log_true_size (Linux 6.4): an older kernel sees a larger size with zero tail and accepts it. */
+        static final long END = 144;
+    }
+
+    /** BPF_OBJ_PIN / BPF_OBJ_GET. */
+    static final class Obj {
+        static final long PATHNAME = 0, BPF_FD = 8, FILE_FLAGS = 12;
+        static final long END = 16;
+    }
+
+    /** BPF_PROG_TEST_RUN (the {@code test} member). */
+    static final class TestRun {
+        static final long PROG_FD = 0, RETVAL = 4, DATA_SIZE_IN = 8, DATA_SIZE_OUT = 12, DATA_IN = 16,
+                DATA_OUT = 24, REPEAT = 32, DURATION = 36, CTX_SIZE_IN = 40, CTX_SIZE_OUT = 44, CTX_IN = 48,
+                CTX_OUT = 56, FLAGS = 64, CPU = 68, BATCH_SIZE = 72;
+        static final long END = 76;
+    }
+
+    /** BPF_BTF_LOAD. */
+    static final class BtfLoad {
+        static final long BTF = 0, BTF_LOG_BUF = 8, BTF_SIZE = 16, BTF_LOG_SIZE = 20, BTF_LOG_LEVEL = 24,
+                BTF_LOG_TRUE_SIZE = 28;
+        static final long END = 32;
+    }
+
+    /** BPF_OBJ_GET_INFO_BY_FD (the {@code info} member). */
+    static final class Info {
+        static final long BPF_FD = 0, INFO_LEN = 4, INFO = 8;
+        static final long END = 16;
+    }
+
+    /** {@code struct bpf_map_info}, the prefix we read. */
+    static final class MapInfo {
+        static final long TYPE = 0, ID = 4, KEY_SIZE = 8, VALUE_SIZE = 12, MAX_ENTRIES = 16, MAP_FLAGS = 20,
+                NAME = 24;
+        static final long SIZE = 40;
+    }
+}

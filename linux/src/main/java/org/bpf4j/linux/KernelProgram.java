@@ -1,0 +1,201 @@
+package org.bpf4j.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import org.bpf4j.isa.Program;
+
+/**
+ * A program loaded into the kernel (so: accepted by the kernel's verifier), owned through its fd.
+ */
+public final class KernelProgram implements AutoCloseable {
+
+    private final FdHandle handle;
+    private final ProgramType type;
+    private final String verifierLog;
+
+    private KernelProgram(FdHandle handle, ProgramType type, String verifierLog) {
+        this.handle = handle;
+        this.type = type;
+        this.verifierLog = verifierLog;
+    }
+
+    /** {@link #load(ProgramType, Program, String, LoadOptions)} with {@link LoadOptions#defaults()}. */
+    public static KernelProgram load(ProgramType type, Program program, String license) {
+        return load(type, program, license, LoadOptions.defaults());
+    }
+
+    /**
+     * {@code BPF_PROG_LOAD}. Map references in {@code program} must already be fds
+     * ({@link MapReferences#resolve}) or indexes into {@link LoadOptions#fdArray()}.
+     *
+     * @param license e.g. {@code "GPL"}: GPL-only helpers need a GPL-compatible license
+     * @throws KernelLoadException when the kernel rejects the program: the message is the verifier's
+     *         reason, {@link KernelLoadException#log()} the full log (fetched with log level 1 when
+     *         {@code options.logLevel()} was 0)
+     */
+    public static KernelProgram load(ProgramType type, Program program, String license, LoadOptions options) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(license, "license");
+        Objects.requireNonNull(options, "options");
+        byte[] code = program.toBytes();
+        VerifierLog.Outcome o = VerifierLog.load(BpfCommand.BPF_PROG_LOAD, options.logLevel(), options.logSize(),
+                (a, level, buf, size, trueSize) -> {
+                    MemorySegment attr = Attr.allocate(a);
+                    fill(a, attr, type, code, program.size(), license, options);
+                    Attr.putU32(attr, Attr.ProgLoad.LOG_LEVEL, level);
+                    Attr.putU32(attr, Attr.ProgLoad.LOG_SIZE, size);
+                    Attr.putPtr(attr, Attr.ProgLoad.LOG_BUF, buf);
+                    long r = Sys.bpf(a, BpfCommand.BPF_PROG_LOAD, attr, Attr.ProgLoad.END);
+                    trueSize[0] = Attr.getU32(attr, Attr.ProgLoad.LOG_TRUE_SIZE);
+                    return r;
+                });
+        String what = type + " program" + (options.name().isEmpty() ? "" : " '" + options.name() + "'");
+        return new KernelProgram(new FdHandle(o.fd(), what), type, o.log());
+    }
+
+    private static void fill(Arena a, MemorySegment attr, ProgramType type, byte[] code, int insnCnt, String license,
+                             LoadOptions o) {
+        Attr.putU32(attr, Attr.ProgLoad.PROG_TYPE, type.id());
+        Attr.putU32(attr, Attr.ProgLoad.INSN_CNT, insnCnt);
+        Attr.putPtr(attr, Attr.ProgLoad.INSNS, a.allocateFrom(ValueLayout.JAVA_BYTE, code));
+        Attr.putPtr(attr, Attr.ProgLoad.LICENSE, a.allocateFrom(license));
+        Attr.putU32(attr, Attr.ProgLoad.KERN_VERSION, o.kernVersion());
+        Attr.putU32(attr, Attr.ProgLoad.PROG_FLAGS, o.progFlags());
+        Attr.putName(attr, Attr.ProgLoad.PROG_NAME, o.name());
+        Attr.putU32(attr, Attr.ProgLoad.EXPECTED_ATTACH_TYPE, o.expectedAttachType());
+        LoadOptions.ProgramBtf btf = o.btf();
+        if (btf != null) {
+            Attr.putU32(attr, Attr.ProgLoad.PROG_BTF_FD, btf.btfFd());
+            byte[] fi = btf.funcInfo();
+            if (fi.length > 0) {
+                Attr.putU32(attr, Attr.ProgLoad.FUNC_INFO_REC_SIZE, btf.funcInfoRecSize());
+                Attr.putPtr(attr, Attr.ProgLoad.FUNC_INFO, a.allocateFrom(ValueLayout.JAVA_BYTE, fi));
+                Attr.putU32(attr, Attr.ProgLoad.FUNC_INFO_CNT, fi.length / btf.funcInfoRecSize());
+            }
+            byte[] li = btf.lineInfo();
+            if (li.length > 0) {
+                Attr.putU32(attr, Attr.ProgLoad.LINE_INFO_REC_SIZE, btf.lineInfoRecSize());
+                Attr.putPtr(attr, Attr.ProgLoad.LINE_INFO, a.allocateFrom(ValueLayout.JAVA_BYTE, li));
+                Attr.putU32(attr, Attr.ProgLoad.LINE_INFO_CNT, li.length / btf.lineInfoRecSize());
+            }
+        }
+        Attr.putU32(attr, Attr.ProgLoad.ATTACH_BTF_ID, o.attachBtfId());
+        Attr.putU32(attr, Attr.ProgLoad.ATTACH_PROG_FD, o.attachProgFd());
+        List<Integer> fds = o.fdArray();
+        if (!fds.isEmpty()) {
+            MemorySegment arr = a.allocate(ValueLayout.JAVA_INT, fds.size());
+            for (int i = 0; i < fds.size(); i++) arr.setAtIndex(ValueLayout.JAVA_INT, i, fds.get(i));
+            Attr.putPtr(attr, Attr.ProgLoad.FD_ARRAY, arr);
+        }
+    }
+
+    /**
+     * {@code BPF_OBJ_GET} of a pinned program; its type is read from {@code /proc/self/fdinfo}.
+     *
+     * @throws IllegalArgumentException when the pinned object is not a program
+     */
+    public static KernelProgram openPinned(Path path) {
+        int fd = KernelMap.Pins.get(path);
+        FdHandle h = new FdHandle(fd, "pinned program " + path);
+        try {
+            String info = KernelMap.Pins.fdinfo(fd);
+            ProgramType type = info.lines()
+                    .filter(l -> l.startsWith("prog_type:"))
+                    .map(l -> Integer.parseInt(l.substring("prog_type:".length()).strip()))
+                    .findFirst()
+                    .flatMap(ProgramType::of)
+                    .orElseThrow(() -> new IllegalArgumentException(path + " is not a pinned program"));
+            return new KernelProgram(h, type, "");
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    public ProgramType type() { return type; }
+
+    public int fd() { return handle.fd(); }
+
+    /** The verifier's log of this load; empty when loaded with log level 0. */
+    public String verifierLog() { return verifierLog; }
+
+    /**
+     * {@code BPF_PROG_TEST_RUN}.
+     *
+     * @throws BpfException {@code ENOSPC} (with the size needed) when the program produced more data
+     *         than {@link TestRun#dataSizeOut()} allows; {@code EINVAL}/{@code ENOTSUPP} when this program
+     *         type cannot be test-run with these inputs
+     */
+    public TestRunResult testRun(TestRun run) {
+        Objects.requireNonNull(run, "run");
+        int dataOutCap = run.effectiveDataSizeOut();
+        int ctxOutCap = run.effectiveCtxSizeOut();
+        byte[] dataIn = run.dataIn();
+        byte[] ctxIn = run.ctxIn();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = Attr.allocate(a);
+            MemorySegment dataOut = dataOutCap > 0 ? a.allocate(dataOutCap) : null;
+            MemorySegment ctxOut = ctxOutCap > 0 ? a.allocate(ctxOutCap) : null;
+            Attr.putU32(attr, Attr.TestRun.PROG_FD, handle.fd());
+            if (dataIn.length > 0) {
+                Attr.putU32(attr, Attr.TestRun.DATA_SIZE_IN, dataIn.length);
+                Attr.putPtr(attr, Attr.TestRun.DATA_IN, a.allocateFrom(ValueLayout.JAVA_BYTE, dataIn));
+            }
+            Attr.putU32(attr, Attr.TestRun.DATA_SIZE_OUT, dataOutCap);
+            Attr.putPtr(attr, Attr.TestRun.DATA_OUT, dataOut);
+            Attr.putU32(attr, Attr.TestRun.REPEAT, run.repeat());
+            if (ctxIn.length > 0) {
+                Attr.putU32(attr, Attr.TestRun.CTX_SIZE_IN, ctxIn.length);
+                Attr.putPtr(attr, Attr.TestRun.CTX_IN, a.allocateFrom(ValueLayout.JAVA_BYTE, ctxIn));
+            }
+            Attr.putU32(attr, Attr.TestRun.CTX_SIZE_OUT, ctxOutCap);
+            Attr.putPtr(attr, Attr.TestRun.CTX_OUT, ctxOut);
+            Attr.putU32(attr, Attr.TestRun.FLAGS, run.flags());
+            Attr.putU32(attr, Attr.TestRun.CPU, run.cpu());
+            Attr.putU32(attr, Attr.TestRun.BATCH_SIZE, run.batchSize());
+            long r;
+            try {
+                r = Sys.bpf(a, BpfCommand.BPF_PROG_TEST_RUN, attr, Attr.TestRun.END);
+            } finally {
+                Reference.reachabilityFence(handle);
+            }
+            int dataSize = Attr.getU32(attr, Attr.TestRun.DATA_SIZE_OUT);
+            if (r == -Errno.ENOSPC.number() && dataSize > dataOutCap) {
+                throw BpfException.of(BpfCommand.BPF_PROG_TEST_RUN, Errno.ENOSPC.number(),
+                        "the program produced " + dataSize + " bytes of data, data_out holds " + dataOutCap
+                                + ": raise TestRun.dataSizeOut");
+            }
+            if (r < 0) throw BpfException.of(BpfCommand.BPF_PROG_TEST_RUN, (int) -r, type + " program");
+            int ctxSize = Attr.getU32(attr, Attr.TestRun.CTX_SIZE_OUT);
+            byte[] d = dataOut == null ? new byte[0]
+                    : dataOut.asSlice(0, Math.min(dataSize, dataOutCap)).toArray(ValueLayout.JAVA_BYTE);
+            byte[] c = ctxOut == null ? new byte[0]
+                    : ctxOut.asSlice(0, Math.min(ctxSize, ctxOutCap)).toArray(ValueLayout.JAVA_BYTE);
+            return new TestRunResult(Attr.getU32(attr, Attr.TestRun.RETVAL), d, c,
+                    Integer.toUnsignedLong(Attr.getU32(attr, Attr.TestRun.DURATION)));
+        }
+    }
+
+    /** {@code BPF_OBJ_PIN}; remove the pin by deleting the file. */
+    public void pin(Path path) {
+        try {
+            KernelMap.Pins.pin(handle.fd(), path);
+        } finally {
+            Reference.reachabilityFence(handle);
+        }
+    }
+
+    @Override
+    public void close() { handle.close(); }
+
+    @Override
+    public String toString() {
+        return type + " program" + (handle.isClosed() ? " (closed)" : " fd " + handle.fd());
+    }
+}

@@ -1,0 +1,67 @@
+package org.bpf4j.linux;
+
+import java.util.Objects;
+
+/**
+ * What {@code BPF_MAP_CREATE} needs. Build with {@link #of} and the {@code with...} methods.
+ *
+ * @param type the map type
+ * @param keySize key size in bytes (0 for queue, stack, ringbuf, bloom filter)
+ * @param valueSize value size in bytes (per CPU for per-CPU maps)
+ * @param maxEntries capacity (for ringbuf: the data size, a power-of-2 multiple of the page size)
+ * @param flags {@code BPF_F_*} map creation flags ({@link #F_NO_PREALLOC} ...)
+ * @param name up to 15 characters of {@code [A-Za-z0-9_.]}, or empty (checked here, as the kernel would)
+ * @param innerMapFd template map fd for map-in-map types, 0 for none
+ * @param btfFd BTF object fd describing key and value, 0 for none
+ * @param btfKeyTypeId the key's BTF type id (with btfFd)
+ * @param btfValueTypeId the value's BTF type id (with btfFd)
+ * @param mapExtra {@code map_extra} (bloom filter hash count, arena address)
+ */
+public record MapSpec(MapType type, int keySize, int valueSize, int maxEntries, int flags, String name,
+                      int innerMapFd, int btfFd, int btfKeyTypeId, int btfValueTypeId, long mapExtra) {
+
+    /** Hash maps: allocate elements on update instead of up front. */
+    public static final int F_NO_PREALLOC = 1;
+    public static final int F_NO_COMMON_LRU = 1 << 1;
+    public static final int F_NUMA_NODE = 1 << 2;
+    /** The syscall side may only read. */
+    public static final int F_RDONLY = 1 << 3;
+    /** The syscall side may only write. */
+    public static final int F_WRONLY = 1 << 4;
+    public static final int F_ZERO_SEED = 1 << 6;
+    /** Programs may only read. */
+    public static final int F_RDONLY_PROG = 1 << 7;
+    /** Programs may only write. */
+    public static final int F_WRONLY_PROG = 1 << 8;
+    public static final int F_MMAPABLE = 1 << 10;
+
+    public MapSpec {
+        Objects.requireNonNull(type, "type");
+        name = Attr.checkName(name);
+        if (keySize < 0 || valueSize < 0 || maxEntries < 0) throw new IllegalArgumentException("negative size in " + name);
+    }
+
+    public static MapSpec of(MapType type, int keySize, int valueSize, int maxEntries) {
+        return new MapSpec(type, keySize, valueSize, maxEntries, 0, "", 0, 0, 0, 0, 0);
+    }
+
+    public MapSpec withFlags(int flags) {
+        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
+    }
+
+    public MapSpec withName(String name) {
+        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
+    }
+
+    public MapSpec withInnerMapFd(int innerMapFd) {
+        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
+    }
+
+    public MapSpec withBtf(int btfFd, int keyTypeId, int valueTypeId) {
+        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, keyTypeId, valueTypeId, mapExtra);
+    }
+
+    public MapSpec withMapExtra(long mapExtra) {
+        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
+    }
+}

@@ -1,0 +1,90 @@
+package org.bpf4j.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+
+/**
+ * The two libc entry points this backend needs, through FFM: {@code syscall(SYS_bpf, cmd, attr, size)}
+ * with errno captured, and {@code close(fd)}. Nothing here allocates beyond what the caller's arena
+ * provides.
+ */
+final class Sys {
+    private Sys() {}
+
+    static final String OS = System.getProperty("os.name", "");
+    static final String ARCH = System.getProperty("os.arch", "");
+    static final boolean LINUX = OS.toLowerCase(Locale.ROOT).startsWith("linux");
+
+    /** {@code __NR_bpf}: 321 on x86-64; 280 in the generic table arm64 and riscv64 use; -1 elsewhere. */
+    static final long SYS_BPF = switch (ARCH) {
+        case "amd64", "x86_64" -> 321;
+        case "aarch64", "riscv64" -> 280;
+        default -> -1;
+    };
+
+    /**
+     * Loaded on first use, so that merely touching the API on another OS does not fail. Native access
+     * is this module's purpose: the JVM still needs {@code --enable-native-access} for it.
+     */
+    @SuppressWarnings("restricted")
+    private static final class Handles {
+        static final Linker LINKER = Linker.nativeLinker();
+        static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO =
+                CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        // long syscall(long number, ...): everything after the number is variadic, passed as longs
+        // and a pointer, which is how the kernel's syscall ABI reads them.
+        static final MethodHandle SYSCALL = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("syscall").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle CLOSE = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    /**
+     * Issues {@code bpf(cmd, attr, size)}.
+     *
+     * @return the non-negative result (an fd for the commands that create one), or {@code -errno}
+     */
+    static long bpf(Arena arena, BpfCommand cmd, MemorySegment attr, long size) {
+        if (SYS_BPF < 0) throw new UnsupportedOperationException("bpf(2) syscall number unknown for os.arch=" + ARCH);
+        if (size > attr.byteSize()) throw new IllegalArgumentException("attr size " + size + " > segment " + attr.byteSize());
+        MemorySegment state = arena.allocate(Handles.CAPTURE);
+        long r;
+        try {
+            r = (long) Handles.SYSCALL.invokeExact(state, SYS_BPF, (long) cmd.number(), attr, size);
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to syscall failed", t);
+        }
+        if (r == -1) return -(int) Handles.ERRNO.get(state, 0L);
+        return r;
+    }
+
+    /** Like {@link #bpf} but throws {@link BpfException} on failure. */
+    static long bpfOrThrow(Arena arena, BpfCommand cmd, MemorySegment attr, long size, String context) {
+        long r = bpf(arena, cmd, attr, size);
+        if (r < 0) throw BpfException.of(cmd, (int) -r, context);
+        return r;
+    }
+
+    static void close(int fd) {
+        if (fd < 0) return;
+        try {
+            int ignored = (int) Handles.CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to close failed", t);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * The Linux kernel backend: {@code bpf(2)} through FFM ({@code syscall} with errno captured; no JNI).
+ *
+ * <p>{@link org.bpf4j.linux.KernelMap} and {@link org.bpf4j.linux.KernelProgram} own kernel objects
+ * through their fds ({@code AutoCloseable}); {@link org.bpf4j.linux.KernelProgram#testRun} is
+ * {@code BPF_PROG_TEST_RUN}; a rejected load is a {@link org.bpf4j.linux.KernelLoadException} whose
+ * message is the verifier's own line. {@link org.bpf4j.linux.KernelAvailability} says whether any of
+ * this works here and why not. The kernel is the oracle the core verifier and interpreter are tested
+ * against; the same API is the start of the kernel backend.
+ *
+ * <p>Memory: every call uses a confined arena that is closed when the call returns; {@code union
+ * bpf_attr} is zeroed and passed with the size of the members written (offsets in {@code Attr}).
+ */
+package org.bpf4j.linux;
