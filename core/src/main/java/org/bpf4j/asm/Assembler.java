@@ -239,8 +239,6 @@ public final class Assembler {
         if (pseudo != null) {
             requireWide(t, dst);
             t.expect("(");
-            int lo;
-            int hi = 0;
             if (pseudo == Pseudo.FUNC) {
                 Target target = target(t, true);
                 t.expect(")");
@@ -250,7 +248,8 @@ public final class Assembler {
                 out.emit(slots[1]);
                 return;
             }
-            lo = t.imm32();
+            int lo = t.imm32();
+            int hi = 0;
             if (pseudo.withOffset) {
                 t.expect(",");
                 hi = t.imm32();

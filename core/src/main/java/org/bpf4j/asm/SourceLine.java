@@ -7,7 +7,8 @@ import java.util.List;
 record SourceLine(int number, String text) {
 
     static List<SourceLine> split(String text) {
-        String[] lines = text.split("\r?\n", -1);
+        // a final newline ends the last line rather than starting an empty one
+        String[] lines = text.split("\r?\n");
         List<SourceLine> out = new ArrayList<>(lines.length);
         for (int i = 0; i < lines.length; i++) out.add(new SourceLine(i + 1, lines[i]));
         return out;
