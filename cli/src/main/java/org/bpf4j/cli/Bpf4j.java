@@ -1,0 +1,68 @@
+package org.bpf4j.cli;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code bpf4j} command: bpftool's shape, verbs per object kind. */
+@Command(name = "bpf4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = Bpf4j.Version.class,
+        description = "eBPF for the JVM: load, verify, run and compile eBPF programs.",
+        subcommands = {ConformanceCommand.class, ConformancePluginCommand.class, CommandLine.HelpCommand.class})
+public final class Bpf4j {
+
+    /** Exit status for input a user must fix (bad arguments, unreadable or malformed files). */
+    public static final int EXIT_USAGE = 2;
+    /** Exit status for a failure of bpf4j itself. */
+    public static final int EXIT_INTERNAL = 70;
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.in).execute(args));
+    }
+
+    /** A command line reading {@code in} and writing to the given streams: what tests run in-process. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, InputStream in) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == ConformancePluginCommand.class) return type.cast(new ConformancePluginCommand(in));
+                return defaults.create(type);
+            }
+        };
+        CommandLine cl = new CommandLine(new Bpf4j(), factory);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("bpf4j: " + ex.getMessage() + " (see 'bpf4j "
+                    + qualifiedName(ex.getCommandLine()) + "--help')");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, command, parsed) -> {
+            PrintWriter e = command.getErr();
+            if (ex instanceof UserInputException) {
+                e.println("bpf4j: " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            e.println("bpf4j: internal error: " + ex + " (please report it; BPF4J_DEBUG=1 shows the stack trace)");
+            if (System.getenv("BPF4J_DEBUG") != null) ex.printStackTrace(e);
+            return EXIT_INTERNAL;
+        });
+        return cl;
+    }
+
+    private static String qualifiedName(CommandLine cl) {
+        String name = cl.getCommandSpec().qualifiedName(" ");
+        return name.equals("bpf4j") ? "" : name.substring("bpf4j ".length()) + " ";
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Bpf4j.class.getPackage().getImplementationVersion();
+            return new String[] {"bpf4j " + (v != null ? v : "development build") + " on Java " + Runtime.version()};
+        }
+    }
+}
