@@ -259,7 +259,10 @@ final class ObjectLoader {
                 int flags = stride >= 20 ? elf.i32(p + 16) : 0;
                 int innerIdx = stride >= 24 ? elf.i32(p + 20) : 0;
                 int numa = stride >= 28 ? elf.i32(p + 24) : 0;
-                MapSpec spec = new MapSpec(sym.name(), type, elf.i32(p + 4), elf.i32(p + 8), elf.i32(p + 12), flags, numa,
+                int valueSize = elf.i32(p + 8);
+                // samples/bpf's loader created maps of maps with a 4-byte value (an fd) whatever the definition said.
+                if (type.isMapOfMaps() && valueSize == 0) valueSize = 4;
+                MapSpec spec = new MapSpec(sym.name(), type, elf.i32(p + 4), valueSize, elf.i32(p + 12), flags, numa,
                         MapSpec.Pinning.NONE, 0, 0, 0, Optional.empty(), List.of(), MapSpec.Definition.LEGACY, new byte[0], false);
                 addMap(s, spec);
                 order.add(sym.name());
@@ -316,8 +319,12 @@ final class ObjectLoader {
             long valuesOffset = valuesOffset(b, v.type());
             if (valuesOffset >= 0) {
                 long base = sym.value() + valuesOffset;
+                // The struct type ends where "values" starts (a zero-length array); the initialiser
+                // makes the ELF symbol longer, so the symbol's size bounds the slots.
+                long end = sym.value() + Math.max(size, Math.min(sym.size(), s.size() - sym.value()));
                 for (Rel r : rels) {
-                    if (r.offset() < base || r.offset() >= sym.value() + size) continue;
+                    if (r.offset() < base || r.offset() >= end) continue;
+                    if (r.type() != R_BPF_64_64 && r.type() != R_BPF_64_ABS64) throw error(s, "map '" + v.name() + "' initial value has unsupported relocation type " + r.type());
                     if ((r.offset() - base) % 8 != 0) throw error(s, "map '" + v.name() + "' initial value relocation is not on a pointer");
                     Symbol target = elf.symbol(s, r.symbol());
                     if (target.shndx() == SHN_UNDEF || target.name().isEmpty()) {
@@ -511,11 +518,10 @@ final class ObjectLoader {
                 // An lddw cut off by the end of its function is the verifier's to refuse (the kernel
                 // verifies such objects and so must we), unless a relocation needs its second half.
                 if (rel != null) {
-                    Fn target = applyRelocation(f, i, at, rel, out, relocs);
+                    Target target = applyRelocation(f, i, at, rel, out, relocs);
                     if (target != null) {
-                        int t = callTarget(f, i, rel);
-                        if (placed.putIfAbsent(target, -1) == null) queue.add(target);
-                        fixes.add(new CallFix(at, target, t - target.start));
+                        if (placed.putIfAbsent(target.fn, -1) == null) queue.add(target.fn);
+                        fixes.add(new CallFix(at, target.fn, target.insn - target.fn.start));
                     }
                 } else if (insn.opcode() == Opcodes.CALL && insn.src() == PSEUDO_CALL) {
                     // A call within the same section that the compiler resolved itself (no relocation).
@@ -560,18 +566,15 @@ final class ObjectLoader {
                 new Program(out), subs, relocs, funcInfos, lineInfos, core);
     }
 
-    /** The section-relative instruction a relocated call lands on: symbol value plus the compiled-in offset. */
-    private int callTarget(Fn f, int i, Rel rel) {
-        Symbol sym = elf.symbols.get(rel.symbol());
-        long t = sym.value() / Insn.SIZE + (long) f.sec.insns[i].imm() + 1;
-        return (int) t;
-    }
+    /** Where a call or a function address lands: a function and the section-relative instruction. */
+    private record Target(Fn fn, int insn) {}
 
     /**
      * Applies one relocation to the copy of instruction {@code i} of {@code f} at {@code at} in the
-     * program being linked. Returns the function a bpf-to-bpf call lands in, or null for other kinds.
+     * program being linked. Returns where a bpf-to-bpf call or a function address lands (the caller
+     * fixes the immediate once the target is placed), or null for other kinds.
      */
-    private Fn applyRelocation(Fn f, int i, int at, Rel rel, List<Insn> out, List<Relocation> relocs) {
+    private Target applyRelocation(Fn f, int i, int at, Rel rel, List<Insn> out, List<Relocation> relocs) {
         Section sec = f.sec.section;
         Insn insn = f.sec.insns[i];
         Symbol sym = elf.symbol(sec, rel.symbol());
@@ -609,8 +612,17 @@ final class ObjectLoader {
                 }
                 CodeSection target = code.get(sym.shndx());
                 if (target != null) {
-                    // The address of a function (a callback for bpf_loop and friends): a pseudo-func lddw.
-                    throw error(sec, "relocation at " + where + " takes the address of function '" + sym.name() + "': callbacks are not supported yet");
+                    // The address of a function (a callback for bpf_loop and friends): libbpf turns the lddw
+                    // into BPF_PSEUDO_FUNC with imm relative to the next instruction, like a call. Clang puts
+                    // the byte offset in the symbol value (global function) or in imm (static function).
+                    long byteOff = sym.value() + insn.imm();
+                    if (byteOff % Insn.SIZE != 0) throw error(sec, "function address at " + where + " is not on an instruction");
+                    long t = byteOff / Insn.SIZE;
+                    Fn fn = t >= 0 && t < target.insns.length ? target.fnAt((int) t) : null;
+                    if (fn == null) throw error(sec, "function address at " + where + " lands outside any function of '" + target.section.name() + "'");
+                    out.set(at, new Insn(insn.opcode(), insn.dst(), PSEUDO_FUNC, insn.off(), 0));
+                    out.set(at + 1, new Insn(hi.opcode(), hi.dst(), hi.src(), hi.off(), 0));
+                    return new Target(fn, (int) t);
                 }
                 throw error(sec, "relocation at " + where + " refers to '" + sym.name() + "' in section '" + elf.section(sym.shndx()).name() + "', which is neither a map nor global data");
             }
@@ -631,7 +643,7 @@ final class ObjectLoader {
                 long t = sym.value() / Insn.SIZE + (long) insn.imm() + 1;
                 Fn fn = t >= 0 && t < target.insns.length ? target.fnAt((int) t) : null;
                 if (fn == null) throw error(sec, "call at " + where + " lands outside any function of '" + target.section.name() + "'");
-                return fn;
+                return new Target(fn, (int) t);
             }
             default -> throw error(sec, "unsupported relocation type " + rel.type() + " at " + where + " against '" + sym.name() + "'");
         }
