@@ -6,6 +6,16 @@ package org.bpf4j.btf;
  */
 public final class BtfFormatException extends RuntimeException {
     public BtfFormatException(String message) {
-        super(message);
+        super(oneLine(message));
+    }
+
+    /** Names come from the file: escape control characters so that the message stays one printable line. */
+    static String oneLine(String message) {
+        StringBuilder sb = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0xfffd) sb.append(String.format("\\x%02x", c & 0xff));
+            else sb.appendCodePoint(c);
+        });
+        return sb.toString();
     }
 }

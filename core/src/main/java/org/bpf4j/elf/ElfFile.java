@@ -110,6 +110,7 @@ final class ElfFile {
             long[] r = raw[i];
             String name = i == 0 ? "" : string(strHdr[3], strHdr[4], r[0], "section " + i + " name");
             Section s = new Section(i, name, (int) r[1], r[2], r[3], r[4], (int) r[5], (int) r[6], r[7], r[8]);
+            if (s.size < 0 || s.offset < 0) throw error(s, "has a negative offset or size");
             if (i > 0 && s.type != SHT_NOBITS && s.type != SHT_NULL) {
                 if (s.offset < 0 || s.size < 0 || s.offset + s.size > data.length || s.offset + s.size < 0) {
                     throw error(s, "extends past the end of the file (offset " + s.offset + ", size " + s.size + ", file " + data.length + " bytes)");
@@ -195,7 +196,7 @@ final class ElfFile {
     byte[] bytes(Section s) {
         if (s.type == SHT_NOBITS) {
             // .bss occupies no file bytes, so its size is not bounded by the file: cap it before allocating.
-            if (s.size > MAX_NOBITS) throw error(s, "size " + s.size + " is too large");
+            if (s.size < 0 || s.size > MAX_NOBITS) throw error(s, "size " + s.size + " is too large");
             return new byte[(int) s.size];
         }
         return Arrays.copyOfRange(data, (int) s.offset, (int) (s.offset + s.size));

@@ -8,10 +8,20 @@ package org.bpf4j.elf;
 public final class ObjectFormatException extends RuntimeException {
 
     public ObjectFormatException(String message) {
-        super(message);
+        super(oneLine(message));
     }
 
     public ObjectFormatException(String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
+    }
+
+    /** Names come from the file: escape control characters so that the message stays one printable line. */
+    static String oneLine(String message) {
+        StringBuilder sb = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0xfffd) sb.append(String.format("\\x%02x", c & 0xff));
+            else sb.appendCodePoint(c);
+        });
+        return sb.toString();
     }
 }
