@@ -62,6 +62,7 @@ struct {
 __u64 hits = 1;                      /* .data */
 const volatile __u32 threshold = 42; /* .rodata */
 __u64 zeros[4];                      /* .bss */
+__u64 later;                         /* .bss, 32 bytes in */
 __u32 custom SEC(".data.custom") = 7;
 
 static __attribute__((noinline)) __u64 add(__u64 a, __u64 b)
@@ -121,6 +122,7 @@ int tail_b(struct __sk_buff *skb)
 SEC("kprobe/do_sys_open")
 int probe(void *ctx)
 {
+	later++;
 	return twice(hits) > 3;
 }
 

@@ -162,7 +162,7 @@ public final class Btf {
      *
      * @throws BtfFormatException when the offset is outside the section or the string is unterminated
      */
-    public String string(long offset) {
+    String string(long offset) {
         return BtfParser.string(strings, offset);
     }
 

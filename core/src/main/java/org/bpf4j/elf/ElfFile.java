@@ -111,7 +111,7 @@ final class ElfFile {
             String name = i == 0 ? "" : string(strHdr[3], strHdr[4], r[0], "section " + i + " name");
             Section s = new Section(i, name, (int) r[1], r[2], r[3], r[4], (int) r[5], (int) r[6], r[7], r[8]);
             if (s.size < 0 || s.offset < 0) throw error(s, "has a negative offset or size");
-            if (i > 0 && s.type != SHT_NOBITS && s.type != SHT_NULL) {
+            if (i > 0 && s.type != SHT_NOBITS) {
                 if (s.offset < 0 || s.size < 0 || s.offset + s.size > data.length || s.offset + s.size < 0) {
                     throw error(s, "extends past the end of the file (offset " + s.offset + ", size " + s.size + ", file " + data.length + " bytes)");
                 }
@@ -134,7 +134,7 @@ final class ElfFile {
     private void checkOverlaps(List<Section> secs, long shoff, long shsize) {
         List<Section> present = new ArrayList<>();
         for (Section s : secs) {
-            if (s.index > 0 && s.type != SHT_NOBITS && s.type != SHT_NULL && s.size > 0) present.add(s);
+            if (s.index > 0 && s.type != SHT_NOBITS && s.size > 0) present.add(s);
         }
         present.sort(Comparator.comparingLong(Section::offset));
         for (int i = 1; i < present.size(); i++) {

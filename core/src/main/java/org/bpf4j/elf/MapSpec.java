@@ -7,7 +7,9 @@ import java.util.Optional;
 
 /**
  * A map as the object declares it: what {@code BPF_MAP_CREATE} needs, plus where it came from and its
- * initial contents. Immutable ({@link #initialData()} returns a copy).
+ * initial contents. Immutable ({@link #initialData()} returns a copy). Sizes, counts and flags are
+ * the kernel's unsigned 32-bit values held in {@code int}s: read them with
+ * {@link Integer#toUnsignedLong} where a value above 2^31 matters.
  *
  * @param name the ELF symbol name (BTF-defined and legacy maps) or the section name (global data)
  * @param type the map type

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +30,8 @@ class MutationFuzzTest {
     void mutatedObjectsLoadOrFailWithObjectFormatExceptionOnly() throws IOException {
         List<byte[]> originals = new ArrayList<>();
         for (String s : SEEDS) originals.add(Files.readAllBytes(Corpus.root().resolve(s)));
-        originals.add(Files.readAllBytes(Path.of("src/test/resources/bpf/features.bpf.o")));
-        originals.add(Files.readAllBytes(Path.of("src/test/resources/bpf/externs.bpf.o")));
+        originals.add(TestObjects.bytes("features.bpf.o"));
+        originals.add(TestObjects.bytes("externs.bpf.o"));
         int[] outcome = new int[2];
         assertTimeoutPreemptively(Duration.ofSeconds(Math.max(120, CASES_PER_SEED / 50)), () -> {
             for (int seed = 0; seed < originals.size(); seed++) {
