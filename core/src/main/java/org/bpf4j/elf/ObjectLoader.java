@@ -56,6 +56,10 @@ final class ObjectLoader {
     /** Global-data section index -> map name. */
     private final Map<Integer, String> dataMaps = new HashMap<>();
     private long totalInsns;
+    /** Symbols by the section they are defined in, sorted by value: looked up per section, so computed once. */
+    private final Map<Integer, List<Symbol>> symbolsBySection = new HashMap<>();
+    /** Extern variable name -> the BTF data section declaring it, built on first use. */
+    private Map<String, String> externSections;
 
     ObjectLoader(String name, byte[] data) {
         this.name = name;
@@ -77,8 +81,16 @@ final class ObjectLoader {
             this.insns = insns;
         }
 
+        /** The function containing {@code insn}, or null; binary search, as crafted objects may hold many. */
         Fn fnAt(int insn) {
-            for (Fn f : fns) if (insn >= f.start && insn < f.end) return f;
+            int lo = 0, hi = fns.size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                Fn f = fns.get(mid);
+                if (insn < f.start) hi = mid - 1;
+                else if (insn >= f.end) lo = mid + 1;
+                else return f;
+            }
             return null;
         }
     }
@@ -89,6 +101,8 @@ final class ObjectLoader {
 
     BpfObject load() {
         elf = ElfFile.parse(name, data);
+        for (Symbol sym : elf.symbols) symbolsBySection.computeIfAbsent(sym.shndx(), k -> new ArrayList<>()).add(sym);
+        for (List<Symbol> l : symbolsBySection.values()) l.sort(Comparator.comparingLong(Symbol::value));
         readBtf();
         String license = "";
         int version = 0;
@@ -182,8 +196,7 @@ final class ObjectLoader {
      */
     private void findFunctions(CodeSection cs) {
         TreeMap<Long, Symbol> starts = new TreeMap<>();
-        for (Symbol sym : elf.symbols) {
-            if (sym.shndx() != cs.section.index()) continue;
+        for (Symbol sym : symbolsBySection.getOrDefault(cs.section.index(), List.of())) {
             boolean fn = sym.type() == STT_FUNC || (sym.type() == STT_NOTYPE && (sym.bind() == STB_GLOBAL || sym.bind() == STB_WEAK));
             if (!fn || sym.name().isEmpty()) continue;
             if (sym.value() < 0 || sym.value() >= cs.section.size() || sym.value() % Insn.SIZE != 0) {
@@ -222,8 +235,8 @@ final class ObjectLoader {
 
     private List<Symbol> symbolsIn(Section s) {
         List<Symbol> out = new ArrayList<>();
-        for (Symbol sym : elf.symbols) {
-            if (sym.shndx() == s.index() && sym.type() != STT_SECTION && sym.type() != STT_FILE && !sym.name().isEmpty()) out.add(sym);
+        for (Symbol sym : symbolsBySection.getOrDefault(s.index(), List.of())) {
+            if (sym.type() != STT_SECTION && sym.type() != STT_FILE && !sym.name().isEmpty()) out.add(sym);
         }
         out.sort(Comparator.comparingLong(Symbol::value));
         return out;
@@ -298,9 +311,13 @@ final class ObjectLoader {
                 .orElseThrow(() -> error(s, "BTF has no data section '.maps' describing the maps"));
         Map<String, Symbol> syms = new HashMap<>();
         for (Symbol sym : symbolsIn(s)) syms.put(sym.name(), sym);
-        List<Rel> rels = List.of();
+        TreeMap<Long, Rel> rels = new TreeMap<>();
         for (Section r : elf.sections) {
-            if ((r.type() == SHT_REL || r.type() == SHT_RELA) && r.info() == s.index()) rels = elf.rels(r, s);
+            if ((r.type() == SHT_REL || r.type() == SHT_RELA) && r.info() == s.index()) {
+                for (Rel rel : elf.rels(r, s)) {
+                    if (rels.put(rel.offset(), rel) != null) throw error(r, "two relocations at offset " + rel.offset());
+                }
+            }
         }
         for (BtfType.VarSecinfo vsi : sec.vars()) {
             if (!(b.type(vsi.type()) instanceof BtfType.Var v)) throw error(s, "BTF data section '.maps' lists type " + vsi.type() + ", which is not a variable");
@@ -322,8 +339,7 @@ final class ObjectLoader {
                 // The struct type ends where "values" starts (a zero-length array); the initialiser
                 // makes the ELF symbol longer, so the symbol's size bounds the slots.
                 long end = sym.value() + Math.max(size, Math.min(sym.size(), s.size() - sym.value()));
-                for (Rel r : rels) {
-                    if (r.offset() < base || r.offset() >= end) continue;
+                for (Rel r : rels.subMap(base, true, Math.max(base, end), false).values()) {
                     if (r.type() != R_BPF_64_64 && r.type() != R_BPF_64_ABS64) throw error(s, "map '" + v.name() + "' initial value has unsupported relocation type " + r.type());
                     if ((r.offset() - base) % 8 != 0) throw error(s, "map '" + v.name() + "' initial value relocation is not on a pointer");
                     Symbol target = elf.symbol(s, r.symbol());
@@ -549,14 +565,14 @@ final class ObjectLoader {
             int base = e.getValue();
             subs.add(new ProgramSpec.Subprogram(f.name, f.sec.section.name(), base, f.end - f.start));
             String sec = f.sec.section.name();
-            for (BtfExt.FuncInfo fi : ext.funcInfos().getOrDefault(sec, List.of())) {
-                if (fi.insn() >= f.start && fi.insn() < f.end) funcInfos.add(fi.withInsn(fi.insn() - f.start + base));
+            for (BtfExt.FuncInfo fi : range(sortedFuncInfos, ext.funcInfos(), sec, BtfExt.FuncInfo::insn, f)) {
+                funcInfos.add(fi.withInsn(fi.insn() - f.start + base));
             }
-            for (BtfExt.LineInfo li : ext.lineInfos().getOrDefault(sec, List.of())) {
-                if (li.insn() >= f.start && li.insn() < f.end) lineInfos.add(li.withInsn(li.insn() - f.start + base));
+            for (BtfExt.LineInfo li : range(sortedLineInfos, ext.lineInfos(), sec, BtfExt.LineInfo::insn, f)) {
+                lineInfos.add(li.withInsn(li.insn() - f.start + base));
             }
-            for (BtfExt.CoreRelocation cr : ext.coreRelocations().getOrDefault(sec, List.of())) {
-                if (cr.insn() >= f.start && cr.insn() < f.end) core.add(cr.withInsn(cr.insn() - f.start + base));
+            for (BtfExt.CoreRelocation cr : range(sortedCore, ext.coreRelocations(), sec, BtfExt.CoreRelocation::insn, f)) {
+                core.add(cr.withInsn(cr.insn() - f.start + base));
             }
         }
         funcInfos.sort(Comparator.comparingInt(BtfExt.FuncInfo::insn));
@@ -564,6 +580,35 @@ final class ObjectLoader {
         core.sort(Comparator.comparingInt(BtfExt.CoreRelocation::insn));
         return new ProgramSpec(entry.name, entry.sec.section.name(), match.type(), match.attachType(), match.attachTo(), match.flags(),
                 new Program(out), subs, relocs, funcInfos, lineInfos, core);
+    }
+
+    private final Map<String, List<BtfExt.FuncInfo>> sortedFuncInfos = new HashMap<>();
+    private final Map<String, List<BtfExt.LineInfo>> sortedLineInfos = new HashMap<>();
+    private final Map<String, List<BtfExt.CoreRelocation>> sortedCore = new HashMap<>();
+
+    /**
+     * The records of section {@code sec} that fall inside function {@code f}: each section's records
+     * sorted once, then found by binary search, so that many programs over many records stay cheap.
+     */
+    private static <T> List<T> range(Map<String, List<T>> cache, Map<String, List<T>> bySection, String sec,
+                                     java.util.function.ToIntFunction<T> insn, Fn f) {
+        List<T> sorted = cache.computeIfAbsent(sec, k -> {
+            List<T> l = new ArrayList<>(bySection.getOrDefault(k, List.of()));
+            l.sort(Comparator.comparingInt(insn));
+            return l;
+        });
+        int from = lowerBound(sorted, insn, f.start), to = lowerBound(sorted, insn, f.end);
+        return sorted.subList(from, to);
+    }
+
+    private static <T> int lowerBound(List<T> sorted, java.util.function.ToIntFunction<T> insn, int key) {
+        int lo = 0, hi = sorted.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (insn.applyAsInt(sorted.get(mid)) < key) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     /** Where a call or a function address lands: a function and the section-relative instruction. */
@@ -651,15 +696,18 @@ final class ObjectLoader {
 
     /** Which BTF data section declares extern variable {@code var} (.kconfig, .ksyms), empty if none does. */
     private String externSection(String var) {
-        if (btf.isEmpty()) return "";
-        Btf b = btf.get();
-        for (BtfType t : b.types()) {
-            if (!(t instanceof BtfType.Datasec d)) continue;
-            for (BtfType.VarSecinfo v : d.vars()) {
-                BtfType vt = b.type(v.type());
-                if (vt.name().equals(var) && (vt instanceof BtfType.Var || vt instanceof BtfType.Func)) return d.name();
-            }
+        if (externSections == null) {
+            externSections = new HashMap<>();
+            btf.ifPresent(b -> {
+                for (BtfType t : b.types()) {
+                    if (!(t instanceof BtfType.Datasec d)) continue;
+                    for (BtfType.VarSecinfo v : d.vars()) {
+                        BtfType vt = b.type(v.type());
+                        if (vt instanceof BtfType.Var || vt instanceof BtfType.Func) externSections.putIfAbsent(vt.name(), d.name());
+                    }
+                }
+            });
         }
-        return "";
+        return externSections.getOrDefault(var, "");
     }
 }
