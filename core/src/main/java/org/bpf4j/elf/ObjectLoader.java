@@ -539,6 +539,8 @@ final class ObjectLoader {
                         if (placed.putIfAbsent(target.fn, -1) == null) queue.add(target.fn);
                         fixes.add(new CallFix(at, target.fn, target.insn - target.fn.start));
                     }
+                } else if (insn.opcode() == Opcodes.CALL && insn.src() == PSEUDO_KFUNC_CALL) {
+                    relocs.add(new Relocation.KfuncCallById(at, insn.imm(), insn.off()));
                 } else if (insn.opcode() == Opcodes.CALL && insn.src() == PSEUDO_CALL) {
                     // A call within the same section that the compiler resolved itself (no relocation).
                     long t = (long) i + insn.imm() + 1;

@@ -33,6 +33,13 @@ public sealed interface Relocation {
     record ExternCall(int insn, String function) implements Relocation {}
 
     /**
+     * A call already marked {@code BPF_PSEUDO_KFUNC_CALL} (src 2) in the object, without a relocation:
+     * it names a kernel function by BTF id ({@code imm}) and module BTF slot ({@code off}) directly,
+     * which only means something for the kernel the object was prepared for.
+     */
+    record KfuncCallById(int insn, int btfId, int moduleSlot) implements Relocation {}
+
+    /**
      * {@code lddw} of an extern variable ({@code __kconfig}, {@code __ksym}): {@code section} is the
      * BTF data section that declares it ({@code .kconfig}, {@code .ksyms}) or empty when the object
      * has no BTF saying so. The instruction is left as compiled.

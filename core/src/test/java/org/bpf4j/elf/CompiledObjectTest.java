@@ -281,4 +281,24 @@ class CompiledObjectTest {
         assertThatThrownBy(() -> BpfObject.parse("be.o", big)).isInstanceOf(ObjectFormatException.class)
                 .hasMessageContaining("big-endian");
     }
+
+    @Test
+    void callsAlreadyMarkedAsKfuncsAreRecordedById() {
+        byte[] data = TestObjects.bytes("features.bpf.o");
+        ElfFile elf = ElfFile.parse("x", data);
+        ElfFile.Section tail = elf.sections.stream().filter(s -> s.name().equals("tc")).findFirst().orElseThrow();
+        BpfObject before = BpfObject.parse("features.bpf.o", data);
+        ProgramSpec tailA = before.program("tail_a").orElseThrow();
+        // tail_a is "r0 = 1; exit": turn its first slot into a kfunc call by BTF id 1234
+        int start = (int) tail.offset() + 8 * functionStart(elf, "tail_a");
+        long word = new Insn(Opcodes.CALL, 0, 2, 0, 1234).encode();
+        for (int i = 0; i < 8; i++) data[start + i] = (byte) (word >>> (8 * i));
+        ProgramSpec p = BpfObject.parse("features.bpf.o", data).program("tail_a").orElseThrow();
+        assertThat(p.relocations()).containsExactly(new Relocation.KfuncCallById(0, 1234, 0));
+        assertThat(tailA.relocations()).isEmpty();
+    }
+
+    private static int functionStart(ElfFile elf, String name) {
+        return (int) (elf.symbols.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow().value() / 8);
+    }
 }
