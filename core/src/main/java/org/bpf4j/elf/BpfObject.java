@@ -1,0 +1,65 @@
+package org.bpf4j.elf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.bpf4j.btf.Btf;
+
+/**
+ * A clang-compiled eBPF object, read with libbpf's conventions: its programs (linked with their
+ * subprograms), its maps (BTF-defined, legacy and global data), its license and kernel version, its
+ * BTF. Immutable: a runtime creates maps and loads programs from it, and can do so many times.
+ *
+ * @param name the object's name (file name for {@link #open})
+ * @param license the {@code license} section's string, empty when the object has none
+ * @param kernelVersion the {@code version} section's value, 0 when absent (as libbpf defaults it)
+ * @param programs the programs, in section then symbol order
+ * @param maps the maps: BTF-defined and legacy ones first, then global data
+ * @param btf the object's {@code .BTF}, when it has one
+ */
+public record BpfObject(String name, String license, int kernelVersion, List<ProgramSpec> programs, List<MapSpec> maps,
+                        Optional<Btf> btf) {
+
+    public BpfObject {
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(license);
+        Objects.requireNonNull(btf);
+        programs = List.copyOf(programs);
+        maps = List.copyOf(maps);
+    }
+
+    /**
+     * Reads and parses an object file.
+     *
+     * @throws ObjectFormatException when the file is malformed or uses what this loader refuses
+     * @throws IOException when the file cannot be read
+     */
+    public static BpfObject open(Path path) throws IOException {
+        byte[] data = Files.readAllBytes(path);
+        Path file = path.getFileName();
+        return parse(file == null ? path.toString() : file.toString(), data);
+    }
+
+    /**
+     * Parses an object from its bytes; {@code name} names it in error messages and hints the program
+     * type of sections nobody names (an object called {@code tc_*} holds tc programs).
+     *
+     * @throws ObjectFormatException when the bytes are malformed or use what this loader refuses
+     */
+    public static BpfObject parse(String name, byte[] data) {
+        return new ObjectLoader(name, data.clone()).load();
+    }
+
+    /** The program with this (symbol) name. */
+    public Optional<ProgramSpec> program(String programName) {
+        return programs.stream().filter(p -> p.name().equals(programName)).findFirst();
+    }
+
+    /** The map with this name (symbol name, or section name for global data). */
+    public Optional<MapSpec> map(String mapName) {
+        return maps.stream().filter(m -> m.name().equals(mapName)).findFirst();
+    }
+}

@@ -1,0 +1,90 @@
+package org.bpf4j.elf;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A map as the object declares it: what {@code BPF_MAP_CREATE} needs, plus where it came from and its
+ * initial contents. Immutable ({@link #initialData()} returns a copy). Sizes, counts and flags are
+ * the kernel's unsigned 32-bit values held in {@code int}s: read them with
+ * {@link Integer#toUnsignedLong} where a value above 2^31 matters.
+ *
+ * @param name the ELF symbol name (BTF-defined and legacy maps) or the section name (global data)
+ * @param type the map type
+ * @param keySize key size in bytes
+ * @param valueSize value size in bytes (4 for maps of maps and prog arrays: the value is an id/fd)
+ * @param maxEntries the maximum number of entries
+ * @param flags {@code map_flags} ({@code BPF_F_*})
+ * @param numaNode the NUMA node ({@code BPF_F_NUMA_NODE} must be in flags for the kernel to use it)
+ * @param pinning how libbpf would pin it
+ * @param mapExtra {@code map_extra} (bloom filter hash count, arena address)
+ * @param btfKeyTypeId the BTF type id of the key, 0 when unknown
+ * @param btfValueTypeId the BTF type id of the value, 0 when unknown
+ * @param innerMap for maps of maps: the spec every inner map must match
+ * @param initialSlots initial entries of prog arrays and maps of maps: index -> program or map name
+ * @param definition where the declaration comes from
+ * @param initialData the initial value of a global-data map (zeros for {@code .bss}); empty otherwise
+ * @param frozen true for {@code .rodata}-like maps: read-only for programs and frozen after loading
+ */
+public record MapSpec(String name, MapType type, int keySize, int valueSize, int maxEntries, int flags, int numaNode,
+                      Pinning pinning, long mapExtra, int btfKeyTypeId, int btfValueTypeId, Optional<MapSpec> innerMap,
+                      List<Slot> initialSlots, Definition definition, byte[] initialData, boolean frozen) {
+
+    /** {@code BPF_F_RDONLY_PROG}: programs may not write the map. */
+    public static final int BPF_F_RDONLY_PROG = 1 << 7;
+    /** {@code BPF_F_MMAPABLE}: user space may mmap the array. */
+    public static final int BPF_F_MMAPABLE = 1 << 10;
+
+    /** Where a map declaration lives in the object. */
+    public enum Definition {
+        /** the {@code .maps} section, described by BTF (libbpf's current form) */
+        BTF,
+        /** a {@code maps} or {@code maps/*} section of {@code struct bpf_map_def} */
+        LEGACY,
+        /** a global-data section: {@code .data}, {@code .rodata}, {@code .bss} and their {@code .*} variants, {@code .kconfig} */
+        GLOBAL_DATA
+    }
+
+    /** libbpf's {@code pinning} attribute. */
+    public enum Pinning { NONE, BY_NAME }
+
+    /** One initial entry of a prog array or map of maps: slot {@code index} holds program or map {@code target}. */
+    public record Slot(int index, String target) {}
+
+    public MapSpec {
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(type);
+        Objects.requireNonNull(pinning);
+        Objects.requireNonNull(innerMap);
+        Objects.requireNonNull(definition);
+        initialSlots = List.copyOf(initialSlots);
+        initialData = initialData.clone();
+    }
+
+    /** A copy of the initial value bytes (global data); empty for other maps. */
+    @Override
+    public byte[] initialData() { return initialData.clone(); }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MapSpec m && name.equals(m.name) && type == m.type && keySize == m.keySize
+                && valueSize == m.valueSize && maxEntries == m.maxEntries && flags == m.flags && numaNode == m.numaNode
+                && pinning == m.pinning && mapExtra == m.mapExtra && btfKeyTypeId == m.btfKeyTypeId
+                && btfValueTypeId == m.btfValueTypeId && innerMap.equals(m.innerMap) && initialSlots.equals(m.initialSlots)
+                && definition == m.definition && Arrays.equals(initialData, m.initialData) && frozen == m.frozen;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, type, keySize, valueSize, maxEntries, flags, innerMap, initialSlots, Arrays.hashCode(initialData));
+    }
+
+    @Override
+    public String toString() {
+        return "MapSpec[" + name + " " + type + " key=" + keySize + " value=" + valueSize + " max=" + maxEntries
+                + (flags != 0 ? " flags=0x" + Integer.toHexString(flags) : "") + (innerMap.isPresent() ? " inner=" + innerMap.get() : "")
+                + (initialSlots.isEmpty() ? "" : " slots=" + initialSlots) + " " + definition + (frozen ? " frozen" : "") + "]";
+    }
+}

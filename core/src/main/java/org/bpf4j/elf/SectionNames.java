@@ -1,0 +1,200 @@
+package org.bpf4j.elf;
+
+import static org.bpf4j.progtype.ProgramType.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
+
+/**
+ * Section name -> program type, libbpf's table ({@code section_defs} in libbpf.c, 1.x) first, then the
+ * sloppy prefix forms older libbpf and samples/bpf's loader accepted ({@code socket1}, {@code xdp_prog},
+ * {@code cgroup/sock1}, {@code tc_mark}), which the corpus is full of.
+ */
+final class SectionNames {
+
+    /** What a section name says about its programs. */
+    record Match(ProgramType type, Optional<AttachType> attachType, String attachTo, int flags) {}
+
+    private enum Form {
+        /** the name alone */
+        EXACT,
+        /** the name alone or {@code name/anything}: the rest is the attach target ("+" in libbpf) */
+        TARGET,
+    }
+
+    private record Def(String name, Form form, ProgramType type, AttachType attach, int flags) {}
+
+    private static final int SLEEPABLE = ProgramSpec.BPF_F_SLEEPABLE, FRAGS = ProgramSpec.BPF_F_XDP_HAS_FRAGS;
+    private static final List<Def> DEFS = new ArrayList<>();
+
+    private static void exact(String name, ProgramType t, AttachType a) { DEFS.add(new Def(name, Form.EXACT, t, a, 0)); }
+    private static void exact(String name, ProgramType t, AttachType a, int flags) { DEFS.add(new Def(name, Form.EXACT, t, a, flags)); }
+    private static void target(String name, ProgramType t, AttachType a) { DEFS.add(new Def(name, Form.TARGET, t, a, 0)); }
+    private static void target(String name, ProgramType t, AttachType a, int flags) { DEFS.add(new Def(name, Form.TARGET, t, a, flags)); }
+
+    static {
+        // Order matters only for the legacy prefix pass: longer names before their prefixes.
+        exact("socket", SOCKET_FILTER, null);
+        exact("sk_reuseport/migrate", SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT_OR_MIGRATE);
+        exact("sk_reuseport", SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT);
+        target("kprobe.multi", KPROBE, AttachType.TRACE_KPROBE_MULTI);
+        target("kretprobe.multi", KPROBE, AttachType.TRACE_KPROBE_MULTI);
+        target("kprobe.session", KPROBE, AttachType.TRACE_KPROBE_SESSION);
+        target("uprobe.multi.s", KPROBE, AttachType.TRACE_UPROBE_MULTI, SLEEPABLE);
+        target("uretprobe.multi.s", KPROBE, AttachType.TRACE_UPROBE_MULTI, SLEEPABLE);
+        target("uprobe.multi", KPROBE, AttachType.TRACE_UPROBE_MULTI);
+        target("uretprobe.multi", KPROBE, AttachType.TRACE_UPROBE_MULTI);
+        target("uprobe.session.s", KPROBE, AttachType.TRACE_UPROBE_SESSION, SLEEPABLE);
+        target("uprobe.session", KPROBE, AttachType.TRACE_UPROBE_SESSION);
+        target("uprobe.s", KPROBE, null, SLEEPABLE);
+        target("uretprobe.s", KPROBE, null, SLEEPABLE);
+        target("kprobe", KPROBE, null);
+        target("uprobe", KPROBE, null);
+        target("kretprobe", KPROBE, null);
+        target("uretprobe", KPROBE, null);
+        target("ksyscall", KPROBE, null);
+        target("kretsyscall", KPROBE, null);
+        target("usdt.s", KPROBE, null, SLEEPABLE);
+        target("usdt", KPROBE, null);
+        exact("tc/ingress", SCHED_CLS, AttachType.TCX_INGRESS);
+        exact("tc/egress", SCHED_CLS, AttachType.TCX_EGRESS);
+        exact("tcx/ingress", SCHED_CLS, AttachType.TCX_INGRESS);
+        exact("tcx/egress", SCHED_CLS, AttachType.TCX_EGRESS);
+        exact("tc", SCHED_CLS, null);
+        exact("classifier", SCHED_CLS, null);
+        exact("action", SCHED_ACT, null);
+        exact("netkit/primary", SCHED_CLS, AttachType.NETKIT_PRIMARY);
+        exact("netkit/peer", SCHED_CLS, AttachType.NETKIT_PEER);
+        target("raw_tracepoint.w", RAW_TRACEPOINT_WRITABLE, null);
+        target("raw_tp.w", RAW_TRACEPOINT_WRITABLE, null);
+        target("raw_tracepoint", RAW_TRACEPOINT, null);
+        target("raw_tp", RAW_TRACEPOINT, null);
+        target("tracepoint", TRACEPOINT, null);
+        target("tp_btf", TRACING, AttachType.TRACE_RAW_TP);
+        target("tp", TRACEPOINT, null);
+        target("fentry.s", TRACING, AttachType.TRACE_FENTRY, SLEEPABLE);
+        target("fentry", TRACING, AttachType.TRACE_FENTRY);
+        target("fmod_ret.s", TRACING, AttachType.MODIFY_RETURN, SLEEPABLE);
+        target("fmod_ret", TRACING, AttachType.MODIFY_RETURN);
+        target("fexit.s", TRACING, AttachType.TRACE_FEXIT, SLEEPABLE);
+        target("fexit", TRACING, AttachType.TRACE_FEXIT);
+        target("freplace", EXT, null);
+        target("lsm.s", LSM, AttachType.LSM_MAC, SLEEPABLE);
+        target("lsm_cgroup", LSM, AttachType.LSM_CGROUP);
+        target("lsm", LSM, AttachType.LSM_MAC);
+        target("iter.s", TRACING, AttachType.TRACE_ITER, SLEEPABLE);
+        target("iter", TRACING, AttachType.TRACE_ITER);
+        exact("syscall", SYSCALL, null, SLEEPABLE);
+        exact("xdp.frags/devmap", ProgramType.XDP, AttachType.XDP_DEVMAP, FRAGS);
+        exact("xdp/devmap", XDP, AttachType.XDP_DEVMAP);
+        exact("xdp.frags/cpumap", XDP, AttachType.XDP_CPUMAP, FRAGS);
+        exact("xdp/cpumap", XDP, AttachType.XDP_CPUMAP);
+        exact("xdp.frags", XDP, AttachType.XDP, FRAGS);
+        exact("xdp", XDP, AttachType.XDP);
+        exact("perf_event", PERF_EVENT, null);
+        exact("lwt_in", LWT_IN, null);
+        exact("lwt_out", LWT_OUT, null);
+        exact("lwt_xmit", LWT_XMIT, null);
+        exact("lwt_seg6local", LWT_SEG6LOCAL, null);
+        exact("sockops", SOCK_OPS, AttachType.CGROUP_SOCK_OPS);
+        exact("sk_skb/stream_parser", SK_SKB, AttachType.SK_SKB_STREAM_PARSER);
+        exact("sk_skb/stream_verdict", SK_SKB, AttachType.SK_SKB_STREAM_VERDICT);
+        exact("sk_skb/verdict", SK_SKB, AttachType.SK_SKB_VERDICT);
+        exact("sk_skb", SK_SKB, null);
+        exact("sk_msg", SK_MSG, AttachType.SK_MSG_VERDICT);
+        exact("lirc_mode2", LIRC_MODE2, AttachType.LIRC_MODE2);
+        exact("flow_dissector", FLOW_DISSECTOR, AttachType.FLOW_DISSECTOR);
+        exact("cgroup_skb/ingress", CGROUP_SKB, AttachType.CGROUP_INET_INGRESS);
+        exact("cgroup_skb/egress", CGROUP_SKB, AttachType.CGROUP_INET_EGRESS);
+        exact("cgroup/skb", CGROUP_SKB, null);
+        exact("cgroup/sock_create", CGROUP_SOCK, AttachType.CGROUP_INET_SOCK_CREATE);
+        exact("cgroup/sock_release", CGROUP_SOCK, AttachType.CGROUP_INET_SOCK_RELEASE);
+        exact("cgroup/sock", CGROUP_SOCK, AttachType.CGROUP_INET_SOCK_CREATE);
+        exact("cgroup/post_bind4", CGROUP_SOCK, AttachType.CGROUP_INET4_POST_BIND);
+        exact("cgroup/post_bind6", CGROUP_SOCK, AttachType.CGROUP_INET6_POST_BIND);
+        exact("cgroup/bind4", CGROUP_SOCK_ADDR, AttachType.CGROUP_INET4_BIND);
+        exact("cgroup/bind6", CGROUP_SOCK_ADDR, AttachType.CGROUP_INET6_BIND);
+        exact("cgroup/connect4", CGROUP_SOCK_ADDR, AttachType.CGROUP_INET4_CONNECT);
+        exact("cgroup/connect6", CGROUP_SOCK_ADDR, AttachType.CGROUP_INET6_CONNECT);
+        exact("cgroup/connect_unix", CGROUP_SOCK_ADDR, AttachType.CGROUP_UNIX_CONNECT);
+        exact("cgroup/sendmsg4", CGROUP_SOCK_ADDR, AttachType.CGROUP_UDP4_SENDMSG);
+        exact("cgroup/sendmsg6", CGROUP_SOCK_ADDR, AttachType.CGROUP_UDP6_SENDMSG);
+        exact("cgroup/sendmsg_unix", CGROUP_SOCK_ADDR, AttachType.CGROUP_UNIX_SENDMSG);
+        exact("cgroup/recvmsg4", CGROUP_SOCK_ADDR, AttachType.CGROUP_UDP4_RECVMSG);
+        exact("cgroup/recvmsg6", CGROUP_SOCK_ADDR, AttachType.CGROUP_UDP6_RECVMSG);
+        exact("cgroup/recvmsg_unix", CGROUP_SOCK_ADDR, AttachType.CGROUP_UNIX_RECVMSG);
+        exact("cgroup/getpeername4", CGROUP_SOCK_ADDR, AttachType.CGROUP_INET4_GETPEERNAME);
+        exact("cgroup/getpeername6", CGROUP_SOCK_ADDR, AttachType.CGROUP_INET6_GETPEERNAME);
+        exact("cgroup/getpeername_unix", CGROUP_SOCK_ADDR, AttachType.CGROUP_UNIX_GETPEERNAME);
+        exact("cgroup/getsockname4", CGROUP_SOCK_ADDR, AttachType.CGROUP_INET4_GETSOCKNAME);
+        exact("cgroup/getsockname6", CGROUP_SOCK_ADDR, AttachType.CGROUP_INET6_GETSOCKNAME);
+        exact("cgroup/getsockname_unix", CGROUP_SOCK_ADDR, AttachType.CGROUP_UNIX_GETSOCKNAME);
+        exact("cgroup/sysctl", CGROUP_SYSCTL, AttachType.CGROUP_SYSCTL);
+        exact("cgroup/getsockopt", CGROUP_SOCKOPT, AttachType.CGROUP_GETSOCKOPT);
+        exact("cgroup/setsockopt", CGROUP_SOCKOPT, AttachType.CGROUP_SETSOCKOPT);
+        exact("cgroup/dev", CGROUP_DEVICE, AttachType.CGROUP_DEVICE);
+        target("struct_ops.s", STRUCT_OPS, null, SLEEPABLE);
+        target("struct_ops", STRUCT_OPS, null);
+        exact("sk_lookup", SK_LOOKUP, AttachType.SK_LOOKUP);
+        exact("netfilter", NETFILTER, AttachType.NETFILTER);
+    }
+
+    private SectionNames() {}
+
+    /** The type libbpf (current or older) gives this section name, if any. */
+    static Optional<Match> match(String section) {
+        for (Def d : DEFS) {
+            if (section.equals(d.name)) return Optional.of(match(d, ""));
+            if (d.form == Form.TARGET && section.startsWith(d.name + "/")) {
+                return Optional.of(match(d, section.substring(d.name.length() + 1)));
+            }
+        }
+        // Older libbpf and samples/bpf's bpf_load.c matched by prefix only: "socket1", "xdp_prog",
+        // "cgroup/sock1", "kprobe/x" (already above). "tc_" is the form the corpus uses for tc programs.
+        for (Def d : DEFS) {
+            if (d.form == Form.EXACT && d.name.indexOf('/') < 0 && section.startsWith(d.name) && legacyPrefixOk(d.name)) {
+                return Optional.of(match(d, ""));
+            }
+            if (d.form == Form.EXACT && d.name.indexOf('/') > 0 && section.startsWith(d.name)) return Optional.of(match(d, ""));
+        }
+        if (section.startsWith("tc_") || section.startsWith("tc/")) return Optional.of(new Match(SCHED_CLS, Optional.empty(), "", 0));
+        return Optional.empty();
+    }
+
+    /** Prefixes old loaders matched; excluded are names whose prefixes are common words ("action", "syscall", "tc"). */
+    private static boolean legacyPrefixOk(String name) {
+        return switch (name) {
+            case "socket", "xdp", "perf_event", "lwt_in", "lwt_out", "lwt_xmit", "lwt_seg6local", "sockops", "sk_skb",
+                 "sk_msg", "lirc_mode2", "flow_dissector", "classifier", "sk_lookup", "sk_reuseport" -> true;
+            default -> false;
+        };
+    }
+
+    private static Match match(Def d, String target) {
+        return new Match(d.type, Optional.ofNullable(d.attach), target, d.flags);
+    }
+
+    /**
+     * The type for a section nobody names: the object's other programs decide (tc next to tc programs,
+     * XDP next to XDP ones), then its name ({@code tc_*.o}, {@code *xdp*.o}); otherwise a socket filter,
+     * as the kernel's old samples loaded them.
+     */
+    static ProgramType fallback(String objectName, List<ProgramType> knownInObject) {
+        if (knownInObject.contains(SCHED_CLS) || knownInObject.contains(SCHED_ACT)) return SCHED_CLS;
+        if (knownInObject.contains(ProgramType.XDP)) return ProgramType.XDP;
+        String base = objectName.toLowerCase(Locale.ROOT);
+        int slash = base.lastIndexOf('/');
+        if (slash >= 0) base = base.substring(slash + 1);
+        for (String token : base.split("[^a-z0-9]+")) {
+            if (token.equals("tc") || token.equals("tcx") || token.equals("cls")) return SCHED_CLS;
+        }
+        for (String token : base.split("[^a-z0-9]+")) {
+            if (token.startsWith("xdp")) return ProgramType.XDP;
+        }
+        return SOCKET_FILTER;
+    }
+}
