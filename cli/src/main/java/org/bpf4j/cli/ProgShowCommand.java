@@ -1,0 +1,85 @@
+package org.bpf4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.MapSpec;
+import org.bpf4j.elf.ProgramSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bpf4j prog show OBJ}: an object's programs and maps. */
+@Command(name = "show", mixinStandardHelpOptions = true, description = "List an object's programs (name, section, type, instructions) and maps.")
+final class ProgShowCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object (clang -target bpf).")
+    Path object;
+
+    @Option(names = {"-j", "--json"}, description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        BpfObject obj = Objects.open(object);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            List<Object> programs = new ArrayList<>();
+            for (ProgramSpec p : obj.programs()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", p.name());
+                m.put("section", p.sectionName());
+                m.put("type", typeName(p));
+                m.put("insns", p.program().size());
+                programs.add(m);
+            }
+            List<Object> maps = new ArrayList<>();
+            for (MapSpec s : obj.maps()) maps.add(mapJson(s));
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("object", obj.name());
+            root.put("license", obj.license());
+            root.put("programs", programs);
+            root.put("maps", maps);
+            out.println(Json.write(root));
+        } else {
+            out.printf("%s: license \"%s\"%n", obj.name(), obj.license());
+            out.println("programs:");
+            for (ProgramSpec p : obj.programs()) {
+                out.printf("  %-24s section %-28s type %-16s insns %d%n", p.name(), p.sectionName(), typeName(p), p.program().size());
+            }
+            out.println("maps:");
+            for (MapSpec s : obj.maps()) {
+                out.printf("  %-24s %-16s key %d  value %d  max_entries %d  flags 0x%x%n", s.name(),
+                        s.type().name().toLowerCase(Locale.ROOT), s.keySize(), s.valueSize(), s.maxEntries(), s.flags());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    static String typeName(ProgramSpec p) {
+        return p.type().name().toLowerCase(Locale.ROOT);
+    }
+
+    static Map<String, Object> mapJson(MapSpec s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("type", s.type().name().toLowerCase(Locale.ROOT));
+        m.put("key_size", s.keySize());
+        m.put("value_size", s.valueSize());
+        m.put("max_entries", s.maxEntries());
+        m.put("flags", s.flags());
+        return m;
+    }
+}
