@@ -122,7 +122,7 @@ final class ElementPool {
     synchronized int take() {
         if (freeTop == 0) {
             reclaim();
-            if (freeTop == 0) grow(growBy);
+            if (freeTop == 0) grow(Math.max(growBy, capacity / 4)); // geometric: few regions even under long waits
         }
         int e = free[--freeTop];
         if (lru) {
