@@ -1,0 +1,136 @@
+package org.bpf4j.maps;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * {@code BPF_MAP_TYPE_PERF_EVENT_ARRAY}: one slot per CPU index, each holding the per-CPU queue a
+ * perf event would be (the kernel's slots hold perf event fds that user space opened with
+ * {@code perf_event_open} and mmapped). The host opens a slot with {@link #open(int, int)} (libbpf's
+ * perf_buffer does this for every CPU), then reads it with {@link Buffer#poll()}.
+ *
+ * <p>bpf_perf_event_output: the index is {@code flags & BPF_F_INDEX_MASK}, {@code BPF_F_CURRENT_CPU}
+ * for the calling CPU; other flag bits are EINVAL, an index past the end E2BIG, an unopened slot
+ * ENOENT, a slot opened for another CPU EOPNOTSUPP (the kernel's {@code event->oncpu != cpu}), a full
+ * buffer ENOSPC with the record counted as lost. Records are copied into a Java byte ring: no allocation.
+ */
+public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
+    /** Default per-CPU buffer: 64 KiB, like 16 pages of perf ring. */
+    public static final int DEFAULT_BUFFER_BYTES = 64 << 10;
+
+    PerfEventArrayMap(MapSpec spec, MapContext ctx, int id) {
+        super(spec, ctx, id);
+    }
+
+    /** bpf_perf_event_output: 0 or -errno. */
+    public int output(long flags, long dataAddr, long size, int cpu) {
+        if ((flags & ~MapFlags.BPF_F_INDEX_MASK) != 0) return Errno.EINVAL.negative();
+        long index = flags & MapFlags.BPF_F_INDEX_MASK;
+        if (index == MapFlags.BPF_F_CURRENT_CPU) index = cpu;
+        if (index >= Integer.toUnsignedLong(maxEntries)) return Errno.E2BIG.negative();
+        Buffer b = (Buffer) slot(index);
+        if (b == null) return Errno.ENOENT.negative();
+        if (b.cpu != cpu) return Errno.EOPNOTSUPP.negative();
+        return b.write(seg, dataAddr - base, size);
+    }
+
+    /** Opens slot {@code index} as the event of CPU {@code index} with a buffer of {@code bytes}. */
+    public Buffer open(int index, int bytes) {
+        ensureOpen();
+        Buffer b = new Buffer(index, bytes);
+        check(setSlot(index, b, MapFlags.BPF_ANY), "update");
+        return b;
+    }
+
+    /** Opens one buffer per CPU slot (those below max_entries). */
+    public void openAll(int bytes) {
+        for (int c = 0; c < Math.min(cpus, maxEntries); c++) open(c, bytes);
+    }
+
+    /** The buffer open in slot {@code index}, if any. */
+    public Optional<Buffer> buffer(int index) {
+        return Optional.ofNullable((Buffer) slot(Integer.toUnsignedLong(index)));
+    }
+
+    @Override
+    byte[] hostLookup(byte[] key) {
+        throw BpfMapException.of(Errno.ENOTSUPP, spec, "lookup: not supported for perf event arrays (as in the kernel)");
+    }
+
+    @Override
+    int hostUpdate(byte[] key, byte[] value, long flags) {
+        throw BpfMapException.of(Errno.EOPNOTSUPP, spec, "update: open slots with open(index, bytes)");
+    }
+
+    /** One CPU's output queue: records {@code [u32 length][bytes]} in a byte ring. */
+    public static final class Buffer {
+        private final int cpu;
+        private final byte[] ring;
+        private long head; // next write position, guarded by this
+        private long tail; // next read position, guarded by this
+        private long lost; // guarded by this
+
+        Buffer(int cpu, int bytes) {
+            if (bytes < 8) throw new IllegalArgumentException("perf buffer too small: " + bytes);
+            this.cpu = cpu;
+            this.ring = new byte[bytes];
+        }
+
+        public int cpu() { return cpu; }
+
+        synchronized int write(MemorySegment src, long off, long size) {
+            long need = 4 + size;
+            if (size < 0 || need > ring.length - (head - tail)) {
+                lost++;
+                return Errno.ENOSPC.negative();
+            }
+            int n = (int) size;
+            putByte(head, (byte) n);
+            putByte(head + 1, (byte) (n >>> 8));
+            putByte(head + 2, (byte) (n >>> 16));
+            putByte(head + 3, (byte) (n >>> 24));
+            long at = head + 4;
+            int start = (int) (at % ring.length);
+            int first = Math.min(n, ring.length - start);
+            MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, off, ring, start, first);
+            if (first < n) MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, off + first, ring, 0, n - first);
+            head = at + n;
+            notifyAll();
+            return 0;
+        }
+
+        private void putByte(long pos, byte b) {
+            ring[(int) (pos % ring.length)] = b;
+        }
+
+        private byte getByte(long pos) {
+            return ring[(int) (pos % ring.length)];
+        }
+
+        /** The oldest record, or empty. */
+        public synchronized Optional<byte[]> poll() {
+            if (head == tail) return Optional.empty();
+            int n = (getByte(tail) & 0xff) | (getByte(tail + 1) & 0xff) << 8 | (getByte(tail + 2) & 0xff) << 16
+                    | (getByte(tail + 3) & 0xff) << 24;
+            byte[] out = new byte[n];
+            for (int i = 0; i < n; i++) out[i] = getByte(tail + 4 + i);
+            tail += 4 + n;
+            return Optional.of(out);
+        }
+
+        /** The oldest record, waiting up to {@code timeout} for one. */
+        public synchronized Optional<byte[]> take(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (head == tail) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return Optional.empty();
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return poll();
+        }
+
+        /** Records dropped because the buffer was full (perf's PERF_RECORD_LOST). */
+        public synchronized long lost() { return lost; }
+    }
+}

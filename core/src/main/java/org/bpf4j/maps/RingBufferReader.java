@@ -1,0 +1,69 @@
+package org.bpf4j.maps;
+
+import static org.bpf4j.maps.MapFlags.BPF_RINGBUF_BUSY_BIT;
+import static org.bpf4j.maps.MapFlags.BPF_RINGBUF_DISCARD_BIT;
+import static org.bpf4j.maps.MapFlags.BPF_RINGBUF_HDR_SZ;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The consumer of a {@link RingBufMap}, as libbpf's ring_buffer reads the kernel's: records in
+ * production order, stopping at the first one still being written (BUSY), skipping discarded ones,
+ * advancing the consumer position past each record it returns. One consumer per ring; the methods are
+ * synchronized so that several Java threads may share it.
+ */
+public final class RingBufferReader {
+    private final RingBufMap ring;
+
+    RingBufferReader(RingBufMap ring) {
+        this.ring = ring;
+    }
+
+    /** The next committed record, or empty when none is ready (non-blocking). */
+    public synchronized Optional<byte[]> poll() {
+        while (true) {
+            long cons = ring.consumer();
+            long prod = ring.producerAcquire();
+            if (cons >= prod) return Optional.empty();
+            int hdr = ring.headerAcquire(cons);
+            if ((hdr & BPF_RINGBUF_BUSY_BIT) != 0) return Optional.empty();
+            int len = hdr & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+            boolean discarded = (hdr & BPF_RINGBUF_DISCARD_BIT) != 0;
+            byte[] out = discarded ? null : ring.copyOut(cons + BPF_RINGBUF_HDR_SZ, len);
+            ring.setConsumer(cons + ((len + BPF_RINGBUF_HDR_SZ + 7L) & ~7L));
+            if (!discarded) return Optional.of(out);
+        }
+    }
+
+    /**
+     * The next record, waiting up to {@code timeout} for a producer to wake this reader (a record
+     * submitted with BPF_RB_NO_WAKEUP is seen at the next wakeup or when the timeout expires).
+     */
+    public Optional<byte[]> take(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<byte[]> r = poll();
+            if (r.isPresent()) return r;
+            ring.waiter = Thread.currentThread();
+            try {
+                r = poll(); // a record committed before we registered did not see us: look again
+                if (r.isPresent()) return r;
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || ring.closed()) return Optional.empty();
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) throw new InterruptedException();
+            } finally {
+                ring.waiter = null;
+            }
+        }
+    }
+
+    /** Bytes produced and not yet consumed (BPF_RB_AVAIL_DATA). */
+    public long available() {
+        return ring.producerAcquire() - ring.consumer();
+    }
+
+    public RingBufMap ring() { return ring; }
+}
