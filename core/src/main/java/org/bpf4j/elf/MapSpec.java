@@ -1,5 +1,6 @@
 package org.bpf4j.elf;
 
+import org.bpf4j.maps.MapType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

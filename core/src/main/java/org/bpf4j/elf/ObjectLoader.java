@@ -1,5 +1,6 @@
 package org.bpf4j.elf;
 
+import org.bpf4j.maps.MapType;
 import static org.bpf4j.elf.ElfFile.*;
 
 import java.nio.charset.StandardCharsets;
@@ -268,7 +269,7 @@ final class ObjectLoader {
                 if (sym.value() < 0 || sym.value() > s.size() - stride) throw error(s, "map '" + sym.name() + "' definition lies outside the section");
                 long p = s.offset() + sym.value();
                 long typeId = elf.u32(p);
-                MapType type = MapType.ofId(typeId).orElseThrow(() -> error(s, "map '" + sym.name() + "' has unknown type " + typeId));
+                MapType type = MapType.byId(typeId).orElseThrow(() -> error(s, "map '" + sym.name() + "' has unknown type " + typeId));
                 int flags = stride >= 20 ? elf.i32(p + 16) : 0;
                 int innerIdx = stride >= 24 ? elf.i32(p + 20) : 0;
                 int numa = stride >= 28 ? elf.i32(p + 24) : 0;
@@ -409,7 +410,7 @@ final class ObjectLoader {
         }
         if (type < 0) throw error(s, "map '" + mapName + "' has no type");
         long t = type;
-        MapType mapType = MapType.ofId(type).orElseThrow(() -> error(s, "map '" + mapName + "' has unknown type " + t));
+        MapType mapType = MapType.byId(type).orElseThrow(() -> error(s, "map '" + mapName + "' has unknown type " + t));
         if (inner != null && !mapType.isMapOfMaps()) throw error(s, "map '" + mapName + "' of type " + mapType + " cannot have inner maps");
         MapSpec.Pinning pin = switch ((int) pinning) {
             case 0 -> MapSpec.Pinning.NONE;

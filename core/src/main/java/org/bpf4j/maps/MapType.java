@@ -61,9 +61,13 @@ public enum MapType {
     /** {@code BPF_MAP_TYPE_HASH}. */
     public String kernelName() { return "BPF_MAP_TYPE_" + name(); }
 
-    public static Optional<MapType> byId(int id) {
-        return id >= 0 && id < BY_ID.length ? Optional.of(BY_ID[id]) : Optional.empty();
+    /** The type with this kernel id, or empty when this build does not know the id. */
+    public static Optional<MapType> byId(long id) {
+        return id >= 0 && id < BY_ID.length ? Optional.of(BY_ID[(int) id]) : Optional.empty();
     }
+
+    /** Maps whose values are other maps: their spec carries an inner map. */
+    public boolean isMapOfMaps() { return this == ARRAY_OF_MAPS || this == HASH_OF_MAPS; }
 
     /** By kernel name, with or without the prefix ({@code "hash"}, {@code "BPF_MAP_TYPE_HASH"}). */
     public static Optional<MapType> byName(String name) {

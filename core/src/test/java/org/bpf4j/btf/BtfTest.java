@@ -1,5 +1,6 @@
 package org.bpf4j.btf;
 
+import org.bpf4j.maps.MapType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.bpf4j.btf.BtfType.*;
-import org.bpf4j.elf.MapType;
 import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;

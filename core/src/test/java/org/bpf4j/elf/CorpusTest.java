@@ -1,5 +1,6 @@
 package org.bpf4j.elf;
 
+import org.bpf4j.maps.MapType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
