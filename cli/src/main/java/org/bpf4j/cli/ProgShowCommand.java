@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bpf4j.elf.BpfObject;
-import org.bpf4j.elf.MapSpec;
+import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.elf.ProgramSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,7 +45,7 @@ final class ProgShowCommand implements Callable<Integer> {
                 programs.add(m);
             }
             List<Object> maps = new ArrayList<>();
-            for (MapSpec s : obj.maps()) maps.add(mapJson(s));
+            for (MapDefinition s : obj.maps()) maps.add(mapJson(s));
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("object", obj.name());
             root.put("license", obj.license());
@@ -59,7 +59,7 @@ final class ProgShowCommand implements Callable<Integer> {
                 out.printf("  %-24s section %-28s type %-16s insns %d%n", p.name(), p.sectionName(), typeName(p), p.program().size());
             }
             out.println("maps:");
-            for (MapSpec s : obj.maps()) {
+            for (MapDefinition s : obj.maps()) {
                 out.printf("  %-24s %-16s key %d  value %d  max_entries %d  flags 0x%x%n", s.name(),
                         s.type().name().toLowerCase(Locale.ROOT), s.keySize(), s.valueSize(), s.maxEntries(), s.flags());
             }
@@ -72,7 +72,7 @@ final class ProgShowCommand implements Callable<Integer> {
         return p.type().name().toLowerCase(Locale.ROOT);
     }
 
-    static Map<String, Object> mapJson(MapSpec s) {
+    static Map<String, Object> mapJson(MapDefinition s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", s.name());
         m.put("type", s.type().name().toLowerCase(Locale.ROOT));

@@ -20,7 +20,7 @@ import org.bpf4j.btf.Btf;
  * @param maps the maps: BTF-defined and legacy ones first, then global data
  * @param btf the object's {@code .BTF}, when it has one
  */
-public record BpfObject(String name, String license, int kernelVersion, List<ProgramSpec> programs, List<MapSpec> maps,
+public record BpfObject(String name, String license, int kernelVersion, List<ProgramSpec> programs, List<MapDefinition> maps,
                         Optional<Btf> btf) {
 
     public BpfObject {
@@ -59,7 +59,7 @@ public record BpfObject(String name, String license, int kernelVersion, List<Pro
     }
 
     /** The map with this name (symbol name, or section name for global data). */
-    public Optional<MapSpec> map(String mapName) {
+    public Optional<MapDefinition> map(String mapName) {
         return maps.stream().filter(m -> m.name().equals(mapName)).findFirst();
     }
 }

@@ -51,7 +51,7 @@ final class ObjectLoader {
     /** Code sections by section index. */
     private final Map<Integer, CodeSection> code = new LinkedHashMap<>();
     /** Maps by name, in declaration order. */
-    private final Map<String, MapSpec> maps = new LinkedHashMap<>();
+    private final Map<String, MapDefinition> maps = new LinkedHashMap<>();
     /** (section index, symbol offset) -> map name, for BTF and legacy map sections. */
     private final Map<Integer, TreeMap<Long, String>> mapsByOffset = new HashMap<>();
     /** Global-data section index -> map name. */
@@ -243,7 +243,7 @@ final class ObjectLoader {
         return out;
     }
 
-    private void addMap(Section s, MapSpec spec) {
+    private void addMap(Section s, MapDefinition spec) {
         if (maps.putIfAbsent(spec.name(), spec) != null) throw error(s, "map '" + spec.name() + "' is defined twice");
     }
 
@@ -253,7 +253,7 @@ final class ObjectLoader {
      * by the number of symbols) gives the stride.
      */
     private void readLegacyMaps() {
-        List<Object[]> inner = new ArrayList<>(); // {MapSpec outer, Integer innerIndex, Section}
+        List<Object[]> inner = new ArrayList<>(); // {MapDefinition outer, Integer innerIndex, Section}
         List<String> order = new ArrayList<>();
         for (Section s : elf.sections) {
             if (!isLegacyMapSection(s)) continue;
@@ -276,8 +276,8 @@ final class ObjectLoader {
                 int valueSize = elf.i32(p + 8);
                 // samples/bpf's loader created maps of maps with a 4-byte value (an fd) whatever the definition said.
                 if (type.isMapOfMaps() && valueSize == 0) valueSize = 4;
-                MapSpec spec = new MapSpec(sym.name(), type, elf.i32(p + 4), valueSize, elf.i32(p + 12), flags, numa,
-                        MapSpec.Pinning.NONE, 0, 0, 0, Optional.empty(), List.of(), MapSpec.Definition.LEGACY, new byte[0], false);
+                MapDefinition spec = new MapDefinition(sym.name(), type, elf.i32(p + 4), valueSize, elf.i32(p + 12), flags, numa,
+                        MapDefinition.Pinning.NONE, 0, 0, 0, Optional.empty(), List.of(), MapDefinition.Definition.LEGACY, new byte[0], false);
                 addMap(s, spec);
                 order.add(sym.name());
                 mapsByOffset.computeIfAbsent(s.index(), k -> new TreeMap<>()).put(sym.value(), sym.name());
@@ -286,18 +286,18 @@ final class ObjectLoader {
         }
         // samples/bpf's loader: inner_map_idx is the index of the inner map's definition among all map definitions.
         for (Object[] o : inner) {
-            MapSpec outer = (MapSpec) o[0];
+            MapDefinition outer = (MapDefinition) o[0];
             int idx = (Integer) o[1];
             if (idx < 0 || idx >= order.size() || order.get(idx).equals(outer.name())) {
                 throw error((Section) o[2], "map of maps '" + outer.name() + "' names inner map index " + idx + ", which is not another map");
             }
-            MapSpec in = maps.get(order.get(idx));
+            MapDefinition in = maps.get(order.get(idx));
             maps.put(outer.name(), withInner(outer, in, outer.initialSlots()));
         }
     }
 
-    private static MapSpec withInner(MapSpec m, MapSpec inner, List<MapSpec.Slot> slots) {
-        return new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), m.numaNode(), m.pinning(),
+    private static MapDefinition withInner(MapDefinition m, MapDefinition inner, List<MapDefinition.Slot> slots) {
+        return new MapDefinition(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), m.numaNode(), m.pinning(),
                 m.mapExtra(), m.btfKeyTypeId(), m.btfValueTypeId(), Optional.ofNullable(inner).or(m::innerMap), slots, m.definition(),
                 m.initialData(), m.frozen());
     }
@@ -331,9 +331,9 @@ final class ObjectLoader {
                 throw error(s, "map '" + v.name() + "': " + e.getMessage());
             }
             if (sym.value() < 0 || size > s.size() || sym.value() > s.size() - size) throw error(s, "map '" + v.name() + "' lies outside the section");
-            MapSpec spec = btfMap(s, b, v.name(), v.type(), 0);
+            MapDefinition spec = btfMap(s, b, v.name(), v.type(), 0);
             // Initial contents: pointers in the "values" array, given by relocations against programs or maps.
-            List<MapSpec.Slot> slots = new ArrayList<>();
+            List<MapDefinition.Slot> slots = new ArrayList<>();
             long valuesOffset = valuesOffset(b, v.type());
             if (valuesOffset >= 0) {
                 long base = sym.value() + valuesOffset;
@@ -347,9 +347,9 @@ final class ObjectLoader {
                     if (target.shndx() == SHN_UNDEF || target.name().isEmpty()) {
                         throw error(s, "map '" + v.name() + "' initial value refers to symbol '" + target.name() + "', which is not defined here");
                     }
-                    slots.add(new MapSpec.Slot((int) ((r.offset() - base) / 8), target.name()));
+                    slots.add(new MapDefinition.Slot((int) ((r.offset() - base) / 8), target.name()));
                 }
-                slots.sort(Comparator.comparingInt(MapSpec.Slot::index));
+                slots.sort(Comparator.comparingInt(MapDefinition.Slot::index));
                 if (!slots.isEmpty() && slots.getLast().index() >= Integer.toUnsignedLong(spec.maxEntries()) && spec.maxEntries() != 0) {
                     throw error(s, "map '" + v.name() + "' initialises slot " + slots.getLast().index() + " beyond max_entries " + spec.maxEntries());
                 }
@@ -369,12 +369,12 @@ final class ObjectLoader {
         return -1;
     }
 
-    private MapSpec btfMap(Section s, Btf b, String mapName, int typeId, int depth) {
+    private MapDefinition btfMap(Section s, Btf b, String mapName, int typeId, int depth) {
         BtfType def = resolve(s, b, typeId, mapName);
         if (!(def instanceof BtfType.Struct st)) throw error(s, "map '" + mapName + "' is not a struct of map attributes");
         long type = -1, keySize = -1, valueSize = -1, maxEntries = 0, flags = 0, numa = 0, pinning = 0, extra = 0;
         int keyType = 0, valueType = 0;
-        MapSpec inner = null;
+        MapDefinition inner = null;
         for (BtfType.Member m : st.members()) {
             switch (m.name()) {
                 case "type" -> type = intAttr(s, b, mapName, m);
@@ -412,13 +412,13 @@ final class ObjectLoader {
         long t = type;
         MapType mapType = MapType.byId(type).orElseThrow(() -> error(s, "map '" + mapName + "' has unknown type " + t));
         if (inner != null && !mapType.isMapOfMaps()) throw error(s, "map '" + mapName + "' of type " + mapType + " cannot have inner maps");
-        MapSpec.Pinning pin = switch ((int) pinning) {
-            case 0 -> MapSpec.Pinning.NONE;
-            case 1 -> MapSpec.Pinning.BY_NAME;
+        MapDefinition.Pinning pin = switch ((int) pinning) {
+            case 0 -> MapDefinition.Pinning.NONE;
+            case 1 -> MapDefinition.Pinning.BY_NAME;
             default -> throw error(s, "map '" + mapName + "' has unknown pinning " + pinning);
         };
-        return new MapSpec(mapName, mapType, (int) Math.max(keySize, 0), (int) Math.max(valueSize, 0), (int) maxEntries, (int) flags,
-                (int) numa, pin, extra, keyType, valueType, Optional.ofNullable(inner), List.of(), MapSpec.Definition.BTF, new byte[0], false);
+        return new MapDefinition(mapName, mapType, (int) Math.max(keySize, 0), (int) Math.max(valueSize, 0), (int) maxEntries, (int) flags,
+                (int) numa, pin, extra, keyType, valueType, Optional.ofNullable(inner), List.of(), MapDefinition.Definition.BTF, new byte[0], false);
     }
 
     private BtfType resolve(Section s, Btf b, int id, String mapName) {
@@ -468,10 +468,10 @@ final class ObjectLoader {
             if (s.size() == 0) continue;
             if (s.size() > ElfFile.MAX_NOBITS) throw error(s, "global data section of " + s.size() + " bytes is too large");
             boolean readOnly = s.name().startsWith(".rodata") || s.name().equals(".kconfig");
-            int flags = MapSpec.BPF_F_MMAPABLE | (readOnly ? MapSpec.BPF_F_RDONLY_PROG : 0);
+            int flags = MapDefinition.BPF_F_MMAPABLE | (readOnly ? MapDefinition.BPF_F_RDONLY_PROG : 0);
             int valueType = btf.flatMap(b -> b.typeByName(s.name(), BtfType.Datasec.class)).map(BtfType::id).orElse(0);
-            addMap(s, new MapSpec(s.name(), MapType.ARRAY, 4, (int) s.size(), 1, flags, 0, MapSpec.Pinning.NONE, 0, 0, valueType,
-                    Optional.empty(), List.of(), MapSpec.Definition.GLOBAL_DATA, elf.bytes(s), readOnly));
+            addMap(s, new MapDefinition(s.name(), MapType.ARRAY, 4, (int) s.size(), 1, flags, 0, MapDefinition.Pinning.NONE, 0, 0, valueType,
+                    Optional.empty(), List.of(), MapDefinition.Definition.GLOBAL_DATA, elf.bytes(s), readOnly));
             dataMaps.put(s.index(), s.name());
         }
     }

@@ -50,8 +50,8 @@ public enum ProgramType {
     public int id() { return id; }
 
     /** The constant with the kernel's numeric value, or empty for a value this build does not know. */
-    public static java.util.Optional<ProgramType> ofId(int id) {
+    public static java.util.Optional<ProgramType> byId(long id) {
         // Ids are dense from 0, so the ordinal is the id (the constructor arguments say so explicitly).
-        return id >= 0 && id < BY_ID.length ? java.util.Optional.of(BY_ID[id]) : java.util.Optional.empty();
+        return id >= 0 && id < BY_ID.length ? java.util.Optional.of(BY_ID[(int) id]) : java.util.Optional.empty();
     }
 }

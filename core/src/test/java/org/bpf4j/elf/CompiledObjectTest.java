@@ -28,23 +28,23 @@ class CompiledObjectTest {
     @Test
     void btfDefinedMaps() {
         Btf btf = features.btf().orElseThrow();
-        MapSpec flows = features.map("flows").orElseThrow();
+        MapDefinition flows = features.map("flows").orElseThrow();
         assertThat(flows.type()).isEqualTo(MapType.HASH);
         assertThat(flows.keySize()).isEqualTo(8);
         assertThat(flows.valueSize()).isEqualTo(32);
         assertThat(flows.maxEntries()).isEqualTo(1024);
         assertThat(flows.flags()).isEqualTo(1); // BPF_F_NO_PREALLOC
-        assertThat(flows.pinning()).isEqualTo(MapSpec.Pinning.BY_NAME);
-        assertThat(flows.definition()).isEqualTo(MapSpec.Definition.BTF);
+        assertThat(flows.pinning()).isEqualTo(MapDefinition.Pinning.BY_NAME);
+        assertThat(flows.definition()).isEqualTo(MapDefinition.Definition.BTF);
         assertThat(btf.type(flows.btfKeyTypeId()).name()).isEqualTo("key");
         assertThat(btf.type(flows.btfValueTypeId()).name()).isEqualTo("value");
 
-        MapSpec counters = features.map("counters").orElseThrow();
+        MapDefinition counters = features.map("counters").orElseThrow();
         assertThat(List.of(counters.type(), counters.keySize(), counters.valueSize(), counters.maxEntries()))
                 .containsExactly(MapType.PERCPU_ARRAY, 4, 8, 4);
         assertThat(counters.btfKeyTypeId()).isZero();
 
-        MapSpec bloom = features.map("bloom").orElseThrow();
+        MapDefinition bloom = features.map("bloom").orElseThrow();
         assertThat(List.of(bloom.type(), bloom.keySize(), bloom.valueSize(), bloom.maxEntries()))
                 .containsExactly(MapType.BLOOM_FILTER, 0, 4, 128);
         assertThat(bloom.mapExtra()).isEqualTo(3);
@@ -52,36 +52,36 @@ class CompiledObjectTest {
 
     @Test
     void mapsOfMapsAndProgArraysCarryTheirInitialSlots() {
-        MapSpec outer = features.map("outer").orElseThrow();
+        MapDefinition outer = features.map("outer").orElseThrow();
         assertThat(outer.type()).isEqualTo(MapType.ARRAY_OF_MAPS);
         assertThat(outer.valueSize()).isEqualTo(4);
-        MapSpec inner = outer.innerMap().orElseThrow();
+        MapDefinition inner = outer.innerMap().orElseThrow();
         assertThat(List.of(inner.type(), inner.keySize(), inner.valueSize(), inner.maxEntries()))
                 .containsExactly(MapType.ARRAY, 4, 4, 8);
-        assertThat(outer.initialSlots()).containsExactly(new MapSpec.Slot(0, "inner_a"), new MapSpec.Slot(3, "inner_b"));
+        assertThat(outer.initialSlots()).containsExactly(new MapDefinition.Slot(0, "inner_a"), new MapDefinition.Slot(3, "inner_b"));
 
-        MapSpec jumps = features.map("jumps").orElseThrow();
+        MapDefinition jumps = features.map("jumps").orElseThrow();
         assertThat(jumps.type()).isEqualTo(MapType.PROG_ARRAY);
         assertThat(jumps.innerMap()).isEmpty();
-        assertThat(jumps.initialSlots()).containsExactly(new MapSpec.Slot(1, "tail_a"), new MapSpec.Slot(2, "tail_b"));
+        assertThat(jumps.initialSlots()).containsExactly(new MapDefinition.Slot(1, "tail_a"), new MapDefinition.Slot(2, "tail_b"));
     }
 
     @Test
     void globalDataSectionsAreSingleElementArrays() {
-        MapSpec data = features.map(".data").orElseThrow();
+        MapDefinition data = features.map(".data").orElseThrow();
         assertThat(List.of(data.type(), data.keySize(), data.valueSize(), data.maxEntries())).containsExactly(MapType.ARRAY, 4, 8, 1);
-        assertThat(data.definition()).isEqualTo(MapSpec.Definition.GLOBAL_DATA);
+        assertThat(data.definition()).isEqualTo(MapDefinition.Definition.GLOBAL_DATA);
         assertThat(ByteBuffer.wrap(data.initialData()).order(ByteOrder.LITTLE_ENDIAN).getLong()).isEqualTo(1); // hits = 1
         assertThat(data.frozen()).isFalse();
-        assertThat(data.flags()).isEqualTo(MapSpec.BPF_F_MMAPABLE);
+        assertThat(data.flags()).isEqualTo(MapDefinition.BPF_F_MMAPABLE);
 
-        MapSpec rodata = features.map(".rodata").orElseThrow();
+        MapDefinition rodata = features.map(".rodata").orElseThrow();
         assertThat(rodata.frozen()).isTrue();
-        assertThat(rodata.flags()).isEqualTo(MapSpec.BPF_F_MMAPABLE | MapSpec.BPF_F_RDONLY_PROG);
+        assertThat(rodata.flags()).isEqualTo(MapDefinition.BPF_F_MMAPABLE | MapDefinition.BPF_F_RDONLY_PROG);
         assertThat(ByteBuffer.wrap(rodata.initialData()).order(ByteOrder.LITTLE_ENDIAN).getInt()).isEqualTo(42);
         assertThat(features.btf().orElseThrow().type(rodata.btfValueTypeId())).isInstanceOf(BtfType.Datasec.class);
 
-        MapSpec bss = features.map(".bss").orElseThrow();
+        MapDefinition bss = features.map(".bss").orElseThrow();
         assertThat(bss.initialData()).hasSize(40).containsOnly(0);
         assertThat(features.map(".data.custom").orElseThrow().initialData()).containsExactly(7, 0, 0, 0);
 

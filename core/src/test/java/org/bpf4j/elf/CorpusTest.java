@@ -148,8 +148,8 @@ class CorpusTest {
     @Test
     void legacyMapsAndRelocations() {
         BpfObject obj = (BpfObject) load("linux/sockex1_kern.o");
-        MapSpec m = obj.map("my_map").orElseThrow();
-        assertThat(m.definition()).isEqualTo(MapSpec.Definition.LEGACY);
+        MapDefinition m = obj.map("my_map").orElseThrow();
+        assertThat(m.definition()).isEqualTo(MapDefinition.Definition.LEGACY);
         assertThat(m.type()).isEqualTo(MapType.ARRAY);
         assertThat(m.keySize()).isEqualTo(4);
         assertThat(m.valueSize()).isEqualTo(8);
@@ -166,7 +166,7 @@ class CorpusTest {
     @Test
     void legacyMapsOfMapsNameTheirInnerMapByIndex() {
         BpfObject obj = (BpfObject) load("linux/test_map_in_map_kern.o");
-        MapSpec outer = obj.map("a_of_port_a").orElseThrow();
+        MapDefinition outer = obj.map("a_of_port_a").orElseThrow();
         assertThat(outer.type()).isEqualTo(MapType.ARRAY_OF_MAPS);
         assertThat(outer.valueSize()).isEqualTo(4);
         assertThat(outer.innerMap()).hasValueSatisfying(in -> assertThat(in.name()).isEqualTo("port_a"));

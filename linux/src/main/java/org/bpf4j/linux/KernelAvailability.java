@@ -1,5 +1,7 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.maps.MapType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ public record KernelAvailability(boolean available, String reason, boolean bpffs
     private static String bpfReason() {
         if (!Sys.LINUX) return "not Linux (os.name=" + Sys.OS + ")";
         if (Sys.SYS_BPF < 0) return "no bpf(2) syscall number known for os.arch=" + Sys.ARCH;
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 1))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 4, 1))) {
             m.fd();
         } catch (BpfException e) {
             return "bpf(BPF_MAP_CREATE) failed with " + e.errnoName() + hint(e);

@@ -1,5 +1,6 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.maps.MapType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,15 +27,15 @@ public final class KernelMap implements AutoCloseable {
     public static final long ANY = 0, NOEXIST = 1, EXIST = 2, LOCK = 4;
 
     private final FdHandle handle;
-    private final MapSpec spec;
+    private final KernelMapSpec spec;
 
-    private KernelMap(FdHandle handle, MapSpec spec) {
+    private KernelMap(FdHandle handle, KernelMapSpec spec) {
         this.handle = handle;
         this.spec = spec;
     }
 
     /** {@code BPF_MAP_CREATE}. */
-    public static KernelMap create(MapSpec spec) {
+    public static KernelMap create(KernelMapSpec spec) {
         Objects.requireNonNull(spec, "spec");
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = Attr.allocate(a);
@@ -77,7 +78,7 @@ public final class KernelMap implements AutoCloseable {
     /** The number of value slots a per-CPU map has: the possible CPUs. */
     public static int possibleCpus() { return PossibleCpus.count(); }
 
-    public MapSpec spec() { return spec; }
+    public KernelMapSpec spec() { return spec; }
 
     public MapType type() { return spec.type(); }
 
@@ -305,16 +306,16 @@ public final class KernelMap implements AutoCloseable {
     private int stride() { return (spec.valueSize() + 7) & ~7; }
 
     private void requirePerCpu(String op) {
-        if (!spec.type().isPerCpu()) throw new UnsupportedOperationException(op + " needs a per-CPU map, not " + describe(spec));
+        if (!spec.type().perCpu()) throw new UnsupportedOperationException(op + " needs a per-CPU map, not " + describe(spec));
     }
 
     private void requireNotPerCpu(String op) {
-        if (spec.type().isPerCpu()) {
+        if (spec.type().perCpu()) {
             throw new UnsupportedOperationException(op + " on per-CPU " + describe(spec) + ": use the ...PerCpu variant");
         }
     }
 
-    static String describe(MapSpec spec) {
+    static String describe(KernelMapSpec spec) {
         return spec.type() + " map" + (spec.name().isEmpty() ? "" : " '" + spec.name() + "'");
     }
 
@@ -332,15 +333,15 @@ public final class KernelMap implements AutoCloseable {
         return info;
     }
 
-    private static MapSpec readSpec(FdHandle h) {
+    private static KernelMapSpec readSpec(FdHandle h) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment i = info(a, h);
             int typeId = i.get(ValueLayout.JAVA_INT_UNALIGNED, Attr.MapInfo.TYPE);
-            MapType type = MapType.of(typeId).orElseThrow(() -> new IllegalStateException("unknown map type " + typeId));
+            MapType type = MapType.byId(typeId).orElseThrow(() -> new IllegalStateException("unknown map type " + typeId));
             byte[] nameBytes = i.asSlice(Attr.MapInfo.NAME, Attr.OBJ_NAME_LEN).toArray(ValueLayout.JAVA_BYTE);
             int len = 0;
             while (len < nameBytes.length && nameBytes[len] != 0) len++;
-            return MapSpec.of(type,
+            return KernelMapSpec.of(type,
                             i.get(ValueLayout.JAVA_INT_UNALIGNED, Attr.MapInfo.KEY_SIZE),
                             i.get(ValueLayout.JAVA_INT_UNALIGNED, Attr.MapInfo.VALUE_SIZE),
                             i.get(ValueLayout.JAVA_INT_UNALIGNED, Attr.MapInfo.MAX_ENTRIES))

@@ -1,5 +1,6 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.progtype.ProgramType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -109,7 +110,7 @@ public final class KernelProgram implements AutoCloseable {
                     .filter(l -> l.startsWith("prog_type:"))
                     .map(l -> Integer.parseInt(l.substring("prog_type:".length()).strip()))
                     .findFirst()
-                    .flatMap(ProgramType::of)
+                    .flatMap(ProgramType::byId)
                     .orElseThrow(() -> new IllegalArgumentException(path + " is not a pinned program"));
             return new KernelProgram(h, type, "");
         } catch (RuntimeException e) {

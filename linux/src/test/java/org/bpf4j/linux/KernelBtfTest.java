@@ -1,5 +1,7 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.maps.MapType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.bpf4j.linux.Kernel.le32;
@@ -22,7 +24,7 @@ class KernelBtfTest {
         BtfBlob b = new BtfBlob();
         int u32 = b.integer("unsigned int", 4, 32);
         try (KernelBtf btf = KernelBtf.load(b.bytes());
-             KernelMap m = KernelMap.create(MapSpec.of(MapType.HASH, 4, 4, 4).withBtf(btf.fd(), u32, u32))) {
+             KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 4, 4).withBtf(btf.fd(), u32, u32))) {
             assertThat(btf.log()).isEmpty();
             m.put(le32(1), le32(2));
             assertThat(m.lookup(le32(1)).map(Kernel::int32)).contains(2);
@@ -35,7 +37,7 @@ class KernelBtfTest {
         int u64 = b.integer("long long unsigned int", 8, 64);
         try (KernelBtf btf = KernelBtf.load(b.bytes())) {
             BpfException e = catchThrowableOfType(BpfException.class,
-                    () -> KernelMap.create(MapSpec.of(MapType.HASH, 4, 4, 4).withBtf(btf.fd(), u64, u64)));
+                    () -> KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 4, 4).withBtf(btf.fd(), u64, u64)));
             assertThat(e.errnoName()).isEqualTo("EINVAL");
         }
     }

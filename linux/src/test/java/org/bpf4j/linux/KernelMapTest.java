@@ -1,5 +1,6 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.maps.MapType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -28,7 +29,7 @@ class KernelMapTest {
 
     @Test
     void arrayElementsExistFromTheStartAndCannotBeDeleted() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.ARRAY, 4, 8, 4).withName("arr"))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 8, 4).withName("arr"))) {
             assertThat(m.lookup(le32(3))).hasValueSatisfying(v -> assertThat(v).containsOnly(0));
             m.put(le32(2), le64(0x1122334455667788L));
             assertThat(m.lookup(le32(2)).map(Kernel::int64)).contains(0x1122334455667788L);
@@ -53,7 +54,7 @@ class KernelMapTest {
 
     @Test
     void arrayGetNextKeyWalksIndexesAndRestartsOutOfRange() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 3))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 4, 3))) {
             assertThat(m.nextKey(null).map(Kernel::int32)).contains(0);
             assertThat(m.nextKey(le32(0)).map(Kernel::int32)).contains(1);
             assertThat(m.nextKey(le32(2))).isEmpty();
@@ -65,7 +66,7 @@ class KernelMapTest {
 
     @Test
     void hashInsertReplaceDeleteAndErrors() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.HASH, 4, 4, 2))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 4, 2))) {
             assertThat(m.lookup(le32(1))).isEmpty();
             m.update(le32(1), le32(10), KernelMap.NOEXIST);
             assertThat(bpfError(() -> m.update(le32(1), le32(11), KernelMap.NOEXIST)).errnoName()).isEqualTo("EEXIST");
@@ -87,7 +88,7 @@ class KernelMapTest {
 
     @Test
     void hashGetNextKeyVisitsEveryKeyOnceAndRestartsFromAMissingKey() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.HASH, 4, 4, 16))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 4, 16))) {
             assertThat(m.nextKey(null)).isEmpty();
             for (int k = 0; k < 10; k++) m.put(le32(k), le32(k * k));
             List<Integer> keys = m.keys().stream().map(Kernel::int32).toList();
@@ -100,7 +101,7 @@ class KernelMapTest {
 
     @Test
     void hashLookupAndDelete() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.HASH, 4, 4, 4))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 4, 4))) {
             m.put(le32(7), le32(70));
             assertThat(m.lookupAndDelete(le32(7)).map(Kernel::int32)).contains(70);
             assertThat(m.lookup(le32(7))).isEmpty();
@@ -110,7 +111,7 @@ class KernelMapTest {
 
     @Test
     void lruHashEvictsInsteadOfFailingWhenFull() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.LRU_HASH, 4, 4, 16))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.LRU_HASH, 4, 4, 16))) {
             for (int k = 0; k < 200; k++) m.put(le32(k), le32(k));
             int count = m.keys().size();
             assertThat(count).isPositive().isLessThanOrEqualTo(16);
@@ -123,7 +124,7 @@ class KernelMapTest {
         int ncpu = KernelMap.possibleCpus();
         assertThat(ncpu).isPositive();
         // value_size 4: the kernel still strides values 8 bytes apart.
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.PERCPU_ARRAY, 4, 4, 2))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.PERCPU_ARRAY, 4, 4, 2))) {
             Optional<List<byte[]>> zero = m.lookupPerCpu(le32(0));
             assertThat(zero).hasValueSatisfying(vs -> {
                 assertThat(vs).hasSize(ncpu);
@@ -147,7 +148,7 @@ class KernelMapTest {
     @Test
     void perCpuHashRoundTripsPerCpuValues() {
         int ncpu = KernelMap.possibleCpus();
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.PERCPU_HASH, 4, 12, 4))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.PERCPU_HASH, 4, 12, 4))) {
             assertThat(m.lookupPerCpu(le32(1))).isEmpty();
             List<byte[]> values = new ArrayList<>();
             for (int cpu = 0; cpu < ncpu; cpu++) {
@@ -165,7 +166,7 @@ class KernelMapTest {
 
     @Test
     void queueIsFifoWithE2bigWhenFullUnlessExistOverwrites() {
-        try (KernelMap q = KernelMap.create(MapSpec.of(MapType.QUEUE, 0, 4, 2))) {
+        try (KernelMap q = KernelMap.create(KernelMapSpec.of(MapType.QUEUE, 0, 4, 2))) {
             assertThat(q.peek()).isEmpty();
             assertThat(q.pop()).isEmpty();
             q.push(le32(1), KernelMap.ANY);
@@ -184,7 +185,7 @@ class KernelMapTest {
 
     @Test
     void stackIsLifo() {
-        try (KernelMap s = KernelMap.create(MapSpec.of(MapType.STACK, 0, 4, 4))) {
+        try (KernelMap s = KernelMap.create(KernelMapSpec.of(MapType.STACK, 0, 4, 4))) {
             s.push(le32(1), KernelMap.ANY);
             s.push(le32(2), KernelMap.ANY);
             assertThat(s.pop().map(Kernel::int32)).contains(2);
@@ -195,28 +196,28 @@ class KernelMapTest {
     @Test
     void ringbufNeedsPowerOfTwoPagesAndHasNoSyscallElementAccess() {
         int page = 4096;
-        try (KernelMap rb = KernelMap.create(MapSpec.of(MapType.RINGBUF, 0, 0, 4 * page))) {
+        try (KernelMap rb = KernelMap.create(KernelMapSpec.of(MapType.RINGBUF, 0, 0, 4 * page))) {
             assertThat(rb.fd()).isPositive();
             BpfException e = bpfError(() -> rb.lookup(null));
             // The kernel-internal ENOTSUPP (524) leaks out here (ringbuf_map_lookup_elem).
             assertThat(e.errnoName()).isEqualTo("ENOTSUPP");
         }
-        BpfException e = bpfError(() -> KernelMap.create(MapSpec.of(MapType.RINGBUF, 0, 0, 3 * page)));
+        BpfException e = bpfError(() -> KernelMap.create(KernelMapSpec.of(MapType.RINGBUF, 0, 0, 3 * page)));
         assertThat(e.errnoName()).isEqualTo("EINVAL");
         assertThat(e.command()).isEqualTo(BpfCommand.BPF_MAP_CREATE);
     }
 
     @Test
     void createRejectsBadSpecs() {
-        assertThat(bpfError(() -> KernelMap.create(MapSpec.of(MapType.HASH, 0, 4, 1))).errnoName()).isEqualTo("EINVAL");
-        assertThat(bpfError(() -> KernelMap.create(MapSpec.of(MapType.ARRAY, 8, 4, 1))).errnoName()).isEqualTo("EINVAL");
-        assertThat(bpfError(() -> KernelMap.create(MapSpec.of(MapType.QUEUE, 4, 4, 1))).errnoName()).isEqualTo("EINVAL");
-        assertThat(bpfError(() -> KernelMap.create(MapSpec.of(MapType.HASH, 4, 4, 0))).errnoName()).isEqualTo("EINVAL");
+        assertThat(bpfError(() -> KernelMap.create(KernelMapSpec.of(MapType.HASH, 0, 4, 1))).errnoName()).isEqualTo("EINVAL");
+        assertThat(bpfError(() -> KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 8, 4, 1))).errnoName()).isEqualTo("EINVAL");
+        assertThat(bpfError(() -> KernelMap.create(KernelMapSpec.of(MapType.QUEUE, 4, 4, 1))).errnoName()).isEqualTo("EINVAL");
+        assertThat(bpfError(() -> KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 4, 0))).errnoName()).isEqualTo("EINVAL");
     }
 
     @Test
     void sizesAreCheckedBeforeTheSyscall() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.HASH, 4, 8, 1))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 8, 1))) {
             assertThatThrownBy(() -> m.put(le32(1), le32(1))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("value is 4 bytes");
             assertThatThrownBy(() -> m.lookup(le64(1))).isInstanceOf(IllegalArgumentException.class)
@@ -226,7 +227,7 @@ class KernelMapTest {
 
     @Test
     void frozenMapRejectsSyscallWrites() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 1))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 4, 1))) {
             m.put(le32(0), le32(42));
             m.freeze();
             assertThat(bpfError(() -> m.put(le32(0), le32(43))).errnoName()).isEqualTo("EPERM");
@@ -239,7 +240,7 @@ class KernelMapTest {
 
     @Test
     void closedMapRefusesUse() {
-        KernelMap m = KernelMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 1));
+        KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 4, 1));
         m.close();
         m.close(); // idempotent
         assertThatThrownBy(m::fd).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
@@ -250,7 +251,7 @@ class KernelMapTest {
     void pinnedMapIsTheSameMapAndKeepsItsSpec() throws Exception {
         Kernel.assumeBpffs();
         Path pin = Kernel.uniquePin();
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.HASH, 4, 8, 8).withName("pinned_one"))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 8, 8).withName("pinned_one"))) {
             m.pin(pin);
             try {
                 assertThat(Files.exists(pin)).isTrue();
@@ -258,7 +259,7 @@ class KernelMapTest {
                 try (KernelMap again = KernelMap.openPinned(pin)) {
                     assertThat(again.fd()).isNotEqualTo(m.fd());
                     assertThat(again.id()).isEqualTo(m.id());
-                    assertThat(again.spec()).isEqualTo(MapSpec.of(MapType.HASH, 4, 8, 8).withName("pinned_one"));
+                    assertThat(again.spec()).isEqualTo(KernelMapSpec.of(MapType.HASH, 4, 8, 8).withName("pinned_one"));
                     again.put(le32(5), le64(55));
                     assertThat(m.lookup(le32(5)).map(Kernel::int64)).contains(55L);
                 }

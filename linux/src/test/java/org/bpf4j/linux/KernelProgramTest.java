@@ -1,5 +1,7 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.maps.MapType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.bpf4j.isa.Opcodes.*;
@@ -132,7 +134,7 @@ class KernelProgramTest {
 
     @Test
     void socketFilterReadsAMapValueThroughARewrittenMapFd() {
-        try (KernelMap m = KernelMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 1))) {
+        try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 4, 1))) {
             m.put(le32(0), le32(1234));
             Program prog = MapReferences.resolve(lookupKeyZero(PSEUDO_MAP_FD, 0), ref -> switch (ref) {
                 case 0 -> m.fd();
@@ -149,8 +151,8 @@ class KernelProgramTest {
 
     @Test
     void socketFilterFindsItsMapThroughFdArray() {
-        try (KernelMap unused = KernelMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 1));
-             KernelMap m = KernelMap.create(MapSpec.of(MapType.HASH, 4, 4, 4))) {
+        try (KernelMap unused = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 4, 1));
+             KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 4, 4))) {
             m.put(le32(0), le32(5678));
             try (KernelProgram p = KernelProgram.load(ProgramType.SOCKET_FILTER,
                     lookupKeyZero(PSEUDO_MAP_IDX, 1), "GPL",

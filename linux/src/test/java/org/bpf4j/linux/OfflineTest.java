@@ -1,5 +1,7 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.maps.MapType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,18 +67,18 @@ class OfflineTest {
 
     @Test
     void specsRefuseNonsense() {
-        assertThatThrownBy(() -> MapSpec.of(MapType.HASH, -1, 4, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KernelMapSpec.of(MapType.HASH, -1, 4, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LoadOptions.defaults().withLogSize(LoadOptions.MAX_LOG_SIZE + 1))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LoadOptions.ProgramBtf(0, new byte[12], 8, null, 16))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> MapSpec.of(MapType.HASH, 4, 4, 1).withName("no-dash"))
+        assertThatThrownBy(() -> KernelMapSpec.of(MapType.HASH, 4, 4, 1).withName("no-dash"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'-'");
         assertThatThrownBy(() -> LoadOptions.defaults().withName("a_name_of_16_chr"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longer than 15");
         assertThat(LoadOptions.defaults().withName("ok_name.v2").name()).isEqualTo("ok_name.v2");
-        assertThat(MapType.of(27)).contains(MapType.RINGBUF);
-        assertThat(ProgramType.of(6)).contains(ProgramType.XDP);
-        assertThat(MapType.LRU_PERCPU_HASH.isPerCpu()).isTrue();
+        assertThat(MapType.byId(27)).contains(MapType.RINGBUF);
+        assertThat(ProgramType.byId(6)).contains(ProgramType.XDP);
+        assertThat(MapType.LRU_PERCPU_HASH.perCpu()).isTrue();
     }
 }

@@ -1,5 +1,6 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.maps.MapType;
 import java.util.Objects;
 
 /**
@@ -17,7 +18,7 @@ import java.util.Objects;
  * @param btfValueTypeId the value's BTF type id (with btfFd)
  * @param mapExtra {@code map_extra} (bloom filter hash count, arena address)
  */
-public record MapSpec(MapType type, int keySize, int valueSize, int maxEntries, int flags, String name,
+public record KernelMapSpec(MapType type, int keySize, int valueSize, int maxEntries, int flags, String name,
                       int innerMapFd, int btfFd, int btfKeyTypeId, int btfValueTypeId, long mapExtra) {
 
     /** Hash maps: allocate elements on update instead of up front. */
@@ -35,33 +36,33 @@ public record MapSpec(MapType type, int keySize, int valueSize, int maxEntries, 
     public static final int F_WRONLY_PROG = 1 << 8;
     public static final int F_MMAPABLE = 1 << 10;
 
-    public MapSpec {
+    public KernelMapSpec {
         Objects.requireNonNull(type, "type");
         name = Attr.checkName(name);
         if (keySize < 0 || valueSize < 0 || maxEntries < 0) throw new IllegalArgumentException("negative size in " + name);
     }
 
-    public static MapSpec of(MapType type, int keySize, int valueSize, int maxEntries) {
-        return new MapSpec(type, keySize, valueSize, maxEntries, 0, "", 0, 0, 0, 0, 0);
+    public static KernelMapSpec of(MapType type, int keySize, int valueSize, int maxEntries) {
+        return new KernelMapSpec(type, keySize, valueSize, maxEntries, 0, "", 0, 0, 0, 0, 0);
     }
 
-    public MapSpec withFlags(int flags) {
-        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
+    public KernelMapSpec withFlags(int flags) {
+        return new KernelMapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
     }
 
-    public MapSpec withName(String name) {
-        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
+    public KernelMapSpec withName(String name) {
+        return new KernelMapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
     }
 
-    public MapSpec withInnerMapFd(int innerMapFd) {
-        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
+    public KernelMapSpec withInnerMapFd(int innerMapFd) {
+        return new KernelMapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
     }
 
-    public MapSpec withBtf(int btfFd, int keyTypeId, int valueTypeId) {
-        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, keyTypeId, valueTypeId, mapExtra);
+    public KernelMapSpec withBtf(int btfFd, int keyTypeId, int valueTypeId) {
+        return new KernelMapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, keyTypeId, valueTypeId, mapExtra);
     }
 
-    public MapSpec withMapExtra(long mapExtra) {
-        return new MapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
+    public KernelMapSpec withMapExtra(long mapExtra) {
+        return new KernelMapSpec(type, keySize, valueSize, maxEntries, flags, name, innerMapFd, btfFd, btfKeyTypeId, btfValueTypeId, mapExtra);
     }
 }

@@ -29,8 +29,8 @@ import java.util.Optional;
  * @param initialData the initial value of a global-data map (zeros for {@code .bss}); empty otherwise
  * @param frozen true for {@code .rodata}-like maps: read-only for programs and frozen after loading
  */
-public record MapSpec(String name, MapType type, int keySize, int valueSize, int maxEntries, int flags, int numaNode,
-                      Pinning pinning, long mapExtra, int btfKeyTypeId, int btfValueTypeId, Optional<MapSpec> innerMap,
+public record MapDefinition(String name, MapType type, int keySize, int valueSize, int maxEntries, int flags, int numaNode,
+                      Pinning pinning, long mapExtra, int btfKeyTypeId, int btfValueTypeId, Optional<MapDefinition> innerMap,
                       List<Slot> initialSlots, Definition definition, byte[] initialData, boolean frozen) {
 
     /** {@code BPF_F_RDONLY_PROG}: programs may not write the map. */
@@ -54,7 +54,7 @@ public record MapSpec(String name, MapType type, int keySize, int valueSize, int
     /** One initial entry of a prog array or map of maps: slot {@code index} holds program or map {@code target}. */
     public record Slot(int index, String target) {}
 
-    public MapSpec {
+    public MapDefinition {
         Objects.requireNonNull(name);
         Objects.requireNonNull(type);
         Objects.requireNonNull(pinning);
@@ -70,7 +70,7 @@ public record MapSpec(String name, MapType type, int keySize, int valueSize, int
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MapSpec m && name.equals(m.name) && type == m.type && keySize == m.keySize
+        return o instanceof MapDefinition m && name.equals(m.name) && type == m.type && keySize == m.keySize
                 && valueSize == m.valueSize && maxEntries == m.maxEntries && flags == m.flags && numaNode == m.numaNode
                 && pinning == m.pinning && mapExtra == m.mapExtra && btfKeyTypeId == m.btfKeyTypeId
                 && btfValueTypeId == m.btfValueTypeId && innerMap.equals(m.innerMap) && initialSlots.equals(m.initialSlots)
@@ -84,7 +84,7 @@ public record MapSpec(String name, MapType type, int keySize, int valueSize, int
 
     @Override
     public String toString() {
-        return "MapSpec[" + name + " " + type + " key=" + keySize + " value=" + valueSize + " max=" + maxEntries
+        return "MapDefinition[" + name + " " + type + " key=" + keySize + " value=" + valueSize + " max=" + maxEntries
                 + (flags != 0 ? " flags=0x" + Integer.toHexString(flags) : "") + (innerMap.isPresent() ? " inner=" + innerMap.get() : "")
                 + (initialSlots.isEmpty() ? "" : " slots=" + initialSlots) + " " + definition + (frozen ? " frozen" : "") + "]";
     }
