@@ -53,11 +53,15 @@ final class JitRun extends RunState {
                 + " exhausted: the program does not terminate within its budget");
     }
 
-    /** A helper or access at {@code pc} failed: the fault the interpreter reports for it. */
-    static ProgramFault fault(RuntimeException e, int pc) {
+    /**
+     * What to throw when a helper or access at {@code pc} failed with {@code e}: the fault the interpreter
+     * reports for memory faults and accesses outside the address space, anything else unchanged.
+     */
+    static RuntimeException fault(RuntimeException e, int pc) {
         if (e instanceof MemoryFault) return new ProgramFault(pc, e.getMessage());
         // Unchecked mode: the address-space bounds caught an access the verifier should have refused.
-        return new ProgramFault(pc, "memory access outside the BPF address space");
+        if (e instanceof IndexOutOfBoundsException) return new ProgramFault(pc, "memory access outside the BPF address space");
+        return e;
     }
 
     static ProgramFault ranOffTheEnd(int lastPc) {
