@@ -298,9 +298,10 @@ final class CodeGen {
                 cb.lreturn();
             });
             cb.labelBinding(bad);
+            cb.aload(0);
             cb.iload(13);
             cb.iload(1);
-            cb.invokestatic(CD_RUN, "notAFunction", MethodTypeDesc.of(CD_FAULT, CD_int, CD_int));
+            cb.invokevirtual(CD_RUN, "notAFunction", MethodTypeDesc.of(CD_FAULT, CD_int, CD_int));
             cb.athrow();
         });
     }

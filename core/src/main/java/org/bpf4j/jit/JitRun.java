@@ -72,8 +72,14 @@ final class JitRun extends RunState {
         return new ProgramFault(pc, "call stack overflow: more than " + ExecutionStack.MAX_FRAMES + " frames");
     }
 
-    static ProgramFault notAFunction(int pc, int target) {
-        return new ProgramFault(pc, "callx to function pointer 0x" + Long.toHexString(FUNCTION_POINTER_TAG | target)
+    /**
+     * {@code callx} through a tagged value that no {@code lddw} produced. Past the end of the program the
+     * interpreter runs off the end; inside it, it would run whatever is there, which compiled code, made
+     * of functions, cannot (a documented difference).
+     */
+    ProgramFault notAFunction(int pc, int target) {
+        if (target >= program.size()) return ranOffTheEnd(program.size() - 1);
+        return new ProgramFault(pc, "callx to function pointer 0x" + Long.toHexString(FUNCTION_POINTER_TAG | (target & 0xffffffffL))
                 + ": no function starts at insn " + target);
     }
 
