@@ -4,18 +4,12 @@ import static org.bpf4j.isa.Opcodes.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import org.bpf4j.helpers.HelperContext;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.isa.Insn;
-import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
-import org.bpf4j.isa.StructuralCheck;
 import org.bpf4j.mem.AddressSpace;
-import org.bpf4j.mem.CheckedMemory;
 import org.bpf4j.mem.ExecutionStack;
 import org.bpf4j.mem.MemoryFault;
-import org.bpf4j.mem.Region;
 
 /**
  * The reference interpreter: the semantics of every instruction, which every other engine must match.
@@ -25,11 +19,11 @@ import org.bpf4j.mem.Region;
  * one {@code tableswitch}. An instance is immutable and may run on many threads at once, each run with
  * its own {@link ExecutionStack}.
  */
-public final class Interpreter {
+public final class Interpreter implements Executable {
 
     /** Marks a function pointer ({@code lddw} source 4) so that {@code callx} can tell it from a helper id. */
-    public static final long FUNCTION_POINTER_TAG = 0xbf4f_0000_0000_0000L;
-    private static final long FUNCTION_POINTER_MASK = 0xffff_0000_0000_0000L;
+    public static final long FUNCTION_POINTER_TAG = RunState.FUNCTION_POINTER_TAG;
+    private static final long FUNCTION_POINTER_MASK = RunState.FUNCTION_POINTER_MASK;
 
     // Internal opcodes for offset-dependent forms.
     private static final int SDIV64_K = 0x100, SDIV64_X = 0x101, SMOD64_K = 0x102, SMOD64_X = 0x103;
@@ -37,11 +31,6 @@ public final class Interpreter {
     private static final int MOVSX64_8 = 0x108, MOVSX64_16 = 0x109, MOVSX64_32 = 0x10a;
     private static final int MOVSX32_8 = 0x10b, MOVSX32_16 = 0x10c, ADDR_SPACE_CAST = 0x10d;
     private static final int CALL_LOCAL = 0x10e;
-
-    private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.varHandle();
-    private static final VarHandle ATOMIC_INT = ValueLayout.JAVA_INT.varHandle();
-    private static final VarHandle ATOMIC_SHORT = ValueLayout.JAVA_SHORT.varHandle();
-    private static final VarHandle ATOMIC_BYTE = ValueLayout.JAVA_BYTE.varHandle();
 
     private final Program program;
     private final int length;
@@ -55,16 +44,14 @@ public final class Interpreter {
     private final HelperTable helpers;
     private final AddressSpace space;
     private final MemorySegment memory;
-    private final long base;
     private final ExecutionOptions options;
 
-    private Interpreter(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options) {
-        this.program = program;
+    private Interpreter(ResolvedProgram resolved, AddressSpace space, ExecutionOptions options) {
+        this.program = resolved.program();
         this.length = program.size();
-        this.helpers = helpers;
+        this.helpers = resolved.helpers();
         this.space = space;
         this.memory = space.segment();
-        this.base = space.base();
         this.options = options;
         this.code = new int[length];
         this.dst = new int[length];
@@ -73,25 +60,26 @@ public final class Interpreter {
         this.imm = new int[length];
         this.imm64 = new long[length];
         this.helperAt = new HelperTable.Entry[length];
-        decode();
+        decode(resolved);
     }
 
     /**
      * Prepares a raw or already-resolved program: checks its structure and that every helper it calls is
      * in the table.
      *
-     * @throws InvalidProgramException naming the first instruction that cannot run
+     * @throws org.bpf4j.isa.InvalidProgramException naming the first instruction that cannot run
      */
     public static Interpreter load(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options) {
-        StructuralCheck.check(program);
-        return new Interpreter(program, helpers, space, options);
+        return new Interpreter(ResolvedProgram.resolve(program, helpers), space, options);
     }
 
+    @Override
     public Program program() { return program; }
 
+    @Override
     public ExecutionOptions options() { return options; }
 
-    private void decode() {
+    private void decode(ResolvedProgram resolved) {
         for (int pc = 0; pc < length; pc++) {
             Insn insn = program.get(pc);
             int op = insn.opcode();
@@ -101,14 +89,17 @@ public final class Interpreter {
             imm[pc] = insn.imm();
             code[pc] = op;
             if (op == LDDW) {
-                imm64[pc] = ldImm64(pc, insn);
+                imm64[pc] = resolved.imm64(pc);
                 pc++; // the second slot is never executed
                 continue;
             }
             switch (insnClass(op)) {
                 case CLASS_ALU, CLASS_ALU64 -> code[pc] = aluCode(insn);
                 case CLASS_JMP -> {
-                    if (op == CALL) code[pc] = callCode(pc, insn);
+                    if (op == CALL) {
+                        helperAt[pc] = resolved.helperAt(pc);
+                        if (resolved.isLocalCall(pc)) code[pc] = CALL_LOCAL;
+                    }
                 }
                 default -> { }
             }
@@ -143,46 +134,13 @@ public final class Interpreter {
         }
     }
 
-    private int callCode(int pc, Insn insn) {
-        return switch (insn.src()) {
-            case CALL_HELPER -> {
-                HelperTable.Entry e = helpers.entry(insn.imm() & 0xffffffffL);
-                if (e == null) throw new InvalidProgramException(pc, "call to unknown helper " + Integer.toUnsignedString(insn.imm()));
-                helperAt[pc] = e;
-                yield CALL;
-            }
-            case CALL_PSEUDO -> CALL_LOCAL;
-            default -> throw new InvalidProgramException(pc, "kfunc call (kfunc id " + insn.imm() + "): kfuncs are not supported");
-        };
-    }
-
-    private long ldImm64(int pc, Insn insn) {
-        return switch (insn.src()) {
-            case PSEUDO_IMM64 -> program.imm64(pc);
-            case PSEUDO_FUNC -> {
-                int target = pc + insn.imm() + 1;
-                if (target < 0 || target >= length) {
-                    throw new InvalidProgramException(pc, "function pointer out of range: target " + target);
-                }
-                yield FUNCTION_POINTER_TAG | target;
-            }
-            default -> throw new InvalidProgramException(pc, "lddw with pseudo source " + insn.src()
-                    + " refers to a map or kernel symbol, which the loader must resolve before the program runs");
-        };
-    }
-
-    /** Runs the program once on CPU 0 with the given argument registers; r0 at the final exit is the result. */
+    @Override
     public long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5) {
         return run(RunContext.of(stack), r1, r2, r3, r4, r5, r1, r2);
     }
 
-    /**
-     * Runs the program on a CPU slot, giving legacy packet loads ({@code LD_ABS}/{@code LD_IND}) the
-     * packet at {@code [packet, packet + packetLength)}.
-     */
+    @Override
     public long run(RunContext context, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength) {
-        ExecutionStack stack = context.stack();
-        if (stack.space() != space) throw new IllegalArgumentException("stack belongs to another address space");
         Run run = new Run(context, packet, packetLength);
         long[] r = run.regs;
         r[1] = r1;
@@ -190,75 +148,19 @@ public final class Interpreter {
         r[3] = r3;
         r[4] = r4;
         r[5] = r5;
-        r[10] = stack.frameTop(0);
+        r[10] = run.frameTop(0);
         return execute(run);
     }
 
-    /** Per-run state; also what helpers see of the run. */
-    private final class Run implements HelperContext {
+    /** Per-run state: the registers and the call frames, on top of what every engine keeps. */
+    private final class Run extends RunState {
         final long[] regs = new long[11];
         final long[] savedRegs = new long[ExecutionStack.MAX_FRAMES * 5];
         final int[] returnPc = new int[ExecutionStack.MAX_FRAMES];
         final long[] mayGoto = new long[ExecutionStack.MAX_FRAMES];
-        final ExecutionStack stack;
-        final RunContext context;
-        final long packet;
-        final long packetLength;
-        CheckedMemory checkedMemory;
-        boolean terminated;
-        long terminateValue;
-        // Two-entry cache of the regions last accessed (checked mode).
-        long c0Start, c0Len = -1, c1Start, c1Len = -1;
-        boolean c0Write, c1Write;
 
         Run(RunContext context, long packet, long packetLength) {
-            this.context = context;
-            this.stack = context.stack();
-            this.packet = packet;
-            this.packetLength = packetLength;
-        }
-
-        @Override
-        public CheckedMemory memory() {
-            if (checkedMemory == null) checkedMemory = new CheckedMemory(space);
-            return checkedMemory;
-        }
-
-        @Override
-        public int cpu() {
-            return context.cpu();
-        }
-
-        @Override
-        public org.bpf4j.helpers.HostEnvironment host() {
-            return context.host();
-        }
-
-        @Override
-        public void terminate(long r0) {
-            terminated = true;
-            terminateValue = r0;
-        }
-
-        /** Checks an access and returns its offset into the address space's segment. */
-        long check(long address, int size, boolean write) {
-            if (!options.checked()) return address - base;
-            long d = address - c0Start;
-            if (d >= 0 && d <= c0Len - size && (c0Write || !write)) return address - base;
-            d = address - c1Start;
-            if (d >= 0 && d <= c1Len - size && (c1Write || !write)) return address - base;
-            Region region = space.lookup(address, size);
-            if (region == null) throw new MemoryFault(address, String.format(
-                    "invalid %s of %d bytes at 0x%x: not inside any live region", write ? "write" : "read", size, address));
-            if (write && !region.writable()) throw new MemoryFault(address, String.format(
-                    "invalid write of %d bytes at 0x%x: %s is read-only", size, address, region.name()));
-            c1Start = c0Start;
-            c1Len = c0Len;
-            c1Write = c0Write;
-            c0Start = region.address();
-            c0Len = region.size();
-            c0Write = region.writable();
-            return address - base;
+            super(space, options.checked(), context, packet, packetLength);
         }
     }
 
@@ -408,7 +310,7 @@ public final class Interpreter {
                     // ---- calls and exit ----
                     case 0x85 -> {
                         r[0] = helperAt[pc].helper().call(run, r[1], r[2], r[3], r[4], r[5]);
-                        if (run.terminated) return run.terminateValue;
+                        if (run.terminated()) return run.terminateValue();
                     }
                     case 0x8d -> {
                         long target = r[d];
@@ -420,7 +322,7 @@ public final class Interpreter {
                         HelperTable.Entry e = helpers.entry(target);
                         if (e == null) throw new ProgramFault(pc, "callx to unknown helper " + Long.toUnsignedString(target));
                         r[0] = e.helper().call(run, r[1], r[2], r[3], r[4], r[5]);
-                        if (run.terminated) return run.terminateValue;
+                        if (run.terminated()) return run.terminateValue();
                     }
                     case CALL_LOCAL -> {
                         depth = enterFrame(run, depth, pc);
@@ -452,7 +354,7 @@ public final class Interpreter {
                     case 0x89 -> r[d] = m.get(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[s] + off[pc], 2, false));
                     case 0x91 -> r[d] = m.get(ValueLayout.JAVA_BYTE, run.check(r[s] + off[pc], 1, false));
                     case 0x20, 0x28, 0x30, 0x40, 0x48, 0x50 -> {
-                        long value = legacyPacketLoad(run, code[pc], s, k);
+                        long value = run.legacyPacketLoad(code[pc], r[s], k);
                         if (value < 0) return 0; // out of the packet: the kernel ends the program with 0
                         r[0] = value;
                     }
@@ -491,84 +393,22 @@ public final class Interpreter {
         run.savedRegs[saved + 4] = r[10];
         run.returnPc[depth] = pc + 1;
         int next = depth + 1;
-        r[10] = run.stack.frameTop(next);
+        r[10] = run.frameTop(next);
         run.mayGoto[next] = MAY_GOTO_BUDGET;
         return next;
     }
 
     private void atomic(Run run, int pc) {
         long[] r = run.regs;
-        int size = sizeBytes(code[pc]);
         int op = imm[pc];
+        int d = dst[pc];
         int s = src[pc];
         // load_acquire reads from src + off into dst; every other atomic addresses dst + off.
-        long address = (op == ATOMIC_LOAD_ACQ ? r[s] : r[dst[pc]]) + off[pc];
-        if ((address & (size - 1)) != 0) {
-            throw new MemoryFault(address, String.format("misaligned atomic access of %d bytes at 0x%x", size, address));
-        }
-        if (op == ATOMIC_LOAD_ACQ) {
-            long at = run.check(address, size, false);
-            long value = switch (size) {
-                case 1 -> (byte) ATOMIC_BYTE.getAcquire(memory, at) & 0xffL;
-                case 2 -> (short) ATOMIC_SHORT.getAcquire(memory, at) & 0xffffL;
-                case 4 -> (int) ATOMIC_INT.getAcquire(memory, at) & 0xffffffffL;
-                default -> (long) ATOMIC_LONG.getAcquire(memory, at);
-            };
-            r[dst[pc]] = value;
-            return;
-        }
-        if (op == ATOMIC_STORE_REL) {
-            long at = run.check(address, size, true);
-            long value = r[s];
-            switch (size) {
-                case 1 -> ATOMIC_BYTE.setRelease(memory, at, (byte) value);
-                case 2 -> ATOMIC_SHORT.setRelease(memory, at, (short) value);
-                case 4 -> ATOMIC_INT.setRelease(memory, at, (int) value);
-                default -> ATOMIC_LONG.setRelease(memory, at, value);
-            }
-            return;
-        }
-        long at = run.check(address, size, true);
-        if (size == 8) {
-            long v = r[s];
-            long old = switch (op & ~ATOMIC_FETCH) {
-                case ATOMIC_ADD -> (long) ATOMIC_LONG.getAndAdd(memory, at, v);
-                case ATOMIC_OR -> (long) ATOMIC_LONG.getAndBitwiseOr(memory, at, v);
-                case ATOMIC_AND -> (long) ATOMIC_LONG.getAndBitwiseAnd(memory, at, v);
-                case ATOMIC_XOR -> (long) ATOMIC_LONG.getAndBitwiseXor(memory, at, v);
-                case ATOMIC_XCHG & ~ATOMIC_FETCH -> (long) ATOMIC_LONG.getAndSet(memory, at, v);
-                case ATOMIC_CMPXCHG & ~ATOMIC_FETCH -> (long) ATOMIC_LONG.compareAndExchange(memory, at, r[0], v);
-                default -> throw new ProgramFault(pc, String.format("unknown atomic operation 0x%x", op));
-            };
-            if (op == ATOMIC_CMPXCHG) r[0] = old;
-            else if ((op & ATOMIC_FETCH) != 0) r[s] = old;
-        } else {
-            int v = (int) r[s];
-            int old = switch (op & ~ATOMIC_FETCH) {
-                case ATOMIC_ADD -> (int) ATOMIC_INT.getAndAdd(memory, at, v);
-                case ATOMIC_OR -> (int) ATOMIC_INT.getAndBitwiseOr(memory, at, v);
-                case ATOMIC_AND -> (int) ATOMIC_INT.getAndBitwiseAnd(memory, at, v);
-                case ATOMIC_XOR -> (int) ATOMIC_INT.getAndBitwiseXor(memory, at, v);
-                case ATOMIC_XCHG & ~ATOMIC_FETCH -> (int) ATOMIC_INT.getAndSet(memory, at, v);
-                case ATOMIC_CMPXCHG & ~ATOMIC_FETCH -> (int) ATOMIC_INT.compareAndExchange(memory, at, (int) r[0], v);
-                default -> throw new ProgramFault(pc, String.format("unknown atomic operation 0x%x", op));
-            };
-            if (op == ATOMIC_CMPXCHG) r[0] = u32(old);
-            else if ((op & ATOMIC_FETCH) != 0) r[s] = u32(old);
-        }
-    }
-
-    /** The big-endian value of a legacy packet load, or -1 when it reads outside the packet. */
-    private long legacyPacketLoad(Run run, int op, int s, int k) {
-        int size = sizeBytes(op);
-        long offset = mode(op) == MODE_IND ? (int) (run.regs[s] + k) : k;
-        if (offset < 0 || offset + size > run.packetLength) return -1;
-        long at = run.check(run.packet + offset, size, false);
-        return switch (size) {
-            case 1 -> memory.get(ValueLayout.JAVA_BYTE, at) & 0xffL;
-            case 2 -> Short.reverseBytes(memory.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)) & 0xffffL;
-            default -> Integer.reverseBytes(memory.get(ValueLayout.JAVA_INT_UNALIGNED, at)) & 0xffffffffL;
-        };
+        long address = (op == ATOMIC_LOAD_ACQ ? r[s] : r[d]) + off[pc];
+        long result = run.atomic(op, sizeBytes(code[pc]), address, r[s], r[0]);
+        int target = RunState.atomicResultRegister(op, d);
+        if (target == -2) r[s] = result;
+        else if (target >= 0) r[target] = result;
     }
 
     private static long u32(int value) {

@@ -1,0 +1,39 @@
+package org.bpf4j.interp;
+
+import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.isa.Program;
+import org.bpf4j.mem.AddressSpace;
+import org.bpf4j.mem.ExecutionStack;
+
+/**
+ * A program prepared to run by one engine: the {@link Interpreter} or the JIT
+ * ({@code org.bpf4j.jit.JvmCompiler}). Both give the same results, the same {@link ProgramFault}
+ * messages and the same instruction numbers, so a caller switches engine by switching {@link Loader}.
+ * An instance is immutable and may run on many threads at once, each run with its own stack.
+ */
+public interface Executable {
+
+    /** The program as loaded (instruction slots as encoded). */
+    Program program();
+
+    ExecutionOptions options();
+
+    /** Runs the program once on CPU 0 with the given argument registers; r0 at the final exit is the result. */
+    long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5);
+
+    /**
+     * Runs the program on a CPU slot, giving legacy packet loads ({@code LD_ABS}/{@code LD_IND}) the
+     * packet at {@code [packet, packet + packetLength)}.
+     */
+    long run(RunContext context, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength);
+
+    /**
+     * How an engine prepares a program: {@code Interpreter::load} or {@code JvmCompiler::compile}.
+     *
+     * @throws org.bpf4j.isa.InvalidProgramException naming the first instruction that cannot run
+     */
+    @FunctionalInterface
+    interface Loader {
+        Executable load(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options);
+    }
+}

@@ -1,0 +1,1170 @@
+package org.bpf4j.jit;
+
+import static java.lang.constant.ConstantDescs.*;
+import static org.bpf4j.isa.Opcodes.*;
+
+import java.lang.classfile.ClassBuilder;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.TypeKind;
+import java.lang.classfile.instruction.SwitchCase;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDesc;
+import java.lang.constant.DynamicConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.interp.RunState;
+import org.bpf4j.isa.Insn;
+import org.bpf4j.mem.AddressSpace;
+import org.bpf4j.mem.ExecutionStack;
+
+/**
+ * Generates the class of one program. Each BPF function becomes a static method
+ * {@code f<entry>(JitRun, r1..r5, depth) -> r0} whose BPF registers are JVM {@code long} locals; a
+ * function too large for one method (HotSpot compiles none over 8000 bytes of bytecode) becomes a
+ * dispatcher over region methods {@code f<entry>_<k>(JitRun, long[] frame, pc, depth) -> next pc},
+ * each a run of consecutive instructions that keeps registers in locals and exchanges them with the
+ * frame array only where it is entered and left.
+ */
+final class CodeGen {
+    static final ClassDesc CD_THIS = ClassDesc.of("org.bpf4j.jit.BpfProgram");
+    private static final ClassDesc CD_RUN = ClassDesc.of("org.bpf4j.jit.JitRun");
+    private static final ClassDesc CD_TERMINATED = ClassDesc.of("org.bpf4j.jit.JitRun$Terminated");
+    private static final ClassDesc CD_CODE = ClassDesc.of("org.bpf4j.jit.CompiledCode");
+    private static final ClassDesc CD_FAULT = ClassDesc.of("org.bpf4j.interp.ProgramFault");
+    private static final ClassDesc CD_HELPER = ClassDesc.of("org.bpf4j.helpers.Helper");
+    private static final ClassDesc CD_HELPER_CONTEXT = ClassDesc.of("org.bpf4j.helpers.HelperContext");
+    private static final ClassDesc CD_HELPER_TABLE = ClassDesc.of("org.bpf4j.helpers.HelperTable");
+    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
+    private static final ClassDesc CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
+    private static final ClassDesc CD_RUNTIME_EXCEPTION = ClassDesc.of("java.lang.RuntimeException");
+    private static final ClassDesc CD_ISE = ClassDesc.of("java.lang.IllegalStateException");
+    private static final ClassDesc CD_LONG = ClassDesc.of("java.lang.Long");
+    private static final ClassDesc CD_INTEGER = ClassDesc.of("java.lang.Integer");
+    private static final ClassDesc CD_SHORT = ClassDesc.of("java.lang.Short");
+
+    private static final MethodTypeDesc MTD_FUNCTION = MethodTypeDesc.of(CD_long, CD_RUN, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc MTD_REGION = MethodTypeDesc.of(CD_int, CD_RUN, CD_long.arrayType(), CD_int, CD_int);
+    private static final MethodTypeDesc MTD_POINTER = MethodTypeDesc.of(CD_long, CD_RUN, CD_int, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int, CD_int);
+    private static final MethodTypeDesc MTD_HELPER_CALL = MethodTypeDesc.of(CD_long, CD_HELPER_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long);
+
+    // Local variable slots. Function methods: run 0, r1..r5 params 1..10, depth 11. Region methods:
+    // run 0, frame 1, pc 2, depth 3. Both: BPF register i in REG + 2i, then the budget, may_goto, a temp.
+    private static final int RUN = 0, REG = 12, BUDGET = REG + 22, MAY_GOTO_COUNT = BUDGET + 2, TMP = MAY_GOTO_COUNT + 2;
+    private static final int FRAME = 1, REGION_PC = 2, REGION_DEPTH = 3, FUNCTION_DEPTH = 11;
+    private static final int DISPATCH_FRAME = 12, DISPATCH_PC = 13;
+    private static final int FRAME_SLOTS = 12; // r0..r10, may_goto counter
+
+    private final Analysis a;
+    private final AddressSpace space;
+    private final boolean checked;
+    private final boolean budgeted;
+    private final int regionEstimateLimit;
+    private final int singleEstimateLimit;
+    private final List<Object> classData = new ArrayList<>();
+    private final IdentityHashMap<Object, Integer> dataIndex = new IdentityHashMap<>();
+    /** Regions of each split function, by entry: instruction slices in ascending order. */
+    private final Map<Integer, List<int[]>> regionsOf = new LinkedHashMap<>();
+
+    CodeGen(Analysis analysis, AddressSpace space, ExecutionOptions options, int regionEstimateLimit) {
+        this.a = analysis;
+        this.space = space;
+        this.checked = options.checked();
+        this.budgeted = options.instructionBudget() != Long.MAX_VALUE;
+        this.regionEstimateLimit = regionEstimateLimit;
+        this.singleEstimateLimit = regionEstimateLimit + regionEstimateLimit / 4;
+        constant(space.segment());
+        constant(a.resolved.helpers());
+    }
+
+    List<Object> classData() { return classData; }
+
+    private int constant(Object value) {
+        return dataIndex.computeIfAbsent(value, v -> {
+            classData.add(v);
+            return classData.size() - 1;
+        });
+    }
+
+    private static DynamicConstantDesc<Object> classDataAt(int index, ClassDesc type) {
+        return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
+    }
+
+    byte[] generate(ClassFile cf) {
+        for (Analysis.Function f : a.functions.values()) {
+            int total = 0;
+            for (int pc : f.pcs) total += estimate(pc);
+            if (total > singleEstimateLimit) regionsOf.put(f.entry, split(f));
+        }
+        return cf.build(CD_THIS, clb -> {
+            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            clb.withInterfaceSymbols(CD_CODE);
+            clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, cb -> {
+                cb.aload(0);
+                cb.invokespecial(CD_Object, INIT_NAME, MTD_void);
+                cb.return_();
+            });
+            clb.withMethodBody("run", MethodTypeDesc.of(CD_long, CD_RUN, CD_long, CD_long, CD_long, CD_long, CD_long),
+                    ClassFile.ACC_PUBLIC, cb -> {
+                        cb.aload(1);
+                        for (int i = 0; i < 5; i++) cb.lload(2 + 2 * i);
+                        cb.iconst_0();
+                        cb.invokestatic(CD_THIS, functionName(0), MTD_FUNCTION);
+                        cb.lreturn();
+                    });
+            for (Analysis.Function f : a.functions.values()) {
+                List<int[]> regions = regionsOf.get(f.entry);
+                if (regions == null) {
+                    clb.withMethodBody(functionName(f.entry), MTD_FUNCTION, ClassFile.ACC_STATIC,
+                            cb -> new Unit(cb, f, f.pcs, -1).emit());
+                } else {
+                    emitSplit(clb, f, regions);
+                }
+            }
+            if (a.hasCallx) emitPointerDispatch(clb);
+        });
+    }
+
+    static String functionName(int entry) { return "f" + entry; }
+
+    // ---- size estimates (upper bounds, in bytecode bytes) ----
+
+    /** A generous bound on the bytecode one instruction becomes, with its out-of-line stubs. */
+    int estimate(int pc) {
+        Insn insn = a.insn(pc);
+        int op = insn.opcode();
+        int budget = budgeted ? 40 : 0; // if the instruction starts a block
+        int cls = insnClass(op);
+        int size = switch (cls) {
+            case CLASS_ALU, CLASS_ALU64 -> 40;
+            case CLASS_LDX, CLASS_ST, CLASS_STX -> mode(op) == MODE_ATOMIC ? 50 : 45;
+            case CLASS_LD -> op == LDDW ? 12 : 50;
+            default -> {
+                if (op == CALL) yield a.resolved.isLocalCall(pc) ? 200 : 60;
+                if (op == CALLX) yield 300;
+                if (op == EXIT) yield 80;
+                yield 45;
+            }
+        };
+        return size + budget + 12; // + a region entry or exit stub
+    }
+
+    private List<int[]> split(Analysis.Function f) {
+        List<int[]> regions = new ArrayList<>();
+        int start = 0;
+        int size = 0;
+        int fixed = 400; // prologue, exit block, entry switch header
+        for (int i = 0; i < f.pcs.length; i++) {
+            int e = estimate(f.pcs[i]);
+            if (i > start && fixed + size + e > regionEstimateLimit) {
+                regions.add(java.util.Arrays.copyOfRange(f.pcs, start, i));
+                start = i;
+                size = 0;
+            }
+            size += e;
+        }
+        regions.add(java.util.Arrays.copyOfRange(f.pcs, start, f.pcs.length));
+        return regions;
+    }
+
+    // ---- split functions: a dispatcher over regions ----
+
+    private void emitSplit(ClassBuilder clb, Analysis.Function f, List<int[]> regions) {
+        int[] regionOf = new int[a.n];
+        java.util.Arrays.fill(regionOf, -1);
+        for (int k = 0; k < regions.size(); k++) for (int pc : regions.get(k)) regionOf[pc] = k;
+        int tableIndex = constant(regionOf);
+        clb.withMethodBody(functionName(f.entry), MTD_FUNCTION, ClassFile.ACC_STATIC, cb -> {
+            cb.loadConstant(FRAME_SLOTS);
+            cb.newarray(TypeKind.LONG);
+            cb.astore(DISPATCH_FRAME);
+            for (int i = 1; i <= 5; i++) {
+                cb.aload(DISPATCH_FRAME);
+                cb.loadConstant(i);
+                cb.lload(1 + 2 * (i - 1));
+                cb.lastore();
+            }
+            cb.aload(DISPATCH_FRAME);
+            cb.loadConstant(10);
+            frameTop(cb, FUNCTION_DEPTH);
+            cb.lastore();
+            for (int i : bits(f.entryLive)) {
+                cb.aload(DISPATCH_FRAME);
+                cb.loadConstant(i);
+                cb.aload(RUN);
+                cb.getfield(CD_RUN, "x" + i, CD_long);
+                cb.lastore();
+            }
+            cb.aload(DISPATCH_FRAME);
+            cb.loadConstant(11);
+            cb.loadConstant(MAY_GOTO_BUDGET);
+            cb.lastore();
+            cb.loadConstant(f.entry);
+            cb.istore(DISPATCH_PC);
+            Label loop = cb.newLabel();
+            Label done = cb.newLabel();
+            Label bad = cb.newLabel();
+            cb.labelBinding(loop);
+            cb.iload(DISPATCH_PC);
+            cb.iflt(done);
+            cb.ldc(classDataAt(tableIndex, CD_int.arrayType()));
+            cb.iload(DISPATCH_PC);
+            cb.iaload();
+            List<SwitchCase> cases = new ArrayList<>();
+            List<Label> labels = new ArrayList<>();
+            for (int k = 0; k < regions.size(); k++) {
+                Label l = cb.newLabel();
+                labels.add(l);
+                cases.add(SwitchCase.of(k, l));
+            }
+            cb.tableswitch(0, regions.size() - 1, bad, cases);
+            for (int k = 0; k < regions.size(); k++) {
+                cb.labelBinding(labels.get(k));
+                cb.aload(RUN);
+                cb.aload(DISPATCH_FRAME);
+                cb.iload(DISPATCH_PC);
+                cb.iload(FUNCTION_DEPTH);
+                cb.invokestatic(CD_THIS, functionName(f.entry) + "_" + k, MTD_REGION);
+                cb.istore(DISPATCH_PC);
+                cb.goto_(loop);
+            }
+            cb.labelBinding(bad);
+            cb.iload(DISPATCH_PC);
+            cb.invokestatic(CD_RUN, "badRegionEntry", MethodTypeDesc.of(CD_ISE, CD_int));
+            cb.athrow();
+            cb.labelBinding(done);
+            if (f.returnsArgs) {
+                for (int i = 1; i <= 5; i++) {
+                    cb.aload(RUN);
+                    cb.aload(DISPATCH_FRAME);
+                    cb.loadConstant(i);
+                    cb.laload();
+                    cb.putfield(CD_RUN, "x" + i, CD_long);
+                }
+            }
+            cb.aload(DISPATCH_FRAME);
+            cb.iconst_0();
+            cb.laload();
+            cb.lreturn();
+        });
+        for (int k = 0; k < regions.size(); k++) {
+            int index = k;
+            clb.withMethodBody(functionName(f.entry) + "_" + k, MTD_REGION, ClassFile.ACC_STATIC,
+                    cb -> new Unit(cb, f, regions.get(index), index, regionOf).emit());
+        }
+    }
+
+    private static void frameTop(CodeBuilder cb, int depthSlot) {
+        cb.aload(RUN);
+        cb.getfield(CD_RUN, "frameTops", CD_long.arrayType());
+        cb.iload(depthSlot);
+        cb.laload();
+    }
+
+    static int[] bits(int mask) {
+        return BitSet.valueOf(new long[] {mask & 0xffffffffL}).stream().toArray();
+    }
+
+    // ---- callx through a function pointer ----
+
+    private void emitPointerDispatch(ClassBuilder clb) {
+        clb.withMethodBody("callPointer", MTD_POINTER, ClassFile.ACC_STATIC, cb -> {
+            // run 0, target 1, r1..r5 2..11, depth 12, pc 13
+            Label bad = cb.newLabel();
+            List<SwitchCase> cases = new ArrayList<>();
+            Map<Integer, Label> labels = new LinkedHashMap<>();
+            for (int entry : a.functions.keySet()) {
+                Label l = cb.newLabel();
+                labels.put(entry, l);
+                cases.add(SwitchCase.of(entry, l));
+            }
+            cb.iload(1);
+            cb.lookupswitch(bad, cases);
+            labels.forEach((entry, l) -> {
+                cb.labelBinding(l);
+                cb.aload(0);
+                for (int i = 0; i < 5; i++) cb.lload(2 + 2 * i);
+                cb.iload(12);
+                cb.invokestatic(CD_THIS, functionName(entry), MTD_FUNCTION);
+                cb.lreturn();
+            });
+            cb.labelBinding(bad);
+            cb.aload(0);
+            cb.iload(13);
+            cb.iload(1);
+            cb.invokevirtual(CD_RUN, "notAFunction", MethodTypeDesc.of(CD_FAULT, CD_int, CD_int));
+            cb.athrow();
+        });
+    }
+
+    // ---- one method's worth of instructions ----
+
+    /** The instructions of a whole function, or of one region of a split function, as one method. */
+    private final class Unit {
+        final CodeBuilder cb;
+        final Analysis.Function f;
+        final int[] pcs;
+        final int region; // -1: the whole function
+        final int[] regionOf;
+        final BitSet member = new BitSet();
+        final BitSet leader = new BitSet();
+        final int[] blockLength;
+        final Map<Integer, Label> labels = new LinkedHashMap<>();
+        final Map<Integer, Label> exitStubs = new LinkedHashMap<>();
+        final List<Runnable> outOfLine = new ArrayList<>();
+        final int depthSlot;
+        final boolean mayGoto;
+        Label exitBlock;
+        int writes;
+
+        Unit(CodeBuilder cb, Analysis.Function f, int[] pcs, int region) {
+            this(cb, f, pcs, region, null);
+        }
+
+        Unit(CodeBuilder cb, Analysis.Function f, int[] pcs, int region, int[] regionOf) {
+            this.cb = cb;
+            this.f = f;
+            this.pcs = pcs;
+            this.region = region;
+            this.regionOf = regionOf;
+            this.depthSlot = region < 0 ? FUNCTION_DEPTH : REGION_DEPTH;
+            boolean mg = false;
+            for (int pc : pcs) {
+                member.set(pc);
+                if (a.insn(pc).opcode() == MAY_GOTO) mg = true;
+            }
+            this.mayGoto = mg;
+            this.blockLength = new int[a.n];
+            findBlocks();
+        }
+
+        private void findBlocks() {
+            leader.set(f.entry);
+            leader.set(pcs[0]);
+            // Leaders are the same for every region of a function (plus each region's first
+            // instruction), so that a block never spans two methods.
+            for (int pc : f.pcs) {
+                int t = a.jumpTarget(pc);
+                if (t >= 0) leader.set(t);
+                if (a.endsBlock(pc)) leader.set(a.next(pc));
+            }
+            if (regionOf != null) {
+                for (int i = 0; i < f.pcs.length; i++) {
+                    if (i == 0 || regionOf[f.pcs[i]] != regionOf[f.pcs[i - 1]]) leader.set(f.pcs[i]);
+                }
+            }
+            int current = -1;
+            int prevNext = -1;
+            for (int pc : pcs) {
+                if (leader.get(pc) || pc != prevNext) {
+                    leader.set(pc);
+                    current = pc;
+                }
+                blockLength[current]++;
+                prevNext = a.next(pc);
+            }
+        }
+
+        Label label(int pc) {
+            return labels.computeIfAbsent(pc, p -> cb.newLabel());
+        }
+
+        /** Where a jump to {@code pc} goes: the instruction, or a stub that leaves the region. */
+        Label target(int pc) {
+            if (member.get(pc)) return label(pc);
+            return exitStubs.computeIfAbsent(pc, p -> cb.newLabel());
+        }
+
+        int reg(int i) { return REG + 2 * i; }
+
+        void ld(int i) { cb.lload(reg(i)); }
+
+        void st(int i) { cb.lstore(reg(i)); }
+
+        void emit() {
+            prologue();
+            for (int i = 0; i < pcs.length; i++) {
+                int pc = pcs[i];
+                cb.labelBinding(label(pc));
+                if (budgeted && leader.get(pc)) budgetCheck(pc);
+                instruction(pc);
+                if (a.fallsThrough(pc)) {
+                    int nx = a.next(pc);
+                    if (nx >= a.n) {
+                        cb.loadConstant(a.n - 1);
+                        cb.invokestatic(CD_RUN, "ranOffTheEnd", MethodTypeDesc.of(CD_FAULT, CD_int));
+                        cb.athrow();
+                    } else if (!member.get(nx)) {
+                        leaveRegion(nx);
+                    } else if (i + 1 >= pcs.length || pcs[i + 1] != nx) {
+                        cb.goto_(label(nx));
+                    }
+                }
+            }
+            exitStubs.forEach((pc, l) -> {
+                cb.labelBinding(l);
+                leaveRegion(pc);
+            });
+            for (int i = 0; i < outOfLine.size(); i++) outOfLine.get(i).run();
+            if (exitBlock != null) {
+                cb.labelBinding(exitBlock);
+                for (int r : bits(writes)) {
+                    cb.aload(FRAME);
+                    cb.loadConstant(r);
+                    ld(r);
+                    cb.lastore();
+                }
+                if (mayGoto) {
+                    cb.aload(FRAME);
+                    cb.loadConstant(11);
+                    cb.lload(MAY_GOTO_COUNT);
+                    cb.lastore();
+                }
+                storeBudget();
+                cb.iload(REGION_PC);
+                cb.ireturn();
+            }
+        }
+
+        void prologue() {
+            if (region < 0) {
+                for (int i = 1; i <= 5; i++) {
+                    cb.lload(1 + 2 * (i - 1));
+                    st(i);
+                }
+                frameTop(cb, FUNCTION_DEPTH);
+                st(10);
+                for (int i : new int[] {0, 6, 7, 8, 9}) {
+                    if ((f.entryLive & (1 << i)) != 0) {
+                        cb.aload(RUN);
+                        cb.getfield(CD_RUN, "x" + i, CD_long);
+                    } else {
+                        cb.lconst_0();
+                    }
+                    st(i);
+                }
+                if (mayGoto) {
+                    cb.loadConstant(MAY_GOTO_BUDGET);
+                    cb.lstore(MAY_GOTO_COUNT);
+                }
+            } else {
+                int reads = 0;
+                for (int pc : pcs) {
+                    reads |= a.uses(f, pc);
+                    writes |= a.defs(pc);
+                    // callx through a function pointer takes back the r1-r5 its callee left, where read.
+                    if (a.insn(pc).opcode() == CALLX) writes |= a.liveOut(f, pc) & Analysis.ARGS;
+                }
+                writes &= ~Analysis.R10;
+                int load = reads | writes; // a register written on one path only must keep its value on the others
+                for (int i = 0; i <= 10; i++) {
+                    if ((load & (1 << i)) != 0) {
+                        cb.aload(FRAME);
+                        cb.loadConstant(i);
+                        cb.laload();
+                    } else {
+                        cb.lconst_0();
+                    }
+                    st(i);
+                }
+                if (mayGoto) {
+                    cb.aload(FRAME);
+                    cb.loadConstant(11);
+                    cb.laload();
+                    cb.lstore(MAY_GOTO_COUNT);
+                }
+                exitBlock = cb.newLabel();
+            }
+            cb.lconst_0();
+            cb.lstore(TMP);
+            if (budgeted) {
+                cb.aload(RUN);
+                cb.getfield(CD_RUN, "budget", CD_long);
+                cb.lstore(BUDGET);
+            }
+            if (region < 0) {
+                if (f.entry != pcs[0]) cb.goto_(label(f.entry));
+            } else {
+                // Entered where control came from another region (or the function's entry).
+                TreeSet<Integer> entries = new TreeSet<>();
+                if (member.get(f.entry)) entries.add(f.entry);
+                entries.add(pcs[0]);
+                for (int pc : f.pcs) {
+                    if (member.get(pc)) continue;
+                    if (a.fallsThrough(pc) && member.get(a.next(pc))) entries.add(a.next(pc));
+                    int t = a.jumpTarget(pc);
+                    if (t >= 0 && member.get(t)) entries.add(t);
+                }
+                Label bad = cb.newLabel();
+                List<SwitchCase> cases = new ArrayList<>();
+                for (int e : entries) cases.add(SwitchCase.of(e, label(e)));
+                cb.iload(REGION_PC);
+                cb.lookupswitch(bad, cases);
+                outOfLine.add(() -> {
+                    cb.labelBinding(bad);
+                    cb.iload(REGION_PC);
+                    cb.invokestatic(CD_RUN, "badRegionEntry", MethodTypeDesc.of(CD_ISE, CD_int));
+                    cb.athrow();
+                });
+            }
+        }
+
+        void storeBudget() {
+            if (!budgeted) return;
+            cb.aload(RUN);
+            cb.lload(BUDGET);
+            cb.putfield(CD_RUN, "budget", CD_long);
+        }
+
+        void reloadBudget() {
+            if (!budgeted) return;
+            cb.aload(RUN);
+            cb.getfield(CD_RUN, "budget", CD_long);
+            cb.lstore(BUDGET);
+        }
+
+        /** Continue at {@code pc} in another region (or -1: the function returns). */
+        void leaveRegion(int pc) {
+            cb.loadConstant(pc);
+            cb.istore(REGION_PC);
+            cb.goto_(exitBlock);
+        }
+
+        /** Charges the block starting at {@code pc}; the interpreter counts the same instructions one by one. */
+        void budgetCheck(int pc) {
+            int len = blockLength[pc];
+            Label slow = cb.newLabel();
+            cb.lload(BUDGET);
+            cb.loadConstant((long) len);
+            cb.lsub();
+            cb.lstore(BUDGET);
+            cb.lload(BUDGET);
+            cb.lconst_0();
+            cb.lcmp();
+            cb.iflt(slow);
+            outOfLine.add(() -> {
+                cb.labelBinding(slow);
+                cb.aload(RUN);
+                cb.loadConstant(pc);
+                cb.lload(BUDGET);
+                cb.loadConstant((long) len);
+                cb.ladd();
+                cb.invokevirtual(CD_RUN, "budgetExhausted", MethodTypeDesc.of(CD_FAULT, CD_int, CD_long));
+                cb.athrow();
+            });
+        }
+
+        /** Faults raised by the code {@code body} emits (memory, helpers) become the fault of {@code pc}. */
+        void protect(int pc, Runnable body) {
+            Label start = cb.newLabel();
+            Label end = cb.newLabel();
+            Label handler = cb.newLabel();
+            cb.labelBinding(start);
+            body.run();
+            cb.labelBinding(end);
+            cb.exceptionCatch(start, end, handler, CD_RUNTIME_EXCEPTION);
+            outOfLine.add(() -> {
+                cb.labelBinding(handler);
+                cb.loadConstant(pc);
+                cb.invokestatic(CD_RUN, "fault", MethodTypeDesc.of(CD_RUNTIME_EXCEPTION, CD_RUNTIME_EXCEPTION, CD_int));
+                cb.athrow();
+            });
+        }
+
+        // ---- instructions ----
+
+        void instruction(int pc) {
+            Insn insn = a.insn(pc);
+            int op = insn.opcode();
+            switch (insnClass(op)) {
+                case CLASS_ALU64 -> alu64(insn);
+                case CLASS_ALU -> alu32(insn);
+                case CLASS_JMP, CLASS_JMP32 -> jump(pc, insn);
+                case CLASS_LDX -> protect(pc, () -> load(insn));
+                case CLASS_ST, CLASS_STX -> {
+                    if (mode(op) == MODE_ATOMIC) protect(pc, () -> atomic(insn));
+                    else protect(pc, () -> store(insn));
+                }
+                default -> {
+                    if (op == LDDW) {
+                        cb.loadConstant(a.resolved.imm64(pc));
+                        st(insn.dst());
+                    } else {
+                        legacyLoad(pc, insn);
+                    }
+                }
+            }
+        }
+
+        void zext32() {
+            cb.i2l();
+            cb.loadConstant(0xffffffffL);
+            cb.land();
+        }
+
+        void operand64(Insn insn) {
+            if (source(insn.opcode()) == SRC_X) ld(insn.src());
+            else cb.loadConstant((long) insn.imm());
+        }
+
+        void operand32(Insn insn) {
+            if (source(insn.opcode()) == SRC_X) {
+                ld(insn.src());
+                cb.l2i();
+            } else {
+                cb.loadConstant(insn.imm());
+            }
+        }
+
+        void alu64(Insn insn) {
+            int op = insn.opcode();
+            int d = insn.dst(), s = insn.src(), k = insn.imm();
+            boolean reg = source(op) == SRC_X;
+            switch (aluOp(op)) {
+                case ALU_ADD -> { ld(d); operand64(insn); cb.ladd(); st(d); }
+                case ALU_SUB -> { ld(d); operand64(insn); cb.lsub(); st(d); }
+                case ALU_MUL -> { ld(d); operand64(insn); cb.lmul(); st(d); }
+                case ALU_OR -> { ld(d); operand64(insn); cb.lor(); st(d); }
+                case ALU_AND -> { ld(d); operand64(insn); cb.land(); st(d); }
+                case ALU_XOR -> { ld(d); operand64(insn); cb.lxor(); st(d); }
+                case ALU_LSH -> { ld(d); operand32(insn); cb.lshl(); st(d); }
+                case ALU_RSH -> { ld(d); operand32(insn); cb.lushr(); st(d); }
+                case ALU_ARSH -> { ld(d); operand32(insn); cb.lshr(); st(d); }
+                case ALU_NEG -> { ld(d); cb.lneg(); st(d); }
+                case ALU_END -> { ld(d); byteSwap(k); st(d); }
+                case ALU_MOV -> {
+                    if (!reg) {
+                        cb.loadConstant((long) k);
+                    } else {
+                        ld(s);
+                        switch (insn.off()) {
+                            case 0 -> { }
+                            case 8 -> { cb.l2i(); cb.i2b(); cb.i2l(); }
+                            case 16 -> { cb.l2i(); cb.i2s(); cb.i2l(); }
+                            case 32 -> { cb.l2i(); cb.i2l(); }
+                            default -> { cb.loadConstant(0xffffffffL); cb.land(); } // addr_space_cast
+                        }
+                    }
+                    st(d);
+                }
+                case ALU_DIV, ALU_MOD -> divMod64(insn);
+                default -> throw new IllegalStateException("unexpected ALU64 opcode " + op);
+            }
+        }
+
+        void divMod64(Insn insn) {
+            int op = insn.opcode();
+            int d = insn.dst(), s = insn.src(), k = insn.imm();
+            boolean div = aluOp(op) == ALU_DIV;
+            boolean signed = insn.off() == 1;
+            Runnable apply = () -> {
+                if (signed) {
+                    if (div) cb.ldiv();
+                    else cb.lrem();
+                } else {
+                    cb.invokestatic(CD_LONG, div ? "divideUnsigned" : "remainderUnsigned", MethodTypeDesc.of(CD_long, CD_long, CD_long));
+                }
+            };
+            if (source(op) == SRC_K) {
+                if (k == 0) {
+                    if (div) { cb.lconst_0(); st(d); } // x / 0 = 0; x % 0 = x
+                    return;
+                }
+                ld(d);
+                cb.loadConstant((long) k);
+                apply.run();
+                st(d);
+                return;
+            }
+            Label zero = cb.newLabel();
+            Label end = cb.newLabel();
+            ld(s);
+            cb.lconst_0();
+            cb.lcmp();
+            cb.ifeq(zero);
+            ld(d);
+            ld(s);
+            apply.run();
+            st(d);
+            if (div) {
+                cb.goto_(end);
+                cb.labelBinding(zero);
+                cb.lconst_0();
+                st(d);
+                cb.labelBinding(end);
+            } else {
+                cb.labelBinding(zero);
+            }
+        }
+
+        void alu32(Insn insn) {
+            int op = insn.opcode();
+            int d = insn.dst(), s = insn.src(), k = insn.imm();
+            boolean reg = source(op) == SRC_X;
+            switch (aluOp(op)) {
+                case ALU_ADD -> { ld(d); cb.l2i(); operand32(insn); cb.iadd(); zext32(); st(d); }
+                case ALU_SUB -> { ld(d); cb.l2i(); operand32(insn); cb.isub(); zext32(); st(d); }
+                case ALU_MUL -> { ld(d); cb.l2i(); operand32(insn); cb.imul(); zext32(); st(d); }
+                case ALU_OR -> { ld(d); cb.l2i(); operand32(insn); cb.ior(); zext32(); st(d); }
+                case ALU_AND -> { ld(d); cb.l2i(); operand32(insn); cb.iand(); zext32(); st(d); }
+                case ALU_XOR -> { ld(d); cb.l2i(); operand32(insn); cb.ixor(); zext32(); st(d); }
+                case ALU_LSH -> { ld(d); cb.l2i(); operand32(insn); cb.ishl(); zext32(); st(d); }
+                case ALU_RSH -> { ld(d); cb.l2i(); operand32(insn); cb.iushr(); zext32(); st(d); }
+                case ALU_ARSH -> { ld(d); cb.l2i(); operand32(insn); cb.ishr(); zext32(); st(d); }
+                case ALU_NEG -> { ld(d); cb.l2i(); cb.ineg(); zext32(); st(d); }
+                case ALU_END -> {
+                    ld(d);
+                    if (source(op) == END_TO_BE) {
+                        byteSwap(k);
+                    } else if (k == 16) {
+                        cb.loadConstant(0xffffL);
+                        cb.land();
+                    } else if (k == 32) {
+                        cb.loadConstant(0xffffffffL);
+                        cb.land();
+                    }
+                    st(d);
+                }
+                case ALU_MOV -> {
+                    if (!reg) {
+                        cb.loadConstant(k & 0xffffffffL);
+                    } else {
+                        ld(s);
+                        cb.l2i();
+                        if (insn.off() == 8) cb.i2b();
+                        else if (insn.off() == 16) cb.i2s();
+                        zext32();
+                    }
+                    st(d);
+                }
+                case ALU_DIV, ALU_MOD -> divMod32(insn);
+                default -> throw new IllegalStateException("unexpected ALU opcode " + op);
+            }
+        }
+
+        void divMod32(Insn insn) {
+            int op = insn.opcode();
+            int d = insn.dst(), s = insn.src(), k = insn.imm();
+            boolean div = aluOp(op) == ALU_DIV;
+            boolean signed = insn.off() == 1;
+            Runnable apply = () -> {
+                if (signed) {
+                    if (div) cb.idiv();
+                    else cb.irem();
+                } else {
+                    cb.invokestatic(CD_INTEGER, div ? "divideUnsigned" : "remainderUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int));
+                }
+            };
+            // By zero: division gives 0, modulo the dividend's low half, zero-extended.
+            Runnable byZero = () -> {
+                if (div) {
+                    cb.lconst_0();
+                } else {
+                    ld(d);
+                    cb.loadConstant(0xffffffffL);
+                    cb.land();
+                }
+                st(d);
+            };
+            if (source(op) == SRC_K) {
+                if (k == 0) {
+                    byZero.run();
+                    return;
+                }
+                ld(d);
+                cb.l2i();
+                cb.loadConstant(k);
+                apply.run();
+                zext32();
+                st(d);
+                return;
+            }
+            Label zero = cb.newLabel();
+            Label end = cb.newLabel();
+            ld(s);
+            cb.l2i();
+            cb.ifeq(zero);
+            ld(d);
+            cb.l2i();
+            ld(s);
+            cb.l2i();
+            apply.run();
+            zext32();
+            st(d);
+            cb.goto_(end);
+            cb.labelBinding(zero);
+            byZero.run();
+            cb.labelBinding(end);
+        }
+
+        /** to_be / bswap: reverse the low {@code bits} and zero-extend. */
+        void byteSwap(int bits) {
+            switch (bits) {
+                case 16 -> {
+                    cb.l2i();
+                    cb.i2s();
+                    cb.invokestatic(CD_SHORT, "reverseBytes", MethodTypeDesc.of(CD_short, CD_short));
+                    cb.i2l();
+                    cb.loadConstant(0xffffL);
+                    cb.land();
+                }
+                case 32 -> {
+                    cb.l2i();
+                    cb.invokestatic(CD_INTEGER, "reverseBytes", MethodTypeDesc.of(CD_int, CD_int));
+                    zext32();
+                }
+                default -> cb.invokestatic(CD_LONG, "reverseBytes", MethodTypeDesc.of(CD_long, CD_long));
+            }
+        }
+
+        void jump(int pc, Insn insn) {
+            int op = insn.opcode();
+            if (op == JA || op == JA32) {
+                int t = a.jumpTarget(pc);
+                if (member.get(t)) cb.goto_(label(t));
+                else leaveRegion(t);
+                return;
+            }
+            if (op == EXIT) {
+                exit();
+                return;
+            }
+            if (op == CALL) {
+                if (a.resolved.isLocalCall(pc)) localCall(pc, insn);
+                else helperCall(pc);
+                return;
+            }
+            if (op == CALLX) {
+                callx(pc, insn);
+                return;
+            }
+            if (op == MAY_GOTO) {
+                // Fall through while the frame's budget lasts, then take the jump.
+                cb.lload(MAY_GOTO_COUNT);
+                cb.lconst_0();
+                cb.lcmp();
+                cb.ifeq(target(a.jumpTarget(pc)));
+                cb.lload(MAY_GOTO_COUNT);
+                cb.lconst_1();
+                cb.lsub();
+                cb.lstore(MAY_GOTO_COUNT);
+                return;
+            }
+            Label t = target(a.jumpTarget(pc));
+            int code = jmpOp(op);
+            boolean unsigned = code == JMP_JGT || code == JMP_JGE || code == JMP_JLT || code == JMP_JLE;
+            if (insnClass(op) == CLASS_JMP) {
+                ld(insn.dst());
+                operand64(insn);
+                if (code == JMP_JSET) {
+                    cb.land();
+                    cb.lconst_0();
+                    cb.lcmp();
+                } else if (unsigned) {
+                    cb.invokestatic(CD_LONG, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+                } else {
+                    cb.lcmp();
+                }
+                switch (code) {
+                    case JMP_JEQ -> cb.ifeq(t);
+                    case JMP_JNE, JMP_JSET -> cb.ifne(t);
+                    case JMP_JGT, JMP_JSGT -> cb.ifgt(t);
+                    case JMP_JGE, JMP_JSGE -> cb.ifge(t);
+                    case JMP_JLT, JMP_JSLT -> cb.iflt(t);
+                    case JMP_JLE, JMP_JSLE -> cb.ifle(t);
+                    default -> throw new IllegalStateException("unexpected jump opcode " + op);
+                }
+                return;
+            }
+            ld(insn.dst());
+            cb.l2i();
+            operand32(insn);
+            if (code == JMP_JSET) {
+                cb.iand();
+                cb.ifne(t);
+                return;
+            }
+            if (unsigned) {
+                cb.invokestatic(CD_INTEGER, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int));
+                switch (code) {
+                    case JMP_JGT -> cb.ifgt(t);
+                    case JMP_JGE -> cb.ifge(t);
+                    case JMP_JLT -> cb.iflt(t);
+                    default -> cb.ifle(t);
+                }
+                return;
+            }
+            switch (code) {
+                case JMP_JEQ -> cb.if_icmpeq(t);
+                case JMP_JNE -> cb.if_icmpne(t);
+                case JMP_JSGT -> cb.if_icmpgt(t);
+                case JMP_JSGE -> cb.if_icmpge(t);
+                case JMP_JSLT -> cb.if_icmplt(t);
+                case JMP_JSLE -> cb.if_icmple(t);
+                default -> throw new IllegalStateException("unexpected jump opcode " + op);
+            }
+        }
+
+        void exit() {
+            if (region >= 0) {
+                leaveRegion(-1);
+                return;
+            }
+            if (f.returnsArgs) {
+                for (int i = 1; i <= 5; i++) {
+                    cb.aload(RUN);
+                    ld(i);
+                    cb.putfield(CD_RUN, "x" + i, CD_long);
+                }
+            }
+            storeBudget();
+            ld(0);
+            cb.lreturn();
+        }
+
+        void depthCheck(int pc) {
+            Label ok = cb.newLabel();
+            cb.iload(depthSlot);
+            cb.loadConstant(ExecutionStack.MAX_FRAMES - 1);
+            cb.if_icmplt(ok);
+            cb.loadConstant(pc);
+            cb.invokestatic(CD_RUN, "callStackOverflow", MethodTypeDesc.of(CD_FAULT, CD_int));
+            cb.athrow();
+            cb.labelBinding(ok);
+        }
+
+        /** Hands the callee the registers it reads beyond r1-r5. */
+        void transferIn(int live) {
+            for (int i : bits(live)) {
+                cb.aload(RUN);
+                ld(i);
+                cb.putfield(CD_RUN, "x" + i, CD_long);
+            }
+        }
+
+        /** Takes back the r1-r5 the callee left, where the caller reads them. */
+        void transferOut(int pc) {
+            for (int i : bits(a.liveOut(f, pc) & Analysis.ARGS)) {
+                cb.aload(RUN);
+                cb.getfield(CD_RUN, "x" + i, CD_long);
+                st(i);
+            }
+        }
+
+        void pushArgs() {
+            cb.aload(RUN);
+            for (int i = 1; i <= 5; i++) ld(i);
+        }
+
+        void localCall(int pc, Insn insn) {
+            Analysis.Function callee = a.functions.get(pc + insn.imm() + 1);
+            depthCheck(pc);
+            transferIn(callee.entryLive);
+            storeBudget();
+            pushArgs();
+            cb.iload(depthSlot);
+            cb.iconst_1();
+            cb.iadd();
+            cb.invokestatic(CD_THIS, functionName(callee.entry), MTD_FUNCTION);
+            st(0);
+            reloadBudget();
+            transferOut(pc);
+        }
+
+        void terminatedCheck() {
+            Label ok = cb.newLabel();
+            cb.aload(RUN);
+            cb.invokevirtual(CD_RUN, "terminated", MethodTypeDesc.of(CD_boolean));
+            cb.ifeq(ok);
+            cb.getstatic(CD_RUN, "TERMINATED", CD_TERMINATED);
+            cb.athrow();
+            cb.labelBinding(ok);
+        }
+
+        void helperCall(int pc) {
+            HelperTable.Entry e = a.resolved.helperAt(pc);
+            int index = constant(e.helper());
+            protect(pc, () -> {
+                cb.ldc(classDataAt(index, CD_HELPER));
+                pushArgs();
+                cb.invokeinterface(CD_HELPER, "call", MTD_HELPER_CALL);
+                st(0);
+            });
+            terminatedCheck();
+        }
+
+        void callx(int pc, Insn insn) {
+            Label helper = cb.newLabel();
+            Label end = cb.newLabel();
+            ld(insn.dst());
+            cb.lstore(TMP);
+            cb.lload(TMP);
+            cb.loadConstant(RunState.FUNCTION_POINTER_MASK);
+            cb.land();
+            cb.loadConstant(RunState.FUNCTION_POINTER_TAG);
+            cb.lcmp();
+            cb.ifne(helper);
+            depthCheck(pc);
+            transferIn(a.pointerEntryLive());
+            storeBudget();
+            cb.aload(RUN);
+            cb.lload(TMP);
+            cb.l2i();
+            for (int i = 1; i <= 5; i++) ld(i);
+            cb.iload(depthSlot);
+            cb.iconst_1();
+            cb.iadd();
+            cb.loadConstant(pc);
+            cb.invokestatic(CD_THIS, "callPointer", MTD_POINTER);
+            st(0);
+            reloadBudget();
+            transferOut(pc);
+            cb.goto_(end);
+            cb.labelBinding(helper);
+            protect(pc, () -> {
+                cb.aload(RUN);
+                cb.ldc(classDataAt(1, CD_HELPER_TABLE));
+                cb.lload(TMP);
+                for (int i = 1; i <= 5; i++) ld(i);
+                cb.loadConstant(pc);
+                cb.invokevirtual(CD_RUN, "callHelperById", MethodTypeDesc.of(CD_long, CD_HELPER_TABLE,
+                        CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int));
+                st(0);
+            });
+            terminatedCheck();
+            cb.labelBinding(end);
+        }
+
+        void legacyLoad(int pc, Insn insn) {
+            Label ok = cb.newLabel();
+            protect(pc, () -> {
+                cb.aload(RUN);
+                cb.loadConstant(insn.opcode());
+                if (mode(insn.opcode()) == MODE_IND) ld(insn.src());
+                else cb.lconst_0();
+                cb.loadConstant(insn.imm());
+                cb.invokevirtual(CD_RUN, "legacyPacketLoad", MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_int));
+                cb.lstore(TMP);
+            });
+            cb.lload(TMP);
+            cb.lconst_0();
+            cb.lcmp();
+            cb.ifge(ok);
+            // Outside the packet: the kernel ends the program with r0 = 0.
+            cb.aload(RUN);
+            cb.invokevirtual(CD_RUN, "endWithZero", MethodTypeDesc.of(CD_TERMINATED));
+            cb.athrow();
+            cb.labelBinding(ok);
+            cb.lload(TMP);
+            st(0);
+        }
+
+        /** Pushes the offset of {@code [reg + off, +size)} into the segment, checked as the options say. */
+        void offset(int reg, int off, int size, boolean write) {
+            if (checked) {
+                cb.aload(RUN);
+                ld(reg);
+                cb.loadConstant((long) off);
+                cb.ladd();
+                cb.loadConstant(size);
+                cb.loadConstant(write ? 1 : 0);
+                cb.invokevirtual(CD_RUN, "checkRegion", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_boolean));
+            } else {
+                // The segment's own bounds check stops anything outside the address space.
+                ld(reg);
+                cb.loadConstant(off - space.base());
+                cb.ladd();
+            }
+        }
+
+        void segment() {
+            cb.ldc(classDataAt(0, CD_SEGMENT));
+        }
+
+        /** Pushes the layout for a size; returns the JVM type of its values. */
+        ClassDesc layout(int size) {
+            record L(String field, ClassDesc layout, ClassDesc value) {}
+            L l = switch (size) {
+                case 1 -> new L("JAVA_BYTE", CD_VALUE_LAYOUT.nested("OfByte"), CD_byte);
+                case 2 -> new L("JAVA_SHORT_UNALIGNED", CD_VALUE_LAYOUT.nested("OfShort"), CD_short);
+                case 4 -> new L("JAVA_INT_UNALIGNED", CD_VALUE_LAYOUT.nested("OfInt"), CD_int);
+                default -> new L("JAVA_LONG_UNALIGNED", CD_VALUE_LAYOUT.nested("OfLong"), CD_long);
+            };
+            cb.getstatic(CD_VALUE_LAYOUT, l.field(), l.layout());
+            lastLayout = l.layout();
+            return l.value();
+        }
+
+        ClassDesc lastLayout;
+
+        void load(Insn insn) {
+            int op = insn.opcode();
+            int size = sizeBytes(op);
+            boolean signExtend = mode(op) == MODE_MEMSX;
+            segment();
+            ClassDesc value = layout(size);
+            ClassDesc layoutType = lastLayout;
+            offset(insn.src(), insn.off(), size, false);
+            cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(value, layoutType, CD_long));
+            switch (size) {
+                case 1 -> { cb.i2l(); if (!signExtend) { cb.loadConstant(0xffL); cb.land(); } }
+                case 2 -> { cb.i2l(); if (!signExtend) { cb.loadConstant(0xffffL); cb.land(); } }
+                case 4 -> { if (signExtend) cb.i2l(); else zext32(); }
+                default -> { }
+            }
+            st(insn.dst());
+        }
+
+        void store(Insn insn) {
+            int op = insn.opcode();
+            int size = sizeBytes(op);
+            boolean imm = insnClass(op) == CLASS_ST;
+            segment();
+            ClassDesc value = layout(size);
+            ClassDesc layoutType = lastLayout;
+            offset(insn.dst(), insn.off(), size, true);
+            if (size == 8) {
+                if (imm) cb.loadConstant((long) insn.imm());
+                else ld(insn.src());
+            } else {
+                if (imm) {
+                    int k = insn.imm();
+                    cb.loadConstant(size == 1 ? (byte) k : size == 2 ? (short) k : k);
+                } else {
+                    ld(insn.src());
+                    cb.l2i();
+                    if (size == 1) cb.i2b();
+                    else if (size == 2) cb.i2s();
+                }
+            }
+            cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, layoutType, CD_long, value));
+        }
+
+        void atomic(Insn insn) {
+            int op = insn.imm();
+            int size = sizeBytes(insn.opcode());
+            cb.aload(RUN);
+            cb.loadConstant(op);
+            cb.loadConstant(size);
+            ld(op == ATOMIC_LOAD_ACQ ? insn.src() : insn.dst());
+            cb.loadConstant((long) insn.off());
+            cb.ladd();
+            ld(insn.src());
+            ld(0);
+            cb.invokevirtual(CD_RUN, "atomic", MethodTypeDesc.of(CD_long, CD_int, CD_int, CD_long, CD_long, CD_long));
+            int target = RunState.atomicResultRegister(op, insn.dst());
+            if (target == -2) st(insn.src());
+            else if (target >= 0) st(target);
+            else cb.pop2();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.bpf4j.jit;
+
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.MethodModel;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.interp.ResolvedProgram;
+import org.bpf4j.isa.Program;
+import org.bpf4j.mem.AddressSpace;
+
+/**
+ * Compiles a BPF program to JVM bytecode: one hidden class per program, BPF registers as {@code long}
+ * locals, BPF branches as JVM branches, memory through one {@link java.lang.foreign.MemorySegment} bound
+ * as a constant, helpers bound as constants so that C2 can inline them. HotSpot then compiles the class
+ * to machine code as it compiles any hot Java code.
+ *
+ * <p>The result behaves as the {@link org.bpf4j.interp.Interpreter} does (see docs/jit.md for the one
+ * place the instruction budget makes a difference).
+ */
+public final class JvmCompiler {
+    private JvmCompiler() {}
+
+    /** HotSpot compiles no method with more bytecode than this (-XX:+DontCompileHugeMethods, the default). */
+    public static final int HUGE_METHOD_LIMIT = 8000;
+    /** First estimate bound of one region; halved while some generated method still ends up too large. */
+    static final int REGION_ESTIMATE = 6000;
+    private static final int MIN_REGION_ESTIMATE = 500;
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+            ClassHierarchyResolver.defaultResolver().orElse(
+                    ClassHierarchyResolver.ofClassLoading(JvmCompiler.class.getClassLoader()))));
+
+    /**
+     * Checks the program as {@link org.bpf4j.interp.Interpreter#load} does and compiles it.
+     *
+     * @throws org.bpf4j.isa.InvalidProgramException naming the first instruction that cannot run
+     */
+    public static CompiledProgram compile(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options) {
+        return compile(program, helpers, space, options, REGION_ESTIMATE);
+    }
+
+    static CompiledProgram compile(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options,
+                                   int regionEstimate) {
+        Analysis analysis = new Analysis(ResolvedProgram.resolve(program, helpers));
+        for (int limit = regionEstimate; ; limit /= 2) {
+            CodeGen gen = new CodeGen(analysis, space, options, limit);
+            byte[] bytes = gen.generate(CLASS_FILE);
+            Map<String, Integer> sizes = methodSizes(bytes);
+            int largest = Collections.max(sizes.values());
+            if (largest < HUGE_METHOD_LIMIT) return define(program, space, options, bytes, gen, sizes);
+            if (limit / 2 < MIN_REGION_ESTIMATE) {
+                throw new IllegalStateException("JIT: a generated method has " + largest
+                        + " bytes of bytecode, over HotSpot's limit of " + HUGE_METHOD_LIMIT + ", even in the smallest regions");
+            }
+        }
+    }
+
+    static Map<String, Integer> methodSizes(byte[] classBytes) {
+        ClassModel model = ClassFile.of().parse(classBytes);
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (MethodModel m : model.methods()) {
+            m.findAttribute(Attributes.code()).ifPresent(code -> sizes.put(m.methodName().stringValue(), code.codeLength()));
+        }
+        return Collections.unmodifiableMap(sizes);
+    }
+
+    private static CompiledProgram define(Program program, AddressSpace space, ExecutionOptions options, byte[] bytes,
+                                          CodeGen gen, Map<String, Integer> sizes) {
+        try {
+            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, gen.classData(), true);
+            CompiledCode code = (CompiledCode) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            return new CompiledProgram(program, space, options, code, bytes, sizes);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("JIT: cannot define the generated class", t);
+        }
+    }
+}
