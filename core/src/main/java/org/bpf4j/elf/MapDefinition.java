@@ -64,6 +64,13 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
         initialData = initialData.clone();
     }
 
+    /** What to create for this definition: the maps package's spec (contents and pinning stay here). */
+    public org.bpf4j.maps.MapSpec spec() {
+        org.bpf4j.maps.MapSpec spec = org.bpf4j.maps.MapSpec.of(name, type, keySize, valueSize, maxEntries)
+                .withFlags(flags).withMapExtra(mapExtra);
+        return innerMap.isPresent() ? spec.withInnerMap(innerMap.get().spec()) : spec;
+    }
+
     /** A copy of the initial value bytes (global data); empty for other maps. */
     @Override
     public byte[] initialData() { return initialData.clone(); }

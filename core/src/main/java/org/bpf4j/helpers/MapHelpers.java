@@ -1,0 +1,111 @@
+package org.bpf4j.helpers;
+
+import java.util.List;
+import org.bpf4j.maps.BpfMap;
+import org.bpf4j.maps.Errno;
+import org.bpf4j.maps.MapContext;
+import org.bpf4j.maps.PerfEventArrayMap;
+import org.bpf4j.maps.RingBufMap;
+import org.bpf4j.mem.CheckedMemory;
+
+/**
+ * The map helpers: lookup/update/delete, push/pop/peek, ring buffers and perf event output. A map
+ * argument is the handle the loader put into the program's {@code lddw}; key and value pointers are
+ * checked against live BPF memory before the map reads them, since nothing else has proven them yet.
+ */
+public final class MapHelpers {
+    private MapHelpers() {}
+
+    private static final long EINVAL = Errno.EINVAL.negative();
+
+    /** Registers the map helpers for maps of {@code maps}; {@code rings} are the ring buffers a sample may belong to. */
+    public static HelperTable.Builder register(HelperTable.Builder table, MapContext maps, List<RingBufMap> rings) {
+        return table
+                .add(KernelHelper.MAP_LOOKUP_ELEM.id(), "bpf_map_lookup_elem", (c, map, key, r3, r4, r5) -> {
+                    BpfMap m = map(maps, map);
+                    if (m == null) return 0;
+                    require(c, key, m.spec().keySize());
+                    return m.lookup(key, c.cpu());
+                })
+                .add(KernelHelper.MAP_UPDATE_ELEM.id(), "bpf_map_update_elem", (c, map, key, value, flags, r5) -> {
+                    BpfMap m = map(maps, map);
+                    if (m == null) return EINVAL;
+                    require(c, key, m.spec().keySize());
+                    require(c, value, m.spec().valueSize());
+                    return m.update(key, value, flags, c.cpu());
+                })
+                .add(KernelHelper.MAP_DELETE_ELEM.id(), "bpf_map_delete_elem", (c, map, key, r3, r4, r5) -> {
+                    BpfMap m = map(maps, map);
+                    if (m == null) return EINVAL;
+                    require(c, key, m.spec().keySize());
+                    return m.delete(key);
+                })
+                .add(KernelHelper.MAP_PUSH_ELEM.id(), "bpf_map_push_elem", (c, map, value, flags, r4, r5) -> {
+                    BpfMap m = map(maps, map);
+                    if (m == null) return EINVAL;
+                    require(c, value, m.spec().valueSize());
+                    return m.push(value, flags);
+                })
+                .add(KernelHelper.MAP_POP_ELEM.id(), "bpf_map_pop_elem", (c, map, value, r3, r4, r5) -> {
+                    BpfMap m = map(maps, map);
+                    if (m == null) return EINVAL;
+                    requireWritable(c, value, m.spec().valueSize());
+                    return m.pop(value);
+                })
+                .add(KernelHelper.MAP_PEEK_ELEM.id(), "bpf_map_peek_elem", (c, map, value, r3, r4, r5) -> {
+                    BpfMap m = map(maps, map);
+                    if (m == null) return EINVAL;
+                    requireWritable(c, value, m.spec().valueSize());
+                    return m.peek(value);
+                })
+                .add(KernelHelper.RINGBUF_OUTPUT.id(), "bpf_ringbuf_output", (c, map, data, size, flags, r5) -> {
+                    if (!(map(maps, map) instanceof RingBufMap ring)) return EINVAL;
+                    if (size > 0) require(c, data, size);
+                    return ring.output(data, size, flags);
+                })
+                .add(KernelHelper.RINGBUF_RESERVE.id(), "bpf_ringbuf_reserve", (c, map, size, flags, r4, r5) -> {
+                    if (!(map(maps, map) instanceof RingBufMap ring)) return 0;
+                    return ring.reserve(size, flags);
+                })
+                .add(KernelHelper.RINGBUF_SUBMIT.id(), "bpf_ringbuf_submit", (c, sample, flags, r3, r4, r5) -> {
+                    ringOf(rings, sample).submit(sample, flags);
+                    return 0;
+                })
+                .add(KernelHelper.RINGBUF_DISCARD.id(), "bpf_ringbuf_discard", (c, sample, flags, r3, r4, r5) -> {
+                    ringOf(rings, sample).discard(sample, flags);
+                    return 0;
+                })
+                .add(KernelHelper.RINGBUF_QUERY.id(), "bpf_ringbuf_query", (c, map, flags, r3, r4, r5) -> {
+                    if (!(map(maps, map) instanceof RingBufMap ring)) return 0;
+                    return ring.query(flags);
+                })
+                .add(KernelHelper.PERF_EVENT_OUTPUT.id(), "bpf_perf_event_output", (c, ctx, map, flags, data, size) -> {
+                    if (!(map(maps, map) instanceof PerfEventArrayMap perf)) return EINVAL;
+                    if (size > 0) require(c, data, size);
+                    return perf.output(flags, data, size, c.cpu());
+                });
+    }
+
+    private static BpfMap map(MapContext maps, long handle) {
+        return maps.mapByHandle(handle);
+    }
+
+    private static void require(HelperContext c, long address, long size) {
+        CheckedMemory memory = c.memory();
+        memory.require(address, size, false);
+    }
+
+    private static void requireWritable(HelperContext c, long address, long size) {
+        c.memory().require(address, size, true);
+    }
+
+    /** The ring buffer a reserved sample lies in (what the kernel finds from the record header). */
+    private static RingBufMap ringOf(List<RingBufMap> rings, long sample) {
+        for (RingBufMap ring : rings) {
+            long start = ring.dataAddress();
+            if (sample - start >= 0 && sample - start < 2 * ring.ringSize()) return ring;
+        }
+        throw new org.bpf4j.mem.MemoryFault(sample, String.format(
+                "bpf_ringbuf_submit/discard of 0x%x: not a sample reserved from a ring buffer", sample));
+    }
+}

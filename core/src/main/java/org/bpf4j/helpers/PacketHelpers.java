@@ -1,0 +1,167 @@
+package org.bpf4j.helpers;
+
+import org.bpf4j.maps.BpfMap;
+import org.bpf4j.maps.CpuMap;
+import org.bpf4j.maps.DevMap;
+import org.bpf4j.maps.DevMapHash;
+import org.bpf4j.maps.MapContext;
+import org.bpf4j.maps.XskMap;
+import org.bpf4j.mem.CheckedMemory;
+import org.bpf4j.progtype.ContextLayout;
+
+/**
+ * Helpers that work on the packet a context describes: XDP's head, tail and metadata adjustments and
+ * redirects, and the socket buffer's byte loads, stores and checksum fix-ups. They read and move the
+ * packet pointers in the context's memory (its pointer and hidden slots, see {@link ContextLayout}),
+ * exactly as the kernel moves {@code xdp_buff} and {@code sk_buff} fields.
+ */
+public final class PacketHelpers {
+    private PacketHelpers() {}
+
+    static final long EINVAL = -22, EFAULT = -14, EACCES = -13, ENOMEM = -12;
+    static final int ETH_HLEN = 14;
+    /** sizeof(struct xdp_frame): the kernel keeps it at the start of the headroom. */
+    public static final int XDP_FRAME_SIZE = 40;
+    static final long XDP_ABORTED = 0, XDP_REDIRECT = 4;
+    static final long TC_ACT_SHOT = 2, TC_ACT_REDIRECT = 7;
+    static final long BPF_F_INGRESS = 1, BPF_F_ACTION_MASK = 3, BPF_F_BROADCAST = 1 << 3, BPF_F_EXCLUDE_INGRESS = 1 << 4;
+
+    /** XDP programs' packet helpers. */
+    public static HelperTable.Builder registerXdp(HelperTable.Builder table, MapContext maps) {
+        ContextLayout l = ContextLayout.XDP_MD;
+        int data = l.slot("data"), end = l.slot("data_end"), meta = l.slot("data_meta");
+        int hardStart = l.slot(ContextLayout.HARD_START), hardEnd = l.slot(ContextLayout.HARD_END);
+        return table
+                .add(KernelHelper.XDP_ADJUST_HEAD.id(), "bpf_xdp_adjust_head", (c, ctx, delta, r3, r4, r5) -> {
+                    CheckedMemory m = c.memory();
+                    long d = m.loadU64(ctx + data), e = m.loadU64(ctx + end), mt = m.loadU64(ctx + meta);
+                    long metalen = d - mt;
+                    long newData = d + (int) delta;
+                    if (newData < m.loadU64(ctx + hardStart) + XDP_FRAME_SIZE + metalen || newData > e - ETH_HLEN) return EINVAL;
+                    if (metalen > 0) m.write(mt + (int) delta, m.read(mt, (int) metalen));
+                    m.storeU64(ctx + meta, mt + (int) delta);
+                    m.storeU64(ctx + data, newData);
+                    return 0;
+                })
+                .add(KernelHelper.XDP_ADJUST_META.id(), "bpf_xdp_adjust_meta", (c, ctx, delta, r3, r4, r5) -> {
+                    CheckedMemory m = c.memory();
+                    long d = m.loadU64(ctx + data);
+                    long newMeta = m.loadU64(ctx + meta) + (int) delta;
+                    if (newMeta < m.loadU64(ctx + hardStart) + XDP_FRAME_SIZE || newMeta > d) return EINVAL;
+                    long metalen = d - newMeta;
+                    if ((metalen & 3) != 0 || metalen > 32) return EACCES;
+                    m.storeU64(ctx + meta, newMeta);
+                    return 0;
+                })
+                .add(KernelHelper.XDP_ADJUST_TAIL.id(), "bpf_xdp_adjust_tail", (c, ctx, delta, r3, r4, r5) -> {
+                    CheckedMemory m = c.memory();
+                    long e = m.loadU64(ctx + end);
+                    long newEnd = e + (int) delta;
+                    if (newEnd > m.loadU64(ctx + hardEnd) || newEnd < m.loadU64(ctx + data) + ETH_HLEN) return EINVAL;
+                    if ((int) delta > 0) m.write(e, new byte[(int) delta]); // growth is zeroed, as in the kernel
+                    m.storeU64(ctx + end, newEnd);
+                    return 0;
+                })
+                .add(KernelHelper.REDIRECT.id(), "bpf_redirect", (c, ifindex, flags, r3, r4, r5) ->
+                        flags != 0 ? XDP_ABORTED : XDP_REDIRECT)
+                .add(KernelHelper.REDIRECT_MAP.id(), "bpf_redirect_map", (c, map, key, flags, r4, r5) -> {
+                    BpfMap target = maps.mapByHandle(map);
+                    long allowed = BPF_F_ACTION_MASK | (target instanceof DevMap || target instanceof DevMapHash
+                            ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0);
+                    if ((flags & ~allowed) != 0) return XDP_ABORTED;
+                    boolean present = switch (target) {
+                        case DevMap d -> d.has(key);
+                        case DevMapHash d -> d.lookup(new byte[] {(byte) key, (byte) (key >> 8), (byte) (key >> 16), (byte) (key >> 24)}).isPresent();
+                        case CpuMap cpu -> cpu.has(key);
+                        case XskMap x -> x.has(key);
+                        case null, default -> false;
+                    };
+                    return present ? XDP_REDIRECT : flags & BPF_F_ACTION_MASK;
+                });
+    }
+
+    /** Socket buffer (socket filter, tc, cgroup skb) packet helpers. */
+    public static HelperTable.Builder registerSkb(HelperTable.Builder table) {
+        ContextLayout l = ContextLayout.SK_BUFF;
+        int data = l.slot("data");
+        return table
+                .add(KernelHelper.SKB_LOAD_BYTES.id(), "bpf_skb_load_bytes", (c, skb, offset, to, len, r5) -> {
+                    CheckedMemory m = c.memory();
+                    long skbLen = m.loadU64(skb) & 0xffffffffL; // __sk_buff.len
+                    if (len <= 0 || len > 0xffff) return EINVAL;
+                    if (offset > Integer.MAX_VALUE || offset < 0 || offset + len > skbLen) {
+                        m.write(to, new byte[(int) len]);
+                        return EFAULT;
+                    }
+                    m.write(to, m.read(m.loadU64(skb + data) + offset, (int) len));
+                    return 0;
+                })
+                .add(KernelHelper.SKB_STORE_BYTES.id(), "bpf_skb_store_bytes", (c, skb, offset, from, len, flags) -> {
+                    CheckedMemory m = c.memory();
+                    if ((flags & ~3L) != 0) return EINVAL;
+                    if (offset > Integer.MAX_VALUE || offset < 0) return EFAULT;
+                    long skbLen = m.loadU64(skb) & 0xffffffffL;
+                    if (len < 0 || offset + len > skbLen) return ENOMEM;
+                    if (len > 0) m.write(m.loadU64(skb + data) + offset, m.read(from, (int) len));
+                    return 0;
+                })
+                .add(KernelHelper.L3_CSUM_REPLACE.id(), "bpf_l3_csum_replace", (c, skb, offset, from, to, flags) -> {
+                    if ((flags & ~0xfL) != 0) return EINVAL;
+                    return csumReplace(c.memory(), skb, data, offset, from, to, flags & 0xf, false);
+                })
+                .add(KernelHelper.L4_CSUM_REPLACE.id(), "bpf_l4_csum_replace", (c, skb, offset, from, to, flags) -> {
+                    if ((flags & ~(0xfL | 0x10 | 0x20 | 0x40)) != 0) return EINVAL;
+                    return csumReplace(c.memory(), skb, data, offset, from, to, flags & 0xf, (flags & 0x20) != 0);
+                })
+                .add(KernelHelper.REDIRECT.id(), "bpf_redirect", (c, ifindex, flags, r3, r4, r5) ->
+                        (flags & ~BPF_F_INGRESS) != 0 ? TC_ACT_SHOT : TC_ACT_REDIRECT);
+    }
+
+    /**
+     * The checksum at {@code offset} in the packet updated for a field changing from {@code from} to
+     * {@code to} (size 2 or 4), or by a precomputed difference (size 0). Values are taken as the bytes
+     * sit in memory, loaded little-endian, as the program passes them. A socket buffer in a test run has no
+     * checksum offload, so layer 4 updates are the same arithmetic as layer 3.
+     */
+    private static long csumReplace(CheckedMemory m, long skb, int dataSlot, long offset, long from, long to, long size,
+                                    boolean mangledZero) {
+        if (offset > 0xffff || offset < 0 || (offset & 1) != 0) return EFAULT;
+        long skbLen = m.loadU64(skb) & 0xffffffffL;
+        if (offset + 2 > skbLen) return EFAULT;
+        long at = m.loadU64(skb + dataSlot) + offset;
+        int sum = m.loadU8(at) | m.loadU8(at + 1) << 8;
+        if (mangledZero && sum == 0) return 0;
+        int result;
+        switch ((int) size) {
+            case 0 -> result = csumFold(csumAdd((int) to, ~sum & 0xffff));
+            case 2 -> result = ~csum16Add(csum16Add(~sum & 0xffff, ~(int) from & 0xffff), (int) to & 0xffff) & 0xffff;
+            case 4 -> result = csumFold(csumAdd(csumAdd(~sum & 0xffff, ~(int) from), (int) to));
+            default -> {
+                return EINVAL;
+            }
+        }
+        if (mangledZero && result == 0) result = 0xffff;
+        m.storeU8(at, result & 0xff);
+        m.storeU8(at + 1, (result >>> 8) & 0xff);
+        return 0;
+    }
+
+    /** 32-bit ones' complement addition (csum_add). */
+    static int csumAdd(int a, int b) {
+        long r = (a & 0xffffffffL) + (b & 0xffffffffL);
+        return (int) (r + (r >>> 32));
+    }
+
+    /** 16-bit ones' complement addition (csum16_add). */
+    static int csum16Add(int a, int b) {
+        int r = (a & 0xffff) + (b & 0xffff);
+        return (r + (r >>> 16)) & 0xffff;
+    }
+
+    /** Folds a 32-bit partial sum to the 16-bit complemented checksum (csum_fold). */
+    static int csumFold(int csum) {
+        long sum = (csum & 0xffff) + ((csum >>> 16) & 0xffff);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        return (int) (~sum & 0xffff);
+    }
+}
