@@ -105,4 +105,7 @@ public sealed interface BpfMap extends AutoCloseable
      */
     @Override
     void close();
+
+    /** BPF_MAP_FREEZE: no more updates from the host side (programs still write unless BPF_F_RDONLY_PROG). */
+    void freeze();
 }

@@ -1,0 +1,241 @@
+package org.bpf4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.helpers.HostEnvironment;
+import org.bpf4j.interp.Interpreter;
+import org.bpf4j.jit.JvmCompiler;
+import org.bpf4j.maps.BpfMap;
+import org.bpf4j.maps.RingBufMap;
+import org.bpf4j.maps.RingBufferReader;
+import org.bpf4j.pcap.Frame;
+import org.bpf4j.pcap.Pcap;
+import org.bpf4j.pcap.PcapFormatException;
+import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.runtime.BpfRuntime;
+import org.bpf4j.runtime.LoadException;
+import org.bpf4j.runtime.LoadedObject;
+import org.bpf4j.runtime.LoadedProgram;
+import org.bpf4j.runtime.RuntimeOptions;
+import org.bpf4j.runtime.TestRun;
+import org.bpf4j.runtime.TestRunException;
+import org.bpf4j.runtime.TestRunResult;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bpf4j prog run}: BPF_PROG_TEST_RUN on a frame, or on every frame of a capture. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run a program as BPF_PROG_TEST_RUN does: on one frame (--data-in) or on every frame of a capture (--pcap),",
+                "with maps persisting between frames.",
+                "Exit status: 0 when every frame was processed, 2 for unusable input."})
+final class ProgRunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object.")
+    Path object;
+
+    @Option(names = "--prog", paramLabel = "NAME", description = "The program to run (default: the object's first).")
+    String prog;
+
+    static final class Input {
+        @Option(names = "--data-in", paramLabel = "FILE", required = true, description = "The frame to run on.")
+        Path dataIn;
+
+        @Option(names = "--pcap", paramLabel = "FILE", required = true, description = "A capture (pcap or pcapng, Ethernet): one run per frame.")
+        Path pcap;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    @Option(names = "--data-out", paramLabel = "FILE", description = "Write the frame after the run (with --data-in).")
+    Path dataOut;
+
+    @Option(names = "--pcap-out", paramLabel = "FILE", description = "Write the frames after their runs as a pcap (with --pcap).")
+    Path pcapOut;
+
+    @Option(names = "--ctx-in", paramLabel = "FILE", description = "The context to start from, in the program type's UAPI layout.")
+    Path ctxIn;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "Runs per frame, on the same frame and maps without reset (default: 1).")
+    int repeat;
+
+    @Option(names = "--engine", defaultValue = "interp", description = "Engine: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Engine engine;
+
+    @Option(names = {"-j", "--json"}, description = "Print one JSON object with the results, maps, ring buffer records and trace lines.")
+    boolean json;
+
+    private final List<String> trace = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            return run(out);
+        } catch (UserInputException e) {
+            if (!json) throw e;
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("error", e.getMessage());
+            out.println(Json.write(root));
+            out.flush();
+            spec.commandLine().getErr().println("bpf4j: " + e.getMessage());
+            return Bpf4j.EXIT_USAGE;
+        }
+    }
+
+    private int run(PrintWriter out) {
+        if (repeat < 1) throw new UserInputException("--repeat must be at least 1, not " + repeat);
+        if (dataOut != null && input.pcap != null) throw new UserInputException("--data-out goes with --data-in; use --pcap-out with --pcap");
+        if (pcapOut != null && input.dataIn != null) throw new UserInputException("--pcap-out goes with --pcap; use --data-out with --data-in");
+        BpfObject obj = Objects.open(object);
+        ProgramSpec programSpec = Objects.program(obj, prog);
+        List<Frame> frames = input.pcap != null ? readPcap(input.pcap) : List.of(Frame.of(read(input.dataIn, "--data-in")));
+        Optional<byte[]> context = ctxIn == null ? Optional.empty() : Optional.of(read(ctxIn, "--ctx-in"));
+        RuntimeOptions options = RuntimeOptions.defaults()
+                .withEngine(engine == Engine.jit ? JvmCompiler::compile : Interpreter::load)
+                .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add));
+        try (BpfRuntime runtime = BpfRuntime.create(options)) {
+            LoadedObject loaded;
+            try {
+                loaded = runtime.load(obj);
+            } catch (LoadException e) {
+                throw new UserInputException(obj.name() + ": " + e.getMessage());
+            }
+            LoadedProgram program = loaded.program(programSpec.name()).orElseThrow();
+            List<RingBufferReader> readers = new ArrayList<>();
+            Map<String, List<Object>> ringRecords = new LinkedHashMap<>();
+            for (BpfMap m : loaded.maps().values()) {
+                if (m instanceof RingBufMap ring) {
+                    readers.add(ring.reader());
+                    ringRecords.put(m.name(), new ArrayList<>());
+                }
+            }
+            List<Object> results = new ArrayList<>();
+            List<Frame> outFrames = new ArrayList<>();
+            TreeMap<Long, Integer> retvals = new TreeMap<>();
+            int errors = 0;
+            TestRunResult last = null;
+            for (Frame frame : frames) {
+                TestRun run = new TestRun(frame.data(), context, repeat, 0);
+                Map<String, Object> result = new LinkedHashMap<>();
+                try {
+                    TestRunResult r = program.testRun(run);
+                    last = r;
+                    result.put("retval", r.retval());
+                    if (hasPacket(program.type())) result.put("data_out", Json.hex(r.dataOut()));
+                    retvals.merge(r.retval(), 1, Integer::sum);
+                    outFrames.add(new Frame(r.dataOut(), frame.timestampNanos(), r.dataOut().length));
+                } catch (TestRunException e) {
+                    result.put("error", e.getMessage());
+                    errors++;
+                    if (input.dataIn != null && !json) throw new UserInputException(e.getMessage());
+                }
+                results.add(result);
+                for (RingBufferReader reader : readers) {
+                    for (Optional<byte[]> rec = reader.poll(); rec.isPresent(); rec = reader.poll()) {
+                        ringRecords.get(reader.ring().name()).add(Json.hex(rec.get()));
+                    }
+                }
+            }
+            if (dataOut != null && last != null) write(dataOut, last.dataOut());
+            if (pcapOut != null) {
+                try {
+                    Pcap.write(pcapOut, outFrames);
+                } catch (IOException e) {
+                    throw new UserInputException(pcapOut + ": cannot write: " + e.getMessage());
+                }
+            }
+            if (json) {
+                Map<String, Object> maps = new LinkedHashMap<>();
+                for (BpfMap m : loaded.maps().values()) maps.put(m.name(), MapDump.entries(m));
+                Map<String, Object> root = new LinkedHashMap<>();
+                root.put("results", results);
+                root.put("maps", maps);
+                root.put("ringbuf", ringRecords);
+                root.put("trace", trace);
+                out.println(Json.write(root));
+            } else if (input.dataIn != null) {
+                out.printf("Return value: %d, duration%s: %dns%n", last.retval(), repeat > 1 ? " (average)" : "", last.durationNanos());
+                for (String line : trace) out.println("trace: " + line);
+            } else {
+                printSummary(out, frames.size(), retvals, errors, results, loaded, ringRecords);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    private void printSummary(PrintWriter out, int frames, TreeMap<Long, Integer> retvals, int errors, List<Object> results,
+                              LoadedObject loaded, Map<String, List<Object>> rings) {
+        for (int i = 0; i < results.size(); i++) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> r = (Map<String, Object>) results.get(i);
+            if (r.containsKey("error")) out.printf("frame %d: %s%n", i + 1, r.get("error"));
+        }
+        StringBuilder counts = new StringBuilder();
+        retvals.forEach((rv, n) -> counts.append(counts.isEmpty() ? "" : ", ").append(rv).append(" x").append(n));
+        out.printf("%d frames: return values %s%s%n", frames, counts.isEmpty() ? "none" : counts, errors > 0 ? "; " + errors + " refused" : "");
+        for (BpfMap m : loaded.maps().values()) {
+            List<Map<String, Object>> entries = MapDump.entries(m);
+            out.printf("map %s (%s): %d entries%n", m.name(), m.type().name().toLowerCase(java.util.Locale.ROOT), entries.size());
+            for (Map<String, Object> e : entries) {
+                Object v = e.containsKey("values") ? e.get("values") : e.get("value");
+                out.printf("  key %s  value %s%n", e.get("key"), v);
+            }
+        }
+        rings.forEach((name, records) -> out.printf("ringbuf %s: %d records%n", name, records.size()));
+        for (String line : trace) out.println("trace: " + line);
+    }
+
+    private static boolean hasPacket(ProgramType type) {
+        return switch (type) {
+            case XDP, SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> true;
+            default -> false;
+        };
+    }
+
+    private static byte[] read(Path file, String what) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new UserInputException(what + " " + file + ": no such file");
+        } catch (IOException e) {
+            throw new UserInputException(what + " " + file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static void write(Path file, byte[] data) {
+        try {
+            Files.write(file, data);
+        } catch (IOException e) {
+            throw new UserInputException(file + ": cannot write: " + e.getMessage());
+        }
+    }
+
+    private static List<Frame> readPcap(Path file) {
+        try {
+            return Pcap.read(file);
+        } catch (PcapFormatException e) {
+            throw new UserInputException(e.getMessage());
+        }
+    }
+}

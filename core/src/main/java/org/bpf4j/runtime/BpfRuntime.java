@@ -1,0 +1,68 @@
+package org.bpf4j.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.interp.RunContext;
+import org.bpf4j.maps.MapContext;
+import org.bpf4j.mem.AddressSpace;
+import org.bpf4j.mem.ExecutionStack;
+
+/**
+ * One bpf4j runtime: a BPF address space, its CPU slots, and the maps and programs loaded into it.
+ * Objects are loaded with {@link #load(BpfObject)}; everything they create lives until the runtime is
+ * closed (or the object is).
+ */
+public final class BpfRuntime implements AutoCloseable {
+    private final RuntimeOptions options;
+    private final AddressSpace space;
+    private final MapContext maps;
+    private final CpuSlots<RunContext> slots;
+    private final List<LoadedObject> objects = new ArrayList<>();
+
+    private BpfRuntime(RuntimeOptions options) {
+        this.options = options;
+        this.space = AddressSpace.reserve(options.memoryBytes());
+        this.maps = MapContext.of(space, options.cpus(), options.host()::monotonicNanos, 0x5eed);
+        this.slots = new CpuSlots<>(options.cpus(), id -> new RunContext(new ExecutionStack(space), id, options.host()));
+    }
+
+    public static BpfRuntime create() {
+        return create(RuntimeOptions.defaults());
+    }
+
+    public static BpfRuntime create(RuntimeOptions options) {
+        return new BpfRuntime(options);
+    }
+
+    public RuntimeOptions options() { return options; }
+
+    public AddressSpace memory() { return space; }
+
+    public MapContext maps() { return maps; }
+
+    CpuSlots<RunContext> slots() { return slots; }
+
+    /**
+     * Creates the object's maps (global data filled in, {@code .rodata} frozen), binds its programs to
+     * them and prepares them for the engine.
+     *
+     * @throws LoadException naming the map or program and what bpf4j cannot do with it
+     */
+    public synchronized LoadedObject load(BpfObject object) {
+        LoadedObject loaded = LoadedObject.load(this, object);
+        objects.add(loaded);
+        return loaded;
+    }
+
+    synchronized void forget(LoadedObject object) {
+        objects.remove(object);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (LoadedObject o : new ArrayList<>(objects)) o.close();
+        slots.forEach(ctx -> ctx.stack().close());
+        space.close();
+    }
+}

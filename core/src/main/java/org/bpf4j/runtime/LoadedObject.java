@@ -1,0 +1,119 @@
+package org.bpf4j.runtime;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.MapDefinition;
+import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.maps.ArrayMap;
+import org.bpf4j.maps.ArrayOfMapsMap;
+import org.bpf4j.maps.BpfMap;
+import org.bpf4j.maps.BpfMapException;
+import org.bpf4j.maps.BpfMaps;
+import org.bpf4j.maps.HashOfMapsMap;
+import org.bpf4j.maps.MapFlags;
+import org.bpf4j.maps.ProgArrayMap;
+import org.bpf4j.maps.RingBufMap;
+
+/** An object loaded into a runtime: its maps, created and filled, and its programs, ready to run. */
+public final class LoadedObject implements AutoCloseable {
+    private final BpfRuntime runtime;
+    private final BpfObject object;
+    private final Map<String, BpfMap> maps;
+    private final Map<String, LoadedProgram> programs;
+
+    private LoadedObject(BpfRuntime runtime, BpfObject object, Map<String, BpfMap> maps, Map<String, LoadedProgram> programs) {
+        this.runtime = runtime;
+        this.object = object;
+        this.maps = Collections.unmodifiableMap(maps);
+        this.programs = Collections.unmodifiableMap(programs);
+    }
+
+    static LoadedObject load(BpfRuntime runtime, BpfObject object) {
+        Map<String, BpfMap> maps = new LinkedHashMap<>();
+        try {
+            for (MapDefinition def : object.maps()) maps.put(def.name(), create(runtime, def));
+            for (MapDefinition def : object.maps()) fillMapsOfMaps(def, maps);
+            List<RingBufMap> rings = new ArrayList<>();
+            for (BpfMap m : maps.values()) if (m instanceof RingBufMap r) rings.add(r);
+            Map<String, LoadedProgram> programs = new LinkedHashMap<>();
+            for (ProgramSpec spec : object.programs()) {
+                programs.put(spec.name(), LoadedProgram.prepare(runtime, object, spec, maps, rings));
+            }
+            for (MapDefinition def : object.maps()) {
+                if (maps.get(def.name()) instanceof ProgArrayMap progs) {
+                    for (MapDefinition.Slot slot : def.initialSlots()) {
+                        LoadedProgram target = programs.get(slot.target());
+                        if (target == null) throw new LoadException("map " + def.name() + ": slot " + slot.index() + " names program "
+                                + slot.target() + ", which the object does not define");
+                        progs.set(slot.index(), target);
+                    }
+                }
+            }
+            return new LoadedObject(runtime, object, maps, programs);
+        } catch (RuntimeException e) {
+            for (BpfMap m : maps.values()) m.close();
+            throw e;
+        }
+    }
+
+    private static BpfMap create(BpfRuntime runtime, MapDefinition def) {
+        BpfMap map;
+        try {
+            map = BpfMaps.create(def.spec(), runtime.maps());
+        } catch (BpfMapException | IllegalArgumentException e) {
+            throw new LoadException("map " + def.name() + ": " + e.getMessage(), e);
+        }
+        byte[] initial = def.initialData();
+        if (initial.length > 0) {
+            if (!(map instanceof ArrayMap array)) throw new LoadException("map " + def.name() + ": initial data for a " + def.type() + " map");
+            MemorySegment.copy(MemorySegment.ofArray(initial), 0, runtime.memory().segment(),
+                    array.valueAddress(0) - runtime.memory().base(), Math.min(initial.length, def.valueSize()));
+        }
+        if (def.frozen()) map.freeze();
+        return map;
+    }
+
+    private static void fillMapsOfMaps(MapDefinition def, Map<String, BpfMap> maps) {
+        BpfMap outer = maps.get(def.name());
+        if (!(outer instanceof ArrayOfMapsMap) && !(outer instanceof HashOfMapsMap)) return;
+        for (MapDefinition.Slot slot : def.initialSlots()) {
+            BpfMap inner = maps.get(slot.target());
+            if (inner == null) throw new LoadException("map " + def.name() + ": slot " + slot.index() + " names map "
+                    + slot.target() + ", which the object does not define");
+            try {
+                if (outer instanceof ArrayOfMapsMap array) {
+                    array.set(slot.index(), inner);
+                } else {
+                    byte[] key = {(byte) slot.index(), (byte) (slot.index() >> 8), (byte) (slot.index() >> 16), (byte) (slot.index() >> 24)};
+                    ((HashOfMapsMap) outer).set(key, inner, MapFlags.BPF_ANY);
+                }
+            } catch (BpfMapException e) {
+                throw new LoadException("map " + def.name() + ": slot " + slot.index() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public BpfObject object() { return object; }
+
+    /** The maps by ELF name (global data by section name), in the object's order. */
+    public Map<String, BpfMap> maps() { return maps; }
+
+    public Optional<BpfMap> map(String name) { return Optional.ofNullable(maps.get(name)); }
+
+    /** The programs by ELF symbol name, in the object's order. */
+    public Map<String, LoadedProgram> programs() { return programs; }
+
+    public Optional<LoadedProgram> program(String name) { return Optional.ofNullable(programs.get(name)); }
+
+    @Override
+    public void close() {
+        for (BpfMap m : maps.values()) m.close();
+        runtime.forget(this);
+    }
+}

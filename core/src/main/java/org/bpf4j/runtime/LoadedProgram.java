@@ -1,0 +1,196 @@
+package org.bpf4j.runtime;
+
+import static org.bpf4j.isa.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.elf.Relocation;
+import org.bpf4j.helpers.BaseHelpers;
+import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.helpers.KernelHelper;
+import org.bpf4j.helpers.MapHelpers;
+import org.bpf4j.helpers.PacketHelpers;
+import org.bpf4j.interp.Executable;
+import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.interp.ProgramFault;
+import org.bpf4j.interp.RunContext;
+import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.InvalidProgramException;
+import org.bpf4j.isa.Program;
+import org.bpf4j.maps.ArrayMap;
+import org.bpf4j.maps.BpfMap;
+import org.bpf4j.maps.RingBufMap;
+import org.bpf4j.progtype.ContextLayout;
+import org.bpf4j.progtype.ProgramType;
+
+/**
+ * A program bound to its maps and prepared for the runtime's engine: map references resolved to map
+ * handles and value addresses, context accesses rewritten to bpf4j's context layout, every helper it
+ * calls present. Runs on any thread; each run owns a CPU slot from start to end.
+ */
+public final class LoadedProgram {
+    private final BpfRuntime runtime;
+    private final ProgramSpec spec;
+    private final TestContext testContext;
+    private final Executable executable;
+
+    private LoadedProgram(BpfRuntime runtime, ProgramSpec spec, TestContext testContext, Executable executable) {
+        this.runtime = runtime;
+        this.spec = spec;
+        this.testContext = testContext;
+        this.executable = executable;
+    }
+
+    static LoadedProgram prepare(BpfRuntime runtime, BpfObject object, ProgramSpec spec, Map<String, BpfMap> maps,
+                                 List<RingBufMap> rings) {
+        String name = "program " + spec.name();
+        Program program = bindMaps(name, spec, maps);
+        HelperTable helpers = helpersFor(runtime, spec.type(), rings);
+        checkHelpers(name, program, helpers);
+        TestContext context = TestContext.of(spec.type());
+        ContextLayout layout = context.layout();
+        try {
+            if (!layout.pointerFields().isEmpty()) program = layout.rewrite(program);
+            ExecutionOptions options = new ExecutionOptions(true, runtime.options().instructionBudget());
+            Executable executable = runtime.options().engine().load(program, helpers, runtime.memory(), options);
+            return new LoadedProgram(runtime, spec, context, executable);
+        } catch (InvalidProgramException e) {
+            throw new LoadException(name + ": " + e.getMessage() + source(spec, e.pc()), e);
+        }
+    }
+
+    private static String source(ProgramSpec spec, int pc) {
+        return spec.lineOf(pc).map(l -> " (" + l.fileName() + ":" + l.lineNumber() + ")").orElse("");
+    }
+
+    /** Replaces map references by what a program register holds: a map's handle, a value's address. */
+    private static Program bindMaps(String name, ProgramSpec spec, Map<String, BpfMap> maps) {
+        if (!spec.coreRelocations().isEmpty()) {
+            throw new LoadException(name + ": uses " + spec.coreRelocations().size()
+                    + " CO-RE relocations, which bpf4j does not resolve yet");
+        }
+        List<Insn> insns = new ArrayList<>(spec.program().insns());
+        for (Relocation r : spec.relocations()) {
+            switch (r) {
+                case Relocation.MapReference m -> {
+                    BpfMap map = map(name, maps, m.map(), r.insn());
+                    setImm64(insns, r.insn(), map.handle());
+                }
+                case Relocation.MapValueReference v -> {
+                    BpfMap map = map(name, maps, v.map(), r.insn());
+                    if (!(map instanceof ArrayMap array)) {
+                        throw new LoadException(name + ": insn " + r.insn() + ": takes the address of a value of " + v.map()
+                                + ", which is not an array map");
+                    }
+                    if (v.offset() < 0 || v.offset() >= array.spec().valueSize()) {
+                        throw new LoadException(name + ": insn " + r.insn() + ": offset " + v.offset() + " is outside "
+                                + v.map() + "'s value of " + array.spec().valueSize() + " bytes");
+                    }
+                    setImm64(insns, r.insn(), array.valueAddress(0) + v.offset());
+                }
+                case Relocation.ExternCall c -> throw new LoadException(name + ": insn " + r.insn() + ": calls kfunc "
+                        + c.function() + ": kfuncs are not supported by bpf4j");
+                case Relocation.KfuncCallById k -> throw new LoadException(name + ": insn " + r.insn()
+                        + ": calls a kfunc (BTF id " + k.btfId() + "): kfuncs are not supported by bpf4j");
+                case Relocation.ExternVariable v -> throw new LoadException(name + ": insn " + r.insn()
+                        + ": uses extern variable " + v.name() + (v.section().isEmpty() ? "" : " (" + v.section() + ")")
+                        + ", which bpf4j does not provide");
+            }
+        }
+        return new Program(insns);
+    }
+
+    private static BpfMap map(String name, Map<String, BpfMap> maps, String mapName, int insn) {
+        BpfMap map = maps.get(mapName);
+        if (map == null) throw new LoadException(name + ": insn " + insn + ": refers to map " + mapName + ", which the object does not define");
+        return map;
+    }
+
+    private static void setImm64(List<Insn> insns, int pc, long value) {
+        Insn[] lddw = Insn.lddw(insns.get(pc).dst(), PSEUDO_IMM64, value);
+        insns.set(pc, lddw[0]);
+        insns.set(pc + 1, lddw[1]);
+    }
+
+    /** The helpers a program of {@code type} may call in bpf4j. */
+    static HelperTable helpersFor(BpfRuntime runtime, ProgramType type, List<RingBufMap> rings) {
+        HelperTable.Builder table = HelperTable.builder();
+        BaseHelpers.register(table);
+        MapHelpers.register(table, runtime.maps(), rings);
+        switch (type) {
+            case XDP -> PacketHelpers.registerXdp(table, runtime.maps());
+            case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> PacketHelpers.registerSkb(table);
+            default -> { }
+        }
+        return table.build();
+    }
+
+    private static void checkHelpers(String name, Program program, HelperTable helpers) {
+        for (int pc = 0; pc < program.size(); pc++) {
+            Insn insn = program.get(pc);
+            if (insn.isWide()) {
+                pc++;
+                continue;
+            }
+            if (insn.opcode() != CALL || insn.src() != CALL_HELPER) continue;
+            long id = insn.imm() & 0xffffffffL;
+            if (helpers.entry(id) != null) continue;
+            String helper = KernelHelper.byId(id).map(h -> h.kernelName() + "#" + id).orElse("unknown helper #" + id);
+            throw new LoadException(name + ": insn " + pc + ": calls " + helper + ", which bpf4j does not implement"
+                    + (KernelHelper.byId(id).isPresent() ? " for this program type" : ""));
+        }
+    }
+
+    public String name() { return spec.name(); }
+
+    public ProgramSpec spec() { return spec; }
+
+    public ProgramType type() { return spec.type(); }
+
+    /** The program as the engine runs it (maps bound, context accesses rewritten). */
+    public Program program() { return executable.program(); }
+
+    /**
+     * Runs the program as {@code BPF_PROG_TEST_RUN} does for its type: the frame becomes its packet, it
+     * runs {@code repeat} times on the same packet and maps, and the packet and context after the last
+     * run come back.
+     *
+     * @throws TestRunException for input the kernel refuses, or a run that faults
+     */
+    public TestRunResult testRun(TestRun input) {
+        CpuSlots<RunContext> slots = runtime.slots();
+        if (input.cpu() >= slots.count()) {
+            throw new TestRunException("EINVAL", "cpu " + input.cpu() + " is not one of the runtime's " + slots.count() + " CPU slots");
+        }
+        TestContext.Prepared prepared = testContext.prepare(runtime.memory(), input);
+        try {
+            int cpu = input.cpu();
+            slots.acquire(cpu);
+            RunContext context = slots.slot(cpu);
+            long ctx = prepared.context().address();
+            long retval = 0;
+            long start;
+            long elapsed;
+            runtime.maps().epochs().enter(cpu);
+            try {
+                start = System.nanoTime();
+                for (int i = 0, n = input.runs(); i < n; i++) {
+                    retval = executable.run(context, ctx, 0, 0, 0, 0, prepared.packetStart(), prepared.packetLength());
+                }
+                elapsed = System.nanoTime() - start;
+            } catch (ProgramFault e) {
+                throw new TestRunException("EFAULT", "program " + spec.name() + ": " + e.getMessage() + source(spec, e.pc()));
+            } finally {
+                runtime.maps().epochs().exit(cpu);
+                slots.release(cpu);
+            }
+            return testContext.finish(runtime.memory(), prepared, retval, elapsed / input.runs());
+        } finally {
+            runtime.memory().free(prepared.context());
+            if (prepared.packet() != null) runtime.memory().free(prepared.packet());
+        }
+    }
+}
