@@ -57,7 +57,7 @@ public final class JvmCompiler {
             Map<String, Integer> sizes = methodSizes(bytes);
             int largest = Collections.max(sizes.values());
             if (largest < HUGE_METHOD_LIMIT) return define(program, space, options, bytes, gen, sizes);
-            if (limit / 2 < MIN_REGION_ESTIMATE) {
+            if (limit < MIN_REGION_ESTIMATE) {
                 throw new IllegalStateException("JIT: a generated method has " + largest
                         + " bytes of bytecode, over HotSpot's limit of " + HUGE_METHOD_LIMIT + ", even in the smallest regions");
             }
