@@ -31,7 +31,7 @@ public final class JvmCompiler {
     /** HotSpot compiles no method with more bytecode than this (-XX:+DontCompileHugeMethods, the default). */
     public static final int HUGE_METHOD_LIMIT = 8000;
     /** First estimate bound of one region; halved while some generated method still ends up too large. */
-    static final int REGION_ESTIMATE = 6000;
+    static final int REGION_ESTIMATE = 3000;
     private static final int MIN_REGION_ESTIMATE = 500;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
