@@ -101,9 +101,10 @@ final class CodeGen {
 
     byte[] generate(ClassFile cf) {
         for (Analysis.Function f : a.functions.values()) {
+            BitSet leaders = leaders(f);
             int total = 0;
-            for (int pc : f.pcs) total += estimate(pc);
-            if (total > singleEstimateLimit) regionsOf.put(f.entry, split(f));
+            for (int pc : f.pcs) total += estimate(f, leaders, pc);
+            if (total > singleEstimateLimit) regionsOf.put(f.entry, split(f, leaders));
         }
         return cf.build(CD_THIS, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
@@ -138,33 +139,49 @@ final class CodeGen {
 
     // ---- size estimates (upper bounds, in bytecode bytes) ----
 
-    /** A generous bound on the bytecode one instruction becomes, with its out-of-line stubs. */
-    int estimate(int pc) {
-        Insn insn = a.insn(pc);
-        int op = insn.opcode();
-        int budget = budgeted ? 40 : 0; // if the instruction starts a block
-        int cls = insnClass(op);
-        int size = switch (cls) {
-            case CLASS_ALU, CLASS_ALU64 -> 40;
-            case CLASS_LDX, CLASS_ST, CLASS_STX -> mode(op) == MODE_ATOMIC ? 50 : 45;
-            case CLASS_LD -> op == LDDW ? 12 : 50;
-            default -> {
-                if (op == CALL) yield a.resolved.isLocalCall(pc) ? 200 : 60;
-                if (op == CALLX) yield 300;
-                if (op == EXIT) yield 80;
-                yield 45;
-            }
-        };
-        return size + budget + 12; // + a region entry or exit stub
+    /** Function-level block leaders: jump targets and what follows a jump, call or exit. */
+    private BitSet leaders(Analysis.Function f) {
+        BitSet leaders = new BitSet();
+        leaders.set(f.entry);
+        for (int pc : f.pcs) {
+            int t = a.jumpTarget(pc);
+            if (t >= 0) leaders.set(t);
+            if (a.endsBlock(pc)) leaders.set(a.next(pc));
+        }
+        return leaders;
     }
 
-    private List<int[]> split(Analysis.Function f) {
+    /**
+     * An upper bound on the bytecode one instruction becomes, with its out-of-line stubs (exception
+     * handler, budget slow path, region exit) and, where it starts a block, the budget check and a
+     * region entry. Measured on the generated code, with a margin; the compiler still checks the real
+     * sizes and splits finer if a method ends up too large.
+     */
+    int estimate(Analysis.Function f, BitSet leaders, int pc) {
+        Insn insn = a.insn(pc);
+        int op = insn.opcode();
+        int size = switch (insnClass(op)) {
+            case CLASS_ALU, CLASS_ALU64 -> aluOp(op) == ALU_DIV || aluOp(op) == ALU_MOD ? 40 : 20;
+            case CLASS_LDX, CLASS_ST, CLASS_STX -> mode(op) == MODE_ATOMIC ? 45 : checked ? 45 : 35;
+            case CLASS_LD -> op == LDDW ? 12 : 55;
+            default -> {
+                if (op == CALL) yield a.resolved.isLocalCall(pc) ? 150 : 55;
+                if (op == CALLX) yield 300;
+                if (op == EXIT) yield 70;
+                yield 30; // jumps, with a stub leaving the region
+            }
+        };
+        if (leaders.get(pc)) size += (budgeted ? 32 : 0) + 8;
+        return size;
+    }
+
+    private List<int[]> split(Analysis.Function f, BitSet leaders) {
         List<int[]> regions = new ArrayList<>();
         int start = 0;
         int size = 0;
-        int fixed = 400; // prologue, exit block, entry switch header
+        int fixed = 300; // prologue, exit block, entry switch header
         for (int i = 0; i < f.pcs.length; i++) {
-            int e = estimate(f.pcs[i]);
+            int e = estimate(f, leaders, f.pcs[i]);
             if (i > start && fixed + size + e > regionEstimateLimit) {
                 regions.add(java.util.Arrays.copyOfRange(f.pcs, start, i));
                 start = i;

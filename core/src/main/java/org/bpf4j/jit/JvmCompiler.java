@@ -31,7 +31,7 @@ public final class JvmCompiler {
     /** HotSpot compiles no method with more bytecode than this (-XX:+DontCompileHugeMethods, the default). */
     public static final int HUGE_METHOD_LIMIT = 8000;
     /** First estimate bound of one region; halved while some generated method still ends up too large. */
-    static final int REGION_ESTIMATE = 6000;
+    static final int REGION_ESTIMATE = 3000;
     private static final int MIN_REGION_ESTIMATE = 500;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
@@ -57,7 +57,7 @@ public final class JvmCompiler {
             Map<String, Integer> sizes = methodSizes(bytes);
             int largest = Collections.max(sizes.values());
             if (largest < HUGE_METHOD_LIMIT) return define(program, space, options, bytes, gen, sizes);
-            if (limit / 2 < MIN_REGION_ESTIMATE) {
+            if (limit < MIN_REGION_ESTIMATE) {
                 throw new IllegalStateException("JIT: a generated method has " + largest
                         + " bytes of bytecode, over HotSpot's limit of " + HUGE_METHOD_LIMIT + ", even in the smallest regions");
             }

@@ -44,12 +44,22 @@ class DifferentialFuzzTest {
 
     @Test
     void interpreterAndJitAgreeOnRandomPrograms() {
+        fuzz(PROGRAMS, SEED, JvmCompiler.REGION_ESTIMATE);
+    }
+
+    /** The same with every function cut into regions of a few instructions: region entries, exits and frames. */
+    @Test
+    void interpreterAndJitAgreeWhenEveryFunctionIsSplitIntoTinyRegions() {
+        fuzz(PROGRAMS / 3, SEED ^ 0x5eed, 1);
+    }
+
+    private static void fuzz(int programs, long firstSeed, int regionEstimate) {
         try (AddressSpace space = AddressSpace.reserve(1L << 20); ExecutionStack stack = new ExecutionStack(space)) {
             Region block = space.allocate(ProgramGenerator.BLOCK_SIZE, "block", true);
             java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
             int faults = 0, budgets = 0, documentedBudgetDifferences = 0, forgedPointers = 0, completed = 0;
-            for (int i = 0; i < PROGRAMS; i++) {
-                long seed = SEED + i;
+            for (int i = 0; i < programs; i++) {
+                long seed = firstSeed + i;
                 Program program = new ProgramGenerator(seed).generate();
                 ExecutionOptions options = new ExecutionOptions(i % 4 != 3, BUDGET);
                 Random inputs = new Random(seed * 31 + 7);
@@ -59,7 +69,7 @@ class DifferentialFuzzTest {
                 Executable interp = Interpreter.load(program, HELPERS, space, options);
                 Executable jit;
                 try {
-                    jit = JvmCompiler.compile(program, HELPERS, space, options);
+                    jit = JvmCompiler.compile(program, HELPERS, space, options, regionEstimate);
                 } catch (RuntimeException e) {
                     throw new AssertionError("seed " + seed + ": JIT failed on\n" + dump(program), e);
                 }
@@ -99,10 +109,10 @@ class DifferentialFuzzTest {
                 }
             }
             System.out.printf("differential fuzz: %d programs, %d completed, %d faulted alike, %d budget alike, %d budget-vs-other (documented)%n",
-                    PROGRAMS, completed, faults, budgets, documentedBudgetDifferences);
+                    programs, completed, faults, budgets, documentedBudgetDifferences);
             System.out.println("faults by kind: " + kinds + "; callx through forged pointers (documented): " + forgedPointers);
-            assertThat(completed).as("programs that ran to the end").isGreaterThan(PROGRAMS / 4);
-            assertThat(documentedBudgetDifferences).isLessThan(PROGRAMS / 50);
+            assertThat(completed).as("programs that ran to the end").isGreaterThan(programs / 4);
+            assertThat(documentedBudgetDifferences).isLessThan(programs / 50);
         }
     }
 
