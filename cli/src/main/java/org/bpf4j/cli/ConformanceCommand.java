@@ -49,7 +49,7 @@ final class ConformanceCommand implements Callable<Integer> {
         if (files.isEmpty()) throw new UserInputException("no .data files in " + paths);
         int passed = 0;
         int failed = 0;
-        try (ConformanceRunner runner = new ConformanceRunner(ExecutionOptions.raw().withBudget(budget))) {
+        try (ConformanceRunner runner = new ConformanceRunner(ExecutionOptions.raw().withBudget(budget), engine.loader())) {
             for (Path file : files) {
                 Outcome outcome = runner.run(file);
                 if (outcome.passed()) {

@@ -52,7 +52,7 @@ final class ConformancePluginCommand implements Callable<Integer> {
             byte[] code = Hex.parseBytes(new String(readAll(stdin), StandardCharsets.US_ASCII), "program on stdin");
             if (code.length == 0) throw new IllegalArgumentException("program on stdin: no instructions");
             long r0;
-            try (ConformanceRunner runner = new ConformanceRunner(ExecutionOptions.raw().withBudget(budget))) {
+            try (ConformanceRunner runner = new ConformanceRunner(ExecutionOptions.raw().withBudget(budget), engine.loader())) {
                 r0 = runner.execute(Program.fromBytes(code), mem);
             }
             out.println(Long.toHexString(r0));

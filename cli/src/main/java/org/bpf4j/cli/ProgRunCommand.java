@@ -15,8 +15,6 @@ import java.util.concurrent.Callable;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.helpers.HostEnvironment;
-import org.bpf4j.interp.Interpreter;
-import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.RingBufMap;
 import org.bpf4j.maps.RingBufferReader;
@@ -111,7 +109,7 @@ final class ProgRunCommand implements Callable<Integer> {
         List<Frame> frames = input.pcap != null ? readPcap(input.pcap) : List.of(Frame.of(read(input.dataIn, "--data-in")));
         Optional<byte[]> context = ctxIn == null ? Optional.empty() : Optional.of(read(ctxIn, "--ctx-in"));
         RuntimeOptions options = RuntimeOptions.defaults()
-                .withEngine(engine == Engine.jit ? JvmCompiler::compile : Interpreter::load)
+                .withEngine(engine.loader())
                 .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add));
         try (BpfRuntime runtime = BpfRuntime.create(options)) {
             LoadedObject loaded;

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.bpf4j.asm.AsmException;
 import org.bpf4j.asm.ConformanceCase;
+import org.bpf4j.interp.Executable;
 import org.bpf4j.interp.ExecutionOptions;
 import org.bpf4j.interp.Interpreter;
 import org.bpf4j.interp.ProgramFault;
@@ -51,8 +52,16 @@ public final class ConformanceRunner implements AutoCloseable {
     private final AddressSpace space;
     private final ExecutionStack stack;
     private final ExecutionOptions options;
+    private final Executable.Loader engine;
 
+    /** A runner on the interpreter. */
     public ConformanceRunner(ExecutionOptions options) {
+        this(options, Interpreter::load);
+    }
+
+    /** A runner on the given engine ({@code Interpreter::load}, {@code JvmCompiler::compile}). */
+    public ConformanceRunner(ExecutionOptions options, Executable.Loader engine) {
+        this.engine = engine;
         this.options = options.withChecked(true); // raw ISA programs always run checked
         this.space = AddressSpace.reserve(64L << 20);
         this.stack = new ExecutionStack(space);
@@ -122,7 +131,7 @@ public final class ConformanceRunner implements AutoCloseable {
      * @throws ProgramFault when the run faults
      */
     public long execute(Program program, byte[] memory) {
-        Interpreter interpreter = Interpreter.load(program, ConformanceHelpers.table(), space, options);
+        Executable executable = engine.load(program, ConformanceHelpers.table(), space, options);
         Region block = memory.length == 0 ? null : space.allocate(memory.length, "conformance memory", true);
         try {
             long address = 0;
@@ -130,7 +139,7 @@ public final class ConformanceRunner implements AutoCloseable {
                 space.slice(block).copyFrom(java.lang.foreign.MemorySegment.ofArray(memory));
                 address = block.address();
             }
-            return interpreter.run(stack, address, memory.length, 0, 0, 0);
+            return executable.run(stack, address, memory.length, 0, 0, 0);
         } finally {
             if (block != null) space.free(block);
         }

@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.bpf4j.asm.ConformanceCase;
 import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.jit.JvmCompiler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The whole eBPF ISA conformance suite, one test per file, on the interpreter. */
+/** The whole eBPF ISA conformance suite, one test per file, on the interpreter and on the JIT. */
 class ConformanceSuiteTest {
 
     static Path suite() {
@@ -27,15 +28,18 @@ class ConformanceSuiteTest {
     }
 
     private static ConformanceRunner runner;
+    private static ConformanceRunner jit;
 
     @BeforeAll
     static void setUp() {
         runner = new ConformanceRunner(ExecutionOptions.raw());
+        jit = new ConformanceRunner(ExecutionOptions.raw(), JvmCompiler::compile);
     }
 
     @AfterAll
     static void tearDown() {
         runner.close();
+        jit.close();
     }
 
     @Test
@@ -47,8 +51,8 @@ class ConformanceSuiteTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("files")
     void passes(Path file) {
-        ConformanceRunner.Outcome outcome = runner.run(file);
-        assertThat(outcome).isInstanceOf(ConformanceRunner.Passed.class);
+        assertThat(runner.run(file)).as("interpreter").isInstanceOf(ConformanceRunner.Passed.class);
+        assertThat(jit.run(file)).as("jit").isInstanceOf(ConformanceRunner.Passed.class);
     }
 
     @Test

@@ -162,7 +162,7 @@ class JvmCompilerTest {
 
     @Test
     void aFaultInsideAHelperNamesTheCall() {
-        assertThat(both(SuiteHelpers.TABLE, ExecutionOptions.raw(), 0, 0,
+        assertThat(both(org.bpf4j.conformance.ConformanceHelpers.table(), ExecutionOptions.raw(), 0, 0,
                 Insn.mov64Imm(0, 0), Insn.mov64Imm(1, 64), Insn.mov64Imm(2, 4), Insn.call(1), Insn.exit()).text())
                 .isEqualTo("fault: insn 3: invalid read of 4 bytes at 0x40: not inside any live region");
     }
