@@ -64,11 +64,26 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
         initialData = initialData.clone();
     }
 
-    /** What to create for this definition: the maps package's spec (contents and pinning stay here). */
-    public org.bpf4j.maps.MapSpec spec() {
-        org.bpf4j.maps.MapSpec spec = org.bpf4j.maps.MapSpec.of(name, type, keySize, valueSize, maxEntries)
+    /**
+     * What to create for this definition on a host with {@code cpus} CPUs: the maps package's spec
+     * (contents and pinning stay here), with libbpf's fix-ups of what BTF map definitions say loosely:
+     * ring buffers' {@code __type(key/value)} are annotations (sizes 0), a perf event array holds u32
+     * fds and defaults to one slot per CPU.
+     */
+    public org.bpf4j.maps.MapSpec spec(int cpus) {
+        int key = keySize, value = valueSize, max = maxEntries;
+        switch (type) {
+            case RINGBUF, USER_RINGBUF -> { key = 0; value = 0; }
+            case PERF_EVENT_ARRAY -> {
+                key = 4;
+                value = 4;
+                if (max == 0) max = cpus;
+            }
+            default -> { }
+        }
+        org.bpf4j.maps.MapSpec spec = org.bpf4j.maps.MapSpec.of(name, type, key, value, max)
                 .withFlags(flags).withMapExtra(mapExtra);
-        return innerMap.isPresent() ? spec.withInnerMap(innerMap.get().spec()) : spec;
+        return innerMap.isPresent() ? spec.withInnerMap(innerMap.get().spec(cpus)) : spec;
     }
 
     /** A copy of the initial value bytes (global data); empty for other maps. */

@@ -65,7 +65,7 @@ public final class LoadedObject implements AutoCloseable {
     private static BpfMap create(BpfRuntime runtime, MapDefinition def) {
         BpfMap map;
         try {
-            map = BpfMaps.create(def.spec(), runtime.maps());
+            map = BpfMaps.create(def.spec(runtime.options().cpus()), runtime.maps());
         } catch (BpfMapException | IllegalArgumentException e) {
             throw new LoadException("map " + def.name() + ": " + e.getMessage(), e);
         }

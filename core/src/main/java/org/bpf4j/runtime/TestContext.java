@@ -234,6 +234,10 @@ sealed interface TestContext {
 
         @Override
         public Prepared prepare(AddressSpace space, TestRun input) {
+            if (input.context().isEmpty() && layout.uapiSize() == 0) {
+                throw new TestRunException("EINVAL", "this program type's context has no fixed layout (the kernel cannot"
+                        + " test-run it): give the context to run on with --ctx-in");
+            }
             byte[] in = input.context().orElse(new byte[0]);
             int size = Math.max(Math.max(layout.uapiSize(), in.length), 8);
             Region ctx = space.allocate(size, 64, layout.name(), true);

@@ -72,8 +72,9 @@ public final class KernelObject implements AutoCloseable {
     }
 
     private static KernelMapSpec kernelSpec(MapDefinition def) {
-        return new KernelMapSpec(def.type(), def.keySize(), def.valueSize(), def.maxEntries(), def.flags(),
-                kernelName(def.name()), 0, 0, 0, 0, def.mapExtra());
+        org.bpf4j.maps.MapSpec spec = def.spec(KernelMap.possibleCpus());
+        return new KernelMapSpec(spec.type(), spec.keySize(), spec.valueSize(), spec.maxEntries(), spec.flags(),
+                kernelName(def.name()), 0, 0, 0, 0, spec.mapExtra());
     }
 
     private static KernelMap createMap(MapDefinition def, List<KernelMap> templates) {

@@ -1,0 +1,175 @@
+package org.bpf4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bpf4j.pcap.Frame;
+import org.bpf4j.pcap.Pcap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ProgCommandTest {
+    static final Path ROOT = Path.of(System.getProperty("bpf4j.root", ".."));
+    static final String FIREWALL = ROOT.resolve("examples/xdp/firewall.bpf.o").toString();
+    static final String FIREWALL_PCAP = ROOT.resolve("examples/xdp/firewall.pcap").toString();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private static JsonNode json(CliRunner r) throws IOException {
+        return JSON.readTree(r.out());
+    }
+
+    @Test
+    void showListsProgramsAndMaps() throws IOException {
+        CliRunner r = CliRunner.run("prog", "show", FIREWALL);
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("xdp_firewall", "section xdp", "type xdp", "insns 204", "blocked_src", "lpm_trie", ".rodata");
+        JsonNode j = json(CliRunner.run("prog", "show", "--json", FIREWALL));
+        assertThat(j.get("programs").get(0).get("name").asText()).isEqualTo("xdp_firewall");
+        assertThat(j.get("programs").get(0).get("insns").asInt()).isEqualTo(204);
+        assertThat(j.get("maps")).hasSize(4);
+    }
+
+    @Test
+    void dumpInterleavesSourceLines() {
+        CliRunner r = CliRunner.run("prog", "dump", FIREWALL, "--prog", "xdp_firewall");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("; void *data = (void *)(long)ctx->data; @ ./xdp/firewall.bpf.c:141")
+                .contains("    0: r8 = *(u32 *)(r1 + 0)")
+                .contains("call bpf_map_lookup_elem#1")
+                .contains("r1 = map_fd(0) ll  ; map stats");
+    }
+
+    @Test
+    void runOnOneFramePrintsBpftoolsLine() throws IOException {
+        List<Frame> frames = Pcap.read(Path.of(FIREWALL_PCAP));
+        Path in = dir.resolve("frame.bin");
+        Files.write(in, frames.get(0).data());
+        Path out = dir.resolve("out.bin");
+        CliRunner r = CliRunner.run("prog", "run", FIREWALL, "--data-in", in.toString(), "--data-out", out.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).matches("Return value: 2, duration: \\d+ns\n");
+        assertThat(Files.readAllBytes(out)).isEqualTo(frames.get(0).data());
+        CliRunner repeated = CliRunner.run("prog", "run", FIREWALL, "--data-in", in.toString(), "--repeat", "5");
+        assertThat(repeated.out()).matches("Return value: 2, duration \\(average\\): \\d+ns\n");
+    }
+
+    @Test
+    void runOnACaptureGivesOneJsonObjectWithResultsMapsAndRefusals() throws IOException {
+        for (String engine : new String[] {"interp", "jit"}) {
+            CliRunner r = CliRunner.run("prog", "run", FIREWALL, "--pcap", FIREWALL_PCAP, "--json", "--engine", engine);
+            assertThat(r.exit()).isZero();
+            JsonNode j = json(r);
+            JsonNode results = j.get("results");
+            assertThat(results).hasSize(26);
+            // The kernel's verdicts on this capture with empty blocklists (examples/README.md).
+            int[] drops = {3, 4, 11, 13, 15, 16, 17, 18, 19, 25};
+            for (int i = 1; i <= 25; i++) {
+                int frame = i;
+                long expected = Arrays.stream(drops).anyMatch(d -> d == frame) ? 1 : 2;
+                assertThat(results.get(i - 1).get("retval").asLong()).as("frame %d on %s", i, engine).isEqualTo(expected);
+                assertThat(results.get(i - 1).get("data_out").asText()).isNotEmpty();
+            }
+            assertThat(results.get(25).get("error").asText()).contains("shorter than an Ethernet header");
+            JsonNode stats = j.get("maps").get("stats");
+            assertThat(stats).hasSize(7);
+            assertThat(stats.get(0).get("values").get(0).asText()).isEqualTo("0f000000000000003803000000000000");
+            assertThat(j.get("maps").get(".rodata").get(0).get("value").asText()).isEqualTo("1700");
+            assertThat(j.get("maps").get("blocked_src")).isEmpty();
+            assertThat(j.get("ringbuf")).isEmpty();
+            assertThat(j.get("trace")).isEmpty();
+        }
+    }
+
+    @Test
+    void ringBufferRecordsComeInOrder() throws IOException {
+        CliRunner r = CliRunner.run("prog", "run", ROOT.resolve("examples/xdp/events.bpf.o").toString(),
+                "--pcap", ROOT.resolve("examples/xdp/events.pcap").toString(), "--json");
+        JsonNode ring = json(r).get("ringbuf").get("events");
+        assertThat(ring).hasSize(11); // 13 records reserved, 2 discarded (examples/README.md)
+        assertThat(ring.get(0).asText()).isEqualTo("01040602409c50003600000000000000c000020a0000000000000000000000000a000001000000000000000000000000");
+    }
+
+    @Test
+    void pcapOutHoldsTheRewrittenFrames() throws IOException {
+        Path out = dir.resolve("out.pcap");
+        CliRunner r = CliRunner.run("prog", "run", ROOT.resolve("examples/xdp/loadbalancer.bpf.o").toString(),
+                "--pcap", ROOT.resolve("examples/xdp/loadbalancer.pcap").toString(), "--pcap-out", out.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("20 frames: return values 2 x10, 3 x10");
+        List<Frame> frames = Pcap.read(out);
+        assertThat(frames).hasSize(20);
+        assertThat(Json.hex(frames.get(0).data())).isEqualTo(
+                "020000000101020000000001080045000028000100004006adcdc00002010a00010180e80050000003e8000000005002faf062cf0000");
+    }
+
+    @Test
+    void malformedInputIsOneLineAndExitTwoEvenWithJson() throws IOException {
+        byte[] elf = Files.readAllBytes(Path.of(FIREWALL));
+        Path truncated = dir.resolve("truncated.o");
+        Files.write(truncated, Arrays.copyOf(elf, 200));
+        Path frame = dir.resolve("frame.bin");
+        Files.write(frame, new byte[64]);
+        Path brokenPcap = dir.resolve("broken.pcap");
+        byte[] pcap = Files.readAllBytes(Path.of(FIREWALL_PCAP));
+        Files.write(brokenPcap, Arrays.copyOf(pcap, pcap.length - 5));
+        Path corpusBadRelo = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus/build/badrelo.o");
+        String[][] cases = {
+            {"prog", "run", truncated.toString(), "--data-in", frame.toString()},
+            {"prog", "run", FIREWALL, "--pcap", brokenPcap.toString()},
+            {"prog", "run", corpusBadRelo.toString(), "--data-in", frame.toString()},
+            {"prog", "run", FIREWALL, "--data-in", dir.resolve("missing").toString()},
+            {"prog", "run", FIREWALL, "--prog", "nope", "--data-in", frame.toString()},
+            {"prog", "show", dir.toString()},
+            {"prog", "dump", truncated.toString()},
+        };
+        for (String[] args : cases) {
+            CliRunner r = CliRunner.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).startsWith("bpf4j: ").hasLineCount(1).doesNotContain("Exception");
+            if (args[1].equals("run")) {
+                String[] withJson = Arrays.copyOf(args, args.length + 1);
+                withJson[args.length] = "--json";
+                CliRunner j = CliRunner.run(withJson);
+                assertThat(j.exit()).isEqualTo(2);
+                assertThat(json(j).get("error").asText()).isNotEmpty();
+            }
+        }
+        assertThat(CliRunner.run("prog", "run", FIREWALL, "--pcap", brokenPcap.toString()).err())
+                .contains("broken.pcap: record 26 at offset");
+    }
+
+    @Test
+    void runningTheFirstProgramIsTheDefault() {
+        CliRunner r = CliRunner.run("prog", "run", FIREWALL, "--pcap", FIREWALL_PCAP);
+        assertThat(r.out()).contains("26 frames: return values 1 x10, 2 x15; 1 refused");
+    }
+
+    @ParameterizedTest
+    @MethodSource("corpusObjects")
+    void everyCorpusObjectListsOrIsRefusedInOneLine(Path object) {
+        CliRunner r = CliRunner.run("prog", "show", object.toString());
+        assertThat(r.exit()).as(object.toString()).isIn(0, 2);
+        if (r.exit() == 2) assertThat(r.err()).hasLineCount(1).startsWith("bpf4j: ").doesNotContain("Exception");
+        else assertThat(r.out()).contains("programs:");
+    }
+
+    static Stream<Path> corpusObjects() throws IOException {
+        Path corpus = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus");
+        try (Stream<Path> s = Files.walk(corpus)) {
+            return s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".json") && !p.toString().endsWith(".jsonl")
+                    && !p.toString().endsWith(".md")).sorted().toList().stream();
+        }
+    }
+}
