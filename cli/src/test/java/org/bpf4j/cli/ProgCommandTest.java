@@ -148,6 +148,15 @@ class ProgCommandTest {
         }
         assertThat(CliRunner.run("prog", "run", FIREWALL, "--pcap", brokenPcap.toString()).err())
                 .contains("broken.pcap: record 26 at offset");
+        assertThat(CliRunner.run("prog", "run", resource("bad/oversized_key.bpf.o"), "--data-in", frame.toString()).err())
+                .isEqualTo("bpf4j: oversized_key.bpf.o: map too_big: map 'too_big' (HASH): E2BIG: create: key, value or max_entries"
+                        + " too large (key_size 8388608, value_size 8, max_entries 1, map_flags 0x0)\n");
+        assertThat(CliRunner.run("prog", "run", resource("bad/unknown_map_type.bpf.o"), "--data-in", frame.toString()).err())
+                .isEqualTo("bpf4j: unknown_map_type.bpf.o: section '.maps': map 'strange' has unknown type 200\n");
+    }
+
+    private static String resource(String name) {
+        return Path.of("src/test/resources").resolve(name).toString();
     }
 
     @Test
