@@ -83,7 +83,7 @@ final class KernelOracle {
     static boolean available() { return AVAILABLE; }
 
     private static long bpf(int cmd, MemorySegment attr, long size, MemorySegment capture) throws Throwable {
-        return (long) SYSCALL.invokeExact(SYS_BPF, (long) cmd, attr, size, capture);
+        return (long) SYSCALL.invokeExact(capture, SYS_BPF, (long) cmd, attr, size);
     }
 
     static int createMap(MapInfo m) throws Throwable {
