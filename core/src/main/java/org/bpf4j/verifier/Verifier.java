@@ -115,9 +115,32 @@ public final class Verifier {
 
     private static final class Explored {
         final VState st;
+        final long hash;
         int hit, miss;
 
-        Explored(VState st) { this.st = st; }
+        Explored(VState st, long hash) {
+            this.st = st;
+            this.hash = hash;
+        }
+    }
+
+    /** A hash of the current frame's registers: identical registers have identical hashes. */
+    private static long regsHash(VState s) {
+        Frame f = s.cur();
+        long h = s.curframe;
+        for (int i = 0; i < 11; i++) {
+            Reg r = f.regs[i];
+            h = h * 31 + r.type;
+            h = h * 31 + r.off;
+            h = h * 31 + r.tv;
+            h = h * 31 + r.tm;
+            h = h * 31 + r.umin;
+            h = h * 31 + r.umax;
+            h = h * 31 + r.smin;
+            h = h * 31 + r.smax;
+            h = h * 31 + r.id;
+        }
+        return h;
     }
 
     private List<Explored>[] explored;
@@ -150,6 +173,17 @@ public final class Verifier {
 
     private void logln(String s) {
         if (level > 0) log.append(s).append('\n');
+    }
+
+    /** The kernel keeps the tail of a log that outgrows its buffer; bpf4j keeps at most 16 MiB too. */
+    private static final int LOG_MAX = 16 << 20;
+
+    private void trimLog() {
+        if (log.length() > LOG_MAX) {
+            int cut = log.indexOf("\n", log.length() - LOG_MAX / 2);
+            log.delete(0, cut < 0 ? log.length() - LOG_MAX / 2 : cut + 1);
+            lastInsnLineEnd = -1;
+        }
     }
 
     private void logStats() {
@@ -544,6 +578,7 @@ public final class Verifier {
                     String line = insnIdx + ": " + LogFormat.insn(in, isLdImm64(insnIdx) && insnIdx + 1 < n
                             ? ((long) insns[insnIdx + 1].imm() << 32) | (in.imm() & 0xffffffffL) : in.imm());
                     log.append(line).append('\n');
+                    trimLog();
                     lastInsnLineEnd = log.length();
                     lastInsnLineLen = line.length();
                 }
@@ -600,13 +635,14 @@ public final class Verifier {
         boolean forceNew = forceCheckpoint[idx];
         boolean addNew = forceNew || (jmpsProcessed - prevJmpsProcessed >= 2 && insnProcessed - prevInsnProcessed >= 8);
         List<Explored> list = explored[idx];
+        long curHash = list == null ? 0 : regsHash(cur);
         int statesCnt = 0;
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
                 Explored sl = list.get(i);
                 statesCnt++;
                 if (sl.st.branches > 0) {
-                    if (statesMaybeLooping(sl.st, cur) && statesEqual(sl.st, cur, true, idx)
+                    if (sl.hash == curHash && statesMaybeLooping(sl.st, cur) && statesEqual(sl.st, cur, true, idx)
                             && sl.st.mayGotoDepth == cur.mayGotoDepth) {
                         List<String> lines = new ArrayList<>();
                         lines.add("infinite loop detected at insn " + idx);
@@ -617,19 +653,17 @@ public final class Verifier {
                     if (!forceNew && jmpsProcessed - prevJmpsProcessed < 20 && insnProcessed - prevInsnProcessed < 100) {
                         addNew = false;
                     }
-                    sl.miss++;
-                    continue;
-                }
-                if (statesEqual(sl.st, cur, false, idx)) {
+                } else if (statesEqual(sl.st, cur, false, idx)) {
                     sl.hit++;
                     return true;
                 }
-                sl.miss++;
-                int nfac = 3;
+                // miss: a state that keeps missing is evicted (the kernel's heuristic)
+                if (addNew) sl.miss++;
+                int nfac = forceNew && sl.st.branches > 0 ? 64 : 3;
                 if (sl.miss > sl.hit * nfac + nfac) {
                     list.remove(i);
                     i--;
-                    curStates--;
+                    if (sl.st.branches == 0) curStates--;
                 }
             }
         }
@@ -645,7 +679,7 @@ public final class Verifier {
         cur.parent = nw;
         cur.branches = 1;
         if (list == null) explored[idx] = list = new ArrayList<>();
-        list.add(new Explored(nw));
+        list.add(new Explored(nw, regsHash(nw)));
         return false;
     }
 
@@ -1424,6 +1458,7 @@ public final class Verifier {
             for (int i = 0; i < cur.refIds.length; i++) {
                 lines.add("Unreleased reference id=" + cur.refIds[i] + " alloc_insn=" + cur.refInsns[i]);
             }
+            lines.add("BPF_EXIT instruction in main prog would lead to reference leak");
             throw new Reject(insnIdx, lines);
         }
     }
@@ -1458,7 +1493,7 @@ public final class Verifier {
 
     private void checkFuncCall(Insn in) {
         if (cur.curframe + 1 >= MAX_FRAMES) {
-            throw fail("the call stack of %d frames is too deep !", cur.curframe + 2);
+            throw fail("the call stack of %d frames is too deep", cur.curframe + 2);
         }
         int target = insnIdx + in.imm() + 1;
         int sp = Arrays.binarySearch(subprogStarts, target);
@@ -2124,6 +2159,7 @@ public final class Verifier {
             case HelperProto.RET_RINGBUF_MEM_OR_NULL -> {
                 r0.markKnownZeroPtr(PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL);
                 r0.memSize = (int) meta.memSize;
+                ++idGen; // the maybe-null id, replaced by the reference's own id as the kernel does
                 int rid = ++idGen;
                 cur.addRef(rid, insnIdx);
                 r0.id = rid;
@@ -2350,6 +2386,7 @@ public final class Verifier {
                 default -> true;
             };
         }
+        if (!ok && funcId == 12) throw fail("expected prog array map for tail call");
         if (!ok) throw fail("cannot pass map_type %d into func %s#%d", mt, name, funcId);
     }
 }
