@@ -139,30 +139,51 @@ final class ScalarAlu {
         }
     }
 
+    /** Multiplication bounds as Linux 6.14+ computes them (products of the bounds, overflow-checked). */
     static void mul32(Reg d, Reg s) {
-        if (s.s32min < 0 || d.s32min < 0) { d.mark32Unbounded(); return; }
-        if (s.u32max > 0xffff || d.u32max > 0xffff) { d.mark32Unbounded(); return; }
-        d.u32min *= s.u32min;
-        d.u32max *= s.u32max;
-        if (d.u32max > Integer.MAX_VALUE) {
+        long umax = d.u32max * s.u32max, umin = d.u32min * s.u32min;
+        if (umax > U32_MAX || umin > U32_MAX) {
+            d.u32min = 0; d.u32max = U32_MAX;
+        } else {
+            d.u32min = umin; d.u32max = umax;
+        }
+        long p0 = (long) d.s32min * s.s32min, p1 = (long) d.s32min * s.s32max;
+        long p2 = (long) d.s32max * s.s32min, p3 = (long) d.s32max * s.s32max;
+        if (p0 != (int) p0 || p1 != (int) p1 || p2 != (int) p2 || p3 != (int) p3) {
             d.s32min = Integer.MIN_VALUE; d.s32max = Integer.MAX_VALUE;
         } else {
-            d.s32min = (int) d.u32min; d.s32max = (int) d.u32max;
+            d.s32min = (int) Math.min(Math.min(p0, p1), Math.min(p2, p3));
+            d.s32max = (int) Math.max(Math.max(p0, p1), Math.max(p2, p3));
         }
     }
 
+    private static long umulOverflow(long a, long b) {
+        // returns -1 marker via exception-free check: Math.unsignedMultiplyHigh != 0 means overflow
+        return Math.unsignedMultiplyHigh(a, b);
+    }
+
     static void mul64(Reg d, Reg s) {
-        if (s.smin < 0 || d.smin < 0) { d.mark64Unbounded(); return; }
-        if (Long.compareUnsigned(s.umax, U32_MAX) > 0 || Long.compareUnsigned(d.umax, U32_MAX) > 0) {
-            d.mark64Unbounded();
-            return;
+        boolean ovU = umulOverflow(d.umax, s.umax) != 0 || umulOverflow(d.umin, s.umin) != 0;
+        if (ovU) {
+            d.umin = 0; d.umax = -1L;
+        } else {
+            long nmax = d.umax * s.umax, nmin = d.umin * s.umin;
+            d.umax = nmax; d.umin = nmin;
         }
-        d.umin *= s.umin;
-        d.umax *= s.umax;
-        if (d.umax < 0) {
+        long[] p = new long[4];
+        boolean ov = false;
+        long[][] pairs = {{d.smin, s.smin}, {d.smin, s.smax}, {d.smax, s.smin}, {d.smax, s.smax}};
+        for (int i = 0; i < 4; i++) {
+            long a = pairs[i][0], b = pairs[i][1];
+            long hi = Math.multiplyHigh(a, b), lo = a * b;
+            if ((hi != 0 || lo < 0) && (hi != -1 || lo >= 0)) ov = true;
+            p[i] = lo;
+        }
+        if (ov) {
             d.smin = Long.MIN_VALUE; d.smax = Long.MAX_VALUE;
         } else {
-            d.smin = d.umin; d.smax = d.umax;
+            d.smin = Math.min(Math.min(p[0], p[1]), Math.min(p[2], p[3]));
+            d.smax = Math.max(Math.max(p[0], p[1]), Math.max(p[2], p[3]));
         }
     }
 

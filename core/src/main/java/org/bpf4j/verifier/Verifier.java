@@ -2086,6 +2086,29 @@ public final class Verifier {
         String funcName;
         int funcId;
         int callbackSubprog = -1;
+        long constKey = -1;
+    }
+
+    /**
+     * get_constant_map_key (Linux 6.14+): the constant key a stack pointer points to (zeroed bytes, or a
+     * constant scalar spilled with exactly the key's size), or -1.
+     */
+    private long constantStackKey(Reg r, int keySize) {
+        if (!opts.privileged() || r.type != PTR_TO_STACK || !r.isConst()) return -1;
+        Frame f = funcOf(r);
+        int stackOff = (int) (r.off + r.tv);
+        int slot = -stackOff - 1, spi = slot / 8, off = slot % 8;
+        if (slot < 0 || spi >= f.spill.length) return -1;
+        int zeroSize = 0;
+        for (int i = off; i >= 0 && f.slot(spi, i) == STACK_ZERO; i--) zeroSize++;
+        if (zeroSize >= keySize) return 0;
+        if (!f.isSpilledScalar(spi)) return -1;
+        int spillSize = 0;
+        for (int i = off; i >= 0 && f.slot(spi, i) == STACK_SPILL; i--) spillSize++;
+        if (spillSize != keySize) return -1;
+        Reg v = f.spill[spi];
+        if (!v.isConst()) return -1;
+        return v.tv < 0 ? -1 : v.tv;
     }
 
     private int checkHelperCall(Insn in) {
@@ -2148,13 +2171,20 @@ public final class Verifier {
             case HelperProto.RET_VOID -> r0.markNotInit();
             case HelperProto.RET_MAP_VALUE_OR_NULL -> {
                 if (meta.mapIdx < 0) throw fail("kernel subsystem misconfigured verifier");
-                r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
-                r0.mapIdx = meta.mapIdx;
                 MapInfo m = maps.get(meta.mapIdx);
                 if (m.type() == MapInfo.ARRAY_OF_MAPS || m.type() == MapInfo.HASH_OF_MAPS) {
                     throw unsupported("map-in-map lookups are not modelled");
                 }
-                r0.id = ++idGen;
+                if (id == 1 && meta.constKey >= 0 && meta.constKey < m.maxEntries()
+                        && (m.type() == MapInfo.ARRAY || m.type() == MapInfo.PERCPU_ARRAY)) {
+                    // Linux 6.14+: an array lookup with a constant in-range key cannot return NULL
+                    r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
+                    r0.mapIdx = meta.mapIdx;
+                } else {
+                    r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
+                    r0.mapIdx = meta.mapIdx;
+                    r0.id = ++idGen;
+                }
             }
             case HelperProto.RET_RINGBUF_MEM_OR_NULL -> {
                 r0.markKnownZeroPtr(PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL);
@@ -2246,6 +2276,7 @@ public final class Verifier {
             }
             case HelperProto.ARG_PTR_TO_MAP_KEY -> {
                 if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->key");
+                meta.constKey = constantStackKey(r, maps.get(meta.mapIdx).keySize());
                 checkHelperMemAccess(regno, maps.get(meta.mapIdx).keySize(), false, false, meta);
             }
             case HelperProto.ARG_PTR_TO_MAP_VALUE -> {
