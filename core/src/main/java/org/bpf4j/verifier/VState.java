@@ -1,0 +1,120 @@
+package org.bpf4j.verifier;
+
+import static org.bpf4j.verifier.RegType.*;
+
+import java.util.Arrays;
+
+/** A function frame and a whole verifier state (struct bpf_func_state / bpf_verifier_state). */
+final class VState {
+    static final int MAX_FRAMES = 8;
+    static final byte STACK_INVALID = 0, STACK_SPILL = 1, STACK_MISC = 2, STACK_ZERO = 3;
+
+    static final class Frame {
+        final Reg[] regs = new Reg[11];
+        /** Slot types, one byte per stack byte, indexed as the kernel: spi*8 + (slot % 8). */
+        byte[] stype = new byte[0];
+        Reg[] spill = new Reg[0];
+        int callsite = -1;
+        int frameno;
+        int subprog;
+
+        Frame() {}
+
+        Frame copy() {
+            Frame f = new Frame();
+            for (int i = 0; i < 11; i++) f.regs[i] = regs[i].copy();
+            f.stype = stype.clone();
+            f.spill = new Reg[spill.length];
+            for (int i = 0; i < spill.length; i++) if (spill[i] != null) f.spill[i] = spill[i].copy();
+            f.callsite = callsite;
+            f.frameno = frameno;
+            f.subprog = subprog;
+            return f;
+        }
+
+        int allocated() { return stype.length; }
+
+        void grow(int bytes) {
+            int n = (bytes + 7) & ~7;
+            if (n <= stype.length) return;
+            stype = Arrays.copyOf(stype, n);
+            int oldSlots = spill.length;
+            spill = Arrays.copyOf(spill, n / 8);
+            for (int i = oldSlots; i < spill.length; i++) {
+                Reg r = new Reg();
+                r.markNotInit();
+                spill[i] = r;
+            }
+        }
+
+        byte slot(int spi, int i) { return stype[spi * 8 + i]; }
+
+        void setSlot(int spi, int i, byte t) { stype[spi * 8 + i] = t; }
+
+        boolean isSpilled(int spi) { return stype[spi * 8 + 7] == STACK_SPILL; }
+
+        boolean isSpilledScalar(int spi) { return isSpilled(spi) && spill[spi].type == SCALAR_VALUE; }
+    }
+
+    Frame[] frames = new Frame[MAX_FRAMES];
+    int curframe;
+    /** Acquired references: ids and the instruction that acquired each. */
+    int[] refIds = new int[0];
+    int[] refInsns = new int[0];
+    VState parent;
+    int branches = 1;
+    int insnIdx;
+    int mayGotoDepth;
+
+    Frame cur() { return frames[curframe]; }
+
+    VState copy() {
+        VState s = new VState();
+        for (int i = 0; i <= curframe; i++) s.frames[i] = frames[i].copy();
+        s.curframe = curframe;
+        s.refIds = refIds.clone();
+        s.refInsns = refInsns.clone();
+        s.parent = parent;
+        s.branches = branches;
+        s.insnIdx = insnIdx;
+        s.mayGotoDepth = mayGotoDepth;
+        return s;
+    }
+
+    void addRef(int id, int insn) {
+        refIds = Arrays.copyOf(refIds, refIds.length + 1);
+        refInsns = Arrays.copyOf(refInsns, refInsns.length + 1);
+        refIds[refIds.length - 1] = id;
+        refInsns[refInsns.length - 1] = insn;
+    }
+
+    boolean releaseRef(int id) {
+        for (int i = 0; i < refIds.length; i++) {
+            if (refIds[i] == id) {
+                int n = refIds.length - 1;
+                int[] a = new int[n], b = new int[n];
+                System.arraycopy(refIds, 0, a, 0, i);
+                System.arraycopy(refIds, i + 1, a, i, n - i);
+                System.arraycopy(refInsns, 0, b, 0, i);
+                System.arraycopy(refInsns, i + 1, b, i, n - i);
+                refIds = a;
+                refInsns = b;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every register and spilled register of every frame. */
+    interface RegVisitor { void visit(Reg r); }
+
+    void forEachReg(RegVisitor v) {
+        for (int f = 0; f <= curframe; f++) {
+            Frame fr = frames[f];
+            for (int i = 0; i < 11; i++) v.visit(fr.regs[i]);
+            for (int spi = 0; spi < fr.spill.length; spi++) {
+                if (fr.isSpilled(spi)) v.visit(fr.spill[spi]);
+            }
+        }
+    }
+}

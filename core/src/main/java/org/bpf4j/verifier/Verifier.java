@@ -1,0 +1,2423 @@
+package org.bpf4j.verifier;
+
+import static org.bpf4j.isa.Opcodes.*;
+import static org.bpf4j.verifier.RegType.*;
+import static org.bpf4j.verifier.VState.*;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.Program;
+
+/**
+ * The verifier: the kernel's abstract interpretation (kernel/bpf/verifier.c) re-implemented for bpf4j.
+ * A control-flow pass, then path-by-path exploration with register and stack state, state pruning at
+ * prune points, and the kernel's error messages. {@link #verify} never throws.
+ */
+public final class Verifier {
+
+    /**
+     * Verifies {@code program} as a program of {@code type}. {@code maps} are the maps its {@code lddw}
+     * instructions reference: the imm of an {@code lddw} with {@code src=PSEUDO_MAP_FD/IDX(_VALUE)} is an
+     * index into this list.
+     */
+    public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
+                                        VerifierOptions options) {
+        Verifier v = null;
+        try {
+            v = new Verifier(program, type, maps == null ? List.of() : List.copyOf(maps),
+                    options == null ? VerifierOptions.defaults() : options);
+            return v.run();
+        } catch (Reject r) {
+            return v.rejected(r);
+        } catch (Unsupp u) {
+            return new VerifierResult.Unsupported(u.getMessage(), u.insn, v == null ? 0 : v.insnProcessed,
+                    v == null ? "" : v.log.toString());
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            return new VerifierResult.Unsupported("verifier internal error: " + e, v == null ? -1 : v.insnIdx,
+                    v == null ? 0 : v.insnProcessed, v == null ? "" : v.log.toString());
+        }
+    }
+
+    public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps) {
+        return verify(program, type, maps, VerifierOptions.defaults());
+    }
+
+    // ---- errors ----------------------------------------------------------------------------------
+
+    static final class Reject extends RuntimeException {
+        final List<String> lines;
+        final int insn;
+
+        Reject(int insn, List<String> lines) {
+            super(lines.getFirst(), null, false, false);
+            this.lines = lines;
+            this.insn = insn;
+        }
+    }
+
+    static final class Unsupp extends RuntimeException {
+        final int insn;
+
+        Unsupp(int insn, String msg) {
+            super(msg, null, false, false);
+            this.insn = insn;
+        }
+    }
+
+    private Reject fail(String fmt, Object... args) {
+        return new Reject(insnIdx, List.of(String.format(fmt, args)));
+    }
+
+    private Reject fail2(String first, String second) {
+        return new Reject(insnIdx, List.of(first, second));
+    }
+
+    private Unsupp unsupported(String msg) {
+        return new Unsupp(insnIdx, msg);
+    }
+
+    private VerifierResult rejected(Reject r) {
+        for (String l : r.lines) logln(l);
+        logStats();
+        return new VerifierResult.Rejected(r.lines.getFirst(), r.lines, r.insn, insnProcessed,
+                opts.logLevel() > 0 ? log.toString() : "");
+    }
+
+    // ---- environment -------------------------------------------------------------------------------
+
+    static final int MAX_BPF_STACK = 512;
+    static final long BPF_MAX_VAR_OFF = 1L << 29;
+    static final long BPF_MAX_VAR_SIZ = 1L << 29;
+    static final int MAX_PACKET_OFF = 0xffff;
+    static final int AT_PKT_END = -1, BEYOND_PKT_END = -2;
+    static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+
+    private final Insn[] insns;
+    private final int n;
+    private final VerifierProgramType ptype;
+    private final List<MapInfo> maps;
+    private final VerifierOptions opts;
+    private final StringBuilder log = new StringBuilder();
+    private final int level;
+
+    private int[] subprogStarts = {0};
+    private int[] stackDepth;
+    private boolean[] prunePoint;
+    private boolean[] forceCheckpoint;
+    private int[] liveIn;
+    private final Map<Integer, VerifierResult.CtxAccess> ctxAccesses = new TreeMap<>();
+    private int[] auxPtrType;
+
+    private static final class Explored {
+        final VState st;
+        final long hash;
+        int hit, miss;
+
+        Explored(VState st, long hash) {
+            this.st = st;
+            this.hash = hash;
+        }
+    }
+
+    /** A hash of the current frame's registers: identical registers have identical hashes. */
+    private static long regsHash(VState s) {
+        Frame f = s.cur();
+        long h = s.curframe;
+        for (int i = 0; i < 11; i++) {
+            Reg r = f.regs[i];
+            h = h * 31 + r.type;
+            h = h * 31 + r.off;
+            h = h * 31 + r.tv;
+            h = h * 31 + r.tm;
+            h = h * 31 + r.umin;
+            h = h * 31 + r.umax;
+            h = h * 31 + r.smin;
+            h = h * 31 + r.smax;
+            h = h * 31 + r.id;
+        }
+        return h;
+    }
+
+    private List<Explored>[] explored;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
+    private record Pending(VState st, int insn, int prev) {}
+
+    private VState cur;
+    private int insnIdx;
+    private int prevInsnIdx = -1;
+    private int idGen;
+    int insnProcessed;
+    private int jmpsProcessed, prevJmpsProcessed, prevInsnProcessed;
+    private int totalStates, curStates, peakStates, maxStatesPerInsn;
+    // log bookkeeping
+    private int scratchedRegs;
+    private long scratchedSlots;
+    private int lastInsnLineEnd = -1, lastInsnLineLen;
+
+    private Verifier(Program program, VerifierProgramType type, List<MapInfo> maps, VerifierOptions opts) {
+        this.insns = program.insns().toArray(new Insn[0]);
+        this.n = insns.length;
+        this.ptype = type;
+        this.maps = maps;
+        this.opts = opts;
+        this.level = opts.logLevel();
+    }
+
+    // ---- log ----------------------------------------------------------------------------------------
+
+    private void logln(String s) {
+        if (level > 0) log.append(s).append('\n');
+    }
+
+    /** The kernel keeps the tail of a log that outgrows its buffer; bpf4j keeps at most 16 MiB too. */
+    private static final int LOG_MAX = 16 << 20;
+
+    private void trimLog() {
+        if (log.length() > LOG_MAX) {
+            int cut = log.indexOf("\n", log.length() - LOG_MAX / 2);
+            log.delete(0, cut < 0 ? log.length() - LOG_MAX / 2 : cut + 1);
+            lastInsnLineEnd = -1;
+        }
+    }
+
+    private void logStats() {
+        logln(String.format("processed %d insns (limit %d) max_states_per_insn %d total_states %d peak_states %d mark_read %d",
+                insnProcessed, opts.insnLimit(), maxStatesPerInsn, totalStates, peakStates, 0));
+    }
+
+    private String regStr(Reg r, int frameno) {
+        return LogFormat.regToString(r, frameno, maps);
+    }
+
+    private String stateStr(Frame f, boolean all) {
+        StringBuilder sb = new StringBuilder();
+        if (f.frameno != 0) sb.append(" frame").append(f.frameno).append(':');
+        for (int i = 0; i < 11; i++) {
+            Reg r = f.regs[i];
+            if (r.type == NOT_INIT) continue;
+            if (!all && (scratchedRegs & (1 << i)) == 0) continue;
+            sb.append(" R").append(i).append('=').append(regStr(r, f.frameno));
+        }
+        for (int spi = 0; spi < f.spill.length; spi++) {
+            if (!all && (spi >= 64 || (scratchedSlots & (1L << spi)) == 0)) continue;
+            boolean valid = false;
+            char[] buf = new char[8];
+            for (int j = 0; j < 8; j++) {
+                byte t = f.slot(spi, j);
+                if (t != STACK_INVALID) valid = true;
+                buf[j] = switch (t) {
+                    case STACK_SPILL -> 'r';
+                    case STACK_MISC -> 'm';
+                    case STACK_ZERO -> '0';
+                    default -> '?';
+                };
+            }
+            if (!valid) continue;
+            sb.append(" fp").append((-spi - 1) * 8).append('=');
+            if (f.slot(spi, 7) == STACK_SPILL) {
+                int j = 0;
+                while (j < 8 && f.slot(spi, j) != STACK_SPILL) j++;
+                sb.append(buf, 0, j).append(regStr(f.spill[spi], f.frameno));
+            } else {
+                sb.append(buf);
+            }
+        }
+        if (cur != null && cur.refIds.length > 0 && f == cur.cur()) {
+            sb.append(" refs=");
+            for (int i = 0; i < cur.refIds.length; i++) sb.append(i == 0 ? "" : ",").append(cur.refIds[i]);
+        }
+        return sb.toString();
+    }
+
+    /** print_insn_state: appended to the instruction's line when nothing came between, else its own line. */
+    private void printInsnState() {
+        if (level == 0) return;
+        if (scratchedRegs == 0 && scratchedSlots == 0) return;
+        String st = stateStr(cur.cur(), false);
+        if (lastInsnLineEnd >= 0 && lastInsnLineEnd == log.length()) {
+            log.setLength(log.length() - 1);
+            int pos = lastInsnLineLen + 1;
+            int width = ((Math.max(pos + 4, 40) + 7) & ~7) - pos - 1;
+            log.append(" ".repeat(Math.max(width, 1))).append(';');
+        } else {
+            log.append(insnIdx).append(':');
+        }
+        log.append(st).append('\n');
+        scratchedRegs = 0;
+        scratchedSlots = 0;
+        lastInsnLineEnd = -1;
+    }
+
+    private void scratchAll() {
+        scratchedRegs = 0x7ff;
+        scratchedSlots = -1L;
+    }
+
+    // ---- passes ----------------------------------------------------------------------------------------
+
+    private VerifierResult run() {
+        if (n == 0) throw fail("program is empty");
+        if (n > 1_000_000) throw fail("BPF program is too large. Processed %d insn", n);
+        auxPtrType = new int[n];
+        Arrays.fill(auxPtrType, -1);
+        resolveLdImm64();
+        addSubprogs();
+        checkSubprogs();
+        checkCfg();
+        computeLiveRegs();
+        stackDepth = new int[subprogStarts.length];
+        doCheck();
+        checkMaxStackDepth();
+        logStats();
+        List<Integer> depths = new ArrayList<>();
+        for (int d : stackDepth) depths.add(d);
+        return new VerifierResult.Accepted(insnProcessed, level > 0 ? log.toString() : "", Map.copyOf(ctxAccesses),
+                List.copyOf(depths), maxStatesPerInsn, totalStates, peakStates);
+    }
+
+    private boolean isLdImm64(int pc) {
+        return insns[pc].opcode() == LDDW;
+    }
+
+    private void resolveLdImm64() {
+        for (int i = 0; i < n; i++) {
+            insnIdx = i;
+            Insn in = insns[i];
+            int cls = insnClass(in.opcode());
+            if (cls == CLASS_LDX && ((mode(in.opcode()) != MODE_MEM && mode(in.opcode()) != MODE_MEMSX) || in.imm() != 0)) {
+                throw fail("BPF_LDX uses reserved fields");
+            }
+            if (cls == CLASS_STX && (mode(in.opcode()) != MODE_MEM && mode(in.opcode()) != MODE_ATOMIC)) {
+                throw fail("BPF_STX uses reserved fields");
+            }
+            if (in.opcode() != LDDW) continue;
+            if (i == n - 1 || insns[i + 1].opcode() != 0 || insns[i + 1].dst() != 0 || insns[i + 1].src() != 0
+                    || insns[i + 1].off() != 0) {
+                throw fail("invalid bpf_ld_imm64 insn");
+            }
+            int src = in.src();
+            if (src == PSEUDO_IMM64) { i++; continue; }
+            if (in.dst() > 10) { i++; continue; }
+            if (src == PSEUDO_BTF_ID) throw unsupported("ldimm64 of a BTF id (ksym) is not modelled");
+            if (src == PSEUDO_FUNC) { i++; continue; }
+            if (src == PSEUDO_MAP_FD || src == PSEUDO_MAP_IDX || src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
+                if (in.imm() < 0 || in.imm() >= maps.size()) {
+                    if (src == PSEUDO_MAP_IDX || src == PSEUDO_MAP_IDX_VALUE) {
+                        throw fail("unknown map index %d", in.imm());
+                    }
+                    throw fail("fd %d is not pointing to valid bpf_map", in.imm());
+                }
+                if (src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
+                    MapInfo m = maps.get(in.imm());
+                    long off = insns[i + 1].imm() & 0xffffffffL;
+                    if (m.type() != MapInfo.ARRAY || m.maxEntries() != 1) {
+                        throw unsupported("direct value access to a map of type " + m.type() + " is not modelled");
+                    }
+                    if (off >= m.valueSize()) {
+                        throw fail("invalid access to map value pointer, value_size=%d off=%d", m.valueSize(), off);
+                    }
+                }
+                i++;
+                continue;
+            }
+            throw fail("unrecognized bpf_ld_imm64 insn");
+        }
+    }
+
+    private void addSubprogs() {
+        java.util.TreeSet<Integer> starts = new java.util.TreeSet<>();
+        starts.add(0);
+        for (int i = 0; i < n; i++) {
+            insnIdx = i;
+            Insn in = insns[i];
+            if (in.opcode() == CALL && in.src() == CALL_PSEUDO) {
+                long t = (long) i + in.imm() + 1;
+                if (t < 0 || t >= n) throw fail("call to invalid destination");
+                starts.add((int) t);
+            } else if (in.opcode() == CALL && in.src() == CALL_KFUNC) {
+                throw unsupported("kfunc calls are not modelled");
+            } else if (in.opcode() == LDDW && in.src() == PSEUDO_FUNC) {
+                long t = (long) i + in.imm() + 1;
+                if (t < 0 || t >= n) throw fail("call to invalid destination");
+                starts.add((int) t);
+            }
+            if (in.opcode() == LDDW) i++;
+        }
+        if (starts.size() > 256) throw fail("too many subprograms");
+        subprogStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private int subprogOf(int pc) {
+        int idx = Arrays.binarySearch(subprogStarts, pc);
+        return idx >= 0 ? idx : -idx - 2;
+    }
+
+    private int subprogEnd(int sp) {
+        return sp + 1 < subprogStarts.length ? subprogStarts[sp + 1] : n;
+    }
+
+    private void checkSubprogs() {
+        int sp = 0;
+        int start = 0, end = subprogEnd(0);
+        for (int i = 0; i < n; i++) {
+            insnIdx = i;
+            int code = insns[i].opcode();
+            int cls = insnClass(code);
+            if ((cls == CLASS_JMP || cls == CLASS_JMP32) && jmpOp(code) != JMP_EXIT && jmpOp(code) != JMP_CALL) {
+                long off = code == JA32 ? (long) i + insns[i].imm() + 1 : (long) i + insns[i].off() + 1;
+                if (off < start || off >= end) throw fail("jump out of range from insn %d to %d", i, off);
+            }
+            if (i == end - 1) {
+                if (code != EXIT && code != JA32 && code != JA) throw fail("last insn is not an exit or jmp");
+                start = end;
+                sp++;
+                if (sp < subprogStarts.length) end = subprogEnd(sp);
+            }
+        }
+    }
+
+    private void checkCfg() {
+        prunePoint = new boolean[n];
+        forceCheckpoint = new boolean[n];
+        byte[] state = new byte[n]; // 0 new, 1 discovered, 2 explored
+        int[] stack = new int[n + 1];
+        int[] edge = new int[n]; // next edge to visit per insn
+        int sp = 0;
+        stack[sp++] = 0;
+        state[0] = 1;
+        while (sp > 0) {
+            int t = stack[sp - 1];
+            insnIdx = t;
+            int[] succ = successors(t);
+            if (edge[t] < succ.length) {
+                int w = succ[edge[t]++];
+                if (w < 0 || w >= n) throw fail("jump out of range from insn %d to %d", t, w);
+                if (state[w] == 0) {
+                    state[w] = 1;
+                    stack[sp++] = w;
+                } else if (state[w] == 1) {
+                    if (!opts.privileged()) throw fail("back-edge from insn %d to %d", t, w);
+                }
+            } else {
+                state[t] = 2;
+                sp--;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            insnIdx = i;
+            if (state[i] != 2) throw fail("unreachable insn %d", i);
+            if (isLdImm64(i)) {
+                if (i + 1 < n && state[i + 1] != 0) throw fail("jump into the middle of ldimm64 insn %d", i);
+                i++;
+            }
+        }
+    }
+
+    /** Successors in the control-flow graph (also marks prune points as visit_insn does). */
+    private int[] successors(int t) {
+        Insn in = insns[t];
+        int code = in.opcode();
+        int cls = insnClass(code);
+        if (code == LDDW && in.src() == PSEUDO_FUNC) {
+            return new int[] {t + 2};
+        }
+        if (cls != CLASS_JMP && cls != CLASS_JMP32) {
+            return new int[] {t + (code == LDDW ? 2 : 1)};
+        }
+        int op = jmpOp(code);
+        if (op == JMP_EXIT) return new int[0];
+        if (op == JMP_CALL) {
+            prunePoint[Math.min(t + 1, n - 1)] = true;
+            if (in.src() == CALL_PSEUDO) {
+                prunePoint[t] = true;
+                return new int[] {t + 1, t + in.imm() + 1};
+            }
+            return new int[] {t + 1};
+        }
+        if (op == JMP_JA) {
+            int w = code == JA32 ? t + in.imm() + 1 : t + in.off() + 1;
+            if (w >= 0 && w < n) prunePoint[w] = true;
+            return new int[] {w};
+        }
+        prunePoint[t] = true;
+        if (code == MAY_GOTO) forceCheckpoint[t] = true;
+        return new int[] {t + 1, t + in.off() + 1};
+    }
+
+    // ---- static register liveness --------------------------------------------------------------------
+
+    private void computeLiveRegs() {
+        int[] use = new int[n], def = new int[n];
+        for (int i = 0; i < n; i++) {
+            Insn in = insns[i];
+            int code = in.opcode(), cls = insnClass(code);
+            int d = 1 << in.dst(), s = 1 << in.src();
+            switch (cls) {
+                case CLASS_ALU, CLASS_ALU64 -> {
+                    int op = aluOp(code);
+                    if (op == ALU_MOV) { use[i] = source(code) == SRC_X ? s : 0; def[i] = d; }
+                    else { use[i] = d | (source(code) == SRC_X && op != ALU_END && op != ALU_NEG ? s : 0); def[i] = d; }
+                }
+                case CLASS_LDX -> { use[i] = s; def[i] = d; }
+                case CLASS_ST -> use[i] = d;
+                case CLASS_STX -> {
+                    use[i] = d | s;
+                    if (mode(code) == MODE_ATOMIC) {
+                        if (in.imm() == ATOMIC_CMPXCHG) { use[i] |= 1; def[i] = 1; }
+                        else if (in.imm() == ATOMIC_LOAD_ACQ) { use[i] = s; def[i] = d; }
+                        else if ((in.imm() & ATOMIC_FETCH) != 0) def[i] = s;
+                    }
+                }
+                case CLASS_LD -> {
+                    if (code == LDDW) def[i] = d;
+                    else { use[i] = (1 << 6) | (mode(code) == MODE_IND ? s : 0); def[i] = 0x3f; }
+                }
+                default -> {
+                    int op = jmpOp(code);
+                    if (op == JMP_CALL) { use[i] = 0x3e; def[i] = 0x3f; }
+                    else if (op == JMP_EXIT) use[i] = 1;
+                    else if (op == JMP_JA || code == MAY_GOTO) use[i] = 0;
+                    else use[i] = d | (source(code) == SRC_X ? s : 0);
+                }
+            }
+            use[i] &= 0x7ff;
+            def[i] &= 0x7ff;
+        }
+        liveIn = new int[n];
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int i = n - 1; i >= 0; i--) {
+                if (i > 0 && isLdImm64(i - 1)) continue;
+                int out = 0;
+                Insn in = insns[i];
+                int code = in.opcode(), cls = insnClass(code);
+                if (cls == CLASS_JMP || cls == CLASS_JMP32) {
+                    int op = jmpOp(code);
+                    if (op == JMP_EXIT) out = 0;
+                    else if (op == JMP_CALL) {
+                        out = i + 1 < n ? liveIn[i + 1] : 0;
+                        if (in.src() == CALL_PSEUDO) {
+                            int t = i + in.imm() + 1;
+                            if (t >= 0 && t < n) out |= liveIn[t] & 0x3e;
+                        }
+                    } else if (op == JMP_JA) {
+                        int w = code == JA32 ? i + in.imm() + 1 : i + in.off() + 1;
+                        out = w >= 0 && w < n ? liveIn[w] : 0;
+                    } else {
+                        int w = i + in.off() + 1;
+                        out = (i + 1 < n ? liveIn[i + 1] : 0) | (w >= 0 && w < n ? liveIn[w] : 0);
+                    }
+                } else {
+                    int next = i + (code == LDDW ? 2 : 1);
+                    out = next < n ? liveIn[next] : 0;
+                }
+                int v = use[i] | (out & ~def[i]);
+                if (v != liveIn[i]) { liveIn[i] = v; changed = true; }
+            }
+        }
+    }
+
+    // ---- exploration -------------------------------------------------------------------------------------
+
+    private VState initialState() {
+        VState s = new VState();
+        Frame f = new Frame();
+        for (int i = 0; i < 11; i++) {
+            f.regs[i] = new Reg();
+            f.regs[i].markNotInit();
+        }
+        f.regs[10].markKnownZeroPtr(PTR_TO_STACK);
+        f.regs[1].markKnownZeroPtr(PTR_TO_CTX);
+        s.frames[0] = f;
+        return s;
+    }
+
+    private void doCheck() {
+        explored = newExploredArray(n);
+        cur = initialState();
+        insnIdx = 0;
+        boolean doPrintState = false;
+        scratchAll();
+        if (level > 0) {
+            log.append("0:").append(stateStr(cur.cur(), true)).append('\n');
+            scratchedRegs = 0;
+            scratchedSlots = 0;
+        }
+        for (;;) {
+            if (insnIdx < 0 || insnIdx >= n) throw fail("invalid insn idx %d insn_cnt %d", insnIdx, n);
+            Insn in = insns[insnIdx];
+            int cls = insnClass(in.opcode());
+            if (++insnProcessed > opts.insnLimit()) {
+                throw fail("BPF program is too large. Processed %d insn", insnProcessed);
+            }
+            boolean exitPath = false;
+            if (prunePoint[insnIdx]) {
+                if (isStateVisited(insnIdx)) {
+                    if (level > 0) {
+                        if (doPrintState) log.append("\nfrom ").append(prevInsnIdx).append(" to ").append(insnIdx).append(": safe\n");
+                        else log.append(insnIdx).append(": safe\n");
+                    }
+                    exitPath = true;
+                }
+            }
+            if (!exitPath) {
+                if (level >= 2 && doPrintState) {
+                    log.append("\nfrom ").append(prevInsnIdx).append(" to ").append(insnIdx).append(':')
+                            .append(stateStr(cur.cur(), true)).append('\n');
+                    doPrintState = false;
+                }
+                if (level > 0) {
+                    printInsnState();
+                    String line = insnIdx + ": " + LogFormat.insn(in, isLdImm64(insnIdx) && insnIdx + 1 < n
+                            ? ((long) insns[insnIdx + 1].imm() << 32) | (in.imm() & 0xffffffffL) : in.imm());
+                    log.append(line).append('\n');
+                    trimLog();
+                    lastInsnLineEnd = log.length();
+                    lastInsnLineLen = line.length();
+                }
+                prevInsnIdx = insnIdx;
+                cur.insnIdx = insnIdx;
+                int r = step(in, cls);
+                if (r == STEP_NEXT) {
+                    if (level > 0) printInsnState();
+                    continue;
+                }
+                if (r == STEP_FRAME_EXIT) {
+                    doPrintState = true;
+                    continue;
+                }
+            }
+            // process_bpf_exit: this path is done
+            scratchAll();
+            updateBranchCounts(cur);
+            Pending p = pending.pollLast();
+            if (p == null) break;
+            cur = p.st;
+            insnIdx = p.insn;
+            prevInsnIdx = p.prev;
+            doPrintState = true;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Explored>[] newExploredArray(int n) {
+        return (List<Explored>[]) new List<?>[n];
+    }
+
+    private static final int STEP_NEXT = 0, STEP_PATH_DONE = 1, STEP_FRAME_EXIT = 2;
+
+    private void updateBranchCounts(VState st) {
+        while (st != null) {
+            int br = --st.branches;
+            if (br > 0) break;
+            st = st.parent;
+        }
+    }
+
+    private VState pushStack(int insn, int prev) {
+        VState copy = cur.copy();
+        if (copy.parent != null) copy.parent.branches++;
+        pending.addLast(new Pending(copy, insn, prev));
+        if (pending.size() > COMPLEXITY_LIMIT_JMP_SEQ) {
+            throw fail("The sequence of %d jumps is too complex.", pending.size());
+        }
+        return copy;
+    }
+
+    private boolean isStateVisited(int idx) {
+        boolean forceNew = forceCheckpoint[idx];
+        boolean addNew = forceNew || (jmpsProcessed - prevJmpsProcessed >= 2 && insnProcessed - prevInsnProcessed >= 8);
+        List<Explored> list = explored[idx];
+        long curHash = list == null ? 0 : regsHash(cur);
+        int statesCnt = 0;
+        if (list != null) {
+            for (int i = 0; i < list.size(); i++) {
+                Explored sl = list.get(i);
+                statesCnt++;
+                if (sl.st.branches > 0) {
+                    if (sl.hash == curHash && statesMaybeLooping(sl.st, cur) && statesEqual(sl.st, cur, true, idx)
+                            && sl.st.mayGotoDepth == cur.mayGotoDepth) {
+                        List<String> lines = new ArrayList<>();
+                        lines.add("infinite loop detected at insn " + idx);
+                        lines.add("cur state:" + stateStr(cur.cur(), true));
+                        lines.add("old state:" + stateStr(sl.st.frames[cur.curframe], true));
+                        throw new Reject(idx, lines);
+                    }
+                    if (!forceNew && jmpsProcessed - prevJmpsProcessed < 20 && insnProcessed - prevInsnProcessed < 100) {
+                        addNew = false;
+                    }
+                } else if (statesEqual(sl.st, cur, false, idx)) {
+                    sl.hit++;
+                    return true;
+                }
+                // miss: a state that keeps missing is evicted (the kernel's heuristic)
+                if (addNew) sl.miss++;
+                int nfac = forceNew && sl.st.branches > 0 ? 64 : 3;
+                if (sl.miss > sl.hit * nfac + nfac) {
+                    list.remove(i);
+                    i--;
+                    if (sl.st.branches == 0) curStates--;
+                }
+            }
+        }
+        if (statesCnt > maxStatesPerInsn) maxStatesPerInsn = statesCnt;
+        if (!addNew) return false;
+        totalStates++;
+        curStates++;
+        if (curStates > peakStates) peakStates = curStates;
+        prevJmpsProcessed = jmpsProcessed;
+        prevInsnProcessed = insnProcessed;
+        VState nw = cur.copy();
+        nw.insnIdx = idx;
+        cur.parent = nw;
+        cur.branches = 1;
+        if (list == null) explored[idx] = list = new ArrayList<>();
+        list.add(new Explored(nw, regsHash(nw)));
+        return false;
+    }
+
+    private static boolean regsIdentical(Reg a, Reg b) {
+        return a.type == b.type && a.off == b.off && a.tv == b.tv && a.tm == b.tm && a.smin == b.smin && a.smax == b.smax
+                && a.umin == b.umin && a.umax == b.umax && a.s32min == b.s32min && a.s32max == b.s32max
+                && a.u32min == b.u32min && a.u32max == b.u32max && a.id == b.id && a.refObjId == b.refObjId
+                && a.range == b.range && a.mapIdx == b.mapIdx && a.memSize == b.memSize && a.subprog == b.subprog;
+    }
+
+    private static boolean statesMaybeLooping(VState old, VState c) {
+        if (old.curframe != c.curframe) return false;
+        Frame fo = old.cur(), fc = c.cur();
+        for (int i = 0; i < 11; i++) if (!regsIdentical(fo.regs[i], fc.regs[i])) return false;
+        return true;
+    }
+
+    /** The id map of check_ids: old id -> cur id and back. */
+    private static final class IdMap {
+        int[] olds = new int[16], curs = new int[16];
+        int cnt;
+        int tmpGen = Integer.MAX_VALUE / 2;
+
+        boolean check(int oldId, int curId) {
+            if ((oldId == 0) != (curId == 0)) return false;
+            if (oldId == 0) return true;
+            for (int i = 0; i < cnt; i++) {
+                if (olds[i] == oldId) return curs[i] == curId;
+                if (curs[i] == curId) return false;
+            }
+            if (cnt == olds.length) {
+                olds = Arrays.copyOf(olds, cnt * 2);
+                curs = Arrays.copyOf(curs, cnt * 2);
+            }
+            olds[cnt] = oldId;
+            curs[cnt] = curId;
+            cnt++;
+            return true;
+        }
+
+        boolean checkScalar(int oldId, int curId) {
+            oldId = oldId != 0 ? oldId : ++tmpGen;
+            curId = curId != 0 ? curId : ++tmpGen;
+            return check(oldId, curId);
+        }
+    }
+
+    private boolean statesEqual(VState old, VState c, boolean exact, int idx) {
+        if (old.curframe != c.curframe) return false;
+        IdMap idmap = new IdMap();
+        for (int i = 0; i <= old.curframe; i++) {
+            if (old.frames[i].callsite != c.frames[i].callsite) return false;
+            int live;
+            if (i == old.curframe) live = liveIn[idx];
+            else {
+                int ret = old.frames[i + 1].callsite + 1;
+                live = ret < n ? (liveIn[ret] & 0x7c0) : 0;
+                live |= 1 << 10;
+            }
+            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, live)) return false;
+        }
+        if (old.refIds.length != c.refIds.length) return false;
+        for (int i = 0; i < old.refIds.length; i++) if (!idmap.check(old.refIds[i], c.refIds[i])) return false;
+        return true;
+    }
+
+    private boolean funcStatesEqual(Frame old, Frame c, IdMap idmap, boolean exact, int live) {
+        for (int i = 0; i < 11; i++) {
+            if (!exact && (live & (1 << i)) == 0) continue;
+            if (!regsafe(old.regs[i], c.regs[i], idmap, exact)) return false;
+        }
+        return stacksafe(old, c, idmap, exact);
+    }
+
+    private static boolean rangeWithin(Reg o, Reg c) {
+        return Reg.ule(o.umin, c.umin) && Reg.ule(c.umax, o.umax) && o.smin <= c.smin && c.smax <= o.smax
+                && o.u32min <= c.u32min && c.u32max <= o.u32max && o.s32min <= c.s32min && c.s32max <= o.s32max;
+    }
+
+    private static boolean tnumIn(Reg o, Reg c) {
+        return new Tnum(o.tv, o.tm).includes(new Tnum(c.tv, c.tm));
+    }
+
+    private static boolean regsExact(Reg o, Reg c, IdMap idmap) {
+        return o.type == c.type && o.off == c.off && o.tv == c.tv && o.tm == c.tm && o.smin == c.smin && o.smax == c.smax
+                && o.umin == c.umin && o.umax == c.umax && o.s32min == c.s32min && o.s32max == c.s32max
+                && o.u32min == c.u32min && o.u32max == c.u32max && o.range == c.range && o.mapIdx == c.mapIdx
+                && o.memSize == c.memSize && o.subprog == c.subprog && o.frameno == c.frameno
+                && idmap.check(o.id, c.id) && idmap.check(o.refObjId, c.refObjId);
+    }
+
+    private boolean regsafe(Reg o, Reg c, IdMap idmap, boolean exact) {
+        if (o.type == NOT_INIT) {
+            if (!exact || c.type == NOT_INIT) return true;
+        }
+        if (exact) return regsExact(o, c, idmap);
+        if (o.type != c.type) return false;
+        switch (base(o.type)) {
+            case SCALAR_VALUE:
+                // bpf4j does not track precision: every scalar is treated as precise (sound, prunes less)
+                return idmap.checkScalar(o.id, c.id) && rangeWithin(o, c) && tnumIn(o, c);
+            case PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_BUF, PTR_TO_TP_BUFFER:
+                return o.off == c.off && o.mapIdx == c.mapIdx && o.memSize == c.memSize && o.range == c.range
+                        && rangeWithin(o, c) && tnumIn(o, c) && idmap.check(o.id, c.id) && idmap.check(o.refObjId, c.refObjId);
+            case PTR_TO_PACKET_META, PTR_TO_PACKET:
+                if (o.range > c.range) return false;
+                if (o.off != c.off) return false;
+                if (!idmap.check(o.id, c.id)) return false;
+                return rangeWithin(o, c) && tnumIn(o, c);
+            case PTR_TO_STACK:
+                return regsExact(o, c, idmap) && o.frameno == c.frameno;
+            default:
+                return regsExact(o, c, idmap);
+        }
+    }
+
+    private static final Reg UNKNOWN_SCALAR = unknownScalar();
+
+    private static Reg unknownScalar() {
+        Reg r = new Reg();
+        r.markUnknown();
+        return r;
+    }
+
+    private static Reg scalarRegForStack(Frame f, int spi) {
+        if (f.isSpilledScalar(spi)) {
+            boolean all = true;
+            for (int j = 0; j < 8; j++) if (f.slot(spi, j) != STACK_SPILL) { all = false; break; }
+            if (all) return f.spill[spi];
+        }
+        for (int j = 0; j < 8; j++) {
+            byte t = f.slot(spi, j);
+            if (t != STACK_MISC && t != STACK_INVALID) return null;
+        }
+        boolean anyMisc = false;
+        for (int j = 0; j < 8; j++) if (f.slot(spi, j) == STACK_MISC) anyMisc = true;
+        return anyMisc ? UNKNOWN_SCALAR : null;
+    }
+
+    private boolean stacksafe(Frame old, Frame c, IdMap idmap, boolean exact) {
+        int alloc = old.allocated();
+        for (int i = 0; i < alloc; i++) {
+            int spi = i / 8, j = i % 8;
+            byte ot = old.slot(spi, j);
+            if (exact && (i >= c.allocated() || ot != c.slot(spi, j))) return false;
+            if (ot == STACK_INVALID) continue;
+            if (!exact && ot == STACK_MISC) continue; // allow_uninit_stack (privileged): MISC matches anything
+            if (i >= c.allocated()) return false;
+            Reg oreg = scalarRegForStack(old, spi), creg = scalarRegForStack(c, spi);
+            if (oreg != null && creg != null) {
+                if (!regsafe(oreg, creg, idmap, exact)) return false;
+                i += 7 - j;
+                continue;
+            }
+            byte ct = c.slot(spi, j);
+            if (ot != ct) return false;
+            if (j != 7) continue;
+            if (ot == STACK_SPILL && !regsafe(old.spill[spi], c.spill[spi], idmap, exact)) return false;
+        }
+        return true;
+    }
+
+    // ---- instructions -------------------------------------------------------------------------------
+
+    private Reg reg(int r) { return cur.cur().regs[r]; }
+
+    private void scratchReg(int r) { scratchedRegs |= 1 << r; }
+
+    private static final int SRC_OP = 0, DST_OP = 1, DST_OP_NO_MARK = 2;
+
+    private void checkRegArg(int regno, int t) {
+        if (regno >= 11) throw fail("R%d is invalid", regno);
+        scratchReg(regno);
+        Reg r = reg(regno);
+        if (t == SRC_OP) {
+            if (r.type == NOT_INIT) throw fail("R%d !read_ok", regno);
+            return;
+        }
+        if (regno == 10) throw fail("frame pointer is read only");
+        if (t == DST_OP) r.markUnknown();
+    }
+
+    private int step(Insn in, int cls) {
+        int code = in.opcode();
+        switch (cls) {
+            case CLASS_ALU, CLASS_ALU64 -> checkAluOp(in);
+            case CLASS_LDX -> {
+                checkRegArg(in.src(), SRC_OP);
+                checkRegArg(in.dst(), DST_OP_NO_MARK);
+                int srcType = reg(in.src()).type;
+                checkMemAccess(in.src(), in.off(), sizeBytes(code), false, in.dst(), false, mode(code) == MODE_MEMSX);
+                saveAuxPtrType(srcType);
+                reg(in.dst()).sanityCheck();
+            }
+            case CLASS_STX -> {
+                if (mode(code) == MODE_ATOMIC) {
+                    checkAtomic(in);
+                } else {
+                    if (mode(code) != MODE_MEM || in.imm() != 0) throw fail("BPF_STX uses reserved fields");
+                    checkRegArg(in.src(), SRC_OP);
+                    checkRegArg(in.dst(), SRC_OP);
+                    int dstType = reg(in.dst()).type;
+                    checkMemAccess(in.dst(), in.off(), sizeBytes(code), true, in.src(), false, false);
+                    saveAuxPtrType(dstType);
+                }
+            }
+            case CLASS_ST -> {
+                if (mode(code) != MODE_MEM || in.src() != 0) throw fail("BPF_ST uses reserved fields");
+                checkRegArg(in.dst(), SRC_OP);
+                int dstType = reg(in.dst()).type;
+                stImm = in.imm();
+                try {
+                    checkMemAccess(in.dst(), in.off(), sizeBytes(code), true, -1, false, false);
+                } finally {
+                    stImm = null;
+                }
+                saveAuxPtrType(dstType);
+            }
+            case CLASS_JMP, CLASS_JMP32 -> {
+                int op = jmpOp(code);
+                jmpsProcessed++;
+                if (op == JMP_CALL) {
+                    if (source(code) != SRC_K || (in.src() != CALL_KFUNC && in.off() != 0)
+                            || (in.src() != CALL_HELPER && in.src() != CALL_PSEUDO && in.src() != CALL_KFUNC)
+                            || in.dst() != 0 || cls == CLASS_JMP32) {
+                        throw fail("BPF_CALL uses reserved fields");
+                    }
+                    if (in.src() == CALL_PSEUDO) {
+                        checkFuncCall(in);
+                        return STEP_NEXT;
+                    }
+                    if (in.src() == CALL_KFUNC) throw unsupported("kfunc calls are not modelled");
+                    return checkHelperCall(in);
+                } else if (op == JMP_JA) {
+                    if (source(code) != SRC_K || in.src() != 0 || in.dst() != 0
+                            || (cls == CLASS_JMP && in.imm() != 0) || (cls == CLASS_JMP32 && in.off() != 0)) {
+                        throw fail("BPF_JA uses reserved fields");
+                    }
+                    insnIdx += (cls == CLASS_JMP ? in.off() : in.imm()) + 1;
+                    return STEP_NEXT;
+                } else if (op == JMP_EXIT) {
+                    if (source(code) != SRC_K || in.imm() != 0 || in.src() != 0 || in.dst() != 0 || cls == CLASS_JMP32) {
+                        throw fail("BPF_EXIT uses reserved fields");
+                    }
+                    return processExit();
+                } else {
+                    checkCondJmp(in, cls == CLASS_JMP32);
+                    return STEP_NEXT;
+                }
+            }
+            default -> { // CLASS_LD
+                int m = mode(code);
+                if (m == MODE_ABS || m == MODE_IND) {
+                    checkLdAbs(in);
+                } else if (m == MODE_IMM) {
+                    checkLdImm(in);
+                    insnIdx++;
+                } else {
+                    throw fail("invalid BPF_LD mode");
+                }
+            }
+        }
+        insnIdx++;
+        return STEP_NEXT;
+    }
+
+    private Integer stImm;
+
+    private void saveAuxPtrType(int type) {
+        int prev = auxPtrType[insnIdx];
+        if (prev == -1) {
+            auxPtrType[insnIdx] = type;
+        } else if (prev != type) {
+            boolean prevCtx = prev == PTR_TO_CTX, curCtx = type == PTR_TO_CTX;
+            if (prevCtx || curCtx) throw fail("same insn cannot be used with different pointers");
+        }
+    }
+
+    // ---- ALU ------------------------------------------------------------------------------------------
+
+    private static final String[] ALU_STR = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian", "?", "?"};
+
+    private void checkAluOp(Insn in) {
+        int code = in.opcode();
+        int op = aluOp(code);
+        boolean alu64 = insnClass(code) == CLASS_ALU64;
+        boolean srcX = source(code) == SRC_X;
+        Frame f = cur.cur();
+        if (op == ALU_END || op == ALU_NEG) {
+            if (op == ALU_NEG) {
+                if (srcX || in.src() != 0 || in.off() != 0 || in.imm() != 0) throw fail("BPF_NEG uses reserved fields");
+            } else if (in.src() != 0 || in.off() != 0 || (in.imm() != 16 && in.imm() != 32 && in.imm() != 64)
+                    || (alu64 && srcX)) {
+                throw fail("BPF_END uses reserved fields");
+            }
+            checkRegArg(in.dst(), SRC_OP);
+            if (!opts.privileged() && reg(in.dst()).isPointer()) throw fail("R%d pointer arithmetic prohibited", in.dst());
+            if (op == ALU_NEG && reg(in.dst()).type == SCALAR_VALUE) {
+                // the kernel (6.12) marks the result unknown for both; 6.18 tracks NEG as 0 - x
+                checkRegArg(in.dst(), DST_OP);
+            } else {
+                checkRegArg(in.dst(), DST_OP);
+            }
+        } else if (op == ALU_MOV) {
+            if (srcX) {
+                if (!alu64) {
+                    if ((in.off() != 0 && in.off() != 8 && in.off() != 16) || in.imm() != 0) throw fail("BPF_MOV uses reserved fields");
+                } else if (in.off() == OFF_ADDR_SPACE_CAST) {
+                    if (in.imm() != 1 && in.imm() != 1 << 16) throw fail("addr_space_cast insn can only convert between address space 1 and 0");
+                    throw fail("addr_space_cast insn can only be used in a program that has an associated arena");
+                } else if ((in.off() != 0 && in.off() != 8 && in.off() != 16 && in.off() != 32) || in.imm() != 0) {
+                    throw fail("BPF_MOV uses reserved fields");
+                }
+                checkRegArg(in.src(), SRC_OP);
+            } else if (in.src() != 0 || in.off() != 0) {
+                throw fail("BPF_MOV uses reserved fields");
+            }
+            checkRegArg(in.dst(), DST_OP_NO_MARK);
+            Reg dst = reg(in.dst());
+            if (srcX) {
+                Reg src = reg(in.src());
+                if (alu64) {
+                    if (in.off() == 0) {
+                        assignScalarIdBeforeMov(src);
+                        dst.set(src);
+                    } else if (src.type == SCALAR_VALUE) {
+                        boolean noSext = Long.compareUnsigned(src.umax, 1L << (in.off() - 1)) < 0;
+                        if (noSext) assignScalarIdBeforeMov(src);
+                        dst.set(src);
+                        if (!noSext) { dst.id = 0; dst.off = 0; }
+                        dst.coerceToSizeSx(in.off() >> 3);
+                    } else {
+                        if (!opts.privileged()) throw fail("R%d sign-extension part of pointer", in.src());
+                        dst.markUnknown();
+                    }
+                } else {
+                    if (src.type == SCALAR_VALUE) {
+                        if (in.off() == 0) {
+                            boolean u32 = src.width() <= 32;
+                            if (u32) assignScalarIdBeforeMov(src);
+                            dst.set(src);
+                            if (!u32) { dst.id = 0; dst.off = 0; }
+                        } else {
+                            boolean noSext = Long.compareUnsigned(src.umax, 1L << (in.off() - 1)) < 0;
+                            if (noSext) assignScalarIdBeforeMov(src);
+                            dst.set(src);
+                            if (!noSext) { dst.id = 0; dst.off = 0; }
+                            dst.coerceSubregToSizeSx(in.off() >> 3);
+                        }
+                    } else {
+                        if (!opts.privileged()) throw fail("R%d partial copy of pointer", in.src());
+                        dst.markUnknown();
+                    }
+                    dst.zext32To64();
+                    dst.sync();
+                }
+            } else {
+                dst.markUnknown();
+                dst.markKnown(alu64 ? in.imm() : in.imm() & 0xffffffffL);
+            }
+        } else if (op > ALU_END) {
+            throw fail("invalid BPF_ALU opcode %x", op);
+        } else {
+            if (srcX) {
+                if (in.imm() != 0 || (in.off() != 0 && in.off() != 1) || (in.off() == 1 && op != ALU_MOD && op != ALU_DIV)) {
+                    throw fail("BPF_ALU uses reserved fields");
+                }
+                checkRegArg(in.src(), SRC_OP);
+            } else if (in.src() != 0 || (in.off() != 0 && in.off() != 1) || (in.off() == 1 && op != ALU_MOD && op != ALU_DIV)) {
+                throw fail("BPF_ALU uses reserved fields");
+            }
+            checkRegArg(in.dst(), SRC_OP);
+            if ((op == ALU_MOD || op == ALU_DIV) && !srcX && in.imm() == 0) throw fail("div by zero");
+            if ((op == ALU_LSH || op == ALU_RSH || op == ALU_ARSH) && !srcX) {
+                int size = alu64 ? 64 : 32;
+                if (in.imm() < 0 || in.imm() >= size) throw fail("invalid shift %d", in.imm());
+            }
+            checkRegArg(in.dst(), DST_OP_NO_MARK);
+            adjustRegMinMaxVals(in);
+        }
+        reg(in.dst()).sanityCheck();
+        if (f != cur.cur()) throw new IllegalStateException("frame changed");
+    }
+
+    private void assignScalarIdBeforeMov(Reg src) {
+        if (src.type != SCALAR_VALUE) return;
+        if (src.id == 0 && src.tm != 0) src.id = ++idGen;
+    }
+
+    private void adjustRegMinMaxVals(Insn in) {
+        int code = in.opcode();
+        int op = aluOp(code);
+        boolean alu32 = insnClass(code) != CLASS_ALU64;
+        Reg dst = reg(in.dst());
+        Reg ptrReg = dst.type != SCALAR_VALUE ? dst : null;
+        Reg src;
+        if (source(code) == SRC_X) {
+            src = reg(in.src());
+            if (src.type != SCALAR_VALUE) {
+                if (dst.type != SCALAR_VALUE) {
+                    if (op == ALU_SUB && opts.privileged()) {
+                        dst.markUnknown();
+                        return;
+                    }
+                    throw fail("R%d pointer %s pointer prohibited", in.dst(), ALU_STR[op >> 4]);
+                }
+                Reg off = dst.copy();
+                adjustPtrMinMaxVals(in, src, off);
+                return;
+            } else if (ptrReg != null) {
+                adjustPtrMinMaxVals(in, dst, src.copy());
+                return;
+            }
+        } else {
+            src = new Reg();
+            src.markKnown(in.imm());
+            src.type = SCALAR_VALUE;
+            if (ptrReg != null) {
+                adjustPtrMinMaxVals(in, ptrReg, src);
+                return;
+            }
+        }
+        Reg srcCopy = src.copy();
+        if (!ScalarAlu.safeToCompute(op, alu32, srcCopy)) {
+            dst.markUnknown();
+            return;
+        }
+        if ((op == ALU_AND || op == ALU_OR) && srcCopy.isConst()) {
+            maybeForkScalars(in, dst);
+        }
+        ScalarAlu.apply(op, alu32, dst, srcCopy);
+        // linked scalars: r1 += const keeps a relation; bpf4j drops ids after arithmetic (conservative)
+        dst.id = 0;
+        dst.off = 0;
+    }
+
+    private void maybeForkScalars(Insn in, Reg dst) {
+        boolean alu32;
+        if (dst.smin == -1 && dst.smax == 0) alu32 = false;
+        else if (dst.s32min == -1 && dst.s32max == 0) alu32 = true;
+        else return;
+        VState branch = pushStack(insnIdx, insnIdx);
+        Reg b = branch.cur().regs[in.dst()];
+        if (alu32) {
+            b.markKnown32(0);
+            dst.markKnown32(-1L);
+        } else {
+            b.markKnown(0);
+            b.type = SCALAR_VALUE;
+            dst.markKnown(-1L);
+            dst.type = SCALAR_VALUE;
+        }
+    }
+
+    private void adjustPtrMinMaxVals(Insn in, Reg ptr, Reg off) {
+        int code = in.opcode();
+        int op = aluOp(code);
+        int dstno = in.dst();
+        Reg dst = reg(dstno);
+        boolean known = off.isConst();
+        long sminVal = off.smin, smaxVal = off.smax, uminVal = off.umin, umaxVal = off.umax;
+        long sminPtr = ptr.smin, smaxPtr = ptr.smax, uminPtr = ptr.umin, umaxPtr = ptr.umax;
+        if ((known && (sminVal != smaxVal || uminVal != umaxVal)) || sminVal > smaxVal || Reg.ult(umaxVal, uminVal)) {
+            dst.markUnknown();
+            return;
+        }
+        if (insnClass(code) != CLASS_ALU64) {
+            if (op == ALU_SUB && opts.privileged()) {
+                dst.markUnknown();
+                return;
+            }
+            throw fail("R%d 32-bit pointer arithmetic prohibited", dstno);
+        }
+        if (mayBeNull(ptr.type)) {
+            throw fail("R%d pointer arithmetic on %s prohibited, null-check it first", dstno, RegType.str(ptr.type));
+        }
+        switch (base(ptr.type)) {
+            case PTR_TO_CTX, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_STACK, PTR_TO_PACKET_META, PTR_TO_PACKET,
+                 PTR_TO_TP_BUFFER, PTR_TO_BTF_ID, PTR_TO_MEM, PTR_TO_BUF, PTR_TO_FUNC, CONST_PTR_TO_DYNPTR -> { }
+            case PTR_TO_FLOW_KEYS -> {
+                if (!known) throw fail("R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
+            }
+            case CONST_PTR_TO_MAP -> {
+                if (!(known && sminVal == 0 && op == ALU_ADD)) {
+                    throw fail("R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
+                }
+            }
+            default -> throw fail("R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
+        }
+        int ptrType = ptr.type;
+        checkRegSaneOffset(off, ptrType);
+        checkRegSaneOffset(ptr, ptrType);
+        Reg p = ptr.copy();
+        if (dst != p) {
+            dst.set(p);
+        }
+        dst.mark32Unbounded();
+        switch (op) {
+            case ALU_ADD -> {
+                long sum = (long) p.off + sminVal;
+                if (known && sum == (int) sum) {
+                    dst.smin = sminPtr; dst.smax = smaxPtr; dst.umin = uminPtr; dst.umax = umaxPtr;
+                    dst.tv = p.tv; dst.tm = p.tm;
+                    dst.off = (int) sum;
+                    dst.range = p.range; dst.mapIdx = p.mapIdx; dst.memSize = p.memSize;
+                    break;
+                }
+                long a = sminPtr + sminVal, b = smaxPtr + smaxVal;
+                if (((sminPtr ^ a) & (sminVal ^ a)) < 0 || ((smaxPtr ^ b) & (smaxVal ^ b)) < 0) {
+                    dst.smin = Long.MIN_VALUE; dst.smax = Long.MAX_VALUE;
+                } else {
+                    dst.smin = a; dst.smax = b;
+                }
+                long ua = uminPtr + uminVal, ub = umaxPtr + umaxVal;
+                if (Reg.ult(ua, uminPtr) || Reg.ult(ub, umaxPtr)) {
+                    dst.umin = 0; dst.umax = -1L;
+                } else {
+                    dst.umin = ua; dst.umax = ub;
+                }
+                dst.setVarOff(new Tnum(p.tv, p.tm).add(new Tnum(off.tv, off.tm)));
+                dst.off = p.off;
+                dst.range = p.range; dst.mapIdx = p.mapIdx; dst.memSize = p.memSize;
+                if (isPktPointer(p.type)) {
+                    dst.id = ++idGen;
+                    dst.range = 0;
+                }
+            }
+            case ALU_SUB -> {
+                if (dst != ptr) {
+                    // dst was the scalar: subtracting a pointer from a scalar
+                    throw fail("R%d tried to subtract pointer from scalar", dstno);
+                }
+                if (p.type == PTR_TO_STACK) throw fail("R%d subtraction from stack pointer prohibited", dstno);
+                long diff = (long) p.off - sminVal;
+                if (known && diff == (int) diff) {
+                    dst.smin = sminPtr; dst.smax = smaxPtr; dst.umin = uminPtr; dst.umax = umaxPtr;
+                    dst.tv = p.tv; dst.tm = p.tm;
+                    dst.id = p.id;
+                    dst.off = (int) diff;
+                    dst.range = p.range; dst.mapIdx = p.mapIdx; dst.memSize = p.memSize;
+                    break;
+                }
+                long a = sminPtr - smaxVal, b = smaxPtr - sminVal;
+                if (((sminPtr ^ smaxVal) & (sminPtr ^ a)) < 0 || ((smaxPtr ^ sminVal) & (smaxPtr ^ b)) < 0) {
+                    dst.smin = Long.MIN_VALUE; dst.smax = Long.MAX_VALUE;
+                } else {
+                    dst.smin = a; dst.smax = b;
+                }
+                if (Reg.ult(uminPtr, umaxVal)) {
+                    dst.umin = 0; dst.umax = -1L;
+                } else {
+                    dst.umin = uminPtr - umaxVal;
+                    dst.umax = umaxPtr - uminVal;
+                }
+                dst.setVarOff(new Tnum(p.tv, p.tm).sub(new Tnum(off.tv, off.tm)));
+                dst.off = p.off;
+                dst.range = p.range; dst.mapIdx = p.mapIdx; dst.memSize = p.memSize;
+                if (isPktPointer(p.type)) {
+                    dst.id = ++idGen;
+                    if (sminVal < 0) dst.range = 0;
+                }
+            }
+            case ALU_AND, ALU_OR, ALU_XOR -> throw fail("R%d bitwise operator %s on pointer prohibited", dstno, ALU_STR[op >> 4]);
+            default -> throw fail("R%d pointer arithmetic with %s operator prohibited", dstno, ALU_STR[op >> 4]);
+        }
+        checkRegSaneOffset(dst, ptrType);
+        dst.sync();
+    }
+
+    private void checkRegSaneOffset(Reg r, int type) {
+        boolean known = r.isConst();
+        long val = r.tv;
+        long smin = r.smin;
+        if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
+            throw fail("math between %s pointer and %d is not allowed", RegType.str(type), val);
+        }
+        if (r.off >= BPF_MAX_VAR_OFF || r.off <= -BPF_MAX_VAR_OFF) {
+            throw fail("%s pointer offset %d is not allowed", RegType.str(type), r.off);
+        }
+        if (smin == Long.MIN_VALUE) {
+            throw fail("math between %s pointer and register with unbounded min value is not allowed", RegType.str(type));
+        }
+        if (smin >= BPF_MAX_VAR_OFF || smin <= -BPF_MAX_VAR_OFF) {
+            throw fail("value %d makes %s pointer be out of bounds", smin, RegType.str(type));
+        }
+    }
+
+    // ---- conditional jumps ------------------------------------------------------------------------------
+
+    private static final String[] JMP_STR = {"jmp", "==", ">", ">=", "&", "!=", "s>", "s>=", "call", "exit", "<", "<=", "s<", "s<=", "?", "?"};
+
+    private void checkCondJmp(Insn in, boolean jmp32) {
+        int code = in.opcode();
+        int op = jmpOp(code);
+        if (op == JMP_JA || op > JMP_JCOND) throw fail("invalid BPF_JMP/JMP32 opcode %x", op);
+        if (op == JMP_JCOND) {
+            if (code != MAY_GOTO || in.src() != JCOND_MAY_GOTO || in.dst() != 0 || in.imm() != 0 || in.off() == 0) {
+                throw fail("invalid may_goto off %d imm %d", in.off(), in.imm());
+            }
+            VState q = pushStack(insnIdx + 1, insnIdx);
+            q.mayGotoDepth++;
+            insnIdx += in.off() + 1;
+            return;
+        }
+        checkRegArg(in.dst(), SRC_OP);
+        Reg dst = reg(in.dst());
+        Reg src;
+        boolean srcX = source(code) == SRC_X;
+        if (srcX) {
+            if (in.imm() != 0) throw fail("BPF_JMP/JMP32 uses reserved fields");
+            checkRegArg(in.src(), SRC_OP);
+            src = reg(in.src());
+            if (!opts.privileged() && !(isPktPointerAny(dst.type) && isPktPointerAny(src.type)) && src.isPointer()) {
+                throw fail("R%d pointer comparison prohibited", in.src());
+            }
+        } else {
+            if (in.src() != 0) throw fail("BPF_JMP/JMP32 uses reserved fields");
+            src = new Reg();
+            src.markKnown(in.imm());
+            src.type = SCALAR_VALUE;
+        }
+        int pred = Branches.isBranchTaken(dst, src, op, jmp32);
+        if (pred == 1) {
+            if (level > 0) printInsnState();
+            insnIdx += in.off() + 1;
+            return;
+        } else if (pred == 0) {
+            if (level > 0) printInsnState();
+            insnIdx++;
+            return;
+        }
+        VState other = pushStack(insnIdx + in.off() + 1, insnIdx);
+        Frame of = other.cur();
+        Reg oDst = of.regs[in.dst()];
+        if (srcX) {
+            Reg oSrc = of.regs[in.src()];
+            Branches.regSetMinMax(oDst, oSrc, dst, src, op, jmp32);
+            if (src.type == SCALAR_VALUE && src.id != 0) {
+                syncLinkedRegs(cur, src);
+                syncLinkedRegs(other, oSrc);
+            }
+        } else {
+            Reg k1 = src, k2 = src.copy();
+            Branches.regSetMinMax(oDst, k1, dst, k2, op, jmp32);
+        }
+        if (dst.type == SCALAR_VALUE && dst.id != 0) {
+            syncLinkedRegs(cur, dst);
+            syncLinkedRegs(other, oDst);
+        }
+        if (!jmp32 && srcX && dst.isPointer() && src.isPointer()) {
+            Frame eq = null;
+            if (op == JMP_JEQ) eq = of;
+            else if (op == JMP_JNE) eq = cur.cur();
+            if (eq != null) {
+                if (Branches.regNotNull(dst) && mayBeNull(src.type)) markPtrNotNull(eq.regs[in.src()]);
+                if (Branches.regNotNull(src) && mayBeNull(dst.type)) markPtrNotNull(eq.regs[in.dst()]);
+            }
+        }
+        if (!jmp32 && !srcX && in.imm() == 0 && (op == JMP_JEQ || op == JMP_JNE) && mayBeNull(dst.type)) {
+            int id = dst.id, refObj = dst.refObjId;
+            markPtrOrNullRegs(cur, id, refObj, op == JMP_JNE);
+            markPtrOrNullRegs(other, id, refObj, op == JMP_JEQ);
+        } else if (!tryMatchPktPointers(in, jmp32, dst, srcX ? src : null, cur, other) && !opts.privileged() && dst.isPointer()) {
+            throw fail("R%d pointer comparison prohibited", in.dst());
+        }
+        if (level > 0) printInsnState();
+        insnIdx++;
+    }
+
+    /** Copies the refined bounds of {@code known} to every scalar sharing its id. */
+    private void syncLinkedRegs(VState st, Reg known) {
+        int id = known.id;
+        st.forEachReg(r -> {
+            if (r != known && r.type == SCALAR_VALUE && r.id == id) {
+                r.set(known);
+            }
+        });
+    }
+
+    private static void markPtrNotNull(Reg r) {
+        r.type &= ~PTR_MAYBE_NULL;
+    }
+
+    private void markPtrOrNullRegs(VState st, int id, int refObjId, boolean isNull) {
+        if (refObjId != 0 && refObjId == id && isNull) st.releaseRef(id);
+        st.forEachReg(r -> {
+            if (mayBeNull(r.type) && r.id == id) {
+                if (isNull) {
+                    r.type = SCALAR_VALUE;
+                    r.id = 0;
+                    r.refObjId = 0;
+                    r.mapIdx = -1;
+                    r.memSize = 0;
+                    r.range = 0;
+                    return;
+                }
+                markPtrNotNull(r);
+                r.id = 0;
+            }
+        });
+    }
+
+    private boolean tryMatchPktPointers(Insn in, boolean jmp32, Reg dst, Reg src, VState thisBr, VState otherBr) {
+        if (src == null || jmp32) return false;
+        int op = jmpOp(in.opcode());
+        boolean dstPkt = (dst.type == PTR_TO_PACKET && src.type == PTR_TO_PACKET_END)
+                || (dst.type == PTR_TO_PACKET_META && Branches.isInitPktPointer(src, PTR_TO_PACKET));
+        boolean srcPkt = (dst.type == PTR_TO_PACKET_END && src.type == PTR_TO_PACKET)
+                || (Branches.isInitPktPointer(dst, PTR_TO_PACKET) && src.type == PTR_TO_PACKET_META);
+        if (!dstPkt && !srcPkt) return false;
+        int d = in.dst(), s = in.src();
+        switch (op) {
+            case JMP_JGT -> {
+                if (dstPkt) { findGoodPktPointers(thisBr, dst, dst.type, false); markPktEnd(otherBr, d, true); }
+                else { findGoodPktPointers(otherBr, src, src.type, true); markPktEnd(thisBr, s, false); }
+            }
+            case JMP_JLT -> {
+                if (dstPkt) { findGoodPktPointers(otherBr, dst, dst.type, true); markPktEnd(thisBr, d, false); }
+                else { findGoodPktPointers(thisBr, src, src.type, false); markPktEnd(otherBr, s, true); }
+            }
+            case JMP_JGE -> {
+                if (dstPkt) { findGoodPktPointers(thisBr, dst, dst.type, true); markPktEnd(otherBr, d, false); }
+                else { findGoodPktPointers(otherBr, src, src.type, false); markPktEnd(thisBr, s, true); }
+            }
+            case JMP_JLE -> {
+                if (dstPkt) { findGoodPktPointers(otherBr, dst, dst.type, false); markPktEnd(thisBr, d, true); }
+                else { findGoodPktPointers(thisBr, src, src.type, true); markPktEnd(otherBr, s, false); }
+            }
+            default -> { return false; }
+        }
+        return true;
+    }
+
+    private static void findGoodPktPointers(VState st, Reg dstReg, int type, boolean rangeRightOpen) {
+        if (dstReg.off < 0 || (dstReg.off == 0 && rangeRightOpen)) return;
+        if (Long.compareUnsigned(dstReg.umax, MAX_PACKET_OFF) > 0 || dstReg.umax + dstReg.off > MAX_PACKET_OFF) return;
+        int newRange = dstReg.off + (rangeRightOpen ? 1 : 0);
+        int id = dstReg.id;
+        st.forEachReg(r -> {
+            if (r.type == type && r.id == id) r.range = Math.max(r.range, newRange);
+        });
+    }
+
+    private static void markPktEnd(VState st, int regno, boolean rangeOpen) {
+        Reg r = st.cur().regs[regno];
+        if (r.type != PTR_TO_PACKET) return;
+        r.range = rangeOpen ? BEYOND_PKT_END : AT_PKT_END;
+    }
+
+    // ---- exit and calls ------------------------------------------------------------------------------
+
+    private int processExit() {
+        if (cur.curframe == 0) {
+            checkReferenceLeak();
+            checkReturnCode();
+            return STEP_PATH_DONE;
+        }
+        // prepare_func_exit
+        Frame callee = cur.cur();
+        checkRegArg(0, SRC_OP);
+        Reg r0 = callee.regs[0];
+        if (r0.type == PTR_TO_STACK) throw fail("cannot return stack pointer to the caller");
+        Frame caller = cur.frames[cur.curframe - 1];
+        caller.regs[0].set(r0);
+        updateStackDepth(callee);
+        cur.frames[cur.curframe] = null;
+        cur.curframe--;
+        insnIdx = callee.callsite + 1;
+        scratchAll();
+        return STEP_FRAME_EXIT;
+    }
+
+    private void checkReferenceLeak() {
+        if (cur.refIds.length > 0) {
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < cur.refIds.length; i++) {
+                lines.add("Unreleased reference id=" + cur.refIds[i] + " alloc_insn=" + cur.refInsns[i]);
+            }
+            lines.add("BPF_EXIT instruction in main prog would lead to reference leak");
+            throw new Reject(insnIdx, lines);
+        }
+    }
+
+    private void checkReturnCode() {
+        checkRegArg(0, SRC_OP);
+        Reg r0 = reg(0);
+        if (!opts.privileged() && r0.isPointer()) throw fail("R0 leaks addr as return value");
+        int min, max;
+        switch (ptype) {
+            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS -> { min = 0; max = 1; }
+            default -> { return; }
+        }
+        if (r0.type != SCALAR_VALUE) {
+            throw fail("At program exit the register R0 is not a known value (%s)", RegType.str(r0.type));
+        }
+        if (r0.smin < min || r0.smax > max) {
+            StringBuilder sb = new StringBuilder("At program exit the register R0 has");
+            boolean unknown = true;
+            if (r0.smin > Long.MIN_VALUE) { sb.append(" smin=").append(r0.smin); unknown = false; }
+            if (r0.smax < Long.MAX_VALUE) { sb.append(" smax=").append(r0.smax); unknown = false; }
+            if (unknown) sb.append(" unknown scalar value");
+            sb.append(" should have been in [").append(min).append(", ").append(max).append(']');
+            throw new Reject(insnIdx, List.of(sb.toString()));
+        }
+    }
+
+    private void updateStackDepth(Frame f) {
+        int sp = f.subprog;
+        stackDepth[sp] = Math.max(stackDepth[sp], f.allocated());
+    }
+
+    private void checkFuncCall(Insn in) {
+        if (cur.curframe + 1 >= MAX_FRAMES) {
+            throw fail("the call stack of %d frames is too deep", cur.curframe + 2);
+        }
+        int target = insnIdx + in.imm() + 1;
+        int sp = Arrays.binarySearch(subprogStarts, target);
+        if (sp < 0) throw fail("verifier bug. No program starts at insn %d", target);
+        Frame caller = cur.cur();
+        Frame callee = new Frame();
+        callee.callsite = insnIdx;
+        callee.frameno = cur.curframe + 1;
+        callee.subprog = sp;
+        for (int i = 0; i < 11; i++) {
+            callee.regs[i] = new Reg();
+            callee.regs[i].markNotInit();
+        }
+        callee.regs[10].markKnownZeroPtr(PTR_TO_STACK);
+        callee.regs[10].frameno = callee.frameno;
+        for (int i = 1; i <= 5; i++) callee.regs[i].set(caller.regs[i]);
+        for (int i = 0; i <= 5; i++) {
+            caller.regs[i].markNotInit();
+        }
+        updateStackDepth(caller);
+        cur.curframe++;
+        cur.frames[cur.curframe] = callee;
+        scratchAll();
+        insnIdx = target;
+    }
+
+    private void checkMaxStackDepth() {
+        // the combined stack of every chain of calls, each frame rounded up to 32 bytes (interpreter) as the
+        // kernel does when the JIT is not requested; with the JIT it is rounded to 16
+        int[] depth = new int[subprogStarts.length];
+        for (int i = 0; i < depth.length; i++) depth[i] = (Math.max(stackDepth[i], 1) + 31) & ~31;
+        for (int i = 0; i < depth.length; i++) depth[i] = (stackDepth[i] + 15) & ~15;
+        int[] memo = new int[depth.length];
+        Arrays.fill(memo, -1);
+        for (int sp = 0; sp < 1; sp++) {
+            int total = maxChain(sp, depth, memo, 0, new ArrayList<>());
+            if (total > MAX_BPF_STACK) {
+                insnIdx = -1;
+                throw fail("combined stack size of %d calls is %d. Too large", lastChainLen, total);
+            }
+        }
+    }
+
+    private int lastChainLen;
+
+    private int maxChain(int sp, int[] depth, int[] memo, int acc, List<Integer> chain) {
+        chain.add(sp);
+        int here = acc + depth[sp];
+        int best = here;
+        int bestLen = chain.size();
+        if (here > MAX_BPF_STACK) {
+            lastChainLen = chain.size();
+            chain.removeLast();
+            return here;
+        }
+        int end = subprogEnd(sp);
+        for (int i = subprogStarts[sp]; i < end; i++) {
+            Insn in = insns[i];
+            if (in.opcode() == CALL && in.src() == CALL_PSEUDO) {
+                int t = Arrays.binarySearch(subprogStarts, i + in.imm() + 1);
+                if (t < 0 || chain.contains(t) || chain.size() >= MAX_FRAMES) continue;
+                int v = maxChain(t, depth, memo, here, chain);
+                if (v > best) {
+                    best = v;
+                    bestLen = lastChainLen;
+                }
+                if (best > MAX_BPF_STACK) break;
+            }
+        }
+        lastChainLen = bestLen;
+        chain.removeLast();
+        return best;
+    }
+
+    // ---- memory ----------------------------------------------------------------------------------------
+
+    private Frame funcOf(Reg r) {
+        return cur.frames[r.frameno];
+    }
+
+    private void checkPtrAlignment(Reg r, int off, int size, boolean strictOnce) {
+        boolean strict = strictOnce;
+        String desc = "";
+        switch (r.type) {
+            case PTR_TO_PACKET, PTR_TO_PACKET_META -> {
+                if (!strict || size == 1) return;
+                Tnum t = new Tnum(r.tv, r.tm).add(Tnum.constant(2L + r.off + off));
+                if (!t.isAligned(size)) {
+                    throw fail("misaligned packet access off %d+%s+%d+%d size %d", 2, LogFormat.tnumStr(r.tv, r.tm), r.off, off, size);
+                }
+                return;
+            }
+            case PTR_TO_FLOW_KEYS -> desc = "flow keys ";
+            case PTR_TO_MAP_KEY -> desc = "key ";
+            case PTR_TO_MAP_VALUE -> desc = "value ";
+            case PTR_TO_CTX -> desc = "context ";
+            case PTR_TO_STACK -> { desc = "stack "; strict = true; }
+            case PTR_TO_ARENA -> { return; }
+            default -> { }
+        }
+        if (!strict || size == 1) return;
+        Tnum t = new Tnum(r.tv, r.tm).add(Tnum.constant((long) r.off + off));
+        if (!t.isAligned(size)) {
+            throw fail("misaligned %saccess off %s+%d+%d size %d", desc, LogFormat.tnumStr(r.tv, r.tm), r.off, off, size);
+        }
+    }
+
+    private void checkMemAccess(int regno, int off, int size, boolean write, int valueRegno, boolean strictOnce, boolean ldsx) {
+        Reg r = reg(regno);
+        checkPtrAlignment(r, off, size, strictOnce);
+        off += r.off;
+        int t = r.type;
+        if (t == PTR_TO_MAP_KEY) {
+            if (write) throw fail("write to change key R%d not allowed", regno);
+            checkMemRegionAccess(regno, off, size, maps.get(r.mapIdx).keySize(), false);
+            if (valueRegno >= 0) reg(valueRegno).markUnknown();
+        } else if (t == PTR_TO_MAP_VALUE) {
+            if (write && valueRegno >= 0 && !opts.privileged() && reg(valueRegno).isPointer()) {
+                throw fail("R%d leaks addr into map", valueRegno);
+            }
+            MapInfo m = maps.get(r.mapIdx);
+            checkMapAccessType(m, off, size, write);
+            checkMemRegionAccess(regno, off, size, m.valueSize(), false);
+            if (!write && valueRegno >= 0) {
+                if (r.isConst() && m.readOnlyForProgram() && m.frozen() && m.data() != null) {
+                    int mapOff = (int) (off + r.tv);
+                    long val = 0;
+                    byte[] d = m.data();
+                    if (mapOff + size > d.length) throw fail("invalid access to map value, value_size=%d off=%d size=%d", m.valueSize(), mapOff, size);
+                    for (int i = size - 1; i >= 0; i--) val = (val << 8) | (d[mapOff + i] & 0xff);
+                    if (ldsx) val = size == 1 ? (byte) val : size == 2 ? (short) val : size == 4 ? (int) val : val;
+                    Reg v = reg(valueRegno);
+                    v.markUnknown();
+                    v.markKnown(val);
+                } else {
+                    reg(valueRegno).markUnknown();
+                }
+            }
+        } else if (base(t) == PTR_TO_MEM) {
+            boolean rdonly = (t & MEM_RDONLY) != 0;
+            if (mayBeNull(t)) throw fail("R%d invalid mem access '%s'", regno, RegType.str(t));
+            if (write && rdonly) throw fail("R%d cannot write into %s", regno, RegType.str(t));
+            checkMemRegionAccess(regno, off, size, r.memSize, false);
+            if (valueRegno >= 0 && (!write || rdonly)) reg(valueRegno).markUnknown();
+        } else if (t == PTR_TO_CTX) {
+            if (write && valueRegno >= 0 && !opts.privileged() && reg(valueRegno).isPointer()) {
+                throw fail("R%d leaks addr into ctx", valueRegno);
+            }
+            checkPtrOffReg(r, regno, false);
+            int res = ptype.ctxAccess(off, size, write, ldsx);
+            if (res == VerifierProgramType.UNSUPPORTED) {
+                throw unsupported("context access off=" + off + " size=" + size + " of " + ptype + " is not modelled");
+            }
+            if (res == VerifierProgramType.INVALID) throw fail("invalid bpf_context access off=%d size=%d", off, size);
+            ctxAccesses.put(insnIdx, new VerifierResult.CtxAccess(insnIdx, off, size, write, res));
+            if (!write && valueRegno >= 0) {
+                Reg v = reg(valueRegno);
+                if (res == SCALAR_VALUE) {
+                    v.markUnknown();
+                } else {
+                    v.markKnownZeroPtr(res);
+                    v.type = res;
+                }
+            }
+        } else if (t == PTR_TO_STACK) {
+            checkStackAccessWithinBounds(regno, off, size, write);
+            Frame f = funcOf(r);
+            if (!write) checkStackRead(f, regno, off, size, valueRegno);
+            else checkStackWrite(f, regno, off, size, valueRegno);
+        } else if (isPktPointer(t)) {
+            if (write && !ptype.directPacketAccess(true)) throw fail("cannot write into packet");
+            if (write && valueRegno >= 0 && !opts.privileged() && reg(valueRegno).isPointer()) {
+                throw fail("R%d leaks addr into packet", valueRegno);
+            }
+            checkPacketAccess(regno, off, size, false);
+            if (!write && valueRegno >= 0) reg(valueRegno).markUnknown();
+        } else if (t == CONST_PTR_TO_MAP) {
+            throw unsupported("reads of struct bpf_map fields are not modelled");
+        } else {
+            throw fail("R%d invalid mem access '%s'", regno, RegType.str(t));
+        }
+        if (size < 8 && valueRegno >= 0 && !write && reg(valueRegno).type == SCALAR_VALUE) {
+            if (!ldsx) reg(valueRegno).coerceToSize(size);
+            else reg(valueRegno).coerceToSizeSx(size);
+        }
+    }
+
+    private void checkPtrOffReg(Reg r, int regno, boolean fixedOffOk) {
+        if (r.off < 0) {
+            throw fail("negative offset %s ptr R%d off=%d disallowed", RegType.str(r.type), regno, r.off);
+        }
+        if (!fixedOffOk && r.off != 0) {
+            throw fail("dereference of modified %s ptr R%d off=%d disallowed", RegType.str(r.type), regno, r.off);
+        }
+        if (r.tm != 0 || r.tv != 0) {
+            throw fail("variable %s access var_off=%s disallowed", RegType.str(r.type), LogFormat.tnumStr(r.tv, r.tm));
+        }
+    }
+
+    private void checkMapAccessType(MapInfo m, int off, int size, boolean write) {
+        if (write && m.readOnlyForProgram()) {
+            throw fail("write into map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
+        }
+        if (!write && m.writeOnlyForProgram()) {
+            throw fail("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
+        }
+    }
+
+    private String memAccessError(int regno, long off, int size, long memSize) {
+        Reg r = reg(regno);
+        return switch (r.type) {
+            case PTR_TO_MAP_KEY -> String.format("invalid access to map key, key_size=%d off=%d size=%d", memSize, off, size);
+            case PTR_TO_MAP_VALUE -> String.format("invalid access to map value, value_size=%d off=%d size=%d", memSize, off, size);
+            case PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_PACKET_END ->
+                    String.format("invalid access to packet, off=%d size=%d, R%d(id=%d,off=%d,r=%d)", off, size, regno, r.id, off, memSize);
+            default -> String.format("invalid access to memory, mem_size=%d off=%d size=%d", memSize & 0xffffffffL, off, size);
+        };
+    }
+
+    private boolean memOk(long off, int size, long memSize, boolean zeroSizeAllowed) {
+        boolean sizeOk = size > 0 || (size == 0 && zeroSizeAllowed);
+        return off >= 0 && sizeOk && off + size <= memSize;
+    }
+
+    private void checkMemRegionAccess(int regno, int off, int size, long memSize, boolean zeroSizeAllowed) {
+        Reg r = reg(regno);
+        if (r.smin < 0 && (r.smin == Long.MIN_VALUE || (off + r.smin != (int) (off + r.smin)) || r.smin + off < 0)) {
+            throw fail("R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+        }
+        long lo = (int) (r.smin + off);
+        if (!memOk(lo, size, memSize, zeroSizeAllowed)) {
+            throw fail2(memAccessError(regno, lo, size, memSize), "R" + regno + " min value is outside of the allowed memory range");
+        }
+        if (Long.compareUnsigned(r.umax, BPF_MAX_VAR_OFF) >= 0) {
+            throw fail("R%d unbounded memory access, make sure to bounds check any such access", regno);
+        }
+        long hi = (int) (r.umax + off);
+        if (!memOk(hi, size, memSize, zeroSizeAllowed)) {
+            throw fail2(memAccessError(regno, hi, size, memSize), "R" + regno + " max value is outside of the allowed memory range");
+        }
+    }
+
+    private void checkPacketAccess(int regno, int off, int size, boolean zeroSizeAllowed) {
+        Reg r = reg(regno);
+        if (r.smin < 0) {
+            throw fail("R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+        }
+        if (r.range < 0 || !memOk(off, size, r.range, zeroSizeAllowed)) {
+            if (r.range < 0) throw fail("R%d offset is outside of the packet", regno);
+            throw fail2(memAccessError(regno, off, size, r.range), "R" + regno + " offset is outside of the packet");
+        }
+    }
+
+    private void checkStackAccessWithinBounds(int regno, int off, int size, boolean write) {
+        Reg r = reg(regno);
+        String extra = write ? " write to" : " read from";
+        long minOff, maxOff;
+        if (r.isConst()) {
+            minOff = r.tv + off;
+            maxOff = minOff + size;
+        } else {
+            if (r.smax >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF) {
+                throw fail("invalid unbounded variable-offset%s stack R%d", extra, regno);
+            }
+            minOff = r.smin + off;
+            maxOff = r.smax + off + size;
+        }
+        boolean bad = minOff < -MAX_BPF_STACK || maxOff > 0 || size < 0;
+        if (bad) {
+            if (r.isConst()) throw fail("invalid%s stack R%d off=%d size=%d", extra, regno, off, size);
+            throw fail("invalid variable-offset%s stack R%d var_off=%s off=%d size=%d", extra, regno,
+                    LogFormat.tnumStr(r.tv, r.tm), off, size);
+        }
+        funcOf(r).grow((int) -minOff);
+    }
+
+    private void scratchSlot(Frame f, int spi) {
+        if (f == cur.cur() && spi < 64) scratchedSlots |= 1L << spi;
+    }
+
+    private void checkStackWrite(Frame f, int regno, int off, int size, int valueRegno) {
+        Reg ptr = reg(regno);
+        if (ptr.isConst()) {
+            checkStackWriteFixedOff(f, (int) (off + ptr.tv), size, valueRegno);
+        } else {
+            checkStackWriteVarOff(f, ptr, off, size, valueRegno);
+        }
+    }
+
+    private void saveRegisterState(Frame f, int spi, Reg r, int size) {
+        f.spill[spi].set(r);
+        int i;
+        for (i = 8; i > 8 - size; i--) f.setSlot(spi, i - 1, STACK_SPILL);
+        for (; i > 0; i--) {
+            byte t = f.slot(spi, i - 1);
+            if (t == STACK_ZERO || t == STACK_INVALID) continue;
+            f.setSlot(spi, i - 1, STACK_MISC);
+        }
+    }
+
+    private void scrubSpecialSlot(Frame f, int spi) {
+        f.spill[spi].markNotInit();
+    }
+
+    private void checkStackWriteFixedOff(Frame f, int off, int size, int valueRegno) {
+        int slot = -off - 1, spi = slot / 8;
+        Reg r = valueRegno >= 0 ? reg(valueRegno) : null;
+        scratchSlot(f, spi);
+        // a spilled pointer overwritten in part loses its meaning
+        if (!opts.privileged() && f.isSpilled(spi) && !f.isSpilledScalar(spi) && size != 8) {
+            throw fail("attempt to corrupt spilled pointer on stack");
+        }
+        if (r != null && off % 8 == 0 && r.type == SCALAR_VALUE) {
+            boolean fits = r.width() <= 8 * size;
+            if (fits) assignScalarIdBeforeMov(r);
+            saveRegisterState(f, spi, r, size);
+            if (!fits) f.spill[spi].id = 0;
+        } else if (r == null && off % 8 == 0 && stImm != null) {
+            Reg tmp = new Reg();
+            tmp.markKnown(stImm);
+            tmp.type = SCALAR_VALUE;
+            saveRegisterState(f, spi, tmp, size);
+        } else if (r != null && r.isPointer()) {
+            if (size != 8) throw fail("invalid size of register spill");
+            if (f != cur.cur() && r.type == PTR_TO_STACK) {
+                throw fail("cannot spill pointers to stack into stack frame of the caller");
+            }
+            saveRegisterState(f, spi, r, size);
+        } else {
+            byte type = STACK_MISC;
+            scrubSpecialSlot(f, spi);
+            if ((r != null && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) || (r == null && stImm != null && stImm == 0)) {
+                type = STACK_ZERO;
+            }
+            for (int i = 0; i < size; i++) f.setSlot(spi, (slot - i) % 8, type);
+        }
+    }
+
+    private void checkStackWriteVarOff(Frame f, Reg ptr, int off, int size, int valueRegno) {
+        int minOff = (int) (ptr.smin + off), maxOff = (int) (ptr.smax + off + size);
+        Reg v = valueRegno >= 0 ? reg(valueRegno) : null;
+        boolean writingZero = (v != null && v.type == SCALAR_VALUE && v.tm == 0 && v.tv == 0)
+                || (v == null && stImm != null && stImm == 0);
+        for (int i = minOff; i < maxOff; i++) {
+            int slot = -i - 1, spi = slot / 8;
+            int j = slot % 8;
+            byte st = f.slot(spi, j);
+            scratchSlot(f, spi);
+            if (!opts.privileged() && st != STACK_MISC && st != STACK_ZERO) {
+                throw fail("spilled ptr in range of var-offset stack write; insn %d, ptr off: %d", insnIdx, i);
+            }
+            if (writingZero && st == STACK_SPILL && f.isSpilledScalar(spi)) {
+                Reg sp = f.spill[spi];
+                if (sp.tm == 0 && sp.tv == 0) continue;
+            }
+            scrubSpecialSlot(f, spi);
+            byte nt = STACK_MISC;
+            if (writingZero && st == STACK_ZERO) nt = STACK_ZERO;
+            f.setSlot(spi, j, nt);
+        }
+    }
+
+    private void checkStackRead(Frame f, int regno, int off, int size, int dstRegno) {
+        Reg ptr = reg(regno);
+        if (ptr.isConst()) {
+            checkStackReadFixedOff(f, (int) (off + ptr.tv), size, dstRegno);
+        } else {
+            int minOff = (int) (ptr.smin + off), maxOff = (int) (ptr.smax + off);
+            checkStackRangeInitialized(regno, off, size, false, false, false);
+            markRegStackRead(f, minOff, maxOff + size, dstRegno);
+        }
+    }
+
+    private void markRegStackRead(Frame f, int minOff, int maxOff, int dstRegno) {
+        int zeros = 0;
+        for (int i = minOff; i < maxOff; i++) {
+            int slot = -i - 1, spi = slot / 8;
+            if (f.slot(spi, slot % 8) != STACK_ZERO) break;
+            zeros++;
+        }
+        Reg d = reg(dstRegno);
+        if (zeros == maxOff - minOff) d.markConstZero();
+        else d.markUnknown();
+    }
+
+    private void checkStackReadFixedOff(Frame f, int off, int size, int dstRegno) {
+        int slot = -off - 1, spi = slot / 8;
+        Reg spilled = f.spill[spi];
+        scratchSlot(f, spi);
+        if (f.isSpilled(spi)) {
+            int spillSize = 1;
+            for (int i = 7; i > 0 && f.slot(spi, i - 1) == STACK_SPILL; i--) spillSize++;
+            if (size != 8 || spillSize != 8) {
+                if (spilled.type != SCALAR_VALUE) throw fail("invalid size of register fill");
+                if (dstRegno < 0) return;
+                Reg d = reg(dstRegno);
+                if (size <= spillSize && off % 8 == 0) {
+                    d.set(spilled);
+                    if (spilled.width() > size * 8) { d.id = 0; d.off = 0; }
+                } else {
+                    int spillCnt = 0, zeroCnt = 0;
+                    for (int i = 0; i < size; i++) {
+                        byte t = f.slot(spi, (slot - i) % 8);
+                        if (t == STACK_SPILL) { spillCnt++; continue; }
+                        if (t == STACK_MISC) continue;
+                        if (t == STACK_ZERO) { zeroCnt++; continue; }
+                        if (t == STACK_INVALID && opts.privileged()) continue;
+                        throw fail("invalid read from stack off %d+%d size %d", off, i, size);
+                    }
+                    if (spillCnt == size && spilled.tm == 0 && spilled.tv == 0) d.markConstZero();
+                    else if (zeroCnt == size) d.markConstZero();
+                    else d.markUnknown();
+                }
+            } else if (dstRegno >= 0) {
+                reg(dstRegno).set(spilled);
+            } else if (!opts.privileged() && spilled.isPointer()) {
+                throw fail("leaking pointer from stack off %d", off);
+            }
+        } else {
+            for (int i = 0; i < size; i++) {
+                byte t = f.slot(spi, (slot - i) % 8);
+                if (t == STACK_MISC || t == STACK_ZERO) continue;
+                if (t == STACK_INVALID && opts.privileged()) continue;
+                throw fail("invalid read from stack off %d+%d size %d", off, i, size);
+            }
+            if (dstRegno >= 0) markRegStackRead(f, off, off + size, dstRegno);
+        }
+    }
+
+    /**
+     * check_stack_range_initialized for helper and variable-offset accesses: bounds, then every byte must be
+     * readable (for privileged programs uninitialized bytes are); a write clobbers zero slots and spilled
+     * scalars.
+     */
+    private void checkStackRangeInitialized(int regno, int off, int accessSize, boolean zeroSizeAllowed,
+                                            boolean helper, boolean write) {
+        Reg r = reg(regno);
+        Frame f = funcOf(r);
+        if (accessSize == 0 && !zeroSizeAllowed) throw fail("invalid zero-sized read");
+        checkStackAccessWithinBounds(regno, off, accessSize, write);
+        int minOff, maxOff;
+        if (r.isConst()) {
+            minOff = maxOff = (int) (r.tv + off);
+        } else {
+            if (!opts.privileged()) {
+                throw fail("R%d%s variable offset stack access prohibited for !root, var_off=%s", regno,
+                        helper ? " indirect" : "", LogFormat.tnumStr(r.tv, r.tm));
+            }
+            minOff = (int) (r.smin + off);
+            maxOff = (int) (r.smax + off);
+        }
+        for (int i = minOff; i < maxOff + accessSize; i++) {
+            int slot = -i - 1, spi = slot / 8, j = slot % 8;
+            byte t = f.slot(spi, j);
+            scratchSlot(f, spi);
+            if (t == STACK_MISC) continue;
+            if (t == STACK_ZERO || (t == STACK_INVALID && opts.privileged())) {
+                if (write) f.setSlot(spi, j, STACK_MISC);
+                continue;
+            }
+            if (f.isSpilled(spi) && (f.spill[spi].type == SCALAR_VALUE || opts.privileged())) {
+                if (write) {
+                    f.spill[spi].markUnknown();
+                    for (int k = 0; k < 8; k++) if (f.slot(spi, k) == STACK_SPILL) f.setSlot(spi, k, STACK_MISC);
+                }
+                continue;
+            }
+            String extra = helper ? (write ? " write to" : " read from") : " read from";
+            if (r.isConst()) throw fail("invalid%s stack R%d off %d+%d size %d", extra.replace(" to", "").replace(" from", " from"), regno, minOff, i - minOff, accessSize);
+            throw fail("invalid%s stack R%d var_off %s+%d size %d", extra, regno, LogFormat.tnumStr(r.tv, r.tm), i - minOff, accessSize);
+        }
+    }
+
+    // ---- atomics, ld_abs, ld_imm --------------------------------------------------------------------------
+
+    private void checkAtomic(Insn in) {
+        int code = in.opcode();
+        int imm = in.imm();
+        if (imm == ATOMIC_LOAD_ACQ) {
+            checkRegArg(in.src(), SRC_OP);
+            checkRegArg(in.dst(), DST_OP_NO_MARK);
+            int t = reg(in.src()).type;
+            checkMemAccess(in.src(), in.off(), sizeBytes(code), false, in.dst(), true, false);
+            saveAuxPtrType(t);
+            return;
+        }
+        if (imm == ATOMIC_STORE_REL) {
+            checkRegArg(in.src(), SRC_OP);
+            checkRegArg(in.dst(), SRC_OP);
+            int t = reg(in.dst()).type;
+            checkMemAccess(in.dst(), in.off(), sizeBytes(code), true, in.src(), true, false);
+            saveAuxPtrType(t);
+            return;
+        }
+        switch (imm) {
+            case ATOMIC_ADD, ATOMIC_ADD | ATOMIC_FETCH, ATOMIC_AND, ATOMIC_AND | ATOMIC_FETCH, ATOMIC_OR,
+                 ATOMIC_OR | ATOMIC_FETCH, ATOMIC_XOR, ATOMIC_XOR | ATOMIC_FETCH, ATOMIC_XCHG, ATOMIC_CMPXCHG -> { }
+            default -> throw fail("BPF_ATOMIC uses invalid atomic opcode %02x", imm);
+        }
+        if (size(code) != SIZE_W && size(code) != SIZE_DW) throw fail("invalid atomic operand size");
+        checkRegArg(in.src(), SRC_OP);
+        checkRegArg(in.dst(), SRC_OP);
+        int loadReg = -1;
+        if (imm == ATOMIC_CMPXCHG) {
+            checkRegArg(0, SRC_OP);
+            loadReg = 0;
+        } else if ((imm & ATOMIC_FETCH) != 0) {
+            loadReg = in.src();
+        }
+        if (!opts.privileged() && reg(in.src()).isPointer()) throw fail("R%d leaks addr into mem", in.src());
+        Reg d = reg(in.dst());
+        int dt = base(d.type);
+        if (dt == PTR_TO_CTX || isPktPointer(d.type) || dt == PTR_TO_FLOW_KEYS || dt == PTR_TO_SOCKET
+                || dt == PTR_TO_SOCK_COMMON || dt == PTR_TO_TCP_SOCK || dt == PTR_TO_XDP_SOCK) {
+            throw fail("BPF_ATOMIC stores into R%d %s is not allowed", in.dst(), RegType.str(d.type));
+        }
+        int t = d.type;
+        if (loadReg >= 0) {
+            checkMemAccess(in.dst(), in.off(), sizeBytes(code), false, loadReg, true, false);
+        } else {
+            checkMemAccess(in.dst(), in.off(), sizeBytes(code), false, -1, true, false);
+        }
+        checkMemAccess(in.dst(), in.off(), sizeBytes(code), true, -1, true, false);
+        saveAuxPtrType(t);
+    }
+
+    private void checkLdAbs(Insn in) {
+        int code = in.opcode();
+        if (ptype != VerifierProgramType.SOCKET_FILTER && ptype != VerifierProgramType.SCHED_CLS
+                && ptype != VerifierProgramType.SCHED_ACT) {
+            throw fail("BPF_LD_[ABS|IND] instructions not allowed for this program type");
+        }
+        if (in.dst() != 0 || in.off() != 0 || size(code) == SIZE_DW
+                || (mode(code) == MODE_ABS && in.src() != 0)) {
+            throw fail("BPF_LD_[ABS|IND] uses reserved fields");
+        }
+        if (subprogStarts.length > 1) {
+            throw fail("BPF_LD_[ABS|IND] instructions are not allowed in programs with subprograms without BTF");
+        }
+        checkRegArg(6, SRC_OP);
+        if (cur.refIds.length > 0) throw fail("BPF_LD_[ABS|IND] cannot be mixed with socket references");
+        if (mode(code) == MODE_IND) checkRegArg(in.src(), SRC_OP);
+        if (reg(6).type != PTR_TO_CTX) throw fail("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+        for (int i = 1; i <= 5; i++) {
+            reg(i).markNotInit();
+        }
+        reg(0).markUnknown();
+        scratchReg(0);
+    }
+
+    private void checkLdImm(Insn in) {
+        if (size(in.opcode()) != SIZE_DW) throw fail("invalid BPF_LD_IMM insn");
+        if (in.off() != 0) throw fail("BPF_LD_[ABS|IND] uses reserved fields");
+        checkRegArg(in.dst(), DST_OP);
+        Reg d = reg(in.dst());
+        long imm = ((long) insns[insnIdx + 1].imm() << 32) | (in.imm() & 0xffffffffL);
+        int src = in.src();
+        if (src == PSEUDO_IMM64) {
+            d.markKnown(imm);
+            d.type = SCALAR_VALUE;
+            return;
+        }
+        d.markKnownZeroPtr(PTR_TO_STACK);
+        if (src == PSEUDO_FUNC) {
+            d.type = PTR_TO_FUNC;
+            int t = insnIdx + in.imm() + 1;
+            d.subprog = Math.max(0, Arrays.binarySearch(subprogStarts, t));
+            return;
+        }
+        d.mapIdx = in.imm();
+        if (src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
+            d.type = PTR_TO_MAP_VALUE;
+            d.off = insns[insnIdx + 1].imm();
+        } else {
+            d.type = CONST_PTR_TO_MAP;
+        }
+    }
+
+    // ---- helper calls ---------------------------------------------------------------------------------
+
+    private static final class ArgMeta {
+        int mapIdx = -1;
+        int refObjId;
+        int releaseRegno;
+        boolean rawMode;
+        int rawRegno = -1;
+        int rawSize;
+        long memSize = -1;
+        boolean pktAccess;
+        String funcName;
+        int funcId;
+        int callbackSubprog = -1;
+        long constKey = -1;
+    }
+
+    /**
+     * get_constant_map_key (Linux 6.14+): the constant key a stack pointer points to (zeroed bytes, or a
+     * constant scalar spilled with exactly the key's size), or -1.
+     */
+    private long constantStackKey(Reg r, int keySize) {
+        if (!opts.privileged() || r.type != PTR_TO_STACK || !r.isConst()) return -1;
+        Frame f = funcOf(r);
+        int stackOff = (int) (r.off + r.tv);
+        int slot = -stackOff - 1, spi = slot / 8, off = slot % 8;
+        if (slot < 0 || spi >= f.spill.length) return -1;
+        int zeroSize = 0;
+        for (int i = off; i >= 0 && f.slot(spi, i) == STACK_ZERO; i--) zeroSize++;
+        if (zeroSize >= keySize) return 0;
+        if (!f.isSpilledScalar(spi)) return -1;
+        int spillSize = 0;
+        for (int i = off; i >= 0 && f.slot(spi, i) == STACK_SPILL; i--) spillSize++;
+        if (spillSize != keySize) return -1;
+        Reg v = f.spill[spi];
+        if (!v.isConst()) return -1;
+        return v.tv < 0 ? -1 : v.tv;
+    }
+
+    private int checkHelperCall(Insn in) {
+        int id = in.imm();
+        String name = LogFormat.helperName(id);
+        if (org.bpf4j.helpers.KernelHelper.byId(id).isEmpty()) {
+            throw fail("invalid func %s#%d", name, id);
+        }
+        HelperProto fn = HelperProto.get(id);
+        if (fn == null) {
+            if (id == 93 || id == 94) throw unsupported("bpf_spin_lock needs BTF of the map value: not modelled");
+            if (id == 164 || id == 181) throw unsupported("callback-calling helper " + name + " is not modelled yet");
+            throw unsupported("the prototype of helper " + name + "#" + id + " is not modelled");
+        }
+        if ((fn.kinds() & HelperProto.kindOf(ptype)) == 0) {
+            throw fail("program of this type cannot use helper %s#%d", name, id);
+        }
+        if (!opts.gplCompatible() && fn.gplOnly()) {
+            throw fail("cannot call GPL-restricted function from non-GPL compatible program");
+        }
+        ArgMeta meta = new ArgMeta();
+        meta.pktAccess = fn.pktAccess();
+        meta.funcName = name;
+        meta.funcId = id;
+        int[] args = fn.args();
+        for (int i = 0; i < 5; i++) {
+            int at = i < args.length ? args[i] : HelperProto.ARG_DONTCARE;
+            checkFuncArg(i, at, fn, meta, args);
+        }
+        checkMapFuncCompatibility(meta.mapIdx, id, name);
+        if (meta.rawMode && meta.rawRegno >= 0) {
+            for (int i = 0; i < meta.rawSize; i++) {
+                checkMemAccess(meta.rawRegno, i, 1, true, -1, false, false);
+            }
+        }
+        if (meta.releaseRegno > 0) {
+            boolean ok;
+            if (meta.refObjId != 0) {
+                ok = releaseReference(meta.refObjId);
+            } else {
+                Reg rr = reg(meta.releaseRegno);
+                ok = rr.type == SCALAR_VALUE && rr.tm == 0 && rr.tv == 0;
+            }
+            if (!ok) throw fail("func %s#%d reference has not been acquired before", name, id);
+        }
+        if (id == 12) { // tail_call: unsupported in subprograms without BTF
+            if (subprogStarts.length > 1) {
+                throw fail("tail_call is not allowed in subprogs without BTF");
+            }
+        }
+        // reset caller-saved registers
+        Frame f = cur.cur();
+        for (int i = 0; i <= 5; i++) {
+            f.regs[i].markNotInit();
+            scratchReg(i);
+        }
+        Reg r0 = f.regs[0];
+        switch (fn.ret()) {
+            case HelperProto.RET_INTEGER -> r0.markUnknown();
+            case HelperProto.RET_VOID -> r0.markNotInit();
+            case HelperProto.RET_MAP_VALUE_OR_NULL -> {
+                if (meta.mapIdx < 0) throw fail("kernel subsystem misconfigured verifier");
+                MapInfo m = maps.get(meta.mapIdx);
+                if (m.type() == MapInfo.ARRAY_OF_MAPS || m.type() == MapInfo.HASH_OF_MAPS) {
+                    throw unsupported("map-in-map lookups are not modelled");
+                }
+                if (id == 1 && meta.constKey >= 0 && meta.constKey < m.maxEntries()
+                        && (m.type() == MapInfo.ARRAY || m.type() == MapInfo.PERCPU_ARRAY)) {
+                    // Linux 6.14+: an array lookup with a constant in-range key cannot return NULL
+                    r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
+                    r0.mapIdx = meta.mapIdx;
+                } else {
+                    r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
+                    r0.mapIdx = meta.mapIdx;
+                    r0.id = ++idGen;
+                }
+            }
+            case HelperProto.RET_RINGBUF_MEM_OR_NULL -> {
+                r0.markKnownZeroPtr(PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL);
+                r0.memSize = (int) meta.memSize;
+                ++idGen; // the maybe-null id, replaced by the reference's own id as the kernel does
+                int rid = ++idGen;
+                cur.addRef(rid, insnIdx);
+                r0.id = rid;
+                r0.refObjId = rid;
+            }
+            default -> throw unsupported("return type not modelled");
+        }
+        if (HelperProto.changesPktData(id)) clearAllPktPointers();
+        scratchReg(0);
+        insnIdx++;
+        return STEP_NEXT;
+    }
+
+    private boolean releaseReference(int refObjId) {
+        if (!cur.releaseRef(refObjId)) return false;
+        cur.forEachReg(r -> {
+            if (r.refObjId == refObjId) {
+                if (opts.privileged()) r.markUnknown();
+                else r.markNotInit();
+            }
+        });
+        return true;
+    }
+
+    private void clearAllPktPointers() {
+        cur.forEachReg(r -> {
+            if (isPktPointerAny(r.type)) {
+                if (opts.privileged()) r.markUnknown();
+                else r.markNotInit();
+            }
+        });
+    }
+
+    private static final int[] MEM_TYPES = {PTR_TO_STACK, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_MAP_KEY,
+        PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_MEM | MEM_RINGBUF, PTR_TO_BUF};
+    private static final String MEM_TYPES_STR = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+
+    private void checkFuncArg(int arg, int argType, HelperProto fn, ArgMeta meta, int[] args) {
+        int regno = arg + 1;
+        int base = argType & HelperProto.ARG_BASE_MASK;
+        if (base == HelperProto.ARG_DONTCARE) return;
+        checkRegArg(regno, SRC_OP);
+        Reg r = reg(regno);
+        if (base == HelperProto.ARG_ANYTHING) {
+            if (!opts.privileged() && r.isPointer()) throw fail("R%d leaks addr into helper function", regno);
+            return;
+        }
+        if (isPktPointer(r.type) && !(meta.pktAccess && ptype.directPacketAccess(false))) {
+            throw fail("helper access to the packet is not allowed");
+        }
+        boolean maybeNullArg = (argType & HelperProto.A_MAYBE_NULL) != 0;
+        boolean skipType = maybeNullArg && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0;
+        if (!skipType) checkRegType(regno, argType, base, meta);
+        // check_func_arg_reg_off
+        if (!skipType && r.isPointer()) {
+            int b = base(r.type);
+            if ((argType & HelperProto.A_RELEASE) != 0) {
+                if (r.off != 0 || r.tm != 0 || r.tv != 0) {
+                    throw fail("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno);
+                }
+            } else if (b == PTR_TO_CTX) {
+                checkPtrOffReg(r, regno, false);
+            } else if (b == PTR_TO_STACK || isPktPointer(b) || b == PTR_TO_MAP_KEY || b == PTR_TO_MAP_VALUE || b == PTR_TO_MEM) {
+                // fixed offsets are allowed for memory arguments
+            } else if (b == CONST_PTR_TO_MAP || b == PTR_TO_FUNC) {
+                checkPtrOffReg(r, regno, false);
+            }
+        }
+        if ((argType & HelperProto.A_RELEASE) != 0) {
+            if (r.refObjId == 0 && !(r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0)) {
+                throw fail("R%d must be referenced when passed to release function", regno);
+            }
+            meta.releaseRegno = regno;
+        }
+        if (r.refObjId != 0) {
+            meta.refObjId = r.refObjId;
+        }
+        switch (base) {
+            case HelperProto.ARG_CONST_MAP_PTR -> {
+                if (meta.mapIdx >= 0 && meta.mapIdx != r.mapIdx) {
+                    throw fail("timer pointer in R1 map_uid=%d doesn't match map pointer in R2 map_uid=%d", 0, 0);
+                }
+                meta.mapIdx = r.mapIdx;
+            }
+            case HelperProto.ARG_PTR_TO_MAP_KEY -> {
+                if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->key");
+                meta.constKey = constantStackKey(r, maps.get(meta.mapIdx).keySize());
+                checkHelperMemAccess(regno, maps.get(meta.mapIdx).keySize(), false, false, meta);
+            }
+            case HelperProto.ARG_PTR_TO_MAP_VALUE -> {
+                if (skipType) return;
+                if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->value");
+                checkHelperMemAccess(regno, maps.get(meta.mapIdx).valueSize(), false, false, meta);
+            }
+            case HelperProto.ARG_PTR_TO_MEM -> {
+                meta.rawMode = (argType & HelperProto.A_UNINIT) != 0;
+            }
+            case HelperProto.ARG_CONST_SIZE, HelperProto.ARG_CONST_SIZE_OR_ZERO -> {
+                boolean zeroOk = base == HelperProto.ARG_CONST_SIZE_OR_ZERO;
+                int memArgType = args[arg - 1];
+                boolean write = (memArgType & HelperProto.A_UNINIT) != 0;
+                checkMemSizeReg(r, regno, zeroOk, write, meta, memArgType);
+            }
+            case HelperProto.ARG_CONST_ALLOC_SIZE_OR_ZERO -> {
+                if (!r.isConst()) throw fail("R%d is not a known constant'", regno);
+                meta.memSize = r.tv;
+            }
+            case HelperProto.ARG_PTR_TO_CONST_STR -> checkRegConstStr(r, regno);
+            default -> { }
+        }
+    }
+
+    private void checkRegType(int regno, int argType, int base, ArgMeta meta) {
+        Reg r = reg(regno);
+        int type = r.type;
+        if ((argType & HelperProto.A_RDONLY) != 0) type &= ~MEM_RDONLY;
+        if ((argType & HelperProto.A_MAYBE_NULL) != 0) type &= ~PTR_MAYBE_NULL;
+        int[] compatible;
+        String expected;
+        switch (base) {
+            case HelperProto.ARG_PTR_TO_MAP_KEY, HelperProto.ARG_PTR_TO_MAP_VALUE, HelperProto.ARG_PTR_TO_MEM -> {
+                compatible = MEM_TYPES;
+                expected = MEM_TYPES_STR;
+            }
+            case HelperProto.ARG_CONST_SIZE, HelperProto.ARG_CONST_SIZE_OR_ZERO, HelperProto.ARG_CONST_ALLOC_SIZE_OR_ZERO -> {
+                compatible = new int[] {SCALAR_VALUE};
+                expected = "scalar";
+            }
+            case HelperProto.ARG_CONST_MAP_PTR -> { compatible = new int[] {CONST_PTR_TO_MAP}; expected = "map_ptr"; }
+            case HelperProto.ARG_PTR_TO_CTX -> { compatible = new int[] {PTR_TO_CTX}; expected = "ctx"; }
+            case HelperProto.ARG_PTR_TO_RINGBUF_MEM -> { compatible = new int[] {PTR_TO_MEM | MEM_RINGBUF}; expected = "ringbuf_mem"; }
+            case HelperProto.ARG_PTR_TO_FUNC -> { compatible = new int[] {PTR_TO_FUNC}; expected = "func"; }
+            case HelperProto.ARG_PTR_TO_STACK -> { compatible = new int[] {PTR_TO_STACK}; expected = "fp"; }
+            case HelperProto.ARG_PTR_TO_CONST_STR -> { compatible = new int[] {PTR_TO_MAP_VALUE}; expected = "map_value"; }
+            default -> throw unsupported("argument type " + base + " not modelled");
+        }
+        for (int c : compatible) if (c == type) return;
+        throw fail("R%d type=%s expected=%s", regno, RegType.str(r.type), expected);
+    }
+
+    private void checkMemSizeReg(Reg r, int regno, boolean zeroOk, boolean write, ArgMeta meta, int memArgType) {
+        boolean constSize = r.isConst();
+        if (r.smin < 0) throw fail("R%d min value is negative, either use unsigned or 'var &= const'", regno);
+        if (r.umin == 0 && !zeroOk) {
+            throw fail("R%d invalid zero-sized read: u64=[%d,%d]", regno, r.umin, r.umax);
+        }
+        if (Long.compareUnsigned(r.umax, BPF_MAX_VAR_SIZ) >= 0) {
+            throw fail("R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", regno);
+        }
+        int size = (int) r.umax;
+        boolean raw = meta.rawMode && constSize;
+        checkHelperMemAccess(regno - 1, size, write, zeroOk, raw ? meta : null);
+        if (!raw) meta.rawMode = false;
+    }
+
+    private void checkHelperMemAccess(int regno, int accessSize, boolean write, boolean zeroOk, ArgMeta meta) {
+        Reg r = reg(regno);
+        switch (base(r.type)) {
+            case PTR_TO_PACKET, PTR_TO_PACKET_META -> checkPacketAccess(regno, r.off, accessSize, zeroOk);
+            case PTR_TO_MAP_KEY -> {
+                if (write) throw fail("R%d cannot write into %s", regno, RegType.str(r.type));
+                checkMemRegionAccess(regno, r.off, accessSize, maps.get(r.mapIdx).keySize(), false);
+            }
+            case PTR_TO_MAP_VALUE -> {
+                MapInfo m = maps.get(r.mapIdx);
+                checkMapAccessType(m, r.off, accessSize, write);
+                checkMemRegionAccess(regno, r.off, accessSize, m.valueSize(), zeroOk);
+            }
+            case PTR_TO_MEM -> {
+                if ((r.type & MEM_RDONLY) != 0 && write) throw fail("R%d cannot write into %s", regno, RegType.str(r.type));
+                checkMemRegionAccess(regno, r.off, accessSize, r.memSize, zeroOk);
+            }
+            case PTR_TO_STACK -> {
+                if (meta != null && meta.rawMode) {
+                    if (accessSize == 0 && !zeroOk) throw fail("invalid zero-sized read");
+                    checkStackAccessWithinBounds(regno, r.off, accessSize, true);
+                    if (r.isConst()) {
+                        meta.rawRegno = regno;
+                        meta.rawSize = accessSize;
+                        return;
+                    }
+                }
+                checkStackRangeInitialized(regno, r.off, accessSize, zeroOk, true, write);
+            }
+            default -> {
+                if (zeroOk && accessSize == 0 && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) return;
+                throw fail("R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
+            }
+        }
+    }
+
+    private void checkRegConstStr(Reg r, int regno) {
+        MapInfo m = maps.get(r.mapIdx);
+        if (!m.readOnlyForProgram() || !m.frozen()) throw fail("R%d does not point to a readonly map'", regno);
+        if (!r.isConst()) throw fail("R%d is not a constant address'", regno);
+        int off = (int) (r.tv + r.off);
+        byte[] d = m.data();
+        if (d == null) throw unsupported("constant string in a map without data");
+        if (off < 0 || off >= m.valueSize()) throw fail("R%d invalid access to map value, value_size=%d off=%d size=1", regno, m.valueSize(), off);
+        for (int i = off; i < d.length && i < m.valueSize(); i++) if (d[i] == 0) return;
+        throw fail("string is not zero-terminated");
+    }
+
+    private void checkMapFuncCompatibility(int mapIdx, int funcId, String name) {
+        if (mapIdx < 0) return;
+        int mt = maps.get(mapIdx).type();
+        boolean ok = switch (mt) {
+            case MapInfo.PROG_ARRAY -> funcId == 12;
+            case MapInfo.PERF_EVENT_ARRAY -> funcId == 22 || funcId == 25 || funcId == 55 || funcId == 111 || funcId == 121;
+            case MapInfo.RINGBUF -> funcId == 130 || funcId == 131 || funcId == 134 || funcId == 198;
+            case MapInfo.STACK_TRACE -> funcId == 27;
+            case MapInfo.DEVMAP, MapInfo.DEVMAP_HASH, MapInfo.XSKMAP -> funcId == 51 || funcId == 1;
+            case MapInfo.CPUMAP -> funcId == 51;
+            case MapInfo.CGROUP_ARRAY -> funcId == 33 || funcId == 37;
+            case MapInfo.QUEUE, MapInfo.STACK -> funcId == 87 || funcId == 88 || funcId == 89;
+            default -> true;
+        };
+        if (ok) {
+            ok = switch (funcId) {
+                case 12 -> mt == MapInfo.PROG_ARRAY;
+                case 25, 22 -> mt == MapInfo.PERF_EVENT_ARRAY;
+                case 130, 131, 134 -> mt == MapInfo.RINGBUF;
+                case 27 -> mt == MapInfo.STACK_TRACE;
+                case 51 -> mt == MapInfo.DEVMAP || mt == MapInfo.DEVMAP_HASH || mt == MapInfo.CPUMAP || mt == MapInfo.XSKMAP;
+                default -> true;
+            };
+        }
+        if (!ok && funcId == 12) throw fail("expected prog array map for tail call");
+        if (!ok) throw fail("cannot pass map_type %d into func %s#%d", mt, name, funcId);
+    }
+}

@@ -1,0 +1,154 @@
+package org.bpf4j.verifier;
+
+import static java.lang.foreign.ValueLayout.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.Opcodes;
+import org.bpf4j.isa.Program;
+
+/**
+ * Test-only, minimal: loads programs into the running kernel through bpf(2) (BPF_MAP_CREATE and
+ * BPF_PROG_LOAD with a verifier log) to compare verdicts. The real kernel backend lives in the linux
+ * module; this is just enough for differential tests.
+ */
+final class KernelOracle {
+
+    record Verdict(boolean accepted, String log, int errno) {
+        /** The kernel's error line: the last line before "processed ...", or the last non-empty one. */
+        String lastMessage() {
+            String[] lines = log.split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                String l = lines[i].strip();
+                if (l.isEmpty() || l.startsWith("processed ") || l.startsWith("verification time")
+                        || l.startsWith("stack depth")) continue;
+                return l;
+            }
+            return "";
+        }
+
+        List<String> lines() { return List.of(log.split("\n")); }
+    }
+
+    private static final long SYS_BPF = 321;
+    private static final int BPF_MAP_CREATE = 0, BPF_PROG_LOAD = 5;
+    private static final MethodHandle SYSCALL;
+    private static final MethodHandle CLOSE;
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final boolean AVAILABLE;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle sys = null, close = null;
+        boolean ok = false;
+        try {
+            sys = linker.downcallHandle(linker.defaultLookup().find("syscall").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+                    Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+            close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+            ok = System.getProperty("os.name").toLowerCase().contains("linux")
+                    && "amd64".equals(System.getProperty("os.arch"))
+                    && "root".equals(System.getProperty("user.name"));
+        } catch (Throwable t) {
+            ok = false;
+        }
+        SYSCALL = sys;
+        CLOSE = close;
+        boolean works = false;
+        if (ok) {
+            try {
+                int fd = createMap(MapInfo.of(MapInfo.ARRAY, 4, 8, 1));
+                if (fd >= 0) {
+                    close(fd);
+                    works = true;
+                }
+            } catch (Throwable t) {
+                works = false;
+            }
+        }
+        AVAILABLE = works;
+    }
+
+    static boolean available() { return AVAILABLE; }
+
+    private static long bpf(int cmd, MemorySegment attr, long size, MemorySegment capture) throws Throwable {
+        return (long) SYSCALL.invokeExact(capture, SYS_BPF, (long) cmd, attr, size);
+    }
+
+    static int createMap(MapInfo m) throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = a.allocate(72, 8);
+            attr.set(JAVA_INT, 0, m.type());
+            attr.set(JAVA_INT, 4, m.keySize());
+            attr.set(JAVA_INT, 8, m.valueSize());
+            attr.set(JAVA_INT, 12, m.maxEntries());
+            attr.set(JAVA_INT, 16, m.flags());
+            MemorySegment cap = a.allocate(CAPTURE);
+            long r = bpf(BPF_MAP_CREATE, attr, 72, cap);
+            return (int) r;
+        }
+    }
+
+    static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            // best effort
+        }
+    }
+
+    /** Loads {@code p} as {@code type} with its maps created for it; lddw map imms are indexes into maps. */
+    static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel) {
+        List<Integer> fds = new ArrayList<>();
+        try (Arena a = Arena.ofConfined()) {
+            for (MapInfo m : maps) {
+                int fd = createMap(m);
+                if (fd < 0) throw new IllegalStateException("map create failed for " + m);
+                fds.add(fd);
+            }
+            List<Insn> insns = new ArrayList<>(p.insns());
+            for (int i = 0; i < insns.size(); i++) {
+                Insn in = insns.get(i);
+                if (in.opcode() == Opcodes.LDDW && (in.src() == Opcodes.PSEUDO_MAP_FD || in.src() == Opcodes.PSEUDO_MAP_VALUE)
+                        && in.imm() >= 0 && in.imm() < fds.size()) {
+                    insns.set(i, new Insn(in.opcode(), in.dst(), in.src(), in.off(), fds.get(in.imm())));
+                }
+            }
+            byte[] code = new Program(insns).toBytes();
+            MemorySegment insnSeg = a.allocate(Math.max(code.length, 8), 8);
+            MemorySegment.copy(MemorySegment.ofArray(code), 0, insnSeg, 0, code.length);
+            MemorySegment license = a.allocateFrom("GPL", StandardCharsets.US_ASCII);
+            int logSize = 16 << 20;
+            MemorySegment logBuf = a.allocate(logSize);
+            MemorySegment attr = a.allocate(144, 8);
+            attr.set(JAVA_INT, 0, type.kernelId());
+            attr.set(JAVA_INT, 4, code.length / 8);
+            attr.set(JAVA_LONG, 8, insnSeg.address());
+            attr.set(JAVA_LONG, 16, license.address());
+            attr.set(JAVA_INT, 24, logLevel);
+            attr.set(JAVA_INT, 28, logSize);
+            attr.set(JAVA_LONG, 32, logBuf.address());
+            MemorySegment cap = a.allocate(CAPTURE);
+            long fd = bpf(BPF_PROG_LOAD, attr, 144, cap);
+            int errno = fd < 0 ? (int) ERRNO.get(cap, 0L) : 0;
+            String log = logBuf.getString(0, StandardCharsets.UTF_8);
+            if (fd >= 0) close((int) fd);
+            return new Verdict(fd >= 0, log, errno);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        } finally {
+            for (int fd : fds) close(fd);
+        }
+    }
+}

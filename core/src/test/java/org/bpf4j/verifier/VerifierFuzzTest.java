@@ -1,0 +1,57 @@
+package org.bpf4j.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.Program;
+import org.junit.jupiter.api.Test;
+
+/** No input makes the verifier throw or hang: random instruction words and mutated generated programs. */
+class VerifierFuzzTest {
+
+    @Test
+    void randomWordsNeverThrow() {
+        Random rnd = new Random(42);
+        for (int i = 0; i < 800; i++) {
+            int n = 1 + rnd.nextInt(24);
+            List<Insn> insns = new ArrayList<>();
+            for (int j = 0; j < n; j++) insns.add(Insn.decode(rnd.nextLong()));
+            if (rnd.nextBoolean()) insns.add(Insn.exit());
+            check(new Program(insns), rnd);
+        }
+    }
+
+    @Test
+    void mutatedProgramsNeverThrow() {
+        Random rnd = new Random(7);
+        VerifierProgramType[] types = VerifierProgramType.values();
+        for (int i = 0; i < 800; i++) {
+            VerifierProgramType t = types[rnd.nextInt(types.length)];
+            Program p = new ProgramGenerator(rnd.nextLong(), t).next();
+            List<Insn> insns = new ArrayList<>(p.insns());
+            int muts = 1 + rnd.nextInt(3);
+            for (int m = 0; m < muts; m++) {
+                int pc = rnd.nextInt(insns.size());
+                long w = insns.get(pc).encode() ^ (1L << rnd.nextInt(64));
+                insns.set(pc, Insn.decode(w));
+            }
+            check(new Program(insns), rnd);
+        }
+    }
+
+    private static void check(Program p, Random rnd) {
+        VerifierProgramType t = VerifierProgramType.values()[rnd.nextInt(VerifierProgramType.values().length)];
+        long start = System.nanoTime();
+        VerifierResult r = Verifier.verify(p, t, ProgramGenerator.MAPS,
+                VerifierOptions.defaults().withLogLevel(rnd.nextInt(3)));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertThat(r).isNotNull();
+        if (r instanceof VerifierResult.Unsupported u) {
+            assertThat(u.reason()).as(() -> "internal error on " + p).doesNotStartWith("verifier internal error");
+        }
+        assertThat(ms).as("verification time").isLessThan(5000);
+    }
+}
