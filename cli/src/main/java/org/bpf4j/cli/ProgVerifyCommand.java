@@ -1,0 +1,144 @@
+package org.bpf4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.bpf4j.btf.BtfExt.LineInfo;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.verifier.ObjectVerification;
+import org.bpf4j.verifier.VerifierOptions;
+import org.bpf4j.verifier.VerifierResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bpf4j prog verify}: the kernel verifier's verdict, in bpf4j. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Verify programs as the Linux 6.18 kernel does (privileged loader unless --unprivileged).",
+                "Exit status: 0 when every program is accepted, 1 when any is rejected or unsupported, 2 for unusable input."})
+final class ProgVerifyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object.")
+    Path object;
+
+    @Option(names = "--prog", paramLabel = "NAME", description = "Only this program (default: all).")
+    String prog;
+
+    @Option(names = "--log-level", defaultValue = "0", description = "0: verdicts; 1: the explored path; 2: the state after every instruction.")
+    int logLevel;
+
+    @Option(names = "--unprivileged", description = "Verify as an unprivileged loader.")
+    boolean unprivileged;
+
+    @Option(names = {"-j", "--json"}, description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (logLevel < 0 || logLevel > 2) throw new UserInputException("--log-level must be 0, 1 or 2, not " + logLevel);
+        BpfObject obj = Objects.open(object);
+        List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
+        VerifierOptions options = VerifierOptions.defaults().withLogLevel(logLevel).withPrivileged(!unprivileged);
+        PrintWriter out = spec.commandLine().getOut();
+        List<Object> results = new ArrayList<>();
+        boolean allAccepted = true;
+        for (ProgramSpec p : programs) {
+            VerifierResult r = ObjectVerification.verify(obj, p, options);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", p.name());
+            m.put("section", p.sectionName());
+            switch (r) {
+                case VerifierResult.Accepted a -> {
+                    m.put("verdict", "accept");
+                    m.put("processed_insns", a.processedInsns());
+                    if (!json) {
+                        printLog(out, a.log());
+                        out.printf("%s: accept (processed %d insns)%n", p.name(), a.processedInsns());
+                    }
+                }
+                case VerifierResult.Rejected j -> {
+                    allAccepted = false;
+                    m.put("verdict", "reject");
+                    m.put("message", j.message());
+                    m.put("insn", j.insn());
+                    Optional<LineInfo> line = p.lineOf(j.insn());
+                    line.ifPresent(l -> m.put("source", l.fileName() + ":" + l.lineNumber()));
+                    m.put("processed_insns", j.processedInsns());
+                    if (!json) {
+                        printLog(out, j.log());
+                        out.printf("%s: reject at insn %d: %s%n", p.name(), j.insn(), j.message());
+                        line.ifPresent(l -> out.printf("  at %s:%d: %s%n", l.fileName(), l.lineNumber(), sourceText(l)));
+                        hint(j.message()).ifPresent(h -> out.println("  hint: " + h));
+                    }
+                }
+                case VerifierResult.Unsupported u -> {
+                    allAccepted = false;
+                    m.put("verdict", "unsupported");
+                    m.put("message", u.reason());
+                    if (!json) out.printf("%s: unsupported: %s%n", p.name(), u.reason());
+                }
+            }
+            results.add(m);
+        }
+        if (json) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("programs", results);
+            out.println(Json.write(root));
+        }
+        out.flush();
+        return allAccepted ? 0 : 1;
+    }
+
+    private void printLog(PrintWriter out, String log) {
+        if (logLevel > 0 && log != null && !log.isEmpty()) out.print(log.endsWith("\n") ? log : log + "\n");
+    }
+
+    /** The line from the source file when it is at hand, else the text BTF recorded. */
+    private static String sourceText(LineInfo l) {
+        try {
+            Path file = Path.of(l.fileName());
+            if (Files.isRegularFile(file)) {
+                List<String> lines = Files.readAllLines(file);
+                if (l.lineNumber() >= 1 && l.lineNumber() <= lines.size()) return lines.get(l.lineNumber() - 1).strip();
+            }
+        } catch (java.io.IOException | java.nio.file.InvalidPathException | java.io.UncheckedIOException e) {
+            // fall back to BTF's copy of the line
+        }
+        return l.line().strip();
+    }
+
+    /** A short hint for the common failures. */
+    static Optional<String> hint(String message) {
+        if (message.contains("map_value_or_null")) {
+            return Optional.of("the value from bpf_map_lookup_elem may be NULL: check it (if (!value) return ...) before using it");
+        }
+        if (message.startsWith("invalid access to packet")) {
+            return Optional.of("compare data + offset + size against data_end before reading the packet");
+        }
+        if (message.startsWith("invalid access to map value")) {
+            return Optional.of("bound the index or offset into the map value (e.g. if (i >= N) return) before the access");
+        }
+        if (message.startsWith("Unreleased reference")) {
+            return Optional.of("every bpf_ringbuf_reserve needs a bpf_ringbuf_submit or bpf_ringbuf_discard on every path");
+        }
+        if (message.contains("is too large") || message.contains("too many states")) {
+            return Optional.of("the verifier explores too many paths: simplify loops, bound them with constants, or split the program");
+        }
+        if (message.endsWith("!read_ok")) {
+            return Optional.of("a register is read before anything was written to it on this path");
+        }
+        return Optional.empty();
+    }
+}

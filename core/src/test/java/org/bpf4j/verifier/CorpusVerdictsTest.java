@@ -1,0 +1,81 @@
+package org.bpf4j.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.ProgramSpec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The corpus's programs against the kernel's recorded verdicts (corpus/kernel-verdicts.jsonl): bpf4j
+ * must never accept what the kernel refused (soundness). Agreement on the rest is reported, and may only
+ * grow.
+ */
+class CorpusVerdictsTest {
+    private static final Pattern FIELD = Pattern.compile("\"(object|section|program|verdict|message)\": (\"((?:[^\"\\\\]|\\\\.)*)\"|null)");
+
+    record Expected(String object, String section, String program, String verdict, String message) {}
+
+    static List<Expected> expected() throws IOException {
+        Path file = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus/kernel-verdicts.jsonl");
+        List<Expected> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            String object = null, section = null, program = null, verdict = null, message = "";
+            Matcher m = FIELD.matcher(line);
+            while (m.find()) {
+                String v = m.group(3) == null ? "" : m.group(3).replace("\\\"", "\"").replace("\\\\", "\\");
+                switch (m.group(1)) {
+                    case "object" -> object = v;
+                    case "section" -> section = v;
+                    case "program" -> program = v;
+                    case "verdict" -> verdict = v;
+                    default -> message = v;
+                }
+            }
+            out.add(new Expected(object, section, program, verdict, message));
+        }
+        return out;
+    }
+
+    @Test
+    void neverAcceptsWhatTheKernelRefused() throws IOException {
+        Path corpus = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus");
+        int agree = 0, unsupported = 0, stricter = 0, total = 0;
+        List<String> unsound = new ArrayList<>();
+        List<String> disagreements = new ArrayList<>();
+        for (Expected e : expected()) {
+            if (e.verdict().equals("unloadable")) continue;
+            BpfObject object = BpfObject.open(corpus.resolve(e.object()));
+            ProgramSpec spec = object.programs().stream()
+                    .filter(p -> p.name().equals(e.program()) && p.sectionName().equals(e.section())).findFirst().orElseThrow();
+            total++;
+            VerifierResult r = ObjectVerification.verify(object, spec, VerifierOptions.defaults());
+            switch (r) {
+                case VerifierResult.Accepted a -> {
+                    if (e.verdict().equals("accept")) agree++;
+                    else unsound.add(e.object() + " " + e.program() + ": kernel: " + e.message());
+                }
+                case VerifierResult.Rejected j -> {
+                    if (e.verdict().equals("reject")) agree++;
+                    else {
+                        stricter++;
+                        disagreements.add(e.object() + " " + e.program() + ": bpf4j: " + j.message());
+                    }
+                }
+                case VerifierResult.Unsupported u -> unsupported++;
+            }
+        }
+        System.out.printf("corpus verdicts: %d programs, %d agree, %d unsupported, %d refused by bpf4j but accepted by the kernel%n",
+                total, agree, unsupported, stricter);
+        disagreements.forEach(d -> System.out.println("  stricter: " + d));
+        assertThat(unsound).as("programs bpf4j accepts and the kernel refuses (soundness bugs)").isEmpty();
+        assertThat(total).isGreaterThan(200);
+    }
+}
