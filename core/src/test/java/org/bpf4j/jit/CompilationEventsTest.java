@@ -1,0 +1,101 @@
+package org.bpf4j.jit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bpf4j.isa.Opcodes.*;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordingStream;
+import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.Program;
+import org.bpf4j.mem.AddressSpace;
+import org.bpf4j.mem.ExecutionStack;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proof without timing that a program of several thousand instructions gets compiled by C2 in a JVM
+ * with default flags: a forked JVM runs it while watching its own JFR {@code jdk.Compilation} events,
+ * until every generated method has been compiled at tier 4, and reports what it saw.
+ */
+class CompilationEventsTest {
+
+    /** A loop around a long straight-line body: thousands of instructions, several generated methods. */
+    static Program largeProgram() {
+        Random rnd = new Random(42);
+        List<Insn> out = new ArrayList<>();
+        out.add(Insn.mov64Imm(6, 0));
+        int bodyStart = out.size();
+        int[] ops = {ALU_ADD, ALU_SUB, ALU_MUL, ALU_XOR, ALU_OR, ALU_AND, ALU_LSH, ALU_RSH};
+        for (int i = 0; i < 4000; i++) {
+            int d = rnd.nextInt(6);
+            int s = rnd.nextInt(6);
+            switch (rnd.nextInt(4)) {
+                case 0 -> out.add(Insn.store(SIZE_DW, 10, s, -8 * (1 + rnd.nextInt(32))));
+                case 1 -> out.add(Insn.load(SIZE_DW, d, 10, -8 * (1 + rnd.nextInt(32))));
+                case 2 -> out.add(Insn.alu64Imm(ops[rnd.nextInt(ops.length)], d, rnd.nextInt(31) + 1));
+                default -> out.add(Insn.alu64Reg(ops[rnd.nextInt(ops.length)], d, s));
+            }
+        }
+        out.add(Insn.alu64Imm(ALU_ADD, 6, 1));
+        out.add(Insn.jumpImm(JMP_JLT, 6, 4, bodyStart - out.size() - 1));
+        out.add(Insn.mov64Reg(0, 6));
+        out.add(Insn.exit());
+        return new Program(out);
+    }
+
+    /** The forked JVM: run until C2 has compiled every generated method; print one line per method. */
+    public static void main(String[] args) throws Exception {
+        Set<String> compiled = ConcurrentHashMap.newKeySet();
+        try (RecordingStream events = new RecordingStream();
+             AddressSpace space = AddressSpace.reserve(1 << 20);
+             ExecutionStack stack = new ExecutionStack(space)) {
+            events.enable("jdk.Compilation").withThreshold(Duration.ZERO);
+            events.onEvent("jdk.Compilation", e -> {
+                RecordedMethod m = e.getValue("method");
+                if (e.getInt("compileLevel") == 4 && m.getType().getName().contains("BpfProgram")) compiled.add(m.getName());
+            });
+            events.startAsync();
+            CompiledProgram program = JvmCompiler.compile(largeProgram(), HelperTable.empty(), space,
+                    new ExecutionOptions(false, Long.MAX_VALUE));
+            // The methods holding BPF code: f<pc> per function, f<pc>_<n> per region of a split function
+            // (the constructor and the tiny entry method are inlined into their callers, not compiled alone).
+            Set<String> generated = new java.util.TreeSet<>(program.methodSizes().keySet());
+            generated.removeIf(name -> !name.matches("f\\d+(_\\d+)?"));
+            long runs = 0;
+            while (!compiled.containsAll(generated) && runs < 5_000_000) {
+                program.run(stack, 0, 0, 0, 0, 0);
+                runs++;
+            }
+            System.out.println("methods " + generated.size() + " runs " + runs);
+            for (String m : generated) System.out.println((compiled.contains(m) ? "C2 " : "NOT ") + m + " " + program.methodSizes().get(m));
+        }
+    }
+
+    @Test
+    void everyGeneratedMethodOfALargeProgramReachesC2() throws IOException, InterruptedException {
+        Program program = largeProgram();
+        assertThat(program.size()).isGreaterThan(4000);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), CompilationEventsTest.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(child.exitValue()).as(output).isZero();
+        List<String> lines = output.lines().filter(l -> l.startsWith("C2 ") || l.startsWith("NOT ")).toList();
+        assertThat(lines).as(output).hasSizeGreaterThan(2); // split into several methods
+        assertThat(lines).as(output).allMatch(l -> l.startsWith("C2 "));
+        for (String l : lines) assertThat(Integer.parseInt(l.substring(l.lastIndexOf(' ') + 1))).isLessThan(JvmCompiler.HUGE_METHOD_LIMIT);
+    }
+}
