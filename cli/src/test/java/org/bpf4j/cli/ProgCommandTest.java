@@ -66,6 +66,19 @@ class ProgCommandTest {
     }
 
     @Test
+    void jitWarmUpLeavesExactlyTheEffectsOfTheRepeatedRuns() throws IOException {
+        List<Frame> frames = Pcap.read(ROOT.resolve("examples/xdp/counters.pcap"));
+        Path in = dir.resolve("frame.bin");
+        Files.write(in, frames.get(0).data());
+        String object = ROOT.resolve("examples/xdp/counters.bpf.o").toString();
+        JsonNode interp = json(CliRunner.run("prog", "run", object, "--data-in", in.toString(), "--repeat", "37", "--json", "--engine", "interp"));
+        JsonNode jit = json(CliRunner.run("prog", "run", object, "--data-in", in.toString(), "--repeat", "37", "--json", "--engine", "jit"));
+        assertThat(jit.get("maps")).isEqualTo(interp.get("maps"));
+        assertThat(jit.get("results")).isEqualTo(interp.get("results"));
+        assertThat(interp.get("maps").toString()).contains("25000000"); // 37 packets counted: 0x25
+    }
+
+    @Test
     void runOnACaptureGivesOneJsonObjectWithResultsMapsAndRefusals() throws IOException {
         for (String engine : new String[] {"interp", "jit"}) {
             CliRunner r = CliRunner.run("prog", "run", FIREWALL, "--pcap", FIREWALL_PCAP, "--json", "--engine", engine);

@@ -39,7 +39,6 @@ public abstract class RunState implements HelperContext {
     protected final ExecutionStack stack;
     protected final long packet;
     protected final long packetLength;
-    private CheckedMemory checkedMemory;
     private boolean terminated;
     private long terminateValue;
     // Two-entry cache of the regions last accessed (checked mode).
@@ -60,8 +59,7 @@ public abstract class RunState implements HelperContext {
 
     @Override
     public final CheckedMemory memory() {
-        if (checkedMemory == null) checkedMemory = new CheckedMemory(space);
-        return checkedMemory;
+        return space.checked();
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class AddressSpace implements AutoCloseable {
     private final TreeMap<Long, Long> free = new TreeMap<>(); // offset -> length
     private final TreeMap<Long, Region> live = new TreeMap<>(); // address -> region
 
+    private final CheckedMemory checked;
+
     /** Immutable, sorted snapshot of live regions for lock-free lookups. */
     private volatile Region[] snapshot = new Region[0];
 
@@ -54,6 +56,7 @@ public final class AddressSpace implements AutoCloseable {
         this.segment = segment;
         this.base = segment.address();
         this.size = segment.byteSize();
+        this.checked = new CheckedMemory(this);
     }
 
     /** Reserves the default size for this platform. */
@@ -76,6 +79,9 @@ public final class AddressSpace implements AutoCloseable {
             throw e;
         }
     }
+
+    /** Checked host access to this space (one instance: it holds no state of its own). */
+    public CheckedMemory checked() { return checked; }
 
     /** The whole space; offset 0 is {@link #base()}. */
     public MemorySegment segment() { return segment; }
