@@ -53,7 +53,8 @@ import org.bpf4j.isa.Program;
  *
  * <p>A relocator remembers, per local type, the candidates that matched, and later relocations of
  * the same local type consider only those (libbpf's candidate cache, per object): use one relocator
- * per object and target. Only one target BTF is searched (no kernel module BTF).
+ * per object and target. A relocator is not thread-safe. Only one target BTF is searched (no kernel
+ * module BTF, where libbpf also looks when vmlinux has no candidate).
  */
 public final class CoreRelocator {
 
