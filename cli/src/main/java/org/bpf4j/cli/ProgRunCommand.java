@@ -83,6 +83,9 @@ final class ProgRunCommand implements Callable<Integer> {
     @Option(names = {"-j", "--json"}, description = "Print one JSON object with the results, maps, ring buffer records and trace lines.")
     boolean json;
 
+    @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against (default: the running kernel's).")
+    Path btf;
+
     private final List<String> trace = new ArrayList<>();
 
     @Override
@@ -112,6 +115,7 @@ final class ProgRunCommand implements Callable<Integer> {
         RuntimeOptions options = RuntimeOptions.defaults()
                 .withEngine(engine.loader())
                 .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add));
+        if (btf != null) options = options.withBtf(btf);
         try (BpfRuntime runtime = BpfRuntime.create(options)) {
             LoadedObject loaded;
             try {

@@ -45,6 +45,9 @@ final class ProgVerifyCommand implements Callable<Integer> {
     @Option(names = {"-j", "--json"}, description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against (default: the running kernel's).")
+    Path btf;
+
     @Override
     public Integer call() {
         if (logLevel < 0 || logLevel > 2) throw new UserInputException("--log-level must be 0, 1 or 2, not " + logLevel);
@@ -54,8 +57,16 @@ final class ProgVerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Object> results = new ArrayList<>();
         boolean allAccepted = true;
+        Optional<org.bpf4j.btf.Btf> target = Optional.empty();
+        if (programs.stream().anyMatch(p -> !p.coreRelocations().isEmpty())) {
+            try {
+                target = org.bpf4j.btf.core.CoreRelocator.targetBtf(Optional.ofNullable(btf));
+            } catch (java.io.UncheckedIOException | org.bpf4j.btf.BtfFormatException e) {
+                throw new UserInputException("--btf: " + e.getMessage());
+            }
+        }
         for (ProgramSpec p : programs) {
-            VerifierResult r = ObjectVerification.verify(obj, p, options);
+            VerifierResult r = ObjectVerification.verify(obj, p, options, target);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", p.name());
             m.put("section", p.sectionName());

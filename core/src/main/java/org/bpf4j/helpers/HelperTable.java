@@ -13,7 +13,10 @@ public final class HelperTable {
 
     private static final HelperTable EMPTY = new HelperTable(new Entry[0], Map.of());
 
-    private final Entry[] byId; // dense for the ids up to the largest; holes are null
+    /** Ids up to this are looked up in a dense array; larger ones (bpf4j's own markers) in a map. */
+    private static final int DENSE_LIMIT = 0xffff;
+
+    private final Entry[] byId; // dense for the ids up to the largest dense one; holes are null
     private final Map<Integer, Entry> entries;
 
     private HelperTable(Entry[] byId, Map<Integer, Entry> entries) {
@@ -31,7 +34,8 @@ public final class HelperTable {
 
     /** Hot-path lookup: the entry for {@code id}, or null. */
     public Entry entry(long id) {
-        return id >= 0 && id < byId.length ? byId[(int) id] : null;
+        if (id >= 0 && id < byId.length) return byId[(int) id];
+        return id > DENSE_LIMIT && id <= Integer.MAX_VALUE ? entries.get((int) id) : null;
     }
 
     public Map<Integer, Entry> entries() { return entries; }
@@ -40,7 +44,7 @@ public final class HelperTable {
         private final TreeMap<Integer, Entry> entries = new TreeMap<>();
 
         public Builder add(int id, String name, Helper helper) {
-            if (id < 0 || id > 0xffff) throw new IllegalArgumentException("helper id out of range: " + id);
+            if (id < 0) throw new IllegalArgumentException("helper id out of range: " + id);
             if (entries.putIfAbsent(id, new Entry(id, name, helper)) != null) {
                 throw new IllegalArgumentException("helper id " + id + " registered twice");
             }
@@ -48,8 +52,11 @@ public final class HelperTable {
         }
 
         public HelperTable build() {
-            Entry[] byId = new Entry[entries.isEmpty() ? 0 : entries.lastKey() + 1];
-            entries.forEach((id, e) -> byId[id] = e);
+            Integer largestDense = entries.floorKey(DENSE_LIMIT);
+            Entry[] byId = new Entry[largestDense == null ? 0 : largestDense + 1];
+            entries.forEach((id, e) -> {
+                if (id <= DENSE_LIMIT) byId[id] = e;
+            });
             return new HelperTable(byId, Collections.unmodifiableMap(new TreeMap<>(entries)));
         }
     }

@@ -2,6 +2,9 @@ package org.bpf4j.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.bpf4j.btf.Btf;
+import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.interp.RunContext;
 import org.bpf4j.maps.MapContext;
@@ -19,6 +22,7 @@ public final class BpfRuntime implements AutoCloseable {
     private final MapContext maps;
     private final CpuSlots<RunContext> slots;
     private final List<LoadedObject> objects = new ArrayList<>();
+    private Optional<Btf> targetBtf; // loaded on first need: the kernel's BTF takes a fraction of a second to parse
 
     private BpfRuntime(RuntimeOptions options) {
         this.options = options;
@@ -42,6 +46,18 @@ public final class BpfRuntime implements AutoCloseable {
     public MapContext maps() { return maps; }
 
     CpuSlots<RunContext> slots() { return slots; }
+
+    /** The BTF CO-RE relocations resolve against (the options' file, else the running kernel's), if any. */
+    synchronized Optional<Btf> targetBtf() {
+        if (targetBtf == null) {
+            try {
+                targetBtf = CoreRelocator.targetBtf(options.btf());
+            } catch (java.io.UncheckedIOException | org.bpf4j.btf.BtfFormatException e) {
+                throw new LoadException("target BTF: " + e.getMessage(), e);
+            }
+        }
+        return targetBtf;
+    }
 
     /**
      * Creates the object's maps (global data filled in, {@code .rodata} frozen), binds its programs to

@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bpf4j.btf.Btf;
+import org.bpf4j.btf.core.CoreRelocationException;
+import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.elf.ProgramSpec;
@@ -42,7 +45,16 @@ public final class LoadedObject implements AutoCloseable {
             List<RingBufMap> rings = new ArrayList<>();
             for (BpfMap m : maps.values()) if (m instanceof RingBufMap r) rings.add(r);
             Map<String, LoadedProgram> programs = new LinkedHashMap<>();
+            CoreRelocator relocator = null;
             for (ProgramSpec spec : object.programs()) {
+                if (!spec.coreRelocations().isEmpty()) {
+                    if (relocator == null) relocator = relocator(runtime, object, spec);
+                    try {
+                        spec = relocator.apply(spec);
+                    } catch (CoreRelocationException e) {
+                        throw new LoadException(e.getMessage(), e);
+                    }
+                }
                 programs.put(spec.name(), LoadedProgram.prepare(runtime, object, spec, maps, rings));
             }
             for (MapDefinition def : object.maps()) {
@@ -60,6 +72,16 @@ public final class LoadedObject implements AutoCloseable {
             for (BpfMap m : maps.values()) m.close();
             throw e;
         }
+    }
+
+    /** One relocator per object, as libbpf narrows candidates per object. */
+    private static CoreRelocator relocator(BpfRuntime runtime, BpfObject object, ProgramSpec spec) {
+        if (object.btf().isEmpty()) {
+            throw new LoadException("program " + spec.name() + ": has CO-RE relocations but the object has no BTF");
+        }
+        Btf target = runtime.targetBtf().orElseThrow(() -> new LoadException("program " + spec.name()
+                + " needs CO-RE relocations and no kernel BTF is available: pass --btf FILE"));
+        return new CoreRelocator(object.btf().get(), target);
     }
 
     private static BpfMap create(BpfRuntime runtime, MapDefinition def) {

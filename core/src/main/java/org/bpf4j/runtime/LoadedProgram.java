@@ -5,6 +5,7 @@ import static org.bpf4j.isa.Opcodes.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.elf.Relocation;
@@ -69,8 +70,7 @@ public final class LoadedProgram {
     /** Replaces map references by what a program register holds: a map's handle, a value's address. */
     private static Program bindMaps(String name, ProgramSpec spec, Map<String, BpfMap> maps) {
         if (!spec.coreRelocations().isEmpty()) {
-            throw new LoadException(name + ": uses " + spec.coreRelocations().size()
-                    + " CO-RE relocations, which bpf4j does not resolve yet");
+            throw new IllegalStateException(name + ": CO-RE relocations must be applied before binding maps");
         }
         List<Insn> insns = new ArrayList<>(spec.program().insns());
         for (Relocation r : spec.relocations()) {
@@ -125,6 +125,10 @@ public final class LoadedProgram {
             case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> PacketHelpers.registerSkb(table);
             default -> { }
         }
+        table.add(CoreRelocator.POISON_HELPER, "bpf4j_core_poison", (c, a, b, d, e, f) -> {
+            throw new org.bpf4j.mem.MemoryFault(0, "reached an instruction whose CO-RE relocation could not be resolved"
+                    + " against the target BTF (poisoned as libbpf does)");
+        });
         return table.build();
     }
 

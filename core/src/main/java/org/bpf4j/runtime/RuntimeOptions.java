@@ -1,5 +1,7 @@
 package org.bpf4j.runtime;
 
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.bpf4j.helpers.HostEnvironment;
 import org.bpf4j.interp.Executable;
@@ -14,8 +16,11 @@ import org.bpf4j.interp.Interpreter;
  * @param host clocks, randomness, task identity and the trace sink
  * @param instructionBudget instructions one run may execute; programs run checked with this budget until
  *     the verifier proves safety and termination for them
+ * @param btf the BTF that CO-RE relocations are resolved against; empty: the running kernel's
+ *     ({@code /sys/kernel/btf/vmlinux}) when there is one
  */
-public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engine, HostEnvironment host, long instructionBudget) {
+public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engine, HostEnvironment host, long instructionBudget,
+                             Optional<Path> btf) {
 
     public static final long DEFAULT_BUDGET = 1_000_000_000L;
 
@@ -27,19 +32,20 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     /** As many CPU slots as processors, the interpreter, the system clocks, trace lines dropped. */
     public static RuntimeOptions defaults() {
         int cpus = Runtime.getRuntime().availableProcessors();
-        return new RuntimeOptions(cpus, 4L << 30, Interpreter::load, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET);
+        return new RuntimeOptions(cpus, 4L << 30, Interpreter::load, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
+                Optional.empty());
     }
 
     public RuntimeOptions withCpus(int n) {
-        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget);
+        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf);
     }
 
     public RuntimeOptions withEngine(Executable.Loader loader) {
-        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget);
+        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf);
     }
 
     public RuntimeOptions withHost(HostEnvironment env) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget);
+        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf);
     }
 
     /** A system host environment whose trace lines go to {@code sink}. */
@@ -48,10 +54,15 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     }
 
     public RuntimeOptions withMemory(long bytes) {
-        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget);
+        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf);
+    }
+
+    /** Resolve CO-RE relocations against this BTF file instead of the running kernel's. */
+    public RuntimeOptions withBtf(Path file) {
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file));
     }
 
     public RuntimeOptions withBudget(long budget) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf);
     }
 }

@@ -24,6 +24,26 @@ public final class ObjectVerification {
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
     public static VerifierResult verify(BpfObject object, ProgramSpec spec, VerifierOptions options) {
+        return verify(object, spec, options, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #verify(BpfObject, ProgramSpec, VerifierOptions)}, with CO-RE relocations resolved against
+     * {@code targetBtf} first (the kernel verifies the relocated program).
+     */
+    public static VerifierResult verify(BpfObject object, ProgramSpec spec, VerifierOptions options,
+                                        java.util.Optional<org.bpf4j.btf.Btf> targetBtf) {
+        if (!spec.coreRelocations().isEmpty()) {
+            if (object.btf().isEmpty() || targetBtf.isEmpty()) {
+                return new VerifierResult.Unsupported("program " + spec.name()
+                        + " needs CO-RE relocations and no kernel BTF is available: pass --btf FILE", 0, 0, "");
+            }
+            try {
+                spec = org.bpf4j.btf.core.CoreRelocator.apply(spec, object.btf().get(), targetBtf.get());
+            } catch (org.bpf4j.btf.core.CoreRelocationException e) {
+                return new VerifierResult.Unsupported(e.getMessage(), 0, 0, "");
+            }
+        }
         VerifierProgramType type = null;
         for (VerifierProgramType t : VerifierProgramType.values()) {
             if (t.kernelId() == spec.type().id()) type = t;

@@ -56,14 +56,35 @@ class CompilationEventsTest {
 
     /** The forked JVM: run until C2 has compiled every generated method; print one line per method. */
     public static void main(String[] args) throws Exception {
+        // A method counts as compiled by C2 when C2 compiled it, or inlined it into a method it compiled.
         Set<String> compiled = ConcurrentHashMap.newKeySet();
+        Set<Integer> c2Compilations = ConcurrentHashMap.newKeySet();
+        java.util.Map<Integer, Set<String>> inlined = new ConcurrentHashMap<>();
         try (RecordingStream events = new RecordingStream();
              AddressSpace space = AddressSpace.reserve(1 << 20);
              ExecutionStack stack = new ExecutionStack(space)) {
             events.enable("jdk.Compilation").withThreshold(Duration.ZERO);
+            events.enable("jdk.CompilerInlining");
             events.onEvent("jdk.Compilation", e -> {
+                if (e.getInt("compileLevel") != 4) return;
+                c2Compilations.add(e.getInt("compileId"));
                 RecordedMethod m = e.getValue("method");
-                if (e.getInt("compileLevel") == 4 && m.getType().getName().contains("BpfProgram")) compiled.add(m.getName());
+                if (m.getType().getName().contains("BpfProgram")) compiled.add(m.getName());
+                Set<String> callees = inlined.get(e.getInt("compileId"));
+                if (callees != null) compiled.addAll(callees);
+            });
+            events.onEvent("jdk.CompilerInlining", e -> {
+                try {
+                    if (!e.getBoolean("succeeded")) return;
+                    jdk.jfr.consumer.RecordedObject callee = e.getValue("callee");
+                    if (!String.valueOf(callee.getValue("type")).contains("BpfProgram")) return;
+                    int id = e.getInt("compileId");
+                    String name = String.valueOf(callee.getValue("name"));
+                    inlined.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(name);
+                    if (c2Compilations.contains(id)) compiled.add(name);
+                } catch (RuntimeException ex) {
+                    System.out.println("event error " + ex);
+                }
             });
             events.startAsync();
             CompiledProgram program = JvmCompiler.compile(largeProgram(), HelperTable.empty(), space,
