@@ -3,6 +3,7 @@ package org.bpf4j.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.helpers.CallbackHelpers;
 import org.bpf4j.interp.RunContext;
 import org.bpf4j.maps.MapContext;
 import org.bpf4j.mem.AddressSpace;
@@ -18,6 +19,7 @@ public final class BpfRuntime implements AutoCloseable {
     private final AddressSpace space;
     private final MapContext maps;
     private final CpuSlots<RunContext> slots;
+    private final CallbackHelpers.State callbackState;
     private final List<LoadedObject> objects = new ArrayList<>();
 
     private BpfRuntime(RuntimeOptions options) {
@@ -25,6 +27,7 @@ public final class BpfRuntime implements AutoCloseable {
         this.space = AddressSpace.reserve(options.memoryBytes());
         this.maps = MapContext.of(space, options.cpus(), options.host()::monotonicNanos, 0x5eed);
         this.slots = new CpuSlots<>(options.cpus(), id -> new RunContext(new ExecutionStack(space), id, options.host()));
+        this.callbackState = new CallbackHelpers.State(space, options.cpus());
     }
 
     public static BpfRuntime create() {
@@ -42,6 +45,9 @@ public final class BpfRuntime implements AutoCloseable {
     public MapContext maps() { return maps; }
 
     CpuSlots<RunContext> slots() { return slots; }
+
+    /** Per-CPU memory and lock state of the callback and spin lock helpers, shared by every program. */
+    CallbackHelpers.State callbackState() { return callbackState; }
 
     /**
      * Creates the object's maps (global data filled in, {@code .rodata} frozen), binds its programs to
@@ -63,6 +69,7 @@ public final class BpfRuntime implements AutoCloseable {
     public synchronized void close() {
         for (LoadedObject o : new ArrayList<>(objects)) o.close();
         slots.forEach(ctx -> ctx.stack().close());
+        callbackState.close();
         space.close();
     }
 }
