@@ -13,6 +13,7 @@ import org.bpf4j.interp.ProgramFault;
 import org.bpf4j.interp.RunContext;
 import org.bpf4j.interp.TailCallTarget;
 import org.bpf4j.isa.Program;
+import org.bpf4j.jit.JitTestAccess;
 import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.maps.ArrayMap;
 import org.bpf4j.maps.BpfMap;
@@ -71,6 +72,7 @@ class CallbackHelpersTest {
         Program p = Assembler.assemble(text);
         boolean raw = !engine.endsWith("-verified");
         ExecutionOptions options = raw ? ExecutionOptions.raw() : ExecutionOptions.verified();
+        if (engine.startsWith("jit-split")) return JitTestAccess.compileSplit(p, helpers, space, options);
         return engine.startsWith("jit") ? JvmCompiler.compile(p, helpers, space, options) : Interpreter.load(p, helpers, space, options);
     }
 
@@ -146,7 +148,7 @@ class CallbackHelpersTest {
             """;
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified"})
+    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified", "jit-split"})
     void loopRunsTheCallbackWithIndexAndContext(String engine) {
         assertThat(run(engine, LOOP_SUM.formatted("10", "0", -1))).isEqualTo((10L << 32) | 45);
         assertThat(run(engine, LOOP_SUM.formatted("0", "0", -1))).isZero();
@@ -155,21 +157,21 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified"})
+    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified", "jit-split"})
     void loopStopsWhenTheCallbackReturnsOne(String engine) {
         // The stopping iteration counts: i = 3 returns 1, so 4 iterations, sum 0+1+2+3.
         assertThat(run(engine, LOOP_SUM.formatted("100", "0", 3))).isEqualTo((4L << 32) | 6);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void loopRefusesFlagsAndTooManyIterations(String engine) {
         assertThat(run(engine, LOOP_SUM.formatted("10", "1", -1)) >> 32).isEqualTo(-22);
         assertThat(run(engine, LOOP_SUM.formatted(String.valueOf((1 << 23) + 1), "0", -1)) >> 32).isEqualTo(-7);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified"})
+    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified", "jit-split"})
     void callbacksLeaveTheCallersRegistersAndMayNest(String engine) {
         // Outer loop of 3, each running an inner loop of 4 that counts into the outer's context; r6-r9
         // of every frame survive the callbacks, which clobber theirs.
@@ -218,7 +220,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void callbacksCountAgainstTheFrameLimit(String engine) {
         // The callback runs bpf_loop on itself: frame 0 calls, callbacks run in frames 1..7, and the one in
         // frame 7 cannot start another (the ninth frame): a fault at its helper call.
@@ -277,7 +279,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void aCallbackMustBeAFunctionPointer(String engine) {
         String text = """
                 r1 = 1
@@ -322,7 +324,7 @@ class CallbackHelpersTest {
             """;
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified"})
+    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified", "jit-split"})
     void forEachWalksAnArrayByIndex(String engine) {
         ArrayMap array = map(MapType.ARRAY, 4, 8, 5);
         for (int i = 0; i < 5; i++) array.update(u32(i), u64(i + 1));
@@ -334,7 +336,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void forEachGivesPerCpuMapsTheRunningCpusValue(String engine) {
         BpfMap array = map(MapType.PERCPU_ARRAY, 4, 8, 3);
         BpfMap hash = map(MapType.PERCPU_HASH, 4, 8, 8);
@@ -350,7 +352,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified"})
+    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified", "jit-split"})
     void forEachWalksHashMapsAndMayDeleteTheCurrentElement(String engine) {
         for (MapType type : List.of(MapType.HASH, MapType.LRU_HASH)) {
             BpfMap hash = map(type, 4, 8, 64);
@@ -379,7 +381,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void anArrayCallbacksKeyIsReadOnly(String engine) {
         ArrayMap array = map(MapType.ARRAY, 4, 8, 2);
         String text = """
@@ -400,7 +402,7 @@ class CallbackHelpersTest {
     // ---- spin locks ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void spinLockHoldsTheLockWordBetweenLockAndUnlock(String engine) {
         ArrayMap array = map(MapType.ARRAY, 4, 16, 1);
         long value = array.valueAddress(0);
@@ -426,7 +428,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void spinLockMisuseIsAFaultNotAHang(String engine) {
         ArrayMap array = map(MapType.ARRAY, 4, 16, 1);
         long value = array.valueAddress(0);
@@ -494,7 +496,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified"})
+    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified", "jit-split"})
     void tailCallsStopAfterThirtyThreeAndLeaveR0(String engine) {
         ArrayMap count = map(MapType.ARRAY, 4, 8, 1);
         ProgArrayMap progs = progArray(4);
@@ -519,7 +521,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void tailCallIndexIsAU32(String engine) {
         ArrayMap count = map(MapType.ARRAY, 4, 8, 1);
         ProgArrayMap progs = progArray(1);
@@ -542,7 +544,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified"})
+    @ValueSource(strings = {"interp", "jit", "interp-verified", "jit-verified", "jit-split"})
     void aTailCallFromASubprogramReturnsToItsCaller(String engine) {
         ProgArrayMap progs = progArray(2);
         // The target reports its r10 and ctx: it runs in the subprogram's frame (frame 1) with r1 = ctx.
@@ -573,7 +575,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void aTailCallKeepsTheCallersFrameAndCount(String engine) {
         // main -> sub -> tail call A (count 1) -> A returns to main; main tail-calls B, which tail-calls
         // itself until the run's count (shared by all) reaches 33.
@@ -603,7 +605,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void tailCallsFromCallbacksAndIntoProgramsWithCallbacks(String engine) {
         // A target with its own bpf_loop callback: callFunction must run the target's code, not the caller's.
         ProgArrayMap progs = progArray(1);
@@ -633,10 +635,11 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void tailCallsStayWithinOneEngine(String engine) {
         ProgArrayMap progs = progArray(1);
         String other = engine.startsWith("jit") ? "interp" : "jit";
+        if (engine.equals("jit-split")) return;
         progs.set(0, new Target("foreign", load(other, "r0 = 1\nexit\n")));
         String text = """
                 r2 = %s ll
@@ -651,7 +654,7 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"interp", "jit"})
+    @ValueSource(strings = {"interp", "jit", "jit-split"})
     void theTerminateHelperEndsTheRunFromInsideACallback(String engine) {
         HelperTable.Builder table = HelperTable.builder();
         CallbackHelpers.register(table, maps, state);
