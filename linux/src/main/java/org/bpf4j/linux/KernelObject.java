@@ -24,10 +24,12 @@ import org.bpf4j.maps.MapType;
 public final class KernelObject implements AutoCloseable {
     private final Map<String, KernelMap> maps;
     private final Map<String, KernelProgram> programs;
+    private final Optional<KernelBtf> btf;
 
-    private KernelObject(Map<String, KernelMap> maps, Map<String, KernelProgram> programs) {
+    private KernelObject(Map<String, KernelMap> maps, Map<String, KernelProgram> programs, Optional<KernelBtf> btf) {
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
+        this.btf = btf;
     }
 
     /**
@@ -40,8 +42,13 @@ public final class KernelObject implements AutoCloseable {
         Map<String, KernelMap> maps = new LinkedHashMap<>();
         Map<String, KernelProgram> programs = new LinkedHashMap<>();
         List<KernelMap> templates = new ArrayList<>();
+        KernelBtf btf = null;
         try {
-            for (MapDefinition def : object.maps()) maps.put(def.name(), createMap(def, templates));
+            // The kernel needs the value's BTF to find a struct bpf_spin_lock in it; other maps are created
+            // without BTF, as before.
+            boolean locks = object.maps().stream().anyMatch(KernelObject::needsBtf);
+            if (locks && object.btf().isPresent()) btf = KernelBtf.load(object.btf().get().rawBytes());
+            for (MapDefinition def : object.maps()) maps.put(def.name(), createMap(def, templates, btf));
             for (MapDefinition def : object.maps()) {
                 KernelMap map = maps.get(def.name());
                 if (def.type().isMapOfMaps()) {
@@ -61,10 +68,11 @@ public final class KernelObject implements AutoCloseable {
                     if (p != null) maps.get(def.name()).put(le32(slot.index()), le32(p.fd()));
                 }
             }
-            return new KernelObject(maps, programs);
+            return new KernelObject(maps, programs, Optional.ofNullable(btf));
         } catch (RuntimeException e) {
             programs.values().forEach(KernelProgram::close);
             maps.values().forEach(KernelMap::close);
+            if (btf != null) btf.close();
             throw e;
         } finally {
             templates.forEach(KernelMap::close); // an inner map template is only needed to create its outer map
@@ -76,8 +84,13 @@ public final class KernelObject implements AutoCloseable {
                 kernelName(def.name()), 0, 0, 0, 0, def.mapExtra());
     }
 
-    private static KernelMap createMap(MapDefinition def, List<KernelMap> templates) {
+    private static boolean needsBtf(MapDefinition def) {
+        return def.spec().spinLockOffset() >= 0 && def.btfValueTypeId() != 0;
+    }
+
+    private static KernelMap createMap(MapDefinition def, List<KernelMap> templates, KernelBtf btf) {
         KernelMapSpec spec = kernelSpec(def);
+        if (btf != null && needsBtf(def)) spec = spec.withBtf(btf.fd(), def.btfKeyTypeId(), def.btfValueTypeId());
         if (def.innerMap().isPresent()) {
             KernelMap template = KernelMap.create(kernelSpec(def.innerMap().get()));
             templates.add(template);
@@ -141,5 +154,6 @@ public final class KernelObject implements AutoCloseable {
     public void close() {
         programs.values().forEach(KernelProgram::close);
         maps.values().forEach(KernelMap::close);
+        btf.ifPresent(KernelBtf::close);
     }
 }
