@@ -168,6 +168,9 @@ class CallbackHelpersTest {
     void loopRefusesFlagsAndTooManyIterations(String engine) {
         assertThat(run(engine, LOOP_SUM.formatted("10", "1", -1)) >> 32).isEqualTo(-22);
         assertThat(run(engine, LOOP_SUM.formatted(String.valueOf((1 << 23) + 1), "0", -1)) >> 32).isEqualTo(-7);
+        // With flags 0 the kernel's inlined bpf_loop returns -E2BIG zero-extended from 32 bits.
+        String raw = "r1 = 0x800001\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall bpf_loop#181\nexit\ncb:\nr0 = 0\nexit\n";
+        assertThat(run(engine, raw)).isEqualTo(0xfffffff9L);
     }
 
     @ParameterizedTest

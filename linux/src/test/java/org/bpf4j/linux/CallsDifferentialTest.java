@@ -60,7 +60,7 @@ class CallsDifferentialTest {
         assertThat(results).containsEntry(key(0), u64((10L << 32) | 45))       // bpf_loop(10): 10 iterations, sum 0..9
                 .containsEntry(key(1), u64((4L << 32) | 6))                      // stops at i = 3: 4 iterations
                 .containsEntry(key(2), u64(-22))                                 // flags != 0: -EINVAL
-                .containsEntry(key(3), u64(-7))                                  // more than 1 << 23: -E2BIG
+                .containsEntry(key(3), u64(0xfffffff9L))                         // more than 1 << 23: -E2BIG, as a u32 (inlined)
                 .containsEntry(key(4), u64(12))                                  // nested: 3 x 4
                 .containsEntry(key(5), u64((8L << 32) | 8))                      // for_each over the array: 8 elements
                 .containsEntry(key(6), u64(28_000 + 140 + 8))                    // sum of key * 1000 + value
