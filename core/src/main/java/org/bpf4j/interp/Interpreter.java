@@ -5,6 +5,7 @@ import static org.bpf4j.isa.Opcodes.*;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.helpers.TailCall;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.bpf4j.mem.AddressSpace;
@@ -30,7 +31,16 @@ public final class Interpreter implements Executable {
     private static final int SDIV32_K = 0x104, SDIV32_X = 0x105, SMOD32_K = 0x106, SMOD32_X = 0x107;
     private static final int MOVSX64_8 = 0x108, MOVSX64_16 = 0x109, MOVSX64_32 = 0x10a;
     private static final int MOVSX32_8 = 0x10b, MOVSX32_16 = 0x10c, ADDR_SPACE_CAST = 0x10d;
-    private static final int CALL_LOCAL = 0x10e;
+    private static final int CALL_LOCAL = 0x10e, TAIL_CALL = 0x10f;
+
+    /** Unwinds every nested execution when a run ends early ({@link RunState#terminate}). */
+    private static final class Terminated extends RuntimeException {
+        Terminated() {
+            super("program run terminated", null, false, false);
+        }
+    }
+
+    private static final Terminated TERMINATED = new Terminated();
 
     private final Program program;
     private final int length;
@@ -99,6 +109,7 @@ public final class Interpreter implements Executable {
                     if (op == CALL) {
                         helperAt[pc] = resolved.helperAt(pc);
                         if (resolved.isLocalCall(pc)) code[pc] = CALL_LOCAL;
+                        else if (helperAt[pc] != null && helperAt[pc].helper() instanceof TailCall) code[pc] = TAIL_CALL;
                     }
                 }
                 default -> { }
@@ -141,37 +152,83 @@ public final class Interpreter implements Executable {
 
     @Override
     public long run(RunContext context, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength) {
-        Run run = new Run(context, packet, packetLength);
+        Run run = new Run(this, context, packet, packetLength);
         long[] r = run.regs;
         r[1] = r1;
         r[2] = r2;
         r[3] = r3;
         r[4] = r4;
         r[5] = r5;
-        r[10] = run.frameTop(0);
-        return execute(run);
+        try {
+            return execute(run, 0, 0);
+        } catch (Terminated t) {
+            return run.terminateValue();
+        }
     }
 
-    /** Per-run state: the registers and the call frames, on top of what every engine keeps. */
-    private final class Run extends RunState {
+    /**
+     * Per-run state: the registers and the call frames, on top of what every engine keeps. One register
+     * file serves every frame, every callback and every tail-called program of the run.
+     */
+    private static final class Run extends RunState {
         final long[] regs = new long[11];
         final long[] savedRegs = new long[ExecutionStack.MAX_FRAMES * 5];
         final int[] returnPc = new int[ExecutionStack.MAX_FRAMES];
         final long[] mayGoto = new long[ExecutionStack.MAX_FRAMES];
+        /** Registers of the frame whose helper runs a callback ({@link #callFunction}), 11 per depth. */
+        final long[] callbackSaved = new long[ExecutionStack.MAX_FRAMES * 11];
+        /** The program executing now (tail calls change it). */
+        Interpreter current;
+        /** The depth and instruction budget left, as of the helper call in progress. */
+        int depth;
+        long budget;
 
-        Run(RunContext context, long packet, long packetLength) {
-            super(space, options.checked(), context, packet, packetLength);
+        Run(Interpreter program, RunContext context, long packet, long packetLength) {
+            super(program.space, program.options.checked(), context, packet, packetLength);
+            this.current = program;
+            this.budget = program.options.instructionBudget();
+        }
+
+        @Override
+        public long callFunction(long functionPointer, long r1, long r2, long r3, long r4, long r5) {
+            if ((functionPointer & FUNCTION_POINTER_MASK) != FUNCTION_POINTER_TAG) {
+                throw new MemoryFault(functionPointer, "callback 0x" + Long.toHexString(functionPointer) + " is not a function pointer");
+            }
+            int caller = depth;
+            if (caller + 1 >= ExecutionStack.MAX_FRAMES) {
+                throw new MemoryFault(functionPointer, "call stack overflow: more than " + ExecutionStack.MAX_FRAMES + " frames");
+            }
+            long[] r = regs;
+            int saved = caller * 11;
+            System.arraycopy(r, 0, callbackSaved, saved, 11);
+            r[0] = 0;
+            r[1] = r1;
+            r[2] = r2;
+            r[3] = r3;
+            r[4] = r4;
+            r[5] = r5;
+            r[6] = r[7] = r[8] = r[9] = 0;
+            long result = current.execute(this, (int) (functionPointer & ~FUNCTION_POINTER_MASK), caller + 1);
+            System.arraycopy(callbackSaved, saved, r, 0, 11);
+            depth = caller;
+            return result;
         }
     }
 
-    private long execute(Run run) {
+    /**
+     * Executes from {@code startPc} in frame {@code baseDepth} until that frame exits: the whole program
+     * (0, 0), a callback ({@link Run#callFunction}) or a tail-called program (0, the caller's depth).
+     * The budget left goes back into the run.
+     */
+    private long execute(Run run, int startPc, int baseDepth) {
         final long[] r = run.regs;
         final MemorySegment m = memory;
         final int[] code = this.code, dst = this.dst, src = this.src, off = this.off, imm = this.imm;
-        long budget = options.instructionBudget();
-        int depth = 0;
-        run.mayGoto[0] = MAY_GOTO_BUDGET;
-        int pc = 0;
+        long budget = run.budget;
+        int depth = baseDepth;
+        run.mayGoto[depth] = MAY_GOTO_BUDGET;
+        r[10] = run.frameTop(depth);
+        int pc = startPc;
         try {
             while (true) {
                 if (pc >= length) {
@@ -309,8 +366,39 @@ public final class Interpreter implements Executable {
                     case 0xde -> { if ((int) r[d] <= (int) r[s]) pc += off[pc]; }
                     // ---- calls and exit ----
                     case 0x85 -> {
+                        run.depth = depth;
+                        run.budget = budget;
                         r[0] = helperAt[pc].helper().call(run, r[1], r[2], r[3], r[4], r[5]);
-                        if (run.terminated()) return run.terminateValue();
+                        budget = run.budget;
+                        if (run.terminated()) throw TERMINATED;
+                    }
+                    case TAIL_CALL -> {
+                        TailCallTarget t = run.tailCallTarget((TailCall) helperAt[pc].helper(), r[2], r[3], pc);
+                        if (t != null) {
+                            // The target replaces this function: same frame, r1 = ctx, the other registers
+                            // as they are (the kernel's interpreter jumps with its register file).
+                            Interpreter target = sameEngine(t, pc);
+                            Interpreter caller = run.current;
+                            run.current = target;
+                            run.budget = budget;
+                            r[0] = target.execute(run, 0, depth);
+                            budget = run.budget;
+                            run.current = caller;
+                            if (depth == baseDepth) {
+                                run.budget = budget;
+                                return r[0];
+                            }
+                            depth--;
+                            int saved = depth * 5;
+                            r[6] = run.savedRegs[saved];
+                            r[7] = run.savedRegs[saved + 1];
+                            r[8] = run.savedRegs[saved + 2];
+                            r[9] = run.savedRegs[saved + 3];
+                            r[10] = run.savedRegs[saved + 4];
+                            pc = run.returnPc[depth];
+                            continue;
+                        }
+                        // A failed tail call goes on with the next instruction, r0 unchanged.
                     }
                     case 0x8d -> {
                         long target = r[d];
@@ -321,8 +409,11 @@ public final class Interpreter implements Executable {
                         }
                         HelperTable.Entry e = helpers.entry(target);
                         if (e == null) throw new ProgramFault(pc, "callx to unknown helper " + Long.toUnsignedString(target));
+                        run.depth = depth;
+                        run.budget = budget;
                         r[0] = e.helper().call(run, r[1], r[2], r[3], r[4], r[5]);
-                        if (run.terminated()) return run.terminateValue();
+                        budget = run.budget;
+                        if (run.terminated()) throw TERMINATED;
                     }
                     case CALL_LOCAL -> {
                         depth = enterFrame(run, depth, pc);
@@ -330,7 +421,10 @@ public final class Interpreter implements Executable {
                         continue;
                     }
                     case 0x95 -> {
-                        if (depth == 0) return r[0];
+                        if (depth == baseDepth) {
+                            run.budget = budget;
+                            return r[0];
+                        }
                         depth--;
                         int saved = depth * 5;
                         r[6] = run.savedRegs[saved];
@@ -355,7 +449,10 @@ public final class Interpreter implements Executable {
                     case 0x91 -> r[d] = m.get(ValueLayout.JAVA_BYTE, run.check(r[s] + off[pc], 1, false));
                     case 0x20, 0x28, 0x30, 0x40, 0x48, 0x50 -> {
                         long value = run.legacyPacketLoad(code[pc], r[s], k);
-                        if (value < 0) return 0; // out of the packet: the kernel ends the program with 0
+                        if (value < 0) { // out of the packet: the kernel ends the program with 0
+                            run.terminate(0);
+                            throw TERMINATED;
+                        }
                         r[0] = value;
                     }
                     // ---- stores ----
@@ -378,6 +475,12 @@ public final class Interpreter implements Executable {
             // Unchecked mode: the address-space bounds caught an access the verifier should have refused.
             throw new ProgramFault(pc, "memory access outside the BPF address space");
         }
+    }
+
+    /** The interpreter behind a tail call's target: one of this engine, in this address space. */
+    private Interpreter sameEngine(TailCallTarget t, int pc) {
+        if (t.executable() instanceof Interpreter target && target.space == space) return target;
+        throw new ProgramFault(pc, "bpf_tail_call into program " + t.name() + ", which another engine or runtime prepared");
     }
 
     private int enterFrame(Run run, int depth, int pc) {

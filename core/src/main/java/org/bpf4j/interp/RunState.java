@@ -7,6 +7,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import org.bpf4j.helpers.HelperContext;
 import org.bpf4j.helpers.HostEnvironment;
+import org.bpf4j.helpers.TailCall;
+import org.bpf4j.maps.ProgArrayMap;
 import org.bpf4j.mem.AddressSpace;
 import org.bpf4j.mem.CheckedMemory;
 import org.bpf4j.mem.ExecutionStack;
@@ -41,6 +43,7 @@ public abstract class RunState implements HelperContext {
     protected final long packetLength;
     private boolean terminated;
     private long terminateValue;
+    private int tailCalls;
     // Two-entry cache of the regions last accessed (checked mode).
     private long c0Start, c0Len = -1, c1Start, c1Len = -1;
     private boolean c0Write, c1Write;
@@ -83,6 +86,34 @@ public abstract class RunState implements HelperContext {
 
     /** r0 the run ends with after {@link #terminate}. */
     public final long terminateValue() { return terminateValue; }
+
+    /**
+     * {@code bpf_tail_call(ctx, map, index)}: the program to jump into, or null when the call fails and
+     * execution goes on after it. As the kernel's x86 JIT: {@code index} is a u32; an index at or past
+     * max_entries fails; then a run that already made {@link TailCall#MAX_TAIL_CALL_CNT} tail calls fails;
+     * then an empty slot fails; only a call that jumps counts. The count is per run (shared by every
+     * frame and by tail-called programs).
+     *
+     * @throws ProgramFault when the slot holds something that is not a prepared program
+     */
+    public final TailCallTarget tailCallTarget(TailCall helper, long map, long index, int pc) {
+        ProgArrayMap array = helper.progArray(map);
+        if (array == null) return null;
+        long i = index & 0xffffffffL;
+        if (i >= Integer.toUnsignedLong(array.spec().maxEntries())) return null;
+        if (tailCalls >= TailCall.MAX_TAIL_CALL_CNT) return null;
+        Object slot = array.program(i);
+        if (slot == null) return null;
+        if (!(slot instanceof TailCallTarget target)) {
+            throw new ProgramFault(pc, "bpf_tail_call: slot " + i + " of " + array.name() + " holds " + slot.getClass().getName()
+                    + ", not a prepared program");
+        }
+        tailCalls++;
+        return target;
+    }
+
+    /** Tail calls made so far in this run. */
+    public final int tailCalls() { return tailCalls; }
 
     /** r10 of frame {@code depth}. */
     public final long frameTop(int depth) { return stack.frameTop(depth); }

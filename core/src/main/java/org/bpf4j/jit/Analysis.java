@@ -8,6 +8,8 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.helpers.TailCall;
 import org.bpf4j.interp.ResolvedProgram;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
@@ -33,6 +35,8 @@ final class Analysis {
     /** Function entries by pc. */
     final TreeMap<Integer, Function> functions = new TreeMap<>();
     final boolean hasCallx;
+    /** Some {@code lddw} loads a function pointer: helpers may call back into the program. */
+    final boolean hasFunctionPointers;
 
     static final class Function {
         final int entry;
@@ -59,6 +63,7 @@ final class Analysis {
         this.n = program.size();
         this.secondSlot = new boolean[n];
         boolean callx = false;
+        boolean pointers = false;
         TreeSet<Integer> entries = new TreeSet<>();
         entries.add(0);
         for (int pc = 0; pc < n; pc++) {
@@ -66,7 +71,10 @@ final class Analysis {
             Insn insn = program.get(pc);
             if (insn.opcode() == LDDW) {
                 secondSlot[pc + 1] = true;
-                if (insn.src() == PSEUDO_FUNC) entries.add(pc + insn.imm() + 1);
+                if (insn.src() == PSEUDO_FUNC) {
+                    entries.add(pc + insn.imm() + 1);
+                    pointers = true;
+                }
             } else if (resolved.isLocalCall(pc)) {
                 entries.add(pc + insn.imm() + 1);
             } else if (insn.opcode() == CALLX) {
@@ -74,6 +82,7 @@ final class Analysis {
             }
         }
         this.hasCallx = callx;
+        this.hasFunctionPointers = pointers;
         for (int e : entries) functions.put(e, new Function(e, reachable(e), n));
         for (Function f : functions.values()) {
             for (int pc : f.pcs) if (program.get(pc).opcode() == MAY_GOTO) f.hasMayGoto = true;
@@ -82,6 +91,12 @@ final class Analysis {
     }
 
     Insn insn(int pc) { return program.get(pc); }
+
+    /** Whether {@code pc} calls {@code bpf_tail_call}, which the engines compile themselves. */
+    boolean isTailCall(int pc) {
+        HelperTable.Entry e = resolved.helperAt(pc);
+        return e != null && e.helper() instanceof TailCall;
+    }
 
     /** The slot after {@code pc}'s instruction. */
     int next(int pc) { return pc + (program.get(pc).opcode() == LDDW ? 2 : 1); }
@@ -112,7 +127,7 @@ final class Analysis {
     boolean endsBlock(int pc) {
         int op = program.get(pc).opcode();
         return op == EXIT || op == JA || op == JA32 || op == MAY_GOTO || isConditional(op)
-                || resolved.isLocalCall(pc) || op == CALLX;
+                || resolved.isLocalCall(pc) || op == CALLX || isTailCall(pc);
     }
 
     private int[] reachable(int entry) {
@@ -160,6 +175,8 @@ final class Analysis {
             default -> {
                 if (op == EXIT) return R0 | (f.returnsArgs ? ARGS : 0);
                 if (op == CALL) {
+                    // A tail call hands the target every register (r1 = ctx) and leaves r0 alone when it fails.
+                    if (isTailCall(pc)) return ARGS | TRANSFER_IN;
                     if (!resolved.isLocalCall(pc)) return ARGS;
                     return ARGS | functions.get(pc + insn.imm() + 1).entryLive;
                 }
@@ -184,7 +201,7 @@ final class Analysis {
             }
             case CLASS_LD -> { return op == LDDW ? bit(insn.dst()) : R0; }
             default -> {
-                if (op == CALL) return resolved.isLocalCall(pc) ? R0 | ARGS : R0;
+                if (op == CALL) return resolved.isLocalCall(pc) ? R0 | ARGS : isTailCall(pc) ? 0 : R0;
                 if (op == CALLX) return R0; // a helper leaves r1-r5 as they are
                 return 0;
             }

@@ -44,6 +44,7 @@ final class CodeGen {
     private static final ClassDesc CD_HELPER = ClassDesc.of("org.bpf4j.helpers.Helper");
     private static final ClassDesc CD_HELPER_CONTEXT = ClassDesc.of("org.bpf4j.helpers.HelperContext");
     private static final ClassDesc CD_HELPER_TABLE = ClassDesc.of("org.bpf4j.helpers.HelperTable");
+    private static final ClassDesc CD_TAIL_CALL = ClassDesc.of("org.bpf4j.helpers.TailCall");
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
     private static final ClassDesc CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
     private static final ClassDesc CD_RUNTIME_EXCEPTION = ClassDesc.of("java.lang.RuntimeException");
@@ -114,12 +115,23 @@ final class CodeGen {
                 cb.invokespecial(CD_Object, INIT_NAME, MTD_void);
                 cb.return_();
             });
-            clb.withMethodBody("run", MethodTypeDesc.of(CD_long, CD_RUN, CD_long, CD_long, CD_long, CD_long, CD_long),
+            clb.withMethodBody("run", MethodTypeDesc.of(CD_long, CD_RUN, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int),
                     ClassFile.ACC_PUBLIC, cb -> {
                         cb.aload(1);
                         for (int i = 0; i < 5; i++) cb.lload(2 + 2 * i);
-                        cb.iconst_0();
+                        cb.iload(12);
                         cb.invokestatic(CD_THIS, functionName(0), MTD_FUNCTION);
+                        cb.lreturn();
+                    });
+            // Helpers' callbacks (JitRun.callFunction) enter functions through the pointer dispatch.
+            clb.withMethodBody("call", MethodTypeDesc.of(CD_long, CD_RUN, CD_int, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int),
+                    ClassFile.ACC_PUBLIC, cb -> {
+                        cb.aload(1);
+                        cb.iload(2);
+                        for (int i = 0; i < 5; i++) cb.lload(3 + 2 * i);
+                        cb.iload(13);
+                        cb.iconst_m1();
+                        cb.invokestatic(CD_THIS, "callPointer", MTD_POINTER);
                         cb.lreturn();
                     });
             for (Analysis.Function f : a.functions.values()) {
@@ -131,7 +143,7 @@ final class CodeGen {
                     emitSplit(clb, f, regions);
                 }
             }
-            if (a.hasCallx) emitPointerDispatch(clb);
+            emitPointerDispatch(clb);
         });
     }
 
@@ -165,7 +177,7 @@ final class CodeGen {
             case CLASS_LDX, CLASS_ST, CLASS_STX -> mode(op) == MODE_ATOMIC ? 45 : checked ? 45 : 35;
             case CLASS_LD -> op == LDDW ? 12 : 55;
             default -> {
-                if (op == CALL) yield a.resolved.isLocalCall(pc) ? 150 : 55;
+                if (op == CALL) yield a.resolved.isLocalCall(pc) ? 150 : a.isTailCall(pc) ? 200 : a.hasFunctionPointers ? 75 : 55;
                 if (op == CALLX) yield 300;
                 if (op == EXIT) yield 70;
                 yield 30; // jumps, with a stub leaving the region
@@ -480,6 +492,8 @@ final class CodeGen {
                     writes |= a.defs(pc);
                     // callx through a function pointer takes back the r1-r5 its callee left, where read.
                     if (a.insn(pc).opcode() == CALLX) writes |= a.liveOut(f, pc) & Analysis.ARGS;
+                    // A tail call that jumps leaves the region with the target's r0.
+                    if (a.isTailCall(pc)) writes |= Analysis.R0;
                 }
                 writes &= ~Analysis.R10;
                 int load = reads | writes; // a register written on one path only must keep its value on the others
@@ -857,6 +871,7 @@ final class CodeGen {
             }
             if (op == CALL) {
                 if (a.resolved.isLocalCall(pc)) localCall(pc, insn);
+                else if (a.isTailCall(pc)) tailCall(pc);
                 else helperCall(pc);
                 return;
             }
@@ -1010,13 +1025,59 @@ final class CodeGen {
         void helperCall(int pc) {
             HelperTable.Entry e = a.resolved.helperAt(pc);
             int index = constant(e.helper());
+            beforeHelper();
             protect(pc, () -> {
                 cb.ldc(classDataAt(index, CD_HELPER));
                 pushArgs();
                 cb.invokeinterface(CD_HELPER, "call", MTD_HELPER_CALL);
                 st(0);
             });
+            afterHelper();
             terminatedCheck();
+        }
+
+        /**
+         * A helper may run a callback (HelperContext.callFunction) only when the program has function
+         * pointers: then the run learns the calling frame's depth, and the budget crosses through it.
+         */
+        void beforeHelper() {
+            if (!a.hasFunctionPointers) return;
+            cb.aload(RUN);
+            cb.iload(depthSlot);
+            cb.putfield(CD_RUN, "depth", CD_int);
+            storeBudget();
+        }
+
+        void afterHelper() {
+            if (a.hasFunctionPointers) reloadBudget();
+        }
+
+        /**
+         * bpf_tail_call: when the run finds a target, it runs in this frame (r1 = ctx, the other registers
+         * handed over as the interpreter's shared register file has them) and this function returns its
+         * r0; otherwise execution goes on with r0 unchanged.
+         */
+        void tailCall(int pc) {
+            int index = constant(a.resolved.helperAt(pc).helper());
+            Label failed = cb.newLabel();
+            transferIn(Analysis.TRANSFER_IN);
+            storeBudget();
+            cb.aload(RUN);
+            cb.ldc(classDataAt(index, CD_TAIL_CALL));
+            for (int i = 1; i <= 5; i++) ld(i);
+            cb.iload(depthSlot);
+            cb.loadConstant(pc);
+            cb.invokevirtual(CD_RUN, "tailCall", MethodTypeDesc.of(CD_long, CD_TAIL_CALL, CD_long, CD_long, CD_long, CD_long,
+                    CD_long, CD_int, CD_int));
+            cb.lstore(TMP);
+            reloadBudget();
+            cb.aload(RUN);
+            cb.getfield(CD_RUN, "tailCalled", CD_boolean);
+            cb.ifeq(failed);
+            cb.lload(TMP);
+            st(0);
+            exit();
+            cb.labelBinding(failed);
         }
 
         void callx(int pc, Insn insn) {
@@ -1047,6 +1108,7 @@ final class CodeGen {
             transferOut(pc);
             cb.goto_(end);
             cb.labelBinding(helper);
+            beforeHelper();
             protect(pc, () -> {
                 cb.aload(RUN);
                 cb.ldc(classDataAt(1, CD_HELPER_TABLE));
@@ -1057,6 +1119,7 @@ final class CodeGen {
                         CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int));
                 st(0);
             });
+            afterHelper();
             terminatedCheck();
             cb.labelBinding(end);
         }

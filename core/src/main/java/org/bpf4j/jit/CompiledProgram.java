@@ -1,5 +1,6 @@
 package org.bpf4j.jit;
 
+import java.util.BitSet;
 import java.util.Map;
 import org.bpf4j.interp.Executable;
 import org.bpf4j.interp.ExecutionOptions;
@@ -21,9 +22,11 @@ public final class CompiledProgram implements Executable {
     private final CompiledCode code;
     private final byte[] classBytes;
     private final Map<String, Integer> methodSizes;
+    private final BitSet functionEntries;
 
     CompiledProgram(Program program, AddressSpace space, ExecutionOptions options, CompiledCode code,
-                    byte[] classBytes, Map<String, Integer> methodSizes) {
+                    byte[] classBytes, Map<String, Integer> methodSizes, BitSet functionEntries) {
+        this.functionEntries = functionEntries;
         this.program = program;
         this.space = space;
         this.options = options;
@@ -40,6 +43,10 @@ public final class CompiledProgram implements Executable {
 
     AddressSpace space() { return space; }
 
+    CompiledCode code() { return code; }
+
+    boolean isFunctionEntry(int pc) { return functionEntries.get(pc); }
+
     /** The generated class file (diagnostics, tests). */
     public byte[] classBytes() { return classBytes.clone(); }
 
@@ -55,7 +62,7 @@ public final class CompiledProgram implements Executable {
     public long run(RunContext context, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength) {
         JitRun run = new JitRun(this, context, packet, packetLength);
         try {
-            return code.run(run, r1, r2, r3, r4, r5);
+            return code.run(run, r1, r2, r3, r4, r5, 0);
         } catch (JitRun.Terminated t) {
             return run.terminateValue();
         }

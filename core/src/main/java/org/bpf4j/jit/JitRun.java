@@ -1,6 +1,8 @@
 package org.bpf4j.jit;
 
 import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.helpers.TailCall;
+import org.bpf4j.interp.TailCallTarget;
 import org.bpf4j.interp.ProgramFault;
 import org.bpf4j.interp.RunContext;
 import org.bpf4j.interp.RunState;
@@ -27,15 +29,22 @@ final class JitRun extends RunState {
 
     static final Terminated TERMINATED = new Terminated();
 
-    private final Program program;
+    /** The program executing now (tail calls change it) and its instructions, for fault messages. */
+    private CompiledProgram current;
+    private Program program;
     private final long budgetTotal;
     final long[] frameTops = new long[ExecutionStack.MAX_FRAMES];
     /** Instructions the run may still execute (only maintained when the options set a finite budget). */
     long budget;
     long x0, x1, x2, x3, x4, x5, x6, x7, x8, x9;
+    /** Depth of the frame whose helper call is in progress (stored only by programs with function pointers). */
+    int depth;
+    /** Whether the last {@link #tailCall} jumped. */
+    boolean tailCalled;
 
     JitRun(CompiledProgram compiled, RunContext context, long packet, long packetLength) {
         super(compiled.space(), compiled.options().checked(), context, packet, packetLength);
+        this.current = compiled;
         this.program = compiled.program();
         this.budgetTotal = compiled.options().instructionBudget();
         this.budget = budgetTotal;
@@ -91,6 +100,51 @@ final class JitRun extends RunState {
     Terminated endWithZero() {
         terminate(0);
         return TERMINATED;
+    }
+
+    @Override
+    public long callFunction(long functionPointer, long r1, long r2, long r3, long r4, long r5) {
+        if ((functionPointer & FUNCTION_POINTER_MASK) != FUNCTION_POINTER_TAG) {
+            throw new MemoryFault(functionPointer, "callback 0x" + Long.toHexString(functionPointer) + " is not a function pointer");
+        }
+        int caller = depth;
+        if (caller + 1 >= ExecutionStack.MAX_FRAMES) {
+            throw new MemoryFault(functionPointer, "call stack overflow: more than " + ExecutionStack.MAX_FRAMES + " frames");
+        }
+        int entry = (int) (functionPointer & ~FUNCTION_POINTER_MASK);
+        if (!current.isFunctionEntry(entry)) {
+            if (entry >= program.size()) throw ranOffTheEnd(program.size() - 1);
+            throw new MemoryFault(functionPointer, "callback 0x" + Long.toHexString(functionPointer)
+                    + ": no function starts at insn " + entry);
+        }
+        // As in the interpreter, a callback starts with r0 and r6-r9 zero.
+        x0 = x6 = x7 = x8 = x9 = 0;
+        long r0 = current.code().call(this, entry, r1, r2, r3, r4, r5, caller + 1);
+        depth = caller;
+        return r0;
+    }
+
+    /**
+     * bpf_tail_call from the frame at {@code depth}: runs the target in that frame and returns its r0
+     * with {@link #tailCalled} set, or returns 0 with it clear when the call fails.
+     */
+    long tailCall(TailCall helper, long r1, long r2, long r3, long r4, long r5, int depth, int pc) {
+        TailCallTarget t = tailCallTarget(helper, r2, r3, pc);
+        if (t == null) {
+            tailCalled = false;
+            return 0;
+        }
+        if (!(t.executable() instanceof CompiledProgram target) || target.space() != current.space()) {
+            throw new ProgramFault(pc, "bpf_tail_call into program " + t.name() + ", which another engine or runtime prepared");
+        }
+        CompiledProgram caller = current;
+        current = target;
+        program = target.program();
+        long r0 = target.code().run(this, r1, r2, r3, r4, r5, depth);
+        current = caller;
+        program = caller.program();
+        tailCalled = true;
+        return r0;
     }
 
     /** {@code callx} with a helper id: the helper's r0; the caller checks {@link #terminated()}. */

@@ -56,7 +56,7 @@ public final class JvmCompiler {
             byte[] bytes = gen.generate(CLASS_FILE);
             Map<String, Integer> sizes = methodSizes(bytes);
             int largest = Collections.max(sizes.values());
-            if (largest < HUGE_METHOD_LIMIT) return define(program, space, options, bytes, gen, sizes);
+            if (largest < HUGE_METHOD_LIMIT) return define(program, space, options, bytes, gen, sizes, analysis);
             if (limit < MIN_REGION_ESTIMATE) {
                 throw new IllegalStateException("JIT: a generated method has " + largest
                         + " bytes of bytecode, over HotSpot's limit of " + HUGE_METHOD_LIMIT + ", even in the smallest regions");
@@ -74,11 +74,13 @@ public final class JvmCompiler {
     }
 
     private static CompiledProgram define(Program program, AddressSpace space, ExecutionOptions options, byte[] bytes,
-                                          CodeGen gen, Map<String, Integer> sizes) {
+                                          CodeGen gen, Map<String, Integer> sizes, Analysis analysis) {
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, gen.classData(), true);
             CompiledCode code = (CompiledCode) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
-            return new CompiledProgram(program, space, options, code, bytes, sizes);
+            java.util.BitSet entries = new java.util.BitSet();
+            for (int entry : analysis.functions.keySet()) entries.set(entry);
+            return new CompiledProgram(program, space, options, code, bytes, sizes, entries);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -53,6 +53,26 @@ public sealed interface BpfMap extends AutoCloseable
     /** bpf_map_peek_elem (queue, stack, bloom filter): 0 or -errno. */
     default int peek(long valueAddr) { return Errno.EINVAL.negative(); }
 
+    /**
+     * What {@link #forEachElement} calls for each element: the key's and the value's addresses, both valid
+     * BPF memory for the duration of the call; a non-zero result stops the walk.
+     */
+    @FunctionalInterface
+    interface ElementVisitor {
+        long visit(long keyAddr, long valueAddr);
+    }
+
+    /**
+     * bpf_for_each_map_elem: visits the elements in the kernel's order (arrays by index; hash maps bucket
+     * by bucket, each chain newest first), per-CPU maps with {@code cpu}'s value, until {@code visitor}
+     * returns non-zero. Array keys are written to {@code keyScratch} (4 bytes of BPF memory the caller
+     * owns) since an array stores none. Returns the number of elements visited (the stopping one
+     * included), or -EOPNOTSUPP for map types the kernel has no walk for (the verifier refuses those).
+     */
+    default long forEachElement(int cpu, long keyScratch, ElementVisitor visitor) {
+        return Errno.EOPNOTSUPP.negative();
+    }
+
     // ---- host side ----
 
     /** BPF_MAP_LOOKUP_ELEM: the value (all CPUs' values for a per-CPU map), or empty for ENOENT. */

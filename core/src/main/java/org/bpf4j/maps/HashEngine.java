@@ -101,6 +101,25 @@ abstract class HashEngine extends MapBase {
         return doDelete(seg, keyAddr - base);
     }
 
+    /**
+     * htab's for_each walk: bucket by bucket, each chain from its head, the next link read before the
+     * visit so that the callback may delete the element it is given (as the kernel's _safe walk).
+     */
+    final long forEachImpl(int cpu, BpfMap.ElementVisitor visitor) {
+        if (percpu && Integer.compareUnsigned(cpu, cpus) >= 0) return Errno.EINVAL.negative();
+        long n = 0;
+        for (int b = 0; b < buckets.length; b++) {
+            int e = (int) INTS.getVolatile(buckets, b);
+            while (e != NONE) {
+                int next = pool.next(e);
+                n++;
+                if (visitor.visit(pool.addr(e), valueAddr(e, cpu)) != 0) return n;
+                e = next;
+            }
+        }
+        return n;
+    }
+
     final long valueAddr(int e, int cpu) {
         return pool.addr(e) + keyStride + (percpu ? (long) cpu * valueStride : 0);
     }

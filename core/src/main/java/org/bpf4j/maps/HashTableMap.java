@@ -7,4 +7,9 @@ public final class HashTableMap extends HashEngine implements BpfMap {
     HashTableMap(MapSpec spec, MapContext ctx, int id) {
         super(spec, ctx, id, false, false, spec.valueSize(), !spec.hasFlag(MapFlags.BPF_F_RDONLY_PROG));
     }
+
+    @Override
+    public long forEachElement(int cpu, long keyScratch, ElementVisitor visitor) {
+        return forEachImpl(cpu, visitor);
+    }
 }

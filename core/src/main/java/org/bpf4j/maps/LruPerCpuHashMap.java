@@ -19,4 +19,9 @@ public final class LruPerCpuHashMap extends HashEngine implements BpfMap {
     public void updatePerCpu(byte[] key, List<byte[]> values, long flags) {
         updatePerCpuImpl(key, values, flags);
     }
+
+    @Override
+    public long forEachElement(int cpu, long keyScratch, ElementVisitor visitor) {
+        return forEachImpl(cpu, visitor);
+    }
 }

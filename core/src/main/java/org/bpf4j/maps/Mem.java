@@ -111,16 +111,14 @@ final class Mem {
         return (long) ATOMIC_LONG.getAcquire(s, off);
     }
 
-    // ---- struct bpf_spin_lock: a u32 in the value, 0 free, 1 held (the protocol bpf_spin_lock uses) ----
+    // ---- struct bpf_spin_lock: see {@link SpinLocks}, shared with the bpf_spin_lock helpers ----
 
     static void spinLock(MemorySegment s, long off) {
-        while (!ATOMIC_INT.compareAndSet(s, off, 0, 1)) {
-            Thread.onSpinWait();
-        }
+        SpinLocks.lock(s, off);
     }
 
     static void spinUnlock(MemorySegment s, long off) {
-        ATOMIC_INT.setRelease(s, off, 0);
+        SpinLocks.unlock(s, off);
     }
 
     /**

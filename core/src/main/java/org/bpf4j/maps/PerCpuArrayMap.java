@@ -57,6 +57,19 @@ public final class PerCpuArrayMap extends MapBase implements BpfMap {
     }
 
     @Override
+    public long forEachElement(int cpu, long keyScratch, ElementVisitor visitor) {
+        if (Integer.compareUnsigned(cpu, cpus) >= 0) return Errno.EINVAL.negative();
+        long n = 0;
+        long cpuValues = valuesAddr + cpu * cpuStride;
+        for (int i = 0; i < maxEntries; i++) {
+            n++;
+            seg.set(Mem.INT, keyScratch - base, i);
+            if (visitor.visit(keyScratch, cpuValues + Integer.toUnsignedLong(i) * stride) != 0) break;
+        }
+        return n;
+    }
+
+    @Override
     public int delete(long keyAddr) {
         return Errno.EINVAL.negative();
     }

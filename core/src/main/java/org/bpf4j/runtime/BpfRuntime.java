@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.bpf4j.btf.Btf;
 import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.helpers.CallbackHelpers;
 import org.bpf4j.interp.RunContext;
 import org.bpf4j.maps.MapContext;
 import org.bpf4j.mem.AddressSpace;
@@ -21,6 +22,7 @@ public final class BpfRuntime implements AutoCloseable {
     private final AddressSpace space;
     private final MapContext maps;
     private final CpuSlots<RunContext> slots;
+    private final CallbackHelpers.State callbackState;
     private final List<LoadedObject> objects = new ArrayList<>();
     private Optional<Btf> targetBtf; // loaded on first need: the kernel's BTF takes a fraction of a second to parse
 
@@ -29,6 +31,7 @@ public final class BpfRuntime implements AutoCloseable {
         this.space = AddressSpace.reserve(options.memoryBytes());
         this.maps = MapContext.of(space, options.cpus(), options.host()::monotonicNanos, 0x5eed);
         this.slots = new CpuSlots<>(options.cpus(), id -> new RunContext(new ExecutionStack(space), id, options.host()));
+        this.callbackState = new CallbackHelpers.State(space, options.cpus());
     }
 
     public static BpfRuntime create() {
@@ -59,6 +62,9 @@ public final class BpfRuntime implements AutoCloseable {
         return targetBtf;
     }
 
+    /** Per-CPU memory and lock state of the callback and spin lock helpers, shared by every program. */
+    CallbackHelpers.State callbackState() { return callbackState; }
+
     /**
      * Creates the object's maps (global data filled in, {@code .rodata} frozen), binds its programs to
      * them and prepares them for the engine.
@@ -79,6 +85,7 @@ public final class BpfRuntime implements AutoCloseable {
     public synchronized void close() {
         for (LoadedObject o : new ArrayList<>(objects)) o.close();
         slots.forEach(ctx -> ctx.stack().close());
+        callbackState.close();
         space.close();
     }
 }

@@ -10,6 +10,8 @@ import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.elf.Relocation;
 import org.bpf4j.helpers.BaseHelpers;
+import org.bpf4j.helpers.CallbackHelpers;
+import org.bpf4j.helpers.TailCall;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.helpers.KernelHelper;
 import org.bpf4j.helpers.MapHelpers;
@@ -18,6 +20,7 @@ import org.bpf4j.interp.Executable;
 import org.bpf4j.interp.ExecutionOptions;
 import org.bpf4j.interp.ProgramFault;
 import org.bpf4j.interp.RunContext;
+import org.bpf4j.interp.TailCallTarget;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
@@ -32,7 +35,7 @@ import org.bpf4j.progtype.ProgramType;
  * handles and value addresses, context accesses rewritten to bpf4j's context layout, every helper it
  * calls present. Runs on any thread; each run owns a CPU slot from start to end.
  */
-public final class LoadedProgram {
+public final class LoadedProgram implements TailCallTarget {
     private final BpfRuntime runtime;
     private final ProgramSpec spec;
     private final TestContext testContext;
@@ -120,6 +123,8 @@ public final class LoadedProgram {
         HelperTable.Builder table = HelperTable.builder();
         BaseHelpers.register(table);
         MapHelpers.register(table, runtime.maps(), rings);
+        CallbackHelpers.register(table, runtime.maps(), runtime.callbackState());
+        TailCall.register(table, runtime.maps());
         switch (type) {
             case XDP -> PacketHelpers.registerXdp(table, runtime.maps());
             case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> PacketHelpers.registerSkb(table);
@@ -148,7 +153,12 @@ public final class LoadedProgram {
         }
     }
 
+    @Override
     public String name() { return spec.name(); }
+
+    /** The program as the runtime's engine prepared it (what a tail call into it runs). */
+    @Override
+    public Executable executable() { return executable; }
 
     public ProgramSpec spec() { return spec; }
 

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bpf4j.btf.Btf;
+import org.bpf4j.btf.BtfType;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.elf.ProgramSpec;
@@ -24,10 +26,12 @@ import org.bpf4j.maps.MapType;
 public final class KernelObject implements AutoCloseable {
     private final Map<String, KernelMap> maps;
     private final Map<String, KernelProgram> programs;
+    private final Optional<KernelBtf> btf;
 
-    private KernelObject(Map<String, KernelMap> maps, Map<String, KernelProgram> programs) {
+    private KernelObject(Map<String, KernelMap> maps, Map<String, KernelProgram> programs, Optional<KernelBtf> btf) {
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
+        this.btf = btf;
     }
 
     /**
@@ -40,8 +44,17 @@ public final class KernelObject implements AutoCloseable {
         Map<String, KernelMap> maps = new LinkedHashMap<>();
         Map<String, KernelProgram> programs = new LinkedHashMap<>();
         List<KernelMap> templates = new ArrayList<>();
+        KernelBtf btf = null;
         try {
-            for (MapDefinition def : object.maps()) maps.put(def.name(), createMap(def, templates));
+            // The kernel needs BTF in two cases: a map value's struct bpf_spin_lock, and the func_info of a
+            // program that takes a function's address (callbacks). Everything else loads without BTF, as
+            // before.
+            boolean needed = object.maps().stream().anyMatch(def -> needsBtf(object, def))
+                    || object.programs().stream().anyMatch(KernelObject::needsFuncInfo);
+            if (needed && object.btf().isPresent()) btf = KernelBtf.load(withDatasecLayout(object.btf().get().rawBytes()));
+            for (MapDefinition def : object.maps()) {
+                maps.put(def.name(), createMap(def, templates, btf != null && needsBtf(object, def) ? btf : null));
+            }
             for (MapDefinition def : object.maps()) {
                 KernelMap map = maps.get(def.name());
                 if (def.type().isMapOfMaps()) {
@@ -52,7 +65,7 @@ public final class KernelObject implements AutoCloseable {
             }
             for (ProgramSpec spec : object.programs()) {
                 if (only.isPresent() && !only.get().equals(spec.name())) continue;
-                programs.put(spec.name(), loadProgram(object, spec, maps));
+                programs.put(spec.name(), loadProgram(object, spec, maps, btf));
             }
             for (MapDefinition def : object.maps()) {
                 if (def.type() != MapType.PROG_ARRAY) continue;
@@ -61,10 +74,11 @@ public final class KernelObject implements AutoCloseable {
                     if (p != null) maps.get(def.name()).put(le32(slot.index()), le32(p.fd()));
                 }
             }
-            return new KernelObject(maps, programs);
+            return new KernelObject(maps, programs, Optional.ofNullable(btf));
         } catch (RuntimeException e) {
             programs.values().forEach(KernelProgram::close);
             maps.values().forEach(KernelMap::close);
+            if (btf != null) btf.close();
             throw e;
         } finally {
             templates.forEach(KernelMap::close); // an inner map template is only needed to create its outer map
@@ -77,8 +91,17 @@ public final class KernelObject implements AutoCloseable {
                 kernelName(def.name()), 0, 0, 0, 0, spec.mapExtra());
     }
 
-    private static KernelMap createMap(MapDefinition def, List<KernelMap> templates) {
+    /** Whether the map's value is a struct with a {@code struct bpf_spin_lock} member (the kernel then needs its BTF). */
+    private static boolean needsBtf(BpfObject object, MapDefinition def) {
+        if (def.btfValueTypeId() == 0 || object.btf().isEmpty()) return false;
+        Btf btf = object.btf().get();
+        if (!(btf.resolve(def.btfValueTypeId()) instanceof BtfType.Struct s)) return false;
+        return s.members().stream().anyMatch(m -> btf.resolve(m.type()) instanceof BtfType.Struct t && t.name().equals("bpf_spin_lock"));
+    }
+
+    private static KernelMap createMap(MapDefinition def, List<KernelMap> templates, KernelBtf btf) {
         KernelMapSpec spec = kernelSpec(def);
+        if (btf != null) spec = spec.withBtf(btf.fd(), def.btfKeyTypeId(), def.btfValueTypeId());
         if (def.innerMap().isPresent()) {
             KernelMap template = KernelMap.create(kernelSpec(def.innerMap().get()));
             templates.add(template);
@@ -101,7 +124,77 @@ public final class KernelObject implements AutoCloseable {
         return s.toString();
     }
 
-    private static KernelProgram loadProgram(BpfObject object, ProgramSpec spec, Map<String, KernelMap> maps) {
+    /**
+     * clang leaves each DATASEC's size and its variables' offsets 0 (libbpf fills them in from the ELF
+     * symbols), and the kernel refuses a DATASEC of size 0. The kernel uses no DATASEC of what bpf4j gives
+     * it BTF for (spin-lock map values and func_info name structs and functions), so laying the
+     * variables out one after the other is enough to make the blob loadable.
+     */
+    static byte[] withDatasecLayout(byte[] raw) {
+        byte[] btf = raw.clone();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(btf).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int hdrLen = b.getInt(4);
+        int typeOff = hdrLen + b.getInt(8);
+        int typeEnd = typeOff + b.getInt(12);
+        for (int at = typeOff; at < typeEnd; ) {
+            int info = b.getInt(at + 4);
+            int vlen = info & 0xffff;
+            int kind = (info >>> 24) & 0x1f;
+            int extra = switch (kind) {
+                case 1, 14, 17 -> 4;            // INT, VAR, DECL_TAG
+                case 3 -> 12;                   // ARRAY
+                case 4, 5, 15, 19 -> vlen * 12; // STRUCT, UNION, DATASEC, ENUM64
+                case 6, 13 -> vlen * 8;         // ENUM, FUNC_PROTO
+                default -> 0;
+            };
+            if (kind == 15 && b.getInt(at + 8) == 0 && vlen > 0) {
+                int offset = 0;
+                for (int v = 0; v < vlen; v++) {
+                    int rec = at + 12 + v * 12;
+                    b.putInt(rec + 4, offset);
+                    offset += (b.getInt(rec + 8) + 7) & ~7;
+                }
+                b.putInt(at + 8, offset);
+            }
+            at += 12 + extra;
+        }
+        return btf;
+    }
+
+    /**
+     * Whether the verifier accepts the program only with BTF func_info: it takes a function's address
+     * ({@code lddw} source 4, callbacks), or it has subprograms and makes tail calls ("tail_call is not
+     * allowed in subprogs without BTF"). Other programs load without BTF, as before.
+     */
+    private static boolean needsFuncInfo(ProgramSpec spec) {
+        if (spec.funcInfos().isEmpty()) return false;
+        Program p = spec.program();
+        boolean subprograms = false, tailCalls = false;
+        for (int pc = 0; pc < p.size(); pc++) {
+            Insn insn = p.get(pc);
+            if (insn.opcode() == Opcodes.LDDW) {
+                if (insn.src() == Opcodes.PSEUDO_FUNC) return true;
+                pc++;
+            } else if (insn.opcode() == Opcodes.CALL) {
+                if (insn.src() == Opcodes.CALL_PSEUDO) subprograms = true;
+                else if (insn.src() == Opcodes.CALL_HELPER && insn.imm() == 12) tailCalls = true;
+            }
+        }
+        return subprograms && tailCalls;
+    }
+
+    private static LoadOptions.ProgramBtf funcInfo(ProgramSpec spec, KernelBtf btf) {
+        byte[] records = new byte[spec.funcInfos().size() * 8];
+        int i = 0;
+        for (var f : spec.funcInfos()) {
+            System.arraycopy(le32(f.insn()), 0, records, i, 4);
+            System.arraycopy(le32(f.typeId()), 0, records, i + 4, 4);
+            i += 8;
+        }
+        return new LoadOptions.ProgramBtf(btf.fd(), records, 8, new byte[0], 0);
+    }
+
+    private static KernelProgram loadProgram(BpfObject object, ProgramSpec spec, Map<String, KernelMap> maps, KernelBtf btf) {
         List<Insn> insns = new ArrayList<>(spec.program().insns());
         for (Relocation r : spec.relocations()) {
             switch (r) {
@@ -121,6 +214,7 @@ public final class KernelObject implements AutoCloseable {
                 .withName(kernelName(spec.name()))
                 .withProgFlags(spec.loadFlags())
                 .withKernVersion(object.kernelVersion());
+        if (btf != null && needsFuncInfo(spec)) options = options.withBtf(funcInfo(spec, btf));
         if (spec.expectedAttachType().isPresent()) options = options.withExpectedAttachType(spec.expectedAttachType().get().id());
         String license = object.license().isEmpty() ? "GPL" : object.license();
         return KernelProgram.load(spec.type(), new Program(insns), license, options);
@@ -142,5 +236,6 @@ public final class KernelObject implements AutoCloseable {
     public void close() {
         programs.values().forEach(KernelProgram::close);
         maps.values().forEach(KernelMap::close);
+        btf.ifPresent(KernelBtf::close);
     }
 }
