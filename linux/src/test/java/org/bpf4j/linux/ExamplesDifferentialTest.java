@@ -159,25 +159,21 @@ class ExamplesDifferentialTest {
 
     /** Sorted key -> value (per-CPU values summed as u64 words), as hex. */
     private static TreeMap<String, String> contents(BpfMap map) {
-        TreeMap<String, String> out = new TreeMap<>();
-        for (byte[] key : map.keys()) {
-            if (map.type().perCpu()) {
-                out.put(HEX.formatHex(key), sum(map.lookupPerCpu(key).orElseThrow()));
-            } else {
-                map.lookup(key).ifPresent(v -> out.put(HEX.formatHex(key), HEX.formatHex(v)));
-            }
-        }
-        return out;
+        return contents(map.keys(), map.type().perCpu(), map::lookup, k -> map.lookupPerCpu(k).orElseThrow());
     }
 
     private static TreeMap<String, String> kernelContents(KernelMap map) {
+        return contents(map.keys(), map.type().perCpu(), map::lookup, k -> map.lookupPerCpu(k).orElseThrow());
+    }
+
+    /** One listing for both backends' maps, so that they are compared the same way. */
+    private static TreeMap<String, String> contents(List<byte[]> keys, boolean perCpu,
+                                                    java.util.function.Function<byte[], Optional<byte[]>> lookup,
+                                                    java.util.function.Function<byte[], List<byte[]>> lookupPerCpu) {
         TreeMap<String, String> out = new TreeMap<>();
-        for (byte[] key : map.keys()) {
-            if (map.type().perCpu()) {
-                out.put(HEX.formatHex(key), sum(map.lookupPerCpu(key).orElseThrow()));
-            } else {
-                map.lookup(key).ifPresent(v -> out.put(HEX.formatHex(key), HEX.formatHex(v)));
-            }
+        for (byte[] key : keys) {
+            if (perCpu) out.put(HEX.formatHex(key), sum(lookupPerCpu.apply(key)));
+            else lookup.apply(key).ifPresent(v -> out.put(HEX.formatHex(key), HEX.formatHex(v)));
         }
         return out;
     }
