@@ -977,9 +977,13 @@ public final class Verifier {
             }
             checkRegArg(in.dst(), SRC_OP);
             if (!opts.privileged() && reg(in.dst()).isPointer()) throw fail("R%d pointer arithmetic prohibited", in.dst());
-            if (op == ALU_NEG && reg(in.dst()).type == SCALAR_VALUE) {
-                // the kernel (6.12) marks the result unknown for both; 6.18 tracks NEG as 0 - x
-                checkRegArg(in.dst(), DST_OP);
+            if (reg(in.dst()).type == SCALAR_VALUE) {
+                // Linux 6.18 tracks both through adjust_scalar_min_max_vals: NEG as 0 - x, END as a byte
+                // swap of the tnum (scalar_byte_swap) with truncation for 16/32
+                checkRegArg(in.dst(), DST_OP_NO_MARK);
+                Reg d = reg(in.dst());
+                if (op == ALU_NEG) ScalarAlu.neg(d, !alu64);
+                else ScalarAlu.byteSwap(d, alu64, srcX, in.imm());
             } else {
                 checkRegArg(in.dst(), DST_OP);
             }
