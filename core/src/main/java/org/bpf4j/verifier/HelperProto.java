@@ -21,8 +21,8 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
     static final int RET_INTEGER = 0, RET_VOID = 1, RET_MAP_VALUE_OR_NULL = 2, RET_RINGBUF_MEM_OR_NULL = 3;
 
     // Program-type groups.
-    static final int K_SF = 1, K_TC = 2, K_XDP = 4, K_TRACE = 8, K_CGSKB = 16, K_OTHER = 32;
-    static final int K_ALL = 63, K_SKB = K_SF | K_TC | K_CGSKB;
+    static final int K_SF = 1, K_TC = 2, K_XDP = 4, K_TRACE = 8, K_CGSKB = 16, K_OTHER = 32, K_CGSOCK = 64;
+    static final int K_ALL = 127, K_SKB = K_SF | K_TC | K_CGSKB;
 
     static int kindOf(VerifierProgramType t) {
         return switch (t) {
@@ -31,6 +31,7 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
             case XDP -> K_XDP;
             case KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT -> K_TRACE;
             case CGROUP_SKB -> K_CGSKB;
+            case CGROUP_SOCK -> K_CGSOCK;
             default -> K_OTHER;
         };
     }
@@ -59,9 +60,11 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
         def(11, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING);
         def(12, RET_VOID, false, false, K_ALL, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING); // tail_call
         def(13, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING); // clone_redirect
-        def(14, RET_INTEGER, false, false, K_TRACE | K_CGSKB, new int[0]); // get_current_pid_tgid
-        def(15, RET_INTEGER, false, false, K_TRACE, new int[0]); // get_current_uid_gid
-        def(16, RET_INTEGER, false, false, K_TRACE, UNINIT, ARG_CONST_SIZE); // get_current_comm
+        // get_current_pid_tgid is in bpf_base_func_proto (Linux 6.10+): every program type
+        def(14, RET_INTEGER, false, false, K_ALL, new int[0]);
+        // Linux 6.18 offers the current task's uid/gid and comm to every program type (checked on the running kernel)
+        def(15, RET_INTEGER, false, false, K_ALL, new int[0]); // get_current_uid_gid
+        def(16, RET_INTEGER, false, false, K_ALL, UNINIT, ARG_CONST_SIZE); // get_current_comm
         def(17, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX); // get_cgroup_classid
         def(18, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING); // skb_vlan_push
         def(19, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX); // skb_vlan_pop
@@ -84,7 +87,7 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
         def(51, RET_INTEGER, false, false, K_XDP, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING); // redirect_map
         def(54, RET_INTEGER, false, false, K_XDP, ARG_PTR_TO_CTX, ARG_ANYTHING); // xdp_adjust_meta
         def(65, RET_INTEGER, false, false, K_XDP, ARG_PTR_TO_CTX, ARG_ANYTHING); // xdp_adjust_tail
-        def(80, RET_INTEGER, false, false, K_TRACE, new int[0]); // get_current_cgroup_id
+        def(80, RET_INTEGER, false, false, K_ALL, new int[0]); // get_current_cgroup_id: base (CAP_BPF)
         def(112, RET_INTEGER, true, false, K_ALL, UNINIT, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING); // probe_read_user
         def(113, RET_INTEGER, true, false, K_ALL, UNINIT, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING); // probe_read_kernel
         def(114, RET_INTEGER, true, false, K_ALL, UNINIT, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING);
