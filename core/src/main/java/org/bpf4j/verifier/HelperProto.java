@@ -16,6 +16,8 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
             ARG_PTR_TO_FUNC = 11, ARG_PTR_TO_STACK = 12, ARG_PTR_TO_CONST_STR = 13, ARG_PTR_TO_SPIN_LOCK = 14;
     static final int ARG_BASE_MASK = 0xff;
     static final int A_MAYBE_NULL = 1 << 8, A_RDONLY = 1 << 9, A_UNINIT = 1 << 10, A_RELEASE = 1 << 11;
+    /** MEM_WRITE without MEM_UNINIT: the helper writes into memory that must be initialized. */
+    static final int A_WRITE = 1 << 12;
 
     // Return types.
     static final int RET_INTEGER = 0, RET_VOID = 1, RET_MAP_VALUE_OR_NULL = 2, RET_RINGBUF_MEM_OR_NULL = 3;
@@ -103,6 +105,25 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
         def(160, RET_INTEGER, false, false, K_ALL); // ktime_get_coarse_ns
         def(182, RET_INTEGER, false, false, K_ALL, MEM_RO, ARG_CONST_SIZE, ARG_PTR_TO_CONST_STR); // strncmp
         def(208, RET_INTEGER, false, false, K_ALL); // ktime_get_tai_ns
+        // tracing
+        def(22, RET_INTEGER, true, false, K_TRACE, ARG_CONST_MAP_PTR, ARG_ANYTHING); // perf_event_read
+        def(55, RET_INTEGER, true, false, K_TRACE, ARG_CONST_MAP_PTR, ARG_ANYTHING, UNINIT, ARG_CONST_SIZE); // perf_event_read_value
+        def(37, RET_INTEGER, false, false, K_TRACE, ARG_CONST_MAP_PTR, ARG_ANYTHING); // current_task_under_cgroup
+        PROTOS.put(56, new HelperProto(56, RET_INTEGER, true, false, K_TRACE, // perf_prog_read_value: perf_event only
+                new int[] {ARG_PTR_TO_CTX, UNINIT, ARG_CONST_SIZE}, 0));
+        // this kernel refuses these for every program type (kernel lockdown, no CONFIG_BPF_KPROBE_OVERRIDE)
+        def(36, RET_INTEGER, true, false, 0, ARG_ANYTHING, MEM_RO, ARG_CONST_SIZE); // probe_write_user
+        def(58, RET_INTEGER, true, false, 0, ARG_PTR_TO_CTX, ARG_ANYTHING); // override_return
+        // networking
+        def(21, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, MEM_RO, ARG_CONST_SIZE, ARG_ANYTHING); // skb_set_tunnel_key
+        def(33, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING); // skb_under_cgroup
+        // fib_lookup writes its params back: treated as MEM_WRITE (stricter than a read if the kernel reads only)
+        def(69, RET_INTEGER, true, false, K_TC | K_XDP, ARG_PTR_TO_CTX, ARG_PTR_TO_MEM | A_WRITE, ARG_CONST_SIZE, ARG_ANYTHING);
+        // sock_ops
+        def(49, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, MEM_RO, ARG_CONST_SIZE); // setsockopt
+        def(57, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, UNINIT, ARG_CONST_SIZE); // getsockopt
+        def(59, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_ANYTHING); // sock_ops_cb_flags_set
+        def(53, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_ANYTHING); // sock_map_update
     }
 
     /** Helpers that may change packet data (bpf_helper_changes_pkt_data): packet pointers die. */

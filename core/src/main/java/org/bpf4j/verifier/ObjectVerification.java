@@ -14,6 +14,7 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapSpec;
+import org.bpf4j.progtype.AttachType;
 
 /**
  * Verifies a program of an object as the kernel would see it after libbpf's loading: map references
@@ -34,6 +35,12 @@ public final class ObjectVerification {
         if (type == null) {
             return new VerifierResult.Unsupported("program type " + spec.type().name().toLowerCase(Locale.ROOT)
                     + " is not modelled by bpf4j's verifier yet", 0, 0, "");
+        }
+        if (type == VerifierProgramType.CGROUP_SOCK && spec.expectedAttachType().isPresent()
+                && spec.expectedAttachType().get() != AttachType.CGROUP_INET_SOCK_CREATE
+                && spec.expectedAttachType().get() != AttachType.CGROUP_INET_SOCK_RELEASE) {
+            return new VerifierResult.Unsupported("cgroup/sock programs attached at "
+                    + spec.expectedAttachType().get().name().toLowerCase(Locale.ROOT) + " are not modelled", 0, 0, "");
         }
         List<MapInfo> maps = new ArrayList<>();
         List<String> names = new ArrayList<>();

@@ -2304,7 +2304,7 @@ public final class Verifier {
             if (id == 164 || id == 181) throw unsupported("callback-calling helper " + name + " is not modelled yet");
             throw unsupported("the prototype of helper " + name + "#" + id + " is not modelled");
         }
-        if ((fn.kinds() & HelperProto.kindOf(ptype)) == 0) {
+        if ((fn.kinds() & HelperProto.kindOf(ptype)) == 0 || (id == 56 && ptype != VerifierProgramType.PERF_EVENT)) {
             throw fail("program of this type cannot use helper %s#%d", name, id);
         }
         if (!opts.gplCompatible() && fn.gplOnly()) {
@@ -2471,7 +2471,7 @@ public final class Verifier {
             case HelperProto.ARG_CONST_SIZE, HelperProto.ARG_CONST_SIZE_OR_ZERO -> {
                 boolean zeroOk = base == HelperProto.ARG_CONST_SIZE_OR_ZERO;
                 int memArgType = args[arg - 1];
-                boolean write = (memArgType & HelperProto.A_UNINIT) != 0;
+                boolean write = (memArgType & (HelperProto.A_UNINIT | HelperProto.A_WRITE)) != 0;
                 checkMemSizeReg(r, regno, zeroOk, write, meta, memArgType);
             }
             case HelperProto.ARG_CONST_ALLOC_SIZE_OR_ZERO -> {
@@ -2595,6 +2595,9 @@ public final class Verifier {
                 case 130, 131, 134 -> mt == MapInfo.RINGBUF;
                 case 27 -> mt == MapInfo.STACK_TRACE;
                 case 51 -> mt == MapInfo.DEVMAP || mt == MapInfo.DEVMAP_HASH || mt == MapInfo.CPUMAP || mt == MapInfo.XSKMAP;
+                case 53 -> mt == MapInfo.SOCKMAP;
+                case 33, 37 -> mt == MapInfo.CGROUP_ARRAY;
+                case 55 -> mt == MapInfo.PERF_EVENT_ARRAY;
                 default -> true;
             };
         }

@@ -131,4 +131,49 @@ class VerifierGapsTest {
         VerifierResult r = Verifier.verify(p, SF, List.of(), VerifierOptions.defaults(), funcs);
         org.assertj.core.api.Assertions.assertThat(((VerifierResult.Rejected) r).details()).contains("R1 is not a scalar");
     }
+
+    // ---- helper prototypes added for the corpus, each checked against the running kernel ----
+
+    @Test void sockOpsSetsockoptFromTheStack() {
+        var p = B.b().movr(6, 1).st(SIZE_W, 10, -4, 1).mov(2, 6).mov(3, 1).movr(4, 10).alu(ALU_ADD, 4, -4).mov(5, 4).call(49)
+                .call(14).movr(1, 6).mov(2, 1).call(59).ret(1).p();
+        assertAccepted(p, VerifierProgramType.SOCK_OPS, List.of());
+    }
+
+    @Test void sockOpsGetsockoptFillsUninitializedStack() {
+        var p = B.b().mov(2, 6).mov(3, 1).movr(4, 10).alu(ALU_ADD, 4, -8).mov(5, 8).call(57)
+                .ldx(SIZE_DW, 0, 10, -8).ret(1).p();
+        assertAccepted(p, VerifierProgramType.SOCK_OPS, List.of());
+    }
+
+    @Test void xdpFibLookupNeedsInitializedParams() {
+        var ok = B.b();
+        for (int off = -64; off < 0; off += 8) ok.st(SIZE_DW, 10, off, 0);
+        ok.movr(2, 10).alu(ALU_ADD, 2, -64).mov(3, 64).mov(4, 0).call(69).ret(2);
+        assertAccepted(ok.p(), XDP, List.of());
+        var uninit = B.b().movr(2, 10).alu(ALU_ADD, 2, -64).mov(3, 64).mov(4, 0).call(69).ret(2).p();
+        VerifierResult r = Verifier.verify(uninit, XDP, List.of(), VerifierOptions.defaults().withPrivileged(false));
+        org.assertj.core.api.Assertions.assertThat(r).isInstanceOf(VerifierResult.Rejected.class);
+    }
+
+    @Test void fibLookupNotInSocketFilters() {
+        var p = B.b().movr(2, 10).alu(ALU_ADD, 2, -64).mov(3, 64).mov(4, 0).call(69).ret(0).p();
+        assertRejected(p, SF, List.of(), "program of this type cannot use helper bpf_fib_lookup#69");
+    }
+
+    @Test void sockMapUpdateNotInXdp() {
+        var p = B.b().mov(2, 0).mov(3, 0).mov(4, 0).call(53).ret(2).p();
+        assertRejected(p, XDP, List.of(), "program of this type cannot use helper bpf_sock_map_update#53");
+    }
+
+    @Test void overrideReturnRefusedOnThisKernel() {
+        var p = B.b().mov(2, 0).call(58).ret(0).p();
+        assertRejected(p, VerifierProgramType.KPROBE, List.of(), "program of this type cannot use helper bpf_override_return#58");
+    }
+
+    @Test void perfProgReadValueOnlyInPerfEventPrograms() {
+        var p = B.b().movr(2, 10).alu(ALU_ADD, 2, -24).mov(3, 24).call(56).ret(0).p();
+        assertAccepted(p, VerifierProgramType.PERF_EVENT, List.of());
+        assertRejected(p, VerifierProgramType.KPROBE, List.of(), "program of this type cannot use helper bpf_perf_prog_read_value#56");
+    }
 }
