@@ -16,13 +16,15 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
             ARG_PTR_TO_FUNC = 11, ARG_PTR_TO_STACK = 12, ARG_PTR_TO_CONST_STR = 13, ARG_PTR_TO_SPIN_LOCK = 14;
     static final int ARG_BASE_MASK = 0xff;
     static final int A_MAYBE_NULL = 1 << 8, A_RDONLY = 1 << 9, A_UNINIT = 1 << 10, A_RELEASE = 1 << 11;
+    /** MEM_WRITE without MEM_UNINIT: the helper writes into memory that must be initialized. */
+    static final int A_WRITE = 1 << 12;
 
     // Return types.
     static final int RET_INTEGER = 0, RET_VOID = 1, RET_MAP_VALUE_OR_NULL = 2, RET_RINGBUF_MEM_OR_NULL = 3;
 
     // Program-type groups.
-    static final int K_SF = 1, K_TC = 2, K_XDP = 4, K_TRACE = 8, K_CGSKB = 16, K_OTHER = 32;
-    static final int K_ALL = 63, K_SKB = K_SF | K_TC | K_CGSKB;
+    static final int K_SF = 1, K_TC = 2, K_XDP = 4, K_TRACE = 8, K_CGSKB = 16, K_OTHER = 32, K_CGSOCK = 64;
+    static final int K_ALL = 127, K_SKB = K_SF | K_TC | K_CGSKB;
 
     static int kindOf(VerifierProgramType t) {
         return switch (t) {
@@ -31,6 +33,7 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
             case XDP -> K_XDP;
             case KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT -> K_TRACE;
             case CGROUP_SKB -> K_CGSKB;
+            case CGROUP_SOCK -> K_CGSOCK;
             default -> K_OTHER;
         };
     }
@@ -59,9 +62,11 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
         def(11, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING);
         def(12, RET_VOID, false, false, K_ALL, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING); // tail_call
         def(13, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING); // clone_redirect
-        def(14, RET_INTEGER, false, false, K_TRACE | K_CGSKB, new int[0]); // get_current_pid_tgid
-        def(15, RET_INTEGER, false, false, K_TRACE, new int[0]); // get_current_uid_gid
-        def(16, RET_INTEGER, false, false, K_TRACE, UNINIT, ARG_CONST_SIZE); // get_current_comm
+        // get_current_pid_tgid is in bpf_base_func_proto (Linux 6.10+): every program type
+        def(14, RET_INTEGER, false, false, K_ALL, new int[0]);
+        // Linux 6.18 offers the current task's uid/gid and comm to every program type (checked on the running kernel)
+        def(15, RET_INTEGER, false, false, K_ALL, new int[0]); // get_current_uid_gid
+        def(16, RET_INTEGER, false, false, K_ALL, UNINIT, ARG_CONST_SIZE); // get_current_comm
         def(17, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX); // get_cgroup_classid
         def(18, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING); // skb_vlan_push
         def(19, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX); // skb_vlan_pop
@@ -84,7 +89,7 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
         def(51, RET_INTEGER, false, false, K_XDP, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING); // redirect_map
         def(54, RET_INTEGER, false, false, K_XDP, ARG_PTR_TO_CTX, ARG_ANYTHING); // xdp_adjust_meta
         def(65, RET_INTEGER, false, false, K_XDP, ARG_PTR_TO_CTX, ARG_ANYTHING); // xdp_adjust_tail
-        def(80, RET_INTEGER, false, false, K_TRACE, new int[0]); // get_current_cgroup_id
+        def(80, RET_INTEGER, false, false, K_ALL, new int[0]); // get_current_cgroup_id: base (CAP_BPF)
         def(112, RET_INTEGER, true, false, K_ALL, UNINIT, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING); // probe_read_user
         def(113, RET_INTEGER, true, false, K_ALL, UNINIT, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING); // probe_read_kernel
         def(114, RET_INTEGER, true, false, K_ALL, UNINIT, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING);
@@ -100,6 +105,25 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
         def(160, RET_INTEGER, false, false, K_ALL); // ktime_get_coarse_ns
         def(182, RET_INTEGER, false, false, K_ALL, MEM_RO, ARG_CONST_SIZE, ARG_PTR_TO_CONST_STR); // strncmp
         def(208, RET_INTEGER, false, false, K_ALL); // ktime_get_tai_ns
+        // tracing
+        def(22, RET_INTEGER, true, false, K_TRACE, ARG_CONST_MAP_PTR, ARG_ANYTHING); // perf_event_read
+        def(55, RET_INTEGER, true, false, K_TRACE, ARG_CONST_MAP_PTR, ARG_ANYTHING, UNINIT, ARG_CONST_SIZE); // perf_event_read_value
+        def(37, RET_INTEGER, false, false, K_TRACE, ARG_CONST_MAP_PTR, ARG_ANYTHING); // current_task_under_cgroup
+        PROTOS.put(56, new HelperProto(56, RET_INTEGER, true, false, K_TRACE, // perf_prog_read_value: perf_event only
+                new int[] {ARG_PTR_TO_CTX, UNINIT, ARG_CONST_SIZE}, 0));
+        // this kernel refuses these for every program type (kernel lockdown, no CONFIG_BPF_KPROBE_OVERRIDE)
+        def(36, RET_INTEGER, true, false, 0, ARG_ANYTHING, MEM_RO, ARG_CONST_SIZE); // probe_write_user
+        def(58, RET_INTEGER, true, false, 0, ARG_PTR_TO_CTX, ARG_ANYTHING); // override_return
+        // networking
+        def(21, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, MEM_RO, ARG_CONST_SIZE, ARG_ANYTHING); // skb_set_tunnel_key
+        def(33, RET_INTEGER, false, false, K_TC, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING); // skb_under_cgroup
+        // fib_lookup writes its params back: treated as MEM_WRITE (stricter than a read if the kernel reads only)
+        def(69, RET_INTEGER, true, false, K_TC | K_XDP, ARG_PTR_TO_CTX, ARG_PTR_TO_MEM | A_WRITE, ARG_CONST_SIZE, ARG_ANYTHING);
+        // sock_ops
+        def(49, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, MEM_RO, ARG_CONST_SIZE); // setsockopt
+        def(57, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, UNINIT, ARG_CONST_SIZE); // getsockopt
+        def(59, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_ANYTHING); // sock_ops_cb_flags_set
+        def(53, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_ANYTHING); // sock_map_update
     }
 
     /** Helpers that may change packet data (bpf_helper_changes_pkt_data): packet pointers die. */

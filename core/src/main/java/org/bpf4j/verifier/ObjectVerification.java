@@ -3,6 +3,9 @@ package org.bpf4j.verifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.bpf4j.btf.Btf;
+import org.bpf4j.btf.BtfExt;
+import org.bpf4j.btf.BtfType;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.elf.ProgramSpec;
@@ -11,6 +14,7 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapSpec;
+import org.bpf4j.progtype.AttachType;
 
 /**
  * Verifies a program of an object as the kernel would see it after libbpf's loading: map references
@@ -52,6 +56,12 @@ public final class ObjectVerification {
             return new VerifierResult.Unsupported("program type " + spec.type().name().toLowerCase(Locale.ROOT)
                     + " is not modelled by bpf4j's verifier yet", 0, 0, "");
         }
+        if (type == VerifierProgramType.CGROUP_SOCK && spec.expectedAttachType().isPresent()
+                && spec.expectedAttachType().get() != AttachType.CGROUP_INET_SOCK_CREATE
+                && spec.expectedAttachType().get() != AttachType.CGROUP_INET_SOCK_RELEASE) {
+            return new VerifierResult.Unsupported("cgroup/sock programs attached at "
+                    + spec.expectedAttachType().get().name().toLowerCase(Locale.ROOT) + " are not modelled", 0, 0, "");
+        }
         List<MapInfo> maps = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (MapDefinition def : object.maps()) {
@@ -74,7 +84,106 @@ public final class ObjectVerification {
             }
         }
         boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
-        return Verifier.verify(new Program(insns), type, maps, options.withGpl(gpl));
+        return Verifier.verify(new Program(insns), type, maps, options.withGpl(gpl), btfFuncs(object, spec, type));
+    }
+
+    /** The functions of the program's func_info, with global functions' prototypes converted as the kernel does. */
+    static List<BtfFunc> btfFuncs(BpfObject object, ProgramSpec spec, VerifierProgramType type) {
+        if (object.btf().isEmpty() || spec.funcInfos().isEmpty()) return List.of();
+        Btf btf = object.btf().get();
+        List<BtfFunc> out = new ArrayList<>();
+        for (BtfExt.FuncInfo fi : spec.funcInfos()) {
+            BtfType t;
+            try {
+                t = btf.type(fi.typeId());
+            } catch (RuntimeException e) {
+                out.add(new BtfFunc(fi.insn(), "?", true, List.of(), "func_info type " + fi.typeId() + " is not valid"));
+                continue;
+            }
+            if (!(t instanceof BtfType.Func f)) {
+                out.add(new BtfFunc(fi.insn(), "?", true, List.of(), "func_info type " + fi.typeId() + " is not a function"));
+                continue;
+            }
+            boolean global = f.linkage() == BtfType.Linkage.GLOBAL;
+            if (!global || fi.insn() == 0) {
+                out.add(new BtfFunc(fi.insn(), f.name(), global, List.of(), null));
+                continue;
+            }
+            out.add(globalFunc(btf, f, fi.insn(), type));
+        }
+        return out;
+    }
+
+    private static BtfFunc globalFunc(Btf btf, BtfType.Func f, int insn, VerifierProgramType type) {
+        try {
+            for (BtfType t : btf.types()) {
+                if (t instanceof BtfType.DeclTag d && d.type() == f.id() && d.componentIndex() >= 0) {
+                    return new BtfFunc(insn, f.name(), true, List.of(), "argument tags (" + d.name() + ") are not modelled");
+                }
+            }
+            if (!(btf.type(f.type()) instanceof BtfType.FuncProto proto)) {
+                return new BtfFunc(insn, f.name(), true, List.of(), "Invalid type of function " + f.name() + "()");
+            }
+            if (proto.params().size() > 5) {
+                return new BtfFunc(insn, f.name(), true, List.of(), "more than 5 arguments");
+            }
+            BtfType ret = proto.returnType() == 0 ? null : btf.resolve(proto.returnType());
+            if (!(ret instanceof BtfType.Int || ret instanceof BtfType.Enum || ret instanceof BtfType.Enum64)) {
+                return new BtfFunc(insn, f.name(), true, List.of(), "Global function " + f.name() + "() doesn't return scalar");
+            }
+            List<BtfFunc.Arg> args = new ArrayList<>();
+            for (BtfType.Param p : proto.params()) {
+                if (p.type() == 0) return new BtfFunc(insn, f.name(), true, List.of(), "variadic function");
+                BtfType t = btf.resolve(p.type());
+                if (t instanceof BtfType.Int || t instanceof BtfType.Enum || t instanceof BtfType.Enum64) {
+                    args.add(new BtfFunc.Arg(BtfFunc.ARG_SCALAR, 0, false));
+                } else if (t instanceof BtfType.Ptr ptr) {
+                    if (isCtxPointer(btf, ptr, type)) {
+                        args.add(new BtfFunc.Arg(BtfFunc.ARG_CTX, 0, false));
+                        continue;
+                    }
+                    BtfType target = btf.resolve(ptr.type());
+                    if (target instanceof BtfType.Struct s && CTX_NAMES.contains(s.name())) {
+                        return new BtfFunc(insn, f.name(), true, List.of(), "a pointer to another program type's context");
+                    }
+                    if (!(target instanceof BtfType.Int || target instanceof BtfType.Struct || target instanceof BtfType.Union
+                            || target instanceof BtfType.Enum || target instanceof BtfType.Enum64 || target instanceof BtfType.Array
+                            || target instanceof BtfType.Ptr)) {
+                        return new BtfFunc(insn, f.name(), true, List.of(), "argument pointing to a type of unknown size");
+                    }
+                    long size = btf.sizeof(ptr.type());
+                    if (size < 0 || size >= (1L << 29)) {
+                        return new BtfFunc(insn, f.name(), true, List.of(), "argument pointing to a type of unknown size");
+                    }
+                    args.add(new BtfFunc.Arg(BtfFunc.ARG_MEM, size, true));
+                } else {
+                    return new BtfFunc(insn, f.name(), true, List.of(), "argument of a type the kernel does not support");
+                }
+            }
+            return new BtfFunc(insn, f.name(), true, args, null);
+        } catch (RuntimeException e) {
+            return new BtfFunc(insn, f.name(), true, List.of(), "malformed BTF: " + e.getMessage());
+        }
+    }
+
+    private static final java.util.Set<String> CTX_NAMES = java.util.Set.of("__sk_buff", "sk_buff", "xdp_md", "xdp_buff",
+            "pt_regs", "bpf_perf_event_data", "bpf_raw_tracepoint_args", "bpf_sock", "bpf_sock_ops", "bpf_sock_addr",
+            "sk_msg_md", "bpf_cgroup_dev_ctx", "bpf_sysctl", "bpf_sockopt", "sk_reuseport_md", "bpf_sk_lookup",
+            "bpf_user_pt_regs_t", "user_pt_regs");
+
+    /** btf_is_prog_ctx_type: a pointer to the program type's context struct (by name, or its kernel projection). */
+    private static boolean isCtxPointer(Btf btf, BtfType.Ptr ptr, VerifierProgramType type) {
+        if (type == VerifierProgramType.KPROBE) {
+            BtfType t = btf.type(ptr.type());
+            for (int i = 0; i < 32 && t instanceof BtfType.Modifier m && !(t instanceof BtfType.Typedef); i++) t = btf.type(m.type());
+            if (t instanceof BtfType.Typedef td && td.name().equals("bpf_user_pt_regs_t")) return true;
+        }
+        if (!(btf.resolve(ptr.type()) instanceof BtfType.Struct s)) return false;
+        String ctx = type.ctxName();
+        String name = s.name();
+        if (type == VerifierProgramType.TRACEPOINT) return false; // no named context: only arg:ctx
+        return name.equals(ctx) || (ctx.equals("__sk_buff") && name.equals("sk_buff"))
+                || (ctx.equals("xdp_md") && name.equals("xdp_buff"));
     }
 
     /** license_is_gpl_compatible(): the kernel's list. Objects without a license section are loaded as GPL. */

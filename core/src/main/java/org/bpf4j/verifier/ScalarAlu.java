@@ -78,6 +78,50 @@ final class ScalarAlu {
         dst.sync();
     }
 
+    /** BPF_NEG in adjust_scalar_min_max_vals: 0 - x with the bounds of a subtraction, then zext for alu32. */
+    static void neg(Reg d, boolean alu32) {
+        Reg x = d.copy();
+        d.markKnown(0);
+        sub32(d, x);
+        sub64(d, x);
+        d.setVarOff(x.varOff().neg());
+        if (alu32) d.zext32To64();
+        d.sync();
+    }
+
+    /**
+     * BPF_END (scalar_byte_swap): a swap when ALU64 (bswap) or when the requested order is big endian on
+     * this little-endian machine (to_be); the tnum is swapped and the bounds re-derived from it; 16 and 32
+     * truncate. No zero extension afterwards (le64/be64 are 64-bit operations in the 32-bit class).
+     */
+    static void byteSwap(Reg d, boolean alu64, boolean toBe, int imm) {
+        boolean needSwap = alu64 || toBe;
+        if (needSwap || imm == 16 || imm == 32) {
+            d.id = 0;
+            d.off = 0;
+        }
+        if (needSwap) {
+            long v = d.tv, m = d.tm;
+            switch (imm) {
+                case 16 -> {
+                    d.tv = Short.reverseBytes((short) v) & 0xffffL;
+                    d.tm = Short.reverseBytes((short) m) & 0xffffL;
+                }
+                case 32 -> {
+                    d.tv = Integer.reverseBytes((int) v) & U32_MAX;
+                    d.tm = Integer.reverseBytes((int) m) & U32_MAX;
+                }
+                default -> {
+                    d.tv = Long.reverseBytes(v);
+                    d.tm = Long.reverseBytes(m);
+                }
+            }
+            d.markUnbounded();
+        }
+        if (imm == 16 || imm == 32) d.coerceToSize(imm / 8);
+        d.sync();
+    }
+
     private static boolean addOv32(int a, int b) { return ((long) a + b) != (int) (a + b); }
 
     static void add32(Reg d, Reg s) {

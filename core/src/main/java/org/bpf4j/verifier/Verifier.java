@@ -27,10 +27,21 @@ public final class Verifier {
      */
     public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
                                         VerifierOptions options) {
+        return verify(program, type, maps, options, List.of());
+    }
+
+    /**
+     * As {@link #verify(Program, VerifierProgramType, List, VerifierOptions)}, with what the program's BTF
+     * says of its functions ({@code func_info}): global functions are then verified on their own, from
+     * their prototypes, as the kernel does, and the restrictions of programs without BTF are lifted.
+     */
+    public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
+                                        VerifierOptions options, List<BtfFunc> funcs) {
         Verifier v = null;
         try {
             v = new Verifier(program, type, maps == null ? List.of() : List.copyOf(maps),
                     options == null ? VerifierOptions.defaults() : options);
+            if (funcs != null) for (BtfFunc f : funcs) v.btfFuncs.put(f.insn(), f);
             return v.run();
         } catch (Reject r) {
             return v.rejected(r);
@@ -111,6 +122,11 @@ public final class Verifier {
     private boolean[] forceCheckpoint;
     private int[] liveIn;
     private final Map<Integer, VerifierResult.CtxAccess> ctxAccesses = new TreeMap<>();
+    /** func_info of the program by first instruction; empty without BTF. */
+    private final Map<Integer, BtfFunc> btfFuncs = new java.util.HashMap<>();
+    /** The subprogram being verified as a root: 0 for the main program, else a global function. */
+    private int rootSubprog;
+    private boolean[] globalCalled, globalVerified;
     private int[] auxPtrType;
 
     private static final class Explored {
@@ -272,7 +288,10 @@ public final class Verifier {
         checkCfg();
         computeLiveRegs();
         stackDepth = new int[subprogStarts.length];
-        doCheck();
+        globalCalled = new boolean[subprogStarts.length];
+        globalVerified = new boolean[subprogStarts.length];
+        doCheck(initialState(), 0);
+        checkGlobalSubprogs();
         checkMaxStackDepth();
         logStats();
         List<Integer> depths = new ArrayList<>();
@@ -539,14 +558,58 @@ public final class Verifier {
         return s;
     }
 
-    private void doCheck() {
+    /**
+     * do_check_subprogs: every global function a verified path called is verified on its own, from its
+     * prototype, until no new one is called (global functions called only from dead code are not).
+     */
+    private void checkGlobalSubprogs() {
+        boolean again = true;
+        while (again) {
+            again = false;
+            for (int sp = 1; sp < subprogStarts.length; sp++) {
+                if (!globalCalled[sp] || globalVerified[sp]) continue;
+                BtfFunc g = btfFuncs.get(subprogStarts[sp]);
+                logln("Validating " + g.name() + "() func#" + sp + "...");
+                rootSubprog = sp;
+                doCheck(globalInitialState(g, sp), subprogStarts[sp]);
+                logln("Func#" + sp + " ('" + g.name() + "') is safe for any args that match its prototype");
+                globalVerified[sp] = true;
+                again = true;
+            }
+        }
+        rootSubprog = 0;
+    }
+
+    private VState globalInitialState(BtfFunc g, int sp) {
+        VState s = initialState();
+        Frame f = s.frames[0];
+        f.subprog = sp;
+        f.regs[1].markNotInit();
+        for (int i = 0; i < g.args().size(); i++) {
+            BtfFunc.Arg a = g.args().get(i);
+            Reg r = f.regs[i + 1];
+            switch (a.kind()) {
+                case BtfFunc.ARG_CTX -> r.markKnownZeroPtr(PTR_TO_CTX);
+                case BtfFunc.ARG_MEM -> {
+                    r.markKnownZeroPtr(PTR_TO_MEM | (a.nullable() ? PTR_MAYBE_NULL : 0));
+                    r.memSize = (int) a.memSize();
+                    r.id = ++idGen;
+                }
+                default -> r.markUnknown();
+            }
+        }
+        return s;
+    }
+
+    private void doCheck(VState initial, int start) {
         explored = newExploredArray(n);
-        cur = initialState();
-        insnIdx = 0;
+        pending.clear();
+        cur = initial;
+        insnIdx = start;
         boolean doPrintState = false;
         scratchAll();
         if (level > 0) {
-            log.append("0:").append(stateStr(cur.cur(), true)).append('\n');
+            log.append(start).append(':').append(stateStr(cur.cur(), true)).append('\n');
             scratchedRegs = 0;
             scratchedSlots = 0;
         }
@@ -977,9 +1040,13 @@ public final class Verifier {
             }
             checkRegArg(in.dst(), SRC_OP);
             if (!opts.privileged() && reg(in.dst()).isPointer()) throw fail("R%d pointer arithmetic prohibited", in.dst());
-            if (op == ALU_NEG && reg(in.dst()).type == SCALAR_VALUE) {
-                // the kernel (6.12) marks the result unknown for both; 6.18 tracks NEG as 0 - x
-                checkRegArg(in.dst(), DST_OP);
+            if (reg(in.dst()).type == SCALAR_VALUE) {
+                // Linux 6.18 tracks both through adjust_scalar_min_max_vals: NEG as 0 - x, END as a byte
+                // swap of the tnum (scalar_byte_swap) with truncation for 16/32
+                checkRegArg(in.dst(), DST_OP_NO_MARK);
+                Reg d = reg(in.dst());
+                if (op == ALU_NEG) ScalarAlu.neg(d, !alu64);
+                else ScalarAlu.byteSwap(d, alu64, srcX, in.imm());
             } else {
                 checkRegArg(in.dst(), DST_OP);
             }
@@ -1433,7 +1500,18 @@ public final class Verifier {
 
     private int processExit() {
         if (cur.curframe == 0) {
+            updateStackDepth(cur.cur());
             checkReferenceLeak();
+            if (rootSubprog != 0) {
+                // a global function returns a scalar (check_return_code for a subprogram)
+                checkRegArg(0, SRC_OP);
+                Reg r0 = reg(0);
+                if (!opts.privileged() && r0.isPointer()) throw fail("R0 leaks addr as return value");
+                if (r0.type != SCALAR_VALUE) {
+                    throw fail("At subprogram exit the register R0 is not a scalar value (%s)", RegType.str(r0.type));
+                }
+                return STEP_PATH_DONE;
+            }
             checkReturnCode();
             return STEP_PATH_DONE;
         }
@@ -1498,6 +1576,11 @@ public final class Verifier {
         int target = insnIdx + in.imm() + 1;
         int sp = Arrays.binarySearch(subprogStarts, target);
         if (sp < 0) throw fail("verifier bug. No program starts at insn %d", target);
+        BtfFunc g = btfFuncs.get(target);
+        if (g != null && g.global()) {
+            callGlobal(g, sp);
+            return;
+        }
         Frame caller = cur.cur();
         Frame callee = new Frame();
         callee.callsite = insnIdx;
@@ -1518,6 +1601,95 @@ public final class Verifier {
         cur.frames[cur.curframe] = callee;
         scratchAll();
         insnIdx = target;
+    }
+
+    /**
+     * A call of a global function (check_func_call): the arguments are checked against its prototype
+     * (btf_check_func_arg_match), the callee is assumed valid and verified later on its own; R0 becomes an
+     * unknown scalar.
+     */
+    private void callGlobal(BtfFunc g, int sp) {
+        if (g.problem() != null) throw unsupported("global function " + g.name() + "(): " + g.problem());
+        Frame caller = cur.cur();
+        try {
+            for (int i = 0; i < g.args().size(); i++) {
+                BtfFunc.Arg a = g.args().get(i);
+                int regno = i + 1;
+                Reg r = reg(regno);
+                scratchReg(regno);
+                switch (a.kind()) {
+                    case BtfFunc.ARG_SCALAR -> {
+                        if (r.type != SCALAR_VALUE) throw fail("R%d is not a scalar", regno);
+                    }
+                    case BtfFunc.ARG_CTX -> {
+                        if (r.type == PTR_TO_CTX) checkPtrOffReg(r, regno, false);
+                        else throw fail("arg#%d expects pointer to ctx", i);
+                    }
+                    default -> {
+                        checkMemReg(regno, (int) a.memSize());
+                        if (!a.nullable() && mayBeNull(r.type)) throw fail("arg#%d is expected to be non-NULL", i);
+                    }
+                }
+            }
+        } catch (Reject e) {
+            List<String> lines = new ArrayList<>(e.lines);
+            lines.add(String.format("Caller passes invalid args into func#%d ('%s')", sp, g.name()));
+            throw new Reject(e.insn, lines);
+        }
+        logln(String.format("Func#%d ('%s') is global and assumed valid.", sp, g.name()));
+        if (subprogChangesPktData(sp)) clearAllPktPointers();
+        globalCalled[sp] = true;
+        for (int i = 0; i <= 5; i++) {
+            caller.regs[i].markNotInit();
+            scratchReg(i);
+        }
+        caller.regs[0].markUnknown();
+        insnIdx++;
+    }
+
+    /** check_mem_reg: a (maybe NULL) pointer to memory of {@code size} bytes, read and written. */
+    private void checkMemReg(int regno, int size) {
+        Reg r = reg(regno);
+        if (r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) return;
+        Reg saved = null;
+        if (mayBeNull(r.type)) {
+            saved = r.copy();
+            r.type &= ~PTR_MAYBE_NULL;
+        }
+        try {
+            checkHelperMemAccess(regno, size, false, true, null);
+            checkHelperMemAccess(regno, size, true, true, null);
+        } finally {
+            if (saved != null) r.set(saved);
+        }
+    }
+
+    private boolean[] changesPkt;
+
+    /** Whether a subprogram, or one it calls, calls a helper that changes packet data (changes_pkt_data). */
+    private boolean subprogChangesPktData(int sp) {
+        if (changesPkt == null) {
+            int cnt = subprogStarts.length;
+            changesPkt = new boolean[cnt];
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (int s = 0; s < cnt; s++) {
+                    if (changesPkt[s]) continue;
+                    for (int i = subprogStarts[s]; i < subprogEnd(s) && !changesPkt[s]; i++) {
+                        Insn in = insns[i];
+                        if (in.opcode() != CALL) continue;
+                        if (in.src() == CALL_HELPER && HelperProto.changesPktData(in.imm())) changesPkt[s] = true;
+                        if (in.src() == CALL_PSEUDO) {
+                            int t = Arrays.binarySearch(subprogStarts, i + in.imm() + 1);
+                            if (t >= 0 && changesPkt[t]) changesPkt[s] = true;
+                        }
+                    }
+                    if (changesPkt[s]) changed = true;
+                }
+            }
+        }
+        return changesPkt[sp];
     }
 
     private void checkMaxStackDepth() {
@@ -1787,14 +1959,22 @@ public final class Verifier {
         f.spill[spi].set(r);
         int i;
         for (i = 8; i > 8 - size; i--) f.setSlot(spi, i - 1, STACK_SPILL);
-        for (; i > 0; i--) {
+        for (; i > 0; i--) { // mark_stack_slot_misc
             byte t = f.slot(spi, i - 1);
-            if (t == STACK_ZERO || t == STACK_INVALID) continue;
+            if (t == STACK_ZERO || (t == STACK_INVALID && opts.privileged())) continue;
             f.setSlot(spi, i - 1, STACK_MISC);
         }
     }
 
+    /**
+     * A regular (non-spill) write into a slot: the spilled register is gone and, when the slot held a
+     * spill (is_stack_slot_special), every initialized byte of it becomes misc (scrub_spilled_slot), so a
+     * later narrow read is a misc read, not a fill of a dead register.
+     */
     private void scrubSpecialSlot(Frame f, int spi) {
+        if (f.isSpilled(spi)) {
+            for (int j = 0; j < 8; j++) if (f.slot(spi, j) != STACK_INVALID) f.setSlot(spi, j, STACK_MISC);
+        }
         f.spill[spi].markNotInit();
     }
 
@@ -1806,12 +1986,13 @@ public final class Verifier {
         if (!opts.privileged() && f.isSpilled(spi) && !f.isSpilledScalar(spi) && size != 8) {
             throw fail("attempt to corrupt spilled pointer on stack");
         }
-        if (r != null && off % 8 == 0 && r.type == SCALAR_VALUE) {
+        // scalar spills are tracked for bpf_capable loaders only
+        if (r != null && off % 8 == 0 && r.type == SCALAR_VALUE && opts.privileged()) {
             boolean fits = r.width() <= 8 * size;
             if (fits) assignScalarIdBeforeMov(r);
             saveRegisterState(f, spi, r, size);
             if (!fits) f.spill[spi].id = 0;
-        } else if (r == null && off % 8 == 0 && stImm != null) {
+        } else if (r == null && off % 8 == 0 && stImm != null && opts.privileged()) {
             Reg tmp = new Reg();
             tmp.markKnown(stImm);
             tmp.type = SCALAR_VALUE;
@@ -1849,7 +2030,7 @@ public final class Verifier {
                 Reg sp = f.spill[spi];
                 if (sp.tm == 0 && sp.tv == 0) continue;
             }
-            scrubSpecialSlot(f, spi);
+            f.spill[spi].markNotInit();
             byte nt = STACK_MISC;
             if (writingZero && st == STACK_ZERO) nt = STACK_ZERO;
             f.setSlot(spi, j, nt);
@@ -1957,7 +2138,7 @@ public final class Verifier {
             if (f.isSpilled(spi) && (f.spill[spi].type == SCALAR_VALUE || opts.privileged())) {
                 if (write) {
                     f.spill[spi].markUnknown();
-                    for (int k = 0; k < 8; k++) if (f.slot(spi, k) == STACK_SPILL) f.setSlot(spi, k, STACK_MISC);
+                    for (int k = 0; k < 8; k++) if (f.slot(spi, k) != STACK_INVALID) f.setSlot(spi, k, STACK_MISC);
                 }
                 continue;
             }
@@ -2123,7 +2304,7 @@ public final class Verifier {
             if (id == 164 || id == 181) throw unsupported("callback-calling helper " + name + " is not modelled yet");
             throw unsupported("the prototype of helper " + name + "#" + id + " is not modelled");
         }
-        if ((fn.kinds() & HelperProto.kindOf(ptype)) == 0) {
+        if ((fn.kinds() & HelperProto.kindOf(ptype)) == 0 || (id == 56 && ptype != VerifierProgramType.PERF_EVENT)) {
             throw fail("program of this type cannot use helper %s#%d", name, id);
         }
         if (!opts.gplCompatible() && fn.gplOnly()) {
@@ -2155,7 +2336,7 @@ public final class Verifier {
             if (!ok) throw fail("func %s#%d reference has not been acquired before", name, id);
         }
         if (id == 12) { // tail_call: unsupported in subprograms without BTF
-            if (subprogStarts.length > 1) {
+            if (subprogOf(insnIdx) > 0 && btfFuncs.isEmpty()) { // check_abnormal_return: subprogs only
                 throw fail("tail_call is not allowed in subprogs without BTF");
             }
         }
@@ -2290,7 +2471,7 @@ public final class Verifier {
             case HelperProto.ARG_CONST_SIZE, HelperProto.ARG_CONST_SIZE_OR_ZERO -> {
                 boolean zeroOk = base == HelperProto.ARG_CONST_SIZE_OR_ZERO;
                 int memArgType = args[arg - 1];
-                boolean write = (memArgType & HelperProto.A_UNINIT) != 0;
+                boolean write = (memArgType & (HelperProto.A_UNINIT | HelperProto.A_WRITE)) != 0;
                 checkMemSizeReg(r, regno, zeroOk, write, meta, memArgType);
             }
             case HelperProto.ARG_CONST_ALLOC_SIZE_OR_ZERO -> {
@@ -2414,6 +2595,9 @@ public final class Verifier {
                 case 130, 131, 134 -> mt == MapInfo.RINGBUF;
                 case 27 -> mt == MapInfo.STACK_TRACE;
                 case 51 -> mt == MapInfo.DEVMAP || mt == MapInfo.DEVMAP_HASH || mt == MapInfo.CPUMAP || mt == MapInfo.XSKMAP;
+                case 53 -> mt == MapInfo.SOCKMAP;
+                case 33, 37 -> mt == MapInfo.CGROUP_ARRAY;
+                case 55 -> mt == MapInfo.PERF_EVENT_ARRAY;
                 default -> true;
             };
         }

@@ -17,8 +17,8 @@ public enum VerifierProgramType {
     XDP(6, "xdp_md", 24),
     PERF_EVENT(7, "bpf_perf_event_data", 184),
     CGROUP_SKB(8, "__sk_buff", 192),
-    CGROUP_SOCK(9, "bpf_sock", 0),
-    SOCK_OPS(13, "bpf_sock_ops", 0),
+    CGROUP_SOCK(9, "bpf_sock", 80),
+    SOCK_OPS(13, "bpf_sock_ops", 224),
     RAW_TRACEPOINT(17, "bpf_raw_tracepoint_args", 96);
 
     public static final int INVALID = -1;
@@ -76,8 +76,57 @@ public enum VerifierProgramType {
                 yield SCALAR_VALUE;
             }
             case PERF_EVENT -> perfEvent(off, size, write);
+            case CGROUP_SOCK -> sockCreate(off, size, write);
+            case SOCK_OPS -> sockOps(off, size, write);
             default -> UNSUPPORTED;
         };
+    }
+
+    /** narrow loads of a 4-byte field: bpf_ctx_narrow_access_ok. */
+    private static boolean narrowOk(int size, int fieldSize) {
+        return size <= fieldSize && (size & (size - 1)) == 0;
+    }
+
+    /**
+     * struct bpf_sock for cgroup/sock programs attached at socket creation or release (the attach type the
+     * kernel assumes when none is given): bpf_sock_is_valid_access then __sock_filter_check_attach_type.
+     * bound_dev_if (0), mark (16), priority (20) are writable; addresses and ports of the bound socket are
+     * for post-bind programs only; the rest is read-only.
+     */
+    private static int sockCreate(int off, int size, boolean write) {
+        if (off < 0 || off >= 80 || off % size != 0) return INVALID;
+        boolean ok;
+        if (off == 4 || off == 8 || off == 12 || off == 44 || off == 76 || off == 72 || in(off, 24, 4) || in(off, 28, 16)
+                || in(off, 52, 4) || in(off, 56, 16)) {
+            ok = narrowOk(size, 4);
+        } else if (in(off, 48, 2)) {
+            ok = narrowOk(size, size == 4 ? 4 : 2);
+        } else if (in(off, 50, 2)) {
+            ok = false;
+        } else {
+            ok = size == 4;
+        }
+        if (!ok) return INVALID;
+        if (off == 0 || off == 16 || off == 20) return SCALAR_VALUE; // full access at create/release
+        if (in(off, 24, 4) || in(off, 28, 16) || in(off, 44, 4)) return INVALID; // post-bind only
+        return write ? INVALID : SCALAR_VALUE;
+    }
+
+    /**
+     * struct bpf_sock_ops (224 bytes in Linux 6.12+): sock_ops_is_valid_access. reply (4) and sk_txhash
+     * (164) are writable; bytes_received/acked and the pointers are 8-byte loads; sk is a socket pointer,
+     * which bpf4j does not model.
+     */
+    private static int sockOps(int off, int size, boolean write) {
+        if (off < 0 || off >= 224 || off % size != 0) return INVALID;
+        if (write) return (off == 4 || off == 164) && size == 4 ? SCALAR_VALUE : INVALID;
+        if (off >= 168 && off < 184) return size == 8 ? SCALAR_VALUE : INVALID;
+        if (in(off, 184, 8)) return size == 8 ? UNSUPPORTED : INVALID;
+        if (in(off, 192, 8)) return size == 8 ? PTR_TO_PACKET : INVALID;
+        if (in(off, 200, 8)) return size == 8 ? PTR_TO_PACKET_END : INVALID;
+        if (off == 212) return narrowOk(size, 4) ? SCALAR_VALUE : INVALID;
+        if (in(off, 216, 8)) return size == 8 ? SCALAR_VALUE : INVALID;
+        return size == 4 ? SCALAR_VALUE : INVALID;
     }
 
     // struct xdp_md: data 0, data_end 4, data_meta 8, ingress_ifindex 12, rx_queue_index 16, egress_ifindex 20

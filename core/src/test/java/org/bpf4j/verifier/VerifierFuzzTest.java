@@ -52,6 +52,8 @@ class VerifierFuzzTest {
         if (r instanceof VerifierResult.Unsupported u) {
             assertThat(u.reason()).as(() -> "internal error on " + p).doesNotStartWith("verifier internal error");
         }
-        assertThat(ms).as("verification time").isLessThan(5000);
+        // a guard against hangs: some mutants run to the 1M-insn limit with a full log (~4-6 s on a loaded
+        // 2-core machine, load average 7), so the bound leaves room for a slow machine
+        assertThat(ms).as("verification time").isLessThan(20_000);
     }
 }

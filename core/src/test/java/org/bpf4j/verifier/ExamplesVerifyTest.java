@@ -1,0 +1,40 @@
+package org.bpf4j.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.ProgramSpec;
+import org.junit.jupiter.api.Test;
+
+/** Every program of the project's examples is accepted, as the kernel accepts them. */
+class ExamplesVerifyTest {
+    @Test
+    void allExamplesAreAccepted() throws IOException {
+        Path root = Path.of(System.getProperty("bpf4j.root", "..")).resolve("examples");
+        List<Path> objects;
+        try (Stream<Path> s = Files.walk(root)) {
+            objects = s.filter(p -> p.toString().endsWith(".bpf.o")).sorted().toList();
+        }
+        assertThat(objects).as("example objects under " + root).hasSizeGreaterThanOrEqualTo(5);
+        List<String> failures = new ArrayList<>();
+        int programs = 0;
+        for (Path o : objects) {
+            BpfObject object = BpfObject.open(o);
+            for (ProgramSpec spec : object.programs()) {
+                programs++;
+                VerifierResult r = ObjectVerification.verify(object, spec, VerifierOptions.defaults());
+                if (!(r instanceof VerifierResult.Accepted)) {
+                    failures.add(root.relativize(o) + " " + spec.name() + ": " + VerifierTestSupport.describe(r).lines().findFirst().orElse(""));
+                }
+            }
+        }
+        assertThat(programs).isGreaterThanOrEqualTo(5);
+        assertThat(failures).as("example programs bpf4j does not accept").isEmpty();
+    }
+}
