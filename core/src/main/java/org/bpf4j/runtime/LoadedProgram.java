@@ -29,6 +29,9 @@ import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.RingBufMap;
 import org.bpf4j.progtype.ContextLayout;
 import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.verifier.ObjectVerification;
+import org.bpf4j.verifier.VerifierOptions;
+import org.bpf4j.verifier.VerifierResult;
 
 /**
  * A program bound to its maps and prepared for the runtime's engine: map references resolved to map
@@ -51,6 +54,7 @@ public final class LoadedProgram implements TailCallTarget {
     static LoadedProgram prepare(BpfRuntime runtime, BpfObject object, ProgramSpec spec, Map<String, BpfMap> maps,
                                  List<RingBufMap> rings) {
         String name = "program " + spec.name();
+        verify(name, object, spec);
         Program program = bindMaps(name, spec, maps);
         HelperTable helpers = helpersFor(runtime, spec.type(), rings);
         checkHelpers(name, program, helpers);
@@ -63,6 +67,17 @@ public final class LoadedProgram implements TailCallTarget {
             return new LoadedProgram(runtime, spec, context, executable);
         } catch (InvalidProgramException e) {
             throw new LoadException(name + ": " + e.getMessage() + source(spec, e.pc()), e);
+        }
+    }
+
+    /**
+     * The verifier's verdict first, as the kernel gives it at load: a rejected program is refused with the
+     * kernel's message. A program the verifier does not model yet ({@code Unsupported}) still loads, and
+     * like every program runs in checked mode (docs/runtime.md).
+     */
+    private static void verify(String name, BpfObject object, ProgramSpec spec) {
+        if (ObjectVerification.verify(object, spec, VerifierOptions.defaults()) instanceof VerifierResult.Rejected r) {
+            throw new LoadException(name + ": rejected by the verifier at insn " + r.insn() + ": " + r.message() + source(spec, r.insn()));
         }
     }
 

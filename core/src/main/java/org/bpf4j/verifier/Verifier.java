@@ -444,7 +444,8 @@ public final class Verifier {
         int code = in.opcode();
         int cls = insnClass(code);
         if (code == LDDW && in.src() == PSEUDO_FUNC) {
-            return new int[] {t + 2};
+            // visit_func_call_insn: a function whose address is taken (a callback) is reachable from here
+            return new int[] {t + 2, t + in.imm() + 1};
         }
         if (cls != CLASS_JMP && cls != CLASS_JMP32) {
             return new int[] {t + (code == LDDW ? 2 : 1)};
