@@ -61,6 +61,7 @@ static inline u64 sbs_load64(const void *p) { u64 v; memcpy(&v, p, 8); return v;
 #define MAP_ENTRIES 1024
 #define CALLS_BYTES 256
 #define CALLS_FRAME (CALLS_BYTES + 8)
+#define EMPTY_FRAME 16      /* u32 at 0, stored as the result */
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL

@@ -72,6 +72,7 @@ RUNNER(run_parser, PARSER_FRAME, sbs_parse(data, end))
 RUNNER(run_maps, MAP_FRAME, sbs_maps(data))
 RUNNER(run_calls, CALLS_FRAME, sbs_calls(data))
 RUNNER(run_large, LARGE_FRAME, sbs_large(data))
+RUNNER(run_empty, EMPTY_FRAME, LOAD32(data))
 
 static const struct {
     const char *name;
@@ -79,7 +80,7 @@ static const struct {
 } PROGRAMS[] = {
     {"primes", run_primes}, {"log2", run_log2}, {"copy", run_copy}, {"dispatch", run_dispatch},
     {"fnv1a", run_fnv1a}, {"strcmp", run_strcmp}, {"parser", run_parser}, {"maps", run_maps},
-    {"calls", run_calls}, {"large", run_large},
+    {"calls", run_calls}, {"large", run_large}, {"empty", run_empty},
 };
 #define NPROGRAMS (sizeof PROGRAMS / sizeof PROGRAMS[0])
 #define ROUNDS 5

@@ -70,6 +70,16 @@ final class CompileLatency {
                     batches.size());
             out.println("  trajectory (ms since open: ns/run): " + trajectory(batches));
         }
+        // The same again now that bpf4j's own code is loaded and compiled: what a second program costs.
+        long w0 = System.nanoTime();
+        try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withEngine(engine.loader()))) {
+            LoadedProgram prog = runtime.load(Engines.open(objects, program)).program(program.programName()).orElseThrow();
+            long w1 = System.nanoTime();
+            prog.testRun(TestRun.of(frame));
+            long w2 = System.nanoTime();
+            out.printf(Locale.ROOT, "  again in this JVM: load %.1f ms, first run done %.1f ms (first run %,d ns)%n",
+                    (w1 - w0) / 1e6, (w2 - w0) / 1e6, w2 - w1);
+        }
         if (KernelAvailability.check().available()) {
             long k0 = System.nanoTime();
             try (KernelObject kernel = KernelObject.load(object, Optional.of(program.programName()))) {

@@ -32,6 +32,10 @@ public enum Engines {
     JIT_UNCHECKED("jit-u"),
     INTERP("interp"),
     INTERP_UNCHECKED("interp-u"),
+    /** Diagnostic: the JIT checked, without the instruction budget (what the checks cost). */
+    JIT_CHECKED_NO_BUDGET("jit-c"),
+    /** Diagnostic: the JIT unchecked, with the budget of 10^9 (what the budget counting costs). */
+    JIT_BUDGET_ONLY("jit-b"),
     /** The kernel's JIT through {@code BPF_PROG_TEST_RUN}. */
     KERNEL("kernel"),
     /** kernels.h compiled by gcc -O2 (the native binary). */
@@ -46,6 +50,9 @@ public enum Engines {
     public String label() { return label; }
 
     public boolean bpf4j() { return this != KERNEL && this != NATIVE; }
+
+    /** Measured unless {@code --engines} says otherwise (the diagnostic JIT variants are not). */
+    public boolean byDefault() { return this != JIT_CHECKED_NO_BUDGET && this != JIT_BUDGET_ONLY; }
 
     public static Engines byLabel(String label) {
         return Arrays.stream(values()).filter(e -> e.label.equals(label)).findFirst()
@@ -62,6 +69,8 @@ public enum Engines {
         return switch (this) {
             case JIT -> JvmCompiler::compile;
             case JIT_UNCHECKED -> (p, h, s, o) -> JvmCompiler.compile(p, h, s, ExecutionOptions.verified());
+            case JIT_CHECKED_NO_BUDGET -> (p, h, s, o) -> JvmCompiler.compile(p, h, s, new ExecutionOptions(true, Long.MAX_VALUE));
+            case JIT_BUDGET_ONLY -> (p, h, s, o) -> JvmCompiler.compile(p, h, s, new ExecutionOptions(false, o.instructionBudget()));
             case INTERP -> Interpreter::load;
             case INTERP_UNCHECKED -> (p, h, s, o) -> Interpreter.load(p, h, s, ExecutionOptions.verified());
             default -> throw new IllegalStateException(label + " is not a bpf4j engine");

@@ -45,8 +45,9 @@ public final class SideBySide {
         Path objects = defaultObjects();
         Path nativeBinary;
         List<SbsProgram> programs = List.of(SbsProgram.values());
-        List<Engines> engines = List.of(Engines.values());
+        List<Engines> engines = Arrays.stream(Engines.values()).filter(Engines::byDefault).toList();
         long warmupMs = 1500;
+        long maxWarmupMs = 30_000;
         long roundMs = 200;
         int rounds = 5;
         boolean fork = true;
@@ -92,6 +93,7 @@ public final class SideBySide {
                 case "--programs" -> c.programs = Arrays.stream(args[++i].split(",")).map(SbsProgram::byId).toList();
                 case "--engines" -> c.engines = Arrays.stream(args[++i].split(",")).map(Engines::byLabel).toList();
                 case "--warmup-ms" -> c.warmupMs = Long.parseLong(args[++i]);
+                case "--max-warmup-ms" -> c.maxWarmupMs = Long.parseLong(args[++i]);
                 case "--round-ms" -> c.roundMs = Long.parseLong(args[++i]);
                 case "--rounds" -> c.rounds = Integer.parseInt(args[++i]);
                 case "--no-fork" -> c.fork = false;
@@ -127,7 +129,7 @@ public final class SideBySide {
                 m = Measurement.failed("kernel not reachable: " + KernelAvailability.check().reason());
             } else {
                 try (Engines.Runner runner = e.load(c.objects, program)) {
-                    m = measure(runner, frame, c.warmupMs, c.roundMs, c.rounds);
+                    m = measure(runner, frame, c.warmupMs, c.maxWarmupMs, c.roundMs, c.rounds);
                 } catch (RuntimeException ex) {
                     m = Measurement.failed(ex.toString());
                 }
@@ -137,20 +139,34 @@ public final class SideBySide {
         }
     }
 
-    static Measurement measure(Engines.Runner runner, byte[] frame, long warmupMs, long roundMs, int rounds) {
+    /**
+     * Warms up for at least {@code warmupMs}, and then until HotSpot has compiled nothing for two
+     * consecutive batches of about {@code roundMs} (a large program's many region methods take C2 seconds),
+     * at most {@code maxWarmupMs}; then measures {@code rounds} rounds.
+     */
+    static Measurement measure(Engines.Runner runner, byte[] frame, long warmupMs, long maxWarmupMs, long roundMs, int rounds) {
         Engines.Outcome first = runner.run(frame, 1);
+        var jit = ManagementFactory.getCompilationMXBean();
         long roundNs = roundMs * 1_000_000L;
         int repeat = 1;
-        long deadline = System.nanoTime() + warmupMs * 1_000_000L;
+        long start = System.nanoTime();
+        long minEnd = start + warmupMs * 1_000_000L, maxEnd = start + Math.max(warmupMs, maxWarmupMs) * 1_000_000L;
+        long compiled = jit.getTotalCompilationTime();
+        int quiet = 0;
         while (true) {
             long t0 = System.nanoTime();
             check(first, runner.run(frame, repeat));
-            long t = Math.max(1, System.nanoTime() - t0);
-            if (System.nanoTime() >= deadline) {
+            long t1 = System.nanoTime(), t = Math.max(1, t1 - t0);
+            if (t >= roundNs / 2) {
+                long now = jit.getTotalCompilationTime();
+                quiet = now == compiled ? quiet + 1 : 0;
+                compiled = now;
+            }
+            if (t1 >= maxEnd || t1 >= minEnd && quiet >= 2) {
                 repeat = (int) Math.clamp(repeat * (double) roundNs / t, 1, 1 << 30);
                 break;
             }
-            if (t < roundNs / 4) repeat = Math.min(repeat * 2, 1 << 30);
+            if (t < roundNs) repeat = (int) Math.min(repeat * 2L, 1 << 30);
         }
         double[] ns = new double[rounds];
         for (int r = 0; r < rounds; r++) {
@@ -232,7 +248,7 @@ public final class SideBySide {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SideBySide.class.getName(),
                 "--child", p.id(), "--objects", c.objects.toString(),
                 "--engines", String.join(",", c.engines.stream().map(Engines::label).toList()),
-                "--warmup-ms", Long.toString(c.warmupMs), "--round-ms", Long.toString(c.roundMs),
+                "--warmup-ms", Long.toString(c.warmupMs), "--max-warmup-ms", Long.toString(c.maxWarmupMs), "--round-ms", Long.toString(c.roundMs),
                 "--rounds", Integer.toString(c.rounds)));
         Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
