@@ -54,7 +54,7 @@ public final class SideBySide {
         String child;
         String latency;
         Engines latencyEngine = Engines.JIT;
-        double latencySeconds = 4;
+        double latencySeconds = 10;
         Path writeFrames;
     }
 
