@@ -100,6 +100,18 @@ final class CodeGen {
         return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
     }
 
+    /** The largest function's size estimate (an upper bound on its bytecode when not split). */
+    int largestFunctionEstimate() {
+        int largest = 0;
+        for (Analysis.Function f : a.functions.values()) {
+            BitSet leaders = leaders(f);
+            int total = 0;
+            for (int pc : f.pcs) total += estimate(f, leaders, pc);
+            largest = Math.max(largest, total);
+        }
+        return largest;
+    }
+
     byte[] generate(ClassFile cf) {
         for (Analysis.Function f : a.functions.values()) {
             BitSet leaders = leaders(f);

@@ -45,12 +45,31 @@ public final class JvmCompiler {
      * @throws org.bpf4j.isa.InvalidProgramException naming the first instruction that cannot run
      */
     public static CompiledProgram compile(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options) {
-        return compile(program, helpers, space, options, REGION_ESTIMATE);
+        // Whole functions first: a function is split only when HotSpot would not compile it whole. The size
+        // estimates are upper bounds (about twice the real size), so splitting on them alone cut loops of
+        // 100-150 instructions in two, and every iteration then went through the dispatcher.
+        Analysis analysis = new Analysis(ResolvedProgram.resolve(program, helpers));
+        // Estimates far over the limit (they are about twice the real size) are not worth a try, and keep
+        // a whole function well inside the class file's 64 KiB per method.
+        CodeGen whole = new CodeGen(analysis, space, options, WHOLE_FUNCTIONS);
+        if (whole.largestFunctionEstimate() <= 3 * HUGE_METHOD_LIMIT) {
+            byte[] bytes = whole.generate(CLASS_FILE);
+            Map<String, Integer> sizes = methodSizes(bytes);
+            if (Collections.max(sizes.values()) < HUGE_METHOD_LIMIT) return define(program, space, options, bytes, whole, sizes, analysis);
+        }
+        return compile(analysis, program, space, options, REGION_ESTIMATE);
     }
+
+    /** A region estimate no function reaches: {@link CodeGen} then splits none. */
+    private static final int WHOLE_FUNCTIONS = Integer.MAX_VALUE / 2;
 
     static CompiledProgram compile(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options,
                                    int regionEstimate) {
-        Analysis analysis = new Analysis(ResolvedProgram.resolve(program, helpers));
+        return compile(new Analysis(ResolvedProgram.resolve(program, helpers)), program, space, options, regionEstimate);
+    }
+
+    private static CompiledProgram compile(Analysis analysis, Program program, AddressSpace space, ExecutionOptions options,
+                                           int regionEstimate) {
         for (int limit = regionEstimate; ; limit /= 2) {
             CodeGen gen = new CodeGen(analysis, space, options, limit);
             byte[] bytes = gen.generate(CLASS_FILE);
