@@ -44,11 +44,11 @@ public final class BaseHelpers {
 
     private static long currentComm(HelperContext c, long buf, long size, long r3, long r4, long r5) {
         if (size <= 0) return EINVAL;
+        CheckedMemory memory = c.memory();
+        memory.zero(buf, size); // strscpy_pad: what the name leaves is zero; checks the buffer before anything else
         byte[] comm = c.host().comm();
-        byte[] out = new byte[(int) Math.min(size, Integer.MAX_VALUE)];
-        int n = Math.min(out.length - 1, indexOfNul(comm));
-        System.arraycopy(comm, 0, out, 0, n); // strscpy_pad: the rest stays zero
-        c.memory().write(buf, out);
+        int n = (int) Math.min(size - 1, indexOfNul(comm));
+        memory.write(buf, java.util.Arrays.copyOf(comm, n));
         return 0;
     }
 
@@ -145,12 +145,16 @@ public final class BaseHelpers {
 
     private static long probeRead(HelperContext c, long dst, long size, long src, long r4, long r5) {
         if (size < 0 || size > Integer.MAX_VALUE) return EFAULT;
+        if (size == 0) return 0; // ARG_CONST_SIZE_OR_ZERO: nothing to copy, the pointers may be NULL
         CheckedMemory memory = c.memory();
+        // The destination is the program's own buffer (the verifier's to prove): a bad one is a fault of
+        // the run, checked before any copy is made. Only the source may be unreadable.
+        memory.require(dst, size, true);
         try {
             memory.write(dst, memory.read(src, (int) size));
             return 0;
         } catch (MemoryFault e) {
-            memory.write(dst, new byte[(int) size]); // the kernel zeroes the destination on failure
+            memory.zero(dst, size); // the kernel zeroes the destination on failure
             return EFAULT;
         }
     }
@@ -158,6 +162,7 @@ public final class BaseHelpers {
     private static long probeReadStr(HelperContext c, long dst, long size, long src, long r4, long r5) {
         if (size <= 0 || size > Integer.MAX_VALUE) return size == 0 ? 0 : EFAULT;
         CheckedMemory memory = c.memory();
+        memory.require(dst, size, true); // bounds the copy below by the destination's region
         byte[] out = new byte[(int) size];
         int n = 0;
         try {
@@ -167,7 +172,7 @@ public final class BaseHelpers {
                 out[n++] = (byte) b;
             }
         } catch (MemoryFault e) {
-            memory.write(dst, new byte[(int) size]);
+            memory.zero(dst, size);
             return EFAULT;
         }
         memory.write(dst, java.util.Arrays.copyOf(out, n + 1));

@@ -58,7 +58,7 @@ public final class PacketHelpers {
                     long e = m.loadU64(ctx + end);
                     long newEnd = e + (int) delta;
                     if (newEnd > m.loadU64(ctx + hardEnd) || newEnd < m.loadU64(ctx + data) + ETH_HLEN) return EINVAL;
-                    if ((int) delta > 0) m.write(e, new byte[(int) delta]); // growth is zeroed, as in the kernel
+                    if ((int) delta > 0) m.zero(e, (int) delta); // growth is zeroed, as in the kernel
                     m.storeU64(ctx + end, newEnd);
                     return 0;
                 })
@@ -90,7 +90,7 @@ public final class PacketHelpers {
                     long skbLen = m.loadU64(skb) & 0xffffffffL; // __sk_buff.len
                     if (len <= 0 || len > 0xffff) return EINVAL;
                     if (offset > Integer.MAX_VALUE || offset < 0 || offset + len > skbLen) {
-                        m.write(to, new byte[(int) len]);
+                        m.zero(to, len);
                         return EFAULT;
                     }
                     m.write(to, m.read(m.loadU64(skb + data) + offset, (int) len));

@@ -41,6 +41,13 @@ public final class CheckedMemory {
         MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, address - space.base(), bytes.length);
     }
 
+    /** Zeroes {@code [address, address + len)}, which must be writable BPF memory; allocates nothing. */
+    public void zero(long address, long len) {
+        if (len == 0) return;
+        require(address, len, true);
+        segment.asSlice(address - space.base(), len).fill((byte) 0);
+    }
+
     public int loadU8(long address) {
         require(address, 1, false);
         return segment.get(ValueLayout.JAVA_BYTE, address - space.base()) & 0xff;
