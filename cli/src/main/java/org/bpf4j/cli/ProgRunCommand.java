@@ -241,9 +241,16 @@ final class ProgRunCommand implements Callable<Integer> {
         };
     }
 
+    /** Far more than any frame or context a program takes; keeps a wrong file from exhausting the heap. */
+    private static final int MAX_INPUT = 16 << 20;
+
     private static byte[] read(Path file, String what) {
-        try {
-            return Files.readAllBytes(file);
+        try (var in = Files.newInputStream(file)) {
+            byte[] data = in.readNBytes(MAX_INPUT + 1); // bounded: /dev/zero or a pipe is refused, not read forever
+            if (data.length > MAX_INPUT) {
+                throw new UserInputException(what + " " + file + ": more than " + MAX_INPUT + " bytes (a frame or a context is far smaller)");
+            }
+            return data;
         } catch (NoSuchFileException e) {
             throw new UserInputException(what + " " + file + ": no such file");
         } catch (IOException e) {

@@ -168,6 +168,29 @@ class ProgCommandTest {
                 .isEqualTo("bpf4j: unknown_map_type.bpf.o: section '.maps': map 'strange' has unknown type 200\n");
     }
 
+    @Test
+    void endlessOrHugeInputsAreRefusedInOneLine() throws IOException {
+        Path frame = dir.resolve("frame.bin");
+        Files.write(frame, new byte[64]);
+        String[][] cases = {
+            {"prog", "run", FIREWALL, "--data-in", "/dev/zero"},
+            {"prog", "run", FIREWALL, "--data-in", frame.toString(), "--ctx-in", "/dev/zero"},
+            {"prog", "run", FIREWALL, "--pcap", "/dev/zero"},
+            {"prog", "show", "/dev/zero"},
+        };
+        for (String[] args : cases) {
+            CliRunner r = CliRunner.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).startsWith("bpf4j: ").hasLineCount(1);
+        }
+        Path bigCtx = dir.resolve("ctx.bin");
+        Files.write(bigCtx, new byte[70_000]);
+        CliRunner tracing = CliRunner.run("prog", "run", Path.of(System.getProperty("bpf4j.shared", "../../shared"),
+                "corpus/linux/cpustat_kern.o").toString(), "--data-in", frame.toString(), "--ctx-in", bigCtx.toString());
+        assertThat(tracing.exit()).isEqualTo(2);
+        assertThat(tracing.err()).isEqualTo("bpf4j: context of 70000 bytes is larger than 65535\n");
+    }
+
     private static String resource(String name) {
         return Path.of("src/test/resources").resolve(name).toString();
     }

@@ -38,10 +38,18 @@ public record BpfObject(String name, String license, int kernelVersion, List<Pro
      * @throws IOException when the file cannot be read
      */
     public static BpfObject open(Path path) throws IOException {
-        byte[] data = Files.readAllBytes(path);
         Path file = path.getFileName();
-        return parse(file == null ? path.toString() : file.toString(), data);
+        String name = file == null ? path.toString() : file.toString();
+        byte[] data;
+        try (var in = Files.newInputStream(path)) {
+            data = in.readNBytes(MAX_OBJECT + 1); // bounded: a device or pipe that never ends is refused, not read forever
+        }
+        if (data.length > MAX_OBJECT) throw new ObjectFormatException(name + ": larger than " + MAX_OBJECT + " bytes, not an eBPF object");
+        return parse(name, data);
     }
+
+    /** Far above any real object (Cilium's largest are a few MiB). */
+    static final int MAX_OBJECT = 256 << 20;
 
     /**
      * Parses an object from its bytes; {@code name} names it in error messages and hints the program

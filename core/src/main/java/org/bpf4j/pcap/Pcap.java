@@ -24,13 +24,17 @@ public final class Pcap {
     /** Upper bound on one frame: far above any jumbo frame, low enough to refuse garbage lengths. */
     private static final int MAX_FRAME = 256 * 1024;
 
+    /** Largest capture read: a bound also for what never ends ({@code /dev/zero}, a pipe). */
+    static final int MAX_FILE = 1 << 30;
+
     public static List<Frame> read(Path file) {
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (var in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE + 1);
         } catch (IOException e) {
             throw new PcapFormatException(file + ": cannot read: " + e.getMessage());
         }
+        if (bytes.length > MAX_FILE) throw new PcapFormatException(file + ": larger than " + MAX_FILE + " bytes");
         return parse(file.toString(), bytes);
     }
 

@@ -223,6 +223,8 @@ sealed interface TestContext {
 
     /** Tracing-style contexts: the context is {@code ctx_in}'s bytes, zero-extended to the type's size. */
     final class Plain implements TestContext {
+        static final int MAX_RAW_CONTEXT = 0xffff;
+
         private final ContextLayout layout;
 
         Plain(ContextLayout layout) {
@@ -239,9 +241,14 @@ sealed interface TestContext {
                         + " test-run it): give the context to run on with --ctx-in");
             }
             byte[] in = input.context().orElse(new byte[0]);
+            if (layout.uapiSize() > 0 && in.length > layout.uapiSize()) checkZeroTail(in, layout.uapiSize(), layout.name());
+            if (layout.uapiSize() == 0 && in.length > MAX_RAW_CONTEXT) {
+                // the largest context the kernel takes in a test run (syscall programs: U16_MAX)
+                throw new TestRunException("E2BIG", "context of " + in.length + " bytes is larger than " + MAX_RAW_CONTEXT);
+            }
             int size = Math.max(Math.max(layout.uapiSize(), in.length), 8);
             Region ctx = space.allocate(size, 64, layout.name(), true);
-            MemorySegment.copy(in, 0, space.slice(ctx), ValueLayout.JAVA_BYTE, 0, in.length);
+            MemorySegment.copy(in, 0, space.slice(ctx), ValueLayout.JAVA_BYTE, 0, Math.min(in.length, size));
             return new Prepared(ctx, null, 0, 0);
         }
 
