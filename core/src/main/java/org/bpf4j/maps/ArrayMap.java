@@ -65,13 +65,7 @@ public final class ArrayMap extends MapBase implements BpfMap {
 
     @Override
     public long forEachElement(int cpu, long keyScratch, ElementVisitor visitor) {
-        long n = 0;
-        for (int i = 0; i < maxEntries; i++) {
-            n++;
-            seg.set(Mem.INT, keyScratch - base, i);
-            if (visitor.visit(keyScratch, valuesAddr + Integer.toUnsignedLong(i) * stride) != 0) break;
-        }
-        return n;
+        return ArrayKeys.forEach(seg, base, keyScratch, maxEntries, valuesAddr, stride, visitor);
     }
 
     @Override

@@ -59,14 +59,7 @@ public final class PerCpuArrayMap extends MapBase implements BpfMap {
     @Override
     public long forEachElement(int cpu, long keyScratch, ElementVisitor visitor) {
         if (Integer.compareUnsigned(cpu, cpus) >= 0) return Errno.EINVAL.negative();
-        long n = 0;
-        long cpuValues = valuesAddr + cpu * cpuStride;
-        for (int i = 0; i < maxEntries; i++) {
-            n++;
-            seg.set(Mem.INT, keyScratch - base, i);
-            if (visitor.visit(keyScratch, cpuValues + Integer.toUnsignedLong(i) * stride) != 0) break;
-        }
-        return n;
+        return ArrayKeys.forEach(seg, base, keyScratch, maxEntries, valuesAddr + cpu * cpuStride, stride, visitor);
     }
 
     @Override
