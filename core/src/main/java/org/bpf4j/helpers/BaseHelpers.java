@@ -20,7 +20,7 @@ public final class BaseHelpers {
                 .add(KernelHelper.KTIME_GET_NS.id(), "bpf_ktime_get_ns", (c, a, b, d, e, f) -> c.host().monotonicNanos())
                 .add(KernelHelper.KTIME_GET_BOOT_NS.id(), "bpf_ktime_get_boot_ns", (c, a, b, d, e, f) -> c.host().bootNanos())
                 .add(KernelHelper.KTIME_GET_COARSE_NS.id(), "bpf_ktime_get_coarse_ns",
-                        (c, a, b, d, e, f) -> { long t = c.host().monotonicNanos(); return t - t % 1_000_000L; })
+                        (c, a, b, d, e, f) -> c.host().coarseNanos())
                 .add(KernelHelper.KTIME_GET_TAI_NS.id(), "bpf_ktime_get_tai_ns", (c, a, b, d, e, f) -> c.host().bootNanos())
                 .add(KernelHelper.JIFFIES64.id(), "bpf_jiffies64", (c, a, b, d, e, f) -> c.host().jiffies())
                 .add(KernelHelper.GET_PRANDOM_U32.id(), "bpf_get_prandom_u32", (c, a, b, d, e, f) -> c.host().prandom(c.cpu()) & 0xffffffffL)

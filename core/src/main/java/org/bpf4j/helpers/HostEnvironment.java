@@ -60,8 +60,21 @@ public final class HostEnvironment {
 
     public long bootNanos() { return bootNanos.getAsLong(); }
 
-    /** jiffies at HZ=1000 (CONFIG_HZ of the reference machines is 1000: 1 jiffy = 1 ms) — documented difference. */
-    public long jiffies() { return monotonicNanos() / 1_000_000L + 4294667296L; }
+    /** CONFIG_HZ of the reference kernel (6.18 on these machines): 250 ticks a second. */
+    public static final long HZ = 250;
+    /** One tick, the resolution of the coarse clock. */
+    public static final long TICK_NANOS = 1_000_000_000L / HZ;
+    /** INITIAL_JIFFIES: the kernel starts jiffies 300 s before wrapping 32 bits. */
+    private static final long INITIAL_JIFFIES = (-300L * HZ) & 0xffffffffL;
+
+    /** jiffies on the monotonic clock, at the reference kernel's HZ. */
+    public long jiffies() { return monotonicNanos() / TICK_NANOS + INITIAL_JIFFIES; }
+
+    /** ktime_get_coarse_ns: the monotonic time of the last tick. */
+    public long coarseNanos() {
+        long t = monotonicNanos();
+        return t - t % TICK_NANOS;
+    }
 
     /** The next 32 random bits of the given CPU slot's generator. */
     public int prandom(int cpu) {

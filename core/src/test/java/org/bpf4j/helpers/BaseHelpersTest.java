@@ -60,4 +60,11 @@ class BaseHelpersTest {
         assertThat(space.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, stack.frameTop(0) - 16 - space.base())).isZero();
         assertThat(call(KernelHelper.PROBE_READ.id(), 0, 0)).isZero(); // size 0: nothing to copy
     }
+
+    @Test
+    void jiffiesAndTheCoarseClockTickAtTheReferenceKernelsHz() {
+        HostEnvironment host = HostEnvironment.deterministic(1, 1, 10_000_000_003L, 0, line -> { });
+        assertThat(host.jiffies()).isEqualTo(10_000_000_003L / 4_000_000L + ((-300L * 250) & 0xffffffffL));
+        assertThat(host.coarseNanos()).isEqualTo(10_000_000_000L);
+    }
 }
