@@ -191,13 +191,8 @@ public final class Interpreter implements Executable {
 
         @Override
         public long callFunction(long functionPointer, long r1, long r2, long r3, long r4, long r5) {
-            if ((functionPointer & FUNCTION_POINTER_MASK) != FUNCTION_POINTER_TAG) {
-                throw new MemoryFault(functionPointer, "callback 0x" + Long.toHexString(functionPointer) + " is not a function pointer");
-            }
             int caller = depth;
-            if (caller + 1 >= ExecutionStack.MAX_FRAMES) {
-                throw new MemoryFault(functionPointer, "call stack overflow: more than " + ExecutionStack.MAX_FRAMES + " frames");
-            }
+            int entry = callbackEntry(functionPointer, caller);
             long[] r = regs;
             int saved = caller * 11;
             System.arraycopy(r, 0, callbackSaved, saved, 11);
@@ -208,7 +203,7 @@ public final class Interpreter implements Executable {
             r[4] = r4;
             r[5] = r5;
             r[6] = r[7] = r[8] = r[9] = 0;
-            long result = current.execute(this, (int) (functionPointer & ~FUNCTION_POINTER_MASK), caller + 1);
+            long result = current.execute(this, entry, caller + 1);
             System.arraycopy(callbackSaved, saved, r, 0, 11);
             depth = caller;
             return result;
@@ -389,13 +384,7 @@ public final class Interpreter implements Executable {
                                 return r[0];
                             }
                             depth--;
-                            int saved = depth * 5;
-                            r[6] = run.savedRegs[saved];
-                            r[7] = run.savedRegs[saved + 1];
-                            r[8] = run.savedRegs[saved + 2];
-                            r[9] = run.savedRegs[saved + 3];
-                            r[10] = run.savedRegs[saved + 4];
-                            pc = run.returnPc[depth];
+                            pc = leaveFrame(run, depth);
                             continue;
                         }
                         // A failed tail call goes on with the next instruction, r0 unchanged.
@@ -426,13 +415,7 @@ public final class Interpreter implements Executable {
                             return r[0];
                         }
                         depth--;
-                        int saved = depth * 5;
-                        r[6] = run.savedRegs[saved];
-                        r[7] = run.savedRegs[saved + 1];
-                        r[8] = run.savedRegs[saved + 2];
-                        r[9] = run.savedRegs[saved + 3];
-                        r[10] = run.savedRegs[saved + 4];
-                        pc = run.returnPc[depth];
+                        pc = leaveFrame(run, depth);
                         continue;
                     }
                     // ---- loads ----
@@ -481,6 +464,18 @@ public final class Interpreter implements Executable {
     private Interpreter sameEngine(TailCallTarget t, int pc) {
         if (t.executable() instanceof Interpreter target && target.space == space) return target;
         throw new ProgramFault(pc, "bpf_tail_call into program " + t.name() + ", which another engine or runtime prepared");
+    }
+
+    /** Returns to the caller at {@code depth}: its r6-r10 back, the pc after its call. */
+    private static int leaveFrame(Run run, int depth) {
+        long[] r = run.regs;
+        int saved = depth * 5;
+        r[6] = run.savedRegs[saved];
+        r[7] = run.savedRegs[saved + 1];
+        r[8] = run.savedRegs[saved + 2];
+        r[9] = run.savedRegs[saved + 3];
+        r[10] = run.savedRegs[saved + 4];
+        return run.returnPc[depth];
     }
 
     private int enterFrame(Run run, int depth, int pc) {

@@ -119,6 +119,21 @@ public abstract class RunState implements HelperContext {
     public final long frameTop(int depth) { return stack.frameTop(depth); }
 
     /**
+     * The checks every engine makes before a helper calls back into the program (bpf_loop,
+     * for_each_map_elem): the value is a function pointer and a frame is free above {@code callerDepth}.
+     * Returns the callback's entry instruction.
+     */
+    protected static int callbackEntry(long functionPointer, int callerDepth) {
+        if ((functionPointer & FUNCTION_POINTER_MASK) != FUNCTION_POINTER_TAG) {
+            throw new MemoryFault(functionPointer, "callback 0x" + Long.toHexString(functionPointer) + " is not a function pointer");
+        }
+        if (callerDepth + 1 >= ExecutionStack.MAX_FRAMES) {
+            throw new MemoryFault(functionPointer, "call stack overflow: more than " + ExecutionStack.MAX_FRAMES + " frames");
+        }
+        return (int) (functionPointer & ~FUNCTION_POINTER_MASK);
+    }
+
+    /**
      * Checks an access and returns its offset into the address space's segment: in unchecked mode only
      * the offset (the segment's bounds still stop a wild access), in checked mode {@link #checkRegion}.
      *

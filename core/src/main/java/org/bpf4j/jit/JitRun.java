@@ -104,14 +104,8 @@ final class JitRun extends RunState {
 
     @Override
     public long callFunction(long functionPointer, long r1, long r2, long r3, long r4, long r5) {
-        if ((functionPointer & FUNCTION_POINTER_MASK) != FUNCTION_POINTER_TAG) {
-            throw new MemoryFault(functionPointer, "callback 0x" + Long.toHexString(functionPointer) + " is not a function pointer");
-        }
         int caller = depth;
-        if (caller + 1 >= ExecutionStack.MAX_FRAMES) {
-            throw new MemoryFault(functionPointer, "call stack overflow: more than " + ExecutionStack.MAX_FRAMES + " frames");
-        }
-        int entry = (int) (functionPointer & ~FUNCTION_POINTER_MASK);
+        int entry = callbackEntry(functionPointer, caller);
         if (!current.isFunctionEntry(entry)) {
             if (entry >= program.size()) throw ranOffTheEnd(program.size() - 1);
             throw new MemoryFault(functionPointer, "callback 0x" + Long.toHexString(functionPointer)
