@@ -41,6 +41,14 @@ public final class KernelObject implements AutoCloseable {
      * @throws BpfException when a map cannot be created
      */
     public static KernelObject load(BpfObject object, Optional<String> only) {
+        return load(object, only, 0);
+    }
+
+    /**
+     * As {@link #load(BpfObject, Optional)}, keeping each program's verifier log at {@code logLevel}
+     * ({@link LoadOptions#LOG_STATS} for the kernel's processed count and verification time).
+     */
+    public static KernelObject load(BpfObject object, Optional<String> only, int logLevel) {
         Map<String, KernelMap> maps = new LinkedHashMap<>();
         Map<String, KernelProgram> programs = new LinkedHashMap<>();
         List<KernelMap> templates = new ArrayList<>();
@@ -65,7 +73,7 @@ public final class KernelObject implements AutoCloseable {
             }
             for (ProgramSpec spec : object.programs()) {
                 if (only.isPresent() && !only.get().equals(spec.name())) continue;
-                programs.put(spec.name(), loadProgram(object, spec, maps, btf));
+                programs.put(spec.name(), loadProgram(object, spec, maps, btf, logLevel));
             }
             for (MapDefinition def : object.maps()) {
                 if (def.type() != MapType.PROG_ARRAY) continue;
@@ -194,7 +202,8 @@ public final class KernelObject implements AutoCloseable {
         return new LoadOptions.ProgramBtf(btf.fd(), records, 8, new byte[0], 0);
     }
 
-    private static KernelProgram loadProgram(BpfObject object, ProgramSpec spec, Map<String, KernelMap> maps, KernelBtf btf) {
+    private static KernelProgram loadProgram(BpfObject object, ProgramSpec spec, Map<String, KernelMap> maps, KernelBtf btf,
+                                             int logLevel) {
         List<Insn> insns = new ArrayList<>(spec.program().insns());
         for (Relocation r : spec.relocations()) {
             switch (r) {
@@ -211,6 +220,7 @@ public final class KernelObject implements AutoCloseable {
             }
         }
         LoadOptions options = LoadOptions.defaults()
+                .withLogLevel(logLevel)
                 .withName(kernelName(spec.name()))
                 .withProgFlags(spec.loadFlags())
                 .withKernVersion(object.kernelVersion());
