@@ -17,7 +17,7 @@ import java.util.Optional;
  * {@link BpfMapException} with the kernel's errno.
  */
 public sealed interface BpfMap extends AutoCloseable
-        permits ArrayMap, PerCpuArrayMap, HashTableMap, PerCpuHashMap, LruHashMap, LruPerCpuHashMap, LpmTrieMap,
+        permits ArrayMap, PerCpuArrayMap, HashTableMap, PerCpuHashMap, LpmTrieMap,
                 RingBufMap, PerfEventArrayMap, ProgArrayMap, QueueMap, StackMap, BloomFilterMap, ArrayOfMapsMap,
                 HashOfMapsMap, DevMap, DevMapHash, CpuMap, XskMap, StackTraceMap, CgroupArrayMap {
 

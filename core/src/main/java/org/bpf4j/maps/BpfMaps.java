@@ -41,10 +41,8 @@ public final class BpfMaps {
         BpfMap map = switch (spec.type()) {
             case ARRAY -> new ArrayMap(spec, ctx, id);
             case PERCPU_ARRAY -> new PerCpuArrayMap(spec, ctx, id);
-            case HASH -> new HashTableMap(spec, ctx, id);
-            case PERCPU_HASH -> new PerCpuHashMap(spec, ctx, id);
-            case LRU_HASH -> new LruHashMap(spec, ctx, id);
-            case LRU_PERCPU_HASH -> new LruPerCpuHashMap(spec, ctx, id);
+            case HASH, LRU_HASH -> new HashTableMap(spec, ctx, id);
+            case PERCPU_HASH, LRU_PERCPU_HASH -> new PerCpuHashMap(spec, ctx, id);
             case LPM_TRIE -> new LpmTrieMap(spec, ctx, id);
             case RINGBUF -> new RingBufMap(spec, ctx, id);
             case PERF_EVENT_ARRAY -> new PerfEventArrayMap(spec, ctx, id);

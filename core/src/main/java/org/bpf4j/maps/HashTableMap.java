@@ -1,11 +1,13 @@
 package org.bpf4j.maps;
 
-
-/** {@code BPF_MAP_TYPE_HASH}: see {@link HashEngine} for layout, concurrency and semantics. */
+/**
+ * {@code BPF_MAP_TYPE_HASH} and {@code BPF_MAP_TYPE_LRU_HASH} (the spec's type says which): see
+ * {@link HashEngine} for layout, concurrency, semantics and the LRU policy.
+ */
 public final class HashTableMap extends HashEngine implements BpfMap {
 
     HashTableMap(MapSpec spec, MapContext ctx, int id) {
-        super(spec, ctx, id, false, false, spec.valueSize(), !spec.hasFlag(MapFlags.BPF_F_RDONLY_PROG));
+        super(spec, ctx, id, false, spec.type() == MapType.LRU_HASH, spec.valueSize(), !spec.hasFlag(MapFlags.BPF_F_RDONLY_PROG));
     }
 
     @Override

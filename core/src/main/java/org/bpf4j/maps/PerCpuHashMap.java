@@ -3,11 +3,14 @@ package org.bpf4j.maps;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code BPF_MAP_TYPE_PERCPU_HASH}: see {@link HashEngine} for layout, concurrency and semantics. */
+/**
+ * {@code BPF_MAP_TYPE_PERCPU_HASH} and {@code BPF_MAP_TYPE_LRU_PERCPU_HASH} (the spec's type says which):
+ * see {@link HashEngine} for layout, concurrency, semantics and the LRU policy.
+ */
 public final class PerCpuHashMap extends HashEngine implements BpfMap {
 
     PerCpuHashMap(MapSpec spec, MapContext ctx, int id) {
-        super(spec, ctx, id, true, false, spec.valueSize(), !spec.hasFlag(MapFlags.BPF_F_RDONLY_PROG));
+        super(spec, ctx, id, true, spec.type() == MapType.LRU_PERCPU_HASH, spec.valueSize(), !spec.hasFlag(MapFlags.BPF_F_RDONLY_PROG));
     }
 
     @Override
