@@ -445,6 +445,9 @@ public final class Verifier {
         int cls = insnClass(code);
         if (code == LDDW && in.src() == PSEUDO_FUNC) {
             // visit_func_call_insn: a function whose address is taken (a callback) is reachable from here
+            markPrunePoint(t);
+            markPrunePoint(t + 2);
+            markPrunePoint(t + in.imm() + 1);
             return new int[] {t + 2, t + in.imm() + 1};
         }
         if (cls != CLASS_JMP && cls != CLASS_JMP32) {
@@ -456,6 +459,7 @@ public final class Verifier {
             prunePoint[Math.min(t + 1, n - 1)] = true;
             if (in.src() == CALL_PSEUDO) {
                 prunePoint[t] = true;
+                markPrunePoint(t + in.imm() + 1); // the callee's entry: a branch edge in push_insn
                 return new int[] {t + 1, t + in.imm() + 1};
             }
             return new int[] {t + 1};
@@ -467,7 +471,12 @@ public final class Verifier {
         }
         prunePoint[t] = true;
         if (code == MAY_GOTO) forceCheckpoint[t] = true;
+        markPrunePoint(t + in.off() + 1); // push_insn marks the target of every branch edge
         return new int[] {t + 1, t + in.off() + 1};
+    }
+
+    private void markPrunePoint(int pc) {
+        if (pc >= 0 && pc < n) prunePoint[pc] = true;
     }
 
     // ---- static register liveness --------------------------------------------------------------------
