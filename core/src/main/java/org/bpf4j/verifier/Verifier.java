@@ -287,6 +287,7 @@ public final class Verifier {
         checkSubprogs();
         checkCfg();
         computeLiveRegs();
+        if (level >= 2) logLiveRegs();
         stackDepth = new int[subprogStarts.length];
         globalCalled = new boolean[subprogStarts.length];
         globalVerified = new boolean[subprogStarts.length];
@@ -481,6 +482,35 @@ public final class Verifier {
 
     // ---- static register liveness --------------------------------------------------------------------
 
+    /**
+     * The argument registers a call reads: a helper's from the prototype this program type gets, r1-r5
+     * otherwise (also for a helper the type may not call: the kernel's liveness falls back the same way).
+     */
+    private int callArgRegs(Insn call) {
+        if (call.src() == CALL_HELPER) {
+            HelperProto proto = HelperProto.get(call.imm());
+            if (proto != null && availableHere(proto)) return ((1 << (proto.args().length + 1)) - 1) & ~1;
+        }
+        return 0x3e;
+    }
+
+    /** The level-2 header of compute_live_regs: subprogram starts, then r0-r9 live before each instruction. */
+    private void logLiveRegs() {
+        for (int i = 0; i < subprogStarts.length; i++) logln("func#" + i + " @" + subprogStarts[i]);
+        logln("Live regs before insn:");
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            line.setLength(0);
+            line.append(String.format("%7d: ", i));
+            for (int r = 0; r < 10; r++) line.append((liveIn[i] & (1 << r)) != 0 ? (char) ('0' + r) : '.');
+            Insn in = insns[i];
+            long imm = isLdImm64(i) && i + 1 < n ? ((long) insns[i + 1].imm() << 32) | (in.imm() & 0xffffffffL) : in.imm();
+            line.append(' ').append(LogFormat.insn(in, imm));
+            logln(line.toString());
+            if (isLdImm64(i)) i++;
+        }
+    }
+
     private void computeLiveRegs() {
         int[] use = new int[n], def = new int[n];
         for (int i = 0; i < n; i++) {
@@ -505,11 +535,11 @@ public final class Verifier {
                 }
                 case CLASS_LD -> {
                     if (code == LDDW) def[i] = d;
-                    else { use[i] = (1 << 6) | (mode(code) == MODE_IND ? s : 0); def[i] = 0x3f; }
+                    else { use[i] = 0x3ff; def[i] = 0x3f; } // LD_ABS/IND: the kernel's liveness keeps r0-r9 live before them
                 }
                 default -> {
                     int op = jmpOp(code);
-                    if (op == JMP_CALL) { use[i] = 0x3e; def[i] = 0x3f; }
+                    if (op == JMP_CALL) { use[i] = callArgRegs(in); def[i] = 0x3f; }
                     else if (op == JMP_EXIT) use[i] = 1;
                     else if (op == JMP_JA || code == MAY_GOTO) use[i] = 0;
                     else use[i] = d | (source(code) == SRC_X ? s : 0);
@@ -2302,6 +2332,11 @@ public final class Verifier {
         return v.tv < 0 ? -1 : v.tv;
     }
 
+    /** Whether this program type's get_func_proto offers the helper. */
+    private boolean availableHere(HelperProto fn) {
+        return (fn.kinds() & HelperProto.kindOf(ptype)) != 0 && (fn.id() != 56 || ptype == VerifierProgramType.PERF_EVENT);
+    }
+
     private int checkHelperCall(Insn in) {
         int id = in.imm();
         String name = LogFormat.helperName(id);
@@ -2314,7 +2349,7 @@ public final class Verifier {
             if (id == 164 || id == 181) throw unsupported("callback-calling helper " + name + " is not modelled yet");
             throw unsupported("the prototype of helper " + name + "#" + id + " is not modelled");
         }
-        if ((fn.kinds() & HelperProto.kindOf(ptype)) == 0 || (id == 56 && ptype != VerifierProgramType.PERF_EVENT)) {
+        if (!availableHere(fn)) {
             throw fail("program of this type cannot use helper %s#%d", name, id);
         }
         if (!opts.gplCompatible() && fn.gplOnly()) {
