@@ -622,3 +622,42 @@ int loop_ctx_oob(struct xdp_md *ctx)
 	bpf_loop(2, stack_arg_cb, buf, 0);
 	return 0;
 }
+
+struct {
+	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
+	__uint(max_entries, 4096);
+} urb SEC(".maps");
+
+static long drain_cb(struct bpf_dynptr *d, __u64 *count)
+{
+	*count += 1;
+	return 0;
+}
+
+SEC("xdp")
+int drain_ok(struct xdp_md *ctx)
+{
+	__u64 count = 0;
+
+	bpf_user_ringbuf_drain(&urb, drain_cb, &count, 0);
+	return count & 1;
+}
+
+static long drain_peek_cb(struct bpf_dynptr *d, void *c)
+{
+	return *(__u8 *)d & 1;
+}
+
+SEC("xdp")
+int drain_peek(struct xdp_md *ctx)
+{
+	bpf_user_ringbuf_drain(&urb, drain_peek_cb, 0, 0);
+	return 0;
+}
+
+SEC("xdp")
+int drain_wrong_map(struct xdp_md *ctx)
+{
+	bpf_user_ringbuf_drain(&arr, drain_peek_cb, 0, 0);
+	return 0;
+}

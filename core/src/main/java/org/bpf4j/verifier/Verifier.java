@@ -137,6 +137,8 @@ public final class Verifier {
     /** Subprograms registered as timer callbacks (is_async_cb): they run on a stack of their own. */
     private boolean[] asyncCallbacks;
     private int[] auxPtrType;
+    /** Instructions some path reached (insn_aux_data.seen). */
+    private boolean[] seen;
 
     private static final class Explored {
         final VState st;
@@ -298,6 +300,7 @@ public final class Verifier {
         if (n == 0) throw fail("program is empty");
         if (n > 1_000_000) throw fail("BPF program is too large. Processed %d insn", n);
         auxPtrType = new int[n];
+        seen = new boolean[n];
         Arrays.fill(auxPtrType, -1);
         resolveLdImm64();
         addSubprogs();
@@ -311,6 +314,7 @@ public final class Verifier {
         doCheck(initialState(), 0);
         checkGlobalSubprogs();
         checkMaxStackDepth();
+        checkRemovedCallbacks();
         logStats();
         List<Integer> depths = new ArrayList<>();
         for (int d : stackDepth) depths.add(d);
@@ -685,6 +689,7 @@ public final class Verifier {
                 }
                 prevInsnIdx = insnIdx;
                 cur.insnIdx = insnIdx;
+                seen[insnIdx] = true;
                 int r = step(in, cls);
                 if (r == STEP_NEXT) {
                     if (level > 0) printInsnState();
@@ -1801,6 +1806,33 @@ public final class Verifier {
             }
         }
         return changesPkt[sp];
+    }
+
+    /**
+     * After verification the kernel removes what no path reached (opt_remove_dead_code, privileged loads), whole
+     * subprograms included, then splits the program for the JIT: a callback never called that was the last
+     * subprogram leaves its address pointing past the end, and the kernel refuses the program. It names the
+     * instruction of the rewritten program (helpers inlined), which is not the one bpf4j names.
+     */
+    private void checkRemovedCallbacks() {
+        if (!opts.privileged()) return;
+        int lastKept = -1, kept = 0;
+        for (int sp = 0; sp < subprogStarts.length; sp++) {
+            boolean any = false;
+            for (int i = subprogStarts[sp]; i < subprogEnd(sp) && !any; i++) any = seen[i];
+            if (any) {
+                kept++;
+                lastKept = sp;
+            }
+        }
+        if (kept <= 1) return;
+        int tail = subprogEnd(lastKept);
+        for (int i = 0; i < tail; i++) {
+            if (seen[i] && insns[i].opcode() == LDDW && insns[i].src() == PSEUDO_FUNC && i + insns[i].imm() + 1 >= tail) {
+                insnIdx = i;
+                throw fail("verifier bug: No program to jit at insn %d (subprog < 0)", i);
+            }
+        }
     }
 
     private void checkMaxStackDepth() {

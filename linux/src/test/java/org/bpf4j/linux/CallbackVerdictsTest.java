@@ -72,6 +72,9 @@ class CallbackVerdictsTest {
         KERNEL.put("timer_direct", "bpf_timer cannot be accessed directly by load/store");
         KERNEL.put("timer_stack", "R1 type=fp expected=map_value");
         KERNEL.put("timer_kprobe", "tracing progs cannot use bpf_timer yet");
+        KERNEL.put("drain_ok", "");
+        KERNEL.put("drain_peek", "R1 invalid mem access 'dynptr_ptr'");
+        KERNEL.put("drain_wrong_map", "cannot pass map_type 2 into func bpf_user_ringbuf_drain#209");
     }
 
     static Stream<String> programs() { return KERNEL.keySet().stream(); }
@@ -95,6 +98,16 @@ class CallbackVerdictsTest {
             // the kernel's last line is bpf4j's last line of the message (some messages take two lines)
             assertThat(r).isInstanceOfSatisfying(VerifierResult.Rejected.class,
                     j -> assertThat(j.details().getLast()).isEqualTo(expected));
+        }
+    }
+
+    /** The programs the runtime's tests run (CallsDifferentialTest) are verified, not run unverified. */
+    @Test
+    void theRuntimesCallbackProgramsAreAccepted() throws IOException {
+        BpfObject calls = BpfObject.open(OBJECT.resolveSibling("calls.bpf.o"));
+        for (ProgramSpec spec : calls.programs()) {
+            assertThat(ObjectVerification.verify(calls, spec, VerifierOptions.defaults())).as(spec.name())
+                    .isInstanceOf(VerifierResult.Accepted.class);
         }
     }
 
