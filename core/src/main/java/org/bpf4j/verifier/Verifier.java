@@ -1836,55 +1836,61 @@ public final class Verifier {
     }
 
     private void checkMaxStackDepth() {
-        // the combined stack of every chain of calls, each frame rounded up to 32 bytes (interpreter) as the
-        // kernel does when the JIT is not requested; with the JIT it is rounded to 16
-        int[] depth = new int[subprogStarts.length];
-        for (int i = 0; i < depth.length; i++) depth[i] = (Math.max(stackDepth[i], 1) + 31) & ~31;
-        for (int i = 0; i < depth.length; i++) depth[i] = (stackDepth[i] + 15) & ~15;
-        int[] memo = new int[depth.length];
-        Arrays.fill(memo, -1);
-        for (int sp = 0; sp < depth.length; sp++) {
-            if (sp != 0 && !asyncCallbacks[sp]) continue; // a timer callback runs on a stack of its own
-            int total = maxChain(sp, depth, memo, 0, new ArrayList<>());
-            if (total > MAX_BPF_STACK) {
-                insnIdx = -1;
-                throw fail("combined stack size of %d calls is %d. Too large", lastChainLen, total);
-            }
+        for (int sp = 0; sp < subprogStarts.length; sp++) {
+            if (sp == 0 || asyncCallbacks[sp]) checkMaxStackDepthFrom(sp); // a timer callback runs on a stack of its own
         }
     }
 
-    private int lastChainLen;
+    /** round_up_stack_depth with the JIT requested: each frame rounded up to 16 bytes. */
+    private int roundedStackDepth(int sp) {
+        return (stackDepth[sp] + 15) & ~15;
+    }
 
-    private int maxChain(int sp, int[] depth, int[] memo, int acc, List<Integer> chain) {
-        chain.add(sp);
-        int here = acc + depth[sp];
-        int best = here;
-        int bestLen = chain.size();
-        if (here > MAX_BPF_STACK) {
-            lastChainLen = chain.size();
-            chain.removeLast();
-            return here;
-        }
-        int end = subprogEnd(sp);
-        for (int i = subprogStarts[sp]; i < end; i++) {
-            Insn in = insns[i];
-            boolean call = in.opcode() == CALL && in.src() == CALL_PSEUDO;
-            // a callback whose address is taken runs on top of this function's frame
-            boolean callback = in.opcode() == LDDW && in.src() == PSEUDO_FUNC;
-            if (call || callback) {
-                int t = Arrays.binarySearch(subprogStarts, i + in.imm() + 1);
-                if (t < 0 || chain.contains(t) || chain.size() >= MAX_FRAMES || (callback && asyncCallbacks[t])) continue;
-                int v = maxChain(t, depth, memo, here, chain);
-                if (v > best) {
-                    best = v;
-                    bestLen = lastChainLen;
+    /**
+     * check_max_stack_depth_subprog: walks every chain of calls from {@code root} in the kernel's order,
+     * a callback whose address a function takes counting as called from there (timer callbacks excepted):
+     * the first chain of more than 8 frames or more than 512 bytes of stack is refused.
+     */
+    private void checkMaxStackDepthFrom(int root) {
+        int[] retInsn = new int[MAX_FRAMES], retProg = new int[MAX_FRAMES];
+        int depth = 0, frame = 0, idx = root, i = subprogStarts[root];
+        boolean entered = true;
+        for (;;) {
+            if (entered) {
+                depth += roundedStackDepth(idx);
+                if (depth > MAX_BPF_STACK) {
+                    insnIdx = -1;
+                    throw fail("combined stack size of %d calls is %d. Too large", frame + 1, depth);
                 }
-                if (best > MAX_BPF_STACK) break;
             }
+            entered = false;
+            for (; i < subprogEnd(idx) && !entered; i++) {
+                Insn in = insns[i];
+                boolean call = in.opcode() == CALL && in.src() == CALL_PSEUDO;
+                boolean callback = in.opcode() == LDDW && in.src() == PSEUDO_FUNC;
+                if (!call && !callback) continue;
+                int callee = Arrays.binarySearch(subprogStarts, i + in.imm() + 1);
+                if (callee < 0 || (callback && asyncCallbacks[callee])) continue;
+                retInsn[frame] = i + 1;
+                retProg[frame] = idx;
+                frame++;
+                if (frame >= MAX_FRAMES) {
+                    insnIdx = -1;
+                    throw fail("the call stack of %d frames is too deep !", frame);
+                }
+                idx = callee;
+                entered = true;
+            }
+            if (entered) {
+                i = subprogStarts[idx];
+                continue;
+            }
+            if (frame == 0) return;
+            depth -= roundedStackDepth(idx);
+            frame--;
+            i = retInsn[frame];
+            idx = retProg[frame];
         }
-        lastChainLen = bestLen;
-        chain.removeLast();
-        return best;
     }
 
     // ---- memory ----------------------------------------------------------------------------------------

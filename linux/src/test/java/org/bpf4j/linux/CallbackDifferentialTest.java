@@ -173,11 +173,22 @@ class CallbackDifferentialTest {
             }
             line("r0 = 0");
             line("exit");
+            // a callback's body may call the other callback: generate bodies until every callback used has one
+            String[] bodies = new String[2];
+            for (boolean more = true; more; ) {
+                more = false;
+                for (int cb = 0; cb < 2; cb++) {
+                    if (used[cb] && bodies[cb] == null) {
+                        bodies[cb] = callbackBody(kind[cb]);
+                        more = true;
+                    }
+                }
+            }
             StringBuilder text = new StringBuilder(main);
             List<String> order = new ArrayList<>();
             for (int cb = 0; cb < 2; cb++) {
                 if (!used[cb]) continue;
-                text.append("cb").append(cb).append(":\n").append(callbackBody(kind[cb]));
+                text.append("cb").append(cb).append(":\n").append(bodies[cb]);
                 order.add("cb" + cb);
             }
             Program p = Assembler.assemble(text.toString());
@@ -231,7 +242,7 @@ class CallbackDifferentialTest {
                 switch (rnd.nextInt(4)) {
                     case 0 -> line("r1 = 0");
                     case 1 -> line("r1 = 1");
-                    case 2 -> line("r1 = 5");
+                    case 2 -> line(rnd.nextBoolean() ? "r1 = 5" : "r1 = 100");
                     default -> {
                         line("call bpf_get_prandom_u32#7");
                         line("r1 = r0");
@@ -309,6 +320,25 @@ class CallbackDifferentialTest {
             main.append(out).append(":\n");
         }
 
+        /** A bpf_loop from inside a callback, calling the other callback (or itself), with this one's context. */
+        private String nestedCall(int k) {
+            int cb = callback(LOOP);
+            String ctx = k == LOOP ? "r2" : k == FOR_EACH ? "r4" : "r10";
+            return "r1 = " + (rnd.nextBoolean() ? 2 : 0) + "\n"
+                    + (ctx.equals("r10") ? "r3 = 0\n" : "r3 = " + ctx + "\n")
+                    + "r2 = func(cb" + cb + ") ll\n"
+                    + "r4 = 0\n"
+                    + "call bpf_loop#181\n";
+        }
+
+        /** Locks and unlocks the lock of the value {@code reg} points to (a map value for for_each and timers). */
+        private String lockedInCallback(String reg) {
+            String body = "r6 = " + reg + "\nr1 = r6\ncall bpf_spin_lock#93\n";
+            if (rnd.nextInt(4) == 0) body += "r0 = 0\nexit\n";
+            if (rnd.nextInt(3) != 0) body += "r1 = r6\ncall bpf_spin_unlock#94\n";
+            return body;
+        }
+
         /** A callback of a helper of this kind: R2/R3/R4 hold its context, key and value. */
         private String callbackBody(int k) {
             StringBuilder b = new StringBuilder();
@@ -333,9 +363,11 @@ class CallbackDifferentialTest {
                 String skip = "skip" + label++;
                 boolean guard = rnd.nextBoolean();
                 if (guard) b.append("if ").append(reg).append(" == 0 goto ").append(skip).append('\n');
-                switch (rnd.nextInt(3)) {
-                    case 0 -> b.append("r5 = *(").append(size).append(" *)(").append(reg).append(' ').append(off < 0 ? "" : "+").append(off).append(")\n");
-                    case 1 -> b.append("*(").append(size).append(" *)(").append(reg).append(' ').append(off < 0 ? "" : "+").append(off).append(") = 1\n");
+                switch (rnd.nextInt(12)) {
+                    case 0 -> b.append(nestedCall(k));
+                    case 1 -> b.append(lockedInCallback(reg));
+                    case 2, 3, 4 -> b.append("r5 = *(").append(size).append(" *)(").append(reg).append(' ').append(off < 0 ? "" : "+").append(off).append(")\n");
+                    case 5, 6, 7 -> b.append("*(").append(size).append(" *)(").append(reg).append(' ').append(off < 0 ? "" : "+").append(off).append(") = 1\n");
                     default -> {
                         b.append("r5 = *(u64 *)(").append(reg).append(" +0)\n");
                         b.append("r5 += 1\n");
