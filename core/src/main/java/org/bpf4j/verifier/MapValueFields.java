@@ -17,6 +17,10 @@ public record MapValueFields(boolean btf, int spinLockOff, int timerOff, String 
     public static final MapValueFields NONE = new MapValueFields(false, -1, -1, null);
     static final int SPIN_LOCK_SIZE = 4, TIMER_SIZE = 16;
 
+    /** The structs the kernel gives a meaning in a map value (btf_get_field_type). */
+    private static final java.util.Set<String> SPECIAL = java.util.Set.of("bpf_spin_lock", "bpf_timer", "bpf_wq",
+            "bpf_list_head", "bpf_list_node", "bpf_rb_root", "bpf_rb_node", "bpf_refcount", "bpf_res_spin_lock", "bpf_task_work");
+
     /** Nesting the kernel follows into member structs before it gives up (btf_find_nested_struct). */
     private static final int MAX_DEPTH = 8;
 
@@ -26,6 +30,7 @@ public record MapValueFields(boolean btf, int spinLockOff, int timerOff, String 
         try {
             BtfType t = btf.resolve(valueTypeId);
             if (t instanceof BtfType.Struct s) f.scan(s, 0, 0);
+            else if (t instanceof BtfType.Datasec d) f.scanGlobalData(d);
         } catch (RuntimeException e) {
             f.unmodelled = "malformed BTF";
         }
@@ -78,23 +83,33 @@ public record MapValueFields(boolean btf, int spinLockOff, int timerOff, String 
                         if (array || timer >= 0) unmodelled = "more than one bpf_timer";
                         else timer = (int) off;
                     }
-                    case "bpf_wq", "bpf_list_head", "bpf_list_node", "bpf_rb_root", "bpf_rb_node", "bpf_refcount",
-                         "bpf_res_spin_lock", "bpf_task_work" -> unmodelled = "struct " + inner.name();
                     default -> {
-                        if (depth < MAX_DEPTH && !array) scan(inner, off, depth + 1);
-                        else if (array) scanArrayElement(inner, depth);
+                        if (SPECIAL.contains(inner.name())) unmodelled = "struct " + inner.name();
+                        else if (depth < MAX_DEPTH && !array) scan(inner, off, depth + 1);
+                        else if (special(inner, depth)) unmodelled = "special fields in an array of structs";
                     }
                 }
             }
         }
 
-        /** A struct inside an array: any special field in it is a field bpf4j does not place. */
-        private void scanArrayElement(BtfType.Struct s, int depth) {
+        /**
+         * Global data: clang leaves the offsets of a section's variables to the loader, so a lock or timer among
+         * them is a field bpf4j does not place.
+         */
+        void scanGlobalData(BtfType.Datasec d) {
+            for (BtfType.VarSecinfo v : d.vars()) {
+                if (!(btf.type(v.type()) instanceof BtfType.Var var)) continue;
+                BtfType t = btf.resolve(var.type());
+                if (t instanceof BtfType.Struct s && special(s, 0)) unmodelled = "a bpf_spin_lock or bpf_timer in global data";
+            }
+        }
+
+        /** Whether a struct is, or holds, a special field. */
+        private boolean special(BtfType.Struct s, int depth) {
+            if (SPECIAL.contains(s.name())) return true;
             Finder nested = new Finder(btf);
             if (depth < MAX_DEPTH) nested.scan(s, 0, depth + 1);
-            if (nested.spinLock >= 0 || nested.timer >= 0 || nested.unmodelled != null) {
-                unmodelled = "special fields in an array of structs";
-            }
+            return nested.spinLock >= 0 || nested.timer >= 0 || nested.unmodelled != null;
         }
 
         /** A pointer member tagged {@code __kptr}, {@code __kptr_untrusted} or {@code __percpu_kptr}. */

@@ -331,6 +331,11 @@ class CallbackDifferentialTest {
                     + "call bpf_loop#181\n";
         }
 
+        /** A timer callback sets the callback of its value's timer again. */
+        private String rearm() {
+            return "r1 = r3\nr1 += 8\nr2 = func(cb" + callback(TIMER) + ") ll\ncall bpf_timer_set_callback#170\n";
+        }
+
         /** Locks and unlocks the lock of the value {@code reg} points to (a map value for for_each and timers). */
         private String lockedInCallback(String reg) {
             String body = "r6 = " + reg + "\nr1 = r6\ncall bpf_spin_lock#93\n";
@@ -365,7 +370,7 @@ class CallbackDifferentialTest {
                 if (guard) b.append("if ").append(reg).append(" == 0 goto ").append(skip).append('\n');
                 switch (rnd.nextInt(12)) {
                     case 0 -> b.append(nestedCall(k));
-                    case 1 -> b.append(lockedInCallback(reg));
+                    case 1 -> b.append(k == TIMER && rnd.nextBoolean() ? rearm() : lockedInCallback(reg));
                     case 2, 3, 4 -> b.append("r5 = *(").append(size).append(" *)(").append(reg).append(' ').append(off < 0 ? "" : "+").append(off).append(")\n");
                     case 5, 6, 7 -> b.append("*(").append(size).append(" *)(").append(reg).append(' ').append(off < 0 ? "" : "+").append(off).append(") = 1\n");
                     default -> {
