@@ -2683,23 +2683,31 @@ public final class Verifier {
     }
 
     /**
-     * process_spin_lock: the argument points at the value's struct bpf_spin_lock; one lock is held at a time,
-     * and it is released through a pointer to the same value (same map, same id).
+     * What process_spin_lock and process_timer_func check first: the argument points, at a constant offset, at
+     * the struct {@code field} ({@code bpf_spin_lock}, {@code bpf_timer}) of a map value whose BTF places it.
      */
-    private void processSpinLock(int regno, boolean lock) {
+    private void checkFieldArg(int regno, String field, java.util.function.ToIntFunction<MapValueFields> offsetOf) {
         Reg r = reg(regno);
         if (!r.isConst()) {
-            throw fail("R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno);
+            throw fail("R%d doesn't have constant offset. %s has to be at the constant offset", regno, field);
         }
         MapInfo m = maps.get(r.mapIdx);
         MapValueFields fields = m.fields();
-        if (!fields.btf()) throw fail("map '%s' has to have BTF in order to use bpf_spin_lock", kernelMapName(m));
+        if (!fields.btf()) throw fail("map '%s' has to have BTF in order to use %s", kernelMapName(m), field);
         if (fields.unmodelled() != null) throw unsupported("map value with " + fields.unmodelled());
-        if (fields.spinLockOff() < 0) throw fail("map '%s' has no valid bpf_spin_lock", kernelMapName(m));
+        int fieldOff = offsetOf.applyAsInt(fields);
+        if (fieldOff < 0) throw fail("map '%s' has no valid %s", kernelMapName(m), field);
         long off = r.tv + r.off;
-        if (off != fields.spinLockOff()) {
-            throw fail("off %d doesn't point to 'struct bpf_spin_lock' that is at %d", off, fields.spinLockOff());
-        }
+        if (off != fieldOff) throw fail("off %d doesn't point to 'struct %s' that is at %d", off, field, fieldOff);
+    }
+
+    /**
+     * process_spin_lock: one lock is held at a time, and it is released through a pointer to the same value
+     * (same map, same id).
+     */
+    private void processSpinLock(int regno, boolean lock) {
+        checkFieldArg(regno, "bpf_spin_lock", MapValueFields::spinLockOff);
+        Reg r = reg(regno);
         if (lock) {
             if (cur.lockMap >= 0) throw fail("Locking two bpf_spin_locks are not allowed");
             cur.lockMap = r.mapIdx;
@@ -2712,21 +2720,10 @@ public final class Verifier {
         }
     }
 
-    /** process_timer_func: the argument points at the value's struct bpf_timer; the helper's map is that value's. */
+    /** process_timer_func: the helper's map is the one whose value holds the timer. */
     private void processTimerFunc(int regno, ArgMeta meta) {
+        checkFieldArg(regno, "bpf_timer", MapValueFields::timerOff);
         Reg r = reg(regno);
-        if (!r.isConst()) {
-            throw fail("R%d doesn't have constant offset. bpf_timer has to be at the constant offset", regno);
-        }
-        MapInfo m = maps.get(r.mapIdx);
-        MapValueFields fields = m.fields();
-        if (!fields.btf()) throw fail("map '%s' has to have BTF in order to use bpf_timer", kernelMapName(m));
-        if (fields.unmodelled() != null) throw unsupported("map value with " + fields.unmodelled());
-        if (fields.timerOff() < 0) throw fail("map '%s' has no valid bpf_timer", kernelMapName(m));
-        long off = r.tv + r.off;
-        if (off != fields.timerOff()) {
-            throw fail("off %d doesn't point to 'struct bpf_timer' that is at %d", off, fields.timerOff());
-        }
         // each inner map has its own map_uid, which bpf4j does not track
         if (r.mapIdx >= programMaps) throw unsupported("timers in inner maps are not modelled");
         meta.mapIdx = r.mapIdx;
