@@ -1610,11 +1610,14 @@ public final class Verifier {
         return STEP_FRAME_EXIT;
     }
 
+    /** The context bytes each callback keeps precise, by subprogram and calling helper (CallbackPrecision). */
+    private final Map<Long, CallbackPrecision.Result> callbackPrecision = new java.util.HashMap<>();
+
     /**
      * widen_imprecise_scalars: at a callback's return, the scalars that differ from the ones of the previous
      * visit of the call on this path become unknown, so that iterations converge. Scalars marked precise keep
-     * their values; bpf4j marks none yet, so it widens every scalar that changed (sound, and more than the
-     * kernel does).
+     * their values: bpf4j does not track precision yet, so it keeps the context slots CallbackPrecision finds
+     * the kernel may keep precise, and widens the rest.
      */
     private void widenImpreciseScalars(int callsite) {
         List<Explored> list = explored[callsite];
@@ -1624,15 +1627,34 @@ public final class Verifier {
             if (st.branches > 0 && sameCallsites(st, cur)) prev = st;
         }
         if (prev == null) return;
+        // the callback's context: the caller's R3 at the call (bpf_loop, for_each_map_elem, user_ringbuf_drain)
+        Reg fn = cur.cur().regs[2], ctx = cur.cur().regs[3];
+        if (fn.type != PTR_TO_FUNC || (ctx.type == PTR_TO_STACK && !ctx.isConst())) return;
+        int helper = insns[callsite].imm();
+        int sp = fn.subprog;
+        CallbackPrecision.Result keep = callbackPrecision.computeIfAbsent((long) sp << 16 | helper,
+                k -> CallbackPrecision.analyze(insns, subprogStarts, subprogStarts[sp], subprogEnd(sp), helper));
+        int ctxFrame = ctx.type == PTR_TO_STACK ? ctx.frameno : -1;
+        long ctxBase = ctx.off + ctx.tv;
         IdMap idmap = new IdMap();
         for (int fr = prev.curframe; fr >= 0; fr--) {
             Frame fo = prev.frames[fr], fc = cur.frames[fr];
             for (int i = 0; i < 11; i++) maybeWidenReg(fo.regs[i], fc.regs[i], idmap);
             int slots = Math.min(fo.spill.length, fc.spill.length);
             for (int spi = 0; spi < slots; spi++) {
+                if (fr == ctxFrame && preciseSlot(keep, spi, ctxBase)) continue;
                 if (fo.isSpilled(spi) && fc.isSpilled(spi)) maybeWidenReg(fo.spill[spi], fc.spill[spi], idmap);
             }
         }
+    }
+
+    /** Whether a byte of stack slot {@code spi} is a precise byte of a context at frame offset {@code ctxBase}. */
+    private static boolean preciseSlot(CallbackPrecision.Result keep, int spi, long ctxBase) {
+        for (int b = 0; b < 8; b++) {
+            long o = -(spi + 1) * 8L + b - ctxBase;
+            if (o == (int) o && keep.precise((int) o)) return true;
+        }
+        return false;
     }
 
     private static boolean sameCallsites(VState a, VState b) {

@@ -331,6 +331,18 @@ class CallbackDifferentialTest {
                     + "call bpf_loop#181\n";
         }
 
+        /**
+         * A store into the context at an index the context holds, then the index incremented: the kernel keeps
+         * such an index precise and iterates the callback with each of its values.
+         */
+        private String indexedStore(String ctx) {
+            String check = rnd.nextBoolean() ? "if r5 > 0 goto idx_end\n" : "";
+            return "r5 = *(u32 *)(" + ctx + " +0)\n" + check
+                    + "r5 <<= 3\nr0 = " + ctx + "\nr0 += r5\n*(u64 *)(r0 +8) = 1\n"
+                    + "r5 = *(u32 *)(" + ctx + " +0)\nr5 += 1\n*(u32 *)(" + ctx + " +0) = r5\n"
+                    + (check.isEmpty() ? "" : "idx_end:\n");
+        }
+
         /** A timer callback sets the callback of its value's timer again. */
         private String rearm() {
             return "r1 = r3\nr1 += 8\nr2 = func(cb" + callback(TIMER) + ") ll\ncall bpf_timer_set_callback#170\n";
@@ -368,7 +380,8 @@ class CallbackDifferentialTest {
                 String skip = "skip" + label++;
                 boolean guard = rnd.nextBoolean();
                 if (guard) b.append("if ").append(reg).append(" == 0 goto ").append(skip).append('\n');
-                switch (rnd.nextInt(12)) {
+                switch (rnd.nextInt(13)) {
+                    case 12 -> b.append(indexedStore(ctx));
                     case 0 -> b.append(nestedCall(k));
                     case 1 -> b.append(k == TIMER && rnd.nextBoolean() ? rearm() : lockedInCallback(reg));
                     case 2, 3, 4 -> b.append("r5 = *(").append(size).append(" *)(").append(reg).append(' ').append(off < 0 ? "" : "+").append(off).append(")\n");
@@ -396,7 +409,16 @@ class CallbackDifferentialTest {
             }
             b.append("exit\n");
             // labels are per program: make the callback's own unique
-            return b.toString().replace("skip", "cb" + k + "_" + labels++ + "_skip");
+            int unique = labels++;
+            String body = b.toString().replace("skip", "cb" + k + "_" + unique + "_skip");
+            StringBuilder out = new StringBuilder();
+            int n = 0;
+            for (String l : body.split("\n", -1)) {
+                if (l.equals("idx_end:")) out.append("cb").append(k).append('_').append(unique).append("_idx").append(n++).append(":\n");
+                else if (l.endsWith("goto idx_end")) out.append(l, 0, l.length() - "idx_end".length()).append("cb").append(k).append('_').append(unique).append("_idx").append(n).append('\n');
+                else if (!l.isEmpty()) out.append(l).append('\n');
+            }
+            return out.toString();
         }
     }
 }
