@@ -661,3 +661,62 @@ int drain_wrong_map(struct xdp_md *ctx)
 	bpf_user_ringbuf_drain(&arr, drain_peek_cb, 0, 0);
 	return 0;
 }
+
+struct indexed {
+	__u32 pos;
+	__u32 pad;
+	__u64 buf[4];
+};
+
+static long indexed_cb(__u64 i, struct indexed *c)
+{
+	c->buf[c->pos] = i;
+	c->pos++;
+	return 0;
+}
+
+SEC("xdp")
+int loop_indexed(struct xdp_md *ctx)
+{
+	struct indexed c = {};
+
+	bpf_loop(4, indexed_cb, &c, 0);
+	return c.buf[1] & 1;
+}
+
+SEC("xdp")
+int loop_indexed_past_end(struct xdp_md *ctx)
+{
+	struct indexed c = {};
+
+	bpf_loop(5, indexed_cb, &c, 0);
+	return c.buf[1] & 1;
+}
+
+static long count_cb(__u64 i, __u64 *c)
+{
+	*c += 1;
+	return *c > 5;
+}
+
+SEC("xdp")
+int loop_count_returned(struct xdp_md *ctx)
+{
+	__u64 c = 0;
+
+	bpf_loop(10, count_cb, &c, 0);
+	return c & 1;
+}
+
+SEC("xdp")
+int loop_count_unbounded(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	__u64 *n = bpf_map_lookup_elem(&arr, &key);
+	__u64 c = 0;
+
+	if (!n)
+		return 0;
+	bpf_loop(*n, count_cb, &c, 0);
+	return c & 1;
+}
