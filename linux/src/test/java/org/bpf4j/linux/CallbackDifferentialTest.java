@@ -336,11 +336,12 @@ class CallbackDifferentialTest {
          * such an index precise and iterates the callback with each of its values.
          */
         private String indexedStore(String ctx) {
-            String check = rnd.nextBoolean() ? "if r5 > 0 goto idx_end\n" : "";
-            return "r5 = *(u32 *)(" + ctx + " +0)\n" + check
+            String end = "idx" + labels++;
+            boolean check = rnd.nextBoolean();
+            return "r5 = *(u32 *)(" + ctx + " +0)\n" + (check ? "if r5 > 0 goto " + end + "\n" : "")
                     + "r5 <<= 3\nr0 = " + ctx + "\nr0 += r5\n*(u64 *)(r0 +8) = 1\n"
                     + "r5 = *(u32 *)(" + ctx + " +0)\nr5 += 1\n*(u32 *)(" + ctx + " +0) = r5\n"
-                    + (check.isEmpty() ? "" : "idx_end:\n");
+                    + (check ? end + ":\n" : "");
         }
 
         /** A timer callback sets the callback of its value's timer again. */
@@ -362,7 +363,6 @@ class CallbackDifferentialTest {
             // the callback's context pointer (maybe NULL): r2 for bpf_loop, r4 for for_each; a timer's is its value
             String ctx = k == LOOP ? "r2" : k == FOR_EACH ? "r4" : "r3";
             int ops = rnd.nextInt(4);
-            int label = 0;
             for (int o = 0; o < ops; o++) {
                 String reg = switch (rnd.nextInt(4)) {
                     case 0 -> "r2";
@@ -377,7 +377,7 @@ class CallbackDifferentialTest {
                     default -> 0;
                 };
                 String size = rnd.nextInt(4) == 0 ? "u32" : "u64";
-                String skip = "skip" + label++;
+                String skip = "skip" + labels++;
                 boolean guard = rnd.nextBoolean();
                 if (guard) b.append("if ").append(reg).append(" == 0 goto ").append(skip).append('\n');
                 switch (rnd.nextInt(13)) {
@@ -408,17 +408,7 @@ class CallbackDifferentialTest {
                 default -> b.append("r0 = 0\n");
             }
             b.append("exit\n");
-            // labels are per program: make the callback's own unique
-            int unique = labels++;
-            String body = b.toString().replace("skip", "cb" + k + "_" + unique + "_skip");
-            StringBuilder out = new StringBuilder();
-            int n = 0;
-            for (String l : body.split("\n", -1)) {
-                if (l.equals("idx_end:")) out.append("cb").append(k).append('_').append(unique).append("_idx").append(n++).append(":\n");
-                else if (l.endsWith("goto idx_end")) out.append(l, 0, l.length() - "idx_end".length()).append("cb").append(k).append('_').append(unique).append("_idx").append(n).append('\n');
-                else if (!l.isEmpty()) out.append(l).append('\n');
-            }
-            return out.toString();
+            return b.toString();
         }
     }
 }
