@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random programs of callbacks (bpf_loop, bpf_for_each_map_elem, timer callbacks), spin locks and
- * timers, verified by bpf4j and loaded into the running kernel with BTF for their maps and functions: bpf4j
- * must never accept what the kernel refuses, must refuse nothing the kernel accepts, and must refuse with
- * the kernel's message.
+ * timers (loaded with BTF for their maps and functions), and of maps of maps, verified by bpf4j and by the
+ * running kernel: bpf4j must never accept what the kernel refuses, must refuse nothing the kernel accepts,
+ * and must refuse with the kernel's message.
  */
 class CallbackDifferentialTest {
     private static final int PROGRAMS = Integer.getInteger("bpf4j.callbacks.programs", 1000);
@@ -59,8 +59,7 @@ class CallbackDifferentialTest {
                 new MapInfo(MapInfo.HASH, 4, VALUE_SIZE, 4, 0, "locked_hash", false, null).withFields(fields),
                 new MapInfo(MapInfo.ARRAY, 4, 8, 4, 0, "plain", false, null));
 
-        int agreeAccept = 0, agreeReject = 0;
-        List<String> unsound = new ArrayList<>(), stricter = new ArrayList<>(), messages = new ArrayList<>();
+        Tally tally = new Tally();
         try (KernelBtf btf = KernelBtf.load(raw);
              KernelMap lockedArray = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, VALUE_SIZE, 4).withName("locked_array")
                      .withBtf(btf.fd(), u32, value));
@@ -80,34 +79,108 @@ class CallbackDifferentialTest {
                     funcInfo.writeBytes(le32(cb < 0 ? mainFunc : cbFuncs[cb]));
                 }
                 VerifierResult ours = Verifier.verify(g.program(), g.type(), maps, VerifierOptions.defaults(), funcs);
-                String theirs = kernelMessage(g, fds, btf, funcInfo.toByteArray());
-                String where = "seed " + seed + ":\n" + g.text();
-                switch (ours) {
-                    case VerifierResult.Accepted a -> {
-                        if (theirs == null) agreeAccept++;
-                        else unsound.add(where + "kernel: " + theirs);
-                    }
-                    case VerifierResult.Rejected r -> {
-                        if (theirs == null) {
-                            stricter.add(where + "bpf4j: " + r.details());
-                        } else {
-                            agreeReject++;
-                            if (!sameMessage(r.details().getLast(), theirs)) {
-                                messages.add(where + "bpf4j: " + r.details() + " kernel: " + theirs);
-                                System.out.println("  message: seed " + seed + ": bpf4j " + r.details() + " kernel " + theirs);
-                            }
-                        }
-                    }
-                    case VerifierResult.Unsupported u -> stricter.add(where + "unsupported: " + u.reason());
-                }
+                String theirs = kernelMessage(g.program(), g.type(), fds,
+                        new LoadOptions.ProgramBtf(btf.fd(), funcInfo.toByteArray(), 8, new byte[0], 0));
+                tally.add("seed " + seed + ":\n" + g.text(), ours, theirs);
             }
         }
-        System.out.printf("callback differential: %d programs, agree accept %d, agree reject %d, other message %d, "
-                + "bpf4j stricter %d, UNSOUND %d%n", PROGRAMS, agreeAccept, agreeReject, messages.size(), stricter.size(), unsound.size());
-        assertThat(unsound).as("programs bpf4j accepts and the kernel refuses").isEmpty();
-        assertThat(stricter).as("programs bpf4j refuses and the kernel accepts").isEmpty();
-        assertThat(messages).as("refusals with another message than the kernel's").isEmpty();
-        assertThat(agreeAccept).as("accepted programs: the generator must make some").isGreaterThan(PROGRAMS / 20);
+        tally.check("callback differential", PROGRAMS);
+    }
+
+    /**
+     * Seeded programs that look up maps in maps of maps (an array and a hash of arrays), and use what they get:
+     * the inner map's values, writes to the inner map pointer, updates from the program.
+     */
+    @Test
+    void mapsOfMapsAgreeWithTheKernel() {
+        KernelAvailability kernel = KernelAvailability.check();
+        assumeThat(kernel.available()).as("kernel oracle unavailable: %s", kernel.reason()).isTrue();
+        MapInfo inner = new MapInfo(MapInfo.ARRAY, 4, 8, 4, 0, "inner", false, null);
+        List<MapInfo> maps = List.of(new MapInfo(MapInfo.ARRAY_OF_MAPS, 4, 4, 2, 0, "outer_array", false, null).withInner(inner),
+                new MapInfo(MapInfo.HASH_OF_MAPS, 4, 4, 2, 0, "outer_hash", false, null).withInner(inner), inner);
+        Tally tally = new Tally();
+        int programs = PROGRAMS / 2;
+        try (KernelMap template = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 8, 4).withName("inner"));
+             KernelMap outerArray = KernelMap.create(KernelMapSpec.of(MapType.ARRAY_OF_MAPS, 4, 4, 2).withName("outer_array")
+                     .withInnerMapFd(template.fd()));
+             KernelMap outerHash = KernelMap.create(KernelMapSpec.of(MapType.HASH_OF_MAPS, 4, 4, 2).withName("outer_hash")
+                     .withInnerMapFd(template.fd()))) {
+            int[] fds = {outerArray.fd(), outerHash.fd(), template.fd()};
+            for (int i = 0; i < programs; i++) {
+                long seed = SEED + i;
+                String text = mapsOfMapsProgram(new Random(seed));
+                Program p = Assembler.assemble(text);
+                VerifierResult ours = Verifier.verify(p, VerifierProgramType.XDP, maps, VerifierOptions.defaults());
+                tally.add("seed " + seed + ":\n" + text, ours, kernelMessage(p, VerifierProgramType.XDP, fds, null));
+            }
+        }
+        tally.check("maps of maps differential", programs);
+    }
+
+    private static String mapsOfMapsProgram(Random rnd) {
+        StringBuilder b = new StringBuilder();
+        int outer = rnd.nextInt(6) == 0 ? 2 : rnd.nextInt(2); // sometimes the inner map itself, as if it held maps
+        b.append("*(u32 *)(r10 -4) = ").append(new int[] {0, 1, 5}[rnd.nextInt(3)]).append('\n');
+        b.append("*(u64 *)(r10 -16) = 7\n");
+        b.append("r2 = r10\nr2 += -4\nr1 = map_fd(").append(outer).append(") ll\ncall bpf_map_lookup_elem#1\n");
+        if (rnd.nextInt(8) != 0) b.append("if r0 == 0 goto out\n");
+        b.append("r6 = r0\n");
+        int actions = 1 + rnd.nextInt(2);
+        for (int a = 0; a < actions; a++) {
+            switch (rnd.nextInt(6)) {
+                case 0, 1, 2 -> {
+                    b.append("r1 = r6\nr2 = r10\nr2 += -4\ncall bpf_map_lookup_elem#1\n");
+                    if (rnd.nextInt(8) != 0) b.append("if r0 == 0 goto out\n");
+                    String size = rnd.nextBoolean() ? "u64" : "u32";
+                    int off = new int[] {0, 4, 8, -8, 0}[rnd.nextInt(5)];
+                    if (rnd.nextBoolean()) b.append("r7 = *(").append(size).append(" *)(r0 ").append(off < 0 ? "" : "+").append(off).append(")\n");
+                    else b.append("*(").append(size).append(" *)(r0 ").append(off < 0 ? "" : "+").append(off).append(") = 1\n");
+                }
+                case 3 -> b.append("*(u32 *)(r6 ").append(rnd.nextBoolean() ? "+0" : "-4").append(") = 1\n");
+                case 4 -> b.append("r1 = r6\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = 0\ncall bpf_map_update_elem#2\n");
+                default -> b.append("r1 = map_fd(").append(outer)
+                        .append(") ll\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = 0\ncall bpf_map_update_elem#2\n");
+            }
+        }
+        b.append("out:\nr0 = 0\nexit\n");
+        return b.toString();
+    }
+
+    /** Both verifiers' verdicts, counted; what disagrees, kept with the program that shows it. */
+    private static final class Tally {
+        int agreeAccept, agreeReject;
+        final List<String> unsound = new ArrayList<>(), stricter = new ArrayList<>(), messages = new ArrayList<>();
+
+        /** {@code theirs}: the kernel's message, null when it accepts. */
+        void add(String where, VerifierResult ours, String theirs) {
+            switch (ours) {
+                case VerifierResult.Accepted a -> {
+                    if (theirs == null) agreeAccept++;
+                    else unsound.add(where + "kernel: " + theirs);
+                }
+                case VerifierResult.Rejected r -> {
+                    if (theirs == null) {
+                        stricter.add(where + "bpf4j: " + r.details());
+                    } else {
+                        agreeReject++;
+                        if (!sameMessage(r.details().getLast(), theirs)) {
+                            messages.add(where + "bpf4j: " + r.details() + " kernel: " + theirs);
+                            System.out.println("  message: " + where.lines().findFirst().orElse("") + " bpf4j " + r.details() + " kernel " + theirs);
+                        }
+                    }
+                }
+                case VerifierResult.Unsupported u -> stricter.add(where + "unsupported: " + u.reason());
+            }
+        }
+
+        void check(String what, int programs) {
+            System.out.printf("%s: %d programs, agree accept %d, agree reject %d, other message %d, bpf4j stricter %d, UNSOUND %d%n",
+                    what, programs, agreeAccept, agreeReject, messages.size(), stricter.size(), unsound.size());
+            assertThat(unsound).as("programs bpf4j accepts and the kernel refuses").isEmpty();
+            assertThat(stricter).as("programs bpf4j refuses and the kernel accepts").isEmpty();
+            assertThat(messages).as("refusals with another message than the kernel's").isEmpty();
+            assertThat(agreeAccept).as("accepted programs: the generator must make some").isGreaterThan(programs / 20);
+        }
     }
 
     /** The JIT's refusal names an instruction of the kernel's rewritten program, not of the one loaded. */
@@ -117,19 +190,18 @@ class CallbackDifferentialTest {
         return ours.equals(theirs) || ours.startsWith(NO_PROGRAM_TO_JIT) && theirs.startsWith(NO_PROGRAM_TO_JIT);
     }
 
-    /** The kernel's last message, or null when it accepts the program. */
-    private static String kernelMessage(Generated g, int[] fds, KernelBtf btf, byte[] funcInfo) {
-        List<Insn> insns = new ArrayList<>(g.program().insns());
+    /** The kernel's last message, or null when it accepts the program; {@code btf}: func_info, or null. */
+    private static String kernelMessage(Program program, VerifierProgramType type, int[] fds, LoadOptions.ProgramBtf btf) {
+        List<Insn> insns = new ArrayList<>(program.insns());
         for (int i = 0; i < insns.size(); i++) {
             Insn in = insns.get(i);
             if (in.opcode() == Opcodes.LDDW && in.src() == Opcodes.PSEUDO_MAP_FD) {
                 insns.set(i, new Insn(in.opcode(), in.dst(), in.src(), in.off(), fds[in.imm()]));
             }
         }
-        ProgramType type = ProgramType.byId(g.type().kernelId()).orElseThrow();
-        LoadOptions options = LoadOptions.defaults().withLogLevel(LoadOptions.LOG_LEVEL1).withLogSize(LoadOptions.MAX_LOG_SIZE)
-                .withBtf(new LoadOptions.ProgramBtf(btf.fd(), funcInfo, 8, new byte[0], 0));
-        try (KernelProgram p = KernelProgram.load(type, new Program(insns), "GPL", options)) {
+        LoadOptions options = LoadOptions.defaults().withLogLevel(LoadOptions.LOG_LEVEL1).withLogSize(LoadOptions.MAX_LOG_SIZE);
+        if (btf != null) options = options.withBtf(btf);
+        try (KernelProgram p = KernelProgram.load(ProgramType.byId(type.kernelId()).orElseThrow(), new Program(insns), "GPL", options)) {
             return null;
         } catch (KernelLoadException e) {
             return e.getMessage();
