@@ -13,7 +13,8 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
     static final int ARG_DONTCARE = 0, ARG_CONST_MAP_PTR = 1, ARG_PTR_TO_MAP_KEY = 2, ARG_PTR_TO_MAP_VALUE = 3,
             ARG_PTR_TO_MEM = 4, ARG_CONST_SIZE = 5, ARG_CONST_SIZE_OR_ZERO = 6, ARG_PTR_TO_CTX = 7,
             ARG_ANYTHING = 8, ARG_PTR_TO_RINGBUF_MEM = 9, ARG_CONST_ALLOC_SIZE_OR_ZERO = 10,
-            ARG_PTR_TO_FUNC = 11, ARG_PTR_TO_STACK = 12, ARG_PTR_TO_CONST_STR = 13, ARG_PTR_TO_SPIN_LOCK = 14;
+            ARG_PTR_TO_FUNC = 11, ARG_PTR_TO_STACK = 12, ARG_PTR_TO_CONST_STR = 13, ARG_PTR_TO_SPIN_LOCK = 14,
+            ARG_PTR_TO_TIMER = 15;
     static final int ARG_BASE_MASK = 0xff;
     static final int A_MAYBE_NULL = 1 << 8, A_RDONLY = 1 << 9, A_UNINIT = 1 << 10, A_RELEASE = 1 << 11;
     /** MEM_WRITE without MEM_UNINIT: the helper writes into memory that must be initialized. */
@@ -105,6 +106,17 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
         def(160, RET_INTEGER, false, false, K_ALL); // ktime_get_coarse_ns
         def(182, RET_INTEGER, false, false, K_ALL, MEM_RO, ARG_CONST_SIZE, ARG_PTR_TO_CONST_STR); // strncmp
         def(208, RET_INTEGER, false, false, K_ALL); // ktime_get_tai_ns
+        // locks, timers and callback-calling helpers (bpf_base_func_proto: CAP_BPF)
+        final int STACK_OR_NULL = ARG_PTR_TO_STACK | A_MAYBE_NULL;
+        def(93, RET_VOID, false, false, K_ALL, ARG_PTR_TO_SPIN_LOCK); // spin_lock
+        def(94, RET_VOID, false, false, K_ALL, ARG_PTR_TO_SPIN_LOCK); // spin_unlock
+        def(164, RET_INTEGER, false, false, K_ALL, ARG_CONST_MAP_PTR, ARG_PTR_TO_FUNC, STACK_OR_NULL, ARG_ANYTHING); // for_each_map_elem
+        def(181, RET_INTEGER, false, false, K_ALL, ARG_ANYTHING, ARG_PTR_TO_FUNC, STACK_OR_NULL, ARG_ANYTHING); // loop
+        def(209, RET_INTEGER, false, false, K_ALL, ARG_CONST_MAP_PTR, ARG_PTR_TO_FUNC, STACK_OR_NULL, ARG_ANYTHING); // user_ringbuf_drain
+        def(169, RET_INTEGER, true, false, K_ALL, ARG_PTR_TO_TIMER, ARG_CONST_MAP_PTR, ARG_ANYTHING); // timer_init
+        def(170, RET_INTEGER, true, false, K_ALL, ARG_PTR_TO_TIMER, ARG_PTR_TO_FUNC); // timer_set_callback
+        def(171, RET_INTEGER, true, false, K_ALL, ARG_PTR_TO_TIMER, ARG_ANYTHING, ARG_ANYTHING); // timer_start
+        def(172, RET_INTEGER, true, false, K_ALL, ARG_PTR_TO_TIMER); // timer_cancel
         // tracing
         def(22, RET_INTEGER, true, false, K_TRACE, ARG_CONST_MAP_PTR, ARG_ANYTHING); // perf_event_read
         def(55, RET_INTEGER, true, false, K_TRACE, ARG_CONST_MAP_PTR, ARG_ANYTHING, UNINIT, ARG_CONST_SIZE); // perf_event_read_value
@@ -124,6 +136,16 @@ record HelperProto(int id, int ret, boolean gplOnly, boolean pktAccess, int kind
         def(57, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, UNINIT, ARG_CONST_SIZE); // getsockopt
         def(59, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_ANYTHING); // sock_ops_cb_flags_set
         def(53, RET_INTEGER, false, false, K_OTHER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_ANYTHING); // sock_map_update
+    }
+
+    /** Helpers that call a callback before they return (is_sync_callback_calling_function). */
+    static boolean callsCallbackSync(int id) {
+        return id == 164 || id == 180 || id == 181 || id == 209;
+    }
+
+    /** Helpers that register a callback to be run later (is_async_callback_calling_function). */
+    static boolean callsCallbackAsync(int id) {
+        return id == 170;
     }
 
     /** Helpers that may change packet data (bpf_helper_changes_pkt_data): packet pointers die. */

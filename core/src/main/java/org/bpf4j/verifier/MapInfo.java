@@ -13,9 +13,11 @@ package org.bpf4j.verifier;
  * @param frozen whether the map is frozen: with {@link #F_RDONLY_PROG}, loads of constant offsets read
  *     {@code data}
  * @param data the value of the single element of a frozen read-only array (or null)
+ * @param fields where the value's spin lock and timer sit (from its BTF)
+ * @param inner for maps of maps: the inner map template every inner map matches, else null
  */
 public record MapInfo(int type, int keySize, int valueSize, int maxEntries, int flags, String name,
-                      boolean frozen, byte[] data) {
+                      boolean frozen, byte[] data, MapValueFields fields, MapInfo inner) {
 
     public static final int HASH = 1, ARRAY = 2, PROG_ARRAY = 3, PERF_EVENT_ARRAY = 4, PERCPU_HASH = 5,
             PERCPU_ARRAY = 6, STACK_TRACE = 7, CGROUP_ARRAY = 8, LRU_HASH = 9, LRU_PERCPU_HASH = 10,
@@ -30,11 +32,27 @@ public record MapInfo(int type, int keySize, int valueSize, int maxEntries, int 
 
     public MapInfo {
         name = name == null ? "" : name;
+        fields = fields == null ? MapValueFields.NONE : fields;
+    }
+
+    /** A map without BTF of its value and without inner map. */
+    public MapInfo(int type, int keySize, int valueSize, int maxEntries, int flags, String name, boolean frozen, byte[] data) {
+        this(type, keySize, valueSize, maxEntries, flags, name, frozen, data, MapValueFields.NONE, null);
     }
 
     public static MapInfo of(int type, int keySize, int valueSize, int maxEntries) {
         return new MapInfo(type, keySize, valueSize, maxEntries, 0, "", false, null);
     }
+
+    public MapInfo withFields(MapValueFields f) {
+        return new MapInfo(type, keySize, valueSize, maxEntries, flags, name, frozen, data, f, inner);
+    }
+
+    public MapInfo withInner(MapInfo m) {
+        return new MapInfo(type, keySize, valueSize, maxEntries, flags, name, frozen, data, fields, m);
+    }
+
+    public boolean isMapOfMaps() { return type == ARRAY_OF_MAPS || type == HASH_OF_MAPS; }
 
     public boolean readOnlyForProgram() { return (flags & F_RDONLY_PROG) != 0; }
 

@@ -67,7 +67,15 @@ public final class ObjectVerification {
         for (MapDefinition def : object.maps()) {
             MapSpec s = def.spec(CPUS);
             byte[] data = def.frozen() ? def.initialData() : null;
-            maps.add(new MapInfo(s.type().id(), s.keySize(), s.valueSize(), s.maxEntries(), s.flags(), def.name(), def.frozen(), data));
+            MapInfo m = new MapInfo(s.type().id(), s.keySize(), s.valueSize(), s.maxEntries(), s.flags(), def.name(), def.frozen(), data)
+                    .withFields(valueFields(object, def));
+            if (def.innerMap().isPresent()) {
+                MapDefinition in = def.innerMap().get();
+                MapSpec is = in.spec(CPUS);
+                m = m.withInner(new MapInfo(is.type().id(), is.keySize(), is.valueSize(), is.maxEntries(), is.flags(), in.name(),
+                        false, null).withFields(valueFields(object, in)));
+            }
+            maps.add(m);
             names.add(def.name());
         }
         List<Insn> insns = new ArrayList<>(spec.program().insns());
@@ -85,6 +93,12 @@ public final class ObjectVerification {
         }
         boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
         return Verifier.verify(new Program(insns), type, maps, options.withGpl(gpl), btfFuncs(object, spec, type));
+    }
+
+    /** What the kernel finds in the map value's BTF (libbpf creates maps with their BTF when the object has it). */
+    private static MapValueFields valueFields(BpfObject object, MapDefinition def) {
+        if (def.btfValueTypeId() == 0 || object.btf().isEmpty()) return MapValueFields.NONE;
+        return MapValueFields.of(object.btf().get(), def.btfValueTypeId());
     }
 
     /** The functions of the program's func_info, with global functions' prototypes converted as the kernel does. */

@@ -17,6 +17,11 @@ final class VState {
         int callsite = -1;
         int frameno;
         int subprog;
+        /** A callback's frame (in_callback_fn / in_async_callback_fn) and the range its R0 must return. */
+        boolean inCallback, inAsyncCallback;
+        long callbackRetMin, callbackRetMax;
+        /** How many times this frame has entered the callback of the call it is at (callback_depth). */
+        int callbackDepth;
 
         Frame() {}
 
@@ -29,6 +34,11 @@ final class VState {
             f.callsite = callsite;
             f.frameno = frameno;
             f.subprog = subprog;
+            f.inCallback = inCallback;
+            f.inAsyncCallback = inAsyncCallback;
+            f.callbackRetMin = callbackRetMin;
+            f.callbackRetMax = callbackRetMax;
+            f.callbackDepth = callbackDepth;
             return f;
         }
 
@@ -65,6 +75,11 @@ final class VState {
     int branches = 1;
     int insnIdx;
     int mayGotoDepth;
+    /** The held bpf_spin_lock (active_lock): the map index of its value and the value pointer's id, -1 when none. */
+    int lockMap = -1;
+    int lockId;
+    /** Callback bodies entered on this path (callback_unroll_depth). */
+    int callbackUnrollDepth;
 
     Frame cur() { return frames[curframe]; }
 
@@ -78,6 +93,9 @@ final class VState {
         s.branches = branches;
         s.insnIdx = insnIdx;
         s.mayGotoDepth = mayGotoDepth;
+        s.lockMap = lockMap;
+        s.lockId = lockId;
+        s.callbackUnrollDepth = callbackUnrollDepth;
         return s;
     }
 

@@ -111,7 +111,12 @@ public final class Verifier {
     private final Insn[] insns;
     private final int n;
     private final VerifierProgramType ptype;
+    /** The program's maps, then the inner map template of each map of maps. */
     private final List<MapInfo> maps;
+    /** How many maps the program references (the rest of {@link #maps} are inner map templates). */
+    private final int programMaps;
+    /** For each of the program's maps: the index of its inner map template, -1 when it has none. */
+    private final int[] innerMapIdx;
     private final VerifierOptions opts;
     private final StringBuilder log = new StringBuilder();
     private final int level;
@@ -120,6 +125,8 @@ public final class Verifier {
     private int[] stackDepth;
     private boolean[] prunePoint;
     private boolean[] forceCheckpoint;
+    /** Calls of helpers that call a callback synchronously: the callback loops back to them (calls_callback). */
+    private boolean[] callsCallback;
     private int[] liveIn;
     private final Map<Integer, VerifierResult.CtxAccess> ctxAccesses = new TreeMap<>();
     /** func_info of the program by first instruction; empty without BTF. */
@@ -127,7 +134,11 @@ public final class Verifier {
     /** The subprogram being verified as a root: 0 for the main program, else a global function. */
     private int rootSubprog;
     private boolean[] globalCalled, globalVerified;
+    /** Subprograms registered as timer callbacks (is_async_cb): they run on a stack of their own. */
+    private boolean[] asyncCallbacks;
     private int[] auxPtrType;
+    /** Instructions some path reached (insn_aux_data.seen). */
+    private boolean[] seen;
 
     private static final class Explored {
         final VState st;
@@ -180,7 +191,15 @@ public final class Verifier {
         this.insns = program.insns().toArray(new Insn[0]);
         this.n = insns.length;
         this.ptype = type;
-        this.maps = maps;
+        this.programMaps = maps.size();
+        this.innerMapIdx = new int[maps.size()];
+        List<MapInfo> all = new ArrayList<>(maps);
+        for (int i = 0; i < maps.size(); i++) {
+            MapInfo inner = maps.get(i).isMapOfMaps() ? maps.get(i).inner() : null;
+            innerMapIdx[i] = inner == null ? -1 : all.size();
+            if (inner != null) all.add(inner);
+        }
+        this.maps = List.copyOf(all);
         this.opts = opts;
         this.level = opts.logLevel();
     }
@@ -281,6 +300,7 @@ public final class Verifier {
         if (n == 0) throw fail("program is empty");
         if (n > 1_000_000) throw fail("BPF program is too large. Processed %d insn", n);
         auxPtrType = new int[n];
+        seen = new boolean[n];
         Arrays.fill(auxPtrType, -1);
         resolveLdImm64();
         addSubprogs();
@@ -291,9 +311,11 @@ public final class Verifier {
         stackDepth = new int[subprogStarts.length];
         globalCalled = new boolean[subprogStarts.length];
         globalVerified = new boolean[subprogStarts.length];
+        asyncCallbacks = new boolean[subprogStarts.length];
         doCheck(initialState(), 0);
         checkGlobalSubprogs();
         checkMaxStackDepth();
+        checkRemovedCallbacks();
         logStats();
         List<Integer> depths = new ArrayList<>();
         for (int d : stackDepth) depths.add(d);
@@ -327,12 +349,13 @@ public final class Verifier {
             if (src == PSEUDO_BTF_ID) throw unsupported("ldimm64 of a BTF id (ksym) is not modelled");
             if (src == PSEUDO_FUNC) { i++; continue; }
             if (src == PSEUDO_MAP_FD || src == PSEUDO_MAP_IDX || src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
-                if (in.imm() < 0 || in.imm() >= maps.size()) {
+                if (in.imm() < 0 || in.imm() >= programMaps) {
                     if (src == PSEUDO_MAP_IDX || src == PSEUDO_MAP_IDX_VALUE) {
                         throw fail("unknown map index %d", in.imm());
                     }
                     throw fail("fd %d is not pointing to valid bpf_map", in.imm());
                 }
+                checkMapProgCompatibility(maps.get(in.imm()));
                 if (src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
                     MapInfo m = maps.get(in.imm());
                     long off = insns[i + 1].imm() & 0xffffffffL;
@@ -348,6 +371,16 @@ public final class Verifier {
             }
             throw fail("unrecognized bpf_ld_imm64 insn");
         }
+    }
+
+    /** check_map_prog_compatibility: spin locks and timers are not for every program type yet. */
+    private void checkMapProgCompatibility(MapInfo m) {
+        boolean tracing = HelperProto.kindOf(ptype) == HelperProto.K_TRACE;
+        if (m.fields().spinLockOff() >= 0) {
+            if (ptype == VerifierProgramType.SOCKET_FILTER) throw fail("socket filter progs cannot use bpf_spin_lock yet");
+            if (tracing) throw fail("tracing progs cannot use bpf_spin_lock yet");
+        }
+        if (m.fields().timerOff() >= 0 && tracing) throw fail("tracing progs cannot use bpf_timer yet");
     }
 
     private void addSubprogs() {
@@ -405,6 +438,7 @@ public final class Verifier {
     private void checkCfg() {
         prunePoint = new boolean[n];
         forceCheckpoint = new boolean[n];
+        callsCallback = new boolean[n];
         byte[] state = new byte[n]; // 0 new, 1 discovered, 2 explored
         int[] stack = new int[n + 1];
         int[] edge = new int[n]; // next edge to visit per insn
@@ -458,6 +492,13 @@ public final class Verifier {
         if (op == JMP_EXIT) return new int[0];
         if (op == JMP_CALL) {
             prunePoint[Math.min(t + 1, n - 1)] = true;
+            if (in.src() == CALL_HELPER && HelperProto.callsCallbackSync(in.imm())) {
+                callsCallback[t] = true;
+                forceCheckpoint[t] = true;
+                prunePoint[t] = true;
+            } else if (in.src() == CALL_HELPER && HelperProto.callsCallbackAsync(in.imm())) {
+                prunePoint[t] = true;
+            }
             if (in.src() == CALL_PSEUDO) {
                 prunePoint[t] = true;
                 markPrunePoint(t + in.imm() + 1); // the callee's entry: a branch edge in push_insn
@@ -687,6 +728,7 @@ public final class Verifier {
                 }
                 prevInsnIdx = insnIdx;
                 cur.insnIdx = insnIdx;
+                seen[insnIdx] = true;
                 int r = step(in, cls);
                 if (r == STEP_NEXT) {
                     if (level > 0) printInsnState();
@@ -745,8 +787,16 @@ public final class Verifier {
                 Explored sl = list.get(i);
                 statesCnt++;
                 if (sl.st.branches > 0) {
-                    if (sl.hash == curHash && statesMaybeLooping(sl.st, cur) && statesEqual(sl.st, cur, true, idx)
-                            && sl.st.mayGotoDepth == cur.mayGotoDepth) {
+                    if (callsCallback[idx]) {
+                        // a callback returned to its call: a state within an earlier one ends the iteration
+                        // (RANGE_WITHIN: bpf4j compares every scalar by its range already)
+                        if (statesEqual(sl.st, cur, false, idx)) {
+                            sl.hit++;
+                            return true;
+                        }
+                    } else if (sl.hash == curHash && statesMaybeLooping(sl.st, cur) && statesEqual(sl.st, cur, true, idx)
+                            && sl.st.mayGotoDepth == cur.mayGotoDepth
+                            && sl.st.callbackUnrollDepth == cur.callbackUnrollDepth) {
                         List<String> lines = new ArrayList<>();
                         lines.add("infinite loop detected at insn " + idx);
                         lines.add("cur state:" + stateStr(cur.cur(), true));
@@ -833,6 +883,8 @@ public final class Verifier {
     private boolean statesEqual(VState old, VState c, boolean exact, int idx) {
         if (old.curframe != c.curframe) return false;
         IdMap idmap = new IdMap();
+        if (old.lockMap != c.lockMap || (old.lockId == 0) != (c.lockId == 0)) return false;
+        if (old.lockId != 0 && !idmap.check(old.lockId, c.lockId)) return false;
         for (int i = 0; i <= old.curframe; i++) {
             if (old.frames[i].callsite != c.frames[i].callsite) return false;
             int live;
@@ -850,6 +902,7 @@ public final class Verifier {
     }
 
     private boolean funcStatesEqual(Frame old, Frame c, IdMap idmap, boolean exact, int live) {
+        if (old.callbackDepth > c.callbackDepth) return false;
         for (int i = 0; i < 11; i++) {
             if (!exact && (live & (1 << i)) == 0) continue;
             if (!regsafe(old.regs[i], c.regs[i], idmap, exact)) return false;
@@ -1009,6 +1062,9 @@ public final class Verifier {
                             || (in.src() != CALL_HELPER && in.src() != CALL_PSEUDO && in.src() != CALL_KFUNC)
                             || in.dst() != 0 || cls == CLASS_JMP32) {
                         throw fail("BPF_CALL uses reserved fields");
+                    }
+                    if (cur.lockMap >= 0 && in.src() == CALL_HELPER && in.imm() != SPIN_UNLOCK) {
+                        throw fail("function calls are not allowed while holding a lock");
                     }
                     if (in.src() == CALL_PSEUDO) {
                         checkFuncCall(in);
@@ -1466,7 +1522,13 @@ public final class Verifier {
         });
     }
 
-    private static void markPtrNotNull(Reg r) {
+    /** mark_ptr_not_null_reg: a value of a map of maps is the inner map (its template). */
+    private void markPtrNotNull(Reg r) {
+        if (base(r.type) == PTR_TO_MAP_VALUE && r.mapIdx >= 0 && r.mapIdx < programMaps && maps.get(r.mapIdx).isMapOfMaps()) {
+            r.type = CONST_PTR_TO_MAP;
+            r.mapIdx = innerMapIdx[r.mapIdx];
+            return;
+        }
         r.type &= ~PTR_MAYBE_NULL;
     }
 
@@ -1484,7 +1546,8 @@ public final class Verifier {
                     return;
                 }
                 markPtrNotNull(r);
-                r.id = 0;
+                // a pointer to a value with a spin lock keeps its id: it tells the value's lock from others'
+                if (!(r.type == PTR_TO_MAP_VALUE && maps.get(r.mapIdx).fields().spinLockOff() >= 0)) r.id = 0;
             }
         });
     }
@@ -1541,7 +1604,15 @@ public final class Verifier {
     private int processExit() {
         if (cur.curframe == 0) {
             updateStackDepth(cur.cur());
+            if (cur.lockMap >= 0) throw fail("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
             checkReferenceLeak();
+            Frame f = cur.cur();
+            if (f.inAsyncCallback) {
+                checkRegArg(0, SRC_OP);
+                if (!opts.privileged() && reg(0).isPointer()) throw fail("R0 leaks addr as return value");
+                enforceRetval("At async callback return", f.callbackRetMin, f.callbackRetMax);
+                return STEP_PATH_DONE;
+            }
             if (rootSubprog != 0) {
                 // a global function returns a scalar (check_return_code for a subprogram)
                 checkRegArg(0, SRC_OP);
@@ -1555,19 +1626,86 @@ public final class Verifier {
             checkReturnCode();
             return STEP_PATH_DONE;
         }
-        // prepare_func_exit
+        // prepare_func_exit: R0 need not be set (the caller gets it uninitialized)
         Frame callee = cur.cur();
-        checkRegArg(0, SRC_OP);
         Reg r0 = callee.regs[0];
         if (r0.type == PTR_TO_STACK) throw fail("cannot return stack pointer to the caller");
         Frame caller = cur.frames[cur.curframe - 1];
-        caller.regs[0].set(r0);
+        if (callee.inCallback) {
+            if (r0.type != SCALAR_VALUE) throw fail("R0 not a scalar value");
+            if (r0.smin < callee.callbackRetMin || r0.smax > callee.callbackRetMax) {
+                throw invalidScalar("At callback return", r0, callee.callbackRetMin, callee.callbackRetMax);
+            }
+        } else {
+            caller.regs[0].set(r0);
+        }
         updateStackDepth(callee);
         cur.frames[cur.curframe] = null;
         cur.curframe--;
-        insnIdx = callee.callsite + 1;
+        // a callback returns to the helper call, which calls it again until the states converge
+        insnIdx = callee.inCallback ? callee.callsite : callee.callsite + 1;
+        if (callee.inCallback) widenImpreciseScalars(insnIdx);
         scratchAll();
         return STEP_FRAME_EXIT;
+    }
+
+    /** The context bytes each callback keeps precise, by subprogram and calling helper (CallbackPrecision). */
+    private final Map<Long, CallbackPrecision.Result> callbackPrecision = new java.util.HashMap<>();
+
+    /**
+     * widen_imprecise_scalars: at a callback's return, the scalars that differ from the ones of the previous
+     * visit of the call on this path become unknown, so that iterations converge. Scalars marked precise keep
+     * their values: bpf4j does not track precision yet, so it keeps the context slots CallbackPrecision finds
+     * the kernel may keep precise, and widens the rest.
+     */
+    private void widenImpreciseScalars(int callsite) {
+        List<Explored> list = explored[callsite];
+        VState prev = null;
+        for (int i = list == null ? -1 : list.size() - 1; i >= 0 && prev == null; i--) {
+            VState st = list.get(i).st;
+            if (st.branches > 0 && sameCallsites(st, cur)) prev = st;
+        }
+        if (prev == null) return;
+        // the callback's context: the caller's R3 at the call (bpf_loop, for_each_map_elem, user_ringbuf_drain)
+        Reg fn = cur.cur().regs[2], ctx = cur.cur().regs[3];
+        if (fn.type != PTR_TO_FUNC || (ctx.type == PTR_TO_STACK && !ctx.isConst())) return;
+        int helper = insns[callsite].imm();
+        int sp = fn.subprog;
+        CallbackPrecision.Result keep = callbackPrecision.computeIfAbsent((long) sp << 16 | helper,
+                k -> CallbackPrecision.analyze(insns, subprogStarts, subprogStarts[sp], subprogEnd(sp), helper));
+        int ctxFrame = ctx.type == PTR_TO_STACK ? ctx.frameno : -1;
+        long ctxBase = ctx.off + ctx.tv;
+        IdMap idmap = new IdMap();
+        for (int fr = prev.curframe; fr >= 0; fr--) {
+            Frame fo = prev.frames[fr], fc = cur.frames[fr];
+            for (int i = 0; i < 11; i++) maybeWidenReg(fo.regs[i], fc.regs[i], idmap);
+            int slots = Math.min(fo.spill.length, fc.spill.length);
+            for (int spi = 0; spi < slots; spi++) {
+                if (fr == ctxFrame && preciseSlot(keep, spi, ctxBase)) continue;
+                if (fo.isSpilled(spi) && fc.isSpilled(spi)) maybeWidenReg(fo.spill[spi], fc.spill[spi], idmap);
+            }
+        }
+    }
+
+    /** Whether a byte of stack slot {@code spi} is a precise byte of a context at frame offset {@code ctxBase}. */
+    private static boolean preciseSlot(CallbackPrecision.Result keep, int spi, long ctxBase) {
+        for (int b = 0; b < 8; b++) {
+            long o = -(spi + 1) * 8L + b - ctxBase;
+            if (o == (int) o && keep.precise((int) o)) return true;
+        }
+        return false;
+    }
+
+    private static boolean sameCallsites(VState a, VState b) {
+        if (a.curframe != b.curframe) return false;
+        for (int fr = a.curframe; fr >= 0; fr--) if (a.frames[fr].callsite != b.frames[fr].callsite) return false;
+        return true;
+    }
+
+    private static void maybeWidenReg(Reg old, Reg c, IdMap idmap) {
+        if (old.type != SCALAR_VALUE || c.type != SCALAR_VALUE) return;
+        if (old.precise || c.precise || regsExact(old, c, idmap)) return;
+        c.markUnknown();
     }
 
     private void checkReferenceLeak() {
@@ -1585,23 +1723,28 @@ public final class Verifier {
         checkRegArg(0, SRC_OP);
         Reg r0 = reg(0);
         if (!opts.privileged() && r0.isPointer()) throw fail("R0 leaks addr as return value");
-        int min, max;
         switch (ptype) {
-            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS -> { min = 0; max = 1; }
-            default -> { return; }
+            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS -> enforceRetval("At program exit", 0, 1);
+            default -> { }
         }
-        if (r0.type != SCALAR_VALUE) {
-            throw fail("At program exit the register R0 is not a known value (%s)", RegType.str(r0.type));
-        }
-        if (r0.smin < min || r0.smax > max) {
-            StringBuilder sb = new StringBuilder("At program exit the register R0 has");
-            boolean unknown = true;
-            if (r0.smin > Long.MIN_VALUE) { sb.append(" smin=").append(r0.smin); unknown = false; }
-            if (r0.smax < Long.MAX_VALUE) { sb.append(" smax=").append(r0.smax); unknown = false; }
-            if (unknown) sb.append(" unknown scalar value");
-            sb.append(" should have been in [").append(min).append(", ").append(max).append(']');
-            throw new Reject(insnIdx, List.of(sb.toString()));
-        }
+    }
+
+    /** R0 must be a scalar within [min, max] (64-bit) at this exit. */
+    private void enforceRetval(String where, long min, long max) {
+        Reg r0 = reg(0);
+        if (r0.type != SCALAR_VALUE) throw fail("%s the register R0 is not a known value (%s)", where, RegType.str(r0.type));
+        if (r0.smin < min || r0.smax > max) throw invalidScalar(where, r0, min, max);
+    }
+
+    /** verbose_invalid_scalar. */
+    private Reject invalidScalar(String where, Reg r, long min, long max) {
+        StringBuilder sb = new StringBuilder(where).append(" the register R0 has");
+        boolean unknown = true;
+        if (r.smin > Long.MIN_VALUE) { sb.append(" smin=").append(r.smin); unknown = false; }
+        if (r.smax < Long.MAX_VALUE) { sb.append(" smax=").append(r.smax); unknown = false; }
+        if (unknown) sb.append(" unknown scalar value");
+        sb.append(" should have been in [").append(min).append(", ").append(max).append(']');
+        return new Reject(insnIdx, List.of(sb.toString()));
     }
 
     private void updateStackDepth(Frame f) {
@@ -1622,16 +1765,7 @@ public final class Verifier {
             return;
         }
         Frame caller = cur.cur();
-        Frame callee = new Frame();
-        callee.callsite = insnIdx;
-        callee.frameno = cur.curframe + 1;
-        callee.subprog = sp;
-        for (int i = 0; i < 11; i++) {
-            callee.regs[i] = new Reg();
-            callee.regs[i].markNotInit();
-        }
-        callee.regs[10].markKnownZeroPtr(PTR_TO_STACK);
-        callee.regs[10].frameno = callee.frameno;
+        Frame callee = Callbacks.newFrame(insnIdx, cur.curframe + 1, sp);
         for (int i = 1; i <= 5; i++) callee.regs[i].set(caller.regs[i]);
         for (int i = 0; i <= 5; i++) {
             caller.regs[i].markNotInit();
@@ -1649,6 +1783,9 @@ public final class Verifier {
      * unknown scalar.
      */
     private void callGlobal(BtfFunc g, int sp) {
+        if (cur.lockMap >= 0) {
+            throw fail2("global function calls are not allowed while holding a lock,", "use static function instead");
+        }
         if (g.problem() != null) throw unsupported("global function " + g.name() + "(): " + g.problem());
         Frame caller = cur.cur();
         try {
@@ -1732,52 +1869,89 @@ public final class Verifier {
         return changesPkt[sp];
     }
 
-    private void checkMaxStackDepth() {
-        // the combined stack of every chain of calls, each frame rounded up to 32 bytes (interpreter) as the
-        // kernel does when the JIT is not requested; with the JIT it is rounded to 16
-        int[] depth = new int[subprogStarts.length];
-        for (int i = 0; i < depth.length; i++) depth[i] = (Math.max(stackDepth[i], 1) + 31) & ~31;
-        for (int i = 0; i < depth.length; i++) depth[i] = (stackDepth[i] + 15) & ~15;
-        int[] memo = new int[depth.length];
-        Arrays.fill(memo, -1);
-        for (int sp = 0; sp < 1; sp++) {
-            int total = maxChain(sp, depth, memo, 0, new ArrayList<>());
-            if (total > MAX_BPF_STACK) {
-                insnIdx = -1;
-                throw fail("combined stack size of %d calls is %d. Too large", lastChainLen, total);
+    /**
+     * After verification the kernel removes what no path reached (opt_remove_dead_code, privileged loads), whole
+     * subprograms included, then splits the program for the JIT: a callback never called that was the last
+     * subprogram leaves its address pointing past the end, and the kernel refuses the program. It names the
+     * instruction of the rewritten program (helpers inlined), which is not the one bpf4j names.
+     */
+    private void checkRemovedCallbacks() {
+        if (!opts.privileged()) return;
+        int lastKept = -1, kept = 0;
+        for (int sp = 0; sp < subprogStarts.length; sp++) {
+            boolean any = false;
+            for (int i = subprogStarts[sp]; i < subprogEnd(sp) && !any; i++) any = seen[i];
+            if (any) {
+                kept++;
+                lastKept = sp;
+            }
+        }
+        if (kept <= 1) return;
+        int tail = subprogEnd(lastKept);
+        for (int i = 0; i < tail; i++) {
+            if (seen[i] && insns[i].opcode() == LDDW && insns[i].src() == PSEUDO_FUNC && i + insns[i].imm() + 1 >= tail) {
+                insnIdx = i;
+                throw fail("verifier bug: No program to jit at insn %d (subprog < 0)", i);
             }
         }
     }
 
-    private int lastChainLen;
+    private void checkMaxStackDepth() {
+        for (int sp = 0; sp < subprogStarts.length; sp++) {
+            if (sp == 0 || asyncCallbacks[sp]) checkMaxStackDepthFrom(sp); // a timer callback runs on a stack of its own
+        }
+    }
 
-    private int maxChain(int sp, int[] depth, int[] memo, int acc, List<Integer> chain) {
-        chain.add(sp);
-        int here = acc + depth[sp];
-        int best = here;
-        int bestLen = chain.size();
-        if (here > MAX_BPF_STACK) {
-            lastChainLen = chain.size();
-            chain.removeLast();
-            return here;
-        }
-        int end = subprogEnd(sp);
-        for (int i = subprogStarts[sp]; i < end; i++) {
-            Insn in = insns[i];
-            if (in.opcode() == CALL && in.src() == CALL_PSEUDO) {
-                int t = Arrays.binarySearch(subprogStarts, i + in.imm() + 1);
-                if (t < 0 || chain.contains(t) || chain.size() >= MAX_FRAMES) continue;
-                int v = maxChain(t, depth, memo, here, chain);
-                if (v > best) {
-                    best = v;
-                    bestLen = lastChainLen;
+    /** round_up_stack_depth with the JIT requested: each frame rounded up to 16 bytes. */
+    private int roundedStackDepth(int sp) {
+        return (stackDepth[sp] + 15) & ~15;
+    }
+
+    /**
+     * check_max_stack_depth_subprog: walks every chain of calls from {@code root} in the kernel's order,
+     * a callback whose address a function takes counting as called from there (timer callbacks excepted):
+     * the first chain of more than 8 frames or more than 512 bytes of stack is refused.
+     */
+    private void checkMaxStackDepthFrom(int root) {
+        int[] retInsn = new int[MAX_FRAMES], retProg = new int[MAX_FRAMES];
+        int depth = 0, frame = 0, idx = root, i = subprogStarts[root];
+        boolean entered = true;
+        for (;;) {
+            if (entered) {
+                depth += roundedStackDepth(idx);
+                if (depth > MAX_BPF_STACK) {
+                    insnIdx = -1;
+                    throw fail("combined stack size of %d calls is %d. Too large", frame + 1, depth);
                 }
-                if (best > MAX_BPF_STACK) break;
             }
+            entered = false;
+            for (; i < subprogEnd(idx) && !entered; i++) {
+                Insn in = insns[i];
+                boolean call = in.opcode() == CALL && in.src() == CALL_PSEUDO;
+                boolean callback = in.opcode() == LDDW && in.src() == PSEUDO_FUNC;
+                if (!call && !callback) continue;
+                int callee = Arrays.binarySearch(subprogStarts, i + in.imm() + 1);
+                if (callee < 0 || (callback && asyncCallbacks[callee])) continue;
+                retInsn[frame] = i + 1;
+                retProg[frame] = idx;
+                frame++;
+                if (frame >= MAX_FRAMES) {
+                    insnIdx = -1;
+                    throw fail("the call stack of %d frames is too deep !", frame);
+                }
+                idx = callee;
+                entered = true;
+            }
+            if (entered) {
+                i = subprogStarts[idx];
+                continue;
+            }
+            if (frame == 0) return;
+            depth -= roundedStackDepth(idx);
+            frame--;
+            i = retInsn[frame];
+            idx = retProg[frame];
         }
-        lastChainLen = bestLen;
-        chain.removeLast();
-        return best;
     }
 
     // ---- memory ----------------------------------------------------------------------------------------
@@ -1829,6 +2003,7 @@ public final class Verifier {
             MapInfo m = maps.get(r.mapIdx);
             checkMapAccessType(m, off, size, write);
             checkMemRegionAccess(regno, off, size, m.valueSize(), false);
+            checkMapValueFields(r, m, off, size);
             if (!write && valueRegno >= 0) {
                 if (r.isConst() && m.readOnlyForProgram() && m.frozen() && m.data() != null) {
                     int mapOff = (int) (off + r.tv);
@@ -1883,7 +2058,7 @@ public final class Verifier {
             checkPacketAccess(regno, off, size, false);
             if (!write && valueRegno >= 0) reg(valueRegno).markUnknown();
         } else if (t == CONST_PTR_TO_MAP) {
-            throw unsupported("reads of struct bpf_map fields are not modelled");
+            checkPtrToMapAccess(regno, off, write);
         } else {
             throw fail("R%d invalid mem access '%s'", regno, RegType.str(t));
         }
@@ -1891,6 +2066,32 @@ public final class Verifier {
             if (!ldsx) reg(valueRegno).coerceToSize(size);
             else reg(valueRegno).coerceToSizeSx(size);
         }
+    }
+
+    /** check_map_access: no load, store or helper may touch the value's spin lock or timer. */
+    private void checkMapValueFields(Reg r, MapInfo m, int off, int size) {
+        MapValueFields fields = m.fields();
+        if (!fields.hasSpecialFields()) return;
+        if (fields.unmodelled() != null) throw unsupported("map value with " + fields.unmodelled());
+        String field = fields.overlapped(r.smin + off, r.umax + off + size);
+        if (field != null) throw fail("%s cannot be accessed directly by load/store", field);
+    }
+
+    /**
+     * check_ptr_to_map_access: a map pointer reads the kernel's struct of the map (its type named by
+     * vmlinux BTF); bpf4j refuses what the kernel refuses and does not model the reads themselves.
+     */
+    private void checkPtrToMapAccess(int regno, int off, boolean write) {
+        String struct = switch (maps.get(reg(regno).mapIdx).type()) {
+            case MapInfo.ARRAY, MapInfo.PERCPU_ARRAY, MapInfo.PROG_ARRAY, MapInfo.PERF_EVENT_ARRAY, MapInfo.CGROUP_ARRAY,
+                 MapInfo.ARRAY_OF_MAPS -> "bpf_array";
+            case MapInfo.HASH, MapInfo.PERCPU_HASH, MapInfo.LRU_HASH, MapInfo.LRU_PERCPU_HASH, MapInfo.HASH_OF_MAPS -> "bpf_htab";
+            default -> null;
+        };
+        if (struct == null) throw unsupported("reads of struct bpf_map fields are not modelled");
+        if (off < 0) throw fail("R%d is %s invalid negative access: off=%d", regno, struct, off);
+        if (write) throw fail("only read from %s is supported", struct);
+        throw unsupported("reads of struct " + struct + " fields are not modelled");
     }
 
     private void checkPtrOffReg(Reg r, int regno, boolean fixedOffOk) {
@@ -2256,6 +2457,7 @@ public final class Verifier {
         }
         checkRegArg(6, SRC_OP);
         if (cur.refIds.length > 0) throw fail("BPF_LD_[ABS|IND] cannot be mixed with socket references");
+        if (cur.lockMap >= 0) throw fail("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
         if (mode(code) == MODE_IND) checkRegArg(in.src(), SRC_OP);
         if (reg(6).type != PTR_TO_CTX) throw fail("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
         for (int i = 1; i <= 5; i++) {
@@ -2279,8 +2481,11 @@ public final class Verifier {
         }
         d.markKnownZeroPtr(PTR_TO_STACK);
         if (src == PSEUDO_FUNC) {
-            d.type = PTR_TO_FUNC;
             int t = insnIdx + in.imm() + 1;
+            if (btfFuncs.isEmpty()) throw fail("missing btf func_info");
+            BtfFunc f = btfFuncs.get(t);
+            if (f != null && f.global()) throw fail("callback function not static");
+            d.type = PTR_TO_FUNC;
             d.subprog = Math.max(0, Arrays.binarySearch(subprogStarts, t));
             return;
         }
@@ -2345,8 +2550,6 @@ public final class Verifier {
         }
         HelperProto fn = HelperProto.get(id);
         if (fn == null) {
-            if (id == 93 || id == 94) throw unsupported("bpf_spin_lock needs BTF of the map value: not modelled");
-            if (id == 164 || id == 181) throw unsupported("callback-calling helper " + name + " is not modelled yet");
             throw unsupported("the prototype of helper " + name + "#" + id + " is not modelled");
         }
         if (!availableHere(fn)) {
@@ -2364,7 +2567,9 @@ public final class Verifier {
             int at = i < args.length ? args[i] : HelperProto.ARG_DONTCARE;
             checkFuncArg(i, at, fn, meta, args);
         }
-        checkMapFuncCompatibility(meta.mapIdx, id, name);
+        if ((meta.releaseRegno > 0 || fn.ret() == HelperProto.RET_RINGBUF_MEM_OR_NULL) && inCallback()) {
+            throw unsupported("references acquired or released inside a callback are not modelled");
+        }
         if (meta.rawMode && meta.rawRegno >= 0) {
             for (int i = 0; i < meta.rawSize; i++) {
                 checkMemAccess(meta.rawRegno, i, 1, true, -1, false, false);
@@ -2380,11 +2585,13 @@ public final class Verifier {
             }
             if (!ok) throw fail("func %s#%d reference has not been acquired before", name, id);
         }
+        if (id == 12 && inCallback()) throw unsupported("tail calls inside callbacks are not modelled");
         if (id == 12) { // tail_call: unsupported in subprograms without BTF
             if (subprogOf(insnIdx) > 0 && btfFuncs.isEmpty()) { // check_abnormal_return: subprogs only
                 throw fail("tail_call is not allowed in subprogs without BTF");
             }
         }
+        if (HelperProto.callsCallbackSync(id) || HelperProto.callsCallbackAsync(id)) pushCallbackCall(id, meta);
         // reset caller-saved registers
         Frame f = cur.cur();
         for (int i = 0; i <= 5; i++) {
@@ -2398,14 +2605,16 @@ public final class Verifier {
             case HelperProto.RET_MAP_VALUE_OR_NULL -> {
                 if (meta.mapIdx < 0) throw fail("kernel subsystem misconfigured verifier");
                 MapInfo m = maps.get(meta.mapIdx);
-                if (m.type() == MapInfo.ARRAY_OF_MAPS || m.type() == MapInfo.HASH_OF_MAPS) {
-                    throw unsupported("map-in-map lookups are not modelled");
+                if (m.isMapOfMaps() && innerMapIdx[meta.mapIdx] < 0) {
+                    throw unsupported("a lookup in map of maps " + m.name() + " without its inner map template");
                 }
                 if (id == 1 && meta.constKey >= 0 && meta.constKey < m.maxEntries()
                         && (m.type() == MapInfo.ARRAY || m.type() == MapInfo.PERCPU_ARRAY)) {
-                    // Linux 6.14+: an array lookup with a constant in-range key cannot return NULL
+                    // Linux 6.14+: an array lookup with a constant in-range key cannot return NULL; a value
+                    // with a spin lock keeps an id to tell its lock from others'
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
                     r0.mapIdx = meta.mapIdx;
+                    if (m.fields().spinLockOff() >= 0) r0.id = ++idGen;
                 } else {
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
                     r0.mapIdx = meta.mapIdx;
@@ -2423,6 +2632,7 @@ public final class Verifier {
             }
             default -> throw unsupported("return type not modelled");
         }
+        checkMapFuncCompatibility(meta.mapIdx, id, name);
         if (HelperProto.changesPktData(id)) clearAllPktPointers();
         scratchReg(0);
         insnIdx++;
@@ -2524,8 +2734,112 @@ public final class Verifier {
                 meta.memSize = r.tv;
             }
             case HelperProto.ARG_PTR_TO_CONST_STR -> checkRegConstStr(r, regno);
+            case HelperProto.ARG_PTR_TO_FUNC -> meta.callbackSubprog = r.subprog;
+            case HelperProto.ARG_PTR_TO_SPIN_LOCK -> processSpinLock(regno, meta.funcId == SPIN_LOCK);
+            case HelperProto.ARG_PTR_TO_TIMER -> processTimerFunc(regno, meta);
             default -> { }
         }
+    }
+
+    private static final int SPIN_LOCK = 93, SPIN_UNLOCK = 94;
+
+    /** The name the kernel gives a map (BPF_OBJ_NAME_LEN: 15 characters). */
+    private static String kernelMapName(MapInfo m) {
+        return m.name().length() > 15 ? m.name().substring(0, 15) : m.name();
+    }
+
+    /**
+     * What process_spin_lock and process_timer_func check first: the argument points, at a constant offset, at
+     * the struct {@code field} ({@code bpf_spin_lock}, {@code bpf_timer}) of a map value whose BTF places it.
+     */
+    private void checkFieldArg(int regno, String field, java.util.function.ToIntFunction<MapValueFields> offsetOf) {
+        Reg r = reg(regno);
+        if (!r.isConst()) {
+            throw fail("R%d doesn't have constant offset. %s has to be at the constant offset", regno, field);
+        }
+        MapInfo m = maps.get(r.mapIdx);
+        MapValueFields fields = m.fields();
+        if (!fields.btf()) throw fail("map '%s' has to have BTF in order to use %s", kernelMapName(m), field);
+        if (fields.unmodelled() != null) throw unsupported("map value with " + fields.unmodelled());
+        int fieldOff = offsetOf.applyAsInt(fields);
+        if (fieldOff < 0) throw fail("map '%s' has no valid %s", kernelMapName(m), field);
+        long off = r.tv + r.off;
+        if (off != fieldOff) throw fail("off %d doesn't point to 'struct %s' that is at %d", off, field, fieldOff);
+    }
+
+    /**
+     * process_spin_lock: one lock is held at a time, and it is released through a pointer to the same value
+     * (same map, same id).
+     */
+    private void processSpinLock(int regno, boolean lock) {
+        checkFieldArg(regno, "bpf_spin_lock", MapValueFields::spinLockOff);
+        Reg r = reg(regno);
+        if (lock) {
+            if (cur.lockMap >= 0) throw fail("Locking two bpf_spin_locks are not allowed");
+            cur.lockMap = r.mapIdx;
+            cur.lockId = r.id;
+        } else {
+            if (cur.lockMap < 0) throw fail("bpf_spin_unlock without taking a lock");
+            if (cur.lockMap != r.mapIdx || cur.lockId != r.id) throw fail("bpf_spin_unlock of different lock");
+            cur.lockMap = -1;
+            cur.lockId = 0;
+        }
+    }
+
+    /** process_timer_func: the helper's map is the one whose value holds the timer. */
+    private void processTimerFunc(int regno, ArgMeta meta) {
+        checkFieldArg(regno, "bpf_timer", MapValueFields::timerOff);
+        Reg r = reg(regno);
+        // each inner map has its own map_uid, which bpf4j does not track
+        if (r.mapIdx >= programMaps) throw unsupported("timers in inner maps are not modelled");
+        meta.mapIdx = r.mapIdx;
+    }
+
+    /** Whether the current path runs inside a callback (in_callback_fn or in_async_callback_fn of any frame). */
+    private boolean inCallback() {
+        for (int i = 0; i <= cur.curframe; i++) {
+            if (cur.frames[i].inCallback || cur.frames[i].inAsyncCallback) return true;
+        }
+        return false;
+    }
+
+    /**
+     * push_callback_call: the callback's body is explored from a copy of the state at the call, in a new frame
+     * whose exit returns to the call (so that the call repeats until the states converge); the current path
+     * goes on past the call. A timer's callback runs later: it is explored from a fresh state of its own.
+     */
+    private void pushCallbackCall(int id, ArgMeta meta) {
+        int sp = meta.callbackSubprog;
+        if (id == Callbacks.LOOP && Long.compareUnsigned(cur.cur().callbackDepth, reg(1).umax) >= 0) {
+            cur.cur().callbackDepth = 0;
+            if (level >= 2) logln("frame" + cur.curframe + " bpf_loop iteration limit reached");
+            return;
+        }
+        if (HelperProto.callsCallbackAsync(id)) {
+            VState st = new VState();
+            Frame callee = Callbacks.newFrame(-1, 0, sp);
+            Callbacks.setCalleeState(id, cur.cur(), callee, 0);
+            st.frames[0] = callee;
+            asyncCallbacks[sp] = true;
+            pending.addLast(new Pending(st, subprogStarts[sp], insnIdx));
+            if (pending.size() > COMPLEXITY_LIMIT_JMP_SEQ) {
+                throw fail("The sequence of %d jumps is too complex for async cb.", pending.size());
+            }
+            return;
+        }
+        VState st = pushStack(subprogStarts[sp], insnIdx);
+        if (st.curframe + 1 >= MAX_FRAMES) throw fail("the call stack of %d frames is too deep", st.curframe + 2);
+        if (id == Callbacks.FOR_EACH_MAP_ELEM && !Callbacks.iterable(maps.get(meta.mapIdx).type())) {
+            throw fail("callback function not allowed for map");
+        }
+        Frame caller = st.cur();
+        Frame callee = Callbacks.newFrame(insnIdx, st.curframe + 1, sp);
+        Callbacks.setCalleeState(id, caller, callee, id == Callbacks.USER_RINGBUF_DRAIN ? ++idGen : 0);
+        st.curframe++;
+        st.frames[st.curframe] = callee;
+        st.callbackUnrollDepth++;
+        caller.callbackDepth++;
+        cur.cur().callbackDepth = 0;
     }
 
     private void checkRegType(int regno, int argType, int base, ArgMeta meta) {
@@ -2549,7 +2863,11 @@ public final class Verifier {
             case HelperProto.ARG_PTR_TO_RINGBUF_MEM -> { compatible = new int[] {PTR_TO_MEM | MEM_RINGBUF}; expected = "ringbuf_mem"; }
             case HelperProto.ARG_PTR_TO_FUNC -> { compatible = new int[] {PTR_TO_FUNC}; expected = "func"; }
             case HelperProto.ARG_PTR_TO_STACK -> { compatible = new int[] {PTR_TO_STACK}; expected = "fp"; }
-            case HelperProto.ARG_PTR_TO_CONST_STR -> { compatible = new int[] {PTR_TO_MAP_VALUE}; expected = "map_value"; }
+            case HelperProto.ARG_PTR_TO_CONST_STR, HelperProto.ARG_PTR_TO_TIMER -> {
+                compatible = new int[] {PTR_TO_MAP_VALUE};
+                expected = "map_value";
+            }
+            case HelperProto.ARG_PTR_TO_SPIN_LOCK -> { compatible = new int[] {PTR_TO_MAP_VALUE}; expected = "map_value, ptr_"; }
             default -> throw unsupported("argument type " + base + " not modelled");
         }
         for (int c : compatible) if (c == type) return;
@@ -2583,6 +2901,7 @@ public final class Verifier {
                 MapInfo m = maps.get(r.mapIdx);
                 checkMapAccessType(m, r.off, accessSize, write);
                 checkMemRegionAccess(regno, r.off, accessSize, m.valueSize(), zeroOk);
+                checkMapValueFields(r, m, r.off, accessSize);
             }
             case PTR_TO_MEM -> {
                 if ((r.type & MEM_RDONLY) != 0 && write) throw fail("R%d cannot write into %s", regno, RegType.str(r.type));
@@ -2631,6 +2950,8 @@ public final class Verifier {
             case MapInfo.CPUMAP -> funcId == 51;
             case MapInfo.CGROUP_ARRAY -> funcId == 33 || funcId == 37;
             case MapInfo.QUEUE, MapInfo.STACK -> funcId == 87 || funcId == 88 || funcId == 89;
+            case MapInfo.ARRAY_OF_MAPS, MapInfo.HASH_OF_MAPS -> funcId == 1;
+            case MapInfo.USER_RINGBUF -> funcId == Callbacks.USER_RINGBUF_DRAIN;
             default -> true;
         };
         if (ok) {
@@ -2643,6 +2964,7 @@ public final class Verifier {
                 case 53 -> mt == MapInfo.SOCKMAP;
                 case 33, 37 -> mt == MapInfo.CGROUP_ARRAY;
                 case 55 -> mt == MapInfo.PERF_EVENT_ARRAY;
+                case Callbacks.USER_RINGBUF_DRAIN -> mt == MapInfo.USER_RINGBUF;
                 default -> true;
             };
         }

@@ -10,16 +10,24 @@ import org.junit.jupiter.api.Test;
 
 /** Regression: a function reached only through its address (a bpf_loop callback) is not unreachable code. */
 class CallbackReachabilityTest {
+    private static final Insn[] FN = Insn.lddw(2, PSEUDO_FUNC, 7); // the callback at 0 + 7 + 1 = 8
+    private static final Program LOOP = Program.of(FN[0], FN[1],
+            Insn.mov64Imm(1, 1), Insn.mov64Imm(3, 0), Insn.mov64Imm(4, 0),
+            Insn.call(181), // bpf_loop
+            Insn.mov64Imm(0, 2), Insn.exit(),
+            Insn.mov64Imm(0, 0), Insn.exit());
 
     @Test
     void callbackTakenByAddressIsReachable() {
-        Insn[] fn = Insn.lddw(2, PSEUDO_FUNC, 7); // the callback at 0 + 7 + 1 = 8
-        Program p = Program.of(fn[0], fn[1],
-                Insn.mov64Imm(1, 1), Insn.mov64Imm(3, 0), Insn.mov64Imm(4, 0),
-                Insn.call(181), // bpf_loop
-                Insn.mov64Imm(0, 2), Insn.exit(),
-                Insn.mov64Imm(0, 0), Insn.exit());
-        VerifierResult r = Verifier.verify(p, VerifierProgramType.XDP, List.of(), VerifierOptions.defaults());
-        assertThat(r).isNotInstanceOf(VerifierResult.Rejected.class);
+        List<BtfFunc> funcs = List.of(new BtfFunc(0, "main", true, List.of(), null), new BtfFunc(8, "cb", false, List.of(), null));
+        VerifierResult r = Verifier.verify(LOOP, VerifierProgramType.XDP, List.of(), VerifierOptions.defaults(), funcs);
+        assertThat(r).isInstanceOf(VerifierResult.Accepted.class);
+    }
+
+    @Test
+    void aCallbackNeedsFuncInfo() {
+        VerifierResult r = Verifier.verify(LOOP, VerifierProgramType.XDP, List.of(), VerifierOptions.defaults());
+        assertThat(r).isInstanceOfSatisfying(VerifierResult.Rejected.class,
+                j -> assertThat(j.message()).isEqualTo("missing btf func_info"));
     }
 }

@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bpf4j.btf.Btf;
-import org.bpf4j.btf.BtfType;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.elf.ProgramSpec;
@@ -16,6 +14,7 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.verifier.MapValueFields;
 
 /**
  * An object loaded into the Linux kernel the way libbpf would: its maps created (global data filled in,
@@ -54,7 +53,7 @@ public final class KernelObject implements AutoCloseable {
         List<KernelMap> templates = new ArrayList<>();
         KernelBtf btf = null;
         try {
-            // The kernel needs BTF in two cases: a map value's struct bpf_spin_lock, and the func_info of a
+            // The kernel needs BTF in two cases: a map value's struct bpf_spin_lock or bpf_timer, and the func_info of a
             // program that takes a function's address (callbacks). Everything else loads without BTF, as
             // before.
             boolean needed = object.maps().stream().anyMatch(def -> needsBtf(object, def))
@@ -99,12 +98,13 @@ public final class KernelObject implements AutoCloseable {
                 kernelName(def.name()), 0, 0, 0, 0, spec.mapExtra());
     }
 
-    /** Whether the map's value is a struct with a {@code struct bpf_spin_lock} member (the kernel then needs its BTF). */
+    /**
+     * Whether the map's value has a field the kernel finds through its BTF ({@code struct bpf_spin_lock},
+     * {@code struct bpf_timer}, ...): the kernel then needs the value's BTF.
+     */
     private static boolean needsBtf(BpfObject object, MapDefinition def) {
         if (def.btfValueTypeId() == 0 || object.btf().isEmpty()) return false;
-        Btf btf = object.btf().get();
-        if (!(btf.resolve(def.btfValueTypeId()) instanceof BtfType.Struct s)) return false;
-        return s.members().stream().anyMatch(m -> btf.resolve(m.type()) instanceof BtfType.Struct t && t.name().equals("bpf_spin_lock"));
+        return MapValueFields.of(object.btf().get(), def.btfValueTypeId()).hasSpecialFields();
     }
 
     private static KernelMap createMap(MapDefinition def, List<KernelMap> templates, KernelBtf btf) {

@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
 
 /** A hand-built raw BTF blob for tests: types are appended as u32 words, names into the string section. */
 final class BtfBlob {
-    static final int KIND_INT = 1, KIND_FUNC = 12, KIND_FUNC_PROTO = 13;
+    static final int KIND_INT = 1, KIND_STRUCT = 4, KIND_FUNC = 12, KIND_FUNC_PROTO = 13;
+    static final int LINKAGE_STATIC = 0, LINKAGE_GLOBAL = 1;
+
+    /** A struct member: its name, type and offset in bits. */
+    record Member(String name, int type, int bitOffset) {}
 
     private final ByteBuffer types = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteArrayOutputStream strings = new ByteArrayOutputStream();
@@ -34,9 +38,20 @@ final class BtfBlob {
         return nextId++;
     }
 
+    /** A struct of {@code size} bytes. */
+    int struct(String name, int size, Member... members) {
+        types.putInt(string(name)).putInt(KIND_STRUCT << 24 | members.length).putInt(size);
+        for (Member m : members) types.putInt(string(m.name())).putInt(m.type()).putInt(m.bitOffset());
+        return nextId++;
+    }
+
     /** A function with global linkage (1). */
     int func(String name, int proto) {
-        types.putInt(string(name)).putInt(KIND_FUNC << 24 | 1).putInt(proto);
+        return func(name, proto, LINKAGE_GLOBAL);
+    }
+
+    int func(String name, int proto, int linkage) {
+        types.putInt(string(name)).putInt(KIND_FUNC << 24 | linkage).putInt(proto);
         return nextId++;
     }
 
