@@ -5,6 +5,7 @@ import static org.bpf4j.isa.Opcodes.LDDW;
 import static org.bpf4j.isa.Opcodes.PSEUDO_MAP_FD;
 
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -24,14 +25,15 @@ import org.bpf4j.runtime.LoadedObject;
 import org.bpf4j.runtime.RuntimeOptions;
 import org.bpf4j.runtime.TestRun;
 import org.bpf4j.runtime.TestRunException;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.bpf4j.runtime.TestRunResult;
+import org.junit.jupiter.api.Test;
 
 /**
- * The verifier's safety net: every generated program the verifier accepts is loaded into the runtime and
- * run in checked mode, on both engines, on random packets with random map contents. A memory fault, or
- * any other failure of an accepted program, is a verifier bug (it proved something that is not so).
- * Needs no kernel, so it also guards the verifier where the kernel differential cannot run.
+ * The verifier's safety net and the engines' equivalence on verified programs: every generated program
+ * the verifier accepts is loaded into the runtime and run in checked mode on both engines, on random
+ * packets with random map contents. A memory fault of an accepted program is a verifier bug (it proved
+ * something that is not so); a difference between the engines is an engine bug. Needs no kernel, so it
+ * also guards the verifier where the kernel differential cannot run.
  */
 class SafetyNetTest {
     static final int PROGRAMS = Integer.getInteger("bpf4j.safety.programs", 2000);
@@ -40,16 +42,20 @@ class SafetyNetTest {
     private static final VerifierProgramType[] TYPES = {
             VerifierProgramType.XDP, VerifierProgramType.SCHED_CLS, VerifierProgramType.SOCKET_FILTER};
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"interp", "jit"})
-    void acceptedProgramsNeverFaultInCheckedMode(String engine) {
-        RuntimeOptions options = RuntimeOptions.defaults()
-                .withEngine("jit".equals(engine) ? JvmCompiler::compile : Interpreter::load)
-                .withBudget(10_000_000L);
+    /**
+     * Each accepted program runs on the interpreter and on the JIT, each in its own runtime, from the same
+     * map contents on the same packets: neither may fault, and both must return the same value, leave the
+     * same packet and the same map contents.
+     */
+    @Test
+    void acceptedProgramsNeverFaultAndBothEnginesAgree() {
         long seed0 = Long.getLong("bpf4j.safety.seed", 20261122L);
         int accepted = 0, runs = 0;
         List<String> faults = new ArrayList<>();
-        try (BpfRuntime runtime = BpfRuntime.create(options)) {
+        List<String> mismatches = new ArrayList<>();
+        RuntimeOptions checked = RuntimeOptions.defaults().withBudget(10_000_000L);
+        try (BpfRuntime interp = BpfRuntime.create(checked.withEngine(Interpreter::load));
+             BpfRuntime jit = BpfRuntime.create(checked.withEngine(JvmCompiler::compile))) {
             for (int i = 0; i < PROGRAMS; i++) {
                 VerifierProgramType type = TYPES[i % TYPES.length];
                 Program p = new ProgramGenerator(seed0 + i, type).next();
@@ -58,26 +64,49 @@ class SafetyNetTest {
                 }
                 accepted++;
                 Random rnd = new Random(seed0 ^ (i * 0x9E3779B97F4A7C15L));
-                try (LoadedObject obj = runtime.load(objectOf(p, type))) {
-                    var prog = obj.programs().values().iterator().next();
+                BpfObject object = objectOf(p, type);
+                try (LoadedObject a = interp.load(object); LoadedObject b = jit.load(object)) {
                     for (int k = 0; k < INPUTS; k++) {
-                        fillMaps(obj, rnd);
+                        long fill = rnd.nextLong();
+                        fillMaps(a, new Random(fill));
+                        fillMaps(b, new Random(fill));
                         byte[] frame = new byte[14 + rnd.nextInt(120)];
                         rnd.nextBytes(frame);
-                        try {
-                            prog.testRun(TestRun.of(frame));
-                            runs++;
-                        } catch (TestRunException e) {
-                            faults.add("seed " + (seed0 + i) + " " + type + " input " + k + ": " + e.getMessage());
-                        }
+                        String where = "seed " + (seed0 + i) + " " + type + " input " + k;
+                        String ra = outcome(a, frame, where, faults), rb = outcome(b, frame, where, faults);
+                        runs++;
+                        if (!ra.equals(rb)) mismatches.add(where + ":\n  interp " + ra + "\n  jit    " + rb);
                     }
                 }
             }
         }
-        System.out.printf("safety net (%s): %d programs, %d accepted, %d checked runs, %d faults%n",
-                engine, PROGRAMS, accepted, runs, faults.size());
+        System.out.printf("safety net: %d programs, %d accepted, %d inputs on both engines, %d faults, %d mismatches%n",
+                PROGRAMS, accepted, runs, faults.size(), mismatches.size());
         assertThat(accepted).as("the generator produces accepted programs").isGreaterThan(PROGRAMS / 10);
         assertThat(faults).as("accepted programs that faulted in checked mode (verifier bugs)").isEmpty();
+        assertThat(mismatches).as("accepted programs where the engines disagree").isEmpty();
+    }
+
+    /** What a run leaves: r0, the packet, every map entry (sorted by key). */
+    private static String outcome(LoadedObject obj, byte[] frame, String where, List<String> faults) {
+        StringBuilder sb = new StringBuilder();
+        try {
+            TestRunResult r = obj.programs().values().iterator().next().testRun(TestRun.of(frame));
+            sb.append("r0=").append(r.retval()).append(" data=").append(HexFormat.of().formatHex(r.dataOut()));
+        } catch (TestRunException e) {
+            faults.add(where + ": " + e.getMessage());
+            sb.append("fault ").append(e.getMessage());
+        }
+        for (BpfMap map : obj.maps().values()) {
+            if (map.type() == MapType.RINGBUF) continue;
+            List<String> entries = new ArrayList<>();
+            for (byte[] key : map.keys()) {
+                entries.add(HexFormat.of().formatHex(key) + "=" + map.lookup(key).map(v -> HexFormat.of().formatHex(v)).orElse("-"));
+            }
+            java.util.Collections.sort(entries);
+            sb.append(' ').append(map.name()).append(entries);
+        }
+        return sb.toString();
     }
 
     /** The generated program as an object: its map loads become relocations against three named maps. */
