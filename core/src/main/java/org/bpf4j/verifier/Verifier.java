@@ -37,6 +37,9 @@ public final class Verifier {
      */
     public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
                                         VerifierOptions options, List<BtfFunc> funcs) {
+        if (type.unsupportedReason().isPresent()) {
+            return new VerifierResult.Unsupported(type.unsupportedReason().get(), 0, 0, "");
+        }
         Verifier v = null;
         try {
             v = new Verifier(program, type, maps == null ? List.of() : List.copyOf(maps),
@@ -1546,11 +1549,9 @@ public final class Verifier {
         checkRegArg(0, SRC_OP);
         Reg r0 = reg(0);
         if (!opts.privileged() && r0.isPointer()) throw fail("R0 leaks addr as return value");
-        int min, max;
-        switch (ptype) {
-            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS -> { min = 0; max = 1; }
-            default -> { return; }
-        }
+        VerifierProgramType.RetvalRange range = ptype.returnRange(opts.expectedAttachType());
+        if (range == null) return;
+        long min = range.min(), max = range.max();
         if (r0.type != SCALAR_VALUE) {
             throw fail("At program exit the register R0 is not a known value (%s)", RegType.str(r0.type));
         }
@@ -1815,8 +1816,11 @@ public final class Verifier {
             if (write && valueRegno >= 0 && !opts.privileged() && reg(valueRegno).isPointer()) {
                 throw fail("R%d leaks addr into ctx", valueRegno);
             }
+            if (ptype == VerifierProgramType.SYSCALL && (r.tm != 0 || r.tv != 0)) {
+                throw unsupported("variable-offset accesses to a syscall program's context are not modelled");
+            }
             checkPtrOffReg(r, regno, false);
-            int res = ptype.ctxAccess(off, size, write, ldsx);
+            int res = ptype.ctxAccess(off, size, write, ldsx, opts.expectedAttachType());
             if (res == VerifierProgramType.UNSUPPORTED) {
                 throw unsupported("context access off=" + off + " size=" + size + " of " + ptype + " is not modelled");
             }
@@ -2299,18 +2303,20 @@ public final class Verifier {
         if (org.bpf4j.helpers.KernelHelper.byId(id).isEmpty()) {
             throw fail("invalid func %s#%d", name, id);
         }
-        HelperProto fn = HelperProto.get(id);
-        if (fn == null) {
-            if (id == 93 || id == 94) throw unsupported("bpf_spin_lock needs BTF of the map value: not modelled");
-            if (id == 164 || id == 181) throw unsupported("callback-calling helper " + name + " is not modelled yet");
-            throw unsupported("the prototype of helper " + name + "#" + id + " is not modelled");
-        }
-        if ((fn.kinds() & HelperProto.kindOf(ptype)) == 0 || (id == 56 && ptype != VerifierProgramType.PERF_EVENT)) {
+        int attach = opts.expectedAttachType();
+        HelperAvailability.Verdict availability = HelperAvailability.verdict(id, ptype, attach);
+        if (availability == HelperAvailability.Verdict.UNAVAILABLE) {
             throw fail("program of this type cannot use helper %s#%d", name, id);
         }
-        if (!opts.gplCompatible() && fn.gplOnly()) {
+        if (!opts.gplCompatible() && HelperAvailability.gplOnly(id, ptype, attach)) {
             throw fail("cannot call GPL-restricted function from non-GPL compatible program");
         }
+        if (availability == HelperAvailability.Verdict.NOT_ALLOWED) throw fail("helper call is not allowed in probe");
+        if (availability == HelperAvailability.Verdict.MIGHT_SLEEP) {
+            throw fail("helper call might sleep in a non-sleepable prog");
+        }
+        HelperProto fn = HelperProto.of(id, ptype);
+        if (fn.unmodelled() != null) throw unsupported("helper " + name + "#" + id + " is not modelled: " + fn.unmodelled());
         ArgMeta meta = new ArgMeta();
         meta.pktAccess = fn.pktAccess();
         meta.funcName = name;
@@ -2419,7 +2425,7 @@ public final class Verifier {
             if (!opts.privileged() && r.isPointer()) throw fail("R%d leaks addr into helper function", regno);
             return;
         }
-        if (isPktPointer(r.type) && !(meta.pktAccess && ptype.directPacketAccess(false))) {
+        if (isPktPointer(r.type) && !ptype.packetArgumentAllowed(meta.pktAccess)) {
             throw fail("helper access to the packet is not allowed");
         }
         boolean maybeNullArg = (argType & HelperProto.A_MAYBE_NULL) != 0;
@@ -2464,7 +2470,8 @@ public final class Verifier {
             case HelperProto.ARG_PTR_TO_MAP_VALUE -> {
                 if (skipType) return;
                 if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->value");
-                checkHelperMemAccess(regno, maps.get(meta.mapIdx).valueSize(), false, false, meta);
+                meta.rawMode = (argType & HelperProto.A_UNINIT) != 0; // map_pop_elem/map_peek_elem write the value
+                checkHelperMemAccess(regno, maps.get(meta.mapIdx).valueSize(), meta.rawMode, false, meta);
             }
             case HelperProto.ARG_PTR_TO_MEM -> {
                 meta.rawMode = (argType & HelperProto.A_UNINIT) != 0;
@@ -2556,6 +2563,12 @@ public final class Verifier {
                 }
                 checkStackRangeInitialized(regno, r.off, accessSize, zeroOk, true, write);
             }
+            case PTR_TO_CTX -> {
+                if (ptype == VerifierProgramType.SYSCALL) {
+                    throw unsupported("a syscall program's context as helper memory is not modelled");
+                }
+                throw fail("R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
+            }
             default -> {
                 if (zeroOk && accessSize == 0 && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) return;
                 throw fail("R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
@@ -2577,32 +2590,7 @@ public final class Verifier {
 
     private void checkMapFuncCompatibility(int mapIdx, int funcId, String name) {
         if (mapIdx < 0) return;
-        int mt = maps.get(mapIdx).type();
-        boolean ok = switch (mt) {
-            case MapInfo.PROG_ARRAY -> funcId == 12;
-            case MapInfo.PERF_EVENT_ARRAY -> funcId == 22 || funcId == 25 || funcId == 55 || funcId == 111 || funcId == 121;
-            case MapInfo.RINGBUF -> funcId == 130 || funcId == 131 || funcId == 134 || funcId == 198;
-            case MapInfo.STACK_TRACE -> funcId == 27;
-            case MapInfo.DEVMAP, MapInfo.DEVMAP_HASH, MapInfo.XSKMAP -> funcId == 51 || funcId == 1;
-            case MapInfo.CPUMAP -> funcId == 51;
-            case MapInfo.CGROUP_ARRAY -> funcId == 33 || funcId == 37;
-            case MapInfo.QUEUE, MapInfo.STACK -> funcId == 87 || funcId == 88 || funcId == 89;
-            default -> true;
-        };
-        if (ok) {
-            ok = switch (funcId) {
-                case 12 -> mt == MapInfo.PROG_ARRAY;
-                case 25, 22 -> mt == MapInfo.PERF_EVENT_ARRAY;
-                case 130, 131, 134 -> mt == MapInfo.RINGBUF;
-                case 27 -> mt == MapInfo.STACK_TRACE;
-                case 51 -> mt == MapInfo.DEVMAP || mt == MapInfo.DEVMAP_HASH || mt == MapInfo.CPUMAP || mt == MapInfo.XSKMAP;
-                case 53 -> mt == MapInfo.SOCKMAP;
-                case 33, 37 -> mt == MapInfo.CGROUP_ARRAY;
-                case 55 -> mt == MapInfo.PERF_EVENT_ARRAY;
-                default -> true;
-            };
-        }
-        if (!ok && funcId == 12) throw fail("expected prog array map for tail call");
-        if (!ok) throw fail("cannot pass map_type %d into func %s#%d", mt, name, funcId);
+        List<String> error = MapFuncCompatibility.check(maps.get(mapIdx).type(), funcId, name, ptype);
+        if (!error.isEmpty()) throw new Reject(insnIdx, error);
     }
 }
