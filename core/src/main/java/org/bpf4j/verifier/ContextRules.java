@@ -82,7 +82,7 @@ final class ContextRules {
             case 8 -> size == 8 ? PTR_TO_PACKET : INVALID;
             case 16 -> size == 8 ? PTR_TO_PACKET_END : INVALID;
             case 36 -> size == 4 && get ? SCALAR_VALUE : INVALID;
-            default -> size == 4 ? SCALAR_VALUE : INVALID;
+            default -> size == 4 && off >= 24 ? SCALAR_VALUE : INVALID;
         };
     }
 

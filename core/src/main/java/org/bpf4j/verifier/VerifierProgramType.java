@@ -17,7 +17,7 @@ public enum VerifierProgramType {
     KPROBE(2, "pt_regs", 168),
     SCHED_CLS(3, "__sk_buff", 192),
     SCHED_ACT(4, "__sk_buff", 192),
-    TRACEPOINT(5, "tracepoint", 2048),
+    TRACEPOINT(5, "tracepoint", 8192),
     XDP(6, "xdp_md", 24),
     PERF_EVENT(7, "bpf_perf_event_data", 184),
     CGROUP_SKB(8, "__sk_buff", 192),
@@ -158,8 +158,9 @@ public enum VerifierProgramType {
                 if (off < 0 || off >= 168 || write || off % size != 0 || off + size > 168) yield INVALID;
                 yield SCALAR_VALUE;
             }
+            // tp_prog_is_valid_access compares the int offset with sizeof(void *) as unsigned: negative offsets pass
             case TRACEPOINT -> {
-                if (off < 8 || off >= 2048 || write || off % size != 0) yield INVALID;
+                if ((off >= 0 && off < 8) || off >= 8192 || write || off % size != 0) yield INVALID;
                 yield SCALAR_VALUE;
             }
             case RAW_TRACEPOINT -> ContextRules.rawTracepoint(off, size, write);
