@@ -31,7 +31,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
     private static final int ANY = ARG_ANYTHING, CTX = ARG_PTR_TO_CTX, CTX_OR_NULL = ARG_PTR_TO_CTX | A_MAYBE_NULL,
             MAP = ARG_CONST_MAP_PTR, KEY = ARG_PTR_TO_MAP_KEY, VALUE = ARG_PTR_TO_MAP_VALUE,
             VALUE_OR_NULL = ARG_PTR_TO_MAP_VALUE | A_MAYBE_NULL, VALUE_UNINIT = ARG_PTR_TO_MAP_VALUE | A_UNINIT,
-            MEM = ARG_PTR_TO_MEM, MEM_OR_NULL = ARG_PTR_TO_MEM | A_MAYBE_NULL, MEM_W = ARG_PTR_TO_MEM | A_WRITE,
+            MEM_W = ARG_PTR_TO_MEM | A_WRITE, MEM_W_OR_NULL = MEM_W | A_MAYBE_NULL,
             MEM_RO = ARG_PTR_TO_MEM | A_RDONLY, MEM_RO_OR_NULL = ARG_PTR_TO_MEM | A_RDONLY | A_MAYBE_NULL,
             UNINIT = ARG_PTR_TO_MEM | A_UNINIT, SIZE = ARG_CONST_SIZE, SIZE0 = ARG_CONST_SIZE_OR_ZERO,
             ALLOC_SIZE0 = ARG_CONST_ALLOC_SIZE_OR_ZERO, RINGBUF_RELEASE = ARG_PTR_TO_RINGBUF_MEM | A_RELEASE,
@@ -70,8 +70,12 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
                 case SCHED_CLS, SCHED_ACT, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> PROTOS[17];
                 default -> CGROUP_CLASSID_CURRENT;
             };
-            case 67 -> type == VerifierProgramType.RAW_TRACEPOINT || type == VerifierProgramType.RAW_TRACEPOINT_WRITABLE
-                    ? GET_STACK_RAW_TP : PROTOS[67];
+            // socket reuseport and syscall programs get the tracing variants, which take BTF-typed kernel pointers
+            case 46 -> type == VerifierProgramType.SK_REUSEPORT || type == VerifierProgramType.SYSCALL
+                    ? new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed socket pointer")
+                    : PROTOS[46];
+            case 188 -> type == VerifierProgramType.XDP ? PROTOS[188]
+                    : new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed kernel pointer");
             // setsockopt programs get the socket's own bpf_setsockopt/bpf_getsockopt, on ctx->sk
             case 49, 57 -> type == VerifierProgramType.CGROUP_SOCKOPT
                     ? new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed socket pointer")
@@ -83,9 +87,6 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
     }
 
     private static final HelperProto CGROUP_CLASSID_CURRENT = new HelperProto(17, RET_INTEGER, false, NONE, 0, null);
-    /** The raw tracepoint variant declares its buffer read-only, unlike the others' write-only one. */
-    private static final HelperProto GET_STACK_RAW_TP = new HelperProto(67, RET_INTEGER, false,
-            new int[] {CTX, MEM_RO, SIZE0, ANY}, 0, null);
     private static final HelperProto SK_STORAGE_GET_CG_SOCK = new HelperProto(107, RET_MAP_VALUE_OR_NULL, false,
             new int[] {MAP, CTX, VALUE_OR_NULL, ANY}, 0, null);
 
@@ -153,12 +154,12 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(61, RET_INTEGER, NO_PKT, CTX, ANY); // msg_apply_bytes
         def(62, RET_INTEGER, NO_PKT, CTX, ANY); // msg_cork_bytes
         def(63, RET_INTEGER, NO_PKT, CTX, ANY, ANY, ANY); // msg_pull_data
-        def(64, RET_INTEGER, NO_PKT, CTX); // bind
+        def(64, RET_INTEGER, NO_PKT, CTX, MEM_RO, SIZE); // bind
         def(65, RET_INTEGER, NO_PKT, CTX, ANY); // xdp_adjust_tail
         def(66, RET_INTEGER, NO_PKT, CTX, ANY, UNINIT, SIZE, ANY); // skb_get_xfrm_state
         def(67, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE0, ANY); // get_stack
         def(68, RET_INTEGER, NO_PKT, CTX, ANY, UNINIT, SIZE, ANY); // skb_load_bytes_relative
-        def(69, RET_INTEGER, NO_PKT, CTX, MEM, SIZE, ANY); // fib_lookup
+        def(69, RET_INTEGER, NO_PKT, CTX, MEM_W, SIZE, ANY); // fib_lookup
         def(70, RET_INTEGER, PKT, CTX, MAP, KEY, ANY); // sock_hash_update
         def(71, RET_INTEGER, NO_PKT, CTX, MAP, KEY, ANY); // msg_redirect_hash
         def(72, RET_INTEGER, NO_PKT, CTX, MAP, KEY, ANY); // sk_redirect_hash
@@ -190,7 +191,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(98, "argument 1 is a socket pointer"); // get_listener_sock
         unmodelled(99, "it returns a socket pointer"); // skc_lookup_tcp
         unmodelled(100, "argument 1 is a BTF-typed socket pointer"); // tcp_check_syncookie
-        def(101, RET_INTEGER, NO_PKT, CTX, MEM, SIZE, ANY); // sysctl_get_name
+        def(101, RET_INTEGER, NO_PKT, CTX, MEM_W, SIZE, ANY); // sysctl_get_name
         def(102, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE); // sysctl_get_current_value
         def(103, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE); // sysctl_get_new_value
         def(104, RET_INTEGER, NO_PKT, CTX, MEM_RO, SIZE); // sysctl_set_new_value
@@ -208,7 +209,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(116, "argument 1 is a BTF-typed kernel pointer"); // tcp_send_ack
         def(117, RET_INTEGER, NO_PKT, ANY); // send_signal_thread
         def(118, RET_INTEGER, NO_PKT); // jiffies64
-        def(119, RET_INTEGER, NO_PKT, CTX, MEM_OR_NULL, SIZE0, ANY); // read_branch_records
+        def(119, RET_INTEGER, NO_PKT, CTX, MEM_W_OR_NULL, SIZE0, ANY); // read_branch_records
         def(120, RET_INTEGER, NO_PKT, ANY, ANY, UNINIT, SIZE); // get_ns_current_pid_tgid
         unmodelled(121, "argument 1 is a BTF-typed kernel pointer"); // xdp_output
         def(122, RET_INTEGER, NO_PKT, CTX_OR_NULL); // get_netns_cookie
@@ -238,7 +239,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(146, "argument 2 is a BTF-typed kernel pointer"); // inode_storage_delete
         unmodelled(147, "argument 1 is a BTF-typed kernel pointer"); // d_path
         def(148, RET_INTEGER, NO_PKT, UNINIT, SIZE0, ANY); // copy_from_user (might sleep)
-        def(149, RET_INTEGER, NO_PKT, MEM, SIZE, MEM_RO, SIZE, ANY); // snprintf_btf
+        def(149, RET_INTEGER, NO_PKT, MEM_W, SIZE, MEM_RO, SIZE, ANY); // snprintf_btf
         unmodelled(150, "argument 1 is a BTF-typed kernel pointer"); // seq_printf_btf
         def(151, RET_INTEGER, NO_PKT, CTX); // skb_cgroup_classid
         def(152, RET_INTEGER, NO_PKT, ANY, MEM_RO_OR_NULL, SIZE0, ANY); // redirect_neigh
@@ -254,7 +255,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(162, "argument 1 is a BTF-typed kernel pointer"); // sock_from_file
         unmodelled(163, "argument 3 is fixed-size memory"); // check_mtu
         unmodelled(164, CALLBACK, RET_INTEGER, MAP, FUNC, STACK_OR_NULL, ANY); // for_each_map_elem
-        def(165, RET_INTEGER, NO_PKT, MEM_OR_NULL, SIZE0, CONST_STR, MEM_RO_OR_NULL, SIZE0); // snprintf
+        def(165, RET_INTEGER, NO_PKT, MEM_W_OR_NULL, SIZE0, CONST_STR, MEM_RO_OR_NULL, SIZE0); // snprintf
         def(166, RET_INTEGER, NO_PKT, ANY, MEM_RO, SIZE); // sys_bpf (might sleep)
         def(167, RET_INTEGER, NO_PKT, MEM_RO, SIZE, ANY, ANY); // btf_find_by_name_kind (might sleep)
         def(168, RET_INTEGER, NO_PKT, ANY); // sys_close (might sleep)

@@ -80,4 +80,13 @@ final class MapFuncCompatibility {
             default -> false;
         };
     }
+
+    /** check_map_prog_compatibility: the map types a sleepable program may use. */
+    static boolean sleepableMayUse(int mapType) {
+        return switch (mapType) {
+            case HASH, LRU_HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, ARRAY_OF_MAPS, HASH_OF_MAPS,
+                 RINGBUF, USER_RINGBUF, INODE_STORAGE, SK_STORAGE, TASK_STORAGE, CGRP_STORAGE, QUEUE, STACK, ARENA -> true;
+            default -> false;
+        };
+    }
 }

@@ -335,6 +335,9 @@ public final class Verifier {
                     }
                     throw fail("fd %d is not pointing to valid bpf_map", in.imm());
                 }
+                if (ptype == VerifierProgramType.SYSCALL && !MapFuncCompatibility.sleepableMayUse(maps.get(in.imm()).type())) {
+                    throw fail("Sleepable programs can only use array, hash, ringbuf and local storage maps");
+                }
                 if (src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
                     MapInfo m = maps.get(in.imm());
                     long off = insns[i + 1].imm() & 0xffffffffL;
@@ -2327,6 +2330,9 @@ public final class Verifier {
             checkFuncArg(i, at, fn, meta, args);
         }
         checkMapFuncCompatibility(meta.mapIdx, id, name);
+        if (id == 173 && ptype != VerifierProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
+            throw fail("func %s#%d not supported for program type %d", name, id, ptype.kernelId());
+        }
         if (meta.rawMode && meta.rawRegno >= 0) {
             for (int i = 0; i < meta.rawSize; i++) {
                 checkMemAccess(meta.rawRegno, i, 1, true, -1, false, false);

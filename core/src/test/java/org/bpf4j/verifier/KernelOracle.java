@@ -40,7 +40,7 @@ final class KernelOracle {
     }
 
     private static final long SYS_BPF = 321;
-    private static final int BPF_MAP_CREATE = 0, BPF_PROG_LOAD = 5;
+    private static final int BPF_MAP_CREATE = 0, BPF_PROG_LOAD = 5, BPF_MAP_FREEZE = 22;
     private static final int BPF_F_SLEEPABLE = 1 << 4;
     private static final MethodHandle SYSCALL;
     private static final MethodHandle CLOSE;
@@ -96,8 +96,13 @@ final class KernelOracle {
             attr.set(JAVA_INT, 12, m.maxEntries());
             attr.set(JAVA_INT, 16, m.flags());
             MemorySegment cap = a.allocate(CAPTURE);
-            long r = bpf(BPF_MAP_CREATE, attr, 72, cap);
-            return (int) r;
+            int fd = (int) bpf(BPF_MAP_CREATE, attr, 72, cap);
+            if (fd >= 0 && m.frozen()) {
+                MemorySegment freeze = a.allocate(8, 8);
+                freeze.set(JAVA_INT, 0, fd);
+                bpf(BPF_MAP_FREEZE, freeze, 8, cap);
+            }
+            return fd;
         }
     }
 
