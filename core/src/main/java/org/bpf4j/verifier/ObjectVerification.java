@@ -61,6 +61,17 @@ public final class ObjectVerification {
         }
         // libbpf loads with the attach type the section name implies; the kernel sees 0 without one
         int attachType = spec.expectedAttachType().map(AttachType::id).orElse(0);
+        Linked linked = link(object, spec);
+        boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
+        return Verifier.verify(linked.program(), type, linked.maps(), options.withGpl(gpl).withExpectedAttachType(attachType),
+                btfFuncs(object, spec, type));
+    }
+
+    /** A program as the verifier sees it: lddw of maps refer to indexes into {@code maps}. */
+    record Linked(Program program, List<MapInfo> maps) {}
+
+    /** The program with its map references turned into indexes into the object's maps, as libbpf loads it. */
+    static Linked link(BpfObject object, ProgramSpec spec) {
         List<MapInfo> maps = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (MapDefinition def : object.maps()) {
@@ -82,9 +93,7 @@ public final class ObjectVerification {
                 default -> { } // kfuncs and externs: the verifier answers Unsupported
             }
         }
-        boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
-        return Verifier.verify(new Program(insns), type, maps, options.withGpl(gpl).withExpectedAttachType(attachType),
-                btfFuncs(object, spec, type));
+        return new Linked(new Program(insns), maps);
     }
 
     /** The functions of the program's func_info, with global functions' prototypes converted as the kernel does. */
