@@ -23,6 +23,20 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
     static final int A_MAYBE_NULL = 1 << 8, A_RDONLY = 1 << 9, A_UNINIT = 1 << 10, A_RELEASE = 1 << 11;
     /** MEM_WRITE without MEM_UNINIT: the helper writes into memory that must be initialized. */
     static final int A_WRITE = 1 << 12;
+    /** MEM_FIXED_SIZE: the memory's size is the prototype's, in the bits above {@link #FIXED_SIZE_SHIFT}. */
+    static final int A_FIXED_SIZE = 1 << 13;
+    /** MEM_ALIGNED: the memory must be aligned to its size. */
+    static final int A_ALIGNED = 1 << 14;
+    static final int FIXED_SIZE_SHIFT = 16;
+
+    /** ARG_PTR_TO_FIXED_SIZE_MEM with the prototype's arg_size. */
+    static int fixedSizeMem(int size, int flags) {
+        return ARG_PTR_TO_MEM | A_FIXED_SIZE | flags | size << FIXED_SIZE_SHIFT;
+    }
+
+    static int fixedSize(int argType) {
+        return argType >>> FIXED_SIZE_SHIFT;
+    }
 
     // Return types.
     static final int RET_INTEGER = 0, RET_VOID = 1, RET_MAP_VALUE_OR_NULL = 2, RET_RINGBUF_MEM_OR_NULL = 3;
@@ -37,6 +51,8 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
             ALLOC_SIZE0 = ARG_CONST_ALLOC_SIZE_OR_ZERO, RINGBUF_RELEASE = ARG_PTR_TO_RINGBUF_MEM | A_RELEASE,
             CONST_STR = ARG_PTR_TO_CONST_STR, FUNC = ARG_PTR_TO_FUNC, STACK_OR_NULL = ARG_PTR_TO_STACK | A_MAYBE_NULL;
     private static final boolean PKT = true, NO_PKT = false;
+    /** sizeof(struct iphdr), sizeof(struct ipv6hdr), sizeof(struct tcphdr). */
+    private static final int IPHDR = 20, IPV6HDR = 40, TCPHDR = 20;
     private static final int[] NONE = {};
 
     private static final String CALLBACK = "callback-calling helpers are not modelled yet",
@@ -195,8 +211,8 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(102, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE); // sysctl_get_current_value
         def(103, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE); // sysctl_get_new_value
         def(104, RET_INTEGER, NO_PKT, CTX, MEM_RO, SIZE); // sysctl_set_new_value
-        unmodelled(105, "argument 4 is fixed-size memory"); // strtol
-        unmodelled(106, "argument 4 is fixed-size memory"); // strtoul
+        def(105, RET_INTEGER, NO_PKT, MEM_RO, SIZE, ANY, fixedSizeMem(8, A_UNINIT | A_WRITE | A_ALIGNED)); // strtol
+        def(106, RET_INTEGER, NO_PKT, MEM_RO, SIZE, ANY, fixedSizeMem(8, A_UNINIT | A_WRITE | A_ALIGNED)); // strtoul
         unmodelled(107, "argument 2 is a BTF-typed socket pointer"); // sk_storage_get
         unmodelled(108, "argument 2 is a BTF-typed socket pointer"); // sk_storage_delete
         def(109, RET_INTEGER, NO_PKT, ANY); // send_signal
@@ -253,7 +269,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(160, RET_INTEGER, NO_PKT); // ktime_get_coarse_ns
         unmodelled(161, "argument 1 is a BTF-typed kernel pointer"); // ima_inode_hash
         unmodelled(162, "argument 1 is a BTF-typed kernel pointer"); // sock_from_file
-        unmodelled(163, "argument 3 is fixed-size memory"); // check_mtu
+        def(163, RET_INTEGER, NO_PKT, CTX, ANY, fixedSizeMem(4, A_WRITE | A_ALIGNED), ANY, ANY); // check_mtu
         unmodelled(164, CALLBACK, RET_INTEGER, MAP, FUNC, STACK_OR_NULL, ANY); // for_each_map_elem
         def(165, RET_INTEGER, NO_PKT, MEM_W_OR_NULL, SIZE0, CONST_STR, MEM_RO_OR_NULL, SIZE0); // snprintf
         def(166, RET_INTEGER, NO_PKT, ANY, MEM_RO, SIZE); // sys_bpf (might sleep)
@@ -269,12 +285,12 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(176, RET_INTEGER, NO_PKT, UNINIT, SIZE0); // get_branch_snapshot
         def(177, RET_INTEGER, NO_PKT, MEM_RO, SIZE, MEM_RO_OR_NULL, SIZE0); // trace_vprintk
         unmodelled(178, "argument 1 is a BTF-typed socket pointer"); // skc_to_unix_sock
-        unmodelled(179, "argument 4 is fixed-size memory"); // kallsyms_lookup_name
+        def(179, RET_INTEGER, NO_PKT, MEM_RO, SIZE0, ANY, fixedSizeMem(8, A_UNINIT | A_WRITE | A_ALIGNED)); // kallsyms_lookup_name
         unmodelled(180, "argument 1 is a BTF-typed kernel pointer"); // find_vma
         unmodelled(181, CALLBACK, RET_INTEGER, ANY, FUNC, STACK_OR_NULL, ANY); // loop
         def(182, RET_INTEGER, NO_PKT, MEM_RO, SIZE, CONST_STR); // strncmp
-        unmodelled(183, "argument 3 is fixed-size memory"); // get_func_arg
-        unmodelled(184, "argument 2 is fixed-size memory"); // get_func_ret
+        def(183, RET_INTEGER, NO_PKT, CTX, ANY, fixedSizeMem(8, A_UNINIT | A_WRITE | A_ALIGNED)); // get_func_arg
+        def(184, RET_INTEGER, NO_PKT, CTX, fixedSizeMem(8, A_UNINIT | A_WRITE | A_ALIGNED)); // get_func_ret
         def(185, RET_INTEGER, NO_PKT, CTX); // get_func_arg_cnt
         def(186, RET_INTEGER, NO_PKT); // get_retval
         def(187, RET_INTEGER, NO_PKT, ANY); // set_retval
@@ -294,10 +310,10 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(201, "argument 3 is a dynptr"); // dynptr_read
         unmodelled(202, "argument 1 is a dynptr"); // dynptr_write
         unmodelled(203, "argument 1 is a dynptr"); // dynptr_data
-        unmodelled(204, "argument 1 is fixed-size memory"); // tcp_raw_gen_syncookie_ipv4
-        unmodelled(205, "argument 1 is fixed-size memory"); // tcp_raw_gen_syncookie_ipv6
-        unmodelled(206, "argument 1 is fixed-size memory"); // tcp_raw_check_syncookie_ipv4
-        unmodelled(207, "argument 1 is fixed-size memory"); // tcp_raw_check_syncookie_ipv6
+        def(204, RET_INTEGER, PKT, fixedSizeMem(IPHDR, 0), MEM_RO, SIZE0); // tcp_raw_gen_syncookie_ipv4
+        def(205, RET_INTEGER, PKT, fixedSizeMem(IPV6HDR, 0), MEM_RO, SIZE0); // tcp_raw_gen_syncookie_ipv6
+        def(206, RET_INTEGER, PKT, fixedSizeMem(IPHDR, 0), fixedSizeMem(TCPHDR, 0)); // tcp_raw_check_syncookie_ipv4
+        def(207, RET_INTEGER, PKT, fixedSizeMem(IPV6HDR, 0), fixedSizeMem(TCPHDR, 0)); // tcp_raw_check_syncookie_ipv6
         def(208, RET_INTEGER, NO_PKT); // ktime_get_tai_ns
         unmodelled(209, CALLBACK, RET_INTEGER, MAP, FUNC, STACK_OR_NULL, ANY); // user_ringbuf_drain
         unmodelled(210, "argument 2 is a BTF-typed kernel pointer"); // cgrp_storage_get

@@ -2481,6 +2481,12 @@ public final class Verifier {
             }
             case HelperProto.ARG_PTR_TO_MEM -> {
                 meta.rawMode = (argType & HelperProto.A_UNINIT) != 0;
+                if ((argType & HelperProto.A_FIXED_SIZE) != 0) { // no size argument follows: the prototype's size
+                    if (skipType) return;
+                    int size = HelperProto.fixedSize(argType);
+                    checkHelperMemAccess(regno, size, (argType & (HelperProto.A_UNINIT | HelperProto.A_WRITE)) != 0, false, meta);
+                    if ((argType & HelperProto.A_ALIGNED) != 0) checkPtrAlignment(r, 0, size, true);
+                }
             }
             case HelperProto.ARG_CONST_SIZE, HelperProto.ARG_CONST_SIZE_OR_ZERO -> {
                 boolean zeroOk = base == HelperProto.ARG_CONST_SIZE_OR_ZERO;

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * map of a type the helper takes, initialized stack memory and a size of 8, zero for scalars), against the
  * running kernel: a prototype that differs from the kernel's shows as a disagreement. Memory arguments are
  * tried a second time pointing into a frozen read-only map, which tells helpers that write from helpers that
- * read. Helpers whose prototype bpf4j does not model are counted, not compared.
+ * read, and fixed-size ones a third time misaligned on the stack. Helpers whose prototype bpf4j does not model
+ * are counted, not compared.
  */
 class HelperCallOracleTest {
     static List<LoadConfig> configs() { return LoadConfig.all(); }
@@ -44,8 +45,11 @@ class HelperCallOracleTest {
         };
     }
 
+    /** Where memory arguments point. */
+    enum Memory { STACK, READ_ONLY_MAP, MISALIGNED_STACK }
+
     /** The call of {@code fn} with its arguments set up; null when an argument cannot be set up plausibly. */
-    static Program call(HelperProto fn, boolean readOnlyMemory) {
+    static Program call(HelperProto fn, Memory memory) {
         B b = B.b().movr(6, 1);
         for (int off = -STACK; off < 0; off += 8) b.st(SIZE_DW, 10, off, 0);
         int[] args = fn.args();
@@ -57,8 +61,11 @@ class HelperCallOracleTest {
                 case HelperProto.ARG_PTR_TO_MAP_KEY -> b.movr(reg, 10).alu(ALU_ADD, reg, -16);
                 case HelperProto.ARG_PTR_TO_MAP_VALUE -> b.movr(reg, 10).alu(ALU_ADD, reg, -STACK);
                 case HelperProto.ARG_PTR_TO_MEM -> {
-                    if (readOnlyMemory) b.add(Insn.lddw(reg, PSEUDO_MAP_VALUE, 1));
-                    else b.movr(reg, 10).alu(ALU_ADD, reg, -STACK);
+                    switch (memory) {
+                        case STACK -> b.movr(reg, 10).alu(ALU_ADD, reg, -STACK);
+                        case READ_ONLY_MAP -> b.add(Insn.lddw(reg, PSEUDO_MAP_VALUE, 1));
+                        case MISALIGNED_STACK -> b.movr(reg, 10).alu(ALU_ADD, reg, -STACK + 4);
+                    }
                 }
                 case HelperProto.ARG_PTR_TO_CONST_STR -> b.add(Insn.lddw(reg, PSEUDO_MAP_VALUE, 1));
                 case HelperProto.ARG_CONST_SIZE, HelperProto.ARG_CONST_SIZE_OR_ZERO,
@@ -70,9 +77,13 @@ class HelperCallOracleTest {
         return b.call(fn.id()).ret(LoadConfig.VALID_RETURN).p();
     }
 
-    static boolean hasMemoryArgument(HelperProto fn) {
-        for (int a : fn.args()) if ((a & HelperProto.ARG_BASE_MASK) == HelperProto.ARG_PTR_TO_MEM) return true;
-        return false;
+    /** Whether {@code fn} has a memory argument this placement tells anything about. */
+    static boolean tells(HelperProto fn, Memory memory) {
+        for (int a : fn.args()) {
+            if ((a & HelperProto.ARG_BASE_MASK) != HelperProto.ARG_PTR_TO_MEM) continue;
+            if (memory != Memory.MISALIGNED_STACK || (a & HelperProto.A_FIXED_SIZE) != 0) return true;
+        }
+        return memory == Memory.STACK;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -88,9 +99,9 @@ class HelperCallOracleTest {
                 unmodelled++;
                 continue;
             }
-            for (boolean readOnly : new boolean[] {false, true}) {
-                if (readOnly && !hasMemoryArgument(fn)) continue;
-                Program p = call(fn, readOnly);
+            for (Memory memory : Memory.values()) {
+                if (!tells(fn, memory)) continue;
+                Program p = call(fn, memory);
                 if (p == null) {
                     unmodelled++;
                     break;
@@ -103,7 +114,7 @@ class HelperCallOracleTest {
                 }
                 compared++;
                 KernelOracle.Verdict k = KernelOracle.load(p, c.type(), maps, 1, "GPL", c.attachType());
-                String what = "helper #" + id + (readOnly ? " (read-only memory)" : "") + ": ";
+                String what = "helper #" + id + " (" + memory + "): ";
                 if (k.accepted() != ours instanceof VerifierResult.Accepted) {
                     diffs.add(what + "kernel " + (k.accepted() ? "accepts" : "refuses: " + k.lastMessage())
                             + ", bpf4j " + (ours instanceof VerifierResult.Rejected r ? "refuses: " + r.message() : "accepts"));
