@@ -39,7 +39,8 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
     }
 
     // Return types.
-    static final int RET_INTEGER = 0, RET_VOID = 1, RET_MAP_VALUE_OR_NULL = 2, RET_RINGBUF_MEM_OR_NULL = 3;
+    static final int RET_INTEGER = 0, RET_VOID = 1, RET_MAP_VALUE_OR_NULL = 2, RET_RINGBUF_MEM_OR_NULL = 3,
+            RET_MAP_VALUE = 4;
 
     // Shorthands for the table.
     private static final int ANY = ARG_ANYTHING, CTX = ARG_PTR_TO_CTX, CTX_OR_NULL = ARG_PTR_TO_CTX | A_MAYBE_NULL,
@@ -187,7 +188,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(78, RET_INTEGER, NO_PKT, CTX, ANY, ANY, ANY); // rc_keydown
         def(79, RET_INTEGER, NO_PKT, CTX); // skb_cgroup_id
         def(80, RET_INTEGER, NO_PKT); // get_current_cgroup_id
-        unmodelled(81, "it returns cgroup local storage"); // get_local_storage
+        def(81, RET_MAP_VALUE, NO_PKT, MAP, ANY); // get_local_storage
         def(82, RET_INTEGER, NO_PKT, CTX, MAP, KEY, ANY); // sk_select_reuseport
         def(83, RET_INTEGER, NO_PKT, CTX, ANY); // skb_ancestor_cgroup_id
         unmodelled(84, "it returns a socket pointer"); // sk_lookup_tcp

@@ -2333,6 +2333,9 @@ public final class Verifier {
         if (id == 173 && ptype != VerifierProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
             throw fail("func %s#%d not supported for program type %d", name, id, ptype.kernelId());
         }
+        if (id == 81 && !(reg(2).type == SCALAR_VALUE && reg(2).isConst() && reg(2).tv == 0)) {
+            throw fail("get_local_storage() doesn't support non-zero flags");
+        }
         if (meta.rawMode && meta.rawRegno >= 0) {
             for (int i = 0; i < meta.rawSize; i++) {
                 checkMemAccess(meta.rawRegno, i, 1, true, -1, false, false);
@@ -2379,6 +2382,10 @@ public final class Verifier {
                     r0.mapIdx = meta.mapIdx;
                     r0.id = ++idGen;
                 }
+            }
+            case HelperProto.RET_MAP_VALUE -> { // bpf_get_local_storage: the attached cgroup's storage
+                r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
+                r0.mapIdx = meta.mapIdx;
             }
             case HelperProto.RET_RINGBUF_MEM_OR_NULL -> {
                 r0.markKnownZeroPtr(PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL);

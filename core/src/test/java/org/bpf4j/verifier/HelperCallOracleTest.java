@@ -8,6 +8,7 @@ import java.util.List;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -41,6 +42,7 @@ class HelperCallOracleTest {
             case 82 -> MapInfo.of(MapInfo.REUSEPORT_SOCKARRAY, 4, 4, 4);
             case 87, 88, 89 -> MapInfo.of(MapInfo.QUEUE, 0, 8, 4);
             case 195 -> MapInfo.of(MapInfo.PERCPU_ARRAY, 4, 8, 4);
+            case 81 -> MapInfo.of(MapInfo.CGROUP_STORAGE, 8, 8, 0);
             default -> MapInfo.of(MapInfo.HASH, 4, 8, 16);
         };
     }
@@ -125,5 +127,17 @@ class HelperCallOracleTest {
         }
         System.out.printf("helper calls %s: %d compared, %d not modelled%n", c, compared, unmodelled);
         assertThat(diffs).as(c + " helper calls where bpf4j and the kernel disagree").isEmpty();
+    }
+
+    @Test
+    void localStorageFlagsMustBeZero() {
+        MapInfo storage = MapInfo.of(MapInfo.CGROUP_STORAGE, 8, 8, 0);
+        Program p = B.b().ldMap(1, 0).mov(2, 1).call(81).ret(1).p();
+        VerifierResult ours = Verifier.verify(p, VerifierProgramType.CGROUP_SKB, List.of(storage), VerifierOptions.defaults());
+        assertThat(ours).isInstanceOfSatisfying(VerifierResult.Rejected.class,
+                r -> assertThat(r.message()).isEqualTo("get_local_storage() doesn't support non-zero flags"));
+        Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
+        KernelOracle.Verdict k = KernelOracle.load(p, VerifierProgramType.CGROUP_SKB, List.of(storage), 1);
+        assertThat(k.lastMessage()).isEqualTo(((VerifierResult.Rejected) ours).message());
     }
 }
