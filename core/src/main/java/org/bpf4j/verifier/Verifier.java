@@ -1825,7 +1825,8 @@ public final class Verifier {
             checkPtrOffReg(r, regno, false);
             int res = ptype.ctxAccess(off, size, write, ldsx, opts.expectedAttachType());
             if (res == VerifierProgramType.UNSUPPORTED) {
-                throw unsupported("context access off=" + off + " size=" + size + " of " + ptype + " is not modelled");
+                throw unsupported("context access off=" + off + " size=" + size + " of " + ptype + " loads "
+                        + ptype.unsupportedCtxField() + ": not modelled");
             }
             if (res == VerifierProgramType.INVALID) throw fail("invalid bpf_context access off=%d size=%d", off, size);
             ctxAccesses.put(insnIdx, new VerifierResult.CtxAccess(insnIdx, off, size, write, res));

@@ -140,6 +140,17 @@ public enum VerifierProgramType {
         };
     }
 
+    /** What a context field that {@link #ctxAccess} answers {@link #UNSUPPORTED} for holds, for the message. */
+    public String unsupportedCtxField() {
+        return switch (this) {
+            case NETFILTER -> "a BTF-typed kernel pointer";
+            case FLOW_DISSECTOR -> "the flow keys";
+            case RAW_TRACEPOINT_WRITABLE -> "the writable tracepoint buffer";
+            case TRACING, STRUCT_OPS, EXT, LSM -> "a BTF-typed kernel pointer";
+            default -> "a socket pointer";
+        };
+    }
+
     /** An inclusive range of return values. */
     public record RetvalRange(long min, long max) {}
 

@@ -91,7 +91,7 @@ class HelperCallOracleTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void everyAvailableHelperCallAsTheKernel(LoadConfig c) {
-        Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
+        c.assumeKernelComparable();
         List<String> diffs = new ArrayList<>();
         int compared = 0, unmodelled = 0;
         for (int id = 1; id <= HelperAvailabilityOracleTest.MAX_HELPER_ID; id++) {

@@ -4,10 +4,13 @@ import static org.bpf4j.verifier.VerifierProgramType.*;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bpf4j.isa.Program;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * A program type with an expected_attach_type the running kernel loads it with: every non-BTF program type
- * of Linux 6.18, with each attach type that changes its context, helpers or return range.
+ * A program type with an expected_attach_type the running kernel loads it with: every program type of Linux
+ * 6.18, with each attach type that changes its context, helpers or return range. Types the kernel cannot load
+ * from a program alone (the BTF-based ones need an attach target) or does not know skip with the reason.
  */
 record LoadConfig(VerifierProgramType type, int attachType) {
 
@@ -20,13 +23,29 @@ record LoadConfig(VerifierProgramType type, int attachType) {
         return VerifierOptions.defaults().withGpl(gpl).withExpectedAttachType(attachType);
     }
 
+    /** Skips, with the reason, what cannot be compared with the running kernel. */
+    void assumeKernelComparable() {
+        Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
+        Program trivial = B.b().ret(VALID_RETURN).p();
+        if (type.unsupportedReason().isPresent()) {
+            // bpf4j must not pretend: every program of the type is unsupported, with the reason
+            if (!(Verifier.verify(trivial, type, List.of(), options(true)) instanceof VerifierResult.Unsupported)) {
+                throw new AssertionError(type + " programs must be unsupported");
+            }
+            Assumptions.abort(type + " loads only with a BTF attach target; bpf4j answers unsupported: "
+                    + type.unsupportedReason().get());
+        }
+        KernelOracle.Verdict k = KernelOracle.load(trivial, type, List.of(), 1, "GPL", attachType);
+        Assumptions.assumeTrue(k.accepted() || !k.log().isEmpty(),
+                "the running kernel does not load " + this + " programs (errno " + k.errno() + "): not built in");
+    }
+
     /** A return value every configuration accepts. */
     static final int VALID_RETURN = 1;
 
     static List<LoadConfig> all() {
         List<LoadConfig> out = new ArrayList<>();
         for (VerifierProgramType t : VerifierProgramType.values()) {
-            if (t.unsupportedReason().isPresent() || t == LIRC_MODE2) continue; // lirc_mode2 is not built in
             int[] attachTypes = switch (t) {
                 case KPROBE -> new int[] {0, ATTACH_KPROBE_MULTI, ATTACH_KPROBE_SESSION};
                 case XDP -> new int[] {0, ATTACH_XDP_DEVMAP};

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.isa.Program;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,7 +15,7 @@ class ReturnRangeOracleTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void exitValuesAsTheKernel(LoadConfig c) {
-        Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
+        c.assumeKernelComparable();
         List<String> diffs = new ArrayList<>();
         for (int r0 = -2; r0 <= 5; r0++) {
             Program p = B.b().ret(r0).p();
