@@ -79,7 +79,7 @@ final class HelperAvailability {
         };
     }
 
-    // ids:      1        10        20        30        40        50 (then 51-100, 101-150, 151-200, 201-211)
+    // each row is five strings: ids 1-50, 51-100, 101-150, 151-200, 201-211
     private static final String SOCKET_FILTER_ROW =
             "aaa.aAaa...a.aaaa....A..Aa........A.a....a...aa..."
             + "....A............a...........a......aaa...aa......"

@@ -32,7 +32,7 @@ public enum VerifierProgramType {
     RAW_TRACEPOINT(17, "bpf_raw_tracepoint_args", 96),
     CGROUP_SOCK_ADDR(18, "bpf_sock_addr", 72),
     LWT_SEG6LOCAL(19, "__sk_buff", 192),
-    LIRC_MODE2(20, "lirc_mode2", 4),
+    LIRC_MODE2(20, "__u32", 4),
     SK_REUSEPORT(21, "sk_reuseport_md", 56),
     FLOW_DISSECTOR(22, "__sk_buff", 192),
     CGROUP_SYSCTL(23, "bpf_sysctl", 8),
