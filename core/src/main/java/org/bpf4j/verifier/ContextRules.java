@@ -6,7 +6,8 @@ import static org.bpf4j.verifier.VerifierProgramType.*;
 /**
  * The context access rules ({@code *_is_valid_access}) of the program types whose context is not a
  * {@code __sk_buff}: each answers the register type a load yields, {@link VerifierProgramType#INVALID} or
- * {@link VerifierProgramType#UNSUPPORTED} for a field that is a socket or BTF-typed kernel pointer. Checked
+ * {@link VerifierProgramType#UNSUPPORTED} for a field bpf4j does not model (a BTF-typed kernel pointer, the flow
+ * keys, the writable tracepoint buffer). Checked
  * offset by offset, size by size, for loads and stores against the running kernel (CtxAccessOracleTest).
  */
 final class ContextRules {
@@ -40,7 +41,7 @@ final class ContextRules {
         if (write || off < 0 || off >= 80 || off % size != 0) return INVALID;
         if (off == 0) return size == 8 ? PTR_TO_PACKET : INVALID;
         if (off == 8) return size == 8 ? PTR_TO_PACKET_END : INVALID;
-        if (off == 72) return size == 8 ? UNSUPPORTED : INVALID; // PTR_TO_SOCKET is not modelled
+        if (off == 72) return size == 8 ? PTR_TO_SOCKET : INVALID;
         if (off >= 16 && off < 72) return size == 4 ? SCALAR_VALUE : INVALID;
         return INVALID;
     }
@@ -78,7 +79,7 @@ final class ContextRules {
             };
         }
         return switch (off) {
-            case 0 -> size == 8 ? UNSUPPORTED : INVALID; // PTR_TO_SOCKET is not modelled
+            case 0 -> size == 8 ? PTR_TO_SOCKET : INVALID;
             case 8 -> size == 8 ? PTR_TO_PACKET : INVALID;
             case 16 -> size == 8 ? PTR_TO_PACKET_END : INVALID;
             case 36 -> size == 4 && get ? SCALAR_VALUE : INVALID;
@@ -94,7 +95,8 @@ final class ContextRules {
         if (off == 0) return size == 8 ? PTR_TO_PACKET : INVALID;
         if (off == 8) return size == 8 ? PTR_TO_PACKET_END : INVALID;
         if (off == 32) return size == 4 ? SCALAR_VALUE : INVALID;
-        if (off == 40 || off == 48) return size == 8 ? UNSUPPORTED : INVALID; // socket pointers are not modelled
+        if (off == 40) return size == 8 ? PTR_TO_SOCKET : INVALID;
+        if (off == 48) return size == 8 ? PTR_TO_SOCK_COMMON | PTR_MAYBE_NULL : INVALID; // migrating_sk
         if (in(off, 20, 4)) return size >= 2 && narrowOk(size, 4) ? SCALAR_VALUE : INVALID; // skb->protocol is 2 bytes
         if (in(off, 16, 4) || in(off, 24, 8)) return narrowOk(size, 4) ? SCALAR_VALUE : INVALID;
         return INVALID;
@@ -105,7 +107,7 @@ final class ContextRules {
     /** sk_lookup_is_valid_access: read-only, every field after sk allows narrow loads of up to 4 bytes. */
     static int skLookup(int off, int size, boolean write) {
         if (write || off < 0 || off >= 72 || off % size != 0) return INVALID;
-        if (off == 0) return size == 8 ? UNSUPPORTED : INVALID; // PTR_TO_SOCKET_OR_NULL is not modelled
+        if (off == 0) return size == 8 ? PTR_TO_SOCKET | PTR_MAYBE_NULL : INVALID;
         if (off >= 8 && off < 68) return narrowOk(size, 4) ? SCALAR_VALUE : INVALID;
         return INVALID;
     }
@@ -143,7 +145,7 @@ final class ContextRules {
             if (write) return size == 4 ? SCALAR_VALUE : INVALID;
             return narrowOk(size, 4) ? SCALAR_VALUE : INVALID;
         }
-        if (off == 64) return !write && size == 8 ? UNSUPPORTED : INVALID; // PTR_TO_SOCKET is not modelled
+        if (off == 64) return !write && size == 8 ? PTR_TO_SOCKET : INVALID;
         if (off == 0 || off == 28 || off == 32 || off == 36) return !write && size == 4 ? SCALAR_VALUE : INVALID;
         return INVALID;
     }

@@ -3,8 +3,8 @@ package org.bpf4j.verifier;
 /**
  * Helper prototypes ({@code struct bpf_func_proto}) of every Linux 6.18 helper: return type, argument types,
  * pkt_access. Which program types may call a helper and whether it is gpl_only is {@link HelperAvailability}.
- * A prototype bpf4j cannot check (BTF-typed kernel pointers, sockets, dynptrs, kptrs, fixed-size memory,
- * callbacks, timers, spin locks) carries the reason in {@code unmodelled}: a call is then
+ * A prototype bpf4j cannot check (BTF-typed kernel pointers, referenced sockets, dynptrs, kptrs, callbacks,
+ * timers, spin locks) carries the reason in {@code unmodelled}: a call is then
  * {@code unsupported}, never a guess.
  *
  * <p>Written from the {@code bpf_func_proto} definitions of the reference kernel source (net/core/filter.c,
@@ -18,7 +18,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
             ARG_PTR_TO_MEM = 4, ARG_CONST_SIZE = 5, ARG_CONST_SIZE_OR_ZERO = 6, ARG_PTR_TO_CTX = 7,
             ARG_ANYTHING = 8, ARG_PTR_TO_RINGBUF_MEM = 9, ARG_CONST_ALLOC_SIZE_OR_ZERO = 10,
             ARG_PTR_TO_FUNC = 11, ARG_PTR_TO_STACK = 12, ARG_PTR_TO_CONST_STR = 13, ARG_PTR_TO_SPIN_LOCK = 14,
-            ARG_PTR_TO_TIMER = 15;
+            ARG_PTR_TO_TIMER = 15, ARG_PTR_TO_SOCK_COMMON = 16;
     static final int ARG_BASE_MASK = 0xff;
     static final int A_MAYBE_NULL = 1 << 8, A_RDONLY = 1 << 9, A_UNINIT = 1 << 10, A_RELEASE = 1 << 11;
     /** MEM_WRITE without MEM_UNINIT: the helper writes into memory that must be initialized. */
@@ -40,7 +40,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
 
     // Return types.
     static final int RET_INTEGER = 0, RET_VOID = 1, RET_MAP_VALUE_OR_NULL = 2, RET_RINGBUF_MEM_OR_NULL = 3,
-            RET_MAP_VALUE = 4;
+            RET_MAP_VALUE = 4, RET_SOCKET_OR_NULL = 5, RET_TCP_SOCK_OR_NULL = 6;
 
     // Shorthands for the table.
     private static final int ANY = ARG_ANYTHING, CTX = ARG_PTR_TO_CTX, CTX_OR_NULL = ARG_PTR_TO_CTX | A_MAYBE_NULL,
@@ -191,8 +191,8 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(81, RET_MAP_VALUE, NO_PKT, MAP, ANY); // get_local_storage
         def(82, RET_INTEGER, NO_PKT, CTX, MAP, KEY, ANY); // sk_select_reuseport
         def(83, RET_INTEGER, NO_PKT, CTX, ANY); // skb_ancestor_cgroup_id
-        unmodelled(84, "it returns a socket pointer"); // sk_lookup_tcp
-        unmodelled(85, "it returns a socket pointer"); // sk_lookup_udp
+        unmodelled(84, "it returns a referenced socket"); // sk_lookup_tcp
+        unmodelled(85, "it returns a referenced socket"); // sk_lookup_udp
         unmodelled(86, "argument 1 is a BTF-typed socket pointer"); // sk_release
         def(87, RET_INTEGER, PKT, MAP, VALUE, ANY); // map_push_elem
         def(88, RET_INTEGER, NO_PKT, MAP, VALUE_UNINIT); // map_pop_elem
@@ -202,11 +202,11 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(92, RET_INTEGER, NO_PKT, CTX, ANY, ANY); // rc_pointer_rel
         unmodelled(93, SPIN_LOCK_BTF, RET_VOID, ARG_PTR_TO_SPIN_LOCK); // spin_lock
         unmodelled(94, SPIN_LOCK_BTF, RET_VOID, ARG_PTR_TO_SPIN_LOCK); // spin_unlock
-        unmodelled(95, "argument 1 is a socket pointer"); // sk_fullsock
-        unmodelled(96, "argument 1 is a socket pointer"); // tcp_sock
+        def(95, RET_SOCKET_OR_NULL, NO_PKT, ARG_PTR_TO_SOCK_COMMON); // sk_fullsock
+        def(96, RET_TCP_SOCK_OR_NULL, NO_PKT, ARG_PTR_TO_SOCK_COMMON); // tcp_sock
         def(97, RET_INTEGER, NO_PKT, CTX); // skb_ecn_set_ce
-        unmodelled(98, "argument 1 is a socket pointer"); // get_listener_sock
-        unmodelled(99, "it returns a socket pointer"); // skc_lookup_tcp
+        def(98, RET_SOCKET_OR_NULL, NO_PKT, ARG_PTR_TO_SOCK_COMMON); // get_listener_sock
+        unmodelled(99, "it returns a referenced socket"); // skc_lookup_tcp
         unmodelled(100, "argument 1 is a BTF-typed socket pointer"); // tcp_check_syncookie
         def(101, RET_INTEGER, NO_PKT, CTX, MEM_W, SIZE, ANY); // sysctl_get_name
         def(102, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE); // sysctl_get_current_value
@@ -303,7 +303,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(193, "argument 1 is a BTF-typed kernel pointer"); // ima_file_hash
         unmodelled(194, "argument 1 is a kptr"); // kptr_xchg
         def(195, RET_MAP_VALUE_OR_NULL, PKT, MAP, KEY, ANY); // map_lookup_percpu_elem
-        unmodelled(196, "argument 1 is a socket pointer"); // skc_to_mptcp_sock
+        unmodelled(196, "it returns a BTF-typed kernel pointer"); // skc_to_mptcp_sock
         unmodelled(197, "argument 4 is a dynptr"); // dynptr_from_mem
         unmodelled(198, "argument 4 is a dynptr"); // ringbuf_reserve_dynptr
         unmodelled(199, "argument 1 is a dynptr"); // ringbuf_submit_dynptr

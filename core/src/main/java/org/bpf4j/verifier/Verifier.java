@@ -1837,6 +1837,7 @@ public final class Verifier {
                 } else {
                     v.markKnownZeroPtr(res);
                     v.type = res;
+                    if (mayBeNull(res)) v.id = ++idGen; // a socket that may be NULL, null-checked by id
                 }
             }
         } else if (t == PTR_TO_STACK) {
@@ -1851,6 +1852,11 @@ public final class Verifier {
             }
             checkPacketAccess(regno, off, size, false);
             if (!write && valueRegno >= 0) reg(valueRegno).markUnknown();
+        } else if (SocketRules.isSocketPointer(t)) {
+            if (write) throw fail("R%d cannot write into %s", regno, RegType.str(t));
+            String refusal = SocketRules.refusal(regno, t, off, size);
+            if (refusal != null) throw fail("%s", refusal);
+            if (valueRegno >= 0) reg(valueRegno).markUnknown();
         } else if (t == CONST_PTR_TO_MAP) {
             throw unsupported("reads of struct bpf_map fields are not modelled");
         } else {
@@ -2388,6 +2394,10 @@ public final class Verifier {
                 r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
                 r0.mapIdx = meta.mapIdx;
             }
+            case HelperProto.RET_SOCKET_OR_NULL, HelperProto.RET_TCP_SOCK_OR_NULL -> {
+                r0.markKnownZeroPtr((fn.ret() == HelperProto.RET_SOCKET_OR_NULL ? PTR_TO_SOCKET : PTR_TO_TCP_SOCK) | PTR_MAYBE_NULL);
+                r0.id = ++idGen;
+            }
             case HelperProto.RET_RINGBUF_MEM_OR_NULL -> {
                 r0.markKnownZeroPtr(PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL);
                 r0.memSize = (int) meta.memSize;
@@ -2533,6 +2543,10 @@ public final class Verifier {
             case HelperProto.ARG_PTR_TO_FUNC -> { compatible = new int[] {PTR_TO_FUNC}; expected = "func"; }
             case HelperProto.ARG_PTR_TO_STACK -> { compatible = new int[] {PTR_TO_STACK}; expected = "fp"; }
             case HelperProto.ARG_PTR_TO_CONST_STR -> { compatible = new int[] {PTR_TO_MAP_VALUE}; expected = "map_value"; }
+            case HelperProto.ARG_PTR_TO_SOCK_COMMON -> {
+                compatible = new int[] {PTR_TO_SOCK_COMMON, PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK};
+                expected = "sock_common, sock, tcp_sock, xdp_sock";
+            }
             default -> throw unsupported("argument type " + base + " not modelled");
         }
         for (int c : compatible) if (c == type) return;

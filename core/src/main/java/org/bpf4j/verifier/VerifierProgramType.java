@@ -143,11 +143,9 @@ public enum VerifierProgramType {
     /** What a context field that {@link #ctxAccess} answers {@link #UNSUPPORTED} for holds, for the message. */
     public String unsupportedCtxField() {
         return switch (this) {
-            case NETFILTER -> "a BTF-typed kernel pointer";
             case FLOW_DISSECTOR -> "the flow keys";
             case RAW_TRACEPOINT_WRITABLE -> "the writable tracepoint buffer";
-            case TRACING, STRUCT_OPS, EXT, LSM -> "a BTF-typed kernel pointer";
-            default -> "a socket pointer";
+            default -> "a BTF-typed kernel pointer";
         };
     }
 
@@ -157,7 +155,7 @@ public enum VerifierProgramType {
     /**
      * Whether a load or store of {@code size} bytes at {@code off} in the context is valid: the register
      * type the load yields, {@link #INVALID}, or {@link #UNSUPPORTED} for a field bpf4j does not model
-     * (a BTF-typed or socket pointer). {@code attachType} is the program's expected_attach_type.
+     * (see {@link #unsupportedCtxField}). {@code attachType} is the program's expected_attach_type.
      */
     public int ctxAccess(int off, int size, boolean write, boolean ldsx, int attachType) {
         return switch (this) {
@@ -208,19 +206,7 @@ public enum VerifierProgramType {
      * the rest is read-only.
      */
     private static int sock(int off, int size, boolean write, int attachType) {
-        if (off < 0 || off >= 80 || off % size != 0) return INVALID;
-        boolean ok;
-        if (off == 4 || off == 8 || off == 12 || off == 44 || off == 76 || off == 72 || in(off, 24, 4) || in(off, 28, 16)
-                || in(off, 52, 4) || in(off, 56, 16)) {
-            ok = narrowOk(size, 4);
-        } else if (in(off, 48, 2)) {
-            ok = narrowOk(size, size == 4 ? 4 : 2);
-        } else if (in(off, 50, 2)) {
-            ok = false;
-        } else {
-            ok = size == 4;
-        }
-        if (!ok) return INVALID;
+        if (!bpfSockAccess(off, size)) return INVALID;
         boolean createOrRelease = attachType == ATTACH_INET_SOCK_CREATE || attachType == ATTACH_INET_SOCK_RELEASE
                 || attachType == 0; // the kernel assumes socket creation when no attach type is given
         if (off == 0 || off == 16 || off == 20) return createOrRelease ? SCALAR_VALUE : INVALID;
@@ -228,6 +214,21 @@ public enum VerifierProgramType {
         if (in(off, 28, 16) && attachType != ATTACH_INET6_POST_BIND) return INVALID;
         if (in(off, 44, 4) && attachType != ATTACH_INET4_POST_BIND && attachType != ATTACH_INET6_POST_BIND) return INVALID;
         return write ? INVALID : SCALAR_VALUE;
+    }
+
+    /**
+     * bpf_sock_is_valid_access, the size and alignment rules of struct bpf_sock (80 bytes): the addresses and
+     * the small fields allow narrow loads, dst_port (48) is 2 bytes or a 4-byte load, its padding (50) none.
+     */
+    static boolean bpfSockAccess(int off, int size) {
+        if (off < 0 || off >= 80 || off % size != 0) return false;
+        if (off == 4 || off == 8 || off == 12 || off == 44 || off == 76 || off == 72 || in(off, 24, 4) || in(off, 28, 16)
+                || in(off, 52, 4) || in(off, 56, 16)) {
+            return narrowOk(size, 4);
+        }
+        if (in(off, 48, 2)) return narrowOk(size, size == 4 ? 4 : 2);
+        if (in(off, 50, 2)) return false;
+        return size == 4;
     }
 
     /**
@@ -239,7 +240,7 @@ public enum VerifierProgramType {
         if (off < 0 || off >= 224 || off % size != 0) return INVALID;
         if (write) return (off == 4 || off == 164) && size == 4 ? SCALAR_VALUE : INVALID;
         if (off >= 168 && off < 184) return size == 8 ? SCALAR_VALUE : INVALID;
-        if (in(off, 184, 8)) return size == 8 ? UNSUPPORTED : INVALID;
+        if (in(off, 184, 8)) return size == 8 ? PTR_TO_SOCKET | PTR_MAYBE_NULL : INVALID;
         if (in(off, 192, 8)) return size == 8 ? PTR_TO_PACKET : INVALID;
         if (in(off, 200, 8)) return size == 8 ? PTR_TO_PACKET_END : INVALID;
         if (off == 212) return narrowOk(size, 4) ? SCALAR_VALUE : INVALID;
@@ -362,9 +363,7 @@ public enum VerifierProgramType {
         if (in(off, SKB_FLOW_KEYS, 8)) return INVALID;
         if (in(off, SKB_HWTSTAMP, 8)) return write || size != 8 ? INVALID : SCALAR_VALUE;
         if (in(off, SKB_TSTAMP, 8)) return size != 8 ? INVALID : SCALAR_VALUE;
-        if (in(off, SKB_SK, 8)) { // PTR_TO_SOCK_COMMON_OR_NULL: sockets are not modelled
-            return write || size != 8 ? INVALID : UNSUPPORTED;
-        }
+        if (in(off, SKB_SK, 8)) return write || size != 8 ? INVALID : PTR_TO_SOCK_COMMON | PTR_MAYBE_NULL;
         if (off == SKB_TSTAMP_TYPE) return INVALID;
         if (off > SKB_TSTAMP_TYPE && off < SKB_HWTSTAMP) return INVALID;
         if (write) return size != 4 ? INVALID : SCALAR_VALUE;

@@ -1,0 +1,95 @@
+package org.bpf4j.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bpf4j.isa.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bpf4j.isa.Program;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every offset, size and direction through each kind of socket pointer, against the running kernel: the
+ * socket of a tc program's skb (sock_common), what bpf_sk_fullsock, bpf_tcp_sock and bpf_get_listener_sock make
+ * of it, an sk_msg program's socket, and a socket used before its NULL check.
+ */
+class SocketAccessOracleTest {
+    enum Source {
+        SKB_SK(VerifierProgramType.SCHED_CLS, -1),
+        FULLSOCK(VerifierProgramType.SCHED_CLS, 95),
+        TCP_SOCK(VerifierProgramType.SCHED_CLS, 96),
+        LISTENER(VerifierProgramType.SCHED_CLS, 98),
+        SK_MSG_SK(VerifierProgramType.SK_MSG, -1),
+        UNCHECKED_SKB_SK(VerifierProgramType.SCHED_CLS, -1);
+
+        final VerifierProgramType type;
+        final int cast;
+
+        Source(VerifierProgramType type, int cast) {
+            this.type = type;
+            this.cast = cast;
+        }
+
+        /** r1 = the socket; a NULL socket exits with 1. */
+        B socketInR1() {
+            B b = B.b();
+            if (this == SK_MSG_SK) return b.ldx(SIZE_DW, 1, 1, 72);
+            b.ldx(SIZE_DW, 1, 1, VerifierProgramType.SKB_SK);
+            if (this == UNCHECKED_SKB_SK) return b;
+            b.jmp(JMP_JNE, 1, 0, 2).ret(1);
+            if (cast < 0) return b;
+            return b.call(cast).jmp(JMP_JNE, 0, 0, 2).ret(1).movr(1, 0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Source.class)
+    void everyAccessAsTheKernel(Source source) {
+        Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
+        List<String> diffs = new ArrayList<>();
+        int accepted = 0;
+        int[] sizes = {SIZE_B, SIZE_H, SIZE_W, SIZE_DW};
+        for (int off = -4; off < 120; off++) {
+            for (int sz : sizes) {
+                for (boolean write : new boolean[] {false, true}) {
+                    B b = source.socketInR1();
+                    if (write) b.mov(2, 0).stx(sz, 1, 2, off); else b.ldx(sz, 0, 1, off);
+                    Program p = b.ret(1).p();
+                    VerifierResult ours = Verifier.verify(p, source.type, List.of(), VerifierOptions.defaults());
+                    KernelOracle.Verdict k = KernelOracle.load(p, source.type, List.of(), 1);
+                    String what = (write ? "write" : "read") + " off=" + off + " size=" + sizeBytes(sz) + ": ";
+                    if (k.accepted()) accepted++;
+                    if (k.accepted() != ours instanceof VerifierResult.Accepted) {
+                        diffs.add(what + "kernel " + (k.accepted() ? "accepts" : "refuses: " + k.lastMessage()) + ", bpf4j "
+                                + (ours instanceof VerifierResult.Rejected r ? r.message() : ours.toString()));
+                    } else if (ours instanceof VerifierResult.Rejected r && !r.message().equals(k.lastMessage())) {
+                        diffs.add(what + "kernel says '" + k.lastMessage() + "', bpf4j '" + r.message() + "'");
+                    }
+                }
+            }
+        }
+        System.out.printf("socket %s: %d accesses the kernel accepts, %d disagreements%n", source, accepted, diffs.size());
+        assertThat(diffs).as(source + " socket accesses where bpf4j and the kernel disagree").isEmpty();
+    }
+
+    /** A socket helper's argument: the socket before its NULL check, a context, a scalar. */
+    @Test
+    void socketArgumentsAsTheKernel() {
+        Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
+        List<Program> programs = List.of(
+                B.b().ldx(SIZE_DW, 1, 1, VerifierProgramType.SKB_SK).call(95).ret(1).p(),
+                B.b().call(96).ret(1).p(),
+                B.b().mov(1, 0).call(98).ret(1).p(),
+                Source.FULLSOCK.socketInR1().call(96).ret(1).p(),
+                Source.FULLSOCK.socketInR1().alu(ALU_ADD, 1, 8).call(96).ret(1).p());
+        for (Program p : programs) {
+            VerifierResult ours = Verifier.verify(p, VerifierProgramType.SCHED_CLS, List.of(), VerifierOptions.defaults());
+            KernelOracle.Verdict k = KernelOracle.load(p, VerifierProgramType.SCHED_CLS, List.of(), 1);
+            assertThat(ours instanceof VerifierResult.Accepted).as(p + ": " + k.lastMessage()).isEqualTo(k.accepted());
+            if (ours instanceof VerifierResult.Rejected r) assertThat(r.message()).isEqualTo(k.lastMessage());
+        }
+    }
+}
