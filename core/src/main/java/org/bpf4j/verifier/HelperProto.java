@@ -3,8 +3,8 @@ package org.bpf4j.verifier;
 /**
  * Helper prototypes ({@code struct bpf_func_proto}) of every Linux 6.18 helper: return type, argument types,
  * pkt_access. Which program types may call a helper and whether it is gpl_only is {@link HelperAvailability}.
- * A prototype bpf4j cannot check (BTF-typed kernel pointers, referenced sockets, dynptrs, kptrs, callbacks,
- * timers, spin locks) carries the reason in {@code unmodelled}: a call is then
+ * A prototype bpf4j cannot check (BTF-typed kernel pointers, dynptrs, kptrs, callbacks, timers, spin locks)
+ * carries the reason in {@code unmodelled}: a call is then
  * {@code unsupported}, never a guess.
  *
  * <p>Written from the {@code bpf_func_proto} definitions of the reference kernel source (net/core/filter.c,
@@ -18,7 +18,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
             ARG_PTR_TO_MEM = 4, ARG_CONST_SIZE = 5, ARG_CONST_SIZE_OR_ZERO = 6, ARG_PTR_TO_CTX = 7,
             ARG_ANYTHING = 8, ARG_PTR_TO_RINGBUF_MEM = 9, ARG_CONST_ALLOC_SIZE_OR_ZERO = 10,
             ARG_PTR_TO_FUNC = 11, ARG_PTR_TO_STACK = 12, ARG_PTR_TO_CONST_STR = 13, ARG_PTR_TO_SPIN_LOCK = 14,
-            ARG_PTR_TO_TIMER = 15, ARG_PTR_TO_SOCK_COMMON = 16;
+            ARG_PTR_TO_TIMER = 15, ARG_PTR_TO_SOCK_COMMON = 16, ARG_PTR_TO_BTF_ID_SOCK_COMMON = 17;
     static final int ARG_BASE_MASK = 0xff;
     static final int A_MAYBE_NULL = 1 << 8, A_RDONLY = 1 << 9, A_UNINIT = 1 << 10, A_RELEASE = 1 << 11;
     /** MEM_WRITE without MEM_UNINIT: the helper writes into memory that must be initialized. */
@@ -40,7 +40,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
 
     // Return types.
     static final int RET_INTEGER = 0, RET_VOID = 1, RET_MAP_VALUE_OR_NULL = 2, RET_RINGBUF_MEM_OR_NULL = 3,
-            RET_MAP_VALUE = 4, RET_SOCKET_OR_NULL = 5, RET_TCP_SOCK_OR_NULL = 6;
+            RET_MAP_VALUE = 4, RET_SOCKET_OR_NULL = 5, RET_TCP_SOCK_OR_NULL = 6, RET_SOCK_COMMON_OR_NULL = 7;
 
     // Shorthands for the table.
     private static final int ANY = ARG_ANYTHING, CTX = ARG_PTR_TO_CTX, CTX_OR_NULL = ARG_PTR_TO_CTX | A_MAYBE_NULL,
@@ -191,9 +191,9 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(81, RET_MAP_VALUE, NO_PKT, MAP, ANY); // get_local_storage
         def(82, RET_INTEGER, NO_PKT, CTX, MAP, KEY, ANY); // sk_select_reuseport
         def(83, RET_INTEGER, NO_PKT, CTX, ANY); // skb_ancestor_cgroup_id
-        unmodelled(84, "it returns a referenced socket"); // sk_lookup_tcp
-        unmodelled(85, "it returns a referenced socket"); // sk_lookup_udp
-        unmodelled(86, "argument 1 is a BTF-typed socket pointer"); // sk_release
+        def(84, RET_SOCKET_OR_NULL, PKT, CTX, MEM_RO, SIZE0, ANY, ANY); // sk_lookup_tcp
+        def(85, RET_SOCKET_OR_NULL, PKT, CTX, MEM_RO, SIZE0, ANY, ANY); // sk_lookup_udp
+        def(86, RET_INTEGER, NO_PKT, ARG_PTR_TO_BTF_ID_SOCK_COMMON | A_RELEASE); // sk_release
         def(87, RET_INTEGER, PKT, MAP, VALUE, ANY); // map_push_elem
         def(88, RET_INTEGER, NO_PKT, MAP, VALUE_UNINIT); // map_pop_elem
         def(89, RET_INTEGER, NO_PKT, MAP, VALUE_UNINIT); // map_peek_elem
@@ -206,7 +206,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(96, RET_TCP_SOCK_OR_NULL, NO_PKT, ARG_PTR_TO_SOCK_COMMON); // tcp_sock
         def(97, RET_INTEGER, NO_PKT, CTX); // skb_ecn_set_ce
         def(98, RET_SOCKET_OR_NULL, NO_PKT, ARG_PTR_TO_SOCK_COMMON); // get_listener_sock
-        unmodelled(99, "it returns a referenced socket"); // skc_lookup_tcp
+        def(99, RET_SOCK_COMMON_OR_NULL, PKT, CTX, MEM_RO, SIZE0, ANY, ANY); // skc_lookup_tcp
         unmodelled(100, "argument 1 is a BTF-typed socket pointer"); // tcp_check_syncookie
         def(101, RET_INTEGER, NO_PKT, CTX, MEM_W, SIZE, ANY); // sysctl_get_name
         def(102, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE); // sysctl_get_current_value
@@ -319,6 +319,16 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(209, CALLBACK, RET_INTEGER, MAP, FUNC, STACK_OR_NULL, ANY); // user_ringbuf_drain
         unmodelled(210, "argument 2 is a BTF-typed kernel pointer"); // cgrp_storage_get
         unmodelled(211, "argument 2 is a BTF-typed kernel pointer"); // cgrp_storage_delete
+    }
+
+    /** is_acquire_function for sockets: the returned socket holds a reference the program must release. */
+    static boolean acquiresSocket(int id) {
+        return id == 84 || id == 85 || id == 99;
+    }
+
+    /** is_ptr_cast_function: the returned socket is the argument's, with its reference. */
+    static boolean castsSocket(int id) {
+        return id == 95 || id == 96;
     }
 
     /** Helpers that may change packet data (bpf_helper_changes_pkt_data): packet pointers die. */

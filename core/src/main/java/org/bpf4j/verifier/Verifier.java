@@ -2340,6 +2340,9 @@ public final class Verifier {
         if (id == 173 && ptype != VerifierProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
             throw fail("func %s#%d not supported for program type %d", name, id, ptype.kernelId());
         }
+        if (meta.mapIdx >= 0 && MapFuncCompatibility.lookupYieldsSocket(maps.get(meta.mapIdx).type(), id)) {
+            throw unsupported("lookups in sockmaps, sockhashes and xskmaps return sockets: not modelled");
+        }
         if (id == 81 && !(reg(2).type == SCALAR_VALUE && reg(2).isConst() && reg(2).tv == 0)) {
             throw fail("get_local_storage() doesn't support non-zero flags");
         }
@@ -2394,9 +2397,22 @@ public final class Verifier {
                 r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
                 r0.mapIdx = meta.mapIdx;
             }
-            case HelperProto.RET_SOCKET_OR_NULL, HelperProto.RET_TCP_SOCK_OR_NULL -> {
-                r0.markKnownZeroPtr((fn.ret() == HelperProto.RET_SOCKET_OR_NULL ? PTR_TO_SOCKET : PTR_TO_TCP_SOCK) | PTR_MAYBE_NULL);
+            case HelperProto.RET_SOCKET_OR_NULL, HelperProto.RET_TCP_SOCK_OR_NULL, HelperProto.RET_SOCK_COMMON_OR_NULL -> {
+                int socket = switch (fn.ret()) {
+                    case HelperProto.RET_SOCKET_OR_NULL -> PTR_TO_SOCKET;
+                    case HelperProto.RET_TCP_SOCK_OR_NULL -> PTR_TO_TCP_SOCK;
+                    default -> PTR_TO_SOCK_COMMON;
+                };
+                r0.markKnownZeroPtr(socket | PTR_MAYBE_NULL);
                 r0.id = ++idGen;
+                if (HelperProto.acquiresSocket(id)) { // the reference's id is the NULL check's, as for ringbuf memory
+                    int rid = ++idGen;
+                    cur.addRef(rid, insnIdx);
+                    r0.id = rid;
+                    r0.refObjId = rid;
+                } else if (HelperProto.castsSocket(id)) {
+                    r0.refObjId = meta.refObjId;
+                }
             }
             case HelperProto.RET_RINGBUF_MEM_OR_NULL -> {
                 r0.markKnownZeroPtr(PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL);
@@ -2546,6 +2562,10 @@ public final class Verifier {
             case HelperProto.ARG_PTR_TO_SOCK_COMMON -> {
                 compatible = new int[] {PTR_TO_SOCK_COMMON, PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK};
                 expected = "sock_common, sock, tcp_sock, xdp_sock";
+            }
+            case HelperProto.ARG_PTR_TO_BTF_ID_SOCK_COMMON -> { // bpf4j has no BTF-typed sockets: only these four
+                compatible = new int[] {PTR_TO_SOCK_COMMON, PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK};
+                expected = "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_";
             }
             default -> throw unsupported("argument type " + base + " not modelled");
         }

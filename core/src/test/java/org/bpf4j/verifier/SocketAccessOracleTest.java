@@ -92,4 +92,42 @@ class SocketAccessOracleTest {
             if (ours instanceof VerifierResult.Rejected r) assertThat(r.message()).isEqualTo(k.lastMessage());
         }
     }
+
+    /** r0 = bpf_sk_lookup_tcp/udp or bpf_skc_lookup_tcp(ctx, a zeroed IPv4 tuple on the stack, 12, 0, 0). */
+    static B lookup(int id) {
+        return B.b().movr(6, 1).st(SIZE_DW, 10, -16, 0).st(SIZE_DW, 10, -8, 0)
+                .movr(2, 10).alu(ALU_ADD, 2, -16).mov(3, 12).mov(4, 0).mov(5, 0).call(id);
+    }
+
+    /** Socket lookups hold a reference: released, leaked, released twice, released unchecked, cast, misused. */
+    @Test
+    void referencedSocketsAsTheKernel() {
+        Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
+        List<Program> programs = new ArrayList<>();
+        for (int id : new int[] {84, 85, 99}) {
+            programs.add(lookup(id).jmp(JMP_JEQ, 0, 0, 2).movr(1, 0).call(86).ret(1).p());
+            programs.add(lookup(id).ret(1).p());
+            programs.add(lookup(id).movr(1, 0).call(86).ret(1).p());
+            programs.add(lookup(id).jmp(JMP_JEQ, 0, 0, 4).movr(7, 0).movr(1, 0).call(86).movr(1, 7).call(86).ret(1).p());
+            programs.add(lookup(id).jmp(JMP_JEQ, 0, 0, 3).ldx(SIZE_W, 2, 0, 4).movr(1, 0).call(86).ret(1).p());
+            programs.add(lookup(id).jmp(JMP_JEQ, 0, 0, 7).movr(7, 0).movr(1, 0).call(95)
+                    .jmp(JMP_JEQ, 0, 0, 1).ldx(SIZE_W, 2, 0, 0).movr(1, 7).call(86).ret(1).p());
+            programs.add(lookup(id).jmp(JMP_JEQ, 0, 0, 5).movr(1, 0).call(95).jmp(JMP_JEQ, 0, 0, 2).movr(1, 0).call(86)
+                    .ret(1).p());
+        }
+        programs.add(B.b().ldx(SIZE_DW, 1, 1, VerifierProgramType.SKB_SK).jmp(JMP_JEQ, 1, 0, 1).call(86).ret(1).p());
+        programs.add(B.b().mov(1, 0).call(86).ret(1).p());
+        for (VerifierProgramType type : new VerifierProgramType[] {VerifierProgramType.SCHED_CLS, VerifierProgramType.XDP}) {
+            for (Program p : programs) {
+                if (type == VerifierProgramType.XDP && programs.indexOf(p) == programs.size() - 2) continue; // skb->sk
+                VerifierResult ours = Verifier.verify(p, type, List.of(), VerifierOptions.defaults());
+                KernelOracle.Verdict k = KernelOracle.load(p, type, List.of(), 1);
+                assertThat(ours instanceof VerifierResult.Accepted).as(type + " " + p + ": " + k.lastMessage() + " / " + ours)
+                        .isEqualTo(k.accepted());
+                if (ours instanceof VerifierResult.Rejected r) {
+                    assertThat(r.details().getLast()).as(type + " " + p).isEqualTo(k.lastMessage());
+                }
+            }
+        }
+    }
 }
