@@ -18,7 +18,8 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
             ARG_PTR_TO_MEM = 4, ARG_CONST_SIZE = 5, ARG_CONST_SIZE_OR_ZERO = 6, ARG_PTR_TO_CTX = 7,
             ARG_ANYTHING = 8, ARG_PTR_TO_RINGBUF_MEM = 9, ARG_CONST_ALLOC_SIZE_OR_ZERO = 10,
             ARG_PTR_TO_FUNC = 11, ARG_PTR_TO_STACK = 12, ARG_PTR_TO_CONST_STR = 13, ARG_PTR_TO_SPIN_LOCK = 14,
-            ARG_PTR_TO_TIMER = 15, ARG_PTR_TO_SOCK_COMMON = 16, ARG_PTR_TO_BTF_ID_SOCK_COMMON = 17;
+            ARG_PTR_TO_TIMER = 15, ARG_PTR_TO_SOCK_COMMON = 16, ARG_PTR_TO_BTF_ID_SOCK_COMMON = 17,
+            ARG_PTR_TO_SOCKET = 18;
     static final int ARG_BASE_MASK = 0xff;
     static final int A_MAYBE_NULL = 1 << 8, A_RDONLY = 1 << 9, A_UNINIT = 1 << 10, A_RELEASE = 1 << 11;
     /** MEM_WRITE without MEM_UNINIT: the helper writes into memory that must be initialized. */
@@ -50,7 +51,8 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
             MEM_RO = ARG_PTR_TO_MEM | A_RDONLY, MEM_RO_OR_NULL = ARG_PTR_TO_MEM | A_RDONLY | A_MAYBE_NULL,
             UNINIT = ARG_PTR_TO_MEM | A_UNINIT, SIZE = ARG_CONST_SIZE, SIZE0 = ARG_CONST_SIZE_OR_ZERO,
             ALLOC_SIZE0 = ARG_CONST_ALLOC_SIZE_OR_ZERO, RINGBUF_RELEASE = ARG_PTR_TO_RINGBUF_MEM | A_RELEASE,
-            CONST_STR = ARG_PTR_TO_CONST_STR, FUNC = ARG_PTR_TO_FUNC, STACK_OR_NULL = ARG_PTR_TO_STACK | A_MAYBE_NULL;
+            CONST_STR = ARG_PTR_TO_CONST_STR, FUNC = ARG_PTR_TO_FUNC, STACK_OR_NULL = ARG_PTR_TO_STACK | A_MAYBE_NULL,
+            SOCK = ARG_PTR_TO_BTF_ID_SOCK_COMMON;
     private static final boolean PKT = true, NO_PKT = false;
     /** sizeof(struct iphdr), sizeof(struct ipv6hdr), sizeof(struct tcphdr). */
     private static final int IPHDR = 20, IPV6HDR = 40, TCPHDR = 20;
@@ -99,11 +101,15 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
                     : PROTOS[id];
             // cgroup/sock programs pass their context, the others a BTF-typed socket
             case 107 -> type == VerifierProgramType.CGROUP_SOCK ? SK_STORAGE_GET_CG_SOCK : PROTOS[107];
+            // sk_lookup programs assign the socket they looked up, or NULL
+            case 124 -> type == VerifierProgramType.SK_LOOKUP ? SK_LOOKUP_ASSIGN : PROTOS[124];
             default -> get(id);
         };
     }
 
     private static final HelperProto CGROUP_CLASSID_CURRENT = new HelperProto(17, RET_INTEGER, false, NONE, 0, null);
+    private static final HelperProto SK_LOOKUP_ASSIGN = new HelperProto(124, RET_INTEGER, false,
+            new int[] {CTX, ARG_PTR_TO_SOCKET | A_MAYBE_NULL, ANY}, 0, null);
     private static final HelperProto SK_STORAGE_GET_CG_SOCK = new HelperProto(107, RET_MAP_VALUE_OR_NULL, false,
             new int[] {MAP, CTX, VALUE_OR_NULL, ANY}, 0, null);
 
@@ -207,7 +213,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(97, RET_INTEGER, NO_PKT, CTX); // skb_ecn_set_ce
         def(98, RET_SOCKET_OR_NULL, NO_PKT, ARG_PTR_TO_SOCK_COMMON); // get_listener_sock
         def(99, RET_SOCK_COMMON_OR_NULL, PKT, CTX, MEM_RO, SIZE0, ANY, ANY); // skc_lookup_tcp
-        unmodelled(100, "argument 1 is a BTF-typed socket pointer"); // tcp_check_syncookie
+        def(100, RET_INTEGER, PKT, SOCK, MEM_RO, SIZE, MEM_RO, SIZE); // tcp_check_syncookie
         def(101, RET_INTEGER, NO_PKT, CTX, MEM_W, SIZE, ANY); // sysctl_get_name
         def(102, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE); // sysctl_get_current_value
         def(103, RET_INTEGER, NO_PKT, CTX, UNINIT, SIZE); // sysctl_get_new_value
@@ -217,7 +223,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(107, "argument 2 is a BTF-typed socket pointer"); // sk_storage_get
         unmodelled(108, "argument 2 is a BTF-typed socket pointer"); // sk_storage_delete
         def(109, RET_INTEGER, NO_PKT, ANY); // send_signal
-        unmodelled(110, "argument 1 is a BTF-typed socket pointer"); // tcp_gen_syncookie
+        def(110, RET_INTEGER, PKT, SOCK, MEM_RO, SIZE, MEM_RO, SIZE); // tcp_gen_syncookie
         unmodelled(111, "argument 1 is a BTF-typed kernel pointer"); // skb_output
         def(112, RET_INTEGER, NO_PKT, UNINIT, SIZE0, ANY); // probe_read_user
         def(113, RET_INTEGER, NO_PKT, UNINIT, SIZE0, ANY); // probe_read_kernel
@@ -231,12 +237,12 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         unmodelled(121, "argument 1 is a BTF-typed kernel pointer"); // xdp_output
         def(122, RET_INTEGER, NO_PKT, CTX_OR_NULL); // get_netns_cookie
         def(123, RET_INTEGER, NO_PKT, ANY); // get_current_ancestor_cgroup_id
-        unmodelled(124, "argument 2 is a BTF-typed socket pointer"); // sk_assign
+        def(124, RET_INTEGER, NO_PKT, CTX, SOCK, ANY); // sk_assign
         def(125, RET_INTEGER, NO_PKT); // ktime_get_boot_ns
         unmodelled(126, "argument 1 is a BTF-typed kernel pointer"); // seq_printf
         unmodelled(127, "argument 1 is a BTF-typed kernel pointer"); // seq_write
-        unmodelled(128, "argument 1 is a BTF-typed socket pointer"); // sk_cgroup_id
-        unmodelled(129, "argument 1 is a BTF-typed socket pointer"); // sk_ancestor_cgroup_id
+        def(128, RET_INTEGER, NO_PKT, SOCK); // sk_cgroup_id
+        def(129, RET_INTEGER, NO_PKT, SOCK, ANY); // sk_ancestor_cgroup_id
         def(130, RET_INTEGER, NO_PKT, MAP, MEM_RO, SIZE0, ANY); // ringbuf_output
         PROTOS[131] = new HelperProto(131, RET_RINGBUF_MEM_OR_NULL, false, new int[] {MAP, ALLOC_SIZE0, ANY}, 1, null); // ringbuf_reserve
         def(132, RET_VOID, NO_PKT, RINGBUF_RELEASE, ANY); // ringbuf_submit

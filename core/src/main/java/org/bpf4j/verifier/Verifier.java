@@ -2567,6 +2567,7 @@ public final class Verifier {
                 compatible = new int[] {PTR_TO_SOCK_COMMON, PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK};
                 expected = "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_";
             }
+            case HelperProto.ARG_PTR_TO_SOCKET -> { compatible = new int[] {PTR_TO_SOCKET}; expected = "sock"; }
             default -> throw unsupported("argument type " + base + " not modelled");
         }
         for (int c : compatible) if (c == type) return;

@@ -130,4 +130,43 @@ class SocketAccessOracleTest {
             }
         }
     }
+
+    /** Helpers that take a socket: with a checked socket, an unchecked one, a context, NULL. */
+    @Test
+    void socketHelpersAsTheKernel() {
+        Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
+        List<Program> tc = new ArrayList<>();
+        for (B sk : List.of(Source.SKB_SK.socketInR1(), Source.FULLSOCK.socketInR1(), Source.TCP_SOCK.socketInR1(),
+                Source.UNCHECKED_SKB_SK.socketInR1(), B.b().mov(1, 0), B.b())) {
+            tc.add(copy(sk).call(128).ret(1).p());
+            tc.add(copy(sk).mov(2, 3).call(129).ret(1).p());
+            tc.add(copy(sk).movr(2, 1).movr(1, 6).mov(3, 0).call(124).ret(1).p());
+            tc.add(copy(sk).st(SIZE_DW, 10, -64, 0).st(SIZE_DW, 10, -56, 0).st(SIZE_DW, 10, -48, 0)
+                    .movr(2, 10).alu(ALU_ADD, 2, -64).mov(3, 20).movr(4, 10).alu(ALU_ADD, 4, -40).mov(5, 20)
+                    .st(SIZE_DW, 10, -40, 0).st(SIZE_DW, 10, -32, 0).st(SIZE_DW, 10, -24, 0).call(100).ret(1).p());
+        }
+        compareAll(VerifierProgramType.SCHED_CLS, tc);
+        List<Program> lookup = List.of(
+                B.b().movr(6, 1).ldx(SIZE_DW, 2, 1, 0).movr(1, 6).mov(3, 0).call(124).ret(1).p(),
+                B.b().movr(6, 1).ldx(SIZE_DW, 2, 1, 0).jmp(JMP_JEQ, 2, 0, 3).movr(1, 6).mov(3, 0).call(124).ret(1).p(),
+                B.b().mov(2, 0).mov(3, 0).call(124).ret(1).p(),
+                B.b().movr(2, 1).mov(3, 0).call(124).ret(1).p());
+        compareAll(VerifierProgramType.SK_LOOKUP, lookup);
+    }
+
+    /** The program so far, ready to go on: r6 keeps the context for helpers that want it back. */
+    private static B copy(B socketInR1) {
+        return B.b().movr(6, 1).add(socketInR1.p().insns().toArray(new org.bpf4j.isa.Insn[0]));
+    }
+
+    private static void compareAll(VerifierProgramType type, List<Program> programs) {
+        int attach = type == VerifierProgramType.SK_LOOKUP ? 36 : 0;
+        for (Program p : programs) {
+            VerifierResult ours = Verifier.verify(p, type, List.of(), VerifierOptions.defaults().withExpectedAttachType(attach));
+            KernelOracle.Verdict k = KernelOracle.load(p, type, List.of(), 1, "GPL", attach);
+            assertThat(ours instanceof VerifierResult.Accepted).as(type + " " + p + ": " + k.lastMessage() + " / " + ours)
+                    .isEqualTo(k.accepted());
+            if (ours instanceof VerifierResult.Rejected r) assertThat(r.details().getLast()).as(type + " " + p).isEqualTo(k.lastMessage());
+        }
+    }
 }
