@@ -48,20 +48,30 @@ public final class ObjectVerification {
                 return new VerifierResult.Unsupported(e.getMessage(), 0, 0, "");
             }
         }
-        VerifierProgramType type = null;
-        for (VerifierProgramType t : VerifierProgramType.values()) {
-            if (t.kernelId() == spec.type().id()) type = t;
-        }
+        VerifierProgramType type = VerifierProgramType.ofKernelId(spec.type().id()).orElse(null);
         if (type == null) {
             return new VerifierResult.Unsupported("program type " + spec.type().name().toLowerCase(Locale.ROOT)
-                    + " is not modelled by bpf4j's verifier yet", 0, 0, "");
+                    + " is not a Linux 6.18 program type", 0, 0, "");
         }
-        if (type == VerifierProgramType.CGROUP_SOCK && spec.expectedAttachType().isPresent()
-                && spec.expectedAttachType().get() != AttachType.CGROUP_INET_SOCK_CREATE
-                && spec.expectedAttachType().get() != AttachType.CGROUP_INET_SOCK_RELEASE) {
-            return new VerifierResult.Unsupported("cgroup/sock programs attached at "
-                    + spec.expectedAttachType().get().name().toLowerCase(Locale.ROOT) + " are not modelled", 0, 0, "");
+        if (type.unsupportedReason().isPresent()) {
+            return new VerifierResult.Unsupported(type.unsupportedReason().get(), 0, 0, "");
         }
+        if ((spec.loadFlags() & ProgramSpec.BPF_F_SLEEPABLE) != 0 && type != VerifierProgramType.SYSCALL) {
+            return new VerifierResult.Unsupported("sleepable " + spec.sectionName() + " programs are not modelled", 0, 0, "");
+        }
+        // libbpf loads with the attach type the section name implies; the kernel sees 0 without one
+        int attachType = spec.expectedAttachType().map(AttachType::id).orElse(0);
+        Linked linked = link(object, spec);
+        boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
+        return Verifier.verify(linked.program(), type, linked.maps(), options.withGpl(gpl).withExpectedAttachType(attachType),
+                btfFuncs(object, spec, type));
+    }
+
+    /** A program as the verifier sees it: lddw of maps refer to indexes into {@code maps}. */
+    record Linked(Program program, List<MapInfo> maps) {}
+
+    /** The program with its map references turned into indexes into the object's maps, as libbpf loads it. */
+    static Linked link(BpfObject object, ProgramSpec spec) {
         List<MapInfo> maps = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (MapDefinition def : object.maps()) {
@@ -91,8 +101,7 @@ public final class ObjectVerification {
                 default -> { } // kfuncs and externs: the verifier answers Unsupported
             }
         }
-        boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
-        return Verifier.verify(new Program(insns), type, maps, options.withGpl(gpl), btfFuncs(object, spec, type));
+        return new Linked(new Program(insns), maps);
     }
 
     /** What the kernel finds in the map value's BTF (libbpf creates maps with their BTF when the object has it). */

@@ -37,6 +37,9 @@ public final class Verifier {
      */
     public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
                                         VerifierOptions options, List<BtfFunc> funcs) {
+        if (type.unsupportedReason().isPresent()) {
+            return new VerifierResult.Unsupported(type.unsupportedReason().get(), 0, 0, "");
+        }
         Verifier v = null;
         try {
             v = new Verifier(program, type, maps == null ? List.of() : List.copyOf(maps),
@@ -375,12 +378,15 @@ public final class Verifier {
 
     /** check_map_prog_compatibility: spin locks and timers are not for every program type yet. */
     private void checkMapProgCompatibility(MapInfo m) {
-        boolean tracing = HelperProto.kindOf(ptype) == HelperProto.K_TRACE;
+        boolean tracing = ptype.isTracing();
         if (m.fields().spinLockOff() >= 0) {
             if (ptype == VerifierProgramType.SOCKET_FILTER) throw fail("socket filter progs cannot use bpf_spin_lock yet");
             if (tracing) throw fail("tracing progs cannot use bpf_spin_lock yet");
         }
         if (m.fields().timerOff() >= 0 && tracing) throw fail("tracing progs cannot use bpf_timer yet");
+        if (ptype == VerifierProgramType.SYSCALL && !MapFuncCompatibility.sleepableMayUse(m.type())) {
+            throw fail("Sleepable programs can only use array, hash, ringbuf and local storage maps");
+        }
     }
 
     private void addSubprogs() {
@@ -529,8 +535,11 @@ public final class Verifier {
      */
     private int callArgRegs(Insn call) {
         if (call.src() == CALL_HELPER) {
-            HelperProto proto = HelperProto.get(call.imm());
-            if (proto != null && availableHere(proto)) return ((1 << (proto.args().length + 1)) - 1) & ~1;
+            int id = call.imm();
+            HelperProto proto = HelperProto.of(id, ptype);
+            if (proto != null && HelperAvailability.verdict(id, ptype, opts.expectedAttachType()) != HelperAvailability.Verdict.UNAVAILABLE) {
+                return ((1 << (proto.args().length + 1)) - 1) & ~1;
+            }
         }
         return 0x3e;
     }
@@ -1723,10 +1732,8 @@ public final class Verifier {
         checkRegArg(0, SRC_OP);
         Reg r0 = reg(0);
         if (!opts.privileged() && r0.isPointer()) throw fail("R0 leaks addr as return value");
-        switch (ptype) {
-            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS -> enforceRetval("At program exit", 0, 1);
-            default -> { }
-        }
+        VerifierProgramType.RetvalRange range = ptype.returnRange(opts.expectedAttachType());
+        if (range != null) enforceRetval("At program exit", range.min(), range.max());
     }
 
     /** R0 must be a scalar within [min, max] (64-bit) at this exit. */
@@ -2029,10 +2036,14 @@ public final class Verifier {
             if (write && valueRegno >= 0 && !opts.privileged() && reg(valueRegno).isPointer()) {
                 throw fail("R%d leaks addr into ctx", valueRegno);
             }
+            if (ptype == VerifierProgramType.SYSCALL && (r.tm != 0 || r.tv != 0)) {
+                throw unsupported("variable-offset accesses to a syscall program's context are not modelled");
+            }
             checkPtrOffReg(r, regno, false);
-            int res = ptype.ctxAccess(off, size, write, ldsx);
+            int res = ptype.ctxAccess(off, size, write, ldsx, opts.expectedAttachType());
             if (res == VerifierProgramType.UNSUPPORTED) {
-                throw unsupported("context access off=" + off + " size=" + size + " of " + ptype + " is not modelled");
+                throw unsupported("context access off=" + off + " size=" + size + " of " + ptype + " loads "
+                        + ptype.unsupportedCtxField() + ": not modelled");
             }
             if (res == VerifierProgramType.INVALID) throw fail("invalid bpf_context access off=%d size=%d", off, size);
             ctxAccesses.put(insnIdx, new VerifierResult.CtxAccess(insnIdx, off, size, write, res));
@@ -2043,6 +2054,7 @@ public final class Verifier {
                 } else {
                     v.markKnownZeroPtr(res);
                     v.type = res;
+                    if (mayBeNull(res)) v.id = ++idGen; // a socket that may be NULL, null-checked by id
                 }
             }
         } else if (t == PTR_TO_STACK) {
@@ -2057,6 +2069,11 @@ public final class Verifier {
             }
             checkPacketAccess(regno, off, size, false);
             if (!write && valueRegno >= 0) reg(valueRegno).markUnknown();
+        } else if (SocketRules.isSocketPointer(t)) {
+            if (write) throw fail("R%d cannot write into %s", regno, RegType.str(t));
+            String refusal = SocketRules.refusal(regno, t, off, size);
+            if (refusal != null) throw fail("%s", refusal);
+            if (valueRegno >= 0) reg(valueRegno).markUnknown();
         } else if (t == CONST_PTR_TO_MAP) {
             checkPtrToMapAccess(regno, off, write);
         } else {
@@ -2537,10 +2554,6 @@ public final class Verifier {
         return v.tv < 0 ? -1 : v.tv;
     }
 
-    /** Whether this program type's get_func_proto offers the helper. */
-    private boolean availableHere(HelperProto fn) {
-        return (fn.kinds() & HelperProto.kindOf(ptype)) != 0 && (fn.id() != 56 || ptype == VerifierProgramType.PERF_EVENT);
-    }
 
     private int checkHelperCall(Insn in) {
         int id = in.imm();
@@ -2548,16 +2561,20 @@ public final class Verifier {
         if (org.bpf4j.helpers.KernelHelper.byId(id).isEmpty()) {
             throw fail("invalid func %s#%d", name, id);
         }
-        HelperProto fn = HelperProto.get(id);
-        if (fn == null) {
-            throw unsupported("the prototype of helper " + name + "#" + id + " is not modelled");
-        }
-        if (!availableHere(fn)) {
+        int attach = opts.expectedAttachType();
+        HelperAvailability.Verdict availability = HelperAvailability.verdict(id, ptype, attach);
+        if (availability == HelperAvailability.Verdict.UNAVAILABLE) {
             throw fail("program of this type cannot use helper %s#%d", name, id);
         }
-        if (!opts.gplCompatible() && fn.gplOnly()) {
+        if (!opts.gplCompatible() && HelperAvailability.gplOnly(id, ptype, attach)) {
             throw fail("cannot call GPL-restricted function from non-GPL compatible program");
         }
+        if (availability == HelperAvailability.Verdict.NOT_ALLOWED) throw fail("helper call is not allowed in probe");
+        if (availability == HelperAvailability.Verdict.MIGHT_SLEEP) {
+            throw fail("helper call might sleep in a non-sleepable prog");
+        }
+        HelperProto fn = HelperProto.of(id, ptype);
+        if (fn.unmodelled() != null) throw unsupported("helper " + name + "#" + id + " is not modelled: " + fn.unmodelled());
         ArgMeta meta = new ArgMeta();
         meta.pktAccess = fn.pktAccess();
         meta.funcName = name;
@@ -2569,6 +2586,15 @@ public final class Verifier {
         }
         if ((meta.releaseRegno > 0 || fn.ret() == HelperProto.RET_RINGBUF_MEM_OR_NULL) && inCallback()) {
             throw unsupported("references acquired or released inside a callback are not modelled");
+        }
+        if (id == 173 && ptype != VerifierProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
+            throw fail("func %s#%d not supported for program type %d", name, id, ptype.kernelId());
+        }
+        if (meta.mapIdx >= 0 && MapFuncCompatibility.lookupYieldsSocket(maps.get(meta.mapIdx).type(), id)) {
+            throw unsupported("lookups in sockmaps, sockhashes and xskmaps return sockets: not modelled");
+        }
+        if (id == 81 && !(reg(2).type == SCALAR_VALUE && reg(2).isConst() && reg(2).tv == 0)) {
+            throw fail("get_local_storage() doesn't support non-zero flags");
         }
         if (meta.rawMode && meta.rawRegno >= 0) {
             for (int i = 0; i < meta.rawSize; i++) {
@@ -2619,6 +2645,27 @@ public final class Verifier {
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
                     r0.mapIdx = meta.mapIdx;
                     r0.id = ++idGen;
+                }
+            }
+            case HelperProto.RET_MAP_VALUE -> { // bpf_get_local_storage: the attached cgroup's storage
+                r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
+                r0.mapIdx = meta.mapIdx;
+            }
+            case HelperProto.RET_SOCKET_OR_NULL, HelperProto.RET_TCP_SOCK_OR_NULL, HelperProto.RET_SOCK_COMMON_OR_NULL -> {
+                int socket = switch (fn.ret()) {
+                    case HelperProto.RET_SOCKET_OR_NULL -> PTR_TO_SOCKET;
+                    case HelperProto.RET_TCP_SOCK_OR_NULL -> PTR_TO_TCP_SOCK;
+                    default -> PTR_TO_SOCK_COMMON;
+                };
+                r0.markKnownZeroPtr(socket | PTR_MAYBE_NULL);
+                r0.id = ++idGen;
+                if (HelperProto.acquiresSocket(id)) { // the reference's id is the NULL check's, as for ringbuf memory
+                    int rid = ++idGen;
+                    cur.addRef(rid, insnIdx);
+                    r0.id = rid;
+                    r0.refObjId = rid;
+                } else if (HelperProto.castsSocket(id)) {
+                    r0.refObjId = meta.refObjId;
                 }
             }
             case HelperProto.RET_RINGBUF_MEM_OR_NULL -> {
@@ -2673,7 +2720,7 @@ public final class Verifier {
             if (!opts.privileged() && r.isPointer()) throw fail("R%d leaks addr into helper function", regno);
             return;
         }
-        if (isPktPointer(r.type) && !(meta.pktAccess && ptype.directPacketAccess(false))) {
+        if (isPktPointer(r.type) && !ptype.packetArgumentAllowed(meta.pktAccess)) {
             throw fail("helper access to the packet is not allowed");
         }
         boolean maybeNullArg = (argType & HelperProto.A_MAYBE_NULL) != 0;
@@ -2718,10 +2765,17 @@ public final class Verifier {
             case HelperProto.ARG_PTR_TO_MAP_VALUE -> {
                 if (skipType) return;
                 if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->value");
-                checkHelperMemAccess(regno, maps.get(meta.mapIdx).valueSize(), false, false, meta);
+                meta.rawMode = (argType & HelperProto.A_UNINIT) != 0; // map_pop_elem/map_peek_elem write the value
+                checkHelperMemAccess(regno, maps.get(meta.mapIdx).valueSize(), meta.rawMode, false, meta);
             }
             case HelperProto.ARG_PTR_TO_MEM -> {
                 meta.rawMode = (argType & HelperProto.A_UNINIT) != 0;
+                if ((argType & HelperProto.A_FIXED_SIZE) != 0) { // no size argument follows: the prototype's size
+                    if (skipType) return;
+                    int size = HelperProto.fixedSize(argType);
+                    checkHelperMemAccess(regno, size, (argType & (HelperProto.A_UNINIT | HelperProto.A_WRITE)) != 0, false, meta);
+                    if ((argType & HelperProto.A_ALIGNED) != 0) checkPtrAlignment(r, 0, size, true);
+                }
             }
             case HelperProto.ARG_CONST_SIZE, HelperProto.ARG_CONST_SIZE_OR_ZERO -> {
                 boolean zeroOk = base == HelperProto.ARG_CONST_SIZE_OR_ZERO;
@@ -2868,6 +2922,15 @@ public final class Verifier {
                 expected = "map_value";
             }
             case HelperProto.ARG_PTR_TO_SPIN_LOCK -> { compatible = new int[] {PTR_TO_MAP_VALUE}; expected = "map_value, ptr_"; }
+            case HelperProto.ARG_PTR_TO_SOCK_COMMON -> {
+                compatible = new int[] {PTR_TO_SOCK_COMMON, PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK};
+                expected = "sock_common, sock, tcp_sock, xdp_sock";
+            }
+            case HelperProto.ARG_PTR_TO_BTF_ID_SOCK_COMMON -> { // bpf4j has no BTF-typed sockets: only these four
+                compatible = new int[] {PTR_TO_SOCK_COMMON, PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK};
+                expected = "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_";
+            }
+            case HelperProto.ARG_PTR_TO_SOCKET -> { compatible = new int[] {PTR_TO_SOCKET}; expected = "sock"; }
             default -> throw unsupported("argument type " + base + " not modelled");
         }
         for (int c : compatible) if (c == type) return;
@@ -2919,6 +2982,12 @@ public final class Verifier {
                 }
                 checkStackRangeInitialized(regno, r.off, accessSize, zeroOk, true, write);
             }
+            case PTR_TO_CTX -> {
+                if (ptype == VerifierProgramType.SYSCALL) {
+                    throw unsupported("a syscall program's context as helper memory is not modelled");
+                }
+                throw fail("R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
+            }
             default -> {
                 if (zeroOk && accessSize == 0 && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) return;
                 throw fail("R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
@@ -2940,35 +3009,7 @@ public final class Verifier {
 
     private void checkMapFuncCompatibility(int mapIdx, int funcId, String name) {
         if (mapIdx < 0) return;
-        int mt = maps.get(mapIdx).type();
-        boolean ok = switch (mt) {
-            case MapInfo.PROG_ARRAY -> funcId == 12;
-            case MapInfo.PERF_EVENT_ARRAY -> funcId == 22 || funcId == 25 || funcId == 55 || funcId == 111 || funcId == 121;
-            case MapInfo.RINGBUF -> funcId == 130 || funcId == 131 || funcId == 134 || funcId == 198;
-            case MapInfo.STACK_TRACE -> funcId == 27;
-            case MapInfo.DEVMAP, MapInfo.DEVMAP_HASH, MapInfo.XSKMAP -> funcId == 51 || funcId == 1;
-            case MapInfo.CPUMAP -> funcId == 51;
-            case MapInfo.CGROUP_ARRAY -> funcId == 33 || funcId == 37;
-            case MapInfo.QUEUE, MapInfo.STACK -> funcId == 87 || funcId == 88 || funcId == 89;
-            case MapInfo.ARRAY_OF_MAPS, MapInfo.HASH_OF_MAPS -> funcId == 1;
-            case MapInfo.USER_RINGBUF -> funcId == Callbacks.USER_RINGBUF_DRAIN;
-            default -> true;
-        };
-        if (ok) {
-            ok = switch (funcId) {
-                case 12 -> mt == MapInfo.PROG_ARRAY;
-                case 25, 22 -> mt == MapInfo.PERF_EVENT_ARRAY;
-                case 130, 131, 134 -> mt == MapInfo.RINGBUF;
-                case 27 -> mt == MapInfo.STACK_TRACE;
-                case 51 -> mt == MapInfo.DEVMAP || mt == MapInfo.DEVMAP_HASH || mt == MapInfo.CPUMAP || mt == MapInfo.XSKMAP;
-                case 53 -> mt == MapInfo.SOCKMAP;
-                case 33, 37 -> mt == MapInfo.CGROUP_ARRAY;
-                case 55 -> mt == MapInfo.PERF_EVENT_ARRAY;
-                case Callbacks.USER_RINGBUF_DRAIN -> mt == MapInfo.USER_RINGBUF;
-                default -> true;
-            };
-        }
-        if (!ok && funcId == 12) throw fail("expected prog array map for tail call");
-        if (!ok) throw fail("cannot pass map_type %d into func %s#%d", mt, name, funcId);
+        List<String> error = MapFuncCompatibility.check(maps.get(mapIdx).type(), funcId, name, ptype);
+        if (!error.isEmpty()) throw new Reject(insnIdx, error);
     }
 }

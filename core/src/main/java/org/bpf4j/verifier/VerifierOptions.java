@@ -8,24 +8,32 @@ package org.bpf4j.verifier;
  *     beyond the checks it adds to the control-flow pass (back-edges)
  * @param gplCompatible whether the program's license is GPL-compatible (gpl_only helpers need it)
  * @param insnLimit the processed-instruction limit (the kernel's is 1,000,000)
+ * @param expectedAttachType the {@code expected_attach_type} the program is loaded with (the kernel's
+ *     {@code enum bpf_attach_type} value; 0 when none is given, as the kernel sees it): some program types'
+ *     context rules, helpers and return values depend on it
  */
-public record VerifierOptions(int logLevel, boolean privileged, boolean gplCompatible, int insnLimit) {
+public record VerifierOptions(int logLevel, boolean privileged, boolean gplCompatible, int insnLimit,
+                              int expectedAttachType) {
 
     public static final int KERNEL_INSN_LIMIT = 1_000_000;
 
     public static VerifierOptions defaults() {
-        return new VerifierOptions(0, true, true, KERNEL_INSN_LIMIT);
+        return new VerifierOptions(0, true, true, KERNEL_INSN_LIMIT, 0);
     }
 
     public VerifierOptions withLogLevel(int level) {
-        return new VerifierOptions(level, privileged, gplCompatible, insnLimit);
+        return new VerifierOptions(level, privileged, gplCompatible, insnLimit, expectedAttachType);
     }
 
     public VerifierOptions withGpl(boolean gpl) {
-        return new VerifierOptions(logLevel, privileged, gpl, insnLimit);
+        return new VerifierOptions(logLevel, privileged, gpl, insnLimit, expectedAttachType);
     }
 
     public VerifierOptions withPrivileged(boolean priv) {
-        return new VerifierOptions(logLevel, priv, gplCompatible, insnLimit);
+        return new VerifierOptions(logLevel, priv, gplCompatible, insnLimit, expectedAttachType);
+    }
+
+    public VerifierOptions withExpectedAttachType(int attachType) {
+        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, attachType);
     }
 }

@@ -2,27 +2,63 @@ package org.bpf4j.verifier;
 
 import static org.bpf4j.verifier.RegType.*;
 
+import java.util.Optional;
+
 /**
- * The program types the verifier knows, with the kernel's {@code enum bpf_prog_type} ids, their context
- * access rules (the {@code is_valid_access} functions of net/core/filter.c and kernel/trace/bpf_trace.c)
- * and whether they may access packet data directly. The integrator maps the project's own program-type
- * enum onto this one.
+ * The program types of Linux 6.18 ({@code enum bpf_prog_type}) with their kernel ids, their context
+ * access rules (the {@code is_valid_access} functions of net/core/filter.c, kernel/trace/bpf_trace.c,
+ * kernel/bpf/cgroup.c, ...), the range their return value must lie in ({@code check_return_code}) and
+ * whether they may access packet data directly. Rules that depend on the program's
+ * {@code expected_attach_type} take it as an argument. The integrator maps the project's own
+ * program-type enum onto this one.
  */
 public enum VerifierProgramType {
     SOCKET_FILTER(1, "__sk_buff", 192),
     KPROBE(2, "pt_regs", 168),
     SCHED_CLS(3, "__sk_buff", 192),
     SCHED_ACT(4, "__sk_buff", 192),
-    TRACEPOINT(5, "tracepoint", 2048),
+    TRACEPOINT(5, "tracepoint", 8192),
     XDP(6, "xdp_md", 24),
     PERF_EVENT(7, "bpf_perf_event_data", 184),
     CGROUP_SKB(8, "__sk_buff", 192),
     CGROUP_SOCK(9, "bpf_sock", 80),
+    LWT_IN(10, "__sk_buff", 192),
+    LWT_OUT(11, "__sk_buff", 192),
+    LWT_XMIT(12, "__sk_buff", 192),
     SOCK_OPS(13, "bpf_sock_ops", 224),
-    RAW_TRACEPOINT(17, "bpf_raw_tracepoint_args", 96);
+    SK_SKB(14, "__sk_buff", 192),
+    CGROUP_DEVICE(15, "bpf_cgroup_dev_ctx", 12),
+    SK_MSG(16, "sk_msg_md", 80),
+    RAW_TRACEPOINT(17, "bpf_raw_tracepoint_args", 96),
+    CGROUP_SOCK_ADDR(18, "bpf_sock_addr", 72),
+    LWT_SEG6LOCAL(19, "__sk_buff", 192),
+    LIRC_MODE2(20, "__u32", 4),
+    SK_REUSEPORT(21, "sk_reuseport_md", 56),
+    FLOW_DISSECTOR(22, "__sk_buff", 192),
+    CGROUP_SYSCTL(23, "bpf_sysctl", 8),
+    RAW_TRACEPOINT_WRITABLE(24, "bpf_raw_tracepoint_args", 96),
+    CGROUP_SOCKOPT(25, "bpf_sockopt", 40),
+    TRACING(26, "", 0),
+    STRUCT_OPS(27, "", 0),
+    EXT(28, "", 0),
+    LSM(29, "", 0),
+    SK_LOOKUP(30, "bpf_sk_lookup", 72),
+    SYSCALL(31, "", 0xffff),
+    NETFILTER(32, "bpf_nf_ctx", 16);
 
     public static final int INVALID = -1;
     public static final int UNSUPPORTED = -2;
+
+    // expected_attach_type values (enum bpf_attach_type) that change what a program type may do
+    static final int ATTACH_CGROUP_INET_EGRESS = 1, ATTACH_INET_SOCK_CREATE = 2, ATTACH_INET4_BIND = 8,
+            ATTACH_INET6_BIND = 9, ATTACH_INET4_CONNECT = 10, ATTACH_INET6_CONNECT = 11, ATTACH_INET4_POST_BIND = 12,
+            ATTACH_INET6_POST_BIND = 13, ATTACH_UDP4_SENDMSG = 14, ATTACH_UDP6_SENDMSG = 15,
+            ATTACH_UDP4_RECVMSG = 19, ATTACH_UDP6_RECVMSG = 20, ATTACH_GETSOCKOPT = 21, ATTACH_SETSOCKOPT = 22,
+            ATTACH_INET4_GETPEERNAME = 29, ATTACH_INET6_GETPEERNAME = 30, ATTACH_INET4_GETSOCKNAME = 31,
+            ATTACH_INET6_GETSOCKNAME = 32, ATTACH_XDP_DEVMAP = 33, ATTACH_INET_SOCK_RELEASE = 34,
+            ATTACH_KPROBE_MULTI = 42, ATTACH_UPROBE_MULTI = 48, ATTACH_UNIX_RECVMSG = 51,
+            ATTACH_UNIX_GETPEERNAME = 52, ATTACH_UNIX_GETSOCKNAME = 53, ATTACH_KPROBE_SESSION = 56,
+            ATTACH_UPROBE_SESSION = 57;
 
     private final int kernelId;
     private final String ctxName;
@@ -40,26 +76,90 @@ public enum VerifierProgramType {
 
     public int ctxSize() { return ctxSize; }
 
-    /** may_access_direct_pkt_data. */
+    /** The type with the kernel's {@code enum bpf_prog_type} value. */
+    public static Optional<VerifierProgramType> ofKernelId(int id) {
+        for (VerifierProgramType t : values()) if (t.kernelId == id) return Optional.of(t);
+        return Optional.empty();
+    }
+
+    /**
+     * Why bpf4j cannot verify programs of this type at all, if it cannot: their context and most of their
+     * helpers' arguments are BTF-typed kernel pointers (the attach target's function arguments, the
+     * struct_ops member, the replaced function), which bpf4j's verifier does not model.
+     */
+    public Optional<String> unsupportedReason() {
+        return switch (this) {
+            case TRACING -> Optional.of("tracing programs (fentry/fexit/fmod_ret/tp_btf/iter) read BTF-typed kernel"
+                    + " pointers of their attach target: not modelled");
+            case LSM -> Optional.of("LSM programs read BTF-typed kernel pointers of their hook: not modelled");
+            case STRUCT_OPS -> Optional.of("struct_ops programs implement BTF-typed kernel callbacks: not modelled");
+            case EXT -> Optional.of("freplace (ext) programs take the BTF prototype of the function they replace:"
+                    + " not modelled");
+            default -> Optional.empty();
+        };
+    }
+
+    /** may_access_direct_pkt_data without a helper: direct loads ({@code write} false) and stores. */
     public boolean directPacketAccess(boolean write) {
         return switch (this) {
-            case SCHED_CLS, SCHED_ACT, XDP -> true;
-            case CGROUP_SKB -> !write;
+            case SCHED_CLS, SCHED_ACT, XDP, LWT_XMIT, SK_SKB, SK_MSG, CGROUP_SOCKOPT -> true;
+            case LWT_IN, LWT_OUT, LWT_SEG6LOCAL, SK_REUSEPORT, FLOW_DISSECTOR, CGROUP_SKB -> !write;
             default -> false;
         };
     }
 
-    public boolean isTracing() {
-        return this == KPROBE || this == TRACEPOINT || this == PERF_EVENT || this == RAW_TRACEPOINT;
+    /**
+     * may_access_direct_pkt_data for a helper argument: the packet types pass packet pointers only to helpers
+     * whose prototype says pkt_access; cgroup/sockopt's option buffer may go to any helper.
+     */
+    public boolean packetArgumentAllowed(boolean helperPktAccess) {
+        if (this == CGROUP_SOCKOPT) return true;
+        return helperPktAccess && directPacketAccess(false);
     }
+
+    public boolean isTracing() {
+        return this == KPROBE || this == TRACEPOINT || this == PERF_EVENT || this == RAW_TRACEPOINT
+                || this == RAW_TRACEPOINT_WRITABLE;
+    }
+
+    /** The range R0 must lie in at the main program's exit (check_return_code), or null for any value. */
+    public RetvalRange returnRange(int attachType) {
+        return switch (this) {
+            case CGROUP_SOCK_ADDR -> switch (attachType) {
+                case ATTACH_UDP4_RECVMSG, ATTACH_UDP6_RECVMSG, ATTACH_UNIX_RECVMSG, ATTACH_INET4_GETPEERNAME,
+                     ATTACH_INET6_GETPEERNAME, ATTACH_UNIX_GETPEERNAME, ATTACH_INET4_GETSOCKNAME,
+                     ATTACH_INET6_GETSOCKNAME, ATTACH_UNIX_GETSOCKNAME -> new RetvalRange(1, 1);
+                case ATTACH_INET4_BIND, ATTACH_INET6_BIND -> new RetvalRange(0, 3);
+                default -> new RetvalRange(0, 1);
+            };
+            case CGROUP_SKB -> attachType == ATTACH_CGROUP_INET_EGRESS ? new RetvalRange(0, 3) : new RetvalRange(0, 1);
+            case CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, SK_LOOKUP, NETFILTER ->
+                    new RetvalRange(0, 1);
+            case KPROBE -> attachType == ATTACH_KPROBE_SESSION ? new RetvalRange(0, 1) : null;
+            default -> null;
+        };
+    }
+
+    /** What a context field that {@link #ctxAccess} answers {@link #UNSUPPORTED} for holds, for the message. */
+    public String unsupportedCtxField() {
+        return switch (this) {
+            case FLOW_DISSECTOR -> "the flow keys";
+            case RAW_TRACEPOINT_WRITABLE -> "the writable tracepoint buffer";
+            default -> "a BTF-typed kernel pointer";
+        };
+    }
+
+    /** An inclusive range of return values. */
+    public record RetvalRange(long min, long max) {}
 
     /**
      * Whether a load or store of {@code size} bytes at {@code off} in the context is valid: the register
-     * type the load yields, {@link #INVALID}, or {@link #UNSUPPORTED} for a context bpf4j does not model.
+     * type the load yields, {@link #INVALID}, or {@link #UNSUPPORTED} for a field bpf4j does not model
+     * (see {@link #unsupportedCtxField}). {@code attachType} is the program's expected_attach_type.
      */
-    public int ctxAccess(int off, int size, boolean write, boolean ldsx) {
+    public int ctxAccess(int off, int size, boolean write, boolean ldsx, int attachType) {
         return switch (this) {
-            case XDP -> xdp(off, size, write, ldsx);
+            case XDP -> xdp(off, size, write, ldsx, attachType);
             case SOCKET_FILTER -> skFilter(off, size, write, ldsx);
             case SCHED_CLS, SCHED_ACT -> tcClsAct(off, size, write, ldsx);
             case CGROUP_SKB -> cgroupSkb(off, size, write, ldsx);
@@ -67,49 +167,68 @@ public enum VerifierProgramType {
                 if (off < 0 || off >= 168 || write || off % size != 0 || off + size > 168) yield INVALID;
                 yield SCALAR_VALUE;
             }
+            // tp_prog_is_valid_access compares the int offset with sizeof(void *) as unsigned: negative offsets pass
             case TRACEPOINT -> {
-                if (off < 8 || off >= 2048 || write || off % size != 0) yield INVALID;
+                if ((off >= 0 && off < 8) || off >= 8192 || write || off % size != 0) yield INVALID;
                 yield SCALAR_VALUE;
             }
-            case RAW_TRACEPOINT -> {
-                if (off < 0 || off >= 96 || write || off % size != 0 || size != 8) yield INVALID;
-                yield SCALAR_VALUE;
-            }
+            case RAW_TRACEPOINT -> ContextRules.rawTracepoint(off, size, write);
+            case RAW_TRACEPOINT_WRITABLE -> ContextRules.rawTracepointWritable(off, size, write);
             case PERF_EVENT -> perfEvent(off, size, write);
-            case CGROUP_SOCK -> sockCreate(off, size, write);
+            case CGROUP_SOCK -> sock(off, size, write, attachType);
             case SOCK_OPS -> sockOps(off, size, write);
-            default -> UNSUPPORTED;
+            case LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> lwt(off, size, write, ldsx);
+            case SK_SKB -> skSkb(off, size, write, ldsx);
+            case FLOW_DISSECTOR -> ContextRules.flowDissector(off, size, write, ldsx);
+            case SK_MSG -> ContextRules.skMsg(off, size, write);
+            case CGROUP_DEVICE -> ContextRules.cgroupDevice(off, size, write);
+            case CGROUP_SOCK_ADDR -> ContextRules.sockAddr(off, size, write, attachType);
+            case CGROUP_SYSCTL -> ContextRules.sysctl(off, size, write);
+            case CGROUP_SOCKOPT -> ContextRules.sockopt(off, size, write, attachType);
+            case SK_REUSEPORT -> ContextRules.skReuseport(off, size, write);
+            case SK_LOOKUP -> ContextRules.skLookup(off, size, write);
+            case NETFILTER -> ContextRules.netfilter(off, size, write);
+            case LIRC_MODE2 -> !write && off == 0 && size == 4 ? SCALAR_VALUE : INVALID;
+            case SYSCALL -> off >= 0 && off < 0xffff && off % size == 0 ? SCALAR_VALUE : INVALID;
+            case TRACING, STRUCT_OPS, EXT, LSM -> UNSUPPORTED;
         };
     }
 
     /** narrow loads of a 4-byte field: bpf_ctx_narrow_access_ok. */
-    private static boolean narrowOk(int size, int fieldSize) {
+    static boolean narrowOk(int size, int fieldSize) {
         return size <= fieldSize && (size & (size - 1)) == 0;
     }
 
     /**
-     * struct bpf_sock for cgroup/sock programs attached at socket creation or release (the attach type the
-     * kernel assumes when none is given): bpf_sock_is_valid_access then __sock_filter_check_attach_type.
-     * bound_dev_if (0), mark (16), priority (20) are writable; addresses and ports of the bound socket are
-     * for post-bind programs only; the rest is read-only.
+     * struct bpf_sock for cgroup/sock programs: bpf_sock_is_valid_access then __sock_filter_check_attach_type.
+     * bound_dev_if (0), mark (16), priority (20) are readable and writable at socket creation and release
+     * only; the bound address (src_ip4 24, src_ip6 28, src_port 44) is for post-bind programs of its family;
+     * the rest is read-only.
      */
-    private static int sockCreate(int off, int size, boolean write) {
-        if (off < 0 || off >= 80 || off % size != 0) return INVALID;
-        boolean ok;
+    private static int sock(int off, int size, boolean write, int attachType) {
+        if (!bpfSockAccess(off, size)) return INVALID;
+        boolean createOrRelease = attachType == ATTACH_INET_SOCK_CREATE || attachType == ATTACH_INET_SOCK_RELEASE
+                || attachType == 0; // the kernel assumes socket creation when no attach type is given
+        if (off == 0 || off == 16 || off == 20) return createOrRelease ? SCALAR_VALUE : INVALID;
+        if (in(off, 24, 4) && attachType != ATTACH_INET4_POST_BIND) return INVALID;
+        if (in(off, 28, 16) && attachType != ATTACH_INET6_POST_BIND) return INVALID;
+        if (in(off, 44, 4) && attachType != ATTACH_INET4_POST_BIND && attachType != ATTACH_INET6_POST_BIND) return INVALID;
+        return write ? INVALID : SCALAR_VALUE;
+    }
+
+    /**
+     * bpf_sock_is_valid_access, the size and alignment rules of struct bpf_sock (80 bytes): the addresses and
+     * the small fields allow narrow loads, dst_port (48) is 2 bytes or a 4-byte load, its padding (50) none.
+     */
+    static boolean bpfSockAccess(int off, int size) {
+        if (off < 0 || off >= 80 || off % size != 0) return false;
         if (off == 4 || off == 8 || off == 12 || off == 44 || off == 76 || off == 72 || in(off, 24, 4) || in(off, 28, 16)
                 || in(off, 52, 4) || in(off, 56, 16)) {
-            ok = narrowOk(size, 4);
-        } else if (in(off, 48, 2)) {
-            ok = narrowOk(size, size == 4 ? 4 : 2);
-        } else if (in(off, 50, 2)) {
-            ok = false;
-        } else {
-            ok = size == 4;
+            return narrowOk(size, 4);
         }
-        if (!ok) return INVALID;
-        if (off == 0 || off == 16 || off == 20) return SCALAR_VALUE; // full access at create/release
-        if (in(off, 24, 4) || in(off, 28, 16) || in(off, 44, 4)) return INVALID; // post-bind only
-        return write ? INVALID : SCALAR_VALUE;
+        if (in(off, 48, 2)) return narrowOk(size, size == 4 ? 4 : 2);
+        if (in(off, 50, 2)) return false;
+        return size == 4;
     }
 
     /**
@@ -121,7 +240,7 @@ public enum VerifierProgramType {
         if (off < 0 || off >= 224 || off % size != 0) return INVALID;
         if (write) return (off == 4 || off == 164) && size == 4 ? SCALAR_VALUE : INVALID;
         if (off >= 168 && off < 184) return size == 8 ? SCALAR_VALUE : INVALID;
-        if (in(off, 184, 8)) return size == 8 ? UNSUPPORTED : INVALID;
+        if (in(off, 184, 8)) return size == 8 ? PTR_TO_SOCKET | PTR_MAYBE_NULL : INVALID;
         if (in(off, 192, 8)) return size == 8 ? PTR_TO_PACKET : INVALID;
         if (in(off, 200, 8)) return size == 8 ? PTR_TO_PACKET_END : INVALID;
         if (off == 212) return narrowOk(size, 4) ? SCALAR_VALUE : INVALID;
@@ -130,8 +249,8 @@ public enum VerifierProgramType {
     }
 
     // struct xdp_md: data 0, data_end 4, data_meta 8, ingress_ifindex 12, rx_queue_index 16, egress_ifindex 20
-    private static int xdp(int off, int size, boolean write, boolean ldsx) {
-        if (off == 20) return INVALID; // egress_ifindex: only for BPF_XDP_DEVMAP programs
+    private static int xdp(int off, int size, boolean write, boolean ldsx, int attachType) {
+        if (in(off, 20, 4) && attachType != ATTACH_XDP_DEVMAP) return INVALID; // egress_ifindex
         if (write) return INVALID;
         if ((off == 0 || off == 4 || off == 8) && ldsx) return INVALID;
         int type = switch (off) {
@@ -151,7 +270,7 @@ public enum VerifierProgramType {
             SKB_LOCAL_PORT_END = 140, SKB_DATA_META = 140, SKB_FLOW_KEYS = 144, SKB_TSTAMP = 152,
             SKB_WIRE_LEN = 160, SKB_SK = 168, SKB_TSTAMP_TYPE = 180, SKB_HWTSTAMP = 184, SKB_SIZE = 192;
 
-    private static boolean in(int off, int start, int len) {
+    static boolean in(int off, int start, int len) {
         return off >= start && off < start + len;
     }
 
@@ -198,6 +317,36 @@ public enum VerifierProgramType {
         return r == INVALID ? INVALID : (r == SCALAR_VALUE ? type : r);
     }
 
+    /** lwt_is_valid_access: LWT in/out/xmit and seg6local programs. */
+    private static int lwt(int off, int size, boolean write, boolean ldsx) {
+        if (in(off, SKB_TC_CLASSID, 4) || (off >= SKB_FAMILY && off < SKB_LOCAL_PORT_END) || in(off, SKB_DATA_META, 4)
+                || in(off, SKB_TSTAMP, 8) || in(off, SKB_WIRE_LEN, 4) || in(off, SKB_HWTSTAMP, 8)) {
+            return INVALID;
+        }
+        if (write && !(in(off, SKB_MARK, 4) || in(off, SKB_PRIORITY, 4) || (off >= SKB_CB && off < SKB_CB_END))) {
+            return INVALID;
+        }
+        return withPacketPointers(off, skb(off, size, write, ldsx));
+    }
+
+    /** sk_skb_is_valid_access: stream parser and verdict programs. */
+    private static int skSkb(int off, int size, boolean write, boolean ldsx) {
+        if (in(off, SKB_TC_CLASSID, 4) || in(off, SKB_DATA_META, 4) || in(off, SKB_TSTAMP, 8)
+                || in(off, SKB_WIRE_LEN, 4) || in(off, SKB_HWTSTAMP, 8) || in(off, SKB_MARK, 4)) {
+            return INVALID;
+        }
+        if (write && !(in(off, SKB_TC_INDEX, 4) || in(off, SKB_PRIORITY, 4))) return INVALID;
+        return withPacketPointers(off, skb(off, size, write, ldsx));
+    }
+
+    /** data and data_end of a valid __sk_buff access are packet pointers. */
+    private static int withPacketPointers(int off, int r) {
+        if (r != SCALAR_VALUE) return r;
+        if (in(off, SKB_DATA, 4)) return PTR_TO_PACKET;
+        if (in(off, SKB_DATA_END, 4)) return PTR_TO_PACKET_END;
+        return r;
+    }
+
     /** bpf_skb_is_valid_access. */
     private static int skb(int off, int size, boolean write, boolean ldsx) {
         if (off < 0 || off >= SKB_SIZE) return INVALID;
@@ -214,7 +363,7 @@ public enum VerifierProgramType {
         if (in(off, SKB_FLOW_KEYS, 8)) return INVALID;
         if (in(off, SKB_HWTSTAMP, 8)) return write || size != 8 ? INVALID : SCALAR_VALUE;
         if (in(off, SKB_TSTAMP, 8)) return size != 8 ? INVALID : SCALAR_VALUE;
-        if (in(off, SKB_SK, 8)) return UNSUPPORTED; // PTR_TO_SOCK_COMMON_OR_NULL: sockets are not modelled
+        if (in(off, SKB_SK, 8)) return write || size != 8 ? INVALID : PTR_TO_SOCK_COMMON | PTR_MAYBE_NULL;
         if (off == SKB_TSTAMP_TYPE) return INVALID;
         if (off > SKB_TSTAMP_TYPE && off < SKB_HWTSTAMP) return INVALID;
         if (write) return size != 4 ? INVALID : SCALAR_VALUE;

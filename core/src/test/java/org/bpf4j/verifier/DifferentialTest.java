@@ -18,8 +18,18 @@ class DifferentialTest {
 
     @Test
     void neverAcceptWhatTheKernelRefuses() {
+        compare(VerifierProgramType.XDP, VerifierProgramType.SCHED_CLS, VerifierProgramType.SOCKET_FILTER);
+    }
+
+    /** The other program types with a __sk_buff context: their own fields, packet access and helpers. */
+    @Test
+    void neverAcceptWhatTheKernelRefusesOtherSkbTypes() {
+        compare(VerifierProgramType.LWT_IN, VerifierProgramType.LWT_XMIT, VerifierProgramType.SK_SKB,
+                VerifierProgramType.CGROUP_SKB, VerifierProgramType.LWT_SEG6LOCAL);
+    }
+
+    private static void compare(VerifierProgramType... types) {
         Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available (not root or not Linux)");
-        VerifierProgramType[] types = {VerifierProgramType.XDP, VerifierProgramType.SCHED_CLS, VerifierProgramType.SOCKET_FILTER};
         int agreeAccept = 0, agreeReject = 0, sameMessage = 0, stricter = 0, unsupported = 0;
         List<String> unsound = new ArrayList<>();
         List<String> stricterCases = new ArrayList<>();

@@ -40,7 +40,8 @@ final class KernelOracle {
     }
 
     private static final long SYS_BPF = 321;
-    private static final int BPF_MAP_CREATE = 0, BPF_PROG_LOAD = 5;
+    private static final int BPF_MAP_CREATE = 0, BPF_PROG_LOAD = 5, BPF_MAP_FREEZE = 22;
+    private static final int BPF_F_SLEEPABLE = 1 << 4;
     private static final MethodHandle SYSCALL;
     private static final MethodHandle CLOSE;
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -95,8 +96,13 @@ final class KernelOracle {
             attr.set(JAVA_INT, 12, m.maxEntries());
             attr.set(JAVA_INT, 16, m.flags());
             MemorySegment cap = a.allocate(CAPTURE);
-            long r = bpf(BPF_MAP_CREATE, attr, 72, cap);
-            return (int) r;
+            int fd = (int) bpf(BPF_MAP_CREATE, attr, 72, cap);
+            if (fd >= 0 && m.frozen()) {
+                MemorySegment freeze = a.allocate(8, 8);
+                freeze.set(JAVA_INT, 0, fd);
+                bpf(BPF_MAP_FREEZE, freeze, 8, cap);
+            }
+            return fd;
         }
     }
 
@@ -110,6 +116,15 @@ final class KernelOracle {
 
     /** Loads {@code p} as {@code type} with its maps created for it; lddw map imms are indexes into maps. */
     static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel) {
+        return load(p, type, maps, logLevel, "GPL", 0);
+    }
+
+    /**
+     * As {@link #load(Program, VerifierProgramType, List, int)} with a license and an expected_attach_type;
+     * syscall programs are loaded sleepable, as the kernel requires.
+     */
+    static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
+                        int expectedAttachType) {
         List<Integer> fds = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
             for (MapInfo m : maps) {
@@ -128,7 +143,7 @@ final class KernelOracle {
             byte[] code = new Program(insns).toBytes();
             MemorySegment insnSeg = a.allocate(Math.max(code.length, 8), 8);
             MemorySegment.copy(MemorySegment.ofArray(code), 0, insnSeg, 0, code.length);
-            MemorySegment license = a.allocateFrom("GPL", StandardCharsets.US_ASCII);
+            MemorySegment license = a.allocateFrom(licenseName, StandardCharsets.US_ASCII);
             int logSize = 16 << 20;
             MemorySegment logBuf = a.allocate(logSize);
             MemorySegment attr = a.allocate(144, 8);
@@ -139,6 +154,8 @@ final class KernelOracle {
             attr.set(JAVA_INT, 24, logLevel);
             attr.set(JAVA_INT, 28, logSize);
             attr.set(JAVA_LONG, 32, logBuf.address());
+            if (type == VerifierProgramType.SYSCALL) attr.set(JAVA_INT, 44, BPF_F_SLEEPABLE);
+            attr.set(JAVA_INT, 68, expectedAttachType);
             MemorySegment cap = a.allocate(CAPTURE);
             long fd = bpf(BPF_PROG_LOAD, attr, 144, cap);
             int errno = fd < 0 ? (int) ERRNO.get(cap, 0L) : 0;

@@ -33,7 +33,7 @@ final class ProgramGenerator {
 
     private int pick(int... xs) { return xs[rnd.nextInt(xs.length)]; }
 
-    private boolean packetProgram() { return type == VerifierProgramType.XDP || type == VerifierProgramType.SCHED_CLS; }
+    private boolean packetProgram() { return type.directPacketAccess(false); }
 
     Program next() {
         out.clear();
@@ -120,7 +120,7 @@ final class ProgramGenerator {
     }
 
     private void packet() {
-        boolean skb = type == VerifierProgramType.SCHED_CLS;
+        boolean skb = type.ctxName().equals("__sk_buff");
         emit(Insn.load(SIZE_W, 2, 1, skb ? 76 : 0), Insn.load(SIZE_W, 3, 1, skb ? 80 : 4));
         int len = pick(14, 20, 34, 8);
         emit(Insn.mov64Reg(4, 2), Insn.alu64Imm(ALU_ADD, 4, len));
@@ -138,7 +138,7 @@ final class ProgramGenerator {
     }
 
     private void packetVar() {
-        boolean skb = type == VerifierProgramType.SCHED_CLS;
+        boolean skb = type.ctxName().equals("__sk_buff");
         emit(Insn.load(SIZE_W, 2, 1, skb ? 76 : 0), Insn.load(SIZE_W, 3, 1, skb ? 80 : 4));
         emit(Insn.load(SIZE_W, 5, 1, skb ? 0 : 12));
         emit(Insn.alu64Imm(ALU_AND, 5, pick(0xf, 0x3f, 0xffff)));
