@@ -112,6 +112,20 @@ public abstract class RunState implements HelperContext {
         return target;
     }
 
+    /**
+     * A tail call between programs prepared with different options: the target would run with the caller's
+     * checks and budget (a checked program without its budget, say), so it is refused.
+     */
+    public static ProgramFault otherOptions(TailCallTarget target, ExecutionOptions callerOptions, int pc) {
+        return new ProgramFault(pc, "bpf_tail_call into program " + target.name() + ", which runs " + describe(target.executable().options())
+                + " while the caller runs " + describe(callerOptions));
+    }
+
+    private static String describe(ExecutionOptions options) {
+        return (options.checked() ? "checked" : "unchecked")
+                + (options.instructionBudget() == Long.MAX_VALUE ? " without a budget" : " with a budget of " + options.instructionBudget());
+    }
+
     /** Tail calls made so far in this run. */
     public final int tailCalls() { return tailCalls; }
 

@@ -131,6 +131,7 @@ final class JitRun extends RunState {
         if (!(t.executable() instanceof CompiledProgram target) || target.space() != current.space()) {
             throw new ProgramFault(pc, "bpf_tail_call into program " + t.name() + ", which another engine or runtime prepared");
         }
+        if (!target.options().equals(current.options())) throw RunState.otherOptions(t, current.options(), pc);
         CompiledProgram caller = current;
         current = target;
         program = target.program();

@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.bpf4j.helpers.HostEnvironment;
 import org.bpf4j.interp.Executable;
-import org.bpf4j.interp.Interpreter;
+import org.bpf4j.jit.JvmCompiler;
 
 /**
  * How a runtime is set up.
@@ -14,8 +14,8 @@ import org.bpf4j.interp.Interpreter;
  * @param memoryBytes the BPF address space to reserve
  * @param engine how programs are prepared: {@code Interpreter::load} or {@code JvmCompiler::compile}
  * @param host clocks, randomness, task identity and the trace sink
- * @param instructionBudget instructions one run may execute; programs run checked with this budget until
- *     the verifier proves safety and termination for them
+ * @param instructionBudget instructions one run of a checked program may execute (programs the verifier
+ *     accepted run without a budget: {@link RunMode})
  * @param btf the BTF that CO-RE relocations are resolved against; empty: the running kernel's
  *     ({@code /sys/kernel/btf/vmlinux}) when there is one
  */
@@ -29,10 +29,10 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
         if (instructionBudget <= 0) throw new IllegalArgumentException("instruction budget must be positive");
     }
 
-    /** As many CPU slots as processors, the interpreter, the system clocks, trace lines dropped. */
+    /** As many CPU slots as processors, the JIT, the system clocks, trace lines dropped. */
     public static RuntimeOptions defaults() {
         int cpus = Runtime.getRuntime().availableProcessors();
-        return new RuntimeOptions(cpus, 4L << 30, Interpreter::load, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
+        return new RuntimeOptions(cpus, 4L << 30, JvmCompiler::compile, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
                 Optional.empty());
     }
 
