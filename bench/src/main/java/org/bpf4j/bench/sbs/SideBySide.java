@@ -20,8 +20,8 @@ import org.bpf4j.linux.KernelAvailability;
 
 /**
  * The side-by-side comparison of issue 5: each program of {@link SbsProgram}, on the same frame, through
- * bpf4j's JIT and interpreter (checked, as typed programs run today, and unchecked, as verified programs
- * will), the kernel's JIT ({@code BPF_PROG_TEST_RUN} with {@code repeat}) and the same C compiled with
+ * bpf4j's JIT and interpreter (unchecked without a budget, as the runtime runs verified programs, and
+ * checked with a budget, as it runs the others), the kernel's JIT ({@code BPF_PROG_TEST_RUN} with {@code repeat}) and the same C compiled with
  * gcc -O2; checks that all store the same result and prints ns per run and the ratios to the kernel.
  *
  * <p>Method, the same for every engine: one run to get the result, warm-up (doubling {@code repeat}
@@ -32,9 +32,9 @@ import org.bpf4j.linux.KernelAvailability;
  * not shape another's compiled code. The native binary does the same in C (see native.c).
  *
  * <pre>
- * SideBySide [--objects DIR] [--native BIN] [--programs a,b] [--engines jit,jit-u,interp,interp-u,kernel,native]
+ * SideBySide [--objects DIR] [--native BIN] [--programs a,b] [--engines jit,jit-checked,interp,interp-checked,kernel,native]
  *            [--warmup-ms N] [--round-ms N] [--rounds N] [--no-fork]
- * SideBySide --latency ID [--engine jit|jit-u|interp] [--objects DIR] [--seconds N]
+ * SideBySide --latency ID [--engine jit|jit-checked|interp] [--objects DIR] [--seconds N]
  * SideBySide --write-frames DIR
  * </pre>
  */
@@ -260,8 +260,8 @@ public final class SideBySide {
         }
     }
 
-    private static final List<Engines> RATIO_OVER_KERNEL = List.of(Engines.JIT, Engines.JIT_UNCHECKED, Engines.INTERP,
-            Engines.INTERP_UNCHECKED, Engines.NATIVE);
+    private static final List<Engines> RATIO_OVER_KERNEL = List.of(Engines.JIT, Engines.JIT_CHECKED, Engines.INTERP,
+            Engines.INTERP_CHECKED, Engines.NATIVE);
 
     private static boolean print(Config c, Map<SbsProgram, Map<Engines, Measurement>> table, PrintStream out) {
         boolean allAgree = true;
@@ -274,7 +274,7 @@ public final class SideBySide {
         h.append("  result");
         out.println();
         out.println("ns per run (median of " + c.rounds + " rounds of ~" + c.roundMs + " ms after " + c.warmupMs
-                + " ms of warm-up; jit/interp = checked with budget, as typed programs run today; -u = unchecked)");
+                + " ms of warm-up; jit/interp = as verified programs run: unchecked, no budget; -checked = as the others run)");
         out.println(h);
         List<String> problems = new ArrayList<>();
         for (var entry : table.entrySet()) {
