@@ -304,11 +304,11 @@ final class CodeGen {
         }
     }
 
+    /** r10 of the frame at the depth in {@code depthSlot}: read from the stack where a function starts. */
     private static void frameTop(CodeBuilder cb, int depthSlot) {
         cb.aload(RUN);
-        cb.getfield(CD_RUN, "frameTops", CD_long.arrayType());
         cb.iload(depthSlot);
-        cb.laload();
+        cb.invokevirtual(CD_RUN, "frameTop", MethodTypeDesc.of(CD_long, CD_int));
     }
 
     static int[] bits(int mask) {

@@ -2,6 +2,8 @@ package org.bpf4j.bench.sbs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -83,6 +85,8 @@ public enum Engines {
         };
     }
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     /** One run outcome: the result stored in the frame, r0, and the engine's average ns per run. */
     public record Outcome(long result, long retval, long nanosPerRun) {}
 
@@ -127,8 +131,13 @@ public enum Engines {
             return new Runner() {
                 @Override
                 public Outcome run(byte[] frame, int repeat) {
+                    // Timed by this thread's CPU time, not testRun's wall time: the kernel's test-run timer
+                    // stops while its task is rescheduled, so on a loaded machine wall time would charge
+                    // bpf4j alone for the load. The frame's setup is charged too (negligible over a round).
+                    long cpu = THREADS.getCurrentThreadCpuTime();
                     TestRunResult r = prog.testRun(TestRun.of(frame).withRepeat(repeat));
-                    return new Outcome(SbsProgram.resultOf(r.dataOut()), r.retval(), r.durationNanos());
+                    cpu = THREADS.getCurrentThreadCpuTime() - cpu;
+                    return new Outcome(SbsProgram.resultOf(r.dataOut()), r.retval(), cpu / repeat);
                 }
 
                 @Override

@@ -140,9 +140,10 @@ public final class SideBySide {
     }
 
     /**
-     * Warms up for at least {@code warmupMs}, and then until HotSpot has compiled nothing for two
-     * consecutive batches of about {@code roundMs} (a large program's many region methods take C2 seconds),
-     * at most {@code maxWarmupMs}; then measures {@code rounds} rounds.
+     * Warms up for at least {@code warmupMs}, and then until HotSpot has compiled nothing and the time per
+     * run has moved by less than 10% for two consecutive batches of about {@code roundMs} (a large
+     * program's many region methods take C2 seconds; on a loaded machine a compilation can wait in C2's
+     * queue while nothing completes), at most {@code maxWarmupMs}; then measures {@code rounds} rounds.
      */
     static Measurement measure(Engines.Runner runner, byte[] frame, long warmupMs, long maxWarmupMs, long roundMs, int rounds) {
         Engines.Outcome first = runner.run(frame, 1);
@@ -153,14 +154,18 @@ public final class SideBySide {
         long minEnd = start + warmupMs * 1_000_000L, maxEnd = start + Math.max(warmupMs, maxWarmupMs) * 1_000_000L;
         long compiled = jit.getTotalCompilationTime();
         int quiet = 0;
+        double lastPerRun = 0;
         while (true) {
             long t0 = System.nanoTime();
-            check(first, runner.run(frame, repeat));
+            Engines.Outcome o = runner.run(frame, repeat);
+            check(first, o);
             long t1 = System.nanoTime(), t = Math.max(1, t1 - t0);
             if (t >= roundNs / 2) {
                 long now = jit.getTotalCompilationTime();
-                quiet = now == compiled ? quiet + 1 : 0;
+                boolean steady = Math.abs(o.nanosPerRun() - lastPerRun) < 0.1 * lastPerRun;
+                quiet = now == compiled && steady ? quiet + 1 : 0;
                 compiled = now;
+                lastPerRun = o.nanosPerRun();
             }
             if (t1 >= maxEnd || t1 >= minEnd && quiet >= 2) {
                 repeat = (int) Math.clamp(repeat * (double) roundNs / t, 1, 1 << 30);
