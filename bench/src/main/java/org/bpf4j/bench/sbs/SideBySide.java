@@ -274,8 +274,8 @@ public final class SideBySide {
         List<Engines> ratios = RATIO_OVER_KERNEL.stream().filter(cols::contains).toList();
         boolean haveKernel = cols.contains(Engines.KERNEL);
         StringBuilder h = new StringBuilder(String.format("%-9s", "program"));
-        for (Engines e : cols) h.append(String.format("%11s", e.label()));
-        if (haveKernel) for (Engines e : ratios) h.append(String.format("%10s", e.label() + "/k"));
+        for (Engines e : cols) h.append(pad(e.label(), nsWidth(e)));
+        if (haveKernel) for (Engines e : ratios) h.append(pad(e.label() + "/k", ratioWidth(e)));
         h.append("  result");
         out.println();
         out.println("ns per run (median of " + c.rounds + " rounds of ~" + c.roundMs + " ms after " + c.warmupMs
@@ -286,10 +286,10 @@ public final class SideBySide {
             SbsProgram p = entry.getKey();
             Map<Engines, Measurement> row = entry.getValue();
             StringBuilder s = new StringBuilder(String.format("%-9s", p.id() + (p.cpuBound() ? "" : "*")));
-            for (Engines e : cols) s.append(String.format("%11s", ns(row.get(e))));
+            for (Engines e : cols) s.append(pad(ns(row.get(e)), nsWidth(e)));
             Measurement k = row.get(Engines.KERNEL);
             if (haveKernel) {
-                for (Engines e : ratios) s.append(String.format("%10s", ratio(row.get(e), k)));
+                for (Engines e : ratios) s.append(pad(ratio(row.get(e), k), ratioWidth(e)));
             }
             // Every engine must store the same result, and the Java reference's when there is one.
             OptionalLong reference = p.reference(p.frame());
@@ -329,6 +329,12 @@ public final class SideBySide {
         for (String problem : problems) out.println("PROBLEM: " + problem);
         return allAgree;
     }
+
+    private static int nsWidth(Engines e) { return Math.max(11, e.label().length() + 2); }
+
+    private static int ratioWidth(Engines e) { return Math.max(10, e.label().length() + 4); }
+
+    private static String pad(String text, int width) { return " ".repeat(Math.max(0, width - text.length())) + text; }
 
     private static double geomean(Map<SbsProgram, Map<Engines, Measurement>> table, Engines e, boolean cpuBoundOnly) {
         double logSum = 0;
