@@ -88,7 +88,7 @@ public enum Engines {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** One run outcome: the result stored in the frame, r0, and the engine's average ns per run. */
-    public record Outcome(long result, long retval, long nanosPerRun) {}
+    public record Outcome(long result, long retval, double nanosPerRun) {}
 
     /** A program loaded into one engine, ready to run its frame. */
     public interface Runner extends AutoCloseable {
@@ -137,7 +137,7 @@ public enum Engines {
                     long cpu = THREADS.getCurrentThreadCpuTime();
                     TestRunResult r = prog.testRun(TestRun.of(frame).withRepeat(repeat));
                     cpu = THREADS.getCurrentThreadCpuTime() - cpu;
-                    return new Outcome(SbsProgram.resultOf(r.dataOut()), r.retval(), cpu / repeat);
+                    return new Outcome(SbsProgram.resultOf(r.dataOut()), r.retval(), (double) cpu / repeat);
                 }
 
                 @Override

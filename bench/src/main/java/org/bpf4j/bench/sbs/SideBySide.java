@@ -352,7 +352,7 @@ public final class SideBySide {
     private static String ns(Measurement m) {
         if (m == null) return "-";
         if (!m.ok()) return "n/a";
-        return String.format(Locale.ROOT, "%,.0f", m.nanosPerRun());
+        return String.format(Locale.ROOT, m.nanosPerRun() < 10 ? "%.1f" : "%,.0f", m.nanosPerRun());
     }
 
     private static String ratio(Measurement m, Measurement k) {
