@@ -79,7 +79,7 @@ public final class LoadedProgram implements TailCallTarget {
      */
     static RunMode verify(BpfObject object, ProgramSpec spec) {
         return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults())) {
-            case VerifierResult.Accepted a -> RunMode.ACCEPTED;
+            case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
             case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
             case VerifierResult.Rejected r when r.message().startsWith(TOO_LARGE) -> RunMode.checked("the verifier gave up: " + r.message());
             case VerifierResult.Rejected r -> throw new LoadException("program " + spec.name() + ": rejected by the verifier at insn "
