@@ -102,6 +102,9 @@ class ProgCommandTest {
             assertThat(j.get("maps").get("blocked_src")).isEmpty();
             assertThat(j.get("ringbuf")).isEmpty();
             assertThat(j.get("trace")).isEmpty();
+            // The verifier accepts the firewall: it runs unchecked, without a budget, on either engine.
+            assertThat(j.get("mode").asText()).isEqualTo("verified");
+            assertThat(j.get("mode_reason").asText()).isEqualTo("accepted by the verifier");
         }
     }
 
