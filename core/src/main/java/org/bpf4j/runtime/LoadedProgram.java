@@ -24,6 +24,7 @@ import org.bpf4j.interp.TailCallTarget;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
+import org.bpf4j.jit.TooLargeForJitException;
 import org.bpf4j.maps.ArrayMap;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.RingBufMap;
@@ -69,6 +70,9 @@ public final class LoadedProgram implements TailCallTarget {
             return new LoadedProgram(runtime, spec, context, executable, mode);
         } catch (InvalidProgramException e) {
             throw new LoadException(name + ": " + e.getMessage() + source(spec, e.pc()), e);
+        } catch (TooLargeForJitException e) {
+            throw new LoadException(name + ": " + e.getMessage() + "; the interpreter runs it (RuntimeOptions.withEngine"
+                    + "(Interpreter::load), bpf4j prog run --engine interp)", e);
         }
     }
 
