@@ -3,7 +3,7 @@
 # org.bpf4j.bench.sbs.SideBySide from bench/target/benchmarks.jar over the committed *.bpf.o.
 #
 #   bench/sbs/run.sh [SideBySide options]      the table (about 2 minutes with the defaults)
-#   bench/sbs/run.sh latency [ID...] [--engine jit|jit-u] [--seconds N]
+#   bench/sbs/run.sh latency [ID...] [--engine jit|jit-checked] [--seconds N]
 #                                              compile latency, each in a fresh JVM (default: parser large)
 #
 # Build first, from this work tree: mvn -q -B -pl bench -am package -DskipTests (-am: the jar must take core

@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The same three computations as {@link InterpreterBenchmark}, written in plain Java (the
+ * The same three computations as {@link EngineBenchmark}, written in plain Java (the
  * {@link BenchPrograms} reference implementations) and compiled by C2: what an engine would reach if
  * BPF cost nothing. Inputs are non-final state fields so that C2 cannot fold them.
  */

@@ -77,8 +77,12 @@ final class ProgRunCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "1", description = "Runs per frame, on the same frame and maps without reset (default: 1).")
     int repeat;
 
-    @Option(names = "--engine", defaultValue = "interp", description = "Engine: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--engine", defaultValue = "jit", description = "Engine: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Engine engine;
+
+    @Option(names = "--checked", description = "Run checked even when the verifier accepted the program: every access looked up, "
+            + "a fault names its instruction (slower; for hunting a suspected verifier miss).")
+    boolean checked;
 
     @Option(names = {"-j", "--json"}, description = "Print one JSON object with the results, maps, ring buffer records and trace lines.")
     boolean json;
@@ -116,6 +120,7 @@ final class ProgRunCommand implements Callable<Integer> {
                 .withEngine(engine.loader())
                 .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add));
         if (btf != null) options = options.withBtf(btf);
+        if (checked) options = options.withAlwaysChecked(true);
         try (BpfRuntime runtime = BpfRuntime.create(options)) {
             LoadedObject loaded;
             try {
@@ -172,6 +177,8 @@ final class ProgRunCommand implements Callable<Integer> {
                 Map<String, Object> maps = new LinkedHashMap<>();
                 for (BpfMap m : loaded.maps().values()) maps.put(m.name(), MapDump.entries(m));
                 Map<String, Object> root = new LinkedHashMap<>();
+                root.put("mode", program.mode().label());
+                root.put("mode_reason", program.mode().reason());
                 root.put("results", results);
                 root.put("maps", maps);
                 root.put("ringbuf", ringRecords);

@@ -102,7 +102,22 @@ class ProgCommandTest {
             assertThat(j.get("maps").get("blocked_src")).isEmpty();
             assertThat(j.get("ringbuf")).isEmpty();
             assertThat(j.get("trace")).isEmpty();
+            // The verifier accepts the firewall: it runs unchecked, without a budget, on either engine.
+            assertThat(j.get("mode").asText()).isEqualTo("verified");
+            assertThat(j.get("mode_reason").asText()).isEqualTo("accepted by the verifier");
         }
+    }
+
+    @Test
+    void checkedRunsAnAcceptedProgramCheckedWithTheSameResults() throws IOException {
+        CliRunner fast = CliRunner.run("prog", "run", FIREWALL, "--pcap", FIREWALL_PCAP, "--json");
+        CliRunner slow = CliRunner.run("prog", "run", FIREWALL, "--pcap", FIREWALL_PCAP, "--json", "--checked");
+        assertThat(slow.exit()).isZero();
+        JsonNode f = json(fast), s = json(slow);
+        assertThat(s.get("mode").asText()).isEqualTo("checked");
+        assertThat(s.get("mode_reason").asText()).isEqualTo("accepted, run checked on request");
+        assertThat(s.get("results")).isEqualTo(f.get("results"));
+        assertThat(s.get("maps")).isEqualTo(f.get("maps"));
     }
 
     @Test

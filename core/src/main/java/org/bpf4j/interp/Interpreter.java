@@ -462,7 +462,10 @@ public final class Interpreter implements Executable {
 
     /** The interpreter behind a tail call's target: one of this engine, in this address space. */
     private Interpreter sameEngine(TailCallTarget t, int pc) {
-        if (t.executable() instanceof Interpreter target && target.space == space) return target;
+        if (t.executable() instanceof Interpreter target && target.space == space) {
+            if (!target.options.equals(options)) throw RunState.otherOptions(t, options, pc);
+            return target;
+        }
         throw new ProgramFault(pc, "bpf_tail_call into program " + t.name() + ", which another engine or runtime prepared");
     }
 

@@ -37,6 +37,7 @@ public abstract class RunState implements HelperContext {
     private final MemorySegment memory;
     private final long base;
     private final boolean checked;
+    private final long offsetMask;
     protected final RunContext context;
     protected final ExecutionStack stack;
     protected final long packet;
@@ -53,6 +54,7 @@ public abstract class RunState implements HelperContext {
         this.memory = space.segment();
         this.base = space.base();
         this.checked = checked;
+        this.offsetMask = uncheckedOffsetMask(space);
         this.context = context;
         this.stack = context.stack();
         this.packet = packet;
@@ -112,6 +114,20 @@ public abstract class RunState implements HelperContext {
         return target;
     }
 
+    /**
+     * A tail call between programs prepared with different options: the target would run with the caller's
+     * checks and budget (a checked program without its budget, say), so it is refused.
+     */
+    public static ProgramFault otherOptions(TailCallTarget target, ExecutionOptions callerOptions, int pc) {
+        return new ProgramFault(pc, "bpf_tail_call into program " + target.name() + ", which runs " + describe(target.executable().options())
+                + " while the caller runs " + describe(callerOptions));
+    }
+
+    private static String describe(ExecutionOptions options) {
+        return (options.checked() ? "checked" : "unchecked")
+                + (options.instructionBudget() == Long.MAX_VALUE ? " without a budget" : " with a budget of " + options.instructionBudget());
+    }
+
     /** Tail calls made so far in this run. */
     public final int tailCalls() { return tailCalls; }
 
@@ -135,13 +151,25 @@ public abstract class RunState implements HelperContext {
 
     /**
      * Checks an access and returns its offset into the address space's segment: in unchecked mode only
-     * the offset (the segment's bounds still stop a wild access), in checked mode {@link #checkRegion}.
+     * the offset, reduced by {@link #uncheckedOffsetMask} (the segment's bounds still stop a wild access
+     * past its end), in checked mode {@link #checkRegion}.
      *
      * @throws MemoryFault when the access is not allowed
      */
     public final long check(long address, int size, boolean write) {
-        if (!checked) return address - base;
+        if (!checked) return (address - base) & offsetMask;
         return checkRegion(address, size, write);
+    }
+
+    /**
+     * What unchecked accesses reduce their offset into the segment with: the smallest power of two not
+     * below the space's size, minus one. A legitimate offset is unchanged; a wild one (a verifier miss)
+     * lands inside the reservation, or past its end where the segment's bounds check faults. The mask lets
+     * C2 prove byte accesses inside a power-of-two space and drop their bounds check.
+     */
+    public static long uncheckedOffsetMask(AddressSpace space) {
+        long size = space.segment().byteSize();
+        return size <= 1 ? 0 : -1L >>> Long.numberOfLeadingZeros(size - 1);
     }
 
     /**

@@ -304,11 +304,11 @@ final class CodeGen {
         }
     }
 
+    /** r10 of the frame at the depth in {@code depthSlot}: read from the stack where a function starts. */
     private static void frameTop(CodeBuilder cb, int depthSlot) {
         cb.aload(RUN);
-        cb.getfield(CD_RUN, "frameTops", CD_long.arrayType());
         cb.iload(depthSlot);
-        cb.laload();
+        cb.invokevirtual(CD_RUN, "frameTop", MethodTypeDesc.of(CD_long, CD_int));
     }
 
     static int[] bits(int mask) {
@@ -907,17 +907,21 @@ final class CodeGen {
             int code = jmpOp(op);
             boolean unsigned = code == JMP_JGT || code == JMP_JGE || code == JMP_JLT || code == JMP_JLE;
             if (insnClass(op) == CLASS_JMP) {
+                // Unsigned: both sides with the sign bit flipped, compared signed (C2 makes it an unsigned cmp;
+                // Long.compareUnsigned's three-way result cost more).
                 ld(insn.dst());
-                operand64(insn);
+                if (unsigned) flipSign64();
+                if (source(op) == SRC_X) {
+                    ld(insn.src());
+                    if (unsigned) flipSign64();
+                } else {
+                    cb.loadConstant(unsigned ? insn.imm() + Long.MIN_VALUE : (long) insn.imm());
+                }
                 if (code == JMP_JSET) {
                     cb.land();
                     cb.lconst_0();
-                    cb.lcmp();
-                } else if (unsigned) {
-                    cb.invokestatic(CD_LONG, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
-                } else {
-                    cb.lcmp();
                 }
+                cb.lcmp();
                 switch (code) {
                     case JMP_JEQ -> cb.ifeq(t);
                     case JMP_JNE, JMP_JSET -> cb.ifne(t);
@@ -929,22 +933,35 @@ final class CodeGen {
                 }
                 return;
             }
+            if (unsigned) {
+                // Both sides with the sign bit flipped, compared signed as ints: C2 makes it one unsigned cmp.
+                // Not through lcmp or Integer.compareUnsigned: where C2 turns a branch that was never taken
+                // into an uncommon trap, it keeps their three-way result for the trap's state, computed on
+                // every iteration.
+                ld(insn.dst());
+                cb.l2i();
+                flipSign32();
+                if (source(op) == SRC_X) {
+                    ld(insn.src());
+                    cb.l2i();
+                    flipSign32();
+                } else {
+                    cb.loadConstant(insn.imm() + Integer.MIN_VALUE);
+                }
+                switch (code) {
+                    case JMP_JGT -> cb.if_icmpgt(t);
+                    case JMP_JGE -> cb.if_icmpge(t);
+                    case JMP_JLT -> cb.if_icmplt(t);
+                    default -> cb.if_icmple(t);
+                }
+                return;
+            }
             ld(insn.dst());
             cb.l2i();
             operand32(insn);
             if (code == JMP_JSET) {
                 cb.iand();
                 cb.ifne(t);
-                return;
-            }
-            if (unsigned) {
-                cb.invokestatic(CD_INTEGER, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int));
-                switch (code) {
-                    case JMP_JGT -> cb.ifgt(t);
-                    case JMP_JGE -> cb.ifge(t);
-                    case JMP_JLT -> cb.iflt(t);
-                    default -> cb.ifle(t);
-                }
                 return;
             }
             switch (code) {
@@ -956,6 +973,17 @@ final class CodeGen {
                 case JMP_JSLE -> cb.if_icmple(t);
                 default -> throw new IllegalStateException("unexpected jump opcode " + op);
             }
+        }
+
+        /** Adds the sign bit: C2 turns a signed compare of two such sums (or of one and a constant) into an unsigned one. */
+        void flipSign64() {
+            cb.loadConstant(Long.MIN_VALUE);
+            cb.ladd();
+        }
+
+        void flipSign32() {
+            cb.loadConstant(Integer.MIN_VALUE);
+            cb.iadd();
         }
 
         void exit() {
@@ -1171,10 +1199,13 @@ final class CodeGen {
                 cb.loadConstant(write ? 1 : 0);
                 cb.invokevirtual(CD_RUN, "checkRegion", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_boolean));
             } else {
-                // The segment's own bounds check stops anything outside the address space.
+                // Reduced as RunState.check reduces it: the segment's own bounds check stops anything past
+                // its end, and C2 drops it where the mask proves the access inside.
                 ld(reg);
                 cb.loadConstant(off - space.base());
                 cb.ladd();
+                cb.loadConstant(RunState.uncheckedOffsetMask(space));
+                cb.land();
             }
         }
 

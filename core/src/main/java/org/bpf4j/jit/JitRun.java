@@ -33,7 +33,6 @@ final class JitRun extends RunState {
     private CompiledProgram current;
     private Program program;
     private final long budgetTotal;
-    final long[] frameTops = new long[ExecutionStack.MAX_FRAMES];
     /** Instructions the run may still execute (only maintained when the options set a finite budget). */
     long budget;
     long x0, x1, x2, x3, x4, x5, x6, x7, x8, x9;
@@ -48,7 +47,6 @@ final class JitRun extends RunState {
         this.program = compiled.program();
         this.budgetTotal = compiled.options().instructionBudget();
         this.budget = budgetTotal;
-        for (int i = 0; i < frameTops.length; i++) frameTops[i] = frameTop(i);
     }
 
     /**
@@ -131,6 +129,7 @@ final class JitRun extends RunState {
         if (!(t.executable() instanceof CompiledProgram target) || target.space() != current.space()) {
             throw new ProgramFault(pc, "bpf_tail_call into program " + t.name() + ", which another engine or runtime prepared");
         }
+        if (!target.options().equals(current.options())) throw RunState.otherOptions(t, current.options(), pc);
         CompiledProgram caller = current;
         current = target;
         program = target.program();

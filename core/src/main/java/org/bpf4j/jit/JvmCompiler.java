@@ -43,6 +43,7 @@ public final class JvmCompiler {
      * Checks the program as {@link org.bpf4j.interp.Interpreter#load} does and compiles it.
      *
      * @throws org.bpf4j.isa.InvalidProgramException naming the first instruction that cannot run
+     * @throws TooLargeForJitException when a function is too large for the JIT even split into regions
      */
     public static CompiledProgram compile(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options) {
         // Whole functions first: a function is split only when HotSpot would not compile it whole. The size
@@ -72,13 +73,20 @@ public final class JvmCompiler {
                                            int regionEstimate) {
         for (int limit = regionEstimate; ; limit /= 2) {
             CodeGen gen = new CodeGen(analysis, space, options, limit);
-            byte[] bytes = gen.generate(CLASS_FILE);
+            byte[] bytes;
+            try {
+                bytes = gen.generate(CLASS_FILE);
+            } catch (IllegalArgumentException e) {
+                // The class file API refuses a method over 64 KiB: the dispatcher of a function with tens of
+                // thousands of instructions (one case per region). Smaller regions would only make it larger.
+                throw new TooLargeForJitException("too large for the JIT: " + e.getMessage(), e);
+            }
             Map<String, Integer> sizes = methodSizes(bytes);
             int largest = Collections.max(sizes.values());
             if (largest < HUGE_METHOD_LIMIT) return define(program, space, options, bytes, gen, sizes, analysis);
             if (limit < MIN_REGION_ESTIMATE) {
-                throw new IllegalStateException("JIT: a generated method has " + largest
-                        + " bytes of bytecode, over HotSpot's limit of " + HUGE_METHOD_LIMIT + ", even in the smallest regions");
+                throw new TooLargeForJitException("too large for the JIT: a generated method has " + largest
+                        + " bytes of bytecode, over HotSpot's limit of " + HUGE_METHOD_LIMIT + ", even in the smallest regions", null);
             }
         }
     }

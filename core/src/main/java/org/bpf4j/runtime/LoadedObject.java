@@ -44,7 +44,7 @@ public final class LoadedObject implements AutoCloseable {
             for (MapDefinition def : object.maps()) fillMapsOfMaps(def, maps);
             List<RingBufMap> rings = new ArrayList<>();
             for (BpfMap m : maps.values()) if (m instanceof RingBufMap r) rings.add(r);
-            Map<String, LoadedProgram> programs = new LinkedHashMap<>();
+            Map<ProgramSpec, RunMode> modes = new LinkedHashMap<>();
             CoreRelocator relocator = null;
             for (ProgramSpec spec : object.programs()) {
                 if (!spec.coreRelocations().isEmpty()) {
@@ -55,8 +55,13 @@ public final class LoadedObject implements AutoCloseable {
                         throw new LoadException(e.getMessage(), e);
                     }
                 }
-                programs.put(spec.name(), LoadedProgram.prepare(runtime, object, spec, maps, rings));
+                RunMode mode = LoadedProgram.verify(object, spec);
+                if (mode.verified() && runtime.options().alwaysChecked()) mode = RunMode.checked("accepted, run checked on request");
+                modes.put(spec, mode);
             }
+            sameModeAcrossTailCalls(modes, maps);
+            Map<String, LoadedProgram> programs = new LinkedHashMap<>();
+            modes.forEach((spec, mode) -> programs.put(spec.name(), LoadedProgram.prepare(runtime, spec, mode, maps, rings)));
             for (MapDefinition def : object.maps()) {
                 if (maps.get(def.name()) instanceof ProgArrayMap progs) {
                     for (MapDefinition.Slot slot : def.initialSlots()) {
@@ -72,6 +77,19 @@ public final class LoadedObject implements AutoCloseable {
             for (BpfMap m : maps.values()) m.close();
             throw e;
         }
+    }
+
+    /**
+     * A tail call runs its target in the caller's run, and a run is either checked with a budget or not:
+     * in an object with a program array, one program that must run checked makes them all run checked.
+     * (The engines refuse a tail call between programs of different modes, e.g. across objects.)
+     */
+    private static void sameModeAcrossTailCalls(Map<ProgramSpec, RunMode> modes, Map<String, BpfMap> maps) {
+        if (maps.values().stream().noneMatch(m -> m instanceof ProgArrayMap)) return;
+        modes.entrySet().stream().filter(e -> !e.getValue().verified()).findFirst().ifPresent(checked ->
+                modes.replaceAll((spec, mode) -> mode.verified()
+                        ? RunMode.checked("shares a program array with program " + checked.getKey().name() + ", which runs checked")
+                        : mode));
     }
 
     /** One relocator per object, as libbpf narrows candidates per object. */

@@ -24,6 +24,7 @@ import org.bpf4j.interp.TailCallTarget;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
+import org.bpf4j.jit.TooLargeForJitException;
 import org.bpf4j.maps.ArrayMap;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.RingBufMap;
@@ -43,18 +44,20 @@ public final class LoadedProgram implements TailCallTarget {
     private final ProgramSpec spec;
     private final TestContext testContext;
     private final Executable executable;
+    private final RunMode mode;
 
-    private LoadedProgram(BpfRuntime runtime, ProgramSpec spec, TestContext testContext, Executable executable) {
+    private LoadedProgram(BpfRuntime runtime, ProgramSpec spec, TestContext testContext, Executable executable, RunMode mode) {
         this.runtime = runtime;
         this.spec = spec;
         this.testContext = testContext;
         this.executable = executable;
+        this.mode = mode;
     }
 
-    static LoadedProgram prepare(BpfRuntime runtime, BpfObject object, ProgramSpec spec, Map<String, BpfMap> maps,
+    /** Prepares a program {@link #verify verified} into {@code mode}. */
+    static LoadedProgram prepare(BpfRuntime runtime, ProgramSpec spec, RunMode mode, Map<String, BpfMap> maps,
                                  List<RingBufMap> rings) {
         String name = "program " + spec.name();
-        verify(name, object, spec);
         Program program = bindMaps(name, spec, maps);
         HelperTable helpers = helpersFor(runtime, spec.type(), rings);
         checkHelpers(name, program, helpers);
@@ -62,30 +65,36 @@ public final class LoadedProgram implements TailCallTarget {
         ContextLayout layout = context.layout();
         try {
             if (!layout.pointerFields().isEmpty()) program = layout.rewrite(program);
-            ExecutionOptions options = new ExecutionOptions(true, runtime.options().instructionBudget());
+            ExecutionOptions options = mode.options(runtime.options().instructionBudget());
             Executable executable = runtime.options().engine().load(program, helpers, runtime.memory(), options);
-            return new LoadedProgram(runtime, spec, context, executable);
+            return new LoadedProgram(runtime, spec, context, executable, mode);
         } catch (InvalidProgramException e) {
             throw new LoadException(name + ": " + e.getMessage() + source(spec, e.pc()), e);
+        } catch (TooLargeForJitException e) {
+            throw new LoadException(name + ": " + e.getMessage() + "; the interpreter runs it (RuntimeOptions.withEngine"
+                    + "(Interpreter::load), bpf4j prog run --engine interp)", e);
         }
     }
 
     /**
-     * The verifier's verdict first, as the kernel gives it at load: a rejected program is refused with the
-     * kernel's message. A program the verifier does not model yet ({@code Unsupported}) still loads, and
-     * like every program runs in checked mode (docs/runtime.md).
+     * The verifier's verdict, as the kernel gives it at load: a rejected program is refused with the
+     * kernel's message; an accepted one runs verified. A program the verifier does not model yet
+     * ({@code Unsupported}) still loads and runs checked (docs/runtime.md).
      */
-    private static void verify(String name, BpfObject object, ProgramSpec spec) {
-        if (ObjectVerification.verify(object, spec, VerifierOptions.defaults()) instanceof VerifierResult.Rejected r
-                && !r.message().startsWith(TOO_LARGE)) {
-            throw new LoadException(name + ": rejected by the verifier at insn " + r.insn() + ": " + r.message() + source(spec, r.insn()));
-        }
+    static RunMode verify(BpfObject object, ProgramSpec spec) {
+        return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults())) {
+            case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
+            case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
+            case VerifierResult.Rejected r when r.message().startsWith(TOO_LARGE) -> RunMode.checked("the verifier gave up: " + r.message());
+            case VerifierResult.Rejected r -> throw new LoadException("program " + spec.name() + ": rejected by the verifier at insn "
+                    + r.insn() + ": " + r.message() + source(spec, r.insn()));
+        };
     }
 
     /**
      * bpf4j's verifier does not track precision yet, so it prunes fewer states than the kernel's and can
      * run out of its 1,000,000-instruction budget on loops the kernel accepts: that verdict does not
-     * refuse a load (the program still runs checked, with an instruction budget).
+     * refuse a load, and the program runs checked, with an instruction budget.
      */
     private static final String TOO_LARGE = "BPF program is too large";
 
@@ -184,6 +193,9 @@ public final class LoadedProgram implements TailCallTarget {
     public Executable executable() { return executable; }
 
     public ProgramSpec spec() { return spec; }
+
+    /** Whether the program runs verified (unchecked, no budget) or checked, and why. */
+    public RunMode mode() { return mode; }
 
     public ProgramType type() { return spec.type(); }
 

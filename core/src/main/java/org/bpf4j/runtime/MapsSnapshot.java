@@ -68,6 +68,12 @@ public final class MapsSnapshot {
         return new MapsSnapshot(saved, rings);
     }
 
+    private static boolean sameValues(Optional<List<byte[]>> current, List<byte[]> saved) {
+        if (current.isEmpty() || current.get().size() != saved.size()) return false;
+        for (int i = 0; i < saved.size(); i++) if (!Arrays.equals(current.get().get(i), saved.get(i))) return false;
+        return true;
+    }
+
     /** Puts every saved map back as it was and drains the ring buffers. */
     @SuppressWarnings("unchecked")
     public void restore() {
@@ -84,9 +90,16 @@ public final class MapsSnapshot {
                     if (s.keys().stream().noneMatch(saved -> Arrays.equals(saved, k))) map.delete(k);
                 }
             }
+            // Only values that changed are written back: a frozen map (.rodata) refuses every update.
             for (int i = 0; i < s.keys().size(); i++) {
-                if (map.type().perCpu()) map.updatePerCpu(s.keys().get(i), (List<byte[]>) s.values().get(i), MapFlags.BPF_ANY);
-                else map.update(s.keys().get(i), (byte[]) s.values().get(i), MapFlags.BPF_ANY);
+                byte[] key = s.keys().get(i);
+                if (map.type().perCpu()) {
+                    List<byte[]> values = (List<byte[]>) s.values().get(i);
+                    if (!sameValues(map.lookupPerCpu(key), values)) map.updatePerCpu(key, values, MapFlags.BPF_ANY);
+                } else {
+                    byte[] value = (byte[]) s.values().get(i);
+                    if (!map.lookup(key).map(v -> Arrays.equals(v, value)).orElse(false)) map.update(key, value, MapFlags.BPF_ANY);
+                }
             }
         }
         for (RingBufMap ring : rings) {

@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.bpf4j.helpers.HostEnvironment;
 import org.bpf4j.interp.Executable;
-import org.bpf4j.interp.Interpreter;
+import org.bpf4j.jit.JvmCompiler;
 
 /**
  * How a runtime is set up.
@@ -14,13 +14,15 @@ import org.bpf4j.interp.Interpreter;
  * @param memoryBytes the BPF address space to reserve
  * @param engine how programs are prepared: {@code Interpreter::load} or {@code JvmCompiler::compile}
  * @param host clocks, randomness, task identity and the trace sink
- * @param instructionBudget instructions one run may execute; programs run checked with this budget until
- *     the verifier proves safety and termination for them
+ * @param instructionBudget instructions one run of a checked program may execute (programs the verifier
+ *     accepted run without a budget: {@link RunMode})
  * @param btf the BTF that CO-RE relocations are resolved against; empty: the running kernel's
  *     ({@code /sys/kernel/btf/vmlinux}) when there is one
+ * @param alwaysChecked run also the programs the verifier accepted checked, with the budget: to find where
+ *     a program faults, or to test the verifier itself (an accepted program that faults is a verifier bug)
  */
 public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engine, HostEnvironment host, long instructionBudget,
-                             Optional<Path> btf) {
+                             Optional<Path> btf, boolean alwaysChecked) {
 
     public static final long DEFAULT_BUDGET = 1_000_000_000L;
 
@@ -29,23 +31,23 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
         if (instructionBudget <= 0) throw new IllegalArgumentException("instruction budget must be positive");
     }
 
-    /** As many CPU slots as processors, the interpreter, the system clocks, trace lines dropped. */
+    /** As many CPU slots as processors, the JIT, the system clocks, trace lines dropped. */
     public static RuntimeOptions defaults() {
         int cpus = Runtime.getRuntime().availableProcessors();
-        return new RuntimeOptions(cpus, 4L << 30, Interpreter::load, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
-                Optional.empty());
+        return new RuntimeOptions(cpus, 4L << 30, JvmCompiler::compile, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
+                Optional.empty(), false);
     }
 
     public RuntimeOptions withCpus(int n) {
-        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf);
+        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked);
     }
 
     public RuntimeOptions withEngine(Executable.Loader loader) {
-        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf);
+        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf, alwaysChecked);
     }
 
     public RuntimeOptions withHost(HostEnvironment env) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf);
+        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf, alwaysChecked);
     }
 
     /** A system host environment whose trace lines go to {@code sink}. */
@@ -54,15 +56,20 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     }
 
     public RuntimeOptions withMemory(long bytes) {
-        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf);
+        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf, alwaysChecked);
     }
 
     /** Resolve CO-RE relocations against this BTF file instead of the running kernel's. */
     public RuntimeOptions withBtf(Path file) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file));
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file), alwaysChecked);
     }
 
     public RuntimeOptions withBudget(long budget) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf, alwaysChecked);
+    }
+
+    /** Run every program checked, also the ones the verifier accepted (see {@code alwaysChecked}). */
+    public RuntimeOptions withAlwaysChecked(boolean checked) {
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, checked);
     }
 }

@@ -657,6 +657,26 @@ class CallbackHelpersTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit", "jit-split", "interp-verified", "jit-verified"})
+    void tailCallsStayWithinOneMode(String engine) {
+        // A checked target would run without its budget in an unchecked run, so neither direction jumps.
+        ProgArrayMap progs = progArray(1);
+        String other = engine.endsWith("-verified") ? engine.replace("-verified", "") : engine.replace("-split", "") + "-verified";
+        progs.set(0, new Target("other", load(other, "r0 = 1\nexit\n")));
+        String text = """
+                r2 = %s ll
+                r3 = 0
+                call bpf_tail_call#12
+                exit
+                """.formatted(h(progs.handle()));
+        String budget = "with a budget of " + ExecutionOptions.DEFAULT_RAW_BUDGET;
+        String caller = engine.endsWith("-verified") ? "unchecked without a budget" : "checked " + budget;
+        String target = engine.endsWith("-verified") ? "checked " + budget : "unchecked without a budget";
+        assertThat(fault(engine, text)).isEqualTo("insn 3: bpf_tail_call into program other, which runs " + target
+                + " while the caller runs " + caller);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"interp", "jit", "jit-split"})
     void theTerminateHelperEndsTheRunFromInsideACallback(String engine) {
         HelperTable.Builder table = HelperTable.builder();

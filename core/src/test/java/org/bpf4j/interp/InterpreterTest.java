@@ -124,15 +124,6 @@ class InterpreterTest {
     }
 
     @Test
-    void uncheckedModeStillCannotLeaveTheAddressSpace() {
-        Insn[] lddw = Insn.lddw(1, PSEUDO_IMM64, 8);
-        Interpreter interp = load(HelperTable.empty(), ExecutionOptions.verified(), flat(lddw, Insn.load(SIZE_DW, 0, 1, 0), Insn.exit()));
-        assertThatThrownBy(() -> interp.run(stack, 0, 0, 0, 0, 0))
-                .isInstanceOf(ProgramFault.class)
-                .hasMessage("insn 2: memory access outside the BPF address space");
-    }
-
-    @Test
     void storeToReadOnlyRegionIsAFault() {
         Region ro = space.allocate(8, ".rodata", false);
         Interpreter interp = load(HelperTable.empty(), ExecutionOptions.raw(), Insn.storeImm(SIZE_B, 1, 0, 1), Insn.exit());

@@ -1,6 +1,7 @@
 package org.bpf4j.jit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.bpf4j.isa.Opcodes.*;
 
 import java.lang.classfile.Attributes;
@@ -173,5 +174,19 @@ class MethodSplittingTest {
         Outcome o = compare(p, ExecutionOptions.raw().withBudget(200_000), 3);
         assertThat(o.budget()).isTrue();
         compare(p, ExecutionOptions.raw().withBudget(40_000), 3);
+    }
+
+    @Test
+    void aFunctionWhoseDispatcherWouldExceedTheClassFileLimitIsRefusedByName() {
+        // 6,000 one-instruction regions: the dispatcher's 6,000 cases alone pass the class file's 64 KiB.
+        List<Insn> code = new ArrayList<>();
+        code.add(Insn.mov64Imm(0, 0));
+        for (int i = 0; i < 6000; i++) code.add(Insn.alu64Imm(ALU_ADD, 0, 1));
+        code.add(Insn.exit());
+        Program p = Program.of(code.toArray(new Insn[0]));
+        assertThatThrownBy(() -> JvmCompiler.compile(p, HelperTable.empty(), space, ExecutionOptions.verified(), 1))
+                .isInstanceOf(TooLargeForJitException.class)
+                .hasMessageStartingWith("too large for the JIT: Code length ")
+                .hasMessageContaining("f0(");
     }
 }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The verifier's safety net and the engines' equivalence on verified programs: every generated program
- * the verifier accepts is loaded into the runtime and run in checked mode on both engines, on random
- * packets with random map contents. A memory fault of an accepted program is a verifier bug (it proved
+ * the verifier accepts is loaded into the runtime and run in checked mode on both engines, and as the
+ * runtime runs it by default (the JIT, unchecked), on random packets with random map contents. A memory fault of an accepted program is a verifier bug (it proved
  * something that is not so); a difference between the engines is an engine bug. Needs no kernel, so it
  * also guards the verifier where the kernel differential cannot run.
  */
@@ -53,9 +53,10 @@ class SafetyNetTest {
         int accepted = 0, runs = 0;
         List<String> faults = new ArrayList<>();
         List<String> mismatches = new ArrayList<>();
-        RuntimeOptions checked = RuntimeOptions.defaults().withBudget(10_000_000L);
+        RuntimeOptions checked = RuntimeOptions.defaults().withBudget(10_000_000L).withAlwaysChecked(true);
         try (BpfRuntime interp = BpfRuntime.create(checked.withEngine(Interpreter::load));
-             BpfRuntime jit = BpfRuntime.create(checked.withEngine(JvmCompiler::compile))) {
+             BpfRuntime jit = BpfRuntime.create(checked.withEngine(JvmCompiler::compile));
+             BpfRuntime fast = BpfRuntime.create(RuntimeOptions.defaults())) {
             for (int i = 0; i < PROGRAMS; i++) {
                 VerifierProgramType type = TYPES[i % TYPES.length];
                 Program p = new ProgramGenerator(seed0 + i, type).next();
@@ -65,17 +66,22 @@ class SafetyNetTest {
                 accepted++;
                 Random rnd = new Random(seed0 ^ (i * 0x9E3779B97F4A7C15L));
                 BpfObject object = objectOf(p, type);
-                try (LoadedObject a = interp.load(object); LoadedObject b = jit.load(object)) {
+                try (LoadedObject a = interp.load(object); LoadedObject b = jit.load(object); LoadedObject c = fast.load(object)) {
+                    assertThat(c.programs().values().iterator().next().mode().verified()).isTrue();
                     for (int k = 0; k < INPUTS; k++) {
                         long fill = rnd.nextLong();
                         fillMaps(a, new Random(fill));
                         fillMaps(b, new Random(fill));
+                        fillMaps(c, new Random(fill));
                         byte[] frame = new byte[14 + rnd.nextInt(120)];
                         rnd.nextBytes(frame);
                         String where = "seed " + (seed0 + i) + " " + type + " input " + k;
                         String ra = outcome(a, frame, where, faults), rb = outcome(b, frame, where, faults);
+                        String rc = outcome(c, frame, where, faults);
                         runs++;
-                        if (!ra.equals(rb)) mismatches.add(where + ":\n  interp " + ra + "\n  jit    " + rb);
+                        if (!ra.equals(rb) || !ra.equals(rc)) {
+                            mismatches.add(where + ":\n  interp checked " + ra + "\n  jit checked    " + rb + "\n  jit verified   " + rc);
+                        }
                     }
                 }
             }

@@ -20,8 +20,8 @@ import org.bpf4j.linux.KernelAvailability;
 
 /**
  * The side-by-side comparison of issue 5: each program of {@link SbsProgram}, on the same frame, through
- * bpf4j's JIT and interpreter (checked, as typed programs run today, and unchecked, as verified programs
- * will), the kernel's JIT ({@code BPF_PROG_TEST_RUN} with {@code repeat}) and the same C compiled with
+ * bpf4j's JIT and interpreter (unchecked without a budget, as the runtime runs verified programs, and
+ * checked with a budget, as it runs the others), the kernel's JIT ({@code BPF_PROG_TEST_RUN} with {@code repeat}) and the same C compiled with
  * gcc -O2; checks that all store the same result and prints ns per run and the ratios to the kernel.
  *
  * <p>Method, the same for every engine: one run to get the result, warm-up (doubling {@code repeat}
@@ -32,9 +32,9 @@ import org.bpf4j.linux.KernelAvailability;
  * not shape another's compiled code. The native binary does the same in C (see native.c).
  *
  * <pre>
- * SideBySide [--objects DIR] [--native BIN] [--programs a,b] [--engines jit,jit-u,interp,interp-u,kernel,native]
+ * SideBySide [--objects DIR] [--native BIN] [--programs a,b] [--engines jit,jit-checked,interp,interp-checked,kernel,native]
  *            [--warmup-ms N] [--round-ms N] [--rounds N] [--no-fork]
- * SideBySide --latency ID [--engine jit|jit-u|interp] [--objects DIR] [--seconds N]
+ * SideBySide --latency ID [--engine jit|jit-checked|interp] [--objects DIR] [--seconds N]
  * SideBySide --write-frames DIR
  * </pre>
  */
@@ -140,9 +140,10 @@ public final class SideBySide {
     }
 
     /**
-     * Warms up for at least {@code warmupMs}, and then until HotSpot has compiled nothing for two
-     * consecutive batches of about {@code roundMs} (a large program's many region methods take C2 seconds),
-     * at most {@code maxWarmupMs}; then measures {@code rounds} rounds.
+     * Warms up for at least {@code warmupMs}, and then until HotSpot has compiled nothing and the time per
+     * run has moved by less than 10% for two consecutive batches of about {@code roundMs} (a large
+     * program's many region methods take C2 seconds; on a loaded machine a compilation can wait in C2's
+     * queue while nothing completes), at most {@code maxWarmupMs}; then measures {@code rounds} rounds.
      */
     static Measurement measure(Engines.Runner runner, byte[] frame, long warmupMs, long maxWarmupMs, long roundMs, int rounds) {
         Engines.Outcome first = runner.run(frame, 1);
@@ -153,14 +154,18 @@ public final class SideBySide {
         long minEnd = start + warmupMs * 1_000_000L, maxEnd = start + Math.max(warmupMs, maxWarmupMs) * 1_000_000L;
         long compiled = jit.getTotalCompilationTime();
         int quiet = 0;
+        double lastPerRun = 0;
         while (true) {
             long t0 = System.nanoTime();
-            check(first, runner.run(frame, repeat));
+            Engines.Outcome o = runner.run(frame, repeat);
+            check(first, o);
             long t1 = System.nanoTime(), t = Math.max(1, t1 - t0);
             if (t >= roundNs / 2) {
                 long now = jit.getTotalCompilationTime();
-                quiet = now == compiled ? quiet + 1 : 0;
+                boolean steady = Math.abs(o.nanosPerRun() - lastPerRun) < 0.1 * lastPerRun;
+                quiet = now == compiled && steady ? quiet + 1 : 0;
                 compiled = now;
+                lastPerRun = o.nanosPerRun();
             }
             if (t1 >= maxEnd || t1 >= minEnd && quiet >= 2) {
                 repeat = (int) Math.clamp(repeat * (double) roundNs / t, 1, 1 << 30);
@@ -260,8 +265,8 @@ public final class SideBySide {
         }
     }
 
-    private static final List<Engines> RATIO_OVER_KERNEL = List.of(Engines.JIT, Engines.JIT_UNCHECKED, Engines.INTERP,
-            Engines.INTERP_UNCHECKED, Engines.NATIVE);
+    private static final List<Engines> RATIO_OVER_KERNEL = List.of(Engines.JIT, Engines.JIT_CHECKED, Engines.INTERP,
+            Engines.INTERP_CHECKED, Engines.NATIVE);
 
     private static boolean print(Config c, Map<SbsProgram, Map<Engines, Measurement>> table, PrintStream out) {
         boolean allAgree = true;
@@ -269,22 +274,22 @@ public final class SideBySide {
         List<Engines> ratios = RATIO_OVER_KERNEL.stream().filter(cols::contains).toList();
         boolean haveKernel = cols.contains(Engines.KERNEL);
         StringBuilder h = new StringBuilder(String.format("%-9s", "program"));
-        for (Engines e : cols) h.append(String.format("%11s", e.label()));
-        if (haveKernel) for (Engines e : ratios) h.append(String.format("%10s", e.label() + "/k"));
+        for (Engines e : cols) h.append(pad(e.label(), nsWidth(e)));
+        if (haveKernel) for (Engines e : ratios) h.append(pad(e.label() + "/k", ratioWidth(e)));
         h.append("  result");
         out.println();
         out.println("ns per run (median of " + c.rounds + " rounds of ~" + c.roundMs + " ms after " + c.warmupMs
-                + " ms of warm-up; jit/interp = checked with budget, as typed programs run today; -u = unchecked)");
+                + " ms of warm-up; jit/interp = as verified programs run: unchecked, no budget; -checked = as the others run)");
         out.println(h);
         List<String> problems = new ArrayList<>();
         for (var entry : table.entrySet()) {
             SbsProgram p = entry.getKey();
             Map<Engines, Measurement> row = entry.getValue();
             StringBuilder s = new StringBuilder(String.format("%-9s", p.id() + (p.cpuBound() ? "" : "*")));
-            for (Engines e : cols) s.append(String.format("%11s", ns(row.get(e))));
+            for (Engines e : cols) s.append(pad(ns(row.get(e)), nsWidth(e)));
             Measurement k = row.get(Engines.KERNEL);
             if (haveKernel) {
-                for (Engines e : ratios) s.append(String.format("%10s", ratio(row.get(e), k)));
+                for (Engines e : ratios) s.append(pad(ratio(row.get(e), k), ratioWidth(e)));
             }
             // Every engine must store the same result, and the Java reference's when there is one.
             OptionalLong reference = p.reference(p.frame());
@@ -325,6 +330,12 @@ public final class SideBySide {
         return allAgree;
     }
 
+    private static int nsWidth(Engines e) { return Math.max(11, e.label().length() + 2); }
+
+    private static int ratioWidth(Engines e) { return Math.max(10, e.label().length() + 4); }
+
+    private static String pad(String text, int width) { return " ".repeat(Math.max(0, width - text.length())) + text; }
+
     private static double geomean(Map<SbsProgram, Map<Engines, Measurement>> table, Engines e, boolean cpuBoundOnly) {
         double logSum = 0;
         int n = 0;
@@ -341,7 +352,7 @@ public final class SideBySide {
     private static String ns(Measurement m) {
         if (m == null) return "-";
         if (!m.ok()) return "n/a";
-        return String.format(Locale.ROOT, "%,.0f", m.nanosPerRun());
+        return String.format(Locale.ROOT, m.nanosPerRun() < 10 ? "%.1f" : "%,.0f", m.nanosPerRun());
     }
 
     private static String ratio(Measurement m, Measurement k) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SideBySideProgramsTest {
 
     static final Path OBJECTS = SideBySide.defaultObjects();
-    static final List<Engines> BPF4J = List.of(Engines.JIT, Engines.JIT_UNCHECKED, Engines.INTERP, Engines.INTERP_UNCHECKED);
+    static final List<Engines> BPF4J = List.of(Engines.JIT, Engines.JIT_CHECKED, Engines.INTERP, Engines.INTERP_CHECKED);
 
     static Stream<Arguments> programsAndEngines() {
         List<Arguments> args = new ArrayList<>();

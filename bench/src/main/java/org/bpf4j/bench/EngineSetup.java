@@ -4,25 +4,24 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.interp.ExecutionOptions;
-import org.bpf4j.interp.Interpreter;
-import org.bpf4j.isa.Program;
+import org.bpf4j.interp.Executable;
 import org.bpf4j.mem.AddressSpace;
 import org.bpf4j.mem.ExecutionStack;
 import org.bpf4j.mem.Region;
 
 /**
- * One address space with the three benchmark programs loaded on the interpreter and their inputs in
- * place: the log2 values and the copy source in read-only regions, the copy destination in a writable
- * one. Shared by the benchmark and by the test that holds each program to its Java reference.
+ * One address space with the three benchmark programs loaded on one engine and their inputs in place:
+ * the log2 values and the copy source in read-only regions, the copy destination in a writable one.
+ * Shared by the engine benchmarks and by the tests that hold each program to its Java reference.
  */
-public final class InterpreterSetup implements AutoCloseable {
+public final class EngineSetup implements AutoCloseable {
     private static final long SPACE_SIZE = 1 << 20;
 
     private final AddressSpace space;
     private final ExecutionStack stack;
-    private final Interpreter primes;
-    private final Interpreter log2Sum;
-    private final Interpreter copyChecksum;
+    private final Executable primes;
+    private final Executable log2Sum;
+    private final Executable copyChecksum;
     private final long primesN;
     private final Region log2Block;
     private final Region copySource;
@@ -31,18 +30,19 @@ public final class InterpreterSetup implements AutoCloseable {
     private final long copyLength;
 
     /**
-     * @param options how the interpreter runs the programs ({@link ExecutionOptions#raw()} for checked)
+     * @param engine {@code Interpreter::load} or {@code JvmCompiler::compile}
+     * @param options how the engine runs the programs ({@link ExecutionOptions#raw()} for checked)
      * @param primesN N of the primes program
      * @param log2Values the u32 values of the log2 program
      * @param copyBytes the bytes the copy program copies
      */
-    public InterpreterSetup(ExecutionOptions options, long primesN, int[] log2Values, byte[] copyBytes) {
+    public EngineSetup(Executable.Loader engine, ExecutionOptions options, long primesN, int[] log2Values, byte[] copyBytes) {
         this.space = AddressSpace.reserve(SPACE_SIZE);
         try {
             this.stack = new ExecutionStack(space);
-            this.primes = load(BenchPrograms.primes(), options);
-            this.log2Sum = load(BenchPrograms.log2Sum(), options);
-            this.copyChecksum = load(BenchPrograms.copyChecksum(), options);
+            this.primes = engine.load(BenchPrograms.primes(), HelperTable.empty(), space, options);
+            this.log2Sum = engine.load(BenchPrograms.log2Sum(), HelperTable.empty(), space, options);
+            this.copyChecksum = engine.load(BenchPrograms.copyChecksum(), HelperTable.empty(), space, options);
             this.primesN = primesN;
             this.log2Length = 4L * log2Values.length;
             this.copyLength = copyBytes.length;
@@ -56,14 +56,10 @@ public final class InterpreterSetup implements AutoCloseable {
     }
 
     /** The benchmarks' standard inputs, from {@link BenchPrograms#DEFAULT_SEED}. */
-    public static InterpreterSetup standard(ExecutionOptions options) {
-        return new InterpreterSetup(options, BenchPrograms.PRIMES_N,
+    public static EngineSetup standard(Executable.Loader engine, ExecutionOptions options) {
+        return new EngineSetup(engine, options, BenchPrograms.PRIMES_N,
                 BenchPrograms.log2Input(BenchPrograms.DEFAULT_SEED, BenchPrograms.LOG2_VALUES),
                 BenchPrograms.copyInput(BenchPrograms.DEFAULT_SEED, BenchPrograms.COPY_BYTES));
-    }
-
-    private Interpreter load(Program program, ExecutionOptions options) {
-        return Interpreter.load(program, HelperTable.empty(), space, options);
     }
 
     private Region readOnly(byte[] content, String name) {

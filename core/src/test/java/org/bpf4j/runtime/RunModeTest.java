@@ -1,0 +1,58 @@
+package org.bpf4j.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.interp.Interpreter;
+import org.bpf4j.jit.CompiledProgram;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Programs the verifier accepts run unchecked and without a budget, in both engines; every other program
+ * runs checked with the runtime's budget, and so does every program sharing a program array with one.
+ */
+class RunModeTest {
+    private static final Path FIREWALL = Path.of("../examples/xdp/firewall.bpf.o");
+    private static final Path FEATURES = Path.of("src/test/resources/bpf/features.bpf.o");
+
+    private static BpfRuntime runtime(String engine) {
+        RuntimeOptions options = RuntimeOptions.defaults().withCpus(1).withMemory(1L << 28).withBudget(12_345);
+        return BpfRuntime.create(engine.equals("jit") ? options : options.withEngine(Interpreter::load));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jit", "interp"})
+    void anAcceptedProgramRunsUncheckedWithoutABudget(String engine) throws IOException {
+        try (BpfRuntime runtime = runtime(engine)) {
+            LoadedProgram firewall = runtime.load(BpfObject.open(FIREWALL)).programs().values().iterator().next();
+            assertThat(firewall.mode()).isEqualTo(new RunMode(true, "accepted by the verifier"));
+            assertThat(firewall.executable().options()).isEqualTo(ExecutionOptions.verified());
+            assertThat(firewall.executable() instanceof CompiledProgram).isEqualTo(engine.equals("jit"));
+            byte[] tooShort = new byte[14];
+            assertThat(firewall.testRun(TestRun.of(tooShort)).retval()).isEqualTo(2); // XDP_PASS: not IPv4
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jit", "interp"})
+    void programsSharingAProgramArrayWithACheckedOneRunChecked(String engine) throws IOException {
+        try (BpfRuntime runtime = runtime(engine)) {
+            Map<String, String> modes = new TreeMap<>();
+            runtime.load(BpfObject.open(FEATURES)).programs().forEach((name, p) -> {
+                assertThat(p.executable().options()).isEqualTo(new ExecutionOptions(true, 12_345));
+                modes.put(name, p.mode().label() + ": " + p.mode().reason());
+            });
+            String shared = "checked: shares a program array with program tail_b, which runs checked";
+            assertThat(modes).isEqualTo(Map.of(
+                    "xdp_main", shared, "tc_main", shared, "tail_a", shared, "probe", shared, "skb_in", shared,
+                    "tail_b", "checked: not modelled by the verifier: map-in-map lookups are not modelled",
+                    "sleepy", "checked: not modelled by the verifier: program type tracing is not modelled by bpf4j's verifier yet"));
+        }
+    }
+}
