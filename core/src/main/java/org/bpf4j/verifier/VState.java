@@ -65,6 +65,10 @@ final class VState {
     int branches = 1;
     int insnIdx;
     int mayGotoDepth;
+    /** The instructions this state covers since its parent checkpoint (for precision backtracking). */
+    int firstInsnIdx, lastInsnIdx = -1;
+    /** This path's instruction history: its newest entry, and the newest one of the parent checkpoint. */
+    InsnHistory hist, histStart;
 
     Frame cur() { return frames[curframe]; }
 
@@ -78,6 +82,10 @@ final class VState {
         s.branches = branches;
         s.insnIdx = insnIdx;
         s.mayGotoDepth = mayGotoDepth;
+        s.firstInsnIdx = firstInsnIdx;
+        s.lastInsnIdx = lastInsnIdx;
+        s.hist = hist;
+        s.histStart = histStart;
         return s;
     }
 

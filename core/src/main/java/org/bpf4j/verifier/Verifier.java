@@ -120,7 +120,10 @@ public final class Verifier {
     private int[] stackDepth;
     private boolean[] prunePoint;
     private boolean[] forceCheckpoint;
+    /** Instructions reached non-linearly (jump targets, returns from calls): recorded in the path history. */
+    private boolean[] jmpPoint;
     private int[] liveIn;
+    private Precision precision;
     private final Map<Integer, VerifierResult.CtxAccess> ctxAccesses = new TreeMap<>();
     /** func_info of the program by first instruction; empty without BTF. */
     private final Map<Integer, BtfFunc> btfFuncs = new java.util.HashMap<>();
@@ -270,6 +273,12 @@ public final class Verifier {
         lastInsnLineEnd = -1;
     }
 
+    private String insnText(int idx) {
+        Insn in = insns[idx];
+        return LogFormat.insn(in, isLdImm64(idx) && idx + 1 < n
+                ? ((long) insns[idx + 1].imm() << 32) | (in.imm() & 0xffffffffL) : in.imm());
+    }
+
     private void scratchAll() {
         scratchedRegs = 0x7ff;
         scratchedSlots = -1L;
@@ -287,6 +296,14 @@ public final class Verifier {
         checkSubprogs();
         checkCfg();
         computeLiveRegs();
+        precision = new Precision(insns, new Precision.Env() {
+            @Override public String insnText(int idx) { return Verifier.this.insnText(idx); }
+            @Override public String frameState(Frame f) { return stateStr(f, true); }
+            @Override public boolean callsGlobal(int idx) {
+                BtfFunc g = btfFuncs.get(idx + insns[idx].imm() + 1);
+                return g != null && g.global();
+            }
+        }, log, level, opts.privileged());
         stackDepth = new int[subprogStarts.length];
         globalCalled = new boolean[subprogStarts.length];
         globalVerified = new boolean[subprogStarts.length];
@@ -404,6 +421,7 @@ public final class Verifier {
     private void checkCfg() {
         prunePoint = new boolean[n];
         forceCheckpoint = new boolean[n];
+        jmpPoint = new boolean[n];
         byte[] state = new byte[n]; // 0 new, 1 discovered, 2 explored
         int[] stack = new int[n + 1];
         int[] edge = new int[n]; // next edge to visit per insn
@@ -438,13 +456,27 @@ public final class Verifier {
         }
     }
 
-    /** Successors in the control-flow graph (also marks prune points as visit_insn does). */
+    /**
+     * A target reached by a jump or call (push_insn's BRANCH edge, or after a call): a prune point, and a
+     * jump point whose arrival the path history records.
+     */
+    private void markJumpTarget(int w) {
+        if (w >= 0 && w < n) {
+            prunePoint[w] = true;
+            jmpPoint[w] = true;
+        }
+    }
+
+    /** Successors in the control-flow graph (also marks prune and jump points as visit_insn does). */
     private int[] successors(int t) {
         Insn in = insns[t];
         int code = in.opcode();
         int cls = insnClass(code);
         if (code == LDDW && in.src() == PSEUDO_FUNC) {
             // visit_func_call_insn: a function whose address is taken (a callback) is reachable from here
+            prunePoint[t] = true;
+            markJumpTarget(Math.min(t + 2, n - 1));
+            markJumpTarget(t + in.imm() + 1);
             return new int[] {t + 2, t + in.imm() + 1};
         }
         if (cls != CLASS_JMP && cls != CLASS_JMP32) {
@@ -453,20 +485,22 @@ public final class Verifier {
         int op = jmpOp(code);
         if (op == JMP_EXIT) return new int[0];
         if (op == JMP_CALL) {
-            prunePoint[Math.min(t + 1, n - 1)] = true;
+            markJumpTarget(Math.min(t + 1, n - 1));
             if (in.src() == CALL_PSEUDO) {
                 prunePoint[t] = true;
+                markJumpTarget(t + in.imm() + 1);
                 return new int[] {t + 1, t + in.imm() + 1};
             }
             return new int[] {t + 1};
         }
         if (op == JMP_JA) {
             int w = code == JA32 ? t + in.imm() + 1 : t + in.off() + 1;
-            if (w >= 0 && w < n) prunePoint[w] = true;
+            markJumpTarget(w);
             return new int[] {w};
         }
         prunePoint[t] = true;
         if (code == MAY_GOTO) forceCheckpoint[t] = true;
+        markJumpTarget(t + in.off() + 1);
         return new int[] {t + 1, t + in.off() + 1};
     }
 
@@ -606,7 +640,9 @@ public final class Verifier {
         explored = newExploredArray(n);
         pending.clear();
         cur = initial;
+        cur.firstInsnIdx = start;
         insnIdx = start;
+        prevInsnIdx = -1;
         boolean doPrintState = false;
         scratchAll();
         if (level > 0) {
@@ -622,6 +658,8 @@ public final class Verifier {
                 throw fail("BPF program is too large. Processed %d insn", insnProcessed);
             }
             boolean exitPath = false;
+            precision.beginInsn();
+            cur.lastInsnIdx = prevInsnIdx;
             if (prunePoint[insnIdx]) {
                 if (isStateVisited(insnIdx)) {
                     if (level > 0) {
@@ -632,6 +670,7 @@ public final class Verifier {
                 }
             }
             if (!exitPath) {
+                if (jmpPoint[insnIdx] || reachedByJump()) precision.pushHistory(cur, insnIdx, prevInsnIdx, 0, null);
                 if (level >= 2 && doPrintState) {
                     log.append("\nfrom ").append(prevInsnIdx).append(" to ").append(insnIdx).append(':')
                             .append(stateStr(cur.cur(), true)).append('\n');
@@ -639,8 +678,7 @@ public final class Verifier {
                 }
                 if (level > 0) {
                     printInsnState();
-                    String line = insnIdx + ": " + LogFormat.insn(in, isLdImm64(insnIdx) && insnIdx + 1 < n
-                            ? ((long) insns[insnIdx + 1].imm() << 32) | (in.imm() & 0xffffffffL) : in.imm());
+                    String line = insnIdx + ": " + insnText(insnIdx);
                     log.append(line).append('\n');
                     trimLog();
                     lastInsnLineEnd = log.length();
@@ -670,6 +708,16 @@ public final class Verifier {
         }
     }
 
+    /**
+     * Whether the current instruction was reached other than by falling through from the previous one
+     * (or by re-running it, as a forked path does). Every such edge leads to a jump point, as in the
+     * kernel; this keeps the history complete, and backtracking sound, should one be missed.
+     */
+    private boolean reachedByJump() {
+        int p = prevInsnIdx;
+        return p >= 0 && insnIdx != p && insnIdx != p + 1 && !(insnIdx == p + 2 && isLdImm64(p));
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Explored>[] newExploredArray(int n) {
         return (List<Explored>[]) new List<?>[n];
@@ -696,7 +744,8 @@ public final class Verifier {
     }
 
     private boolean isStateVisited(int idx) {
-        boolean forceNew = forceCheckpoint[idx];
+        // a long history since the last checkpoint makes one too (the kernel's bound of 40 entries)
+        boolean forceNew = forceCheckpoint[idx] || InsnHistory.count(cur.histStart, cur.hist) > 40;
         boolean addNew = forceNew || (jmpsProcessed - prevJmpsProcessed >= 2 && insnProcessed - prevInsnProcessed >= 8);
         List<Explored> list = explored[idx];
         long curHash = list == null ? 0 : regsHash(cur);
@@ -719,6 +768,9 @@ public final class Verifier {
                     }
                 } else if (statesEqual(sl.st, cur, false, idx)) {
                     sl.hit++;
+                    // what the explored continuation needed precise is needed on this path too
+                    if (jmpPoint[idx]) precision.pushHistory(cur, idx, prevInsnIdx, 0, null);
+                    precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx));
                     return true;
                 }
                 // miss: a state that keeps missing is evicted (the kernel's heuristic)
@@ -738,10 +790,13 @@ public final class Verifier {
         if (curStates > peakStates) peakStates = curStates;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = insnProcessed;
+        Precision.markAllScalarsImprecise(cur);
         VState nw = cur.copy();
         nw.insnIdx = idx;
         cur.parent = nw;
         cur.branches = 1;
+        cur.firstInsnIdx = idx;
+        cur.histStart = cur.hist;
         if (list == null) explored[idx] = list = new ArrayList<>();
         list.add(new Explored(nw, regsHash(nw)));
         return false;
@@ -794,20 +849,28 @@ public final class Verifier {
     private boolean statesEqual(VState old, VState c, boolean exact, int idx) {
         if (old.curframe != c.curframe) return false;
         IdMap idmap = new IdMap();
+        int[] live = liveRegsOf(old, idx);
         for (int i = 0; i <= old.curframe; i++) {
             if (old.frames[i].callsite != c.frames[i].callsite) return false;
-            int live;
-            if (i == old.curframe) live = liveIn[idx];
-            else {
-                int ret = old.frames[i + 1].callsite + 1;
-                live = ret < n ? (liveIn[ret] & 0x7c0) : 0;
-                live |= 1 << 10;
-            }
-            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, live)) return false;
+            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, live[i])) return false;
         }
         if (old.refIds.length != c.refIds.length) return false;
         for (int i = 0; i < old.refIds.length; i++) if (!idmap.check(old.refIds[i], c.refIds[i])) return false;
         return true;
+    }
+
+    /** The registers live in each frame of {@code st} at {@code idx}: callers keep r6-r9 (and r10) for after the call. */
+    private int[] liveRegsOf(VState st, int idx) {
+        int[] live = new int[st.curframe + 1];
+        for (int i = 0; i <= st.curframe; i++) {
+            if (i == st.curframe) {
+                live[i] = liveIn[idx];
+            } else {
+                int ret = st.frames[i + 1].callsite + 1;
+                live[i] = (ret < n ? (liveIn[ret] & 0x7c0) : 0) | 1 << 10;
+            }
+        }
+        return live;
     }
 
     private boolean funcStatesEqual(Frame old, Frame c, IdMap idmap, boolean exact, int live) {
@@ -843,7 +906,9 @@ public final class Verifier {
         if (o.type != c.type) return false;
         switch (base(o.type)) {
             case SCALAR_VALUE:
-                // bpf4j does not track precision: every scalar is treated as precise (sound, prunes less)
+                // the explored path never relied on an imprecise scalar's value: any scalar will do
+                // (unprivileged loaders do not track precision: every scalar counts as precise)
+                if (!o.precise && opts.privileged()) return true;
                 return idmap.checkScalar(o.id, c.id) && rangeWithin(o, c) && tnumIn(o, c);
             case PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_BUF, PTR_TO_TP_BUFFER:
                 return o.off == c.off && o.mapIdx == c.mapIdx && o.memSize == c.memSize && o.range == c.range
@@ -1132,6 +1197,11 @@ public final class Verifier {
         if (f != cur.cur()) throw new IllegalStateException("frame changed");
     }
 
+    /** mark_chain_precision for register {@code regno} of the current frame, at the current instruction. */
+    private void markPrecise(int regno) {
+        precision.markReg(cur, insnIdx, regno);
+    }
+
     private void assignScalarIdBeforeMov(Reg src) {
         if (src.type != SCALAR_VALUE) return;
         if (src.id == 0 && src.tm != 0) src.id = ++idGen;
@@ -1154,12 +1224,16 @@ public final class Verifier {
                     }
                     throw fail("R%d pointer %s pointer prohibited", in.dst(), ALU_STR[op >> 4]);
                 }
+                markPrecise(in.dst()); // scalar += pointer: the offset's value matters
                 Reg off = dst.copy();
                 adjustPtrMinMaxVals(in, src, off);
                 return;
             } else if (ptrReg != null) {
+                markPrecise(in.src()); // pointer += scalar
                 adjustPtrMinMaxVals(in, dst, src.copy());
                 return;
+            } else if (dst.precise) {
+                markPrecise(in.src()); // a precise result needs a precise operand
             }
         } else {
             src = new Reg();
@@ -1356,6 +1430,7 @@ public final class Verifier {
         Reg dst = reg(in.dst());
         Reg src;
         boolean srcX = source(code) == SRC_X;
+        int histFlags = dst.type == PTR_TO_STACK ? InsnHistory.DST_REG_STACK : 0;
         if (srcX) {
             if (in.imm() != 0) throw fail("BPF_JMP/JMP32 uses reserved fields");
             checkRegArg(in.src(), SRC_OP);
@@ -1363,13 +1438,20 @@ public final class Verifier {
             if (!opts.privileged() && !(isPktPointerAny(dst.type) && isPktPointerAny(src.type)) && src.isPointer()) {
                 throw fail("R%d pointer comparison prohibited", in.src());
             }
+            if (src.type == PTR_TO_STACK) histFlags |= InsnHistory.SRC_REG_STACK;
         } else {
             if (in.src() != 0) throw fail("BPF_JMP/JMP32 uses reserved fields");
             src = new Reg();
             src.markKnown(in.imm());
             src.type = SCALAR_VALUE;
         }
+        if (histFlags != 0) precision.pushHistory(cur, insnIdx, prevInsnIdx, histFlags, null);
         int pred = Branches.isBranchTaken(dst, src, op, jmp32);
+        if (pred >= 0) {
+            // the branch is decided by the scalars' values: those must be precise
+            if (dst.type == SCALAR_VALUE) markPrecise(in.dst());
+            if (srcX && src.type == SCALAR_VALUE) markPrecise(in.src());
+        }
         if (pred == 1) {
             if (level > 0) printInsnState();
             insnIdx += in.off() + 1;
@@ -1379,6 +1461,12 @@ public final class Verifier {
             insnIdx++;
             return;
         }
+        // scalars sharing an id with the operands get the same bounds; the history records them, before
+        // the other branch is copied so that both share the entry, to make them precise together
+        LinkedRegs linked = new LinkedRegs();
+        if (srcX && src.type == SCALAR_VALUE && src.id != 0) linked.collect(cur, src.id);
+        if (dst.type == SCALAR_VALUE && dst.id != 0) linked.collect(cur, dst.id);
+        if (linked.cnt > 1) precision.pushHistory(cur, insnIdx, prevInsnIdx, 0, linked.entries());
         VState other = pushStack(insnIdx + in.off() + 1, insnIdx);
         Frame of = other.cur();
         Reg oDst = of.regs[in.dst()];
@@ -1386,16 +1474,16 @@ public final class Verifier {
             Reg oSrc = of.regs[in.src()];
             Branches.regSetMinMax(oDst, oSrc, dst, src, op, jmp32);
             if (src.type == SCALAR_VALUE && src.id != 0) {
-                syncLinkedRegs(cur, src);
-                syncLinkedRegs(other, oSrc);
+                linked.sync(cur, src);
+                linked.sync(other, oSrc);
             }
         } else {
             Reg k1 = src, k2 = src.copy();
             Branches.regSetMinMax(oDst, k1, dst, k2, op, jmp32);
         }
         if (dst.type == SCALAR_VALUE && dst.id != 0) {
-            syncLinkedRegs(cur, dst);
-            syncLinkedRegs(other, oDst);
+            linked.sync(cur, dst);
+            linked.sync(other, oDst);
         }
         if (!jmp32 && srcX && dst.isPointer() && src.isPointer()) {
             Frame eq = null;
@@ -1417,14 +1505,43 @@ public final class Verifier {
         insnIdx++;
     }
 
-    /** Copies the refined bounds of {@code known} to every scalar sharing its id. */
-    private void syncLinkedRegs(VState st, Reg known) {
-        int id = known.id;
-        st.forEachReg(r -> {
-            if (r != known && r.type == SCALAR_VALUE && r.id == id) {
-                r.set(known);
+    /**
+     * The scalars (registers and spilled slots, in any frame) sharing an id at a conditional jump
+     * (collect_linked_regs): at most six, as the kernel's history entry holds; the others lose the id.
+     */
+    private static final class LinkedRegs {
+        private static final int MAX = 6;
+        private final int[] entries = new int[MAX];
+        int cnt;
+
+        void collect(VState st, int id) {
+            for (int fr = st.curframe; fr >= 0; fr--) {
+                Frame f = st.frames[fr];
+                for (int i = 0; i < 10; i++) add(f.regs[i], id, InsnHistory.linkedReg(fr, i, true));
+                for (int spi = 0; spi < f.spill.length; spi++) {
+                    if (f.isSpilled(spi)) add(f.spill[spi], id, InsnHistory.linkedReg(fr, spi, false));
+                }
             }
-        });
+        }
+
+        private void add(Reg r, int id, int entry) {
+            if (r.type != SCALAR_VALUE || r.id != id) return;
+            if (cnt < MAX) entries[cnt++] = entry;
+            else r.id = 0;
+        }
+
+        int[] entries() { return Arrays.copyOf(entries, cnt); }
+
+        /** sync_linked_regs: copies the refined bounds of {@code known} to the linked scalars of {@code st}. */
+        void sync(VState st, Reg known) {
+            for (int k = 0; k < cnt; k++) {
+                int e = entries[k];
+                Frame f = st.frames[InsnHistory.linkedFrame(e)];
+                int i = InsnHistory.linkedIndex(e);
+                Reg r = InsnHistory.linkedIsReg(e) ? f.regs[i] : f.spill[i];
+                if (r != known && r.type == SCALAR_VALUE && r.id == known.id) r.set(known);
+            }
+        }
     }
 
     private static void markPtrNotNull(Reg r) {
@@ -1554,6 +1671,7 @@ public final class Verifier {
         if (r0.type != SCALAR_VALUE) {
             throw fail("At program exit the register R0 is not a known value (%s)", RegType.str(r0.type));
         }
+        markPrecise(0); // the range check relies on its bounds
         if (r0.smin < min || r0.smax > max) {
             StringBuilder sb = new StringBuilder("At program exit the register R0 has");
             boolean unknown = true;
@@ -2008,10 +2126,19 @@ public final class Verifier {
             byte type = STACK_MISC;
             scrubSpecialSlot(f, spi);
             if ((r != null && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) || (r == null && stImm != null && stImm == 0)) {
+                // the slot is known zero only because the register is: it must be precise
+                if (r != null) markPrecise(valueRegno);
                 type = STACK_ZERO;
             }
             for (int i = 0; i < size; i++) f.setSlot(spi, (slot - i) % 8, type);
+            return; // not a spill: nothing for backtracking to follow
         }
+        recordStackAccess(f, spi);
+    }
+
+    /** A spill or fill of slot {@code spi} of frame {@code f}: backtracking follows scalars through it. */
+    private void recordStackAccess(Frame f, int spi) {
+        precision.pushHistory(cur, insnIdx, prevInsnIdx, InsnHistory.stackAccess(f.frameno, spi), null);
     }
 
     private void checkStackWriteVarOff(Frame f, Reg ptr, int off, int size, int valueRegno) {
@@ -2019,6 +2146,7 @@ public final class Verifier {
         Reg v = valueRegno >= 0 ? reg(valueRegno) : null;
         boolean writingZero = (v != null && v.type == SCALAR_VALUE && v.tm == 0 && v.tv == 0)
                 || (v == null && stImm != null && stImm == 0);
+        boolean zeroUsed = false;
         for (int i = minOff; i < maxOff; i++) {
             int slot = -i - 1, spi = slot / 8;
             int j = slot % 8;
@@ -2029,13 +2157,21 @@ public final class Verifier {
             }
             if (writingZero && st == STACK_SPILL && f.isSpilledScalar(spi)) {
                 Reg sp = f.spill[spi];
-                if (sp.tm == 0 && sp.tv == 0) continue;
+                if (sp.tm == 0 && sp.tv == 0) {
+                    zeroUsed = true;
+                    continue;
+                }
             }
             f.spill[spi].markNotInit();
             byte nt = STACK_MISC;
-            if (writingZero && st == STACK_ZERO) nt = STACK_ZERO;
+            if (writingZero && st == STACK_ZERO) {
+                nt = STACK_ZERO;
+                zeroUsed = true;
+            }
             f.setSlot(spi, j, nt);
         }
+        // zeroes kept on the stack are zero only because the written register is
+        if (zeroUsed && valueRegno >= 0) markPrecise(valueRegno);
     }
 
     private void checkStackRead(Frame f, int regno, int off, int size, int dstRegno) {
@@ -2075,6 +2211,7 @@ public final class Verifier {
                 if (size <= spillSize && off % 8 == 0) {
                     d.set(spilled);
                     if (spilled.width() > size * 8) { d.id = 0; d.off = 0; }
+                    recordStackAccess(f, spi);
                 } else {
                     int spillCnt = 0, zeroCnt = 0;
                     for (int i = 0; i < size; i++) {
@@ -2085,14 +2222,19 @@ public final class Verifier {
                         if (t == STACK_INVALID && opts.privileged()) continue;
                         throw fail("invalid read from stack off %d+%d size %d", off, i, size);
                     }
-                    if (spillCnt == size && spilled.tm == 0 && spilled.tv == 0) d.markConstZero();
-                    else if (zeroCnt == size) d.markConstZero();
-                    else d.markUnknown();
+                    if (spillCnt == size && spilled.tm == 0 && spilled.tv == 0) {
+                        d.markConstZero();
+                        recordStackAccess(f, spi); // a fill of the spilled zero
+                    } else if (zeroCnt == size) {
+                        d.markConstZero();
+                    } else {
+                        d.markUnknown();
+                    }
                 }
-            } else if (dstRegno >= 0) {
-                reg(dstRegno).set(spilled);
-            } else if (!opts.privileged() && spilled.isPointer()) {
-                throw fail("leaking pointer from stack off %d", off);
+            } else {
+                if (dstRegno >= 0) reg(dstRegno).set(spilled);
+                else if (!opts.privileged() && spilled.isPointer()) throw fail("leaking pointer from stack off %d", off);
+                recordStackAccess(f, spi);
             }
         } else {
             for (int i = 0; i < size; i++) {
@@ -2290,6 +2432,7 @@ public final class Verifier {
         if (spillSize != keySize) return -1;
         Reg v = f.spill[spi];
         if (!v.isConst()) return -1;
+        precision.markSlot(cur, insnIdx, f.frameno, spi); // the lookup's result relies on the key's value
         return v.tv < 0 ? -1 : v.tv;
     }
 
@@ -2339,6 +2482,12 @@ public final class Verifier {
         if (id == 12) { // tail_call: unsupported in subprograms without BTF
             if (subprogOf(insnIdx) > 0 && btfFuncs.isEmpty()) { // check_abnormal_return: subprogs only
                 throw fail("tail_call is not allowed in subprogs without BTF");
+            }
+            // record_func_key: a constant in-range index selects the target, so it must be precise
+            Reg key = reg(3);
+            if (meta.mapIdx >= 0 && key.type == SCALAR_VALUE && key.isConst()
+                    && Long.compareUnsigned(key.tv, maps.get(meta.mapIdx).maxEntries()) < 0) {
+                markPrecise(3);
             }
         }
         // reset caller-saved registers
@@ -2424,7 +2573,8 @@ public final class Verifier {
         }
         boolean maybeNullArg = (argType & HelperProto.A_MAYBE_NULL) != 0;
         boolean skipType = maybeNullArg && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0;
-        if (!skipType) checkRegType(regno, argType, base, meta);
+        if (skipType) markPrecise(regno); // accepted as NULL because it is zero
+        else checkRegType(regno, argType, base, meta);
         // check_func_arg_reg_off
         if (!skipType && r.isPointer()) {
             int b = base(r.type);
@@ -2458,8 +2608,11 @@ public final class Verifier {
             }
             case HelperProto.ARG_PTR_TO_MAP_KEY -> {
                 if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->key");
-                meta.constKey = constantStackKey(r, maps.get(meta.mapIdx).keySize());
                 checkHelperMemAccess(regno, maps.get(meta.mapIdx).keySize(), false, false, meta);
+                int mt = maps.get(meta.mapIdx).type();
+                if (mt == MapInfo.ARRAY || mt == MapInfo.PERCPU_ARRAY) { // can_elide_value_nullness
+                    meta.constKey = constantStackKey(r, maps.get(meta.mapIdx).keySize());
+                }
             }
             case HelperProto.ARG_PTR_TO_MAP_VALUE -> {
                 if (skipType) return;
@@ -2478,6 +2631,7 @@ public final class Verifier {
             case HelperProto.ARG_CONST_ALLOC_SIZE_OR_ZERO -> {
                 if (!r.isConst()) throw fail("R%d is not a known constant'", regno);
                 meta.memSize = r.tv;
+                markPrecise(regno);
             }
             case HelperProto.ARG_PTR_TO_CONST_STR -> checkRegConstStr(r, regno);
             default -> { }
@@ -2525,6 +2679,7 @@ public final class Verifier {
         boolean raw = meta.rawMode && constSize;
         checkHelperMemAccess(regno - 1, size, write, zeroOk, raw ? meta : null);
         if (!raw) meta.rawMode = false;
+        markPrecise(regno); // the access was checked with the size's bounds
     }
 
     private void checkHelperMemAccess(int regno, int accessSize, boolean write, boolean zeroOk, ArgMeta meta) {
