@@ -76,18 +76,10 @@ public final class LoadedProgram implements TailCallTarget {
      * like every program runs in checked mode (docs/runtime.md).
      */
     private static void verify(String name, BpfObject object, ProgramSpec spec) {
-        if (ObjectVerification.verify(object, spec, VerifierOptions.defaults()) instanceof VerifierResult.Rejected r
-                && !r.message().startsWith(TOO_LARGE)) {
+        if (ObjectVerification.verify(object, spec, VerifierOptions.defaults()) instanceof VerifierResult.Rejected r) {
             throw new LoadException(name + ": rejected by the verifier at insn " + r.insn() + ": " + r.message() + source(spec, r.insn()));
         }
     }
-
-    /**
-     * bpf4j's verifier does not track precision yet, so it prunes fewer states than the kernel's and can
-     * run out of its 1,000,000-instruction budget on loops the kernel accepts: that verdict does not
-     * refuse a load (the program still runs checked, with an instruction budget).
-     */
-    private static final String TOO_LARGE = "BPF program is too large";
 
     private static String source(ProgramSpec spec, int pc) {
         return spec.lineOf(pc).map(l -> " (" + l.fileName() + ":" + l.lineNumber() + ")").orElse("");
