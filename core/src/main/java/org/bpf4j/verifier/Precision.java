@@ -94,9 +94,10 @@ final class Precision {
     /**
      * propagate_precision: {@code cur} was pruned at {@code insnIdx} because it is equivalent to {@code old};
      * what {@code old}'s continuation needed precise ({@code old}'s precise scalars among the live registers
-     * {@code liveRegs[frame]} and its spilled slots) must be precise on the path that led to {@code cur} too.
+     * {@code liveRegs[frame]} and its spilled slots, of the innermost frame only those in {@code liveSlots})
+     * must be precise on the path that led to {@code cur} too.
      */
-    void propagate(VState old, VState cur, int insnIdx, int[] liveRegs) {
+    void propagate(VState old, VState cur, int insnIdx, int[] liveRegs, long liveSlots) {
         if (!enabled) return;
         reset();
         for (int fr = old.curframe; fr >= 0; fr--) {
@@ -109,7 +110,7 @@ final class Precision {
                 regMasks[fr] |= 1 << i;
             }
             for (int spi = 0; spi < f.spill.length; spi++) {
-                if (!f.isSpilled(spi)) continue;
+                if (!f.isSpilled(spi) || (fr == old.curframe && (liveSlots & (1L << spi)) == 0)) continue;
                 Reg r = f.spill[spi];
                 if (r.type != SCALAR_VALUE || !r.precise) continue;
                 int off = -(spi + 1) * 8;

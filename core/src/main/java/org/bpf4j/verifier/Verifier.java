@@ -123,6 +123,8 @@ public final class Verifier {
     /** Instructions reached non-linearly (jump targets, returns from calls): recorded in the path history. */
     private boolean[] jmpPoint;
     private int[] liveIn;
+    /** Stack slots of the executing frame that may be read at or after each instruction (bit spi). */
+    private long[] liveSlotsIn;
     private Precision precision;
     private final Map<Integer, VerifierResult.CtxAccess> ctxAccesses = new TreeMap<>();
     /** func_info of the program by first instruction; empty without BTF. */
@@ -296,6 +298,7 @@ public final class Verifier {
         checkSubprogs();
         checkCfg();
         computeLiveRegs();
+        computeLiveSlots();
         precision = new Precision(insns, new Precision.Env() {
             @Override public String insnText(int idx) { return Verifier.this.insnText(idx); }
             @Override public String frameState(Frame f) { return stateStr(f, true); }
@@ -578,6 +581,53 @@ public final class Verifier {
         }
     }
 
+    /**
+     * Static stack-slot liveness for the frame executing each instruction, as the kernel's (liveness.c)
+     * lets explored states ignore slots no continuation reads: a fixed-offset load from r10 reads its
+     * slots, a full-slot store to r10 overwrites one; any other load, atomic or call may read through a
+     * pointer, so every slot is live before it. A sound over-approximation of the kernel's.
+     */
+    private void computeLiveSlots() {
+        long[] use = new long[n], def = new long[n];
+        int[][] succ = new int[n][];
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && isLdImm64(i - 1)) continue;
+            succ[i] = successors(i);
+            Insn in = insns[i];
+            int code = in.opcode(), cls = insnClass(code);
+            boolean atomic = cls == CLASS_STX && mode(code) == MODE_ATOMIC;
+            if (cls == CLASS_LDX || atomic) {
+                int base = cls == CLASS_LDX ? in.src() : in.dst();
+                use[i] = base == 10 ? slotsOf(in.off(), sizeBytes(code)) : -1L;
+            } else if ((cls == CLASS_STX || cls == CLASS_ST) && in.dst() == 10
+                    && sizeBytes(code) == 8 && in.off() % 8 == 0 && in.off() < 0 && in.off() >= -MAX_BPF_STACK) {
+                def[i] = 1L << ((-in.off() - 1) / 8);
+            } else if ((cls == CLASS_JMP || cls == CLASS_JMP32) && jmpOp(code) == JMP_CALL) {
+                use[i] = -1L;
+            }
+        }
+        liveSlotsIn = new long[n];
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int i = n - 1; i >= 0; i--) {
+                if (succ[i] == null) continue;
+                long out = 0;
+                for (int w : succ[i]) if (w >= 0 && w < n) out |= liveSlotsIn[w];
+                long v = use[i] | (out & ~def[i]);
+                if (v != liveSlotsIn[i]) { liveSlotsIn[i] = v; changed = true; }
+            }
+        }
+    }
+
+    /** The slots bytes [off, off + size) of the stack occupy; all of them when outside the stack. */
+    private static long slotsOf(int off, int size) {
+        if (off < -MAX_BPF_STACK || off + size > 0 || size <= 0) return -1L;
+        long m = 0;
+        for (int b = off; b < off + size; b++) m |= 1L << ((-b - 1) / 8);
+        return m;
+    }
+
     // ---- exploration -------------------------------------------------------------------------------------
 
     private VState initialState() {
@@ -770,7 +820,7 @@ public final class Verifier {
                     sl.hit++;
                     // what the explored continuation needed precise is needed on this path too
                     if (jmpPoint[idx]) precision.pushHistory(cur, idx, prevInsnIdx, 0, null);
-                    precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx));
+                    precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx), liveSlotsIn[idx]);
                     return true;
                 }
                 // miss: a state that keeps missing is evicted (the kernel's heuristic)
@@ -852,7 +902,9 @@ public final class Verifier {
         int[] live = liveRegsOf(old, idx);
         for (int i = 0; i <= old.curframe; i++) {
             if (old.frames[i].callsite != c.frames[i].callsite) return false;
-            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, live[i])) return false;
+            // the stack of a calling frame may be read through pointers by its callees: all of it is live
+            long slots = i == old.curframe ? liveSlotsIn[idx] : -1L;
+            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, live[i], slots)) return false;
         }
         if (old.refIds.length != c.refIds.length) return false;
         for (int i = 0; i < old.refIds.length; i++) if (!idmap.check(old.refIds[i], c.refIds[i])) return false;
@@ -873,12 +925,12 @@ public final class Verifier {
         return live;
     }
 
-    private boolean funcStatesEqual(Frame old, Frame c, IdMap idmap, boolean exact, int live) {
+    private boolean funcStatesEqual(Frame old, Frame c, IdMap idmap, boolean exact, int live, long liveSlots) {
         for (int i = 0; i < 11; i++) {
             if (!exact && (live & (1 << i)) == 0) continue;
             if (!regsafe(old.regs[i], c.regs[i], idmap, exact)) return false;
         }
-        return stacksafe(old, c, idmap, exact);
+        return stacksafe(old, c, idmap, exact, liveSlots);
     }
 
     private static boolean rangeWithin(Reg o, Reg c) {
@@ -948,12 +1000,16 @@ public final class Verifier {
         return anyMisc ? UNKNOWN_SCALAR : null;
     }
 
-    private boolean stacksafe(Frame old, Frame c, IdMap idmap, boolean exact) {
+    private boolean stacksafe(Frame old, Frame c, IdMap idmap, boolean exact, long liveSlots) {
         int alloc = old.allocated();
         for (int i = 0; i < alloc; i++) {
             int spi = i / 8, j = i % 8;
             byte ot = old.slot(spi, j);
             if (exact && (i >= c.allocated() || ot != c.slot(spi, j))) return false;
+            if (!exact && (liveSlots & (1L << spi)) == 0) { // no continuation reads it
+                i += 7 - j;
+                continue;
+            }
             if (ot == STACK_INVALID) continue;
             if (!exact && ot == STACK_MISC) continue; // allow_uninit_stack (privileged): MISC matches anything
             if (i >= c.allocated()) return false;

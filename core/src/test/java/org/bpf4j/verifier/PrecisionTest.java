@@ -48,6 +48,17 @@ class PrecisionTest {
         assertRejected(p, SF, ARRAY, "invalid access to map value, value_size=16 off=64 size=1");
     }
 
+    @Test void spilledOffsetFilledThroughACopyOfTheFramePointer() {
+        // the paths differ only in fp-16 (0 or 64), which is filled through r2, not r10: the slot is live,
+        // and precise, at the join
+        B b = B.b();
+        for (int i = 0; i < 8; i++) b.mov(7, i);
+        Program p = b.call(7).mov(6, 64).stx(SIZE_DW, 10, 6, -16).jmp(JMP_JEQ, 0, 0, 2).mov(6, 0).stx(SIZE_DW, 10, 6, -16)
+                .mov(6, 0).lookup(0).jmp(JMP_JEQ, 0, 0, 5).movr(2, 10).alu(ALU_ADD, 2, -16).ldx(SIZE_DW, 1, 2, 0)
+                .alur(ALU_ADD, 0, 1).ldx(SIZE_B, 0, 0, 0).ret(0).p();
+        assertRejected(p, SF, ARRAY, "invalid access to map value, value_size=16 off=64 size=1");
+    }
+
     @Test void pointerOffsetThroughACopyAndArithmetic() {
         // r1 = r6 + 4: both the copy and the addition lead back to r6
         Program p = joinWithR6(60).movr(8, 6).alu(ALU_ADD, 8, 4).lookup(0).jmp(JMP_JEQ, 0, 0, 2).alur(ALU_ADD, 0, 8)
