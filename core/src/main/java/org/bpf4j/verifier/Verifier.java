@@ -509,6 +509,15 @@ public final class Verifier {
 
     // ---- static register liveness --------------------------------------------------------------------
 
+    /** The registers a call reads (get_call_summary): a helper its prototype's arguments, others r1-r5. */
+    private static int callArgRegs(Insn in) {
+        HelperProto fn = in.src() == CALL_HELPER ? HelperProto.get(in.imm()) : null;
+        if (fn == null) return 0x3e;
+        int params = 0;
+        while (params < fn.args().length && params < 5 && fn.args()[params] != HelperProto.ARG_DONTCARE) params++;
+        return ((1 << (params + 1)) - 1) & ~1;
+    }
+
     private void computeLiveRegs() {
         int[] use = new int[n], def = new int[n];
         for (int i = 0; i < n; i++) {
@@ -537,7 +546,7 @@ public final class Verifier {
                 }
                 default -> {
                     int op = jmpOp(code);
-                    if (op == JMP_CALL) { use[i] = 0x3e; def[i] = 0x3f; }
+                    if (op == JMP_CALL) { use[i] = callArgRegs(in); def[i] = 0x3f; }
                     else if (op == JMP_EXIT) use[i] = 1;
                     else if (op == JMP_JA || code == MAY_GOTO) use[i] = 0;
                     else use[i] = d | (source(code) == SRC_X ? s : 0);
@@ -584,8 +593,9 @@ public final class Verifier {
     /**
      * Static stack-slot liveness for the frame executing each instruction, as the kernel's (liveness.c)
      * lets explored states ignore slots no continuation reads: a fixed-offset load from r10 reads its
-     * slots, a full-slot store to r10 overwrites one; any other load, atomic or call may read through a
-     * pointer, so every slot is live before it. A sound over-approximation of the kernel's.
+     * slots, a full-slot store to r10 overwrites one; a load or atomic through a register that may point
+     * into the frame (see {@link #stackPointerRegs}), or any call, may read anything, so every slot is live
+     * before it. A sound over-approximation of the kernel's.
      */
     private void computeLiveSlots() {
         long[] use = new long[n], def = new long[n];
@@ -593,12 +603,17 @@ public final class Verifier {
         for (int i = 0; i < n; i++) {
             if (i > 0 && isLdImm64(i - 1)) continue;
             succ[i] = successors(i);
+        }
+        int[] stackPtrs = stackPointerRegs(succ);
+        for (int i = 0; i < n; i++) {
+            if (succ[i] == null) continue;
             Insn in = insns[i];
             int code = in.opcode(), cls = insnClass(code);
             boolean atomic = cls == CLASS_STX && mode(code) == MODE_ATOMIC;
             if (cls == CLASS_LDX || atomic) {
                 int base = cls == CLASS_LDX ? in.src() : in.dst();
-                use[i] = base == 10 ? slotsOf(in.off(), sizeBytes(code)) : -1L;
+                if (base == 10) use[i] = slotsOf(in.off(), sizeBytes(code));
+                else if ((stackPtrs[i] & (1 << base)) != 0) use[i] = -1L;
             } else if ((cls == CLASS_STX || cls == CLASS_ST) && in.dst() == 10
                     && sizeBytes(code) == 8 && in.off() % 8 == 0 && in.off() < 0 && in.off() >= -MAX_BPF_STACK) {
                 def[i] = 1L << ((-in.off() - 1) / 8);
@@ -618,6 +633,70 @@ public final class Verifier {
                 if (v != liveSlotsIn[i]) { liveSlotsIn[i] = v; changed = true; }
             }
         }
+    }
+
+    /**
+     * The registers that may point into the executing frame's stack before each instruction (a forward
+     * may-analysis): r10 at every function's entry, copies of such registers and arithmetic on them, and
+     * loads of spills once such a register may have been stored. Calls return none: helpers return no
+     * stack pointers and functions may not return one.
+     */
+    private int[] stackPointerRegs(int[][] succ) {
+        int[] in = new int[n];
+        boolean[] seen = new boolean[n];
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        for (int start : subprogStarts) {
+            in[start] = 1 << 10;
+            seen[start] = true;
+            work.add(start);
+        }
+        boolean spilled = false; // some register that may point into the stack was stored somewhere
+        while (!work.isEmpty()) {
+            int i = work.poll();
+            Insn insn = insns[i];
+            int code = insn.opcode(), cls = insnClass(code), m = in[i];
+            int d = 1 << insn.dst(), sBit = 1 << insn.src();
+            int out = m;
+            switch (cls) {
+                case CLASS_ALU, CLASS_ALU64 -> {
+                    if (aluOp(code) == ALU_MOV) {
+                        boolean copy = cls == CLASS_ALU64 && source(code) == SRC_X && insn.off() == 0;
+                        out = copy && (m & sBit) != 0 ? m | d : m & ~d;
+                    } else if (source(code) == SRC_X && (m & sBit) != 0) {
+                        out = m | d;
+                    }
+                }
+                case CLASS_LDX -> out = spilled ? m | d : m & ~d;
+                case CLASS_STX -> {
+                    if ((m & sBit) != 0 && !spilled) {
+                        spilled = true;
+                        for (int k = 0; k < n; k++) if (seen[k]) work.add(k); // loads may now yield pointers
+                    }
+                    if (mode(code) == MODE_ATOMIC) {
+                        int loaded = insn.imm() == ATOMIC_CMPXCHG ? 1 : (insn.imm() & ATOMIC_FETCH) != 0 ? sBit : 0;
+                        out = spilled ? m | loaded : m & ~loaded;
+                    }
+                }
+                case CLASS_LD -> out = code == LDDW ? m & ~d : m & ~0x3f;
+                case CLASS_JMP, CLASS_JMP32 -> {
+                    if (jmpOp(code) == JMP_CALL) out = m & ~0x3f;
+                }
+                default -> { }
+            }
+            if (succ[i] == null) continue;
+            for (int w : succ[i]) {
+                if (w < 0 || w >= n) continue;
+                // the callee of a call starts from its own entry state
+                if (cls == CLASS_JMP && jmpOp(code) == JMP_CALL && insn.src() == CALL_PSEUDO && w != i + 1) continue;
+                if (code == LDDW && insn.src() == PSEUDO_FUNC && w != i + 2) continue;
+                if (!seen[w] || (in[w] | out) != in[w]) {
+                    in[w] |= out;
+                    seen[w] = true;
+                    work.add(w);
+                }
+            }
+        }
+        return in;
     }
 
     /** The slots bytes [off, off + size) of the stack occupy; all of them when outside the stack. */

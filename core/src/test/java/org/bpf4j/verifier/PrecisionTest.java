@@ -59,6 +59,16 @@ class PrecisionTest {
         assertRejected(p, SF, ARRAY, "invalid access to map value, value_size=16 off=64 size=1");
     }
 
+    @Test void spilledOffsetReadThroughASpilledStackPointer() {
+        // as above, with the stack pointer itself spilled to fp-24 and filled into r3 before the read
+        B b = B.b();
+        for (int i = 0; i < 8; i++) b.mov(7, i);
+        Program p = b.call(7).mov(6, 64).stx(SIZE_DW, 10, 6, -16).jmp(JMP_JEQ, 0, 0, 2).mov(6, 0).stx(SIZE_DW, 10, 6, -16)
+                .mov(6, 0).movr(2, 10).alu(ALU_ADD, 2, -16).stx(SIZE_DW, 10, 2, -24).lookup(0).jmp(JMP_JEQ, 0, 0, 4)
+                .ldx(SIZE_DW, 3, 10, -24).ldx(SIZE_DW, 1, 3, 0).alur(ALU_ADD, 0, 1).ldx(SIZE_B, 0, 0, 0).ret(0).p();
+        assertRejected(p, SF, ARRAY, "invalid access to map value, value_size=16 off=64 size=1");
+    }
+
     @Test void pointerOffsetThroughACopyAndArithmetic() {
         // r1 = r6 + 4: both the copy and the addition lead back to r6
         Program p = joinWithR6(60).movr(8, 6).alu(ALU_ADD, 8, 4).lookup(0).jmp(JMP_JEQ, 0, 0, 2).alur(ALU_ADD, 0, 8)
