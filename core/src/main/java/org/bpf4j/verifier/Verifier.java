@@ -927,7 +927,7 @@ public final class Verifier {
         cur.firstInsnIdx = idx;
         cur.histStart = cur.hist;
         if (list == null) explored[idx] = list = new ArrayList<>();
-        list.add(new Explored(nw, regsHash(nw)));
+        list.addFirst(new Explored(nw, regsHash(nw))); // newest first, as the kernel links them
         return false;
     }
 
