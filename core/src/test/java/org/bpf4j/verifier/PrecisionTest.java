@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * decision relied on must have been marked precise, through registers, stack spills and earlier states,
  * or a path that differs only in that value is wrongly pruned. Each program below is safe on its first
  * explored path and unsafe on the second, which reaches the join with a different constant: the kernel
- * refuses them all, and so must bpf4j. The accepted loop checks that pruning with precision processes
+ * refuses them all, and so must bpf4j. The accepted loops check that pruning with precision processes
  * exactly as many instructions as the kernel.
  */
 class PrecisionTest {
@@ -117,6 +117,15 @@ class PrecisionTest {
         int loop = b.pc();
         b.call(7).alur(ALU_ADD, 7, 0).alu(ALU_ADD, 6, 1);
         b.jmp(JMP_JLT, 6, 50, loop - b.pc() - 1);
+        assertSameProcessedCount(b.ret(0).p());
+    }
+
+    @Test void loopOverAMapValuePrunesAsTheKernel() {
+        // for (i = 0; i < 16; i++) if (value[i] <= 9) sum += value[i]
+        B b = B.b().lookup(0).jmp(JMP_JEQ, 0, 0, 9).mov(6, 0).mov(7, 0);
+        int loop = b.pc();
+        b.movr(1, 0).alur(ALU_ADD, 1, 6).ldx(SIZE_B, 1, 1, 0).jmp(JMP_JGT, 1, 9, 1).alur(ALU_ADD, 7, 1).alu(ALU_ADD, 6, 1);
+        b.jmp(JMP_JLT, 6, 16, loop - b.pc() - 1);
         assertSameProcessedCount(b.ret(0).p());
     }
 }
