@@ -968,10 +968,15 @@ public final class Verifier {
             return true;
         }
 
+        /**
+         * check_scalar_ids: an unlinked old scalar relied on no relation; a linked one needs the same links in
+         * cur, for its id and, when it is rY + k, for rY's id too.
+         */
         boolean checkScalar(int oldId, int curId) {
-            oldId = oldId != 0 ? oldId : ++tmpGen;
+            if (oldId == 0) return true;
             curId = curId != 0 ? curId : ++tmpGen;
-            return check(oldId, curId);
+            if (!check(oldId, curId)) return false;
+            return (oldId & Reg.ADD_CONST) == 0 || check(oldId & ~Reg.ADD_CONST, curId & ~Reg.ADD_CONST);
         }
     }
 
@@ -1040,6 +1045,9 @@ public final class Verifier {
                 // the explored path never relied on an imprecise scalar's value: any scalar will do
                 // (unprivileged loaders do not track precision: every scalar counts as precise)
                 if (!o.precise && opts.privileged()) return true;
+                // linked as rY + k in one state and not in the other, or with another k: different relations
+                if ((o.id & Reg.ADD_CONST) != 0 && ((c.id & Reg.ADD_CONST) == 0 || o.off != c.off)) return false;
+                if (o.id != 0 && (o.id & Reg.ADD_CONST) == 0 && (c.id & Reg.ADD_CONST) != 0) return false;
                 return idmap.checkScalar(o.id, c.id) && rangeWithin(o, c) && tnumIn(o, c);
             case PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_BUF, PTR_TO_TP_BUFFER:
                 return o.off == c.off && o.mapIdx == c.mapIdx && o.memSize == c.memSize && o.range == c.range
@@ -1339,6 +1347,10 @@ public final class Verifier {
 
     private void assignScalarIdBeforeMov(Reg src) {
         if (src.type != SCALAR_VALUE) return;
+        if ((src.id & Reg.ADD_CONST) != 0) { // rX = rY + k is linked once: a copy of it starts afresh
+            src.id = 0;
+            src.off = 0;
+        }
         if (src.id == 0 && src.tm != 0) src.id = ++idGen;
     }
 
@@ -1388,9 +1400,20 @@ public final class Verifier {
             maybeForkScalars(in, dst);
         }
         ScalarAlu.apply(op, alu32, dst, srcCopy);
-        // linked scalars: r1 += const keeps a relation; bpf4j drops ids after arithmetic (conservative)
-        dst.id = 0;
-        dst.off = 0;
+        // rX = rY; rX += k keeps rX linked to rY, k in off, so that a bound learnt on one moves to the other
+        if (opts.privileged() && op == ALU_ADD && !alu32 && dst.id != 0 && src.isConst()
+                && !(source(code) == SRC_X && in.src() == in.dst())) {
+            if ((dst.id & Reg.ADD_CONST) != 0 || Long.compareUnsigned(src.tv, Integer.MAX_VALUE) > 0) {
+                dst.id = 0; // one constant at most, and one sync_linked_regs can add without overflow
+                dst.off = 0;
+            } else {
+                dst.id |= Reg.ADD_CONST;
+                dst.off = (int) src.tv;
+            }
+        } else {
+            dst.id = 0;
+            dst.off = 0;
+        }
     }
 
     private void maybeForkScalars(Insn in, Reg dst) {
@@ -1650,6 +1673,7 @@ public final class Verifier {
         int cnt;
 
         void collect(VState st, int id) {
+            id &= ~Reg.ADD_CONST;
             for (int fr = st.curframe; fr >= 0; fr--) {
                 Frame f = st.frames[fr];
                 for (int i = 0; i < 10; i++) add(f.regs[i], id, InsnHistory.linkedReg(fr, i, true));
@@ -1660,21 +1684,41 @@ public final class Verifier {
         }
 
         private void add(Reg r, int id, int entry) {
-            if (r.type != SCALAR_VALUE || r.id != id) return;
-            if (cnt < MAX) entries[cnt++] = entry;
-            else r.id = 0;
+            if (r.type != SCALAR_VALUE || (r.id & ~Reg.ADD_CONST) != id) return;
+            if (cnt < MAX) {
+                entries[cnt++] = entry;
+            } else {
+                r.id = 0;
+                r.off = 0;
+            }
         }
 
         int[] entries() { return Arrays.copyOf(entries, cnt); }
 
-        /** sync_linked_regs: copies the refined bounds of {@code known} to the linked scalars of {@code st}. */
+        /**
+         * sync_linked_regs: copies the refined bounds of {@code known} to the linked scalars of {@code st},
+         * moved by the difference of their constant offsets.
+         */
         void sync(VState st, Reg known) {
             for (int k = 0; k < cnt; k++) {
                 int e = entries[k];
                 Frame f = st.frames[InsnHistory.linkedFrame(e)];
                 int i = InsnHistory.linkedIndex(e);
                 Reg r = InsnHistory.linkedIsReg(e) ? f.regs[i] : f.spill[i];
-                if (r != known && r.type == SCALAR_VALUE && r.id == known.id) r.set(known);
+                if (r == known || r.type != SCALAR_VALUE || (r.id & ~Reg.ADD_CONST) != (known.id & ~Reg.ADD_CONST)) continue;
+                if (((r.id | known.id) & Reg.ADD_CONST) == 0 || r.off == known.off) {
+                    r.set(known);
+                } else {
+                    int off = r.off, id = r.id;
+                    Reg delta = new Reg();
+                    delta.markKnown(off - known.off);
+                    r.set(known);
+                    r.off = off;
+                    r.id = id;
+                    ScalarAlu.add32(r, delta);
+                    ScalarAlu.add64(r, delta);
+                    r.setVarOff(r.varOff().add(delta.varOff()));
+                }
             }
         }
     }

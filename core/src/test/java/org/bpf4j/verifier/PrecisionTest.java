@@ -97,6 +97,21 @@ class PrecisionTest {
         assertRejected(p, SF, ARRAY, "R0 unbounded memory access, make sure to bounds check any such access");
     }
 
+    @Test void boundLearntOnALinkedRegisterMovesToItsCopyPlusAConstant() {
+        // r7 = r6 + 4; if r6 < 12 then r7 < 16 indexes the 16-byte value (BPF_ADD_CONST linked scalars)
+        Program p = B.b().call(7).movr(6, 0).alu(ALU_AND, 6, 0xff).movr(7, 6).alu(ALU_ADD, 7, 4).lookup(0)
+                .jmp(JMP_JEQ, 0, 0, 3).jmp(JMP_JGE, 6, 12, 2).alur(ALU_ADD, 0, 7).ldx(SIZE_B, 0, 0, 0).ret(0).p();
+        assertAccepted(p, SF, ARRAY);
+    }
+
+    @Test void linkedRegisterWithAnotherConstantIsNotBounded() {
+        // r7 = r6 + 4 and r8 = r7 + 8: a second constant breaks the link, so r8 stays unbounded
+        Program p = B.b().call(7).movr(6, 0).alu(ALU_AND, 6, 0xff).movr(7, 6).alu(ALU_ADD, 7, 4).movr(8, 7)
+                .alu(ALU_ADD, 8, 1).lookup(0).jmp(JMP_JEQ, 0, 0, 3).jmp(JMP_JGE, 6, 12, 2).alur(ALU_ADD, 0, 8)
+                .ldx(SIZE_B, 0, 0, 0).ret(0).p();
+        assertRejected(p, SF, ARRAY, "invalid access to map value, value_size=16 off=260 size=1");
+    }
+
     static final Pattern PROCESSED = Pattern.compile("processed (\\d+) insns");
 
     /** Accepted as by the kernel, with as many processed instructions when the kernel is reachable. */
