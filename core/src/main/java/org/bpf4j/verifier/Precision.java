@@ -43,6 +43,8 @@ final class Precision {
     private int frame;
     /** The history entry of the instruction being executed (cur_hist_ent): later pushes combine into it. */
     private InsnHistory current;
+    /** The instruction executed before the current one on this path (env->prev_insn_idx). */
+    private int arrivedFrom = -1;
 
     /** Precision is tracked for privileged loaders only; for others every scalar counts as precise. */
     Precision(Insn[] insns, Env env, StringBuilder log, int level, boolean privileged) {
@@ -55,19 +57,20 @@ final class Precision {
 
     // ---- history ---------------------------------------------------------------------------------------
 
-    /** A new instruction starts: its history entry, if any, is yet to be pushed. */
-    void beginInsn() {
+    /** A new instruction starts, reached from {@code prevIdx}: its history entry, if any, is yet to be pushed. */
+    void beginInsn(int prevIdx) {
         current = null;
+        arrivedFrom = prevIdx;
     }
 
-    /** push_insn_history: records {@code idx}, reached from {@code prevIdx}, on {@code st}'s path. */
-    void pushHistory(VState st, int idx, int prevIdx, int flags, int[] linked) {
+    /** push_insn_history: records the current instruction {@code idx} on {@code st}'s path. */
+    void pushHistory(VState st, int idx, int flags, int[] linked) {
         if (current != null) {
             current.flags |= flags;
             current.linked = linked;
             return;
         }
-        current = new InsnHistory(idx, prevIdx, flags, linked, st.hist);
+        current = new InsnHistory(idx, arrivedFrom, flags, linked, st.hist);
         st.hist = current;
     }
 

@@ -787,7 +787,7 @@ public final class Verifier {
                 throw fail("BPF program is too large. Processed %d insn", insnProcessed);
             }
             boolean exitPath = false;
-            precision.beginInsn();
+            precision.beginInsn(prevInsnIdx);
             cur.lastInsnIdx = prevInsnIdx;
             if (prunePoint[insnIdx]) {
                 if (isStateVisited(insnIdx)) {
@@ -799,7 +799,7 @@ public final class Verifier {
                 }
             }
             if (!exitPath) {
-                if (jmpPoint[insnIdx] || reachedByJump()) precision.pushHistory(cur, insnIdx, prevInsnIdx, 0, null);
+                if (jmpPoint[insnIdx] || reachedByJump()) precision.pushHistory(cur, insnIdx, 0, null);
                 if (level >= 2 && doPrintState) {
                     log.append("\nfrom ").append(prevInsnIdx).append(" to ").append(insnIdx).append(':')
                             .append(stateStr(cur.cur(), true)).append('\n');
@@ -898,7 +898,7 @@ public final class Verifier {
                 } else if (statesEqual(sl.st, cur, false, idx)) {
                     sl.hit++;
                     // what the explored continuation needed precise is needed on this path too
-                    if (jmpPoint[idx]) precision.pushHistory(cur, idx, prevInsnIdx, 0, null);
+                    if (jmpPoint[idx]) precision.pushHistory(cur, idx, 0, null);
                     precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx), liveSlotsIn[idx]);
                     return true;
                 }
@@ -1603,7 +1603,7 @@ public final class Verifier {
             src.markKnown(in.imm());
             src.type = SCALAR_VALUE;
         }
-        if (histFlags != 0) precision.pushHistory(cur, insnIdx, prevInsnIdx, histFlags, null);
+        if (histFlags != 0) precision.pushHistory(cur, insnIdx, histFlags, null);
         int pred = Branches.isBranchTaken(dst, src, op, jmp32);
         if (pred >= 0) {
             // the branch is decided by the scalars' values: those must be precise
@@ -1624,7 +1624,7 @@ public final class Verifier {
         LinkedRegs linked = new LinkedRegs();
         if (srcX && src.type == SCALAR_VALUE && src.id != 0) linked.collect(cur, src.id);
         if (dst.type == SCALAR_VALUE && dst.id != 0) linked.collect(cur, dst.id);
-        if (linked.cnt > 1) precision.pushHistory(cur, insnIdx, prevInsnIdx, 0, linked.entries());
+        if (linked.cnt > 1) precision.pushHistory(cur, insnIdx, 0, linked.entries());
         VState other = pushStack(insnIdx + in.off() + 1, insnIdx);
         Frame of = other.cur();
         Reg oDst = of.regs[in.dst()];
@@ -2317,7 +2317,7 @@ public final class Verifier {
 
     /** A spill or fill of slot {@code spi} of frame {@code f}: backtracking follows scalars through it. */
     private void recordStackAccess(Frame f, int spi) {
-        precision.pushHistory(cur, insnIdx, prevInsnIdx, InsnHistory.stackAccess(f.frameno, spi), null);
+        precision.pushHistory(cur, insnIdx, InsnHistory.stackAccess(f.frameno, spi), null);
     }
 
     private void checkStackWriteVarOff(Frame f, Reg ptr, int off, int size, int valueRegno) {
