@@ -54,14 +54,55 @@ class PrecisionDifferentialTest {
         return b.ret(0).p();
     }
 
+    /**
+     * As {@link #generate}, with a static function computing r0 from r1, r2 and random bits in r3 by its own
+     * branches, spills and fills: the offset's precision crosses the function's exit and its entry.
+     */
+    static Program generateWithCall(long seed) {
+        Random rnd = new Random(seed);
+        B pre = B.b();
+        for (int r = 6; r <= 8; r++) pre.mov(r, rnd.nextInt(32));
+        pre.st(SIZE_DW, 10, -16, rnd.nextInt(32)).call(7).movr(9, 0);
+        for (int i = 0, n = 2 + rnd.nextInt(4); i < n; i++) {
+            int r = 6 + rnd.nextInt(3);
+            if (rnd.nextBoolean()) pre.alu(ALU_RSH, 9, 1).movr(1, 9).alu(ALU_AND, 1, 1).jmp(JMP_JEQ, 1, 0, 1).mov(r, rnd.nextInt(48));
+            else pre.alur(ALU_ADD, r, 6 + rnd.nextInt(3));
+        }
+        pre.movr(1, 6).movr(2, 7).movr(3, 9);
+        B post = B.b().movr(6, 0).ldx(SIZE_DW, 1, 10, -16).alur(ALU_ADD, 6, 1).lookup(0).jmp(JMP_JEQ, 0, 0, 2)
+                .alur(ALU_ADD, 0, 6).ldx(SIZE_B, 0, 0, 0).ret(0);
+        B sub = B.b().movr(0, 1);
+        for (int i = 0, n = 2 + rnd.nextInt(5); i < n; i++) {
+            switch (rnd.nextInt(4)) {
+                case 0 -> sub.alur(ALU_ADD, 0, 2);
+                case 1 -> sub.stx(SIZE_DW, 10, 0, -8).mov(0, rnd.nextInt(8)).ldx(SIZE_DW, 0, 10, -8);
+                case 2 -> sub.alu(ALU_SUB, 0, rnd.nextInt(8));
+                default -> sub.alu(ALU_RSH, 3, 1).movr(4, 3).alu(ALU_AND, 4, 1).jmp(JMP_JEQ, 4, 0, 1).mov(0, rnd.nextInt(80));
+            }
+        }
+        sub.exit();
+        int postLen = post.pc();
+        return B.b().add(pre.p().insns().toArray(new org.bpf4j.isa.Insn[0])).callLocal(postLen)
+                .add(post.p().insns().toArray(new org.bpf4j.isa.Insn[0])).add(sub.p().insns().toArray(new org.bpf4j.isa.Insn[0])).p();
+    }
+
     @Test
     void neverAcceptsWhatTheKernelRefuses() {
+        compareWithTheKernel("precision differential", PrecisionDifferentialTest::generate);
+    }
+
+    @Test
+    void acrossFunctionCallsNeverAcceptsWhatTheKernelRefuses() {
+        compareWithTheKernel("precision differential with calls", PrecisionDifferentialTest::generateWithCall);
+    }
+
+    private static void compareWithTheKernel(String name, java.util.function.LongFunction<Program> generator) {
         Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available (not root or not Linux)");
         long seed0 = Long.getLong("bpf4j.precision.seed", 20261122L);
         int accepted = 0, rejected = 0, sameCount = 0;
         List<String> unsound = new ArrayList<>(), stricter = new ArrayList<>(), counts = new ArrayList<>();
         for (int i = 0; i < PROGRAMS; i++) {
-            Program p = generate(seed0 + i);
+            Program p = generator.apply(seed0 + i);
             VerifierResult ours = Verifier.verify(p, SF, ARRAY, VerifierOptions.defaults());
             KernelOracle.Verdict k = KernelOracle.load(p, SF, ARRAY, 1);
             boolean ok = ours instanceof VerifierResult.Accepted;
@@ -76,8 +117,8 @@ class PrecisionDifferentialTest {
                 rejected++;
             }
         }
-        System.out.printf("precision differential: %d programs, agree accept %d (same processed count %d), agree reject %d, "
-                + "stricter %d, UNSOUND %d%n", PROGRAMS, accepted, sameCount, rejected, stricter.size(), unsound.size());
+        System.out.printf("%s: %d programs, agree accept %d (same processed count %d), agree reject %d, "
+                + "stricter %d, UNSOUND %d%n", name, PROGRAMS, accepted, sameCount, rejected, stricter.size(), unsound.size());
         counts.forEach(c -> System.out.println("  count: " + c));
         assertThat(unsound).as("programs bpf4j accepts and the kernel refuses").isEmpty();
         assertThat(stricter).as("programs bpf4j refuses and the kernel accepts").isEmpty();
