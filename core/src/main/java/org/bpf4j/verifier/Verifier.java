@@ -639,7 +639,8 @@ public final class Verifier {
      * The registers that may point into the executing frame's stack before each instruction (a forward
      * may-analysis): r10 at every function's entry, copies of such registers and arithmetic on them, and
      * loads of spills once such a register may have been stored. Calls return none: helpers return no
-     * stack pointers and functions may not return one.
+     * stack pointers and functions may not return one. A frame's own code is the only way into its slots:
+     * a function may not store a stack pointer into its caller's frame (the verifier refuses it).
      */
     private int[] stackPointerRegs(int[][] succ) {
         int[] in = new int[n];
