@@ -618,7 +618,7 @@ public final class Verifier {
                     && sizeBytes(code) == 8 && in.off() % 8 == 0 && in.off() < 0 && in.off() >= -MAX_BPF_STACK) {
                 def[i] = 1L << ((-in.off() - 1) / 8);
             } else if ((cls == CLASS_JMP || cls == CLASS_JMP32) && jmpOp(code) == JMP_CALL) {
-                use[i] = -1L;
+                use[i] = helperStackReads(i, stackPtrs[i]);
             }
         }
         liveSlotsIn = new long[n];
@@ -698,6 +698,80 @@ public final class Verifier {
             }
         }
         return in;
+    }
+
+    /**
+     * The slots of the executing frame the call at {@code i} may read: for a helper, what its memory
+     * arguments that may point into the frame cover, when the basic block shows where they point
+     * ({@code rX = r10; rX += K}) and how much is read (the map's key or value size, a constant size
+     * argument); every slot otherwise, and for any other call.
+     */
+    private long helperStackReads(int i, int stackPtrs) {
+        Insn call = insns[i];
+        HelperProto fn = call.src() == CALL_HELPER ? HelperProto.get(call.imm()) : null;
+        if (fn == null) return -1L;
+        int[] args = fn.args();
+        long reads = 0;
+        for (int a = 0; a < args.length && a < 5; a++) {
+            int regno = a + 1, base = args[a] & HelperProto.ARG_BASE_MASK;
+            if ((stackPtrs & (1 << regno)) == 0 || base == HelperProto.ARG_ANYTHING) continue;
+            if (base == HelperProto.ARG_PTR_TO_MEM && (args[a] & HelperProto.A_UNINIT) != 0) continue; // written only
+            long size = -1;
+            if (base == HelperProto.ARG_PTR_TO_MAP_KEY || base == HelperProto.ARG_PTR_TO_MAP_VALUE) {
+                long mapIdx = valueInBlock(i, 1, false);
+                if (mapIdx >= 0 && mapIdx < maps.size()) {
+                    MapInfo m = maps.get((int) mapIdx);
+                    size = base == HelperProto.ARG_PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
+                }
+            } else if (base == HelperProto.ARG_PTR_TO_MEM && a + 1 < args.length) {
+                int sizeArg = args[a + 1] & HelperProto.ARG_BASE_MASK;
+                if (sizeArg == HelperProto.ARG_CONST_SIZE || sizeArg == HelperProto.ARG_CONST_SIZE_OR_ZERO) {
+                    size = valueInBlock(i, regno + 1, false);
+                }
+            }
+            long off = valueInBlock(i, regno, true);
+            if (size < 0 || size > MAX_BPF_STACK || off == Long.MIN_VALUE) return -1L;
+            if (size > 0) reads |= slotsOf((int) off, (int) size);
+        }
+        return reads;
+    }
+
+    /**
+     * What register {@code regno} holds before instruction {@code i}, from the instructions of its basic
+     * block: with {@code fromFp}, its offset from r10 when it is {@code r10 + K} (else Long.MIN_VALUE);
+     * otherwise the constant it was set to, or the map index an ld_imm64 loaded (else -1).
+     */
+    private long valueInBlock(int i, int regno, boolean fromFp) {
+        long unknown = fromFp ? Long.MIN_VALUE : -1, added = 0;
+        int reg = regno;
+        for (int p = i; p > 0 && !jmpPoint[p] && Arrays.binarySearch(subprogStarts, p) < 0; ) {
+            int j = p - 1;
+            if (j > 0 && isLdImm64(j - 1)) j--;
+            Insn in = insns[j];
+            int code = in.opcode(), cls = insnClass(code);
+            p = j;
+            boolean defines = in.dst() == reg && (cls == CLASS_ALU || cls == CLASS_ALU64 || cls == CLASS_LDX || code == LDDW);
+            if (!defines) {
+                // stores leave registers alone; anything else (jumps, calls, atomics, ld_abs) ends the search
+                boolean plainStore = cls == CLASS_ST || (cls == CLASS_STX && mode(code) != MODE_ATOMIC);
+                if (plainStore || cls == CLASS_ALU || cls == CLASS_ALU64 || cls == CLASS_LDX || code == LDDW) continue;
+                return unknown;
+            }
+            int op = aluOp(code);
+            if (cls == CLASS_ALU64 && op == ALU_MOV && source(code) == SRC_X && in.off() == 0) {
+                if (fromFp && in.src() == 10) return added;
+                reg = in.src();
+            } else if (fromFp && cls == CLASS_ALU64 && source(code) == SRC_K && (op == ALU_ADD || op == ALU_SUB)) {
+                added += op == ALU_ADD ? in.imm() : -(long) in.imm();
+            } else if (!fromFp && cls == CLASS_ALU64 && op == ALU_MOV && source(code) == SRC_K) {
+                return in.imm() < 0 ? unknown : in.imm();
+            } else if (!fromFp && code == LDDW && in.src() == PSEUDO_MAP_FD) {
+                return in.imm();
+            } else {
+                return unknown;
+            }
+        }
+        return unknown;
     }
 
     /** The slots bytes [off, off + size) of the stack occupy; all of them when outside the stack. */

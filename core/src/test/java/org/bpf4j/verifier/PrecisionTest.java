@@ -69,6 +69,16 @@ class PrecisionTest {
         assertRejected(p, SF, ARRAY, "invalid access to map value, value_size=16 off=64 size=1");
     }
 
+    @Test void constantMapKeyReadByTheHelper() {
+        // the paths differ only in the 4-byte key spilled at fp-16 (0 or 64), which the lookup reads: with
+        // key 0 the array lookup cannot fail, with key 64 it can, so r0 must be checked on that path
+        B b = B.b();
+        for (int i = 0; i < 8; i++) b.mov(7, i);
+        Program p = b.call(7).mov(6, 64).stx(SIZE_W, 10, 6, -16).jmp(JMP_JEQ, 0, 0, 2).mov(6, 0).stx(SIZE_W, 10, 6, -16)
+                .mov(6, 0).movr(2, 10).alu(ALU_ADD, 2, -16).ldMap(1, 0).call(1).ldx(SIZE_B, 0, 0, 0).ret(0).p();
+        assertRejected(p, SF, ARRAY, "R0 invalid mem access 'map_value_or_null'");
+    }
+
     @Test void pointerOffsetThroughACopyAndArithmetic() {
         // r1 = r6 + 4: both the copy and the addition lead back to r6
         Program p = joinWithR6(60).movr(8, 6).alu(ALU_ADD, 8, 4).lookup(0).jmp(JMP_JEQ, 0, 0, 2).alur(ALU_ADD, 0, 8)
