@@ -1058,29 +1058,28 @@ public final class Verifier {
     private boolean statesEqual(VState old, VState c, boolean exact, int idx) {
         if (old.curframe != c.curframe) return false;
         IdMap idmap = new IdMap();
-        int[] live = liveRegsOf(old, idx);
         for (int i = 0; i <= old.curframe; i++) {
             if (old.frames[i].callsite != c.frames[i].callsite) return false;
             // the stack of a calling frame may be read through pointers by its callees: all of it is live
             long slots = i == old.curframe ? liveSlotsIn[idx] : -1L;
-            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, live[i], slots)) return false;
+            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, liveRegsAt(old, idx, i), slots)) return false;
         }
         if (old.refIds.length != c.refIds.length) return false;
         for (int i = 0; i < old.refIds.length; i++) if (!idmap.check(old.refIds[i], c.refIds[i])) return false;
         return true;
     }
 
-    /** The registers live in each frame of {@code st} at {@code idx}: callers keep r6-r9 (and r10) for after the call. */
+    /** The registers live in {@code frame} of {@code st} at {@code idx}: callers keep r6-r9 (and r10) for after the call. */
+    private int liveRegsAt(VState st, int idx, int frame) {
+        if (frame == st.curframe) return liveIn[idx];
+        int ret = st.frames[frame + 1].callsite + 1;
+        return (ret < n ? (liveIn[ret] & 0x7c0) : 0) | 1 << 10;
+    }
+
+    /** {@link #liveRegsAt} for every frame of {@code st}. */
     private int[] liveRegsOf(VState st, int idx) {
         int[] live = new int[st.curframe + 1];
-        for (int i = 0; i <= st.curframe; i++) {
-            if (i == st.curframe) {
-                live[i] = liveIn[idx];
-            } else {
-                int ret = st.frames[i + 1].callsite + 1;
-                live[i] = (ret < n ? (liveIn[ret] & 0x7c0) : 0) | 1 << 10;
-            }
-        }
+        for (int i = 0; i <= st.curframe; i++) live[i] = liveRegsAt(st, idx, i);
         return live;
     }
 
