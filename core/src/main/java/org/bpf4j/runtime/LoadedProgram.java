@@ -85,18 +85,10 @@ public final class LoadedProgram implements TailCallTarget {
         return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults())) {
             case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
             case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
-            case VerifierResult.Rejected r when r.message().startsWith(TOO_LARGE) -> RunMode.checked("the verifier gave up: " + r.message());
             case VerifierResult.Rejected r -> throw new LoadException("program " + spec.name() + ": rejected by the verifier at insn "
                     + r.insn() + ": " + r.message() + source(spec, r.insn()));
         };
     }
-
-    /**
-     * bpf4j's verifier does not track precision yet, so it prunes fewer states than the kernel's and can
-     * run out of its 1,000,000-instruction budget on loops the kernel accepts: that verdict does not
-     * refuse a load, and the program runs checked, with an instruction budget.
-     */
-    private static final String TOO_LARGE = "BPF program is too large";
 
     private static String source(ProgramSpec spec, int pc) {
         return spec.lineOf(pc).map(l -> " (" + l.fileName() + ":" + l.lineNumber() + ")").orElse("");

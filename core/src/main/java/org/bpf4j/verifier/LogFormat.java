@@ -41,7 +41,11 @@ final class LogFormat {
         }
         sb.append('(');
         String sep = "";
-        if (r.id != 0) { sb.append(sep).append("id=").append(r.id); sep = ","; }
+        if (r.id != 0) {
+            sb.append(sep).append("id=").append(r.id & ~Reg.ADD_CONST);
+            if ((r.id & Reg.ADD_CONST) != 0) sb.append(r.off < 0 ? "" : "+").append(r.off);
+            sep = ",";
+        }
         if (r.refObjId != 0) { sb.append(sep).append("ref_obj_id=").append(r.refObjId); sep = ","; }
         int b = base(t);
         if ((b == CONST_PTR_TO_MAP || b == PTR_TO_MAP_KEY || b == PTR_TO_MAP_VALUE) && maps != null

@@ -12,6 +12,8 @@ import static org.bpf4j.verifier.RegType.*;
  */
 public final class Reg {
     static final long U32_MAX = 0xffffffffL;
+    /** In a scalar's id: the scalar is another's value plus the constant in {@link #off} (BPF_ADD_CONST). */
+    static final int ADD_CONST = Integer.MIN_VALUE;
 
     public int type = NOT_INIT;
     public int off;

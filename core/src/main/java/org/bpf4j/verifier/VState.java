@@ -75,11 +75,17 @@ final class VState {
     int branches = 1;
     int insnIdx;
     int mayGotoDepth;
+    /** Precision's fall-back marked every scalar of this checkpoint and of its ancestors precise (not copied). */
+    boolean allScalarsPrecise;
     /** The held bpf_spin_lock (active_lock): the map index of its value and the value pointer's id, -1 when none. */
     int lockMap = -1;
     int lockId;
     /** Callback bodies entered on this path (callback_unroll_depth). */
     int callbackUnrollDepth;
+    /** The instructions this state covers since its parent checkpoint (for precision backtracking). */
+    int firstInsnIdx, lastInsnIdx = -1;
+    /** This path's instruction history: its newest entry, and the newest one of the parent checkpoint. */
+    InsnHistory hist, histStart;
 
     Frame cur() { return frames[curframe]; }
 
@@ -96,6 +102,10 @@ final class VState {
         s.lockMap = lockMap;
         s.lockId = lockId;
         s.callbackUnrollDepth = callbackUnrollDepth;
+        s.firstInsnIdx = firstInsnIdx;
+        s.lastInsnIdx = lastInsnIdx;
+        s.hist = hist;
+        s.histStart = histStart;
         return s;
     }
 

@@ -130,7 +130,12 @@ public final class Verifier {
     private boolean[] forceCheckpoint;
     /** Calls of helpers that call a callback synchronously: the callback loops back to them (calls_callback). */
     private boolean[] callsCallback;
+    /** Instructions reached non-linearly (jump targets, returns from calls): recorded in the path history. */
+    private boolean[] jmpPoint;
     private int[] liveIn;
+    /** Stack slots of the executing frame that may be read at or after each instruction (bit spi). */
+    private long[] liveSlotsIn;
+    private Precision precision;
     private final Map<Integer, VerifierResult.CtxAccess> ctxAccesses = new TreeMap<>();
     /** func_info of the program by first instruction; empty without BTF. */
     private final Map<Integer, BtfFunc> btfFuncs = new java.util.HashMap<>();
@@ -292,6 +297,12 @@ public final class Verifier {
         lastInsnLineEnd = -1;
     }
 
+    private String insnText(int idx) {
+        Insn in = insns[idx];
+        return LogFormat.insn(in, isLdImm64(idx) && idx + 1 < n
+                ? ((long) insns[idx + 1].imm() << 32) | (in.imm() & 0xffffffffL) : in.imm());
+    }
+
     private void scratchAll() {
         scratchedRegs = 0x7ff;
         scratchedSlots = -1L;
@@ -311,6 +322,15 @@ public final class Verifier {
         checkCfg();
         computeLiveRegs();
         if (level >= 2) logLiveRegs();
+        computeLiveSlots();
+        precision = new Precision(insns, new Precision.Env() {
+            @Override public String insnText(int idx) { return Verifier.this.insnText(idx); }
+            @Override public String frameState(Frame f) { return stateStr(f, true); }
+            @Override public boolean callsGlobal(int idx) {
+                BtfFunc g = btfFuncs.get(idx + insns[idx].imm() + 1);
+                return g != null && g.global();
+            }
+        }, log, level, opts.privileged());
         stackDepth = new int[subprogStarts.length];
         globalCalled = new boolean[subprogStarts.length];
         globalVerified = new boolean[subprogStarts.length];
@@ -445,6 +465,7 @@ public final class Verifier {
         prunePoint = new boolean[n];
         forceCheckpoint = new boolean[n];
         callsCallback = new boolean[n];
+        jmpPoint = new boolean[n];
         byte[] state = new byte[n]; // 0 new, 1 discovered, 2 explored
         int[] stack = new int[n + 1];
         int[] edge = new int[n]; // next edge to visit per insn
@@ -479,16 +500,27 @@ public final class Verifier {
         }
     }
 
-    /** Successors in the control-flow graph (also marks prune points as visit_insn does). */
+    /**
+     * A target reached by a jump or call (push_insn's BRANCH edge, or after a call): a prune point, and a
+     * jump point whose arrival the path history records.
+     */
+    private void markJumpTarget(int w) {
+        if (w >= 0 && w < n) {
+            prunePoint[w] = true;
+            jmpPoint[w] = true;
+        }
+    }
+
+    /** Successors in the control-flow graph (also marks prune and jump points as visit_insn does). */
     private int[] successors(int t) {
         Insn in = insns[t];
         int code = in.opcode();
         int cls = insnClass(code);
         if (code == LDDW && in.src() == PSEUDO_FUNC) {
             // visit_func_call_insn: a function whose address is taken (a callback) is reachable from here
-            markPrunePoint(t);
-            markPrunePoint(t + 2);
-            markPrunePoint(t + in.imm() + 1);
+            prunePoint[t] = true;
+            markJumpTarget(Math.min(t + 2, n - 1));
+            markJumpTarget(t + in.imm() + 1);
             return new int[] {t + 2, t + in.imm() + 1};
         }
         if (cls != CLASS_JMP && cls != CLASS_JMP32) {
@@ -497,34 +529,31 @@ public final class Verifier {
         int op = jmpOp(code);
         if (op == JMP_EXIT) return new int[0];
         if (op == JMP_CALL) {
-            prunePoint[Math.min(t + 1, n - 1)] = true;
+            markJumpTarget(Math.min(t + 1, n - 1));
             if (in.src() == CALL_HELPER && HelperProto.callsCallbackSync(in.imm())) {
                 callsCallback[t] = true;
                 forceCheckpoint[t] = true;
                 prunePoint[t] = true;
+                jmpPoint[t] = true;
             } else if (in.src() == CALL_HELPER && HelperProto.callsCallbackAsync(in.imm())) {
                 prunePoint[t] = true;
             }
             if (in.src() == CALL_PSEUDO) {
                 prunePoint[t] = true;
-                markPrunePoint(t + in.imm() + 1); // the callee's entry: a branch edge in push_insn
+                markJumpTarget(t + in.imm() + 1);
                 return new int[] {t + 1, t + in.imm() + 1};
             }
             return new int[] {t + 1};
         }
         if (op == JMP_JA) {
             int w = code == JA32 ? t + in.imm() + 1 : t + in.off() + 1;
-            if (w >= 0 && w < n) prunePoint[w] = true;
+            markJumpTarget(w);
             return new int[] {w};
         }
         prunePoint[t] = true;
         if (code == MAY_GOTO) forceCheckpoint[t] = true;
-        markPrunePoint(t + in.off() + 1); // push_insn marks the target of every branch edge
+        markJumpTarget(t + in.off() + 1);
         return new int[] {t + 1, t + in.off() + 1};
-    }
-
-    private void markPrunePoint(int pc) {
-        if (pc >= 0 && pc < n) prunePoint[pc] = true;
     }
 
     // ---- static register liveness --------------------------------------------------------------------
@@ -633,6 +662,198 @@ public final class Verifier {
         }
     }
 
+    /**
+     * Static stack-slot liveness for the frame executing each instruction, as the kernel's (liveness.c)
+     * lets explored states ignore slots no continuation reads: a fixed-offset load from r10 reads its
+     * slots, a full-slot store to r10 overwrites one; a load or atomic through a register that may point
+     * into the frame (see {@link #stackPointerRegs}), or any call, may read anything, so every slot is live
+     * before it. A sound over-approximation of the kernel's.
+     */
+    private void computeLiveSlots() {
+        long[] use = new long[n], def = new long[n];
+        int[][] succ = new int[n][];
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && isLdImm64(i - 1)) continue;
+            succ[i] = successors(i);
+        }
+        int[] stackPtrs = stackPointerRegs(succ);
+        for (int i = 0; i < n; i++) {
+            if (succ[i] == null) continue;
+            Insn in = insns[i];
+            int code = in.opcode(), cls = insnClass(code);
+            boolean atomic = cls == CLASS_STX && mode(code) == MODE_ATOMIC;
+            if (cls == CLASS_LDX || atomic) {
+                int base = cls == CLASS_LDX ? in.src() : in.dst();
+                if (base == 10) use[i] = slotsOf(in.off(), sizeBytes(code));
+                else if ((stackPtrs[i] & (1 << base)) != 0) use[i] = -1L;
+            } else if ((cls == CLASS_STX || cls == CLASS_ST) && in.dst() == 10
+                    && sizeBytes(code) == 8 && in.off() % 8 == 0 && in.off() < 0 && in.off() >= -MAX_BPF_STACK) {
+                def[i] = 1L << ((-in.off() - 1) / 8);
+            } else if ((cls == CLASS_JMP || cls == CLASS_JMP32) && jmpOp(code) == JMP_CALL) {
+                use[i] = helperStackReads(i, stackPtrs[i]);
+            }
+        }
+        liveSlotsIn = new long[n];
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int i = n - 1; i >= 0; i--) {
+                if (succ[i] == null) continue;
+                long out = 0;
+                for (int w : succ[i]) if (w >= 0 && w < n) out |= liveSlotsIn[w];
+                long v = use[i] | (out & ~def[i]);
+                if (v != liveSlotsIn[i]) { liveSlotsIn[i] = v; changed = true; }
+            }
+        }
+    }
+
+    /**
+     * The registers that may point into the executing frame's stack before each instruction (a forward
+     * may-analysis): r10 at every function's entry, copies of such registers and arithmetic on them, and
+     * loads of spills once such a register may have been stored. Calls return none: helpers return no
+     * stack pointers and functions may not return one. A frame's own code is the only way into its slots:
+     * a function may not store a stack pointer into its caller's frame (the verifier refuses it).
+     */
+    private int[] stackPointerRegs(int[][] succ) {
+        int[] in = new int[n];
+        boolean[] seen = new boolean[n];
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        for (int start : subprogStarts) {
+            in[start] = 1 << 10;
+            seen[start] = true;
+            work.add(start);
+        }
+        boolean spilled = false; // some register that may point into the stack was stored somewhere
+        while (!work.isEmpty()) {
+            int i = work.poll();
+            Insn insn = insns[i];
+            int code = insn.opcode(), cls = insnClass(code), m = in[i];
+            int d = 1 << insn.dst(), sBit = 1 << insn.src();
+            int out = m;
+            switch (cls) {
+                case CLASS_ALU, CLASS_ALU64 -> {
+                    if (aluOp(code) == ALU_MOV) {
+                        boolean copy = cls == CLASS_ALU64 && source(code) == SRC_X && insn.off() == 0;
+                        out = copy && (m & sBit) != 0 ? m | d : m & ~d;
+                    } else if (source(code) == SRC_X && (m & sBit) != 0) {
+                        out = m | d;
+                    }
+                }
+                case CLASS_LDX -> out = spilled ? m | d : m & ~d;
+                case CLASS_STX -> {
+                    if ((m & sBit) != 0 && !spilled) {
+                        spilled = true;
+                        for (int k = 0; k < n; k++) if (seen[k]) work.add(k); // loads may now yield pointers
+                    }
+                    if (mode(code) == MODE_ATOMIC) {
+                        int loaded = insn.imm() == ATOMIC_CMPXCHG ? 1 : (insn.imm() & ATOMIC_FETCH) != 0 ? sBit : 0;
+                        out = spilled ? m | loaded : m & ~loaded;
+                    }
+                }
+                case CLASS_LD -> out = code == LDDW ? m & ~d : m & ~0x3f;
+                case CLASS_JMP, CLASS_JMP32 -> {
+                    if (jmpOp(code) == JMP_CALL) out = m & ~0x3f;
+                }
+                default -> { }
+            }
+            if (succ[i] == null) continue;
+            for (int w : succ[i]) {
+                if (w < 0 || w >= n) continue;
+                // the callee of a call starts from its own entry state
+                if (cls == CLASS_JMP && jmpOp(code) == JMP_CALL && insn.src() == CALL_PSEUDO && w != i + 1) continue;
+                if (code == LDDW && insn.src() == PSEUDO_FUNC && w != i + 2) continue;
+                if (!seen[w] || (in[w] | out) != in[w]) {
+                    in[w] |= out;
+                    seen[w] = true;
+                    work.add(w);
+                }
+            }
+        }
+        return in;
+    }
+
+    /**
+     * The slots of the executing frame the call at {@code i} may read: for a helper, what its memory
+     * arguments that may point into the frame cover, when the basic block shows where they point
+     * ({@code rX = r10; rX += K}) and how much is read (the map's key or value size, a constant size
+     * argument); every slot otherwise, and for any other call.
+     */
+    private long helperStackReads(int i, int stackPtrs) {
+        Insn call = insns[i];
+        HelperProto fn = call.src() == CALL_HELPER ? HelperProto.get(call.imm()) : null;
+        if (fn == null) return -1L;
+        int[] args = fn.args();
+        long reads = 0;
+        for (int a = 0; a < args.length && a < 5; a++) {
+            int regno = a + 1, base = args[a] & HelperProto.ARG_BASE_MASK;
+            if ((stackPtrs & (1 << regno)) == 0 || base == HelperProto.ARG_ANYTHING) continue;
+            if (base == HelperProto.ARG_PTR_TO_MEM && (args[a] & HelperProto.A_UNINIT) != 0) continue; // written only
+            long size = -1;
+            if (base == HelperProto.ARG_PTR_TO_MAP_KEY || base == HelperProto.ARG_PTR_TO_MAP_VALUE) {
+                long mapIdx = valueInBlock(i, 1, false);
+                if (mapIdx >= 0 && mapIdx < maps.size()) {
+                    MapInfo m = maps.get((int) mapIdx);
+                    size = base == HelperProto.ARG_PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
+                }
+            } else if (base == HelperProto.ARG_PTR_TO_MEM && a + 1 < args.length) {
+                int sizeArg = args[a + 1] & HelperProto.ARG_BASE_MASK;
+                if (sizeArg == HelperProto.ARG_CONST_SIZE || sizeArg == HelperProto.ARG_CONST_SIZE_OR_ZERO) {
+                    size = valueInBlock(i, regno + 1, false);
+                }
+            }
+            long off = valueInBlock(i, regno, true);
+            if (size < 0 || size > MAX_BPF_STACK || off == Long.MIN_VALUE) return -1L;
+            if (size > 0) reads |= slotsOf((int) off, (int) size);
+        }
+        return reads;
+    }
+
+    /**
+     * What register {@code regno} holds before instruction {@code i}, from the instructions of its basic
+     * block: with {@code fromFp}, its offset from r10 when it is {@code r10 + K} (else Long.MIN_VALUE);
+     * otherwise the constant it was set to, or the map index an ld_imm64 loaded (else -1).
+     */
+    private long valueInBlock(int i, int regno, boolean fromFp) {
+        long unknown = fromFp ? Long.MIN_VALUE : -1, added = 0;
+        int reg = regno;
+        for (int p = i; p > 0 && !jmpPoint[p] && Arrays.binarySearch(subprogStarts, p) < 0; ) {
+            int j = p - 1;
+            if (j > 0 && isLdImm64(j - 1)) j--;
+            Insn in = insns[j];
+            int code = in.opcode(), cls = insnClass(code);
+            p = j;
+            boolean defines = in.dst() == reg && (cls == CLASS_ALU || cls == CLASS_ALU64 || cls == CLASS_LDX || code == LDDW);
+            if (!defines) {
+                // stores leave registers alone; anything else (jumps, calls, atomics, ld_abs) ends the search
+                boolean plainStore = cls == CLASS_ST || (cls == CLASS_STX && mode(code) != MODE_ATOMIC);
+                if (plainStore || cls == CLASS_ALU || cls == CLASS_ALU64 || cls == CLASS_LDX || code == LDDW) continue;
+                return unknown;
+            }
+            int op = aluOp(code);
+            if (cls == CLASS_ALU64 && op == ALU_MOV && source(code) == SRC_X && in.off() == 0) {
+                if (fromFp && in.src() == 10) return added;
+                reg = in.src();
+            } else if (fromFp && cls == CLASS_ALU64 && source(code) == SRC_K && (op == ALU_ADD || op == ALU_SUB)) {
+                added += op == ALU_ADD ? in.imm() : -(long) in.imm();
+            } else if (!fromFp && cls == CLASS_ALU64 && op == ALU_MOV && source(code) == SRC_K) {
+                return in.imm() < 0 ? unknown : in.imm();
+            } else if (!fromFp && code == LDDW && in.src() == PSEUDO_MAP_FD) {
+                return in.imm();
+            } else {
+                return unknown;
+            }
+        }
+        return unknown;
+    }
+
+    /** The slots bytes [off, off + size) of the stack occupy; all of them when outside the stack. */
+    private static long slotsOf(int off, int size) {
+        if (off < -MAX_BPF_STACK || off + size > 0 || size <= 0) return -1L;
+        long m = 0;
+        for (int b = off; b < off + size; b++) m |= 1L << ((-b - 1) / 8);
+        return m;
+    }
+
     // ---- exploration -------------------------------------------------------------------------------------
 
     private VState initialState() {
@@ -695,7 +916,9 @@ public final class Verifier {
         explored = newExploredArray(n);
         pending.clear();
         cur = initial;
+        cur.firstInsnIdx = start;
         insnIdx = start;
+        prevInsnIdx = -1;
         boolean doPrintState = false;
         scratchAll();
         if (level > 0) {
@@ -711,6 +934,8 @@ public final class Verifier {
                 throw fail("BPF program is too large. Processed %d insn", insnProcessed);
             }
             boolean exitPath = false;
+            precision.beginInsn(prevInsnIdx);
+            cur.lastInsnIdx = prevInsnIdx;
             if (prunePoint[insnIdx]) {
                 if (isStateVisited(insnIdx)) {
                     if (level > 0) {
@@ -721,6 +946,7 @@ public final class Verifier {
                 }
             }
             if (!exitPath) {
+                if (jmpPoint[insnIdx] || reachedByJump()) precision.pushHistory(cur, insnIdx, 0, null);
                 if (level >= 2 && doPrintState) {
                     log.append("\nfrom ").append(prevInsnIdx).append(" to ").append(insnIdx).append(':')
                             .append(stateStr(cur.cur(), true)).append('\n');
@@ -728,8 +954,7 @@ public final class Verifier {
                 }
                 if (level > 0) {
                     printInsnState();
-                    String line = insnIdx + ": " + LogFormat.insn(in, isLdImm64(insnIdx) && insnIdx + 1 < n
-                            ? ((long) insns[insnIdx + 1].imm() << 32) | (in.imm() & 0xffffffffL) : in.imm());
+                    String line = insnIdx + ": " + insnText(insnIdx);
                     log.append(line).append('\n');
                     trimLog();
                     lastInsnLineEnd = log.length();
@@ -760,6 +985,16 @@ public final class Verifier {
         }
     }
 
+    /**
+     * Whether the current instruction was reached other than by falling through from the previous one
+     * (or by re-running it, as a forked path does). Every such edge leads to a jump point, as in the
+     * kernel; this keeps the history complete, and backtracking sound, should one be missed.
+     */
+    private boolean reachedByJump() {
+        int p = prevInsnIdx;
+        return p >= 0 && insnIdx != p && insnIdx != p + 1 && !(insnIdx == p + 2 && isLdImm64(p));
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Explored>[] newExploredArray(int n) {
         return (List<Explored>[]) new List<?>[n];
@@ -786,7 +1021,8 @@ public final class Verifier {
     }
 
     private boolean isStateVisited(int idx) {
-        boolean forceNew = forceCheckpoint[idx];
+        // a long history since the last checkpoint makes one too (the kernel's bound of 40 entries)
+        boolean forceNew = forceCheckpoint[idx] || InsnHistory.count(cur.histStart, cur.hist) > 40;
         boolean addNew = forceNew || (jmpsProcessed - prevJmpsProcessed >= 2 && insnProcessed - prevInsnProcessed >= 8);
         List<Explored> list = explored[idx];
         long curHash = list == null ? 0 : regsHash(cur);
@@ -798,12 +1034,11 @@ public final class Verifier {
                 if (sl.st.branches > 0) {
                     if (callsCallback[idx]) {
                         // a callback returned to its call: a state within an earlier one ends the iteration
-                        // (RANGE_WITHIN: bpf4j compares every scalar by its range already)
-                        if (statesEqual(sl.st, cur, false, idx)) {
+                        if (statesEqual(sl.st, cur, Exactness.RANGE_WITHIN, idx)) {
                             sl.hit++;
                             return true;
                         }
-                    } else if (sl.hash == curHash && statesMaybeLooping(sl.st, cur) && statesEqual(sl.st, cur, true, idx)
+                    } else if (sl.hash == curHash && statesMaybeLooping(sl.st, cur) && statesEqual(sl.st, cur, Exactness.EXACT, idx)
                             && sl.st.mayGotoDepth == cur.mayGotoDepth
                             && sl.st.callbackUnrollDepth == cur.callbackUnrollDepth) {
                         List<String> lines = new ArrayList<>();
@@ -815,8 +1050,11 @@ public final class Verifier {
                     if (!forceNew && jmpsProcessed - prevJmpsProcessed < 20 && insnProcessed - prevInsnProcessed < 100) {
                         addNew = false;
                     }
-                } else if (statesEqual(sl.st, cur, false, idx)) {
+                } else if (statesEqual(sl.st, cur, Exactness.NOT_EXACT, idx)) {
                     sl.hit++;
+                    // what the explored continuation needed precise is needed on this path too
+                    if (jmpPoint[idx]) precision.pushHistory(cur, idx, 0, null);
+                    precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx), liveSlotsIn[idx]);
                     return true;
                 }
                 // miss: a state that keeps missing is evicted (the kernel's heuristic)
@@ -836,12 +1074,15 @@ public final class Verifier {
         if (curStates > peakStates) peakStates = curStates;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = insnProcessed;
+        Precision.markAllScalarsImprecise(cur);
         VState nw = cur.copy();
         nw.insnIdx = idx;
         cur.parent = nw;
         cur.branches = 1;
+        cur.firstInsnIdx = idx;
+        cur.histStart = cur.hist;
         if (list == null) explored[idx] = list = new ArrayList<>();
-        list.add(new Explored(nw, regsHash(nw)));
+        list.addFirst(new Explored(nw, regsHash(nw))); // newest first, as the kernel links them
         return false;
     }
 
@@ -882,41 +1123,58 @@ public final class Verifier {
             return true;
         }
 
+        /**
+         * check_scalar_ids: an unlinked old scalar relied on no relation; a linked one needs the same links in
+         * cur, for its id and, when it is rY + k, for rY's id too.
+         */
         boolean checkScalar(int oldId, int curId) {
-            oldId = oldId != 0 ? oldId : ++tmpGen;
+            if (oldId == 0) return true;
             curId = curId != 0 ? curId : ++tmpGen;
-            return check(oldId, curId);
+            if (!check(oldId, curId)) return false;
+            return (oldId & Reg.ADD_CONST) == 0 || check(oldId & ~Reg.ADD_CONST, curId & ~Reg.ADD_CONST);
         }
     }
 
-    private boolean statesEqual(VState old, VState c, boolean exact, int idx) {
+    /** How equal two states must be (enum exact_level): pruning, callback convergence, infinite loops. */
+    private enum Exactness { NOT_EXACT, RANGE_WITHIN, EXACT }
+
+    private boolean statesEqual(VState old, VState c, Exactness exact, int idx) {
         if (old.curframe != c.curframe) return false;
         IdMap idmap = new IdMap();
         if (old.lockMap != c.lockMap || (old.lockId == 0) != (c.lockId == 0)) return false;
         if (old.lockId != 0 && !idmap.check(old.lockId, c.lockId)) return false;
         for (int i = 0; i <= old.curframe; i++) {
             if (old.frames[i].callsite != c.frames[i].callsite) return false;
-            int live;
-            if (i == old.curframe) live = liveIn[idx];
-            else {
-                int ret = old.frames[i + 1].callsite + 1;
-                live = ret < n ? (liveIn[ret] & 0x7c0) : 0;
-                live |= 1 << 10;
-            }
-            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, live)) return false;
+            // the stack of a calling frame may be read through pointers by its callees: all of it is live
+            long slots = i == old.curframe ? liveSlotsIn[idx] : -1L;
+            if (!funcStatesEqual(old.frames[i], c.frames[i], idmap, exact, liveRegsAt(old, idx, i), slots)) return false;
         }
         if (old.refIds.length != c.refIds.length) return false;
         for (int i = 0; i < old.refIds.length; i++) if (!idmap.check(old.refIds[i], c.refIds[i])) return false;
         return true;
     }
 
-    private boolean funcStatesEqual(Frame old, Frame c, IdMap idmap, boolean exact, int live) {
+    /** The registers live in {@code frame} of {@code st} at {@code idx}: callers keep r6-r9 (and r10) for after the call. */
+    private int liveRegsAt(VState st, int idx, int frame) {
+        if (frame == st.curframe) return liveIn[idx];
+        int ret = st.frames[frame + 1].callsite + 1;
+        return (ret < n ? (liveIn[ret] & 0x7c0) : 0) | 1 << 10;
+    }
+
+    /** {@link #liveRegsAt} for every frame of {@code st}. */
+    private int[] liveRegsOf(VState st, int idx) {
+        int[] live = new int[st.curframe + 1];
+        for (int i = 0; i <= st.curframe; i++) live[i] = liveRegsAt(st, idx, i);
+        return live;
+    }
+
+    private boolean funcStatesEqual(Frame old, Frame c, IdMap idmap, Exactness exact, int live, long liveSlots) {
         if (old.callbackDepth > c.callbackDepth) return false;
         for (int i = 0; i < 11; i++) {
-            if (!exact && (live & (1 << i)) == 0) continue;
+            if (exact != Exactness.EXACT && (live & (1 << i)) == 0) continue;
             if (!regsafe(old.regs[i], c.regs[i], idmap, exact)) return false;
         }
-        return stacksafe(old, c, idmap, exact);
+        return stacksafe(old, c, idmap, exact, liveSlots);
     }
 
     private static boolean rangeWithin(Reg o, Reg c) {
@@ -936,15 +1194,21 @@ public final class Verifier {
                 && idmap.check(o.id, c.id) && idmap.check(o.refObjId, c.refObjId);
     }
 
-    private boolean regsafe(Reg o, Reg c, IdMap idmap, boolean exact) {
+    private boolean regsafe(Reg o, Reg c, IdMap idmap, Exactness exact) {
         if (o.type == NOT_INIT) {
-            if (!exact || c.type == NOT_INIT) return true;
+            if (exact != Exactness.EXACT || c.type == NOT_INIT) return true;
         }
-        if (exact) return regsExact(o, c, idmap);
+        if (exact == Exactness.EXACT) return regsExact(o, c, idmap);
         if (o.type != c.type) return false;
         switch (base(o.type)) {
             case SCALAR_VALUE:
-                // bpf4j does not track precision: every scalar is treated as precise (sound, prunes less)
+                // the explored path never relied on an imprecise scalar's value: any scalar will do
+                // (unprivileged loaders do not track precision: every scalar counts as precise)
+                // (RANGE_WITHIN, where a callback returns to its call: every scalar by its range, as the kernel)
+                if (!o.precise && opts.privileged() && exact == Exactness.NOT_EXACT) return true;
+                // linked as rY + k in one state and not in the other, or with another k: different relations
+                if ((o.id & Reg.ADD_CONST) != 0 && ((c.id & Reg.ADD_CONST) == 0 || o.off != c.off)) return false;
+                if (o.id != 0 && (o.id & Reg.ADD_CONST) == 0 && (c.id & Reg.ADD_CONST) != 0) return false;
                 return idmap.checkScalar(o.id, c.id) && rangeWithin(o, c) && tnumIn(o, c);
             case PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_BUF, PTR_TO_TP_BUFFER:
                 return o.off == c.off && o.mapIdx == c.mapIdx && o.memSize == c.memSize && o.range == c.range
@@ -984,14 +1248,18 @@ public final class Verifier {
         return anyMisc ? UNKNOWN_SCALAR : null;
     }
 
-    private boolean stacksafe(Frame old, Frame c, IdMap idmap, boolean exact) {
+    private boolean stacksafe(Frame old, Frame c, IdMap idmap, Exactness exact, long liveSlots) {
         int alloc = old.allocated();
         for (int i = 0; i < alloc; i++) {
             int spi = i / 8, j = i % 8;
             byte ot = old.slot(spi, j);
-            if (exact && (i >= c.allocated() || ot != c.slot(spi, j))) return false;
+            if (exact == Exactness.EXACT && (i >= c.allocated() || ot != c.slot(spi, j))) return false;
+            if (exact != Exactness.EXACT && (liveSlots & (1L << spi)) == 0) { // no continuation reads it
+                i += 7 - j;
+                continue;
+            }
             if (ot == STACK_INVALID) continue;
-            if (!exact && ot == STACK_MISC) continue; // allow_uninit_stack (privileged): MISC matches anything
+            if (exact != Exactness.EXACT && ot == STACK_MISC) continue; // allow_uninit_stack (privileged): MISC matches anything
             if (i >= c.allocated()) return false;
             Reg oreg = scalarRegForStack(old, spi), creg = scalarRegForStack(c, spi);
             if (oreg != null && creg != null) {
@@ -1236,8 +1504,17 @@ public final class Verifier {
         if (f != cur.cur()) throw new IllegalStateException("frame changed");
     }
 
+    /** mark_chain_precision for register {@code regno} of the current frame, at the current instruction. */
+    private void markPrecise(int regno) {
+        precision.markReg(cur, insnIdx, regno);
+    }
+
     private void assignScalarIdBeforeMov(Reg src) {
         if (src.type != SCALAR_VALUE) return;
+        if ((src.id & Reg.ADD_CONST) != 0) { // rX = rY + k is linked once: a copy of it starts afresh
+            src.id = 0;
+            src.off = 0;
+        }
         if (src.id == 0 && src.tm != 0) src.id = ++idGen;
     }
 
@@ -1258,12 +1535,16 @@ public final class Verifier {
                     }
                     throw fail("R%d pointer %s pointer prohibited", in.dst(), ALU_STR[op >> 4]);
                 }
+                markPrecise(in.dst()); // scalar += pointer: the offset's value matters
                 Reg off = dst.copy();
                 adjustPtrMinMaxVals(in, src, off);
                 return;
             } else if (ptrReg != null) {
+                markPrecise(in.src()); // pointer += scalar
                 adjustPtrMinMaxVals(in, dst, src.copy());
                 return;
+            } else if (dst.precise) {
+                markPrecise(in.src()); // a precise result needs a precise operand
             }
         } else {
             src = new Reg();
@@ -1283,9 +1564,20 @@ public final class Verifier {
             maybeForkScalars(in, dst);
         }
         ScalarAlu.apply(op, alu32, dst, srcCopy);
-        // linked scalars: r1 += const keeps a relation; bpf4j drops ids after arithmetic (conservative)
-        dst.id = 0;
-        dst.off = 0;
+        // rX = rY; rX += k keeps rX linked to rY, k in off, so that a bound learnt on one moves to the other
+        if (opts.privileged() && op == ALU_ADD && !alu32 && dst.id != 0 && src.isConst()
+                && !(source(code) == SRC_X && in.src() == in.dst())) {
+            if ((dst.id & Reg.ADD_CONST) != 0 || Long.compareUnsigned(src.tv, Integer.MAX_VALUE) > 0) {
+                dst.id = 0; // one constant at most, and one sync_linked_regs can add without overflow
+                dst.off = 0;
+            } else {
+                dst.id |= Reg.ADD_CONST;
+                dst.off = (int) src.tv;
+            }
+        } else {
+            dst.id = 0;
+            dst.off = 0;
+        }
     }
 
     private void maybeForkScalars(Insn in, Reg dst) {
@@ -1460,6 +1752,7 @@ public final class Verifier {
         Reg dst = reg(in.dst());
         Reg src;
         boolean srcX = source(code) == SRC_X;
+        int histFlags = dst.type == PTR_TO_STACK ? InsnHistory.DST_REG_STACK : 0;
         if (srcX) {
             if (in.imm() != 0) throw fail("BPF_JMP/JMP32 uses reserved fields");
             checkRegArg(in.src(), SRC_OP);
@@ -1467,13 +1760,20 @@ public final class Verifier {
             if (!opts.privileged() && !(isPktPointerAny(dst.type) && isPktPointerAny(src.type)) && src.isPointer()) {
                 throw fail("R%d pointer comparison prohibited", in.src());
             }
+            if (src.type == PTR_TO_STACK) histFlags |= InsnHistory.SRC_REG_STACK;
         } else {
             if (in.src() != 0) throw fail("BPF_JMP/JMP32 uses reserved fields");
             src = new Reg();
             src.markKnown(in.imm());
             src.type = SCALAR_VALUE;
         }
+        if (histFlags != 0) precision.pushHistory(cur, insnIdx, histFlags, null);
         int pred = Branches.isBranchTaken(dst, src, op, jmp32);
+        if (pred >= 0) {
+            // the branch is decided by the scalars' values: those must be precise
+            if (dst.type == SCALAR_VALUE) markPrecise(in.dst());
+            if (srcX && src.type == SCALAR_VALUE) markPrecise(in.src());
+        }
         if (pred == 1) {
             if (level > 0) printInsnState();
             insnIdx += in.off() + 1;
@@ -1483,6 +1783,12 @@ public final class Verifier {
             insnIdx++;
             return;
         }
+        // scalars sharing an id with the operands get the same bounds; the history records them, before
+        // the other branch is copied so that both share the entry, to make them precise together
+        LinkedRegs linked = new LinkedRegs();
+        if (srcX && src.type == SCALAR_VALUE && src.id != 0) linked.collect(cur, src.id);
+        if (dst.type == SCALAR_VALUE && dst.id != 0) linked.collect(cur, dst.id);
+        if (linked.cnt > 1) precision.pushHistory(cur, insnIdx, 0, linked.entries());
         VState other = pushStack(insnIdx + in.off() + 1, insnIdx);
         Frame of = other.cur();
         Reg oDst = of.regs[in.dst()];
@@ -1490,16 +1796,16 @@ public final class Verifier {
             Reg oSrc = of.regs[in.src()];
             Branches.regSetMinMax(oDst, oSrc, dst, src, op, jmp32);
             if (src.type == SCALAR_VALUE && src.id != 0) {
-                syncLinkedRegs(cur, src);
-                syncLinkedRegs(other, oSrc);
+                linked.sync(cur, src);
+                linked.sync(other, oSrc);
             }
         } else {
             Reg k1 = src, k2 = src.copy();
             Branches.regSetMinMax(oDst, k1, dst, k2, op, jmp32);
         }
         if (dst.type == SCALAR_VALUE && dst.id != 0) {
-            syncLinkedRegs(cur, dst);
-            syncLinkedRegs(other, oDst);
+            linked.sync(cur, dst);
+            linked.sync(other, oDst);
         }
         if (!jmp32 && srcX && dst.isPointer() && src.isPointer()) {
             Frame eq = null;
@@ -1521,14 +1827,64 @@ public final class Verifier {
         insnIdx++;
     }
 
-    /** Copies the refined bounds of {@code known} to every scalar sharing its id. */
-    private void syncLinkedRegs(VState st, Reg known) {
-        int id = known.id;
-        st.forEachReg(r -> {
-            if (r != known && r.type == SCALAR_VALUE && r.id == id) {
-                r.set(known);
+    /**
+     * The scalars (registers and spilled slots, in any frame) sharing an id at a conditional jump
+     * (collect_linked_regs): at most six, as the kernel's history entry holds; the others lose the id.
+     */
+    private static final class LinkedRegs {
+        private static final int MAX = 6;
+        private final int[] entries = new int[MAX];
+        int cnt;
+
+        void collect(VState st, int id) {
+            id &= ~Reg.ADD_CONST;
+            for (int fr = st.curframe; fr >= 0; fr--) {
+                Frame f = st.frames[fr];
+                for (int i = 0; i < 10; i++) add(f.regs[i], id, InsnHistory.linkedReg(fr, i, true));
+                for (int spi = 0; spi < f.spill.length; spi++) {
+                    if (f.isSpilled(spi)) add(f.spill[spi], id, InsnHistory.linkedReg(fr, spi, false));
+                }
             }
-        });
+        }
+
+        private void add(Reg r, int id, int entry) {
+            if (r.type != SCALAR_VALUE || (r.id & ~Reg.ADD_CONST) != id) return;
+            if (cnt < MAX) {
+                entries[cnt++] = entry;
+            } else {
+                r.id = 0;
+                r.off = 0;
+            }
+        }
+
+        int[] entries() { return Arrays.copyOf(entries, cnt); }
+
+        /**
+         * sync_linked_regs: copies the refined bounds of {@code known} to the linked scalars of {@code st},
+         * moved by the difference of their constant offsets.
+         */
+        void sync(VState st, Reg known) {
+            for (int k = 0; k < cnt; k++) {
+                int e = entries[k];
+                Frame f = st.frames[InsnHistory.linkedFrame(e)];
+                int i = InsnHistory.linkedIndex(e);
+                Reg r = InsnHistory.linkedIsReg(e) ? f.regs[i] : f.spill[i];
+                if (r == known || r.type != SCALAR_VALUE || (r.id & ~Reg.ADD_CONST) != (known.id & ~Reg.ADD_CONST)) continue;
+                if (((r.id | known.id) & Reg.ADD_CONST) == 0 || r.off == known.off) {
+                    r.set(known);
+                } else {
+                    int off = r.off, id = r.id;
+                    Reg delta = new Reg();
+                    delta.markKnown(off - known.off);
+                    r.set(known);
+                    r.off = off;
+                    r.id = id;
+                    ScalarAlu.add32(r, delta);
+                    ScalarAlu.add64(r, delta);
+                    r.setVarOff(r.varOff().add(delta.varOff()));
+                }
+            }
+        }
     }
 
     /** mark_ptr_not_null_reg: a value of a map of maps is the inner map (its template). */
@@ -1740,6 +2096,7 @@ public final class Verifier {
     private void enforceRetval(String where, long min, long max) {
         Reg r0 = reg(0);
         if (r0.type != SCALAR_VALUE) throw fail("%s the register R0 is not a known value (%s)", where, RegType.str(r0.type));
+        markPrecise(0); // the range check relies on its bounds
         if (r0.smin < min || r0.smax > max) throw invalidScalar(where, r0, min, max);
     }
 
@@ -2265,10 +2622,19 @@ public final class Verifier {
             byte type = STACK_MISC;
             scrubSpecialSlot(f, spi);
             if ((r != null && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) || (r == null && stImm != null && stImm == 0)) {
+                // the slot is known zero only because the register is: it must be precise
+                if (r != null) markPrecise(valueRegno);
                 type = STACK_ZERO;
             }
             for (int i = 0; i < size; i++) f.setSlot(spi, (slot - i) % 8, type);
+            return; // not a spill: nothing for backtracking to follow
         }
+        recordStackAccess(f, spi);
+    }
+
+    /** A spill or fill of slot {@code spi} of frame {@code f}: backtracking follows scalars through it. */
+    private void recordStackAccess(Frame f, int spi) {
+        precision.pushHistory(cur, insnIdx, InsnHistory.stackAccess(f.frameno, spi), null);
     }
 
     private void checkStackWriteVarOff(Frame f, Reg ptr, int off, int size, int valueRegno) {
@@ -2276,6 +2642,7 @@ public final class Verifier {
         Reg v = valueRegno >= 0 ? reg(valueRegno) : null;
         boolean writingZero = (v != null && v.type == SCALAR_VALUE && v.tm == 0 && v.tv == 0)
                 || (v == null && stImm != null && stImm == 0);
+        boolean zeroUsed = false;
         for (int i = minOff; i < maxOff; i++) {
             int slot = -i - 1, spi = slot / 8;
             int j = slot % 8;
@@ -2286,13 +2653,21 @@ public final class Verifier {
             }
             if (writingZero && st == STACK_SPILL && f.isSpilledScalar(spi)) {
                 Reg sp = f.spill[spi];
-                if (sp.tm == 0 && sp.tv == 0) continue;
+                if (sp.tm == 0 && sp.tv == 0) {
+                    zeroUsed = true;
+                    continue;
+                }
             }
             f.spill[spi].markNotInit();
             byte nt = STACK_MISC;
-            if (writingZero && st == STACK_ZERO) nt = STACK_ZERO;
+            if (writingZero && st == STACK_ZERO) {
+                nt = STACK_ZERO;
+                zeroUsed = true;
+            }
             f.setSlot(spi, j, nt);
         }
+        // zeroes kept on the stack are zero only because the written register is
+        if (zeroUsed && valueRegno >= 0) markPrecise(valueRegno);
     }
 
     private void checkStackRead(Frame f, int regno, int off, int size, int dstRegno) {
@@ -2332,6 +2707,7 @@ public final class Verifier {
                 if (size <= spillSize && off % 8 == 0) {
                     d.set(spilled);
                     if (spilled.width() > size * 8) { d.id = 0; d.off = 0; }
+                    recordStackAccess(f, spi);
                 } else {
                     int spillCnt = 0, zeroCnt = 0;
                     for (int i = 0; i < size; i++) {
@@ -2342,14 +2718,19 @@ public final class Verifier {
                         if (t == STACK_INVALID && opts.privileged()) continue;
                         throw fail("invalid read from stack off %d+%d size %d", off, i, size);
                     }
-                    if (spillCnt == size && spilled.tm == 0 && spilled.tv == 0) d.markConstZero();
-                    else if (zeroCnt == size) d.markConstZero();
-                    else d.markUnknown();
+                    if (spillCnt == size && spilled.tm == 0 && spilled.tv == 0) {
+                        d.markConstZero();
+                        recordStackAccess(f, spi); // a fill of the spilled zero
+                    } else if (zeroCnt == size) {
+                        d.markConstZero();
+                    } else {
+                        d.markUnknown();
+                    }
                 }
-            } else if (dstRegno >= 0) {
-                reg(dstRegno).set(spilled);
-            } else if (!opts.privileged() && spilled.isPointer()) {
-                throw fail("leaking pointer from stack off %d", off);
+            } else {
+                if (dstRegno >= 0) reg(dstRegno).set(spilled);
+                else if (!opts.privileged() && spilled.isPointer()) throw fail("leaking pointer from stack off %d", off);
+                recordStackAccess(f, spi);
             }
         } else {
             for (int i = 0; i < size; i++) {
@@ -2551,6 +2932,7 @@ public final class Verifier {
         if (spillSize != keySize) return -1;
         Reg v = f.spill[spi];
         if (!v.isConst()) return -1;
+        precision.markSlot(cur, insnIdx, f.frameno, spi); // the lookup's result relies on the key's value
         return v.tv < 0 ? -1 : v.tv;
     }
 
@@ -2615,6 +2997,12 @@ public final class Verifier {
         if (id == 12) { // tail_call: unsupported in subprograms without BTF
             if (subprogOf(insnIdx) > 0 && btfFuncs.isEmpty()) { // check_abnormal_return: subprogs only
                 throw fail("tail_call is not allowed in subprogs without BTF");
+            }
+            // record_func_key: a constant in-range index selects the target, so it must be precise
+            Reg key = reg(3);
+            if (meta.mapIdx >= 0 && key.type == SCALAR_VALUE && key.isConst()
+                    && Long.compareUnsigned(key.tv, maps.get(meta.mapIdx).maxEntries()) < 0) {
+                markPrecise(3);
             }
         }
         if (HelperProto.callsCallbackSync(id) || HelperProto.callsCallbackAsync(id)) pushCallbackCall(id, meta);
@@ -2725,7 +3113,8 @@ public final class Verifier {
         }
         boolean maybeNullArg = (argType & HelperProto.A_MAYBE_NULL) != 0;
         boolean skipType = maybeNullArg && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0;
-        if (!skipType) checkRegType(regno, argType, base, meta);
+        if (skipType) markPrecise(regno); // accepted as NULL because it is zero
+        else checkRegType(regno, argType, base, meta);
         // check_func_arg_reg_off
         if (!skipType && r.isPointer()) {
             int b = base(r.type);
@@ -2759,8 +3148,11 @@ public final class Verifier {
             }
             case HelperProto.ARG_PTR_TO_MAP_KEY -> {
                 if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->key");
-                meta.constKey = constantStackKey(r, maps.get(meta.mapIdx).keySize());
                 checkHelperMemAccess(regno, maps.get(meta.mapIdx).keySize(), false, false, meta);
+                int mt = maps.get(meta.mapIdx).type();
+                if (mt == MapInfo.ARRAY || mt == MapInfo.PERCPU_ARRAY) { // can_elide_value_nullness
+                    meta.constKey = constantStackKey(r, maps.get(meta.mapIdx).keySize());
+                }
             }
             case HelperProto.ARG_PTR_TO_MAP_VALUE -> {
                 if (skipType) return;
@@ -2786,6 +3178,7 @@ public final class Verifier {
             case HelperProto.ARG_CONST_ALLOC_SIZE_OR_ZERO -> {
                 if (!r.isConst()) throw fail("R%d is not a known constant'", regno);
                 meta.memSize = r.tv;
+                markPrecise(regno);
             }
             case HelperProto.ARG_PTR_TO_CONST_STR -> checkRegConstStr(r, regno);
             case HelperProto.ARG_PTR_TO_FUNC -> meta.callbackSubprog = r.subprog;
@@ -2950,6 +3343,7 @@ public final class Verifier {
         boolean raw = meta.rawMode && constSize;
         checkHelperMemAccess(regno - 1, size, write, zeroOk, raw ? meta : null);
         if (!raw) meta.rawMode = false;
+        markPrecise(regno); // the access was checked with the size's bounds
     }
 
     private void checkHelperMemAccess(int regno, int accessSize, boolean write, boolean zeroOk, ArgMeta meta) {

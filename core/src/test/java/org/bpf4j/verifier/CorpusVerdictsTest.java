@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class CorpusVerdictsTest {
     private static final Pattern FIELD = Pattern.compile("\"(object|section|program|verdict|message)\": (\"((?:[^\"\\\\]|\\\\.)*)\"|null)");
+    private static final Pattern PROCESSED = Pattern.compile("\"processed_insns\": (\\d+)");
 
-    record Expected(String object, String section, String program, String verdict, String message) {}
+    /** One recorded verdict; {@code processedInsns} is -1 where the kernel did not verify the program. */
+    record Expected(String object, String section, String program, String verdict, String message, int processedInsns) {}
 
     static List<Expected> expected() throws IOException {
         Path file = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus/kernel-verdicts.jsonl");
@@ -39,9 +41,45 @@ class CorpusVerdictsTest {
                     default -> message = v;
                 }
             }
-            out.add(new Expected(object, section, program, verdict, message));
+            Matcher processed = PROCESSED.matcher(line);
+            out.add(new Expected(object, section, program, verdict, message,
+                    processed.find() ? Integer.parseInt(processed.group(1)) : -1));
         }
         return out;
+    }
+
+    /** A program as the recorded verdicts loaded it: CO-RE relocations were not applied. */
+    static VerifierResult verifyAsLoaded(Path corpus, Expected e) throws IOException {
+        BpfObject object = BpfObject.open(corpus.resolve(e.object()));
+        ProgramSpec spec = object.programs().stream()
+                .filter(p -> p.name().equals(e.program()) && p.sectionName().equals(e.section())).findFirst().orElseThrow();
+        ProgramSpec asLoaded = new ProgramSpec(spec.name(), spec.sectionName(), spec.type(), spec.expectedAttachType(),
+                spec.attachTo(), spec.loadFlags(), spec.program(), spec.subprograms(), spec.relocations(), spec.funcInfos(),
+                spec.lineInfos(), List.of());
+        return ObjectVerification.verify(object, asLoaded, VerifierOptions.defaults());
+    }
+
+    /**
+     * State pruning as the kernel's (precision tracking, checkpoints, prune points): accepted programs whose
+     * processed-instruction count equals the kernel's. A floor that may only rise (150 of 218 before
+     * precision tracking, 211 with it, static register and stack-slot liveness and newest-first state lists;
+     * 217 with callbacks and maps of maps verified and the kernel's helper-argument liveness).
+     */
+    @Test
+    void processesAsManyInstructionsAsTheKernel() throws IOException {
+        Path corpus = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus");
+        int accepted = 0, same = 0;
+        List<String> different = new ArrayList<>();
+        for (Expected e : expected()) {
+            if (!e.verdict().equals("accept")) continue;
+            accepted++;
+            VerifierResult r = verifyAsLoaded(corpus, e);
+            if (r instanceof VerifierResult.Accepted && r.processedInsns() == e.processedInsns()) same++;
+            else different.add(e.object() + " " + e.program() + ": kernel " + e.processedInsns() + ", bpf4j " + r.processedInsns());
+        }
+        System.out.printf("processed instructions: %d of %d accepted programs as the kernel%n", same, accepted);
+        different.forEach(d -> System.out.println("  " + d));
+        assertThat(same).as("accepted programs processed with the kernel's instruction count").isGreaterThanOrEqualTo(217);
     }
 
     @Test
@@ -53,16 +91,10 @@ class CorpusVerdictsTest {
         List<String> unsupportedCases = new ArrayList<>();
         for (Expected e : expected()) {
             if (e.verdict().equals("unloadable")) continue;
-            BpfObject object = BpfObject.open(corpus.resolve(e.object()));
-            ProgramSpec spec = object.programs().stream()
-                    .filter(p -> p.name().equals(e.program()) && p.sectionName().equals(e.section())).findFirst().orElseThrow();
             total++;
             // The recorded verdicts come from loading each program as compiled, without libbpf: CO-RE
             // relocations were not applied, so they are not applied here either.
-            ProgramSpec asLoaded = new ProgramSpec(spec.name(), spec.sectionName(), spec.type(), spec.expectedAttachType(),
-                    spec.attachTo(), spec.loadFlags(), spec.program(), spec.subprograms(), spec.relocations(), spec.funcInfos(),
-                    spec.lineInfos(), List.of());
-            VerifierResult r = ObjectVerification.verify(object, asLoaded, VerifierOptions.defaults());
+            VerifierResult r = verifyAsLoaded(corpus, e);
             switch (r) {
                 case VerifierResult.Accepted a -> {
                     if (e.verdict().equals("accept")) agree++;
