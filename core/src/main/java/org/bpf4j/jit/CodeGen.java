@@ -59,8 +59,10 @@ final class CodeGen {
     private static final MethodTypeDesc MTD_HELPER_CALL = MethodTypeDesc.of(CD_long, CD_HELPER_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long);
 
     // Local variable slots. Function methods: run 0, r1..r5 params 1..10, depth 11. Region methods:
-    // run 0, frame 1, pc 2, depth 3. Both: BPF register i in REG + 2i, then the budget, may_goto, a temp.
-    private static final int RUN = 0, REG = 12, BUDGET = REG + 22, MAY_GOTO_COUNT = BUDGET + 2, TMP = MAY_GOTO_COUNT + 2;
+    // run 0, frame 1, pc 2, depth 3. Both: BPF register i in REG + 2i, then the budget, may_goto, a temp,
+    // the pc of the instruction whose fault the method's one exception handler reports.
+    private static final int RUN = 0, REG = 12, BUDGET = REG + 22, MAY_GOTO_COUNT = BUDGET + 2, TMP = MAY_GOTO_COUNT + 2,
+            FAULT_PC = TMP + 2;
     private static final int FRAME = 1, REGION_PC = 2, REGION_DEPTH = 3, FUNCTION_DEPTH = 11;
     private static final int DISPATCH_FRAME = 12, DISPATCH_PC = 13;
     private static final int FRAME_SLOTS = 12; // r0..r10, may_goto counter
@@ -116,8 +118,12 @@ final class CodeGen {
         for (Analysis.Function f : a.functions.values()) {
             BitSet leaders = leaders(f);
             int total = 0;
-            for (int pc : f.pcs) total += estimate(f, leaders, pc);
-            if (total > singleEstimateLimit) regionsOf.put(f.entry, split(f, leaders));
+            int accesses = 0;
+            for (int pc : f.pcs) {
+                total += estimate(f, leaders, pc);
+                if (inlinesAccess(pc)) accesses++;
+            }
+            if (total > singleEstimateLimit || accesses > C1_ACCESS_LIMIT) regionsOf.put(f.entry, split(f, leaders));
         }
         return cf.build(CD_THIS, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
@@ -199,19 +205,44 @@ final class CodeGen {
         return size;
     }
 
+    /**
+     * Memory instructions, legacy loads and helper calls per method. C1 inlines the whole
+     * {@code MemorySegment} access chain (about 30 {@code @ForceInline} methods) at each access, and at
+     * tier 3 a method with 45-50 of them ran out of C1's virtual registers: HotSpot then marks it not
+     * compilable at tier 3, and a method that had reached tier 2 (where a busy C2 queue sends methods)
+     * stays there, never profiled, never compiled by C2. Functions with more are split into regions of at
+     * most this many.
+     */
+    static final int C1_ACCESS_LIMIT = 30;
+
+    /** Whether C1 inlines a memory access (or a helper's body) at {@code pc}. */
+    private boolean inlinesAccess(int pc) {
+        int op = a.insn(pc).opcode();
+        return switch (insnClass(op)) {
+            case CLASS_LDX, CLASS_ST, CLASS_STX -> true;
+            case CLASS_LD -> op != LDDW;
+            case CLASS_JMP -> op == CALL && !a.resolved.isLocalCall(pc) || op == CALLX;
+            default -> false;
+        };
+    }
+
     private List<int[]> split(Analysis.Function f, BitSet leaders) {
         List<int[]> regions = new ArrayList<>();
         int start = 0;
         int size = 0;
+        int accesses = 0;
         int fixed = 300; // prologue, exit block, entry switch header
         for (int i = 0; i < f.pcs.length; i++) {
             int e = estimate(f, leaders, f.pcs[i]);
-            if (i > start && fixed + size + e > regionEstimateLimit) {
+            boolean access = inlinesAccess(f.pcs[i]);
+            if (i > start && (fixed + size + e > regionEstimateLimit || access && accesses == C1_ACCESS_LIMIT)) {
                 regions.add(java.util.Arrays.copyOfRange(f.pcs, start, i));
                 start = i;
                 size = 0;
+                accesses = 0;
             }
             size += e;
+            if (access) accesses++;
         }
         regions.add(java.util.Arrays.copyOfRange(f.pcs, start, f.pcs.length));
         return regions;
@@ -362,6 +393,8 @@ final class CodeGen {
         final Map<Integer, Label> labels = new LinkedHashMap<>();
         final Map<Integer, Label> exitStubs = new LinkedHashMap<>();
         final List<Runnable> outOfLine = new ArrayList<>();
+        /** The method's one handler of faults (see {@link #protect}); bound when something is protected. */
+        Label faultHandler;
         final int depthSlot;
         final boolean mayGoto;
         Label exitBlock;
@@ -529,6 +562,8 @@ final class CodeGen {
             }
             cb.lconst_0();
             cb.lstore(TMP);
+            cb.iconst_0();
+            cb.istore(FAULT_PC);
             if (budgeted) {
                 cb.aload(RUN);
                 cb.getfield(CD_RUN, "budget", CD_long);
@@ -606,21 +641,32 @@ final class CodeGen {
             });
         }
 
-        /** Faults raised by the code {@code body} emits (memory, helpers) become the fault of {@code pc}. */
+        /**
+         * Faults raised by the code {@code body} emits (memory, helpers) become the fault of {@code pc}. The
+         * pc goes into a local that the method's one handler reads: one handler per instruction made C1 build
+         * a state (a phi per live local) per handler, and regions with hundreds of memory instructions ran
+         * out of C1's virtual registers at tier 3 and never reached C2. C2 keeps the constant in the
+         * exception path's state, so the fast path does not store it.
+         */
         void protect(int pc, Runnable body) {
+            if (faultHandler == null) {
+                Label handler = cb.newLabel();
+                faultHandler = handler;
+                outOfLine.add(() -> {
+                    cb.labelBinding(handler);
+                    cb.iload(FAULT_PC);
+                    cb.invokestatic(CD_RUN, "fault", MethodTypeDesc.of(CD_RUNTIME_EXCEPTION, CD_RUNTIME_EXCEPTION, CD_int));
+                    cb.athrow();
+                });
+            }
             Label start = cb.newLabel();
             Label end = cb.newLabel();
-            Label handler = cb.newLabel();
+            cb.loadConstant(pc);
+            cb.istore(FAULT_PC);
             cb.labelBinding(start);
             body.run();
             cb.labelBinding(end);
-            cb.exceptionCatch(start, end, handler, CD_RUNTIME_EXCEPTION);
-            outOfLine.add(() -> {
-                cb.labelBinding(handler);
-                cb.loadConstant(pc);
-                cb.invokestatic(CD_RUN, "fault", MethodTypeDesc.of(CD_RUNTIME_EXCEPTION, CD_RUNTIME_EXCEPTION, CD_int));
-                cb.athrow();
-            });
+            cb.exceptionCatch(start, end, faultHandler, CD_RUNTIME_EXCEPTION);
         }
 
         // ---- instructions ----
