@@ -59,10 +59,8 @@ final class CodeGen {
     private static final MethodTypeDesc MTD_HELPER_CALL = MethodTypeDesc.of(CD_long, CD_HELPER_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long);
 
     // Local variable slots. Function methods: run 0, r1..r5 params 1..10, depth 11. Region methods:
-    // run 0, frame 1, pc 2, depth 3. Both: BPF register i in REG + 2i, then the budget, may_goto, a temp,
-    // the pc of the instruction whose fault the method's one exception handler reports.
-    private static final int RUN = 0, REG = 12, BUDGET = REG + 22, MAY_GOTO_COUNT = BUDGET + 2, TMP = MAY_GOTO_COUNT + 2,
-            FAULT_PC = TMP + 2;
+    // run 0, frame 1, pc 2, depth 3. Both: BPF register i in REG + 2i, then the budget, may_goto, a temp.
+    private static final int RUN = 0, REG = 12, BUDGET = REG + 22, MAY_GOTO_COUNT = BUDGET + 2, TMP = MAY_GOTO_COUNT + 2;
     private static final int FRAME = 1, REGION_PC = 2, REGION_DEPTH = 3, FUNCTION_DEPTH = 11;
     private static final int DISPATCH_FRAME = 12, DISPATCH_PC = 13;
     private static final int FRAME_SLOTS = 12; // r0..r10, may_goto counter
@@ -208,7 +206,7 @@ final class CodeGen {
     /**
      * Memory instructions, legacy loads and helper calls per method. C1 inlines the whole
      * {@code MemorySegment} access chain (about 30 {@code @ForceInline} methods) at each access, and at
-     * tier 3 a method with 45-50 of them ran out of C1's virtual registers: HotSpot then marks it not
+     * tier 3 a method with 45 of them ran out of C1's virtual registers: HotSpot then marks it not
      * compilable at tier 3, and a method that had reached tier 2 (where a busy C2 queue sends methods)
      * stays there, never profiled, never compiled by C2. Functions with more are split into regions of at
      * most this many.
@@ -393,8 +391,6 @@ final class CodeGen {
         final Map<Integer, Label> labels = new LinkedHashMap<>();
         final Map<Integer, Label> exitStubs = new LinkedHashMap<>();
         final List<Runnable> outOfLine = new ArrayList<>();
-        /** The method's one handler of faults (see {@link #protect}); bound when something is protected. */
-        Label faultHandler;
         final int depthSlot;
         final boolean mayGoto;
         Label exitBlock;
@@ -562,8 +558,6 @@ final class CodeGen {
             }
             cb.lconst_0();
             cb.lstore(TMP);
-            cb.iconst_0();
-            cb.istore(FAULT_PC);
             if (budgeted) {
                 cb.aload(RUN);
                 cb.getfield(CD_RUN, "budget", CD_long);
@@ -641,32 +635,21 @@ final class CodeGen {
             });
         }
 
-        /**
-         * Faults raised by the code {@code body} emits (memory, helpers) become the fault of {@code pc}. The
-         * pc goes into a local that the method's one handler reads: one handler per instruction made C1 build
-         * a state (a phi per live local) per handler, and regions with hundreds of memory instructions ran
-         * out of C1's virtual registers at tier 3 and never reached C2. C2 keeps the constant in the
-         * exception path's state, so the fast path does not store it.
-         */
+        /** Faults raised by the code {@code body} emits (memory, helpers) become the fault of {@code pc}. */
         void protect(int pc, Runnable body) {
-            if (faultHandler == null) {
-                Label handler = cb.newLabel();
-                faultHandler = handler;
-                outOfLine.add(() -> {
-                    cb.labelBinding(handler);
-                    cb.iload(FAULT_PC);
-                    cb.invokestatic(CD_RUN, "fault", MethodTypeDesc.of(CD_RUNTIME_EXCEPTION, CD_RUNTIME_EXCEPTION, CD_int));
-                    cb.athrow();
-                });
-            }
             Label start = cb.newLabel();
             Label end = cb.newLabel();
-            cb.loadConstant(pc);
-            cb.istore(FAULT_PC);
+            Label handler = cb.newLabel();
             cb.labelBinding(start);
             body.run();
             cb.labelBinding(end);
-            cb.exceptionCatch(start, end, faultHandler, CD_RUNTIME_EXCEPTION);
+            cb.exceptionCatch(start, end, handler, CD_RUNTIME_EXCEPTION);
+            outOfLine.add(() -> {
+                cb.labelBinding(handler);
+                cb.loadConstant(pc);
+                cb.invokestatic(CD_RUN, "fault", MethodTypeDesc.of(CD_RUNTIME_EXCEPTION, CD_RUNTIME_EXCEPTION, CD_int));
+                cb.athrow();
+            });
         }
 
         // ---- instructions ----
