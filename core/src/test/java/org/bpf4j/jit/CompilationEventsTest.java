@@ -93,18 +93,21 @@ class CompilationEventsTest {
         // A method counts as compiled by C2 when C2 compiled it, or inlined it into a method it compiled.
         Set<String> compiled = ConcurrentHashMap.newKeySet();
         Set<Integer> c2Compilations = ConcurrentHashMap.newKeySet();
-        Set<String> failed = ConcurrentHashMap.newKeySet();
+        java.util.Map<Integer, String> failed = new ConcurrentHashMap<>(); // compile id -> method and tier
+        java.util.Map<Integer, String> failures = new ConcurrentHashMap<>(); // compile id -> message
         java.util.Map<Integer, Set<String>> inlined = new ConcurrentHashMap<>();
         try (RecordingStream events = new RecordingStream();
              AddressSpace space = AddressSpace.reserve(1 << 20);
              ExecutionStack stack = new ExecutionStack(space)) {
             events.enable("jdk.Compilation").withThreshold(Duration.ZERO);
             events.enable("jdk.CompilerInlining");
+            events.enable("jdk.CompilationFailure");
+            events.onEvent("jdk.CompilationFailure", e -> failures.put(e.getInt("compileId"), e.getString("failureMessage")));
             events.onEvent("jdk.Compilation", e -> {
                 RecordedMethod method = e.getValue("method");
                 boolean ours = method.getType().getName().contains("BpfProgram");
                 if (!e.getBoolean("succeded")) { // sic, the event's field
-                    if (ours) failed.add(method.getName() + " at tier " + e.getInt("compileLevel"));
+                    if (ours) failed.put(e.getInt("compileId"), method.getName() + " at tier " + e.getInt("compileLevel"));
                     return;
                 }
                 if (e.getInt("compileLevel") != 4) return;
@@ -143,7 +146,7 @@ class CompilationEventsTest {
             }
             System.out.println("methods " + generated.size() + " runs " + runs);
             for (String m : generated) System.out.println((compiled.contains(m) ? "C2 " : "NOT ") + m + " " + program.methodSizes().get(m));
-            for (String f : failed) System.out.println("FAILED " + f);
+            failed.forEach((id, what) -> System.out.println("FAILED " + what + ": " + failures.get(id)));
         }
     }
 
@@ -174,8 +177,10 @@ class CompilationEventsTest {
         assertThat(child.exitValue()).as(output).isZero();
         List<String> lines = output.lines().filter(l -> l.startsWith("C2 ") || l.startsWith("NOT ")).toList();
         assertThat(lines).as(output).isNotEmpty().allMatch(l -> l.startsWith("C2 "));
-        // Every compilation succeeded: a method C1 gives up on at tier 3 may stay at tier 2 for good.
-        assertThat(output.lines().filter(l -> l.startsWith("FAILED "))).as(output).isEmpty();
+        // No compilation failed (C1 out of virtual registers, say: a method C1 gives up on at tier 3 may
+        // stay at tier 2 for good), except for dependencies invalidated by class loading, which is retried.
+        assertThat(output.lines().filter(l -> l.startsWith("FAILED ") && !l.contains("dependencies")
+                && !l.contains("concurrent class loading"))).as(output).isEmpty();
         for (String l : lines) assertThat(size(l)).isLessThan(JvmCompiler.HUGE_METHOD_LIMIT);
         return lines;
     }
