@@ -116,8 +116,12 @@ final class CodeGen {
         for (Analysis.Function f : a.functions.values()) {
             BitSet leaders = leaders(f);
             int total = 0;
-            for (int pc : f.pcs) total += estimate(f, leaders, pc);
-            if (total > singleEstimateLimit) regionsOf.put(f.entry, split(f, leaders));
+            int accesses = 0;
+            for (int pc : f.pcs) {
+                total += estimate(f, leaders, pc);
+                if (inlinesAccess(pc)) accesses++;
+            }
+            if (total > singleEstimateLimit || accesses > C1_ACCESS_LIMIT) regionsOf.put(f.entry, split(f, leaders));
         }
         return cf.build(CD_THIS, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
@@ -199,19 +203,44 @@ final class CodeGen {
         return size;
     }
 
+    /**
+     * Memory instructions, legacy loads and helper calls per method. C1 inlines the whole
+     * {@code MemorySegment} access chain (about 30 {@code @ForceInline} methods) at each access, and at
+     * tier 3 a method with 45 of them ran out of C1's virtual registers: HotSpot then marks it not
+     * compilable at tier 3, and a method that had reached tier 2 (where a busy C2 queue sends methods)
+     * stays there, never profiled, never compiled by C2. Functions with more are split into regions of at
+     * most this many.
+     */
+    static final int C1_ACCESS_LIMIT = 30;
+
+    /** Whether C1 inlines a memory access (or a helper's body) at {@code pc}. */
+    private boolean inlinesAccess(int pc) {
+        int op = a.insn(pc).opcode();
+        return switch (insnClass(op)) {
+            case CLASS_LDX, CLASS_ST, CLASS_STX -> true;
+            case CLASS_LD -> op != LDDW;
+            case CLASS_JMP -> op == CALL && !a.resolved.isLocalCall(pc) || op == CALLX;
+            default -> false;
+        };
+    }
+
     private List<int[]> split(Analysis.Function f, BitSet leaders) {
         List<int[]> regions = new ArrayList<>();
         int start = 0;
         int size = 0;
+        int accesses = 0;
         int fixed = 300; // prologue, exit block, entry switch header
         for (int i = 0; i < f.pcs.length; i++) {
             int e = estimate(f, leaders, f.pcs[i]);
-            if (i > start && fixed + size + e > regionEstimateLimit) {
+            boolean access = inlinesAccess(f.pcs[i]);
+            if (i > start && (fixed + size + e > regionEstimateLimit || access && accesses == C1_ACCESS_LIMIT)) {
                 regions.add(java.util.Arrays.copyOfRange(f.pcs, start, i));
                 start = i;
                 size = 0;
+                accesses = 0;
             }
             size += e;
+            if (access) accesses++;
         }
         regions.add(java.util.Arrays.copyOfRange(f.pcs, start, f.pcs.length));
         return regions;

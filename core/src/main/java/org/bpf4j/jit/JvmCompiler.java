@@ -61,7 +61,7 @@ public final class JvmCompiler {
         return compile(analysis, program, space, options, REGION_ESTIMATE);
     }
 
-    /** A region estimate no function reaches: {@link CodeGen} then splits none. */
+    /** A region estimate no function reaches: {@link CodeGen} then splits only functions with more accesses than C1 takes. */
     private static final int WHOLE_FUNCTIONS = Integer.MAX_VALUE / 2;
 
     static CompiledProgram compile(Program program, HelperTable helpers, AddressSpace space, ExecutionOptions options,
