@@ -54,7 +54,7 @@ public abstract class RunState implements HelperContext {
         this.memory = space.segment();
         this.base = space.base();
         this.checked = checked;
-        this.offsetMask = uncheckedOffsetMask(space);
+        this.offsetMask = space.offsetMask();
         this.context = context;
         this.stack = context.stack();
         this.packet = packet;
@@ -151,25 +151,14 @@ public abstract class RunState implements HelperContext {
 
     /**
      * Checks an access and returns its offset into the address space's segment: in unchecked mode only
-     * the offset, reduced by {@link #uncheckedOffsetMask} (the segment's bounds still stop a wild access
-     * past its end), in checked mode {@link #checkRegion}.
+     * the offset, reduced modulo the space's size (a wild access, a verifier miss, lands inside the space),
+     * in checked mode {@link #checkRegion}.
      *
      * @throws MemoryFault when the access is not allowed
      */
     public final long check(long address, int size, boolean write) {
         if (!checked) return (address - base) & offsetMask;
         return checkRegion(address, size, write);
-    }
-
-    /**
-     * What unchecked accesses reduce their offset into the segment with: the smallest power of two not
-     * below the space's size, minus one. A legitimate offset is unchanged; a wild one (a verifier miss)
-     * lands inside the reservation, or past its end where the segment's bounds check faults. The mask lets
-     * C2 prove byte accesses inside a power-of-two space and drop their bounds check.
-     */
-    public static long uncheckedOffsetMask(AddressSpace space) {
-        long size = space.segment().byteSize();
-        return size <= 1 ? 0 : -1L >>> Long.numberOfLeadingZeros(size - 1);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.lang.constant.ConstantDesc;
 import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -83,7 +84,7 @@ final class CodeGen {
         this.budgeted = options.instructionBudget() != Long.MAX_VALUE;
         this.regionEstimateLimit = regionEstimateLimit;
         this.singleEstimateLimit = regionEstimateLimit + regionEstimateLimit / 4;
-        constant(space.segment());
+        constant(checked ? space.segment() : space.sandbox());
         constant(a.resolved.helpers());
     }
 
@@ -458,13 +459,44 @@ final class CodeGen {
 
         void ld(int i) { cb.lload(reg(i)); }
 
-        void st(int i) { cb.lstore(reg(i)); }
+        void st(int i) {
+            cb.lstore(reg(i));
+            forget(i);
+        }
+
+        // Within a block, what the code knows of a register: "holds constant c plus register x" (x = -1:
+        // just c), from ld_imm64, mov and add. An unchecked access through it is addressed from x
+        // (offset()): for global data indexed by a bounded register, C2 then proves the masked offset
+        // equal to x + (c - base) and drops the mask, which it cannot do from the register's value in
+        // an aligned space (it reduces (c + x - base) & mask to (c + x) & mask).
+        static final int UNKNOWN = -2;
+        final long[] knownConst = new long[11];
+        final int[] knownBase = unknownRegisters();
+
+        static int[] unknownRegisters() {
+            int[] r = new int[11];
+            Arrays.fill(r, UNKNOWN);
+            return r;
+        }
+
+        void forget(int r) {
+            knownBase[r] = UNKNOWN;
+            for (int j = 0; j < knownBase.length; j++) if (knownBase[j] == r) knownBase[j] = UNKNOWN;
+        }
+
+        /** After {@code d} was written: {@code d == c + x} ({@code x} -1 for no register). */
+        void know(int d, long c, int x) {
+            if (x == d || x == UNKNOWN) return;
+            knownBase[d] = x;
+            knownConst[d] = c;
+        }
 
         void emit() {
             prologue();
             for (int i = 0; i < pcs.length; i++) {
                 int pc = pcs[i];
                 cb.labelBinding(label(pc));
+                if (leader.get(pc)) Arrays.fill(knownBase, UNKNOWN);
                 if (budgeted && leader.get(pc)) budgetCheck(pc);
                 instruction(pc);
                 if (a.fallsThrough(pc)) {
@@ -670,6 +702,7 @@ final class CodeGen {
                     if (op == LDDW) {
                         cb.loadConstant(a.resolved.imm64(pc));
                         st(insn.dst());
+                        know(insn.dst(), a.resolved.imm64(pc), -1);
                     } else {
                         legacyLoad(pc, insn);
                     }
@@ -701,9 +734,19 @@ final class CodeGen {
             int op = insn.opcode();
             int d = insn.dst(), s = insn.src(), k = insn.imm();
             boolean reg = source(op) == SRC_X;
+            int dBase = knownBase[d], sBase = reg ? knownBase[s] : -1;
+            long dConst = knownConst[d], sConst = reg ? knownConst[s] : k;
             switch (aluOp(op)) {
-                case ALU_ADD -> { ld(d); operand64(insn); cb.ladd(); st(d); }
-                case ALU_SUB -> { ld(d); operand64(insn); cb.lsub(); st(d); }
+                case ALU_ADD -> {
+                    ld(d); operand64(insn); cb.ladd(); st(d);
+                    if (dBase == -1 && sBase == UNKNOWN && s != d) know(d, dConst, s);
+                    else if (dBase == -1) know(d, dConst + sConst, sBase);
+                    else if (dBase != UNKNOWN && sBase == -1) know(d, dConst + sConst, dBase);
+                }
+                case ALU_SUB -> {
+                    ld(d); operand64(insn); cb.lsub(); st(d);
+                    if (dBase != UNKNOWN && sBase == -1) know(d, dConst - sConst, dBase);
+                }
                 case ALU_MUL -> { ld(d); operand64(insn); cb.lmul(); st(d); }
                 case ALU_OR -> { ld(d); operand64(insn); cb.lor(); st(d); }
                 case ALU_AND -> { ld(d); operand64(insn); cb.land(); st(d); }
@@ -727,6 +770,8 @@ final class CodeGen {
                         }
                     }
                     st(d);
+                    if (!reg) know(d, k, -1);
+                    else if (insn.off() == 0) know(d, sConst, sBase);
                 }
                 case ALU_DIV, ALU_MOD -> divMod64(insn);
                 default -> throw new IllegalStateException("unexpected ALU64 opcode " + op);
@@ -1228,13 +1273,24 @@ final class CodeGen {
                 cb.loadConstant(write ? 1 : 0);
                 cb.invokevirtual(CD_RUN, "checkRegion", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_boolean));
             } else {
-                // Reduced as RunState.check reduces it: the segment's own bounds check stops anything past
-                // its end, and C2 drops it where the mask proves the access inside.
-                ld(reg);
-                cb.loadConstant(off - space.base());
-                cb.ladd();
-                cb.loadConstant(RunState.uncheckedOffsetMask(space));
+                // Into the sandbox, reduced modulo the space's size (AddressSpace): C2 proves every such
+                // offset inside and drops the bounds check, and computes `reg & mask` once for all
+                // accesses through one register value.
+                int x = knownBase[reg];
+                long c = x == UNKNOWN ? 0 : knownConst[reg];
+                if (x == -1) {
+                    cb.loadConstant(((c - space.base()) & space.offsetMask()) + off + AddressSpace.MARGIN);
+                    return;
+                }
+                ld(x == UNKNOWN ? reg : x);
+                if (x != UNKNOWN || !space.aligned()) {
+                    cb.loadConstant(c - space.base());
+                    cb.ladd();
+                }
+                cb.loadConstant(space.offsetMask());
                 cb.land();
+                cb.loadConstant(off + AddressSpace.MARGIN);
+                cb.ladd();
             }
         }
 

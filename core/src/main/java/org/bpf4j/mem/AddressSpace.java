@@ -16,6 +16,16 @@ import java.util.TreeMap;
  * through {@link #segment()}, whose bounds check is the last line of defence: even a verifier bug can
  * only reach BPF data, never the JVM's own memory.
  *
+ * <p>The space's size is a power of two, and verified code addresses it through {@link #sandbox()}: the
+ * space plus {@link #MARGIN} bytes on each side, with the offset {@code ((reg - base) & (size - 1)) + off
+ * + MARGIN} for an access {@code [reg + off]}. That offset lies inside the sandbox for every register
+ * value and every 16-bit {@code off}, so C2 proves it and drops the bounds check; a legitimate access
+ * keeps its address because no region comes within {@code MARGIN} of the space's ends (a register
+ * points at most 32 KiB before or after the byte it accesses). On Linux the space is aligned to its
+ * size ({@link #aligned()}), which reduces {@code (reg - base) & mask} to {@code reg & mask}: one
+ * instruction per register value, shared by all its offsets; and when the size is at most 2 GiB, C2
+ * folds the rest into x86's {@code [constant + index]} addressing.
+ *
  * <p>On Linux the range is {@code mmap}ed with {@code MAP_NORESERVE}, so untouched pages cost nothing;
  * elsewhere a smaller zeroed segment is allocated. Closing the space goes through a shared
  * {@link Arena}, so a use after close raises an exception instead of touching unmapped memory.
@@ -24,10 +34,18 @@ import java.util.TreeMap;
  * on the hot path. Lookups of live regions (checked mode) read an immutable snapshot without locking.
  */
 public final class AddressSpace implements AutoCloseable {
-    /** Default reservation on Linux: virtual only, pages are committed when first touched. */
-    public static final long DEFAULT_LINUX_SIZE = 16L << 30;
-    /** Default where no lazy reservation is available: committed up front. */
-    public static final long DEFAULT_PORTABLE_SIZE = 256L << 20;
+    /**
+     * The default size: on Linux the largest whose accesses keep x86's shortest addressing (see the class
+     * comment), reserved lazily; elsewhere committed up front, so smaller.
+     */
+    public static final long DEFAULT_SIZE = NativeReservation.available() ? 2L << 30 : 256L << 20;
+    /** The smallest space: sizes are rounded up to a power of two and at least this. */
+    public static final long MIN_SIZE = 1L << 20;
+    /**
+     * Bytes kept free of regions at each end of the space, and added around it in the sandbox: more than
+     * any 16-bit instruction offset plus an 8-byte access.
+     */
+    public static final long MARGIN = 64L << 10;
     private static final long ALIGN = 16;
     /**
      * Unallocated bytes after every region, so that checked mode catches a small overrun (a store just
@@ -36,12 +54,13 @@ public final class AddressSpace implements AutoCloseable {
     private static final long GUARD = 64;
 
     private final Arena arena;
+    private final MemorySegment sandbox;
     private final MemorySegment segment;
     private final long base;
     private final long size;
 
     // Allocator state, guarded by this.
-    private long bump;
+    private long bump = MARGIN;
     private long highWater; // memory at and above this offset was never handed out: still zero
     private final TreeMap<Long, Long> free = new TreeMap<>(); // offset -> length
     private final TreeMap<Long, Region> live = new TreeMap<>(); // address -> region
@@ -51,29 +70,29 @@ public final class AddressSpace implements AutoCloseable {
     /** Immutable, sorted snapshot of live regions for lock-free lookups. */
     private volatile Region[] snapshot = new Region[0];
 
-    private AddressSpace(Arena arena, MemorySegment segment) {
+    private AddressSpace(Arena arena, MemorySegment sandbox) {
         this.arena = arena;
-        this.segment = segment;
+        this.sandbox = sandbox;
+        this.size = sandbox.byteSize() - 2 * MARGIN;
+        this.segment = sandbox.asSlice(MARGIN, size);
         this.base = segment.address();
-        this.size = segment.byteSize();
         this.checked = new CheckedMemory(this);
     }
 
-    /** Reserves the default size for this platform. */
-    public static AddressSpace reserve() {
-        return NativeReservation.available() ? reserve(DEFAULT_LINUX_SIZE) : reserve(DEFAULT_PORTABLE_SIZE);
-    }
-
-    /** Reserves {@code size} bytes (rounded up to 64 KiB). */
+    /**
+     * Reserves a space of {@code size} bytes rounded up to a power of two (at least {@link #MIN_SIZE});
+     * {@code 2 * MARGIN} of them are never allocated.
+     */
     public static AddressSpace reserve(long size) {
         if (size <= 0) throw new IllegalArgumentException("address space size must be positive: " + size);
-        long rounded = (size + 0xffff) & ~0xffffL;
+        if (size > 1L << 40) throw new IllegalArgumentException("address space size over 1 TiB: " + size);
+        long rounded = Math.max(MIN_SIZE, Long.highestOneBit(size - 1) << 1);
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = NativeReservation.available()
-                    ? NativeReservation.map(rounded, arena)
-                    : arena.allocate(rounded, 4096);
-            return new AddressSpace(arena, seg);
+            MemorySegment sandbox = NativeReservation.available()
+                    ? NativeReservation.mapAligned(rounded, MARGIN, arena)
+                    : arena.allocate(rounded + 2 * MARGIN, 4096);
+            return new AddressSpace(arena, sandbox);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -86,9 +105,19 @@ public final class AddressSpace implements AutoCloseable {
     /** The whole space; offset 0 is {@link #base()}. */
     public MemorySegment segment() { return segment; }
 
+    /** The space and {@link #MARGIN} bytes on each side: what verified code accesses (class comment). */
+    public MemorySegment sandbox() { return sandbox; }
+
     public long base() { return base; }
 
+    /** A power of two. */
     public long size() { return size; }
+
+    /** Reduces an offset into the space modulo its size. */
+    public long offsetMask() { return size - 1; }
+
+    /** Whether {@link #base()} is a multiple of {@link #size()}, so that {@code (a - base) & mask == a & mask}. */
+    public boolean aligned() { return (base & (size - 1)) == 0; }
 
     /** Allocates a zeroed region aligned to 16 bytes. */
     public Region allocate(long bytes, String name, boolean writable) {
@@ -104,7 +133,7 @@ public final class AddressSpace implements AutoCloseable {
         long offset = takeFree(length, align);
         if (offset < 0) {
             long start = (bump + align - 1) & -align;
-            if (start > size - length || length > size) {
+            if (start > size - MARGIN - length || length > size) {
                 throw new OutOfBpfMemoryException("BPF address space exhausted: cannot allocate " + bytes
                         + " bytes for " + name + " (" + (size >> 20) + " MiB reserved)");
             }
@@ -213,8 +242,10 @@ public final class AddressSpace implements AutoCloseable {
 
     /** Lazy reservation through mmap(MAP_NORESERVE), where the platform has it. */
     private static final class NativeReservation {
+        private static final int PROT_NONE = 0;
         private static final int PROT_READ_WRITE = 0x1 | 0x2;
         private static final int MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000;
+        private static final int MAP_FIXED = 0x10;
         private static final MethodHandle MMAP;
         private static final MethodHandle MUNMAP;
 
@@ -244,19 +275,40 @@ public final class AddressSpace implements AutoCloseable {
             return MMAP != null && MUNMAP != null;
         }
 
-        static MemorySegment map(long size, Arena arena) {
+        /**
+         * Maps {@code [start, start + size + 2 * margin)} with {@code start + margin} a multiple of
+         * {@code size}: reserves inaccessible address space large enough to hold such a range, maps the
+         * range over it and returns the rest.
+         */
+        static MemorySegment mapAligned(long size, long margin, Arena arena) {
+            long length = size + 2 * margin;
+            long probe = mmap(0, length + size, PROT_NONE, MAP_PRIVATE_ANONYMOUS_NORESERVE);
+            long start = ((probe + margin + size - 1) & -size) - margin;
+            try {
+                if (mmap(start, length, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS_NORESERVE | MAP_FIXED) != start) {
+                    throw new IllegalStateException("mmap(MAP_FIXED) placed the mapping elsewhere");
+                }
+            } catch (RuntimeException | Error e) {
+                unmap(probe, length + size);
+                throw e;
+            }
+            if (start > probe) unmap(probe, start - probe);
+            long end = start + length;
+            if (probe + length + size > end) unmap(end, probe + length + size - end);
+            return MemorySegment.ofAddress(start).reinterpret(length, arena, ignored -> unmap(start, length));
+        }
+
+        private static long mmap(long address, long length, int prot, int flags) {
             MemorySegment raw;
             try {
-                raw = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ_WRITE,
-                        MAP_PRIVATE_ANONYMOUS_NORESERVE, -1, 0L);
+                raw = (MemorySegment) MMAP.invokeExact(MemorySegment.ofAddress(address), length, prot, flags, -1, 0L);
             } catch (Throwable t) {
                 throw new IllegalStateException("mmap failed", t);
             }
             if (raw.address() == -1L || raw.address() == 0L) {
-                throw new OutOfBpfMemoryException("cannot reserve " + (size >> 20) + " MiB of address space for BPF memory (mmap failed)");
+                throw new OutOfBpfMemoryException("cannot reserve " + (length >> 20) + " MiB of address space for BPF memory (mmap failed)");
             }
-            long address = raw.address();
-            return raw.reinterpret(size, arena, ignored -> unmap(address, size));
+            return raw.address();
         }
 
         private static void unmap(long address, long size) {

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.bpf4j.helpers.HostEnvironment;
 import org.bpf4j.interp.Executable;
 import org.bpf4j.jit.JvmCompiler;
+import org.bpf4j.mem.AddressSpace;
 
 /**
  * How a runtime is set up.
@@ -34,7 +35,7 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     /** As many CPU slots as processors, the JIT, the system clocks, trace lines dropped. */
     public static RuntimeOptions defaults() {
         int cpus = Runtime.getRuntime().availableProcessors();
-        return new RuntimeOptions(cpus, 4L << 30, JvmCompiler::compile, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
+        return new RuntimeOptions(cpus, AddressSpace.DEFAULT_SIZE, JvmCompiler::compile, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
                 Optional.empty(), false);
     }
 

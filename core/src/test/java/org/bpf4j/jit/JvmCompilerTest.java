@@ -140,17 +140,66 @@ class JvmCompilerTest {
         assertThat(both(HelperTable.empty(), ExecutionOptions.verified(), target.address() + 5 * space.size(), 0,
                 Insn.storeImm(SIZE_DW, 1, 0, 42), Insn.load(SIZE_DW, 0, 1, 0), Insn.exit()).text()).isEqualTo("r0=0x2a");
         assertThat(space.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, target.address() - space.base())).isEqualTo(42);
-        // Of any other size, it wraps modulo the next power of two, and past the end the segment's bounds stop it.
-        stack.close();
-        space.close();
-        space = AddressSpace.reserve(3 << 20);
-        stack = new ExecutionStack(space);
-        assertThat(both(HelperTable.empty(), ExecutionOptions.verified(), space.base() + (7 << 20) / 2, 0,
-                Insn.load(SIZE_DW, 0, 1, 0), Insn.exit()).text())
-                .isEqualTo("fault: insn 0: memory access outside the BPF address space");
+        // Whatever the register and the 16-bit offset, the access stays inside the space and its margins.
+        java.util.Random random = new java.util.Random(17);
+        for (int i = 0; i < 200; i++) {
+            long r1 = random.nextLong();
+            short off = (short) random.nextInt();
+            Outcome o = Outcome.of(() -> jit(HelperTable.empty(), ExecutionOptions.verified(),
+                    Insn.storeImm(SIZE_DW, 1, off, 42), Insn.load(SIZE_DW, 0, 1, off), Insn.exit()).run(stack, r1, 0, 0, 0, 0));
+            assertThat(o.text()).as("r1=0x%x off=%d", r1, off).isEqualTo("r0=0x2a");
+        }
         // ... and computes as checked mode does.
         assertThat(both(HelperTable.empty(), ExecutionOptions.verified(), 0, 0,
                 Insn.storeImm(SIZE_W, 10, -4, -7), Insn.load(SIZE_W, 0, 10, -4), Insn.exit()).text()).isEqualTo("r0=0xfffffff9");
+    }
+
+    @Test
+    void uncheckedAccessesThroughARegisterOutsideTheRegionReachIt() {
+        // The verifier lets a register point up to 32 KiB away from the byte it accesses; reduced modulo the
+        // space's size, such a register must not wrap: no region lies within MARGIN of the space's ends.
+        Region first = space.allocate(8, "first", true);
+        assertThat(first.address() - space.base()).isGreaterThanOrEqualTo(AddressSpace.MARGIN);
+        space.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, first.address() - space.base(), 0x1122334455667788L);
+        assertThat(both(HelperTable.empty(), ExecutionOptions.verified(), first.address() - 32767, 0,
+                Insn.load(SIZE_DW, 0, 1, 32767), Insn.exit()).text()).isEqualTo("r0=0x1122334455667788");
+        assertThat(both(HelperTable.empty(), ExecutionOptions.verified(), first.address() + 32768, 0,
+                Insn.load(SIZE_DW, 0, 1, -32768), Insn.exit()).text()).isEqualTo("r0=0x1122334455667788");
+    }
+
+    @Test
+    void accessesThroughAConstantPlusARegisterUseTheRegistersValueAtTheAccess() {
+        // The JIT addresses [r4 + off] with r4 = C + r2 from r2 (CodeGen's known registers): each case
+        // changes one of them between the add and the access, which must drop that knowledge.
+        Region data = space.allocate(64, "global", true);
+        for (int i = 0; i < 8; i++) space.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, data.address() - space.base() + 8 * i, 100 + i);
+        Insn[] c = Insn.lddw(4, 0, data.address());
+        ExecutionOptions verified = ExecutionOptions.verified();
+        // r4 = C + r2, loaded at +8: element r2/8 + 1
+        assertThat(both(HelperTable.empty(), verified, 16, 0, flat(Insn.mov64Reg(2, 1), c, Insn.alu64Reg(ALU_ADD, 4, 2),
+                Insn.load(SIZE_DW, 0, 4, 8), Insn.exit())).text()).isEqualTo("r0=0x67");
+        // r2 changes after the add: r4 keeps the old sum
+        assertThat(both(HelperTable.empty(), verified, 16, 0, flat(Insn.mov64Reg(2, 1), c, Insn.alu64Reg(ALU_ADD, 4, 2),
+                Insn.mov64Imm(2, 0), Insn.load(SIZE_DW, 0, 4, 0), Insn.exit())).text()).isEqualTo("r0=0x66");
+        // the constant part moves with adds and subtracts of immediates, and through a mov
+        assertThat(both(HelperTable.empty(), verified, 8, 0, flat(Insn.mov64Reg(2, 1), c, Insn.alu64Imm(ALU_ADD, 4, 24),
+                Insn.alu64Reg(ALU_ADD, 4, 2), Insn.alu64Imm(ALU_SUB, 4, 8), Insn.mov64Reg(5, 4), Insn.load(SIZE_DW, 0, 5, 0),
+                Insn.exit())).text()).isEqualTo("r0=0x67");
+        // r4 = C + r2 where r2 = r2 + r4 afterwards (r2 written): the access must use r4's own value
+        assertThat(both(HelperTable.empty(), verified, 8, 0, flat(Insn.mov64Reg(2, 1), c, Insn.alu64Reg(ALU_ADD, 4, 2),
+                Insn.alu64Reg(ALU_ADD, 2, 2), Insn.load(SIZE_DW, 0, 4, 0), Insn.store(SIZE_DW, 4, 2, 8),
+                Insn.load(SIZE_DW, 3, 4, 8), Insn.alu64Reg(ALU_ADD, 0, 3), Insn.exit())).text()).isEqualTo("r0=0x75");
+        // a store through the known register lands where the interpreter's does
+        assertThat(both(HelperTable.empty(), verified, 40, 0, flat(Insn.mov64Reg(2, 1), c, Insn.alu64Reg(ALU_ADD, 4, 2),
+                Insn.storeImm(SIZE_DW, 4, 0, 7), Insn.mov64Imm(4, 0), c, Insn.load(SIZE_DW, 0, 4, 40), Insn.exit())).text())
+                .isEqualTo("r0=0x7");
+        // knowledge ends at a block boundary: the add below joins r4 = C + r2 (jump taken) and r4 = C
+        for (int i = 0; i < 8; i++) space.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, data.address() - space.base() + 8 * i, 100 + i);
+        for (long r1 : new long[] {8, 0}) {
+            assertThat(both(HelperTable.empty(), verified, r1, 0, flat(Insn.mov64Reg(2, 1), c, Insn.alu64Reg(ALU_ADD, 4, 2),
+                    Insn.jumpImm(JMP_JEQ, 2, 8, 2), c, Insn.alu64Imm(ALU_ADD, 4, 16), Insn.load(SIZE_DW, 0, 4, 0), Insn.exit())).text())
+                    .isEqualTo(r1 == 8 ? "r0=0x67" : "r0=0x66");
+        }
     }
 
     @Test

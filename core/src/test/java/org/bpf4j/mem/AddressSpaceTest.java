@@ -61,10 +61,42 @@ class AddressSpaceTest {
                 }
             }
             live.sort((x, y) -> Long.compare(x.address(), y.address()));
+            for (Region r : live) {
+                assertThat(r.address()).isGreaterThanOrEqualTo(space.base() + AddressSpace.MARGIN);
+                assertThat(r.end()).isLessThanOrEqualTo(space.base() + space.size() - AddressSpace.MARGIN);
+            }
             for (int i = 1; i < live.size(); i++) {
                 assertThat(live.get(i).address()).isGreaterThanOrEqualTo(live.get(i - 1).end());
             }
             assertThat(space.regions()).hasSize(live.size());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 1 << 16, 3 << 20, 1 << 30, (1L << 32) + 1})
+    void sizesArePowersOfTwoAndTheSandboxSurroundsTheSpace(long requested) {
+        try (AddressSpace space = AddressSpace.reserve(requested)) {
+            assertThat(Long.bitCount(space.size())).isOne();
+            assertThat(space.size()).isGreaterThanOrEqualTo(Math.max(requested, AddressSpace.MIN_SIZE)).isLessThan(2 * Math.max(requested, AddressSpace.MIN_SIZE));
+            assertThat(space.offsetMask()).isEqualTo(space.size() - 1);
+            assertThat(space.sandbox().address()).isEqualTo(space.base() - AddressSpace.MARGIN);
+            assertThat(space.sandbox().byteSize()).isEqualTo(space.size() + 2 * AddressSpace.MARGIN);
+            // Both margins are ordinary memory: a wild access that lands there reads and writes without a fault.
+            space.sandbox().set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 1);
+            space.sandbox().set(ValueLayout.JAVA_LONG_UNALIGNED, space.sandbox().byteSize() - 8, 2);
+            assertThat(space.sandbox().get(ValueLayout.JAVA_LONG_UNALIGNED, space.sandbox().byteSize() - 8)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void onLinuxTheSpaceIsAlignedToItsSize() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+                "the aligned reservation uses mmap: not Linux");
+        for (long size : new long[] {1 << 20, 1L << 31, 1L << 34}) {
+            try (AddressSpace space = AddressSpace.reserve(size)) {
+                assertThat(space.aligned()).as("size %d at 0x%x", size, space.base()).isTrue();
+                assertThat(space.base() % size).isZero();
+            }
         }
     }
 
