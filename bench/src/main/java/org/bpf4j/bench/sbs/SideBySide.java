@@ -28,7 +28,8 @@ import org.bpf4j.linux.KernelAvailability;
  * until the warm-up time has passed; for the JIT this is where HotSpot compiles the program), then
  * {@code rounds} test runs whose {@code repeat} is sized to about {@code round-ms} each; the figure is the
  * median of the engine's own per-run average (bpf4j's and the kernel's test runs time only their run
- * loop). Each program is measured in a fresh JVM (a child process), so that one program's profile does
+ * loop). A kernel round follows each round of a bpf4j engine, so that both sides of a ratio are
+ * measured in the same seconds. Each program is measured in a fresh JVM (a child process), so that one program's profile does
  * not shape another's compiled code. The native binary does the same in C (see native.c).
  *
  * <pre>
@@ -116,36 +117,87 @@ public final class SideBySide {
             return new Measurement(0, 0, Double.NaN, Double.NaN, Double.NaN, error);
         }
 
+        /** The median of the rounds, with their extremes. */
+        static Measurement of(Engines.Outcome first, double[] rounds) {
+            double[] ns = rounds.clone();
+            Arrays.sort(ns);
+            return new Measurement(first.result(), first.retval(), ns[ns.length / 2], ns[0], ns[ns.length - 1], null);
+        }
+
         boolean ok() { return error == null; }
     }
 
-    /** Runs the program through every bpf4j engine and the kernel, printing one {@code SBS} line each. */
+    /**
+     * Runs the program through every bpf4j engine and the kernel, printing one {@code SBS} line each. The
+     * kernel is warmed up first; then each bpf4j engine is warmed up and measured with a kernel round right
+     * after each of its rounds, so that a slow phase of the host (this is a VM: ±30% over minutes) hits
+     * both sides of the ratio. The kernel's figure is the median of all its rounds.
+     */
     static void measureInProcess(Config c, SbsProgram program, PrintStream out) {
         byte[] frame = program.frame();
-        for (Engines e : c.engines) {
-            if (e == Engines.NATIVE) continue;
-            Measurement m;
-            if (e == Engines.KERNEL && !KernelAvailability.check().available()) {
-                m = Measurement.failed("kernel not reachable: " + KernelAvailability.check().reason());
+        Engines.Runner kernel = null;
+        Warm kernelWarm = null;
+        Measurement kernelFailure = null;
+        List<Double> kernelRounds = new ArrayList<>();
+        if (c.engines.contains(Engines.KERNEL)) {
+            if (!KernelAvailability.check().available()) {
+                kernelFailure = Measurement.failed("kernel not reachable: " + KernelAvailability.check().reason());
             } else {
+                try {
+                    kernel = Engines.KERNEL.load(c.objects, program);
+                    kernelWarm = warmUp(kernel, frame, c.warmupMs, c.maxWarmupMs, c.roundMs);
+                } catch (RuntimeException ex) {
+                    if (kernel != null) kernel.close();
+                    kernel = null;
+                    kernelFailure = Measurement.failed(ex.toString());
+                }
+            }
+        }
+        try {
+            for (Engines e : c.engines) {
+                if (e == Engines.NATIVE || e == Engines.KERNEL) continue;
+                Measurement m;
                 try (Engines.Runner runner = e.load(c.objects, program)) {
-                    m = measure(runner, frame, c.warmupMs, c.maxWarmupMs, c.roundMs, c.rounds);
+                    Warm warm = warmUp(runner, frame, c.warmupMs, c.maxWarmupMs, c.roundMs);
+                    double[] ns = new double[c.rounds];
+                    for (int r = 0; r < c.rounds; r++) {
+                        ns[r] = round(runner, frame, warm);
+                        if (kernel != null) kernelRounds.add(round(kernel, frame, kernelWarm));
+                    }
+                    m = Measurement.of(warm.first(), ns);
                 } catch (RuntimeException ex) {
                     m = Measurement.failed(ex.toString());
                 }
+                out.println(line(program, e, m));
+                out.flush();
             }
-            out.println(line(program, e, m));
-            out.flush();
+            if (kernel != null && kernelRounds.isEmpty()) {
+                for (int r = 0; r < c.rounds; r++) kernelRounds.add(round(kernel, frame, kernelWarm));
+            }
+        } catch (RuntimeException ex) {
+            kernelFailure = Measurement.failed(ex.toString());
+        } finally {
+            if (kernel != null) kernel.close();
         }
+        if (kernelFailure != null) {
+            out.println(line(program, Engines.KERNEL, kernelFailure));
+        } else if (kernel != null) {
+            out.println(line(program, Engines.KERNEL,
+                    Measurement.of(kernelWarm.first(), kernelRounds.stream().mapToDouble(Double::doubleValue).toArray())));
+        }
+        out.flush();
     }
+
+    /** What warming up found: the first run's outcome, and the repeat that makes a round last about round-ms. */
+    record Warm(Engines.Outcome first, int repeat) {}
 
     /**
      * Warms up for at least {@code warmupMs}, and then until HotSpot has compiled nothing and the time per
      * run has moved by less than 10% for two consecutive batches of about {@code roundMs} (a large
      * program's many region methods take C2 seconds; on a loaded machine a compilation can wait in C2's
-     * queue while nothing completes), at most {@code maxWarmupMs}; then measures {@code rounds} rounds.
+     * queue while nothing completes), at most {@code maxWarmupMs}.
      */
-    static Measurement measure(Engines.Runner runner, byte[] frame, long warmupMs, long maxWarmupMs, long roundMs, int rounds) {
+    static Warm warmUp(Engines.Runner runner, byte[] frame, long warmupMs, long maxWarmupMs, long roundMs) {
         Engines.Outcome first = runner.run(frame, 1);
         var jit = ManagementFactory.getCompilationMXBean();
         long roundNs = roundMs * 1_000_000L;
@@ -168,19 +220,17 @@ public final class SideBySide {
                 lastPerRun = o.nanosPerRun();
             }
             if (t1 >= maxEnd || t1 >= minEnd && quiet >= 2) {
-                repeat = (int) Math.clamp(repeat * (double) roundNs / t, 1, 1 << 30);
-                break;
+                return new Warm(first, (int) Math.clamp(repeat * (double) roundNs / t, 1, 1 << 30));
             }
             if (t < roundNs) repeat = (int) Math.min(repeat * 2L, 1 << 30);
         }
-        double[] ns = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-            Engines.Outcome o = runner.run(frame, repeat);
-            check(first, o);
-            ns[r] = o.nanosPerRun();
-        }
-        Arrays.sort(ns);
-        return new Measurement(first.result(), first.retval(), ns[rounds / 2], ns[0], ns[rounds - 1], null);
+    }
+
+    /** One measured round: ns per run, the result checked against the first run's. */
+    static double round(Engines.Runner runner, byte[] frame, Warm warm) {
+        Engines.Outcome o = runner.run(frame, warm.repeat());
+        check(warm.first(), o);
+        return o.nanosPerRun();
     }
 
     private static void check(Engines.Outcome first, Engines.Outcome o) {
