@@ -62,6 +62,8 @@ final class CodeGen {
     // Local variable slots. Function methods: run 0, r1..r5 params 1..10, depth 11. Region methods:
     // run 0, frame 1, pc 2, depth 3. Both: BPF register i in REG + 2i, then the budget, may_goto, a temp.
     private static final int RUN = 0, REG = 12, BUDGET = REG + 22, MAY_GOTO_COUNT = BUDGET + 2, TMP = MAY_GOTO_COUNT + 2;
+    /** Register i's 32-bit value, while it is held as an int (see Unit.intRegs): slot INT_REG + i. */
+    private static final int INT_REG = TMP + 2;
     private static final int FRAME = 1, REGION_PC = 2, REGION_DEPTH = 3, FUNCTION_DEPTH = 11;
     private static final int DISPATCH_FRAME = 12, DISPATCH_PC = 13;
     private static final int FRAME_SLOTS = 12; // r0..r10, may_goto counter
@@ -341,6 +343,16 @@ final class CodeGen {
         cb.invokevirtual(CD_RUN, "frameTop", MethodTypeDesc.of(CD_long, CD_int));
     }
 
+    /** Whether the JIT leaves the instruction's destination as a zero-extended 32-bit int (Unit.intRegs). */
+    static boolean writesInt(Insn insn) {
+        int op = insn.opcode();
+        return switch (insnClass(op)) {
+            case CLASS_ALU -> aluOp(op) != ALU_END && aluOp(op) != ALU_DIV && aluOp(op) != ALU_MOD;
+            case CLASS_LDX -> mode(op) == MODE_MEM && sizeBytes(op) < 8;
+            default -> false;
+        };
+    }
+
     static int[] bits(int mask) {
         return BitSet.valueOf(new long[] {mask & 0xffffffffL}).stream().toArray();
     }
@@ -416,6 +428,45 @@ final class CodeGen {
             this.mayGoto = mg;
             this.blockLength = new int[a.n];
             findBlocks();
+            this.intAtStart = intsAtBlockStarts();
+        }
+
+        /** Registers held as ints at the start of each instruction's block (see intRegs). */
+        final int[] intAtStart;
+
+        /**
+         * Forward over the unit: a register is an int at a block's start when every path into it ends
+         * with the register written by a writesInt instruction. Calls end that (the callee, a tail call
+         * or callx may write any register as a long), as do entries: the function's, a region's.
+         */
+        private int[] intsAtBlockStarts() {
+            int all = (1 << 11) - 1;
+            int[] in = new int[a.n];
+            for (int pc : pcs) in[pc] = all;
+            in[pcs[0]] = 0;
+            if (member.get(f.entry)) in[f.entry] = 0;
+            if (region >= 0) for (int pc : pcs) if (leader.get(pc)) in[pc] = 0;
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (int pc : pcs) {
+                    Insn insn = a.insn(pc);
+                    int out = in[pc] & ~a.defs(pc);
+                    if (writesInt(insn)) out |= 1 << insn.dst();
+                    int op = insn.opcode();
+                    if (op == CALL || op == CALLX) out = 0;
+                    int t = a.jumpTarget(pc);
+                    for (int succ : new int[] {a.fallsThrough(pc) ? a.next(pc) : -1, t}) {
+                        if (succ < 0 || succ >= a.n || !member.get(succ)) continue;
+                        int merged = in[succ] & out;
+                        if (merged != in[succ]) {
+                            in[succ] = merged;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            return in;
         }
 
         private void findBlocks() {
@@ -457,11 +508,80 @@ final class CodeGen {
 
         int reg(int i) { return REG + 2 * i; }
 
-        void ld(int i) { cb.lload(reg(i)); }
+        // A register is held either as a long (its 64-bit value in slot reg(i)) or, after an instruction that
+        // writes a zero-extended 32-bit value (writesInt), as that value in int slot INT_REG + i. An int
+        // needs no widening where the code only looks at 32 bits, and above all not for the state of
+        // C2's uncommon traps: a byte loaded and compared in a loop (strcmp) kept a movsxd per iteration
+        // while the state held it as a long. Which registers are ints at a block's start is decided
+        // ahead (intAtStart); an edge whose source holds more as ints widens them first.
+        int intRegs;
+
+        void ld(int i) {
+            if ((intRegs & (1 << i)) == 0) {
+                cb.lload(reg(i));
+            } else {
+                cb.iload(INT_REG + i);
+                zext32();
+            }
+        }
+
+        /** Pushes the low 32 bits of register i. */
+        void ldInt(int i) {
+            if ((intRegs & (1 << i)) == 0) {
+                cb.lload(reg(i));
+                cb.l2i();
+            } else {
+                cb.iload(INT_REG + i);
+            }
+        }
 
         void st(int i) {
             cb.lstore(reg(i));
+            intRegs &= ~(1 << i);
             forget(i);
+        }
+
+        /** Stores the int on the stack as register i's zero-extended 32-bit value. */
+        void stInt(int i) {
+            cb.istore(INT_REG + i);
+            intRegs |= 1 << i;
+            forget(i);
+        }
+
+        /** Widens the registers of {@code mask} held as ints back to longs. */
+        void widen(int mask) {
+            for (int r : bits(mask & intRegs)) {
+                cb.iload(INT_REG + r);
+                zext32();
+                cb.lstore(reg(r));
+            }
+            intRegs &= ~mask;
+        }
+
+        /**
+         * The label a jump from the current state to {@code pc} goes to: the target itself when the
+         * registers held as ints agree (or those that do not are dead there), else a stub that widens the
+         * others first. A stub on a loop's back edge kept C2 from seeing a counted loop (copy).
+         */
+        Label edge(int pc) {
+            int wanted = member.get(pc) ? intAtStart[pc] : 0;
+            if ((wanted & ~intRegs) != 0) {
+                throw new IllegalStateException("insn " + pc + ": registers held as ints disagree with the block's start");
+            }
+            int widen = intRegs & ~wanted & (member.get(pc) ? f.liveIn[pc] : -1);
+            Label direct = target(pc);
+            if (widen == 0) return direct;
+            Label stub = cb.newLabel();
+            outOfLine.add(() -> {
+                cb.labelBinding(stub);
+                for (int r : bits(widen)) {
+                    cb.iload(INT_REG + r);
+                    zext32();
+                    cb.lstore(reg(r));
+                }
+                cb.goto_(direct);
+            });
+            return stub;
         }
 
         // Within a block, what the code knows of a register: "holds constant c plus register x" (x = -1:
@@ -495,6 +615,10 @@ final class CodeGen {
             prologue();
             for (int i = 0; i < pcs.length; i++) {
                 int pc = pcs[i];
+                if (leader.get(pc)) {
+                    widen(intRegs & ~intAtStart[pc] & f.liveIn[pc]); // falling through from the previous block
+                    intRegs = intAtStart[pc];
+                }
                 cb.labelBinding(label(pc));
                 if (leader.get(pc)) Arrays.fill(knownBase, UNKNOWN);
                 if (budgeted && leader.get(pc)) budgetCheck(pc);
@@ -508,10 +632,11 @@ final class CodeGen {
                     } else if (!member.get(nx)) {
                         leaveRegion(nx);
                     } else if (i + 1 >= pcs.length || pcs[i + 1] != nx) {
-                        cb.goto_(label(nx));
+                        cb.goto_(edge(nx));
                     }
                 }
             }
+            intRegs = 0; // stubs, out-of-line code and the exit block are reached with every register a long
             exitStubs.forEach((pc, l) -> {
                 cb.labelBinding(l);
                 leaveRegion(pc);
@@ -538,6 +663,7 @@ final class CodeGen {
         }
 
         void prologue() {
+            intRegs = 0; // an int slot is read only where every path into it wrote it (intsAtBlockStarts)
             if (region < 0) {
                 for (int i = 1; i <= 5; i++) {
                     cb.lload(1 + 2 * (i - 1));
@@ -638,6 +764,7 @@ final class CodeGen {
 
         /** Continue at {@code pc} in another region (or -1: the function returns). */
         void leaveRegion(int pc) {
+            widen(intRegs);
             cb.loadConstant(pc);
             cb.istore(REGION_PC);
             cb.goto_(exitBlock);
@@ -723,8 +850,7 @@ final class CodeGen {
 
         void operand32(Insn insn) {
             if (source(insn.opcode()) == SRC_X) {
-                ld(insn.src());
-                cb.l2i();
+                ldInt(insn.src());
             } else {
                 cb.loadConstant(insn.imm());
             }
@@ -781,6 +907,7 @@ final class CodeGen {
         void divMod64(Insn insn) {
             int op = insn.opcode();
             int d = insn.dst(), s = insn.src(), k = insn.imm();
+            widen(1 << d); // written on one path, read on the other (modulo by zero)
             boolean div = aluOp(op) == ALU_DIV;
             boolean signed = insn.off() == 1;
             Runnable apply = () -> {
@@ -828,16 +955,16 @@ final class CodeGen {
             int d = insn.dst(), s = insn.src(), k = insn.imm();
             boolean reg = source(op) == SRC_X;
             switch (aluOp(op)) {
-                case ALU_ADD -> { ld(d); cb.l2i(); operand32(insn); cb.iadd(); zext32(); st(d); }
-                case ALU_SUB -> { ld(d); cb.l2i(); operand32(insn); cb.isub(); zext32(); st(d); }
-                case ALU_MUL -> { ld(d); cb.l2i(); operand32(insn); cb.imul(); zext32(); st(d); }
-                case ALU_OR -> { ld(d); cb.l2i(); operand32(insn); cb.ior(); zext32(); st(d); }
-                case ALU_AND -> { ld(d); cb.l2i(); operand32(insn); cb.iand(); zext32(); st(d); }
-                case ALU_XOR -> { ld(d); cb.l2i(); operand32(insn); cb.ixor(); zext32(); st(d); }
-                case ALU_LSH -> { ld(d); cb.l2i(); operand32(insn); cb.ishl(); zext32(); st(d); }
-                case ALU_RSH -> { ld(d); cb.l2i(); operand32(insn); cb.iushr(); zext32(); st(d); }
-                case ALU_ARSH -> { ld(d); cb.l2i(); operand32(insn); cb.ishr(); zext32(); st(d); }
-                case ALU_NEG -> { ld(d); cb.l2i(); cb.ineg(); zext32(); st(d); }
+                case ALU_ADD -> { ldInt(d); operand32(insn); cb.iadd(); stInt(d); }
+                case ALU_SUB -> { ldInt(d); operand32(insn); cb.isub(); stInt(d); }
+                case ALU_MUL -> { ldInt(d); operand32(insn); cb.imul(); stInt(d); }
+                case ALU_OR -> { ldInt(d); operand32(insn); cb.ior(); stInt(d); }
+                case ALU_AND -> { ldInt(d); operand32(insn); cb.iand(); stInt(d); }
+                case ALU_XOR -> { ldInt(d); operand32(insn); cb.ixor(); stInt(d); }
+                case ALU_LSH -> { ldInt(d); operand32(insn); cb.ishl(); stInt(d); }
+                case ALU_RSH -> { ldInt(d); operand32(insn); cb.iushr(); stInt(d); }
+                case ALU_ARSH -> { ldInt(d); operand32(insn); cb.ishr(); stInt(d); }
+                case ALU_NEG -> { ldInt(d); cb.ineg(); stInt(d); }
                 case ALU_END -> {
                     ld(d);
                     if (source(op) == END_TO_BE) {
@@ -853,15 +980,13 @@ final class CodeGen {
                 }
                 case ALU_MOV -> {
                     if (!reg) {
-                        cb.loadConstant(k & 0xffffffffL);
+                        cb.loadConstant(k);
                     } else {
-                        ld(s);
-                        cb.l2i();
+                        ldInt(s);
                         if (insn.off() == 8) cb.i2b();
                         else if (insn.off() == 16) cb.i2s();
-                        zext32();
                     }
-                    st(d);
+                    stInt(d);
                 }
                 case ALU_DIV, ALU_MOD -> divMod32(insn);
                 default -> throw new IllegalStateException("unexpected ALU opcode " + op);
@@ -871,6 +996,7 @@ final class CodeGen {
         void divMod32(Insn insn) {
             int op = insn.opcode();
             int d = insn.dst(), s = insn.src(), k = insn.imm();
+            widen(1 << d); // written on one path, read on the other (modulo by zero)
             boolean div = aluOp(op) == ALU_DIV;
             boolean signed = insn.off() == 1;
             Runnable apply = () -> {
@@ -947,7 +1073,7 @@ final class CodeGen {
             int op = insn.opcode();
             if (op == JA || op == JA32) {
                 int t = a.jumpTarget(pc);
-                if (member.get(t)) cb.goto_(label(t));
+                if (member.get(t)) cb.goto_(edge(t));
                 else leaveRegion(t);
                 return;
             }
@@ -955,6 +1081,7 @@ final class CodeGen {
                 exit();
                 return;
             }
+            if (op == CALL || op == CALLX) widen(intRegs); // calls read and write registers on several paths
             if (op == CALL) {
                 if (a.resolved.isLocalCall(pc)) localCall(pc, insn);
                 else if (a.isTailCall(pc)) tailCall(pc);
@@ -970,14 +1097,14 @@ final class CodeGen {
                 cb.lload(MAY_GOTO_COUNT);
                 cb.lconst_0();
                 cb.lcmp();
-                cb.ifeq(target(a.jumpTarget(pc)));
+                cb.ifeq(edge(a.jumpTarget(pc)));
                 cb.lload(MAY_GOTO_COUNT);
                 cb.lconst_1();
                 cb.lsub();
                 cb.lstore(MAY_GOTO_COUNT);
                 return;
             }
-            Label t = target(a.jumpTarget(pc));
+            Label t = edge(a.jumpTarget(pc));
             int code = jmpOp(op);
             boolean unsigned = code == JMP_JGT || code == JMP_JGE || code == JMP_JLT || code == JMP_JLE;
             if (insnClass(op) == CLASS_JMP) {
@@ -1012,12 +1139,10 @@ final class CodeGen {
                 // Not through lcmp or Integer.compareUnsigned: where C2 turns a branch that was never taken
                 // into an uncommon trap, it keeps their three-way result for the trap's state, computed on
                 // every iteration.
-                ld(insn.dst());
-                cb.l2i();
+                ldInt(insn.dst());
                 flipSign32();
                 if (source(op) == SRC_X) {
-                    ld(insn.src());
-                    cb.l2i();
+                    ldInt(insn.src());
                     flipSign32();
                 } else {
                     cb.loadConstant(insn.imm() + Integer.MIN_VALUE);
@@ -1030,8 +1155,7 @@ final class CodeGen {
                 }
                 return;
             }
-            ld(insn.dst());
-            cb.l2i();
+            ldInt(insn.dst());
             operand32(insn);
             if (code == JMP_JSET) {
                 cb.iand();
@@ -1317,18 +1441,18 @@ final class CodeGen {
         void load(Insn insn) {
             int op = insn.opcode();
             int size = sizeBytes(op);
-            boolean signExtend = mode(op) == MODE_MEMSX;
             segment();
             ClassDesc value = layout(size);
             ClassDesc layoutType = lastLayout;
             offset(insn.src(), insn.off(), size, false);
             cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(value, layoutType, CD_long));
-            switch (size) {
-                case 1 -> { cb.i2l(); if (!signExtend) { cb.loadConstant(0xffL); cb.land(); } }
-                case 2 -> { cb.i2l(); if (!signExtend) { cb.loadConstant(0xffffL); cb.land(); } }
-                case 4 -> { if (signExtend) cb.i2l(); else zext32(); }
-                default -> { }
+            if (writesInt(insn)) {
+                if (size == 1) { cb.loadConstant(0xff); cb.iand(); }
+                else if (size == 2) { cb.loadConstant(0xffff); cb.iand(); }
+                stInt(insn.dst());
+                return;
             }
+            if (size < 8) cb.i2l(); // sign-extending
             st(insn.dst());
         }
 
@@ -1348,8 +1472,7 @@ final class CodeGen {
                     int k = insn.imm();
                     cb.loadConstant(size == 1 ? (byte) k : size == 2 ? (short) k : k);
                 } else {
-                    ld(insn.src());
-                    cb.l2i();
+                    ldInt(insn.src());
                     if (size == 1) cb.i2b();
                     else if (size == 2) cb.i2s();
                 }

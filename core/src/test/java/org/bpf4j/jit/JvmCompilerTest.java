@@ -203,6 +203,38 @@ class JvmCompilerTest {
     }
 
     @Test
+    void registersHeldAsIntsAreWidenedWhereverTheyMeetLongs() {
+        // CodeGen keeps 32-bit results in int slots; every join, call and conditional write widens them.
+        ExecutionOptions verified = ExecutionOptions.verified();
+        Insn w1 = Insn.alu32Imm(ALU_MOV, 1, -5); // 0xfffffffb, zero-extended
+        for (long r2 : new long[] {0, 1}) {
+            // joined with a 64-bit write on one path
+            assertThat(both(HelperTable.empty(), verified, 0, r2, w1, Insn.jumpImm(JMP_JEQ, 2, 0, 1), Insn.mov64Imm(1, -1),
+                    Insn.mov64Reg(0, 1), Insn.exit()).text()).isEqualTo(r2 == 0 ? "r0=0xfffffffb" : "r0=0xffffffffffffffff");
+            // joined with another 32-bit write, then used as 64 bits
+            assertThat(both(HelperTable.empty(), verified, 0, r2, w1, Insn.jumpImm(JMP_JEQ, 2, 0, 1), Insn.alu32Imm(ALU_ADD, 1, 7),
+                    Insn.mov64Reg(0, 1), Insn.alu64Imm(ALU_ADD, 0, 1), Insn.exit()).text()).isEqualTo(r2 == 0 ? "r0=0xfffffffc" : "r0=0x3");
+        }
+        // modulo by zero leaves the dividend, held as an int
+        assertThat(both(HelperTable.empty(), verified, 0, 0, Insn.alu32Imm(ALU_MOV, 3, 7), Insn.alu32Imm(ALU_MOV, 4, 0),
+                Insn.alu32Reg(ALU_MOD, 3, 4), Insn.mov64Reg(0, 3), Insn.exit()).text()).isEqualTo("r0=0x7");
+        assertThat(both(HelperTable.empty(), verified, 0, 0, Insn.alu32Imm(ALU_MOV, 3, -7), Insn.mov64Imm(4, 0),
+                Insn.alu64Reg(ALU_MOD, 3, 4), Insn.mov64Reg(0, 3), Insn.exit()).text()).isEqualTo("r0=0xfffffff9");
+        // across a helper call and a bpf-to-bpf call
+        HelperTable helpers = HelperTable.builder().add(7, "add", (ctx, a, b, c, d, e) -> a + b).build();
+        assertThat(both(helpers, verified, 0, 0, Insn.alu32Imm(ALU_MOV, 6, -9), Insn.mov64Imm(1, 1), Insn.mov64Imm(2, 2),
+                Insn.call(7), Insn.alu64Reg(ALU_ADD, 0, 6), Insn.exit()).text()).isEqualTo("r0=0xfffffffa");
+        assertThat(both(HelperTable.empty(), verified, 0, 0, Insn.alu32Imm(ALU_MOV, 6, -9), Insn.callLocal(2),
+                Insn.alu64Reg(ALU_ADD, 0, 6), Insn.exit(), Insn.alu32Imm(ALU_MOV, 0, 3), Insn.exit()).text()).isEqualTo("r0=0xfffffffa");
+        // a byte load compared as 32 bits in a loop, then used as 64 bits after it
+        Region bytes = space.allocate(16, "bytes", true);
+        space.segment().set(ValueLayout.JAVA_BYTE, bytes.address() - space.base() + 5, (byte) 0x80);
+        assertThat(both(HelperTable.empty(), verified, bytes.address(), 0, Insn.load(SIZE_B, 0, 1, 0),
+                Insn.alu64Imm(ALU_ADD, 1, 1), new Insn(CLASS_JMP32 | JMP_JEQ | SRC_K, 0, 0, -3, 0), Insn.alu64Imm(ALU_LSH, 0, 32), Insn.exit()).text())
+                .isEqualTo("r0=0x8000000000");
+    }
+
+    @Test
     void storeToReadOnlyRegionIsAFault() {
         Region ro = space.allocate(8, ".rodata", false);
         assertThat(both(HelperTable.empty(), ExecutionOptions.raw(), ro.address(), 8, Insn.storeImm(SIZE_B, 1, 0, 1), Insn.exit()).text())
