@@ -550,12 +550,17 @@ final class CodeGen {
 
         /** Widens the registers of {@code mask} held as ints back to longs. */
         void widen(int mask) {
-            for (int r : bits(mask & intRegs)) {
+            emitWiden(mask & intRegs);
+            intRegs &= ~mask;
+        }
+
+        /** The code that copies the int slots of {@code mask} into their registers' long slots. */
+        void emitWiden(int mask) {
+            for (int r : bits(mask)) {
                 cb.iload(INT_REG + r);
                 zext32();
                 cb.lstore(reg(r));
             }
-            intRegs &= ~mask;
         }
 
         /**
@@ -574,11 +579,7 @@ final class CodeGen {
             Label stub = cb.newLabel();
             outOfLine.add(() -> {
                 cb.labelBinding(stub);
-                for (int r : bits(widen)) {
-                    cb.iload(INT_REG + r);
-                    zext32();
-                    cb.lstore(reg(r));
-                }
+                emitWiden(widen);
                 cb.goto_(direct);
             });
             return stub;
