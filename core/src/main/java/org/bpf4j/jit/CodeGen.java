@@ -619,9 +619,9 @@ final class CodeGen {
                 if (leader.get(pc)) {
                     widen(intRegs & ~intAtStart[pc] & f.liveIn[pc]); // falling through from the previous block
                     intRegs = intAtStart[pc];
+                    Arrays.fill(knownBase, UNKNOWN);
                 }
                 cb.labelBinding(label(pc));
-                if (leader.get(pc)) Arrays.fill(knownBase, UNKNOWN);
                 if (budgeted && leader.get(pc)) budgetCheck(pc);
                 instruction(pc);
                 if (a.fallsThrough(pc)) {
