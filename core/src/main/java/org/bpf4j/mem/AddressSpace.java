@@ -81,15 +81,28 @@ public final class AddressSpace implements AutoCloseable {
 
     /**
      * Reserves a space of {@code size} bytes rounded up to a power of two (at least {@link #MIN_SIZE});
-     * {@code 2 * MARGIN} of them are never allocated.
+     * {@code 2 * MARGIN} of them are never allocated. On Linux lazily and aligned to its size, elsewhere
+     * as {@link #allocateCommitted}.
      */
     public static AddressSpace reserve(long size) {
+        return create(size, NativeReservation.available());
+    }
+
+    /**
+     * A space in memory allocated and zeroed up to front, at no particular alignment: what platforms
+     * without {@code mmap} get from {@link #reserve}.
+     */
+    public static AddressSpace allocateCommitted(long size) {
+        return create(size, false);
+    }
+
+    private static AddressSpace create(long size, boolean lazy) {
         if (size <= 0) throw new IllegalArgumentException("address space size must be positive: " + size);
         if (size > 1L << 40) throw new IllegalArgumentException("address space size over 1 TiB: " + size);
         long rounded = Math.max(MIN_SIZE, Long.highestOneBit(size - 1) << 1);
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment sandbox = NativeReservation.available()
+            MemorySegment sandbox = lazy
                     ? NativeReservation.mapAligned(rounded, MARGIN, arena)
                     : arena.allocate(rounded + 2 * MARGIN, 4096);
             return new AddressSpace(arena, sandbox);

@@ -76,16 +76,25 @@ class AddressSpaceTest {
     @ValueSource(longs = {1, 1 << 16, 3 << 20, 1 << 30, (1L << 32) + 1})
     void sizesArePowersOfTwoAndTheSandboxSurroundsTheSpace(long requested) {
         try (AddressSpace space = AddressSpace.reserve(requested)) {
-            assertThat(Long.bitCount(space.size())).isOne();
-            assertThat(space.size()).isGreaterThanOrEqualTo(Math.max(requested, AddressSpace.MIN_SIZE)).isLessThan(2 * Math.max(requested, AddressSpace.MIN_SIZE));
-            assertThat(space.offsetMask()).isEqualTo(space.size() - 1);
-            assertThat(space.sandbox().address()).isEqualTo(space.base() - AddressSpace.MARGIN);
-            assertThat(space.sandbox().byteSize()).isEqualTo(space.size() + 2 * AddressSpace.MARGIN);
-            // Both margins are ordinary memory: a wild access that lands there reads and writes without a fault.
-            space.sandbox().set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 1);
-            space.sandbox().set(ValueLayout.JAVA_LONG_UNALIGNED, space.sandbox().byteSize() - 8, 2);
-            assertThat(space.sandbox().get(ValueLayout.JAVA_LONG_UNALIGNED, space.sandbox().byteSize() - 8)).isEqualTo(2);
+            checkSizeAndSandbox(space, requested);
         }
+        if (requested <= 4 << 20) { // committed and zeroed up front: only small ones
+            try (AddressSpace space = AddressSpace.allocateCommitted(requested)) {
+                checkSizeAndSandbox(space, requested);
+            }
+        }
+    }
+
+    private static void checkSizeAndSandbox(AddressSpace space, long requested) {
+        assertThat(Long.bitCount(space.size())).isOne();
+        assertThat(space.size()).isGreaterThanOrEqualTo(Math.max(requested, AddressSpace.MIN_SIZE)).isLessThan(2 * Math.max(requested, AddressSpace.MIN_SIZE));
+        assertThat(space.offsetMask()).isEqualTo(space.size() - 1);
+        assertThat(space.sandbox().address()).isEqualTo(space.base() - AddressSpace.MARGIN);
+        assertThat(space.sandbox().byteSize()).isEqualTo(space.size() + 2 * AddressSpace.MARGIN);
+        // Both margins are ordinary memory: a wild access that lands there reads and writes without a fault.
+        space.sandbox().set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 1);
+        space.sandbox().set(ValueLayout.JAVA_LONG_UNALIGNED, space.sandbox().byteSize() - 8, 2);
+        assertThat(space.sandbox().get(ValueLayout.JAVA_LONG_UNALIGNED, space.sandbox().byteSize() - 8)).isEqualTo(2);
     }
 
     @Test
