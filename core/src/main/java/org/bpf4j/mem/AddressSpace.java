@@ -89,7 +89,7 @@ public final class AddressSpace implements AutoCloseable {
     }
 
     /**
-     * A space in memory allocated and zeroed up to front, at no particular alignment: what platforms
+     * A space in memory allocated and zeroed up front, at no particular alignment: what platforms
      * without {@code mmap} get from {@link #reserve}.
      */
     public static AddressSpace allocateCommitted(long size) {

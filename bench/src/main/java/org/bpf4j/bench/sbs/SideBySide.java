@@ -135,25 +135,7 @@ public final class SideBySide {
      */
     static void measureInProcess(Config c, SbsProgram program, PrintStream out) {
         byte[] frame = program.frame();
-        Engines.Runner kernel = null;
-        Warm kernelWarm = null;
-        Measurement kernelFailure = null;
-        List<Double> kernelRounds = new ArrayList<>();
-        if (c.engines.contains(Engines.KERNEL)) {
-            if (!KernelAvailability.check().available()) {
-                kernelFailure = Measurement.failed("kernel not reachable: " + KernelAvailability.check().reason());
-            } else {
-                try {
-                    kernel = Engines.KERNEL.load(c.objects, program);
-                    kernelWarm = warmUp(kernel, frame, c.warmupMs, c.maxWarmupMs, c.roundMs);
-                } catch (RuntimeException ex) {
-                    if (kernel != null) kernel.close();
-                    kernel = null;
-                    kernelFailure = Measurement.failed(ex.toString());
-                }
-            }
-        }
-        try {
+        try (KernelRounds kernel = c.engines.contains(Engines.KERNEL) ? new KernelRounds(c, program, frame) : null) {
             for (Engines e : c.engines) {
                 if (e == Engines.NATIVE || e == Engines.KERNEL) continue;
                 Measurement m;
@@ -162,7 +144,7 @@ public final class SideBySide {
                     double[] ns = new double[c.rounds];
                     for (int r = 0; r < c.rounds; r++) {
                         ns[r] = round(runner, frame, warm);
-                        if (kernel != null) kernelRounds.add(round(kernel, frame, kernelWarm));
+                        if (kernel != null) kernel.round(frame);
                     }
                     m = Measurement.of(warm.first(), ns);
                 } catch (RuntimeException ex) {
@@ -171,21 +153,66 @@ public final class SideBySide {
                 out.println(line(program, e, m));
                 out.flush();
             }
-            if (kernel != null && kernelRounds.isEmpty()) {
-                for (int r = 0; r < c.rounds; r++) kernelRounds.add(round(kernel, frame, kernelWarm));
+            if (kernel != null) {
+                for (int r = 0; !kernel.measured() && r < c.rounds; r++) kernel.round(frame); // the kernel alone
+                out.println(line(program, Engines.KERNEL, kernel.measurement()));
+                out.flush();
             }
-        } catch (RuntimeException ex) {
-            kernelFailure = Measurement.failed(ex.toString());
-        } finally {
-            if (kernel != null) kernel.close();
         }
-        if (kernelFailure != null) {
-            out.println(line(program, Engines.KERNEL, kernelFailure));
-        } else if (kernel != null) {
-            out.println(line(program, Engines.KERNEL,
-                    Measurement.of(kernelWarm.first(), kernelRounds.stream().mapToDouble(Double::doubleValue).toArray())));
+    }
+
+    /**
+     * The kernel's side of one program's measurement: warmed up once, then a round after each bpf4j
+     * round. A failure is the kernel's own (its line says why), never the bpf4j engine's it interleaves with.
+     */
+    private static final class KernelRounds implements AutoCloseable {
+        private final Config c;
+        private Engines.Runner runner;
+        private Warm warm;
+        private String failure;
+        private final List<Double> ns = new ArrayList<>();
+
+        KernelRounds(Config c, SbsProgram program, byte[] frame) {
+            this.c = c;
+            KernelAvailability kernel = KernelAvailability.check();
+            if (!kernel.available()) {
+                failure = "kernel not reachable: " + kernel.reason();
+                return;
+            }
+            try {
+                runner = Engines.KERNEL.load(c.objects, program);
+                warm = warmUp(runner, frame, c.warmupMs, c.maxWarmupMs, c.roundMs);
+            } catch (RuntimeException ex) {
+                fail(ex);
+            }
         }
-        out.flush();
+
+        void round(byte[] frame) {
+            if (runner == null) return;
+            try {
+                ns.add(SideBySide.round(runner, frame, warm));
+            } catch (RuntimeException ex) {
+                fail(ex);
+            }
+        }
+
+        boolean measured() { return failure != null || ns.size() >= c.rounds; }
+
+        Measurement measurement() {
+            if (failure != null) return Measurement.failed(failure);
+            return Measurement.of(warm.first(), ns.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
+        private void fail(RuntimeException ex) {
+            failure = ex.toString();
+            close();
+        }
+
+        @Override
+        public void close() {
+            if (runner != null) runner.close();
+            runner = null;
+        }
     }
 
     /** What warming up found: the first run's outcome, and the repeat that makes a round last about round-ms. */
