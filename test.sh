@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need (as root, only what is missing), then runs every test with `mvn verify`.
 # Kernel differential tests need root and bpffs; without them they skip with a message.
+# The suites from elsewhere (ISA conformance suite, real-world corpus) run when BPF4J_SHARED=DIR names
+# their folder (or ../shared is beside the checkout); otherwise they skip, each with one line saying so.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -29,6 +31,12 @@ if [ "$(id -u)" = 0 ]; then
     fi
 else
     echo "test.sh: not root: installing nothing and mounting nothing; tests that need the kernel will skip" >&2
+fi
+
+if [ -n "${BPF4J_SHARED:-}" ]; then
+    [ -d "$BPF4J_SHARED" ] || { echo "test.sh: BPF4J_SHARED=$BPF4J_SHARED is not a folder" >&2; exit 2; }
+    BPF4J_SHARED="$(cd "$BPF4J_SHARED" && pwd)"   # the tests run in each module's folder
+    export BPF4J_SHARED
 fi
 
 exec mvn -B verify "$@"

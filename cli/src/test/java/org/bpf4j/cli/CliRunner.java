@@ -4,12 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 /** Runs the bpf4j command in-process and captures what it prints. */
 record CliRunner(int exit, String out, String err) {
-
-    static final Path SHARED = Path.of(System.getProperty("bpf4j.shared", "../../shared"));
 
     static CliRunner run(String... args) {
         return runWithInput("", args);

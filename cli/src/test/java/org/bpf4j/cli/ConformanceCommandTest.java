@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class ConformanceCommandTest {
 
     @Test
     void wholeSuitePassesOnTheInterpreter() {
-        CliRunner r = CliRunner.run("conformance", "--engine", "interp", CliRunner.SHARED.resolve("conformance/tests").toString());
+        CliRunner r = CliRunner.run("conformance", "--engine", "interp", SharedData.conformanceTests().toString());
         assertThat(r.out()).isEqualTo("313 passed, 0 failed\n");
         assertThat(r.exit()).isZero();
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.bpf4j.pcap.Frame;
 import org.bpf4j.pcap.Pcap;
+import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,11 +153,11 @@ class ProgCommandTest {
         Path brokenPcap = dir.resolve("broken.pcap");
         byte[] pcap = Files.readAllBytes(Path.of(FIREWALL_PCAP));
         Files.write(brokenPcap, Arrays.copyOf(pcap, pcap.length - 5));
-        Path corpusBadRelo = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus/build/badrelo.o");
+        
         String[][] cases = {
             {"prog", "run", truncated.toString(), "--data-in", frame.toString()},
             {"prog", "run", FIREWALL, "--pcap", brokenPcap.toString()},
-            {"prog", "run", corpusBadRelo.toString(), "--data-in", frame.toString()},
+            {"prog", "run", resource("bad/undefined_function.bpf.o"), "--data-in", frame.toString()},
             {"prog", "run", FIREWALL, "--data-in", dir.resolve("missing").toString()},
             {"prog", "run", FIREWALL, "--prog", "nope", "--data-in", frame.toString()},
             {"prog", "show", dir.toString()},
@@ -200,8 +201,7 @@ class ProgCommandTest {
         }
         Path bigCtx = dir.resolve("ctx.bin");
         Files.write(bigCtx, new byte[70_000]);
-        CliRunner tracing = CliRunner.run("prog", "run", Path.of(System.getProperty("bpf4j.shared", "../../shared"),
-                "corpus/linux/cpustat_kern.o").toString(), "--data-in", frame.toString(), "--ctx-in", bigCtx.toString());
+        CliRunner tracing = CliRunner.run("prog", "run", resource("bpf/tracepoint.bpf.o"), "--data-in", frame.toString(), "--ctx-in", bigCtx.toString());
         assertThat(tracing.exit()).isEqualTo(2);
         assertThat(tracing.err()).isEqualTo("bpf4j: context of 70000 bytes is larger than 65535\n");
     }
@@ -226,7 +226,7 @@ class ProgCommandTest {
     }
 
     static Stream<Path> corpusObjects() throws IOException {
-        Path corpus = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus");
+        Path corpus = SharedData.corpus();
         try (Stream<Path> s = Files.walk(corpus)) {
             return s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".json") && !p.toString().endsWith(".jsonl")
                     && !p.toString().endsWith(".md")).sorted().toList().stream();

@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.bpf4j.asm.ConformanceCase;
 import org.bpf4j.interp.ExecutionOptions;
 import org.bpf4j.jit.JvmCompiler;
+import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConformanceSuiteTest {
 
     static Path suite() {
-        Path shared = Path.of(System.getProperty("bpf4j.shared", "../../shared"));
-        return shared.resolve("conformance/tests");
+        return SharedData.conformanceTests();
     }
 
     static Stream<Path> files() {

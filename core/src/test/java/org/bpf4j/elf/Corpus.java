@@ -1,7 +1,5 @@
 package org.bpf4j.elf;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +11,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.bpf4j.testing.SharedData;
 
 /** The shared corpus of real objects and the kernel's verdicts on them (see corpus/README.md). */
 final class Corpus {
@@ -20,11 +19,7 @@ final class Corpus {
     private Corpus() {}
 
     static Path root() {
-        String shared = System.getProperty("bpf4j.shared");
-        assumeTrue(shared != null, "bpf4j.shared is not set: run the tests through Maven");
-        Path corpus = Path.of(shared, "corpus");
-        assumeTrue(Files.isDirectory(corpus), "no corpus at " + corpus);
-        return corpus;
+        return SharedData.corpus();
     }
 
     /** Every file of the corpus (objects and the malformed ones), relative paths, sorted. */

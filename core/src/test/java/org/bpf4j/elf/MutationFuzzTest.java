@@ -7,10 +7,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class MutationFuzzTest {
 
-    private static final String[] SEEDS = {
+    /** The project's own objects, always there: BTF-defined maps, externs, CO-RE, many program types. */
+    private static final String[] OWN_SEEDS = {
+        "features.bpf.o", "externs.bpf.o", "core_kernel.bpf.o", "progtypes.bpf.o",
+    };
+    private static final String[] EXAMPLE_SEEDS = {"xdp/firewall.bpf.o", "xdp/events.bpf.o", "tc/classifier.bpf.o"};
+    /** Objects built by others (legacy maps, maps of maps, old section names), when the corpus is given. */
+    private static final String[] CORPUS_SEEDS = {
         "build/bpf2bpf.o", "build/prog_array.o", "build/map_in_map_legacy.o", "build/global_variable.o",
         "linux/sockex1_kern.o", "cilium-examples/kprobe_bpf_bpfel.o", "linux/tcbpf1_kern.o",
     };
@@ -29,9 +38,11 @@ class MutationFuzzTest {
     @Test
     void mutatedObjectsLoadOrFailWithObjectFormatExceptionOnly() throws IOException {
         List<byte[]> originals = new ArrayList<>();
-        for (String s : SEEDS) originals.add(Files.readAllBytes(Corpus.root().resolve(s)));
-        originals.add(TestObjects.bytes("features.bpf.o"));
-        originals.add(TestObjects.bytes("externs.bpf.o"));
+        for (String own : OWN_SEEDS) originals.add(TestObjects.bytes(own));
+        Path examples = Path.of(System.getProperty("bpf4j.root", "..")).resolve("examples");
+        for (String example : EXAMPLE_SEEDS) originals.add(Files.readAllBytes(examples.resolve(example)));
+        Optional<Path> corpus = SharedData.find("corpus", "the corpus objects among the mutation fuzz test's seeds");
+        if (corpus.isPresent()) for (String s : CORPUS_SEEDS) originals.add(Files.readAllBytes(corpus.get().resolve(s)));
         int[] outcome = new int[2];
         assertTimeoutPreemptively(Duration.ofSeconds(Math.max(120, CASES_PER_SEED / 50)), () -> {
             for (int seed = 0; seed < originals.size(); seed++) {

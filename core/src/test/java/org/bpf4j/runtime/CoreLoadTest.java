@@ -12,17 +12,16 @@ import org.junit.jupiter.api.Test;
 
 /** Loading applies CO-RE relocations against the target BTF before anything else looks at the program. */
 class CoreLoadTest {
-    private static final Path TCPRTT = Path.of(System.getProperty("bpf4j.shared", "../../shared"),
-            "corpus/cilium-examples/tcprtt_bpf_bpfel.o");
+    private static final Path CORE_TASK = Path.of("src/test/resources/bpf/core_task.bpf.o");
 
     @Test
     void relocatesAgainstTheKernelsBtfThenJudgesTheProgram() throws IOException {
         assumeThat(Files.isReadable(CoreRelocator.KERNEL_BTF)).as("no kernel BTF at %s", CoreRelocator.KERNEL_BTF).isTrue();
         try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(1).withMemory(1L << 28))) {
-            // Past CO-RE, the program is refused for what bpf4j cannot give a tracing program: a kernel socket.
-            assertThatThrownBy(() -> runtime.load(BpfObject.open(TCPRTT)))
+            // Past CO-RE, the program is refused for what bpf4j cannot give a tracing program: a kernel task.
+            assertThatThrownBy(() -> runtime.load(BpfObject.open(CORE_TASK)))
                     .isInstanceOf(LoadException.class)
-                    .hasMessage("program tcp_close: insn 4: calls bpf_skc_to_tcp_sock#137, which bpf4j does not implement for this program type");
+                    .hasMessage("program pid_of_current: insn 0: calls bpf_get_current_task#35, which bpf4j does not implement for this program type");
         }
     }
 
@@ -31,7 +30,7 @@ class CoreLoadTest {
         Path notBtf = dir.resolve("not.btf");
         Files.write(notBtf, new byte[] {1, 2, 3});
         try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(1).withMemory(1L << 28).withBtf(notBtf))) {
-            assertThatThrownBy(() -> runtime.load(BpfObject.open(TCPRTT)))
+            assertThatThrownBy(() -> runtime.load(BpfObject.open(CORE_TASK)))
                     .isInstanceOf(LoadException.class)
                     .hasMessageStartingWith("target BTF: ");
         }

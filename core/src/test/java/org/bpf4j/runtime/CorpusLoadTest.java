@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ObjectFormatException;
+import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class CorpusLoadTest {
     }
 
     static Stream<Path> objects() throws IOException {
-        Path corpus = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus");
+        Path corpus = SharedData.corpus();
         try (Stream<Path> s = Files.walk(corpus)) {
             return s.filter(p -> p.toString().endsWith(".o") && !p.toString().contains("/invalid/")).sorted().toList().stream();
         }

@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +27,7 @@ class CorpusVerdictsTest {
     record Expected(String object, String section, String program, String verdict, String message, int processedInsns) {}
 
     static List<Expected> expected() throws IOException {
-        Path file = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus/kernel-verdicts.jsonl");
+        Path file = SharedData.corpus().resolve("kernel-verdicts.jsonl");
         List<Expected> out = new ArrayList<>();
         for (String line : Files.readAllLines(file)) {
             String object = null, section = null, program = null, verdict = null, message = "";
@@ -67,7 +68,7 @@ class CorpusVerdictsTest {
      */
     @Test
     void processesAsManyInstructionsAsTheKernel() throws IOException {
-        Path corpus = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus");
+        Path corpus = SharedData.corpus();
         int accepted = 0, same = 0;
         List<String> different = new ArrayList<>();
         for (Expected e : expected()) {
@@ -84,7 +85,7 @@ class CorpusVerdictsTest {
 
     @Test
     void neverAcceptsWhatTheKernelRefused() throws IOException {
-        Path corpus = Path.of(System.getProperty("bpf4j.shared", "../../shared"), "corpus");
+        Path corpus = SharedData.corpus();
         int agree = 0, unsupported = 0, stricter = 0, total = 0;
         List<String> unsound = new ArrayList<>();
         List<String> disagreements = new ArrayList<>();

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.testing.SharedData;
 import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
@@ -28,7 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class LiveRegsDifferentialTest {
     private static final Path ROOT = Path.of(System.getProperty("bpf4j.root", "../"));
-    private static final Path SHARED = Path.of(System.getProperty("bpf4j.shared", "../../shared"));
     private static final Pattern LINE = Pattern.compile("^\\s+(\\d+): ([.0-9]{10}) ", Pattern.MULTILINE);
 
     static Map<Integer, String> liveRegs(String log) {
@@ -51,7 +51,9 @@ class LiveRegsDifferentialTest {
     void staticLivenessIsTheKernels() throws IOException {
         Kernel.assumeAvailable();
         List<Path> objects = new ArrayList<>();
-        for (Path dir : List.of(ROOT.resolve("examples"), ROOT.resolve("bench/sbs"), SHARED.resolve("corpus"))) {
+        List<Path> dirs = new ArrayList<>(List.of(ROOT.resolve("examples"), ROOT.resolve("bench/sbs")));
+        SharedData.find("corpus", "the corpus part of this comparison").ifPresent(dirs::add);
+        for (Path dir : dirs) {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.filter(p -> p.toString().endsWith(".o") && !p.toString().contains("/invalid/")).sorted().forEach(objects::add);
             }

@@ -17,6 +17,7 @@ import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ObjectFormatException;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.isa.Opcodes;
+import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -153,9 +154,8 @@ class CoreRelocatorKernelTest {
 
     @Test
     void everyCorpusRelocationResolvesAgainstThisKernel() throws IOException {
-        String shared = System.getProperty("bpf4j.shared");
-        assumeTrue(shared != null && Files.isDirectory(Path.of(shared, "corpus")), "no corpus (bpf4j.shared)");
-        List<Path> objects = corpusObjectsWithCoreRelocations(Path.of(shared, "corpus"));
+        Path corpus = SharedData.corpus();
+        List<Path> objects = corpusObjectsWithCoreRelocations(corpus);
         assertThat(objects).isNotEmpty();
         int relocations = 0, poisoned = 0;
         for (Path p : objects) {

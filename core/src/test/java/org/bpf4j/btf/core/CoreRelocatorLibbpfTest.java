@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.bpf4j.btf.Btf;
 import org.bpf4j.btf.core.TargetBtf.M;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,11 +105,10 @@ class CoreRelocatorLibbpfTest {
     void corpusObjectsAsLibbpfRelocatesThem() throws Exception {
         oracle();
         Btf vmlinux = kernelBtf();
-        String shared = System.getProperty("bpf4j.shared");
-        assumeTrue(shared != null && Files.isDirectory(Path.of(shared, "corpus")), "no corpus (bpf4j.shared)");
+        Path corpus = SharedData.corpus();
         List<String> problems = new ArrayList<>();
         int objects = 0, compared = 0;
-        for (Path object : CoreRelocatorKernelTest.corpusObjectsWithCoreRelocations(Path.of(shared, "corpus"))) {
+        for (Path object : CoreRelocatorKernelTest.corpusObjectsWithCoreRelocations(corpus)) {
             LibbpfOracle.Log log = oracle().run(object, Optional.empty());
             if (log.coreLines() == 0) {
                 // libbpf stopped before CO-RE (externs it cannot resolve...): nothing to compare
