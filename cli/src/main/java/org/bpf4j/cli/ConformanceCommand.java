@@ -25,7 +25,8 @@ final class ConformanceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", defaultValue = "interp", description = "Engine to run on: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--engine", defaultValue = "jit", // as prog run
+            description = "Engine to run on: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Engine engine;
 
     @Option(names = "--budget", defaultValue = "" + ExecutionOptions.DEFAULT_RAW_BUDGET,

@@ -54,10 +54,24 @@ class ConformanceCommandTest {
         assertThat(lines[2]).isEqualTo("FAIL " + jump + ": expected 0x0, got error: insn 0: jump out of range: target 8 is outside 0..1");
         assertThat(lines[3]).isEqualTo("FAIL " + offEnd + ": expected 0x0, got error: insn 0: ran off the end of the program: the last instruction is not exit or a jump");
         assertThat(lines[4]).isEqualTo("FAIL " + loop + ": expected 0x0, got error: insn 1: instruction budget of 10000 exhausted: the program does not terminate within its budget");
-        assertThat(lines[5]).startsWith("FAIL " + syntax + ": " + syntax + ": line 2: ");
+        assertThat(lines[5]).startsWith("FAIL " + syntax + ": line 2: "); // the path once
         assertThat(lines[6]).isEqualTo("FAIL " + noResult + ": the file has neither a -- result nor an -- error section");
         assertThat(lines[7]).isEqualTo("0 passed, 7 failed");
         assertThat(r.exit()).isEqualTo(1);
+    }
+
+    /** A file that is not UTF-8 text is one failure among the others: the files after it still run. */
+    @Test
+    void aFileThatIsNotTextFailsAloneAndTheRunGoesOn() throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("suite"));
+        Path binary = folder.resolve("a_binary.data");
+        Files.write(binary, new byte[] {'-', '-', ' ', 'a', 's', 'm', '\n', 'e', 'x', 'i', 't', '\n', (byte) 0xff, (byte) 0xfe});
+        Files.writeString(folder.resolve("b_good.data"), "-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n");
+        for (String engine : new String[] {"interp", "jit"}) {
+            CliRunner r = CliRunner.run("conformance", "--engine", engine, folder.toString());
+            assertThat(r.out()).isEqualTo("FAIL " + binary + ": line 3: not UTF-8 text: byte 0xff at offset 12\n1 passed, 1 failed\n");
+            assertThat(r.exit()).isEqualTo(1);
+        }
     }
 
     @Test

@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,19 +69,33 @@ public record ConformanceCase(String name, Program program, byte[] memory, Optio
     }
 
     /**
-     * @throws AsmException naming the file and line when the file is malformed
+     * @throws AsmException naming the file and line when the file is malformed (or not UTF-8 text)
      * @throws UncheckedIOException when it cannot be read
      */
     public static ConformanceCase parse(Path file) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        String text = utf8(file.toString(), bytes);
         String fileName = file.getFileName().toString();
         String name = fileName.endsWith(".data") ? fileName.substring(0, fileName.length() - ".data".length()) : fileName;
         return parse(name, file.toString(), text);
+    }
+
+    /** The bytes as UTF-8 text, or an error naming the first byte that is not. */
+    private static String utf8(String source, byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+        if (r.isError()) {
+            int at = in.position(), line = 1;
+            for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+            throw new AsmException(source, line, String.format("not UTF-8 text: byte 0x%02x at offset %d", bytes[at] & 0xff, at));
+        }
+        return out.flip().toString();
     }
 
     /** The same from text; {@code name} is used in error messages. */

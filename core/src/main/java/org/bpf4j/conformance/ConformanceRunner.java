@@ -89,8 +89,12 @@ public final class ConformanceRunner implements AutoCloseable {
         ConformanceCase test;
         try {
             test = ConformanceCase.parse(file);
-        } catch (AsmException | IllegalArgumentException e) {
+        } catch (AsmException e) {
+            return new Broken(name, "line " + e.line() + ": " + e.problem()); // the file is named by the outcome
+        } catch (IllegalArgumentException e) {
             return new Broken(name, e.getMessage());
+        } catch (UncheckedIOException e) {
+            return new Broken(name, "cannot read: " + e.getCause().getMessage());
         }
         return run(name, test);
     }
