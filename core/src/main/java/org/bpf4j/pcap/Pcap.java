@@ -102,8 +102,12 @@ public final class Pcap {
                 interfaces.clear();
             }
             long length = buf.getInt(pos + 4) & 0xffffffffL;
-            if (length < 12 || length % 4 != 0 || length > buf.limit() - pos) {
+            if (length < 12 || length % 4 != 0) {
                 throw new PcapFormatException(name + ": block at offset " + pos + ": bad block length " + length);
+            }
+            if (length > buf.limit() - pos) {
+                throw new PcapFormatException(name + ": block at offset " + pos + ": the file ends early (the block's length is "
+                        + length + ", " + (buf.limit() - pos) + " bytes are left)");
             }
             int body = pos + 8;
             int bodyLen = (int) length - 12;

@@ -92,6 +92,21 @@ class PcapTest {
         assertThatThrownBy(() -> Pcap.parse("ip.pcap", raw)).hasMessage("ip.pcap: link type 101 is not Ethernet (1)");
     }
 
+    /** A pcapng file cut inside a block says so, not that the block's length is wrong. */
+    @Test
+    void aPcapngFileCutMidBlockEndsEarly() {
+        byte[] ok = pcapng(ByteOrder.LITTLE_ENDIAN, 9, 5, new byte[60]);
+        byte[] cut = java.util.Arrays.copyOf(ok, ok.length - 10);
+        int lastBlock = ok.length - ByteBuffer.wrap(ok, ok.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        assertThatThrownBy(() -> Pcap.parse("c.pcapng", cut))
+                .isInstanceOf(PcapFormatException.class)
+                .hasMessage("c.pcapng: block at offset " + lastBlock + ": the file ends early (the block's length is "
+                        + (ok.length - lastBlock) + ", " + (cut.length - lastBlock) + " bytes are left)");
+        byte[] odd = ok.clone();
+        ByteBuffer.wrap(odd).order(ByteOrder.LITTLE_ENDIAN).putInt(lastBlock + 4, 13);
+        assertThatThrownBy(() -> Pcap.parse("o.pcapng", odd)).hasMessage("o.pcapng: block at offset " + lastBlock + ": bad block length 13");
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void mutatedCapturesFailCleanlyOrParse(long seed) {
