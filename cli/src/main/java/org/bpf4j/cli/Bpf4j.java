@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Bpf4j.Version.class,
         description = "eBPF for the JVM: load, verify, run and compile eBPF programs.",
-        subcommands = {ProgCommand.class, ConformanceCommand.class, ConformancePluginCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ProgCommand.class, ConformanceCommand.class, ConformancePluginCommand.class, HelpCommand.class})
 public final class Bpf4j {
 
     /** Exit status for input a user must fix (bad arguments, unreadable or malformed files). */
@@ -35,6 +35,15 @@ public final class Bpf4j {
         CommandLine cl = new CommandLine(new Bpf4j(), factory);
         cl.setOut(out);
         cl.setErr(err);
+        // a help request does not hide an unknown command: `bpf4j map --help` is an error, not the top-level help
+        cl.setExecutionStrategy(parsed -> {
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+                if (!p.unmatched().isEmpty()) {
+                    throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("bpf4j: " + ex.getMessage() + " (see 'bpf4j "
                     + qualifiedName(ex.getCommandLine()) + "--help')");

@@ -40,8 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bpf4j prog run}: BPF_PROG_TEST_RUN on a frame, or on every frame of a capture. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run a program as BPF_PROG_TEST_RUN does: on one frame (--data-in) or on every frame of a capture (--pcap),",
-                "with maps persisting between frames.",
+        description = {"Run a program as BPF_PROG_TEST_RUN does, on one frame (--data-in) or every frame of a capture (--pcap).",
+                "Maps persist between frames.",
                 "Exit status: 0 when every frame was processed, 2 for unusable input."})
 final class ProgRunCommand implements Callable<Integer> {
 
