@@ -1889,13 +1889,8 @@ public final class Verifier {
         }
     }
 
-    /** mark_ptr_not_null_reg: a value of a map of maps is the inner map (its template). */
+    /** mark_ptr_not_null_reg. */
     private void markPtrNotNull(Reg r) {
-        if (base(r.type) == PTR_TO_MAP_VALUE && r.mapIdx >= 0 && r.mapIdx < programMaps && maps.get(r.mapIdx).isMapOfMaps()) {
-            r.type = CONST_PTR_TO_MAP;
-            r.mapIdx = innerMapIdx[r.mapIdx];
-            return;
-        }
         r.type &= ~PTR_MAYBE_NULL;
     }
 
@@ -3032,6 +3027,12 @@ public final class Verifier {
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
                     r0.mapIdx = meta.mapIdx;
                     if (m.fields().spinLockOff() >= 0) r0.id = ++idGen;
+                } else if (m.isMapOfMaps()) {
+                    // Linux 6.18 (as the running 6.18.44 shows): a lookup in a map of maps yields the inner map
+                    // (its template) or NULL, map_ptr_or_null, not a map value turned into one at the null check
+                    r0.markKnownZeroPtr(CONST_PTR_TO_MAP | PTR_MAYBE_NULL);
+                    r0.mapIdx = innerMapIdx[meta.mapIdx];
+                    r0.id = ++idGen;
                 } else {
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
                     r0.mapIdx = meta.mapIdx;
