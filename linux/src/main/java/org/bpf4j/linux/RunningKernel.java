@@ -7,6 +7,7 @@ import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapType;
 import org.bpf4j.verifier.KernelProbe;
 import org.bpf4j.verifier.KernelTarget;
+import org.bpf4j.verifier.VerifierProgramType;
 
 /**
  * The kernel this process runs on as a verifier target ({@code --target running}): a {@link KernelProbe}
@@ -30,8 +31,20 @@ public final class RunningKernel implements KernelProbe.Syscalls {
      * @throws IllegalStateException when bpf(2) cannot be used here (with {@link KernelAvailability}'s reason)
      */
     public static KernelTarget target() {
-        KernelAvailability k = KernelAvailability.check();
-        if (!k.available()) throw new IllegalStateException("the running kernel cannot be probed: " + k.reason());
+        // the probe's own first question, a socket filter every kernel with bpf(2) loads, tells whether bpf(2)
+        // works; KernelAvailability (a map and a program through the full backend) only says why not
+        boolean works;
+        try {
+            works = Sys.LINUX && Sys.SYS_BPF >= 0
+                    && ((KernelTarget.Probed) Holder.TARGET).offer().loads(VerifierProgramType.SOCKET_FILTER, 0);
+        } catch (RuntimeException | LinkageError e) {
+            works = false; // no FFM here: KernelAvailability words it
+        }
+        if (!works) {
+            KernelAvailability k = KernelAvailability.check();
+            throw new IllegalStateException("the running kernel cannot be probed: "
+                    + (k.available() ? "it does not load a socket filter" : k.reason()));
+        }
         return Holder.TARGET;
     }
 
