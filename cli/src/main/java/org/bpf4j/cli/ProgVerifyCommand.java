@@ -96,7 +96,9 @@ final class ProgVerifyCommand implements Callable<Integer> {
                     m.put("processed_insns", j.processedInsns());
                     if (!json) {
                         printLog(out, j.log());
-                        out.printf("%s: reject at insn %d: %s%n", p.name(), j.insn(), j.message());
+                        // a refusal before the verifier (the target kernel lacks a map or program type) has no insn
+                        if (j.insn() < 0) out.printf("%s: reject: %s%n", p.name(), j.message());
+                        else out.printf("%s: reject at insn %d: %s%n", p.name(), j.insn(), j.message());
                         line.ifPresent(l -> out.printf("  at %s:%d: %s%n", l.fileName(), l.lineNumber(), sourceText(l)));
                         hint(j.message()).ifPresent(h -> out.println("  hint: " + h));
                     }

@@ -86,6 +86,7 @@ public final class LoadedProgram implements TailCallTarget {
         return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults().withTarget(target))) {
             case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
             case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
+            case VerifierResult.Rejected r when r.insn() < 0 -> throw new LoadException("program " + spec.name() + ": rejected: " + r.message());
             case VerifierResult.Rejected r -> throw new LoadException("program " + spec.name() + ": rejected by the verifier at insn "
                     + r.insn() + ": " + r.message() + source(spec, r.insn()));
         };
