@@ -28,6 +28,7 @@ import org.bpf4j.runtime.LoadedObject;
 import org.bpf4j.runtime.LoadedProgram;
 import org.bpf4j.runtime.MapsSnapshot;
 import org.bpf4j.runtime.RuntimeOptions;
+import org.bpf4j.verifier.KernelTarget;
 import org.bpf4j.runtime.TestRun;
 import org.bpf4j.runtime.TestRunException;
 import org.bpf4j.runtime.TestRunResult;
@@ -87,6 +88,9 @@ final class ProgRunCommand implements Callable<Integer> {
     @Option(names = {"-j", "--json"}, description = "Print one JSON object with the results, maps, ring buffer records and trace lines.")
     boolean json;
 
+    @Option(names = "--target", paramLabel = "KERNEL", defaultValue = "6.18", description = Targets.DESCRIPTION)
+    String target;
+
     @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against (default: the running kernel's).")
     Path btf;
 
@@ -112,13 +116,15 @@ final class ProgRunCommand implements Callable<Integer> {
         if (repeat < 1) throw new UserInputException("--repeat must be at least 1, not " + repeat);
         if (dataOut != null && input.pcap != null) throw new UserInputException("--data-out goes with --data-in; use --pcap-out with --pcap");
         if (pcapOut != null && input.dataIn != null) throw new UserInputException("--pcap-out goes with --pcap; use --data-out with --data-in");
+        KernelTarget kernel = Targets.of(target);
         BpfObject obj = Objects.open(object);
         ProgramSpec programSpec = Objects.program(obj, prog);
         List<Frame> frames = input.pcap != null ? readPcap(input.pcap) : List.of(Frame.of(read(input.dataIn, "--data-in")));
         Optional<byte[]> context = ctxIn == null ? Optional.empty() : Optional.of(read(ctxIn, "--ctx-in"));
         RuntimeOptions options = RuntimeOptions.defaults()
                 .withEngine(engine.loader())
-                .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add));
+                .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add))
+                .withTarget(kernel);
         if (btf != null) options = options.withBtf(btf);
         if (checked) options = options.withAlwaysChecked(true);
         try (BpfRuntime runtime = BpfRuntime.create(options)) {

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.bpf4j.btf.BtfExt.LineInfo;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.verifier.KernelTarget;
 import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bpf4j prog verify}: the kernel verifier's verdict, in bpf4j. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verify programs as the Linux 6.18 kernel does (privileged loader unless --unprivileged).",
+        description = {"Verify programs as the Linux 6.18 kernel does (privileged loader unless --unprivileged),",
+                "or as the running kernel does with --target running.",
                 "Exit status: 0 when every program is accepted, 1 when any is rejected or unsupported, 2 for unusable input."})
 final class ProgVerifyCommand implements Callable<Integer> {
 
@@ -42,6 +44,9 @@ final class ProgVerifyCommand implements Callable<Integer> {
     @Option(names = "--unprivileged", description = "Verify as an unprivileged loader.")
     boolean unprivileged;
 
+    @Option(names = "--target", paramLabel = "KERNEL", defaultValue = "6.18", description = Targets.DESCRIPTION)
+    String target;
+
     @Option(names = {"-j", "--json"}, description = "Print one JSON object.")
     boolean json;
 
@@ -51,9 +56,11 @@ final class ProgVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (logLevel < 0 || logLevel > 2) throw new UserInputException("--log-level must be 0, 1 or 2, not " + logLevel);
+        KernelTarget kernel = Targets.of(target);
         BpfObject obj = Objects.open(object);
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
-        VerifierOptions options = VerifierOptions.defaults().withLogLevel(logLevel).withPrivileged(!unprivileged);
+        VerifierOptions options = VerifierOptions.defaults().withLogLevel(logLevel).withPrivileged(!unprivileged)
+                .withTarget(kernel);
         PrintWriter out = spec.commandLine().getOut();
         List<Object> results = new ArrayList<>();
         boolean allAccepted = true;
@@ -89,7 +96,9 @@ final class ProgVerifyCommand implements Callable<Integer> {
                     m.put("processed_insns", j.processedInsns());
                     if (!json) {
                         printLog(out, j.log());
-                        out.printf("%s: reject at insn %d: %s%n", p.name(), j.insn(), j.message());
+                        // a refusal before the verifier (the target kernel lacks a map or program type) has no insn
+                        if (j.insn() < 0) out.printf("%s: reject: %s%n", p.name(), j.message());
+                        else out.printf("%s: reject at insn %d: %s%n", p.name(), j.insn(), j.message());
                         line.ifPresent(l -> out.printf("  at %s:%d: %s%n", l.fileName(), l.lineNumber(), sourceText(l)));
                         hint(j.message()).ifPresent(h -> out.println("  hint: " + h));
                     }

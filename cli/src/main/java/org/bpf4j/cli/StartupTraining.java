@@ -28,6 +28,8 @@ public final class StartupTraining {
                 {"prog", "dump", obj},
                 {"prog", "verify", obj},
                 {"prog", "verify", obj, "-j", "--log-level", "2"},
+                // the kernel backend's classes and FFM handles (without bpf(2): the one-line error's)
+                {"prog", "verify", obj, "--target", "running"},
                 {"prog", "run", obj, "--pcap", pcap},
                 {"prog", "run", obj, "--pcap", pcap, "--engine", "interp", "-j"},
         };

@@ -31,6 +31,7 @@ import org.bpf4j.maps.RingBufMap;
 import org.bpf4j.progtype.ContextLayout;
 import org.bpf4j.progtype.ProgramType;
 import org.bpf4j.verifier.ObjectVerification;
+import org.bpf4j.verifier.KernelTarget;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
 
@@ -81,10 +82,11 @@ public final class LoadedProgram implements TailCallTarget {
      * kernel's message; an accepted one runs verified. A program the verifier does not model yet
      * ({@code Unsupported}) still loads and runs checked (docs/runtime.md).
      */
-    static RunMode verify(BpfObject object, ProgramSpec spec) {
-        return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults())) {
+    static RunMode verify(BpfObject object, ProgramSpec spec, KernelTarget target) {
+        return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults().withTarget(target))) {
             case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
             case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
+            case VerifierResult.Rejected r when r.insn() < 0 -> throw new LoadException("program " + spec.name() + ": rejected: " + r.message());
             case VerifierResult.Rejected r -> throw new LoadException("program " + spec.name() + ": rejected by the verifier at insn "
                     + r.insn() + ": " + r.message() + source(spec, r.insn()));
         };

@@ -7,6 +7,7 @@ import org.bpf4j.helpers.HostEnvironment;
 import org.bpf4j.interp.Executable;
 import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.mem.AddressSpace;
+import org.bpf4j.verifier.KernelTarget;
 
 /**
  * How a runtime is set up.
@@ -21,9 +22,10 @@ import org.bpf4j.mem.AddressSpace;
  *     ({@code /sys/kernel/btf/vmlinux}) when there is one
  * @param alwaysChecked run also the programs the verifier accepted checked, with the budget: to find where
  *     a program faults, or to test the verifier itself (an accepted program that faults is a verifier bug)
+ * @param target the kernel whose verifier verdict a program loads under (docs/verifier.md, "Targets")
  */
 public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engine, HostEnvironment host, long instructionBudget,
-                             Optional<Path> btf, boolean alwaysChecked) {
+                             Optional<Path> btf, boolean alwaysChecked, KernelTarget target) {
 
     public static final long DEFAULT_BUDGET = 1_000_000_000L;
 
@@ -36,19 +38,19 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     public static RuntimeOptions defaults() {
         int cpus = Runtime.getRuntime().availableProcessors();
         return new RuntimeOptions(cpus, AddressSpace.DEFAULT_SIZE, JvmCompiler::compile, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
-                Optional.empty(), false);
+                Optional.empty(), false, KernelTarget.LINUX_6_18);
     }
 
     public RuntimeOptions withCpus(int n) {
-        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked);
+        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, target);
     }
 
     public RuntimeOptions withEngine(Executable.Loader loader) {
-        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf, alwaysChecked);
+        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf, alwaysChecked, target);
     }
 
     public RuntimeOptions withHost(HostEnvironment env) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf, alwaysChecked);
+        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf, alwaysChecked, target);
     }
 
     /** A system host environment whose trace lines go to {@code sink}. */
@@ -57,20 +59,25 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     }
 
     public RuntimeOptions withMemory(long bytes) {
-        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf, alwaysChecked);
+        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf, alwaysChecked, target);
     }
 
     /** Resolve CO-RE relocations against this BTF file instead of the running kernel's. */
     public RuntimeOptions withBtf(Path file) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file), alwaysChecked);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file), alwaysChecked, target);
     }
 
     public RuntimeOptions withBudget(long budget) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf, alwaysChecked);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf, alwaysChecked, target);
     }
 
     /** Run every program checked, also the ones the verifier accepted (see {@code alwaysChecked}). */
     public RuntimeOptions withAlwaysChecked(boolean checked) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, checked);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, checked, target);
+    }
+
+    /** Verify programs for this kernel (the default: Linux 6.18 with everything built in). */
+    public RuntimeOptions withTarget(KernelTarget target) {
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, target);
     }
 }

@@ -17,8 +17,26 @@ import static org.bpf4j.verifier.VerifierProgramType.*;
 final class HelperAvailability {
     private HelperAvailability() {}
 
-    /** What the kernel does with a call of a helper from a program type, before it looks at the arguments. */
-    enum Verdict { UNAVAILABLE, AVAILABLE, MIGHT_SLEEP, NOT_ALLOWED }
+    /**
+     * What the kernel does with a call of a helper from a program type, before it looks at the arguments;
+     * {@code INVALID}: the target kernel does not know the id at all.
+     */
+    enum Verdict { UNAVAILABLE, AVAILABLE, MIGHT_SLEEP, NOT_ALLOWED, INVALID }
+
+    /**
+     * The verdict on {@code target}: Linux 6.18's table, with what a {@link KernelTarget.Probed} kernel does
+     * not offer taken away (a helper its configuration compiled out). What it offers beyond the table stays
+     * unavailable: bpf4j has no prototype for it.
+     */
+    static Verdict verdict(int id, VerifierProgramType type, int attachType, KernelTarget target) {
+        Verdict v = verdict(id, type, attachType);
+        if (v == Verdict.UNAVAILABLE || !(target instanceof KernelTarget.Probed p)) return v;
+        return switch (p.offer().helper(type, attachType, id)) {
+            case OFFERED -> v;
+            case NOT_FOR_TYPE -> Verdict.UNAVAILABLE;
+            case UNKNOWN_ID -> Verdict.INVALID;
+        };
+    }
 
     static Verdict verdict(int id, VerifierProgramType type, int attachType) {
         char c = entry(id, type, attachType);

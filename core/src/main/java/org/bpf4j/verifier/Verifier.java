@@ -40,10 +40,12 @@ public final class Verifier {
         if (type.unsupportedReason().isPresent()) {
             return new VerifierResult.Unsupported(type.unsupportedReason().get(), 0, 0, "");
         }
+        VerifierOptions opts = options == null ? VerifierOptions.defaults() : options;
+        var refused = TargetCheck.refusal(type, maps == null ? List.of() : maps, opts);
+        if (refused.isPresent()) return refused.get();
         Verifier v = null;
         try {
-            v = new Verifier(program, type, maps == null ? List.of() : List.copyOf(maps),
-                    options == null ? VerifierOptions.defaults() : options);
+            v = new Verifier(program, type, maps == null ? List.of() : List.copyOf(maps), opts);
             if (funcs != null) for (BtfFunc f : funcs) v.btfFuncs.put(f.insn(), f);
             return v.run();
         } catch (Reject r) {
@@ -405,7 +407,7 @@ public final class Verifier {
         }
         if (m.fields().timerOff() >= 0 && tracing) throw fail("tracing progs cannot use bpf_timer yet");
         if (ptype == VerifierProgramType.SYSCALL && !MapFuncCompatibility.sleepableMayUse(m.type())) {
-            throw fail("Sleepable programs can only use array, hash, ringbuf and local storage maps");
+            throw fail("Sleepable programs can only use array, hash, ringbuf and local storage maps, also as inner maps");
         }
     }
 
@@ -2939,7 +2941,8 @@ public final class Verifier {
             throw fail("invalid func %s#%d", name, id);
         }
         int attach = opts.expectedAttachType();
-        HelperAvailability.Verdict availability = HelperAvailability.verdict(id, ptype, attach);
+        HelperAvailability.Verdict availability = HelperAvailability.verdict(id, ptype, attach, opts.target());
+        if (availability == HelperAvailability.Verdict.INVALID) throw fail("invalid func unknown#%d", id);
         if (availability == HelperAvailability.Verdict.UNAVAILABLE) {
             throw fail("program of this type cannot use helper %s#%d", name, id);
         }

@@ -1,6 +1,7 @@
 package org.bpf4j.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,6 +11,11 @@ import org.bpf4j.elf.BpfObject;
 import org.bpf4j.interp.ExecutionOptions;
 import org.bpf4j.interp.Interpreter;
 import org.bpf4j.jit.CompiledProgram;
+import org.bpf4j.maps.MapType;
+import org.bpf4j.verifier.KernelOffer;
+import org.bpf4j.verifier.KernelTarget;
+import org.bpf4j.verifier.VerifierProgramType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -53,6 +59,23 @@ class RunModeTest {
                     "xdp_main", shared, "tc_main", shared, "tail_a", shared, "probe", shared, "skb_in", shared, "tail_b", shared,
                     "sleepy", "checked: not modelled by the verifier: tracing programs (fentry/fexit/fmod_ret/tp_btf/iter) "
                             + "read BTF-typed kernel pointers of their attach target: not modelled"));
+        }
+    }
+
+    /** A kernel without LPM tries: the target refuses the object as that kernel's map creation would. */
+    @Test
+    void aTargetKernelWithoutAMapTypeRefusesTheLoad() {
+        KernelOffer noLpmTrie = new KernelOffer() {
+            @Override public boolean loads(VerifierProgramType type, int expectedAttachType) { return true; }
+            @Override public boolean creates(MapType type) { return type != MapType.LPM_TRIE; }
+            @Override public HelperOffer helper(VerifierProgramType type, int attach, int id) { return HelperOffer.OFFERED; }
+        };
+        RuntimeOptions options = RuntimeOptions.defaults().withCpus(1).withMemory(1L << 28)
+                .withTarget(new KernelTarget.Probed("no-lpm", noLpmTrie));
+        try (BpfRuntime runtime = BpfRuntime.create(options)) {
+            assertThatThrownBy(() -> runtime.load(BpfObject.open(FIREWALL))).isInstanceOf(LoadException.class)
+                    .hasMessage("program xdp_firewall: rejected: map 'blocked_src': BPF_MAP_CREATE: EINVAL: the target kernel "
+                            + "(no-lpm) has no BPF_MAP_TYPE_LPM_TRIE");
         }
     }
 }

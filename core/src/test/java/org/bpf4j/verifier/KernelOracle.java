@@ -106,6 +106,54 @@ final class KernelOracle {
         }
     }
 
+    /**
+     * The running kernel as a verifier target: {@link KernelProbe} over this class's bpf(2) calls, the way
+     * the linux module's RunningKernel probes it. One per test JVM; every fact probed once.
+     */
+    static KernelTarget running() { return Running.TARGET; }
+
+    private static final class Running implements KernelProbe.Syscalls {
+        static final KernelTarget TARGET = new KernelTarget.Probed("running", new KernelProbe(new Running()));
+
+        @Override
+        public KernelProbe.LoadAnswer load(int progType, int expectedAttachType, int progFlags, Program program) {
+            // KernelOracle.load sets BPF_F_SLEEPABLE for syscall programs, the only flag a probe passes
+            VerifierProgramType type = VerifierProgramType.ofKernelId(progType).orElseThrow();
+            Verdict v = KernelOracle.load(program, type, List.of(), 1, "GPL", expectedAttachType, 16 << 10);
+            return new KernelProbe.LoadAnswer(v.accepted() ? 0 : v.errno(), v.log());
+        }
+
+        @Override
+        public int createMap(KernelProbe.MapAttr m) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment cap = a.allocate(CAPTURE);
+                int inner = 0;
+                if (m.innerMap()) {
+                    inner = KernelOracle.createMap(MapInfo.of(MapInfo.HASH, 4, 4, 1));
+                    if (inner < 0) throw new IllegalStateException("cannot create a hash map as the inner map");
+                }
+                MemorySegment attr = a.allocate(72, 8);
+                attr.set(JAVA_INT, 0, m.type().id());
+                attr.set(JAVA_INT, 4, m.keySize());
+                attr.set(JAVA_INT, 8, m.valueSize());
+                attr.set(JAVA_INT, 12, m.maxEntries());
+                attr.set(JAVA_INT, 16, m.flags());
+                attr.set(JAVA_INT, 20, inner);
+                attr.set(JAVA_INT, 48, m.btfFd());
+                attr.set(JAVA_INT, 52, m.btfKeyTypeId());
+                attr.set(JAVA_INT, 56, m.btfValueTypeId());
+                attr.set(JAVA_INT, 60, m.btfVmlinuxValueTypeId());
+                int fd = (int) bpf(BPF_MAP_CREATE, attr, 72, cap);
+                int errno = fd < 0 ? (int) ERRNO.get(cap, 0L) : 0;
+                if (fd >= 0) KernelOracle.close(fd);
+                if (inner > 0) KernelOracle.close(inner);
+                return errno;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
     static void close(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
@@ -125,6 +173,11 @@ final class KernelOracle {
      */
     static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
                         int expectedAttachType) {
+        return load(p, type, maps, logLevel, licenseName, expectedAttachType, 16 << 20);
+    }
+
+    private static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
+                                int expectedAttachType, int logSize) {
         List<Integer> fds = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
             for (MapInfo m : maps) {
@@ -144,7 +197,6 @@ final class KernelOracle {
             MemorySegment insnSeg = a.allocate(Math.max(code.length, 8), 8);
             MemorySegment.copy(MemorySegment.ofArray(code), 0, insnSeg, 0, code.length);
             MemorySegment license = a.allocateFrom(licenseName, StandardCharsets.US_ASCII);
-            int logSize = 16 << 20;
             MemorySegment logBuf = a.allocate(logSize);
             MemorySegment attr = a.allocate(144, 8);
             attr.set(JAVA_INT, 0, type.kernelId());

@@ -19,8 +19,25 @@ record LoadConfig(VerifierProgramType type, int attachType) {
         return type + (attachType == 0 ? "" : "/" + attachType);
     }
 
+    /** As the running kernel verifies: Linux 6.18 without what its configuration left out. */
     VerifierOptions options(boolean gpl) {
-        return VerifierOptions.defaults().withGpl(gpl).withExpectedAttachType(attachType);
+        return VerifierOptions.defaults().withGpl(gpl).withExpectedAttachType(attachType).withTarget(KernelOracle.running());
+    }
+
+    /**
+     * The helpers Linux 6.18's table gives this configuration and the running kernel does not (compiled out):
+     * what the comparison with the kernel leaves out of the 6.18 model, for the test output.
+     */
+    String helpersNotBuiltIn() {
+        StringBuilder out = new StringBuilder();
+        for (int id = 1; id <= HelperAvailabilityOracleTest.MAX_HELPER_ID; id++) {
+            if (HelperAvailability.verdict(id, type, attachType) != HelperAvailability.Verdict.UNAVAILABLE
+                    && HelperAvailability.verdict(id, type, attachType, KernelOracle.running())
+                    == HelperAvailability.Verdict.UNAVAILABLE) {
+                out.append(" #").append(id);
+            }
+        }
+        return out.isEmpty() ? "" : "; not built into the running kernel, so refused as it refuses them:" + out;
     }
 
     /** Skips, with the reason, what cannot be compared with the running kernel. */

@@ -1,0 +1,39 @@
+package org.bpf4j.verifier;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.bpf4j.maps.MapType;
+
+/**
+ * What a {@link KernelTarget.Probed} kernel refuses before its verifier runs: a map type it lacks fails
+ * {@code BPF_MAP_CREATE} (map_create's find_and_alloc_map: EINVAL), and libbpf creates an object's maps
+ * before it loads the program; a program type or expected_attach_type it lacks fails {@code BPF_PROG_LOAD}
+ * (find_prog_type, bpf_prog_load_check_attach: EINVAL, no log). Helpers it lacks are
+ * {@link HelperAvailability}'s.
+ */
+final class TargetCheck {
+    private TargetCheck() {}
+
+    static Optional<VerifierResult.Rejected> refusal(VerifierProgramType type, List<MapInfo> maps, VerifierOptions opts) {
+        if (!(opts.target() instanceof KernelTarget.Probed p)) return Optional.empty();
+        String kernel = "the target kernel (" + p.name() + ")";
+        for (MapInfo m : maps) {
+            Optional<MapType> t = MapType.byId(m.type());
+            if (t.isPresent() && !p.offer().creates(t.get())) {
+                return Optional.of(refused("map '" + m.name() + "': BPF_MAP_CREATE: EINVAL: " + kernel + " has no "
+                        + t.get().kernelName()));
+            }
+        }
+        int attach = opts.expectedAttachType();
+        if (!p.offer().loads(type, attach)) {
+            return Optional.of(refused("BPF_PROG_LOAD: EINVAL: " + kernel + " has no program type "
+                    + type.name().toLowerCase(Locale.ROOT) + (attach == 0 ? "" : " with expected_attach_type " + attach)));
+        }
+        return Optional.empty();
+    }
+
+    private static VerifierResult.Rejected refused(String message) {
+        return new VerifierResult.Rejected(message, List.of(message), -1, 0, "");
+    }
+}
