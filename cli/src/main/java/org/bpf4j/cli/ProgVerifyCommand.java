@@ -16,6 +16,7 @@ import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -29,6 +30,9 @@ final class ProgVerifyCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ObjectOptions objectOptions = new ObjectOptions();
 
     @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object.")
     Path object;
@@ -51,7 +55,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (logLevel < 0 || logLevel > 2) throw new UserInputException("--log-level must be 0, 1 or 2, not " + logLevel);
-        BpfObject obj = Objects.open(object);
+        BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
         VerifierOptions options = VerifierOptions.defaults().withLogLevel(logLevel).withPrivileged(!unprivileged);
         PrintWriter out = spec.commandLine().getOut();
@@ -70,6 +74,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", p.name());
             m.put("section", p.sectionName());
+            m.put("type", ProgShowCommand.typeName(p));
             switch (r) {
                 case VerifierResult.Accepted a -> {
                     m.put("verdict", "accept");
@@ -106,6 +111,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("programs", results);
+            root.put("warnings", obj.warnings());
             out.println(Json.write(root));
         }
         out.flush();
