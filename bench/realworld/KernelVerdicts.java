@@ -7,6 +7,8 @@ import java.util.regex.Pattern;
 import org.bpf4j.btf.Btf;
 import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.MapDefinition;
+import org.bpf4j.maps.MapType;
 import org.bpf4j.elf.OpenOptions;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.linux.KernelLoadException;
@@ -22,22 +24,47 @@ import org.bpf4j.verifier.VerifierResult;
  * One tab-separated line per program: name, type, kernel verdict, kernel processed insns, kernel
  * verification usec, bpf4j verdict, bpf4j processed insns, bpf4j first-run ms, bpf4j best-of-3 ms, messages.
  *
- * <pre>java -cp CORE_JAR:LINUX_JAR bench/realworld/KernelVerdicts.java OBJ [TYPE]</pre>
+ * Options stand in for what a project's own loader does before loading: {@code --type T} (bpftool's
+ * {@code type}), {@code --max-entries N} for maps the object leaves at 0 entries, {@code --ringbuf-inner
+ * BYTES} for maps of maps without an inner map (Falco's libpman sets both at run time: CPUs, a ring buffer).
+ *
+ * <pre>java -cp CORE_JAR:LINUX_JAR bench/realworld/KernelVerdicts.java OBJ [--type T] [--max-entries N] [--ringbuf-inner BYTES]</pre>
  */
 public final class KernelVerdicts {
     private static final Pattern PROCESSED = Pattern.compile("processed (\\d+) insns");
     private static final Pattern TIME = Pattern.compile("verification time (\\d+) usec");
 
     public static void main(String[] args) throws Exception {
-        OpenOptions options = args.length > 1 ? OpenOptions.defaults().withType(args[1]) : OpenOptions.defaults();
-        BpfObject object = BpfObject.open(Path.of(args[0]), options);
-        for (String w : object.warnings()) System.err.println("warning: " + w);
+        OpenOptions options = OpenOptions.defaults();
+        int maxEntries = 0, ringbufInner = 0;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--type" -> options = options.withType(args[++i]);
+                case "--max-entries" -> maxEntries = Integer.parseInt(args[++i]);
+                case "--ringbuf-inner" -> ringbufInner = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        BpfObject opened = BpfObject.open(Path.of(args[0]), options);
+        for (String w : opened.warnings()) System.err.println("warning: " + w);
+        List<MapDefinition> maps = new ArrayList<>();
+        for (MapDefinition m : opened.maps()) {
+            int max = m.maxEntries() == 0 && maxEntries > 0 && m.type() != MapType.PERF_EVENT_ARRAY ? maxEntries : m.maxEntries();
+            Optional<MapDefinition> inner = m.innerMap();
+            if (m.type().isMapOfMaps() && inner.isEmpty() && ringbufInner > 0) {
+                inner = Optional.of(new MapDefinition(m.name() + ".inner", MapType.RINGBUF, 0, 0, ringbufInner, 0, 0, MapDefinition.Pinning.NONE,
+                        0, 0, 0, Optional.empty(), List.of(), MapDefinition.Definition.BTF, new byte[0], false));
+            }
+            maps.add(new MapDefinition(m.name(), m.type(), m.keySize(), m.valueSize(), max, m.flags(), m.numaNode(), m.pinning(), m.mapExtra(),
+                    m.btfKeyTypeId(), m.btfValueTypeId(), inner, m.initialSlots(), m.definition(), m.initialData(), m.frozen()));
+        }
+        BpfObject object = new BpfObject(opened.name(), opened.license(), opened.kernelVersion(), opened.programs(), maps, opened.btf());
         Optional<Btf> target = CoreRelocator.targetBtf(Optional.empty());
         List<ProgramSpec> relocated = new ArrayList<>();
         for (ProgramSpec p : object.programs()) {
             relocated.add(p.coreRelocations().isEmpty() || object.btf().isEmpty() ? p : CoreRelocator.apply(p, object.btf().get(), target));
         }
-        BpfObject forKernel = new BpfObject(object.name(), object.license(), object.kernelVersion(), relocated, object.maps(), object.btf());
+        BpfObject forKernel = new BpfObject(object.name(), object.license(), object.kernelVersion(), relocated, maps, object.btf());
         for (ProgramSpec p : object.programs()) {
             String kVerdict, kMessage = "";
             long kProcessed = -1, kUsec = -1;
