@@ -87,6 +87,7 @@ final class ProgShowCommand implements Callable<Integer> {
         m.put("value_size", s.valueSize());
         m.put("max_entries", s.maxEntries());
         m.put("flags", s.flags());
+        if (s.mapExtra() != 0) m.put("map_extra", s.mapExtra()); // bloom filter hashes, arena address hint
         return m;
     }
 }

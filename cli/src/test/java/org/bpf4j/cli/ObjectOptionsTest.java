@@ -80,5 +80,8 @@ class ObjectOptionsTest {
         assertThat(r.err()).isEqualTo("bpf4j: warning: btfmaps_extra.bpf.o: map 'cilium_pinned': unknown pinning 16, loaded unpinned\n");
         assertThat(json(r).get("warnings").get(0).asText()).isEqualTo("btfmaps_extra.bpf.o: map 'cilium_pinned': unknown pinning 16, loaded unpinned");
         assertThat(json(CliRunner.run("prog", "show", "-j", NETDEV)).get("warnings")).isEmpty();
+        JsonNode arena = json(CliRunner.run("prog", "show", "-j", EXTRA)).get("maps").get(1);
+        assertThat(arena.get("type").asText()).isEqualTo("arena");
+        assertThat(arena.get("map_extra").asLong()).isEqualTo(0x1000_0000_0000L);
     }
 }
