@@ -6,16 +6,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ObjectFormatException;
+import org.bpf4j.elf.OpenOptions;
 import org.bpf4j.elf.ProgramSpec;
 
 /** Opening objects and choosing programs, with one-line errors for what the user must fix. */
 final class Objects {
     private Objects() {}
 
-    static BpfObject open(Path path) {
+    static BpfObject open(Path path, OpenOptions options) {
         if (Files.isDirectory(path)) throw new UserInputException(path + ": is a directory, not an eBPF object");
         try {
-            return BpfObject.open(path);
+            return BpfObject.open(path, options);
         } catch (NoSuchFileException e) {
             throw new UserInputException(path + ": no such file");
         } catch (IOException e) {

@@ -14,6 +14,7 @@ import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.elf.Relocation;
 import org.bpf4j.helpers.KernelHelper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -27,6 +28,9 @@ final class ProgDumpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    ObjectOptions objectOptions = new ObjectOptions();
+
     @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object.")
     Path object;
 
@@ -35,7 +39,7 @@ final class ProgDumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BpfObject obj = Objects.open(object);
+        BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
         boolean first = true;

@@ -34,6 +34,7 @@ import org.bpf4j.runtime.TestRunException;
 import org.bpf4j.runtime.TestRunResult;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -48,6 +49,9 @@ final class ProgRunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ObjectOptions objectOptions = new ObjectOptions();
 
     @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object.")
     Path object;
@@ -117,7 +121,7 @@ final class ProgRunCommand implements Callable<Integer> {
         if (dataOut != null && input.pcap != null) throw new UserInputException("--data-out goes with --data-in; use --pcap-out with --pcap");
         if (pcapOut != null && input.dataIn != null) throw new UserInputException("--pcap-out goes with --pcap; use --data-out with --data-in");
         KernelTarget kernel = Targets.of(target);
-        BpfObject obj = Objects.open(object);
+        BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         ProgramSpec programSpec = Objects.program(obj, prog);
         List<Frame> frames = input.pcap != null ? readPcap(input.pcap) : List.of(Frame.of(read(input.dataIn, "--data-in")));
         Optional<byte[]> context = ctxIn == null ? Optional.empty() : Optional.of(read(ctxIn, "--ctx-in"));
@@ -189,6 +193,7 @@ final class ProgRunCommand implements Callable<Integer> {
                 root.put("maps", maps);
                 root.put("ringbuf", ringRecords);
                 root.put("trace", trace);
+                root.put("warnings", obj.warnings());
                 out.println(Json.write(root));
             } else if (input.dataIn != null) {
                 out.printf("Return value: %d, duration%s: %dns%n", last.retval(), repeat > 1 ? " (average)" : "", last.durationNanos());

@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.MapDefinition;
+import org.bpf4j.elf.OpenOptions;
 import org.bpf4j.elf.ProgramSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,6 +26,9 @@ final class ProgShowCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    ObjectOptions objectOptions = new ObjectOptions();
+
     @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object (clang -target bpf).")
     Path object;
 
@@ -32,7 +37,7 @@ final class ProgShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BpfObject obj = Objects.open(object);
+        BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             List<Object> programs = new ArrayList<>();
@@ -41,6 +46,7 @@ final class ProgShowCommand implements Callable<Integer> {
                 m.put("name", p.name());
                 m.put("section", p.sectionName());
                 m.put("type", typeName(p));
+                p.expectedAttachType().ifPresent(a -> m.put("attach_type", OpenOptions.attachTypeName(a)));
                 m.put("insns", p.program().size());
                 programs.add(m);
             }
@@ -51,6 +57,7 @@ final class ProgShowCommand implements Callable<Integer> {
             root.put("license", obj.license());
             root.put("programs", programs);
             root.put("maps", maps);
+            root.put("warnings", obj.warnings());
             out.println(Json.write(root));
         } else {
             out.printf("%s: license \"%s\"%n", obj.name(), obj.license());
@@ -80,6 +87,7 @@ final class ProgShowCommand implements Callable<Integer> {
         m.put("value_size", s.valueSize());
         m.put("max_entries", s.maxEntries());
         m.put("flags", s.flags());
+        if (s.mapExtra() != 0) m.put("map_extra", s.mapExtra()); // bloom filter hashes, arena address hint
         return m;
     }
 }

@@ -17,6 +17,7 @@ import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -31,6 +32,9 @@ final class ProgVerifyCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ObjectOptions objectOptions = new ObjectOptions();
 
     @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object.")
     Path object;
@@ -57,7 +61,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
     public Integer call() {
         if (logLevel < 0 || logLevel > 2) throw new UserInputException("--log-level must be 0, 1 or 2, not " + logLevel);
         KernelTarget kernel = Targets.of(target);
-        BpfObject obj = Objects.open(object);
+        BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
         VerifierOptions options = VerifierOptions.defaults().withLogLevel(logLevel).withPrivileged(!unprivileged)
                 .withTarget(kernel);
@@ -77,6 +81,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", p.name());
             m.put("section", p.sectionName());
+            m.put("type", ProgShowCommand.typeName(p));
             switch (r) {
                 case VerifierResult.Accepted a -> {
                     m.put("verdict", "accept");
@@ -115,6 +120,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("programs", results);
+            root.put("warnings", obj.warnings());
             out.println(Json.write(root));
         }
         out.flush();

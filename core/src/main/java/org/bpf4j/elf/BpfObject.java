@@ -19,9 +19,12 @@ import org.bpf4j.btf.Btf;
  * @param programs the programs, in section then symbol order
  * @param maps the maps: BTF-defined and legacy ones first, then global data
  * @param btf the object's {@code .BTF}, when it has one
+ * @param warnings what the loader accepted but changed or guessed, one line each (an unknown map
+ *        pinning loaded unpinned, an {@code EM_NONE} header): tools print them, as libbpf and
+ *        iproute2 print theirs on stderr
  */
 public record BpfObject(String name, String license, int kernelVersion, List<ProgramSpec> programs, List<MapDefinition> maps,
-                        Optional<Btf> btf) {
+                        Optional<Btf> btf, List<String> warnings) {
 
     public BpfObject {
         Objects.requireNonNull(name);
@@ -29,6 +32,13 @@ public record BpfObject(String name, String license, int kernelVersion, List<Pro
         Objects.requireNonNull(btf);
         programs = List.copyOf(programs);
         maps = List.copyOf(maps);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** An object without warnings (built in code rather than read from a file). */
+    public BpfObject(String name, String license, int kernelVersion, List<ProgramSpec> programs, List<MapDefinition> maps,
+                     Optional<Btf> btf) {
+        this(name, license, kernelVersion, programs, maps, btf, List.of());
     }
 
     /**
@@ -38,6 +48,18 @@ public record BpfObject(String name, String license, int kernelVersion, List<Pro
      * @throws IOException when the file cannot be read
      */
     public static BpfObject open(Path path) throws IOException {
+        return open(path, OpenOptions.defaults());
+    }
+
+    /**
+     * As {@link #open(Path)}, with {@code options} deciding what the file cannot say (the program type
+     * of sections libbpf does not name, as {@code bpftool prog load ... type TYPE}).
+     *
+     * @throws ObjectFormatException when the file is malformed or uses what this loader refuses
+     * @throws IOException when the file cannot be read
+     */
+    public static BpfObject open(Path path, OpenOptions options) throws IOException {
+        Objects.requireNonNull(options);
         Path file = path.getFileName();
         String name = file == null ? path.toString() : file.toString();
         byte[] data;
@@ -45,7 +67,7 @@ public record BpfObject(String name, String license, int kernelVersion, List<Pro
             data = in.readNBytes(MAX_OBJECT + 1); // bounded: a device or pipe that never ends is refused, not read forever
         }
         if (data.length > MAX_OBJECT) throw new ObjectFormatException(name + ": larger than " + MAX_OBJECT + " bytes, not an eBPF object");
-        return parse(name, data);
+        return parse(name, data, options);
     }
 
     /** Far above any real object (Cilium's largest are a few MiB). */
@@ -58,7 +80,17 @@ public record BpfObject(String name, String license, int kernelVersion, List<Pro
      * @throws ObjectFormatException when the bytes are malformed or use what this loader refuses
      */
     public static BpfObject parse(String name, byte[] data) {
-        return new ObjectLoader(name, data.clone()).load();
+        return parse(name, data, OpenOptions.defaults());
+    }
+
+    /**
+     * As {@link #parse(String, byte[])}, with {@code options} deciding program types.
+     *
+     * @throws ObjectFormatException when the bytes are malformed or use what this loader refuses
+     */
+    public static BpfObject parse(String name, byte[] data, OpenOptions options) {
+        Objects.requireNonNull(options);
+        return new ObjectLoader(name, data.clone(), options).load();
     }
 
     /** The program with this (symbol) name. */

@@ -20,7 +20,7 @@ final class ElfFile {
     static final int STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4;
     static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
     static final int SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, SHN_XINDEX = 0xffff;
-    static final int EM_BPF = 247;
+    static final int EM_NONE = 0, EM_BPF = 247;
 
     /** A section header, with its name resolved. {@code index} is its position in the header table. */
     record Section(int index, String name, int type, long flags, long offset, long size, int link, int info,
@@ -36,12 +36,15 @@ final class ElfFile {
 
     final String objectName;
     final byte[] data;
+    /** {@code e_machine}: {@link #EM_BPF}, or {@link #EM_NONE} from old clang. */
+    final int machine;
     final List<Section> sections;
     final List<Symbol> symbols;
 
     private ElfFile(String objectName, byte[] data, List<Section> sections, List<Symbol> symbols) {
         this.objectName = objectName;
         this.data = data;
+        this.machine = data.length >= 20 ? u16(18) : EM_NONE;
         this.sections = sections;
         this.symbols = symbols;
     }
@@ -80,7 +83,8 @@ final class ElfFile {
         if (data[6] != 1) throw error("unsupported ELF version " + data[6]);
         int type = u16(16);
         int machine = u16(18);
-        if (machine != EM_BPF) throw error("not a BPF object (ELF machine " + machine + ", expected " + EM_BPF + ")");
+        // Old clang wrote EM_NONE; iproute2 (bpf_elf_check_ehdr) accepts it, the loader checks the code looks like BPF.
+        if (machine != EM_BPF && machine != EM_NONE) throw error("not a BPF object (ELF machine " + machine + ", expected " + EM_BPF + ")");
         if (type != 1) throw error("not a relocatable object (ELF type " + type + ")");
         long shoff = i64(0x28);
         int shentsize = u16(0x3a);

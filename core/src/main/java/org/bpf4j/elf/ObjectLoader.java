@@ -44,6 +44,9 @@ final class ObjectLoader {
 
     private final String name;
     private final byte[] data;
+    private final OpenOptions options;
+    /** What the object gets accepted with despite libbpf refusing it, for {@link BpfObject#warnings()}. */
+    private final List<String> warnings = new ArrayList<>();
     private ElfFile elf;
     private Optional<Btf> btf = Optional.empty();
     private BtfExt ext = BtfExt.empty();
@@ -62,9 +65,10 @@ final class ObjectLoader {
     /** Extern variable name -> the BTF data section declaring it, built on first use. */
     private Map<String, String> externSections;
 
-    ObjectLoader(String name, byte[] data) {
+    ObjectLoader(String name, byte[] data, OpenOptions options) {
         this.name = name;
         this.data = data;
+        this.options = options;
     }
 
     /** A function: a range of instructions of a code section. */
@@ -115,11 +119,30 @@ final class ObjectLoader {
             }
         }
         readCode();
+        if (elf.machine == EM_NONE) checkBpfCode();
         readLegacyMaps();
         readBtfMaps();
         readDataMaps();
         List<ProgramSpec> programs = linkPrograms();
-        return new BpfObject(name, license, version, programs, new ArrayList<>(maps.values()), btf);
+        return new BpfObject(name, license, version, programs, new ArrayList<>(maps.values()), btf, warnings);
+    }
+
+    /**
+     * An {@code EM_NONE} object (old clang) is taken for BPF, as iproute2 takes it, when its code reads
+     * as BPF: whole instructions, and registers 0..10 in every one (x86 or arm code fails that at once).
+     */
+    private void checkBpfCode() {
+        if (code.isEmpty()) throw elf.error("not a BPF object (ELF machine 0 and no code sections)");
+        for (CodeSection cs : code.values()) {
+            for (int i = 0; i < cs.insns.length; i++) {
+                Insn insn = cs.insns[i];
+                if (insn.dst() > 10 || insn.src() > 10) {
+                    throw error(cs.section, "not BPF code (ELF machine 0, and instruction " + i + " uses register "
+                            + Math.max(insn.dst(), insn.src()) + ")");
+                }
+            }
+        }
+        warnings.add(name + ": ELF machine 0 (EM_NONE, old clang), not EM_BPF: read as BPF since its code is BPF");
     }
 
     private static String cString(byte[] b) {
@@ -250,11 +273,13 @@ final class ObjectLoader {
     /**
      * {@code struct bpf_map_def} arrays: type, key_size, value_size, max_entries, map_flags, then in
      * samples/bpf's variant inner_map_idx and numa_node. The symbol size (or the section size divided
-     * by the number of symbols) gives the stride.
+     * by the number of symbols) gives the stride. A stride of 32 or 36 bytes is iproute2's {@code
+     * struct bpf_elf_map} (include/bpf_elf.h): map_flags, then id, pinning, inner_id, inner_idx.
      */
     private void readLegacyMaps() {
         List<Object[]> inner = new ArrayList<>(); // {MapDefinition outer, Integer innerIndex, Section}
         List<String> order = new ArrayList<>();
+        List<ElfMap> elfMaps = new ArrayList<>();
         for (Section s : elf.sections) {
             if (!isLegacyMapSection(s)) continue;
             List<Symbol> syms = symbolsIn(s);
@@ -271,8 +296,9 @@ final class ObjectLoader {
                 long typeId = elf.u32(p);
                 MapType type = MapType.byId(typeId).orElseThrow(() -> error(s, "map '" + sym.name() + "' has unknown type " + typeId));
                 int flags = stride >= 20 ? elf.i32(p + 16) : 0;
-                int innerIdx = stride >= 24 ? elf.i32(p + 20) : 0;
-                int numa = stride >= 28 ? elf.i32(p + 24) : 0;
+                boolean iproute2 = stride >= ELF_MAP_MIN;
+                int innerIdx = stride >= 24 && !iproute2 ? elf.i32(p + 20) : 0;
+                int numa = stride >= 28 && !iproute2 ? elf.i32(p + 24) : 0;
                 int valueSize = elf.i32(p + 8);
                 // samples/bpf's loader created maps of maps with a 4-byte value (an fd) whatever the definition said.
                 if (type.isMapOfMaps() && valueSize == 0) valueSize = 4;
@@ -281,9 +307,21 @@ final class ObjectLoader {
                 addMap(s, spec);
                 order.add(sym.name());
                 mapsByOffset.computeIfAbsent(s.index(), k -> new TreeMap<>()).put(sym.value(), sym.name());
-                if (type.isMapOfMaps()) inner.add(new Object[] {spec, innerIdx, s});
+                if (iproute2) {
+                    // struct bpf_elf_map; a shorter one (no inner_idx) reads as zeros past its end, as bpf_fetch_maps_end fixes it up
+                    ElfMap em = new ElfMap(sym.name(), type, elf.i32(p + 20), elf.i32(p + 24), elf.i32(p + 28),
+                            stride >= 36 ? elf.i32(p + 32) : 0, s);
+                    elfMaps.add(em);
+                    if (em.pinning != 0) {
+                        warnings.add(name + ": map '" + sym.name() + "': iproute2 pinning " + Integer.toUnsignedString(em.pinning)
+                                + " (" + iproute2Pinning(em.pinning) + ") is not supported, loaded unpinned");
+                    }
+                } else if (type.isMapOfMaps()) {
+                    inner.add(new Object[] {spec, innerIdx, s});
+                }
             }
         }
+        bindElfMapsOfMaps(elfMaps);
         // samples/bpf's loader: inner_map_idx is the index of the inner map's definition among all map definitions.
         for (Object[] o : inner) {
             MapDefinition outer = (MapDefinition) o[0];
@@ -293,6 +331,55 @@ final class ObjectLoader {
             }
             MapDefinition in = maps.get(order.get(idx));
             maps.put(outer.name(), withInner(outer, in, outer.initialSlots()));
+        }
+    }
+
+    /** The smallest stride read as iproute2's {@code struct bpf_elf_map}: samples/bpf's bpf_map_def is 28 bytes at most. */
+    private static final int ELF_MAP_MIN = 32;
+
+    /** iproute2's extra {@code struct bpf_elf_map} fields of one map. */
+    private record ElfMap(String name, MapType type, int id, int pinning, int innerId, int innerIdx, Section section) {}
+
+    private static String iproute2Pinning(int pinning) {
+        return switch (pinning) {
+            case 1 -> "PIN_OBJECT_NS";
+            case 2 -> "PIN_GLOBAL_NS";
+            default -> "custom, from /etc/iproute2/bpf_pinning";
+        };
+    }
+
+    /**
+     * iproute2's maps of maps (bpf_map_attach and bpf_maps_attach_all in lib/bpf_legacy.c): an outer
+     * map's {@code inner_id} names the map whose {@code id} equals it, the template it is created with;
+     * each map with an {@code id}, no {@code inner_id} and an {@code inner_idx} other than -1 is then put
+     * at slot {@code inner_idx} of every outer map whose {@code inner_id} is its {@code id}.
+     */
+    private void bindElfMapsOfMaps(List<ElfMap> elfMaps) {
+        for (ElfMap outer : elfMaps) {
+            if (!outer.type.isMapOfMaps()) continue;
+            if (outer.innerId == 0) throw error(outer.section, "map of maps '" + outer.name + "' has no inner_id naming its inner map");
+            ElfMap template = null;
+            for (ElfMap m : elfMaps) {
+                if (m.id == outer.innerId) {
+                    template = m;
+                    break;
+                }
+            }
+            if (template == null || template.type.isMapOfMaps()) {
+                throw error(outer.section, "map of maps '" + outer.name + "' has inner_id " + Integer.toUnsignedString(outer.innerId)
+                        + ", and no map that is not itself a map of maps has that id");
+            }
+            List<MapDefinition.Slot> slots = new ArrayList<>();
+            for (ElfMap m : elfMaps) {
+                if (m.id == 0 || m.innerId != 0 || m.innerIdx == -1 || m.id != outer.innerId) continue;
+                if (Integer.toUnsignedLong(m.innerIdx) >= Integer.toUnsignedLong(maps.get(outer.name).maxEntries())) {
+                    throw error(outer.section, "map '" + m.name + "' has inner_idx " + Integer.toUnsignedString(m.innerIdx)
+                            + ", beyond max_elem of map of maps '" + outer.name + "'");
+                }
+                slots.add(new MapDefinition.Slot(m.innerIdx, m.name));
+            }
+            slots.sort(Comparator.comparingInt(MapDefinition.Slot::index));
+            maps.put(outer.name, withInner(maps.get(outer.name), maps.get(template.name), slots));
         }
     }
 
@@ -384,7 +471,7 @@ final class ObjectLoader {
                 case "key_size" -> keySize = checkSize(s, mapName, "key_size", keySize, intAttr(s, b, mapName, m));
                 case "value_size" -> valueSize = checkSize(s, mapName, "value_size", valueSize, intAttr(s, b, mapName, m));
                 case "pinning" -> pinning = intAttr(s, b, mapName, m);
-                case "map_extra" -> extra = intAttr(s, b, mapName, m);
+                case "map_extra" -> extra = longAttr(s, b, mapName, m);
                 case "key" -> {
                     keyType = pointee(s, b, mapName, m);
                     keySize = checkSize(s, mapName, "key", keySize, sizeof(s, b, mapName, keyType));
@@ -415,7 +502,11 @@ final class ObjectLoader {
         MapDefinition.Pinning pin = switch ((int) pinning) {
             case 0 -> MapDefinition.Pinning.NONE;
             case 1 -> MapDefinition.Pinning.BY_NAME;
-            default -> throw error(s, "map '" + mapName + "' has unknown pinning " + pinning);
+            default -> {
+                // libbpf refuses other values; Cilium's loader has its own (CILIUM_PIN_REPLACE, 16): the map itself is usable
+                warnings.add(name + ": map '" + mapName + "': unknown pinning " + pinning + ", loaded unpinned");
+                yield MapDefinition.Pinning.NONE;
+            }
         };
         return new MapDefinition(mapName, mapType, (int) Math.max(keySize, 0), (int) Math.max(valueSize, 0), (int) maxEntries, (int) flags,
                 (int) numa, pin, extra, keyType, valueType, Optional.ofNullable(inner), List.of(), MapDefinition.Definition.BTF, new byte[0], false);
@@ -448,6 +539,25 @@ final class ObjectLoader {
         if (!(resolve(s, b, m.type(), mapName) instanceof BtfType.Ptr p)) throw error(s, "map '" + mapName + "' attribute " + m.name() + " is not __uint()");
         if (!(resolve(s, b, p.type(), mapName) instanceof BtfType.Array a)) throw error(s, "map '" + mapName + "' attribute " + m.name() + " is not __uint()");
         return a.nelems();
+    }
+
+    /**
+     * {@code __ulong(name, N)} is a member of an enum type whose one value is N (64-bit values, the
+     * arena's address hint); {@code __uint()} works too (libbpf's get_map_field_long). A 32-bit enum's
+     * value is sign-extended, as libbpf reads it into an s32.
+     */
+    private long longAttr(Section s, Btf b, String mapName, BtfType.Member m) {
+        BtfType t = resolve(s, b, m.type(), mapName);
+        List<BtfType.EnumValue> values = switch (t) {
+            case BtfType.Ptr p -> null;
+            case BtfType.Enum e -> e.values();
+            case BtfType.Enum64 e -> e.values();
+            default -> throw error(s, "map '" + mapName + "' attribute " + m.name() + " is neither __uint() nor __ulong()");
+        };
+        if (values == null) return intAttr(s, b, mapName, m);
+        if (values.size() != 1) throw error(s, "map '" + mapName + "' attribute " + m.name() + " is an enum of " + values.size() + " values, not __ulong()");
+        long v = values.getFirst().value();
+        return t instanceof BtfType.Enum ? (int) v : v;
     }
 
     /** {@code __type(name, T)} is {@code T *name}. */
@@ -503,6 +613,12 @@ final class ObjectLoader {
         List<ProgramSpec> out = new ArrayList<>();
         for (Fn f : entries) {
             SectionNames.Match m = matches.getOrDefault(f, new SectionNames.Match(fallback, Optional.empty(), "", 0));
+            // bpftool prog load ... type T: every program gets T and T's attach type; the section's flags stay (libbpf's sec_def)
+            if (options.programType().isPresent()) {
+                m = new SectionNames.Match(options.programType().get(), options.attachType(), m.attachTo(), m.flags());
+            } else if (options.attachType().isPresent()) {
+                m = new SectionNames.Match(m.type(), options.attachType(), m.attachTo(), m.flags());
+            }
             out.add(link(f, m));
         }
         return out;

@@ -165,6 +165,31 @@ final class SectionNames {
         return Optional.empty();
     }
 
+    /**
+     * A program type spelled as bpftool's {@code prog load ... type} takes it ({@code
+     * libbpf_prog_type_by_name}, retried with a trailing '/'): a section name of libbpf's table, never
+     * the sloppy prefixes; else a kernel type name ({@code sched_cls}).
+     */
+    static Optional<Match> byTypeName(String name) {
+        for (Def d : DEFS) {
+            if (name.equals(d.name) || (d.form == Form.TARGET && name.startsWith(d.name + "/"))) {
+                return Optional.of(new Match(d.type, Optional.ofNullable(d.attach), "", d.flags));
+            }
+        }
+        for (ProgramType t : ProgramType.values()) {
+            if (t != ProgramType.UNSPEC && t.name().toLowerCase(Locale.ROOT).equals(name)) return Optional.of(new Match(t, Optional.empty(), "", 0));
+        }
+        return Optional.empty();
+    }
+
+    /** What {@link #byTypeName} accepts: libbpf's section names, then kernel type names not among them. */
+    static List<String> typeNames() {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (Def d : DEFS) names.add(d.name);
+        for (ProgramType t : ProgramType.values()) if (t != ProgramType.UNSPEC) names.add(t.name().toLowerCase(Locale.ROOT));
+        return List.copyOf(names);
+    }
+
     /** Prefixes old loaders matched; excluded are names whose prefixes are common words ("action", "syscall", "tc"). */
     private static boolean legacyPrefixOk(String name) {
         return switch (name) {
@@ -179,13 +204,17 @@ final class SectionNames {
     }
 
     /**
-     * The type for a section nobody names: the object's other programs decide (tc next to tc programs,
-     * XDP next to XDP ones), then its name ({@code tc_*.o}, {@code *xdp*.o}); otherwise a socket filter,
-     * as the kernel's old samples loaded them.
+     * The type for a section nobody names. The object's named programs decide when they agree: tc
+     * objects ({@code classifier}, {@code action}, {@code tc}) hold tail-call sections like {@code 2/7}
+     * that tc loads with the object's type; tc programs next to tc actions are classifiers, as a tc
+     * filter loads them. Without agreement, the object's name ({@code tc_*.o}, {@code *xdp*.o}); otherwise
+     * a socket filter, as the kernel's old samples loaded them.
      */
     static ProgramType fallback(String objectName, List<ProgramType> knownInObject) {
-        if (knownInObject.contains(SCHED_CLS) || knownInObject.contains(SCHED_ACT)) return SCHED_CLS;
-        if (knownInObject.contains(ProgramType.XDP)) return ProgramType.XDP;
+        java.util.Set<ProgramType> kinds = java.util.EnumSet.noneOf(ProgramType.class);
+        kinds.addAll(knownInObject);
+        if (kinds.size() == 1) return kinds.iterator().next();
+        if (!kinds.isEmpty() && java.util.Set.of(SCHED_CLS, SCHED_ACT).containsAll(kinds)) return SCHED_CLS;
         String base = objectName.toLowerCase(Locale.ROOT);
         int slash = base.lastIndexOf('/');
         if (slash >= 0) base = base.substring(slash + 1);

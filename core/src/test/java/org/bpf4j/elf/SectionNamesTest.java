@@ -106,5 +106,12 @@ class SectionNamesTest {
         assertThat(SectionNames.fallback("tc_l2_redirect_kern.o", List.of())).isEqualTo(ProgramType.SCHED_CLS);
         assertThat(SectionNames.fallback("filter.o", List.of())).isEqualTo(ProgramType.SOCKET_FILTER);
         assertThat(SectionNames.fallback("tcp_bufs_kern.o", List.of())).isEqualTo(ProgramType.SOCKET_FILTER);
+        // iproute2 tc objects: the named sections' one type, or classifier for tc programs next to tc actions
+        assertThat(SectionNames.fallback("bpf_cyclic.o", List.of(ProgramType.SCHED_ACT))).isEqualTo(ProgramType.SCHED_ACT);
+        assertThat(SectionNames.fallback("bpf_cyclic.o", List.of(ProgramType.SCHED_CLS, ProgramType.SCHED_ACT))).isEqualTo(ProgramType.SCHED_CLS);
+        assertThat(SectionNames.fallback("probe.o", List.of(ProgramType.KPROBE, ProgramType.KPROBE))).isEqualTo(ProgramType.KPROBE);
+        // named sections that disagree decide nothing: the object's name, then socket filter
+        assertThat(SectionNames.fallback("mixed.o", List.of(ProgramType.XDP, ProgramType.SOCKET_FILTER))).isEqualTo(ProgramType.SOCKET_FILTER);
+        assertThat(SectionNames.fallback("xdp_mixed.o", List.of(ProgramType.XDP, ProgramType.SCHED_CLS))).isEqualTo(ProgramType.XDP);
     }
 }
