@@ -78,9 +78,10 @@ final class ElfFile {
     private ElfFile readAll() {
         if (data.length < 64) throw error("file is " + data.length + " bytes, too short for an ELF header");
         if (data[0] != 0x7f || data[1] != 'E' || data[2] != 'L' || data[3] != 'F') throw error("not an ELF file (bad magic)");
-        if (data[4] != 2) throw error("not a 64-bit ELF file (class " + data[4] + ")");
-        if (data[5] != 1) throw error("not a little-endian ELF file (big-endian BPF objects are not supported)");
-        if (data[6] != 1) throw error("unsupported ELF version " + data[6]);
+        if (data[4] != 2) throw error("not a 64-bit ELF file (class " + (data[4] & 0xff) + ")");
+        if (data[5] == 2) throw error("not a little-endian ELF file (big-endian BPF objects are not supported)");
+        if (data[5] != 1) throw error("invalid ELF data encoding " + (data[5] & 0xff) + " (1 is little-endian, 2 big-endian)");
+        if (data[6] != 1) throw error("unsupported ELF version " + (data[6] & 0xff));
         int type = u16(16);
         int machine = u16(18);
         // Old clang wrote EM_NONE; iproute2 (bpf_elf_check_ehdr) accepts it, the loader checks the code looks like BPF.

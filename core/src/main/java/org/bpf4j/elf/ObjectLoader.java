@@ -198,7 +198,7 @@ final class ObjectLoader {
             if (rel.type() != SHT_REL && rel.type() != SHT_RELA) continue;
             if (rel.info() <= 0 || rel.info() >= elf.sections.size()) {
                 if (rel.type() == SHT_RELA) throw error(rel, "RELA relocations are not supported in BPF objects");
-                throw error(rel, "applies to section " + rel.info() + ", which does not exist");
+                throw error(rel, "applies to section " + Integer.toUnsignedString(rel.info()) + ", which does not exist");
             }
             CodeSection target = code.get(rel.info());
             if (target == null) continue; // debug info and .maps relocations are read where they matter
@@ -428,7 +428,7 @@ final class ObjectLoader {
                 // makes the ELF symbol longer, so the symbol's size bounds the slots.
                 long end = sym.value() + Math.max(size, Math.min(sym.size(), s.size() - sym.value()));
                 for (Rel r : rels.subMap(base, true, Math.max(base, end), false).values()) {
-                    if (r.type() != R_BPF_64_64 && r.type() != R_BPF_64_ABS64) throw error(s, "map '" + v.name() + "' initial value has unsupported relocation type " + r.type());
+                    if (r.type() != R_BPF_64_64 && r.type() != R_BPF_64_ABS64) throw error(s, "map '" + v.name() + "' initial value has unsupported relocation type " + Integer.toUnsignedString(r.type()));
                     if ((r.offset() - base) % 8 != 0) throw error(s, "map '" + v.name() + "' initial value relocation is not on a pointer");
                     Symbol target = elf.symbol(s, r.symbol());
                     if (target.shndx() == SHN_UNDEF || target.name().isEmpty()) {
@@ -809,7 +809,7 @@ final class ObjectLoader {
                 if (fn == null) throw error(sec, "call at " + where + " lands outside any function of '" + target.section.name() + "'");
                 return new Target(fn, (int) t);
             }
-            default -> throw error(sec, "unsupported relocation type " + rel.type() + " at " + where + " against '" + sym.name() + "'");
+            default -> throw error(sec, "unsupported relocation type " + Integer.toUnsignedString(rel.type()) + " at " + where + " against '" + sym.name() + "'");
         }
     }
 

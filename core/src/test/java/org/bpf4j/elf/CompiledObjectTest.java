@@ -281,6 +281,27 @@ class CompiledObjectTest {
         big[5] = 2;
         assertThatThrownBy(() -> BpfObject.parse("be.o", big)).isInstanceOf(ObjectFormatException.class)
                 .hasMessageContaining("big-endian");
+        byte[] invalid = TestObjects.bytes("features.bpf.o");
+        invalid[5] = 7;
+        assertThatThrownBy(() -> BpfObject.parse("e.o", invalid)).isInstanceOf(ObjectFormatException.class)
+                .hasMessage("e.o: invalid ELF data encoding 7 (1 is little-endian, 2 big-endian)");
+    }
+
+    /** ELF fields are unsigned: a relocation section's sh_info or a relocation's type never prints negative. */
+    @Test
+    void unsignedFieldsPrintUnsigned() {
+        byte[] data = TestObjects.bytes("features.bpf.o");
+        ElfFile elf = ElfFile.parse("x", data);
+        ElfFile.Section rel = elf.sections.stream().filter(s -> s.type() == 9).findFirst().orElseThrow(); // SHT_REL
+        byte[] badInfo = data.clone();
+        java.nio.ByteBuffer.wrap(badInfo).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) (java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0x28) + 64L * rel.index() + 44), 0xb28d0d2c);
+        assertThatThrownBy(() -> BpfObject.parse("i.o", badInfo)).isInstanceOf(ObjectFormatException.class)
+                .hasMessageContaining("applies to section 2995588396, which does not exist");
+        byte[] badType = data.clone();
+        java.nio.ByteBuffer.wrap(badType).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) rel.offset() + 8, -1);
+        assertThatThrownBy(() -> BpfObject.parse("t.o", badType)).isInstanceOf(ObjectFormatException.class)
+                .hasMessageContaining("unsupported relocation type 4294967295");
     }
 
     @Test
