@@ -1005,6 +1005,8 @@ public final class Verifier {
     private void updateBranchCounts(VState st) {
         while (st != null) {
             int br = --st.branches;
+            // a finished state that was part of a loop puts its parent in the loop too (update_branch_counts)
+            if (br == 0 && st.parent != null && st.loopEntry != null) updateLoopEntry(st.parent, st.loopEntry);
             if (br > 0) break;
             st = st.parent;
         }
@@ -1020,6 +1022,26 @@ public final class Verifier {
         return copy;
     }
 
+    /** The outermost loop header {@code st} belongs to, with the chain shortened on the way (get_loop_entry). */
+    private static VState loopEntry(VState st) {
+        VState top = st.loopEntry;
+        while (top != null && top.loopEntry != null && top != top.loopEntry) top = top.loopEntry;
+        while (st != null && st.loopEntry != top) {
+            VState old = st.loopEntry;
+            st.loopEntry = top;
+            st = old;
+        }
+        return top;
+    }
+
+    /** {@code hdr} is a loop header {@code cur} is in, when hdr's loop is on the current DFS path (update_loop_entry). */
+    private static void updateLoopEntry(VState cur, VState hdr) {
+        VState cur1 = loopEntry(cur), hdr1 = loopEntry(hdr);
+        if (cur1 == null) cur1 = cur;
+        if (hdr1 == null) hdr1 = hdr;
+        if (hdr1.branches > 0 && hdr1.dfsDepth <= cur1.dfsDepth) cur.loopEntry = hdr;
+    }
+
     private boolean isStateVisited(int idx) {
         // a long history since the last checkpoint makes one too (the kernel's bound of 40 entries)
         boolean forceNew = forceCheckpoint[idx] || InsnHistory.count(cur.histStart, cur.hist) > 40;
@@ -1032,6 +1054,13 @@ public final class Verifier {
                 Explored sl = list.get(i);
                 statesCnt++;
                 if (sl.st.branches > 0) {
+                    // may_goto: another iteration within the ranges of an earlier one converges, the
+                    // counter bounds the loop at run time (is_state_visited)
+                    if (isMayGoto(idx) && sl.st.mayGotoDepth != cur.mayGotoDepth
+                            && statesEqual(sl.st, cur, Exactness.RANGE_WITHIN, idx)) {
+                        updateLoopEntry(cur, sl.st);
+                        return hit(sl, idx);
+                    }
                     if (callsCallback[idx]) {
                         // a callback returned to its call: a state within an earlier one ends the iteration
                         if (statesEqual(sl.st, cur, Exactness.RANGE_WITHIN, idx)) {
@@ -1050,12 +1079,14 @@ public final class Verifier {
                     if (!forceNew && jmpsProcessed - prevJmpsProcessed < 20 && insnProcessed - prevInsnProcessed < 100) {
                         addNew = false;
                     }
-                } else if (statesEqual(sl.st, cur, Exactness.NOT_EXACT, idx)) {
-                    sl.hit++;
-                    // what the explored continuation needed precise is needed on this path too
-                    if (jmpPoint[idx]) precision.pushHistory(cur, idx, 0, null);
-                    precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx), liveSlotsIn[idx]);
-                    return true;
+                } else {
+                    // a state of a loop still being explored may lack precision marks: compare by ranges
+                    VState entry = loopEntry(sl.st);
+                    boolean forceExact = entry != null && entry.branches > 0;
+                    if (statesEqual(sl.st, cur, forceExact ? Exactness.RANGE_WITHIN : Exactness.NOT_EXACT, idx)) {
+                        if (forceExact) updateLoopEntry(cur, entry);
+                        return hit(sl, idx);
+                    }
                 }
                 // miss: a state that keeps missing is evicted (the kernel's heuristic)
                 if (addNew) sl.miss++;
@@ -1080,10 +1111,24 @@ public final class Verifier {
         cur.parent = nw;
         cur.branches = 1;
         cur.firstInsnIdx = idx;
+        cur.dfsDepth = nw.dfsDepth + 1;
         cur.histStart = cur.hist;
         if (list == null) explored[idx] = list = new ArrayList<>();
         list.addFirst(new Explored(nw, regsHash(nw))); // newest first, as the kernel links them
         return false;
+    }
+
+    /** cur is pruned by the explored state {@code sl}. */
+    private boolean hit(Explored sl, int idx) {
+        sl.hit++;
+        // what the explored continuation needed precise is needed on this path too
+        if (jmpPoint[idx]) precision.pushHistory(cur, idx, 0, null);
+        precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx), liveSlotsIn[idx]);
+        return true;
+    }
+
+    private boolean isMayGoto(int idx) {
+        return insns[idx].opcode() == MAY_GOTO;
     }
 
     private static boolean regsIdentical(Reg a, Reg b) {
@@ -1743,8 +1788,12 @@ public final class Verifier {
             if (code != MAY_GOTO || in.src() != JCOND_MAY_GOTO || in.dst() != 0 || in.imm() != 0 || in.off() == 0) {
                 throw fail("invalid may_goto off %d imm %d", in.off(), in.imm());
             }
+            VState prev = findPrevEntry(cur.parent, insnIdx);
             VState q = pushStack(insnIdx + 1, insnIdx);
             q.mayGotoDepth++;
+            // the next iteration forgets the imprecise scalars that changed since the previous one, so
+            // that iterations converge (check_cond_jmp_op)
+            if (prev != null) widenImpreciseScalars(prev, q, slot -> false);
             insnIdx += in.off() + 1;
             return;
         }
@@ -2038,18 +2087,41 @@ public final class Verifier {
         int sp = fn.subprog;
         CallbackPrecision.Result keep = callbackPrecision.computeIfAbsent((long) sp << 16 | helper,
                 k -> CallbackPrecision.analyze(insns, subprogStarts, subprogStarts[sp], subprogEnd(sp), helper));
-        int ctxFrame = ctx.type == PTR_TO_STACK ? ctx.frameno : -1;
-        long ctxBase = ctx.off + ctx.tv;
+        widenImpreciseScalars(prev, cur, slot -> slot.frame() == (ctx.type == PTR_TO_STACK ? ctx.frameno : -1)
+                && preciseSlot(keep, slot.spi(), ctx.off + ctx.tv));
+    }
+
+    /** A stack slot of a frame. */
+    private record StackSlot(int frame, int spi) {}
+
+    /**
+     * widen_imprecise_scalars: the scalars of {@code c} that differ from those of the earlier visit {@code prev}
+     * and are not precise become unknown, but for the stack slots {@code kept} names.
+     */
+    private static void widenImpreciseScalars(VState prev, VState c, java.util.function.Predicate<StackSlot> kept) {
         IdMap idmap = new IdMap();
         for (int fr = prev.curframe; fr >= 0; fr--) {
-            Frame fo = prev.frames[fr], fc = cur.frames[fr];
+            Frame fo = prev.frames[fr], fc = c.frames[fr];
             for (int i = 0; i < 11; i++) maybeWidenReg(fo.regs[i], fc.regs[i], idmap);
             int slots = Math.min(fo.spill.length, fc.spill.length);
             for (int spi = 0; spi < slots; spi++) {
-                if (fr == ctxFrame && preciseSlot(keep, spi, ctxBase)) continue;
+                if (kept.test(new StackSlot(fr, spi))) continue;
                 if (fo.isSpilled(spi) && fc.isSpilled(spi)) maybeWidenReg(fo.spill[spi], fc.spill[spi], idmap);
             }
         }
+    }
+
+    /**
+     * find_prev_entry: the newest checkpoint at {@code idx} still on the DFS path of {@code st} (an earlier
+     * iteration of the loop {@code st} is in), or null.
+     */
+    private VState findPrevEntry(VState st, int idx) {
+        if (st == null || explored[idx] == null) return null;
+        for (Explored sl : explored[idx]) {
+            VState old = sl.st;
+            if (old.insnIdx == idx && old.branches > 0 && sameCallsites(old, st) && old.dfsDepth < st.dfsDepth) return old;
+        }
+        return null;
     }
 
     /** Whether a byte of stack slot {@code spi} is a precise byte of a context at frame offset {@code ctxBase}. */
