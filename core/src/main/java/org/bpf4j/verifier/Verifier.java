@@ -1936,12 +1936,23 @@ public final class Verifier {
         }
     }
 
-    /** mark_ptr_not_null_reg: a value of a map of maps is the inner map (its template). */
+    /**
+     * mark_ptr_not_null_reg: a value of a map of maps is the inner map (its template), of a sockmap or sockhash
+     * a socket, of an xskmap an AF_XDP socket.
+     */
     private void markPtrNotNull(Reg r) {
-        if (base(r.type) == PTR_TO_MAP_VALUE && r.mapIdx >= 0 && r.mapIdx < programMaps && maps.get(r.mapIdx).isMapOfMaps()) {
-            r.type = CONST_PTR_TO_MAP;
-            r.mapIdx = innerMapIdx[r.mapIdx];
-            return;
+        if (base(r.type) == PTR_TO_MAP_VALUE && r.mapIdx >= 0 && r.mapIdx < programMaps) {
+            MapInfo m = maps.get(r.mapIdx);
+            if (m.isMapOfMaps()) {
+                r.type = CONST_PTR_TO_MAP;
+                r.mapIdx = innerMapIdx[r.mapIdx];
+                return;
+            }
+            if (m.type() == MapInfo.SOCKMAP || m.type() == MapInfo.SOCKHASH || m.type() == MapInfo.XSKMAP) {
+                r.type = m.type() == MapInfo.XSKMAP ? PTR_TO_XDP_SOCK : PTR_TO_SOCKET;
+                r.mapIdx = -1;
+                return;
+            }
         }
         r.type &= ~PTR_MAYBE_NULL;
     }
@@ -3044,9 +3055,6 @@ public final class Verifier {
         if (id == 173 && ptype != VerifierProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
             throw fail("func %s#%d not supported for program type %d", name, id, ptype.kernelId());
         }
-        if (meta.mapIdx >= 0 && MapFuncCompatibility.lookupYieldsSocket(maps.get(meta.mapIdx).type(), id)) {
-            throw unsupported("lookups in sockmaps, sockhashes and xskmaps return sockets: not modelled");
-        }
         if (id == 81 && !(reg(2).type == SCALAR_VALUE && reg(2).isConst() && reg(2).tv == 0)) {
             throw fail("get_local_storage() doesn't support non-zero flags");
         }
@@ -3105,6 +3113,13 @@ public final class Verifier {
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
                     r0.mapIdx = meta.mapIdx;
                     r0.id = ++idGen;
+                    if (id == 1 && (m.type() == MapInfo.SOCKMAP || m.type() == MapInfo.SOCKHASH)) {
+                        // is_acquire_function: the socket found holds a reference until bpf_sk_release
+                        int rid = ++idGen;
+                        cur.addRef(rid, insnIdx);
+                        r0.id = rid;
+                        r0.refObjId = rid;
+                    }
                 }
             }
             case HelperProto.RET_MAP_VALUE -> { // bpf_get_local_storage: the attached cgroup's storage
@@ -3182,6 +3197,17 @@ public final class Verifier {
         }
         if (isPktPointer(r.type) && !ptype.packetArgumentAllowed(meta.pktAccess)) {
             throw fail("helper access to the packet is not allowed");
+        }
+        if (base == HelperProto.ARG_PTR_TO_MAP_VALUE) { // resolve_map_arg_type
+            if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->type");
+            int mt = maps.get(meta.mapIdx).type();
+            if (mt == MapInfo.SOCKMAP || mt == MapInfo.SOCKHASH) {
+                // the value stored in a sockmap is a socket
+                if (argType != HelperProto.ARG_PTR_TO_MAP_VALUE) throw fail("invalid arg_type for sockmap/sockhash");
+                argType = base = HelperProto.ARG_PTR_TO_BTF_ID_SOCK_COMMON;
+            } else if (mt == MapInfo.BLOOM_FILTER && meta.funcId == 89) {
+                argType = HelperProto.ARG_PTR_TO_MAP_VALUE; // bpf_map_peek_elem reads the value it tests
+            }
         }
         boolean maybeNullArg = (argType & HelperProto.A_MAYBE_NULL) != 0;
         boolean skipType = maybeNullArg && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0;
