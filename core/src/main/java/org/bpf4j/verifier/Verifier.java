@@ -107,6 +107,8 @@ public final class Verifier {
     static final int MAX_BPF_STACK = 512;
     static final long BPF_MAX_VAR_OFF = 1L << 29;
     static final long BPF_MAX_VAR_SIZ = 1L << 29;
+    /** The largest errno a helper returns negated (include/linux/err.h). */
+    static final int MAX_ERRNO = 4095;
     static final int MAX_PACKET_OFF = 0xffff;
     static final int AT_PKT_END = -1, BEYOND_PKT_END = -2;
     static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
@@ -2981,6 +2983,23 @@ public final class Verifier {
 
     // ---- helper calls ---------------------------------------------------------------------------------
 
+    /**
+     * do_refine_retval_range: the stack and string helpers return a negative errno or at most the size they
+     * were given, so {@code if (r0 > 0)} makes r0 a usable size.
+     */
+    private static void refineRetvalRange(Reg r0, int funcId, ArgMeta meta) {
+        switch (funcId) {
+            case 67, 141, 45, 115, 114 -> { // get_stack, get_task_stack, probe_read_{,kernel_,user_}str
+                r0.smax = meta.msizeMax;
+                r0.s32max = (int) meta.msizeMax;
+                r0.smin = -MAX_ERRNO;
+                r0.s32min = -MAX_ERRNO;
+                r0.sync();
+            }
+            default -> { }
+        }
+    }
+
     private static final class ArgMeta {
         int mapIdx = -1;
         int refObjId;
@@ -2994,6 +3013,8 @@ public final class Verifier {
         int funcId;
         int callbackSubprog = -1;
         long constKey = -1;
+        /** The largest size a size argument allows (msize_max_value): what string and stack helpers return at most. */
+        long msizeMax;
     }
 
     /**
@@ -3094,7 +3115,10 @@ public final class Verifier {
         }
         Reg r0 = f.regs[0];
         switch (fn.ret()) {
-            case HelperProto.RET_INTEGER -> r0.markUnknown();
+            case HelperProto.RET_INTEGER -> {
+                r0.markUnknown();
+                refineRetvalRange(r0, id, meta);
+            }
             case HelperProto.RET_VOID -> r0.markNotInit();
             case HelperProto.RET_MAP_VALUE_OR_NULL -> {
                 if (meta.mapIdx < 0) throw fail("kernel subsystem misconfigured verifier");
@@ -3430,6 +3454,7 @@ public final class Verifier {
 
     private void checkMemSizeReg(Reg r, int regno, boolean zeroOk, boolean write, ArgMeta meta, int memArgType) {
         boolean constSize = r.isConst();
+        meta.msizeMax = r.umax;
         if (r.smin < 0) throw fail("R%d min value is negative, either use unsigned or 'var &= const'", regno);
         if (r.umin == 0 && !zeroOk) {
             throw fail("R%d invalid zero-sized read: u64=[%d,%d]", regno, r.umin, r.umax);
