@@ -146,6 +146,8 @@ public final class Verifier {
     private boolean[] globalCalled, globalVerified;
     /** Subprograms registered as timer callbacks (is_async_cb): they run on a stack of their own. */
     private boolean[] asyncCallbacks;
+    /** Subprograms called as callbacks of a helper (is_cb), which may not use LD_ABS. */
+    private boolean[] callbacks;
     private int[] auxPtrType;
     /** Instructions some path reached (insn_aux_data.seen). */
     private boolean[] seen;
@@ -321,6 +323,7 @@ public final class Verifier {
         resolveLdImm64();
         addSubprogs();
         checkSubprogs();
+        checkAbnormalReturn();
         checkCfg();
         computeLiveRegs();
         if (level >= 2) logLiveRegs();
@@ -337,6 +340,7 @@ public final class Verifier {
         globalCalled = new boolean[subprogStarts.length];
         globalVerified = new boolean[subprogStarts.length];
         asyncCallbacks = new boolean[subprogStarts.length];
+        callbacks = new boolean[subprogStarts.length];
         doCheck(initialState(), 0);
         checkGlobalSubprogs();
         checkMaxStackDepth();
@@ -461,6 +465,35 @@ public final class Verifier {
                 if (sp < subprogStarts.length) end = subprogEnd(sp);
             }
         }
+    }
+
+    /**
+     * A subprogram with LD_ABS/LD_IND or a tail call may end the program early: without BTF only the main
+     * program may (check_abnormal_return), with BTF only a function that returns an int (check_btf_func).
+     */
+    private void checkAbnormalReturn() {
+        for (int sp = 1; sp < subprogStarts.length; sp++) {
+            boolean ldAbs = false, tailCall = false;
+            for (int i = subprogStarts[sp]; i < subprogEnd(sp); i++) {
+                ldAbs |= isLdAbs(i);
+                tailCall |= insns[i].opcode() == CALL && insns[i].src() == 0 && insns[i].imm() == 12;
+            }
+            if (!ldAbs && !tailCall) continue;
+            insnIdx = -1;
+            if (btfFuncs.isEmpty()) {
+                throw fail(ldAbs ? "LD_ABS is not allowed in subprogs without BTF" : "tail_call is not allowed in subprogs without BTF");
+            }
+            BtfFunc f = btfFuncs.get(subprogStarts[sp]);
+            if (f != null && !f.scalarReturn()) {
+                throw fail(ldAbs ? "LD_ABS is only allowed in functions that return 'int'."
+                        : "tail_call is only allowed in functions that return 'int'.");
+            }
+        }
+    }
+
+    private boolean isLdAbs(int i) {
+        int code = insns[i].opcode();
+        return insnClass(code) == CLASS_LD && (mode(code) == MODE_ABS || mode(code) == MODE_IND);
     }
 
     private void checkCfg() {
@@ -1416,7 +1449,8 @@ public final class Verifier {
             default -> { // CLASS_LD
                 int m = mode(code);
                 if (m == MODE_ABS || m == MODE_IND) {
-                    checkLdAbs(in);
+                    int r = checkLdAbs(in);
+                    if (r != STEP_NEXT) return r;
                 } else if (m == MODE_IMM) {
                     checkLdImm(in);
                     insnIdx++;
@@ -2345,6 +2379,11 @@ public final class Verifier {
         }
     }
 
+    private boolean hasLdAbs(int sp) {
+        for (int i = subprogStarts[sp]; i < subprogEnd(sp); i++) if (isLdAbs(i)) return true;
+        return false;
+    }
+
     private void checkMaxStackDepth() {
         for (int sp = 0; sp < subprogStarts.length; sp++) {
             if (sp == 0 || asyncCallbacks[sp]) checkMaxStackDepthFrom(sp); // a timer callback runs on a stack of its own
@@ -2371,6 +2410,14 @@ public final class Verifier {
                 if (depth > MAX_BPF_STACK) {
                     insnIdx = -1;
                     throw fail("combined stack size of %d calls is %d. Too large", frame + 1, depth);
+                }
+            }
+            if (entered && hasLdAbs(idx)) {
+                boolean inCb = callbacks[idx];
+                for (int j = 0; j < frame && !inCb; j++) inCb = callbacks[retProg[j]];
+                if (inCb) {
+                    insnIdx = -1;
+                    throw fail("cannot use BPF_LD_[ABS|IND] within callback");
                 }
             }
             entered = false;
@@ -2925,7 +2972,7 @@ public final class Verifier {
         saveAuxPtrType(t);
     }
 
-    private void checkLdAbs(Insn in) {
+    private int checkLdAbs(Insn in) {
         int code = in.opcode();
         if (ptype != VerifierProgramType.SOCKET_FILTER && ptype != VerifierProgramType.SCHED_CLS
                 && ptype != VerifierProgramType.SCHED_ACT) {
@@ -2934,9 +2981,6 @@ public final class Verifier {
         if (in.dst() != 0 || in.off() != 0 || size(code) == SIZE_DW
                 || (mode(code) == MODE_ABS && in.src() != 0)) {
             throw fail("BPF_LD_[ABS|IND] uses reserved fields");
-        }
-        if (subprogStarts.length > 1) {
-            throw fail("BPF_LD_[ABS|IND] instructions are not allowed in programs with subprograms without BTF");
         }
         checkRegArg(6, SRC_OP);
         if (cur.refIds.length > 0) throw fail("BPF_LD_[ABS|IND] cannot be mixed with socket references");
@@ -2948,6 +2992,13 @@ public final class Verifier {
         }
         reg(0).markUnknown();
         scratchReg(0);
+        // a failed load ends the program with r0 = 0 (bpf_gen_ld_abs): in a subprogram that is a return to
+        // the caller, explored too, while the load that succeeds goes on (check_ld_abs)
+        if (cur.curframe == 0) return STEP_NEXT;
+        pushStack(insnIdx + 1, insnIdx);
+        reg(0).markKnown(0);
+        reg(0).type = SCALAR_VALUE;
+        return processExit();
     }
 
     private void checkLdImm(Insn in) {
@@ -3095,10 +3146,7 @@ public final class Verifier {
             if (!ok) throw fail("func %s#%d reference has not been acquired before", name, id);
         }
         if (id == 12 && inCallback()) throw unsupported("tail calls inside callbacks are not modelled");
-        if (id == 12) { // tail_call: unsupported in subprograms without BTF
-            if (subprogOf(insnIdx) > 0 && btfFuncs.isEmpty()) { // check_abnormal_return: subprogs only
-                throw fail("tail_call is not allowed in subprogs without BTF");
-            }
+        if (id == 12) {
             // record_func_key: a constant in-range index selects the target, so it must be precise
             Reg key = reg(3);
             if (meta.mapIdx >= 0 && key.type == SCALAR_VALUE && key.isConst()
@@ -3379,6 +3427,7 @@ public final class Verifier {
      */
     private void pushCallbackCall(int id, ArgMeta meta) {
         int sp = meta.callbackSubprog;
+        callbacks[sp] = true;
         if (id == Callbacks.LOOP && Long.compareUnsigned(cur.cur().callbackDepth, reg(1).umax) >= 0) {
             cur.cur().callbackDepth = 0;
             if (level >= 2) logln("frame" + cur.curframe + " bpf_loop iteration limit reached");
