@@ -109,6 +109,31 @@ class SockmapTest {
                 .isInstanceOf(VerifierResult.Accepted.class);
     }
 
+    /** An AF_XDP socket is not NULL: a second lookup equal to it is not NULL either (reg_not_null). */
+    @Test
+    void equalToAnXdpSocketIsNotNull() {
+        assertThat(verify("""
+                r1 = 0
+                *(u32 *)(r10 - 8) = r1
+                r1 = map_fd(2) ll
+                r2 = r10
+                r2 += -8
+                call bpf_map_lookup_elem#1
+                r6 = r0
+                r1 = map_fd(2) ll
+                r2 = r10
+                r2 += -8
+                call bpf_map_lookup_elem#1
+                r7 = r0
+                if r6 == 0 goto out
+                if r6 != r7 goto out
+                r0 = *(u32 *)(r7 + 0)
+                out:
+                r0 = 0
+                exit
+                """, VerifierProgramType.XDP)).isInstanceOf(VerifierResult.Accepted.class);
+    }
+
     /** A socket filter may delete from a sockmap; a raw tracepoint may not (may_update_sockmap). */
     @Test
     void deleteAllowedByProgramType() {
