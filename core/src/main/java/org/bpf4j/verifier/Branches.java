@@ -25,7 +25,7 @@ final class Branches {
     static boolean regNotNull(Reg r) {
         if (mayBeNull(r.type)) return false;
         int b = base(r.type);
-        return b == PTR_TO_SOCKET || b == PTR_TO_TCP_SOCK || b == PTR_TO_MAP_VALUE || b == PTR_TO_MAP_KEY
+        return b == PTR_TO_SOCKET || b == PTR_TO_TCP_SOCK || b == PTR_TO_XDP_SOCK || b == PTR_TO_MAP_VALUE || b == PTR_TO_MAP_KEY
                 || b == PTR_TO_SOCK_COMMON || b == PTR_TO_MEM;
     }
 

@@ -12,8 +12,9 @@ import java.util.List;
  * @param global whether its linkage is global (static functions are verified inline, per call)
  * @param args its arguments as the kernel converts them, for a global function
  * @param problem why bpf4j cannot model this global function's prototype, or null
+ * @param scalarReturn whether it returns an int or an enum, as a function with LD_ABS or a tail call must
  */
-public record BtfFunc(int insn, String name, boolean global, List<Arg> args, String problem) {
+public record BtfFunc(int insn, String name, boolean global, List<Arg> args, String problem, boolean scalarReturn) {
 
     public static final int ARG_SCALAR = 0, ARG_CTX = 1, ARG_MEM = 2;
 
@@ -22,5 +23,10 @@ public record BtfFunc(int insn, String name, boolean global, List<Arg> args, Str
 
     public BtfFunc {
         args = args == null ? List.of() : List.copyOf(args);
+    }
+
+    /** A function that returns a scalar. */
+    public BtfFunc(int insn, String name, boolean global, List<Arg> args, String problem) {
+        this(insn, name, global, args, problem, true);
     }
 }

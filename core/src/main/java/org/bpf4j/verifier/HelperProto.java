@@ -216,8 +216,9 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(104, RET_INTEGER, NO_PKT, CTX, MEM_RO, SIZE); // sysctl_set_new_value
         def(105, RET_INTEGER, NO_PKT, MEM_RO, SIZE, ANY, fixedSizeMem(8, A_UNINIT | A_WRITE | A_ALIGNED)); // strtol
         def(106, RET_INTEGER, NO_PKT, MEM_RO, SIZE, ANY, fixedSizeMem(8, A_UNINIT | A_WRITE | A_ALIGNED)); // strtoul
-        unmodelled(107, "argument 2 is a BTF-typed socket pointer"); // sk_storage_get
-        unmodelled(108, "argument 2 is a BTF-typed socket pointer"); // sk_storage_delete
+        // the socket argument also takes BTF-typed sockets, which only the (unmodelled) tracing and LSM programs have
+        def(107, RET_MAP_VALUE_OR_NULL, NO_PKT, MAP, SOCK, VALUE_OR_NULL, ANY); // sk_storage_get
+        def(108, RET_INTEGER, NO_PKT, MAP, SOCK); // sk_storage_delete
         def(109, RET_INTEGER, NO_PKT, ANY); // send_signal
         def(110, RET_INTEGER, PKT, SOCK, MEM_RO, SIZE, MEM_RO, SIZE); // tcp_gen_syncookie
         unmodelled(111, "argument 1 is a BTF-typed kernel pointer"); // skb_output

@@ -89,9 +89,4 @@ final class MapFuncCompatibility {
             default -> false;
         };
     }
-
-    /** bpf_map_lookup_elem of a sockmap or sockhash acquires a socket, of an xskmap yields an xdp socket. */
-    static boolean lookupYieldsSocket(int mapType, int funcId) {
-        return funcId == 1 && (mapType == SOCKMAP || mapType == SOCKHASH || mapType == XSKMAP);
-    }
 }

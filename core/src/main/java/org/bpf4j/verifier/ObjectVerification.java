@@ -128,13 +128,26 @@ public final class ObjectVerification {
                 continue;
             }
             boolean global = f.linkage() == BtfType.Linkage.GLOBAL;
+            boolean scalar = returnsScalar(btf, f);
             if (!global || fi.insn() == 0) {
-                out.add(new BtfFunc(fi.insn(), f.name(), global, List.of(), null));
+                out.add(new BtfFunc(fi.insn(), f.name(), global, List.of(), null, scalar));
                 continue;
             }
-            out.add(globalFunc(btf, f, fi.insn(), type));
+            BtfFunc g = globalFunc(btf, f, fi.insn(), type);
+            out.add(new BtfFunc(g.insn(), g.name(), g.global(), g.args(), g.problem(), scalar));
         }
         return out;
+    }
+
+    /** check_btf_func: whether a function returns an int of at most 8 bytes or an enum. */
+    private static boolean returnsScalar(Btf btf, BtfType.Func f) {
+        try {
+            if (!(btf.type(f.type()) instanceof BtfType.FuncProto proto) || proto.returnType() == 0) return false;
+            BtfType ret = btf.resolve(proto.returnType());
+            return ret instanceof BtfType.Int i && i.size() <= 8 || ret instanceof BtfType.Enum || ret instanceof BtfType.Enum64;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static BtfFunc globalFunc(Btf btf, BtfType.Func f, int insn, VerifierProgramType type) {

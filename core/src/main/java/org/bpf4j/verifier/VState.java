@@ -75,6 +75,13 @@ final class VState {
     int branches = 1;
     int insnIdx;
     int mayGotoDepth;
+    /**
+     * The loop header this state was found to belong to (loop_entry), and the depth of the state in the DFS
+     * of checkpoints (dfs_depth): a cached state whose loop is still being explored has incomplete precision
+     * marks, so it prunes only a state within its ranges (get_loop_entry / update_loop_entry).
+     */
+    VState loopEntry;
+    int dfsDepth;
     /** Precision's fall-back marked every scalar of this checkpoint and of its ancestors precise (not copied). */
     boolean allScalarsPrecise;
     /** The held bpf_spin_lock (active_lock): the map index of its value and the value pointer's id, -1 when none. */
@@ -99,6 +106,8 @@ final class VState {
         s.branches = branches;
         s.insnIdx = insnIdx;
         s.mayGotoDepth = mayGotoDepth;
+        s.loopEntry = loopEntry;
+        s.dfsDepth = dfsDepth;
         s.lockMap = lockMap;
         s.lockId = lockId;
         s.callbackUnrollDepth = callbackUnrollDepth;

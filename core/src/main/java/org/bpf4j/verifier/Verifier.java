@@ -109,6 +109,8 @@ public final class Verifier {
     static final int MAX_BPF_STACK = 512;
     static final long BPF_MAX_VAR_OFF = 1L << 29;
     static final long BPF_MAX_VAR_SIZ = 1L << 29;
+    /** The largest errno a helper returns negated (include/linux/err.h). */
+    static final int MAX_ERRNO = 4095;
     static final int MAX_PACKET_OFF = 0xffff;
     static final int AT_PKT_END = -1, BEYOND_PKT_END = -2;
     static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
@@ -146,6 +148,8 @@ public final class Verifier {
     private boolean[] globalCalled, globalVerified;
     /** Subprograms registered as timer callbacks (is_async_cb): they run on a stack of their own. */
     private boolean[] asyncCallbacks;
+    /** Subprograms called as callbacks of a helper (is_cb), which may not use LD_ABS. */
+    private boolean[] callbacks;
     private int[] auxPtrType;
     /** Instructions some path reached (insn_aux_data.seen). */
     private boolean[] seen;
@@ -321,6 +325,7 @@ public final class Verifier {
         resolveLdImm64();
         addSubprogs();
         checkSubprogs();
+        checkAbnormalReturn();
         checkCfg();
         computeLiveRegs();
         if (level >= 2) logLiveRegs();
@@ -337,6 +342,7 @@ public final class Verifier {
         globalCalled = new boolean[subprogStarts.length];
         globalVerified = new boolean[subprogStarts.length];
         asyncCallbacks = new boolean[subprogStarts.length];
+        callbacks = new boolean[subprogStarts.length];
         doCheck(initialState(), 0);
         checkGlobalSubprogs();
         checkMaxStackDepth();
@@ -461,6 +467,35 @@ public final class Verifier {
                 if (sp < subprogStarts.length) end = subprogEnd(sp);
             }
         }
+    }
+
+    /**
+     * A subprogram with LD_ABS/LD_IND or a tail call may end the program early: without BTF only the main
+     * program may (check_abnormal_return), with BTF only a function that returns an int (check_btf_func).
+     */
+    private void checkAbnormalReturn() {
+        for (int sp = 1; sp < subprogStarts.length; sp++) {
+            boolean ldAbs = false, tailCall = false;
+            for (int i = subprogStarts[sp]; i < subprogEnd(sp); i++) {
+                ldAbs |= isLdAbs(i);
+                tailCall |= insns[i].opcode() == CALL && insns[i].src() == 0 && insns[i].imm() == 12;
+            }
+            if (!ldAbs && !tailCall) continue;
+            insnIdx = -1;
+            if (btfFuncs.isEmpty()) {
+                throw fail(ldAbs ? "LD_ABS is not allowed in subprogs without BTF" : "tail_call is not allowed in subprogs without BTF");
+            }
+            BtfFunc f = btfFuncs.get(subprogStarts[sp]);
+            if (f != null && !f.scalarReturn()) {
+                throw fail(ldAbs ? "LD_ABS is only allowed in functions that return 'int'."
+                        : "tail_call is only allowed in functions that return 'int'.");
+            }
+        }
+    }
+
+    private boolean isLdAbs(int i) {
+        int code = insns[i].opcode();
+        return insnClass(code) == CLASS_LD && (mode(code) == MODE_ABS || mode(code) == MODE_IND);
     }
 
     private void checkCfg() {
@@ -1007,6 +1042,8 @@ public final class Verifier {
     private void updateBranchCounts(VState st) {
         while (st != null) {
             int br = --st.branches;
+            // a finished state that was part of a loop puts its parent in the loop too (update_branch_counts)
+            if (br == 0 && st.parent != null && st.loopEntry != null) updateLoopEntry(st.parent, st.loopEntry);
             if (br > 0) break;
             st = st.parent;
         }
@@ -1022,6 +1059,26 @@ public final class Verifier {
         return copy;
     }
 
+    /** The outermost loop header {@code st} belongs to, with the chain shortened on the way (get_loop_entry). */
+    private static VState loopEntry(VState st) {
+        VState top = st.loopEntry;
+        while (top != null && top.loopEntry != null && top != top.loopEntry) top = top.loopEntry;
+        while (st != null && st.loopEntry != top) {
+            VState old = st.loopEntry;
+            st.loopEntry = top;
+            st = old;
+        }
+        return top;
+    }
+
+    /** {@code hdr} is a loop header {@code cur} is in, when hdr's loop is on the current DFS path (update_loop_entry). */
+    private static void updateLoopEntry(VState cur, VState hdr) {
+        VState cur1 = loopEntry(cur), hdr1 = loopEntry(hdr);
+        if (cur1 == null) cur1 = cur;
+        if (hdr1 == null) hdr1 = hdr;
+        if (hdr1.branches > 0 && hdr1.dfsDepth <= cur1.dfsDepth) cur.loopEntry = hdr;
+    }
+
     private boolean isStateVisited(int idx) {
         // a long history since the last checkpoint makes one too (the kernel's bound of 40 entries)
         boolean forceNew = forceCheckpoint[idx] || InsnHistory.count(cur.histStart, cur.hist) > 40;
@@ -1034,6 +1091,13 @@ public final class Verifier {
                 Explored sl = list.get(i);
                 statesCnt++;
                 if (sl.st.branches > 0) {
+                    // may_goto: another iteration within the ranges of an earlier one converges, the
+                    // counter bounds the loop at run time (is_state_visited)
+                    if (isMayGoto(idx) && sl.st.mayGotoDepth != cur.mayGotoDepth
+                            && statesEqual(sl.st, cur, Exactness.RANGE_WITHIN, idx)) {
+                        updateLoopEntry(cur, sl.st);
+                        return hit(sl, idx);
+                    }
                     if (callsCallback[idx]) {
                         // a callback returned to its call: a state within an earlier one ends the iteration
                         if (statesEqual(sl.st, cur, Exactness.RANGE_WITHIN, idx)) {
@@ -1052,12 +1116,14 @@ public final class Verifier {
                     if (!forceNew && jmpsProcessed - prevJmpsProcessed < 20 && insnProcessed - prevInsnProcessed < 100) {
                         addNew = false;
                     }
-                } else if (statesEqual(sl.st, cur, Exactness.NOT_EXACT, idx)) {
-                    sl.hit++;
-                    // what the explored continuation needed precise is needed on this path too
-                    if (jmpPoint[idx]) precision.pushHistory(cur, idx, 0, null);
-                    precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx), liveSlotsIn[idx]);
-                    return true;
+                } else {
+                    // a state of a loop still being explored may lack precision marks: compare by ranges
+                    VState entry = loopEntry(sl.st);
+                    boolean forceExact = entry != null && entry.branches > 0;
+                    if (statesEqual(sl.st, cur, forceExact ? Exactness.RANGE_WITHIN : Exactness.NOT_EXACT, idx)) {
+                        if (forceExact) updateLoopEntry(cur, entry);
+                        return hit(sl, idx);
+                    }
                 }
                 // miss: a state that keeps missing is evicted (the kernel's heuristic)
                 if (addNew) sl.miss++;
@@ -1082,10 +1148,24 @@ public final class Verifier {
         cur.parent = nw;
         cur.branches = 1;
         cur.firstInsnIdx = idx;
+        cur.dfsDepth = nw.dfsDepth + 1;
         cur.histStart = cur.hist;
         if (list == null) explored[idx] = list = new ArrayList<>();
         list.addFirst(new Explored(nw, regsHash(nw))); // newest first, as the kernel links them
         return false;
+    }
+
+    /** cur is pruned by the explored state {@code sl}. */
+    private boolean hit(Explored sl, int idx) {
+        sl.hit++;
+        // what the explored continuation needed precise is needed on this path too
+        if (jmpPoint[idx]) precision.pushHistory(cur, idx, 0, null);
+        precision.propagate(sl.st, cur, idx, liveRegsOf(sl.st, idx), liveSlotsIn[idx]);
+        return true;
+    }
+
+    private boolean isMayGoto(int idx) {
+        return insns[idx].opcode() == MAY_GOTO;
     }
 
     private static boolean regsIdentical(Reg a, Reg b) {
@@ -1371,7 +1451,8 @@ public final class Verifier {
             default -> { // CLASS_LD
                 int m = mode(code);
                 if (m == MODE_ABS || m == MODE_IND) {
-                    checkLdAbs(in);
+                    int r = checkLdAbs(in);
+                    if (r != STEP_NEXT) return r;
                 } else if (m == MODE_IMM) {
                     checkLdImm(in);
                     insnIdx++;
@@ -1745,8 +1826,12 @@ public final class Verifier {
             if (code != MAY_GOTO || in.src() != JCOND_MAY_GOTO || in.dst() != 0 || in.imm() != 0 || in.off() == 0) {
                 throw fail("invalid may_goto off %d imm %d", in.off(), in.imm());
             }
+            VState prev = findPrevEntry(cur.parent, insnIdx);
             VState q = pushStack(insnIdx + 1, insnIdx);
             q.mayGotoDepth++;
+            // the next iteration forgets the imprecise scalars that changed since the previous one, so
+            // that iterations converge (check_cond_jmp_op)
+            if (prev != null) widenImpreciseScalars(prev, q, slot -> false);
             insnIdx += in.off() + 1;
             return;
         }
@@ -1889,8 +1974,19 @@ public final class Verifier {
         }
     }
 
-    /** mark_ptr_not_null_reg. */
+    /**
+     * mark_ptr_not_null_reg: a value of a sockmap or sockhash is a socket, of an xskmap an AF_XDP socket (a
+     * lookup in a map of maps is already the inner map, see the helper's return).
+     */
     private void markPtrNotNull(Reg r) {
+        if (base(r.type) == PTR_TO_MAP_VALUE && r.mapIdx >= 0 && r.mapIdx < programMaps) {
+            MapInfo m = maps.get(r.mapIdx);
+            if (m.type() == MapInfo.SOCKMAP || m.type() == MapInfo.SOCKHASH || m.type() == MapInfo.XSKMAP) {
+                r.type = m.type() == MapInfo.XSKMAP ? PTR_TO_XDP_SOCK : PTR_TO_SOCKET;
+                r.mapIdx = -1;
+                return;
+            }
+        }
         r.type &= ~PTR_MAYBE_NULL;
     }
 
@@ -2035,18 +2131,41 @@ public final class Verifier {
         int sp = fn.subprog;
         CallbackPrecision.Result keep = callbackPrecision.computeIfAbsent((long) sp << 16 | helper,
                 k -> CallbackPrecision.analyze(insns, subprogStarts, subprogStarts[sp], subprogEnd(sp), helper));
-        int ctxFrame = ctx.type == PTR_TO_STACK ? ctx.frameno : -1;
-        long ctxBase = ctx.off + ctx.tv;
+        widenImpreciseScalars(prev, cur, slot -> slot.frame() == (ctx.type == PTR_TO_STACK ? ctx.frameno : -1)
+                && preciseSlot(keep, slot.spi(), ctx.off + ctx.tv));
+    }
+
+    /** A stack slot of a frame. */
+    private record StackSlot(int frame, int spi) {}
+
+    /**
+     * widen_imprecise_scalars: the scalars of {@code c} that differ from those of the earlier visit {@code prev}
+     * and are not precise become unknown, but for the stack slots {@code kept} names.
+     */
+    private static void widenImpreciseScalars(VState prev, VState c, java.util.function.Predicate<StackSlot> kept) {
         IdMap idmap = new IdMap();
         for (int fr = prev.curframe; fr >= 0; fr--) {
-            Frame fo = prev.frames[fr], fc = cur.frames[fr];
+            Frame fo = prev.frames[fr], fc = c.frames[fr];
             for (int i = 0; i < 11; i++) maybeWidenReg(fo.regs[i], fc.regs[i], idmap);
             int slots = Math.min(fo.spill.length, fc.spill.length);
             for (int spi = 0; spi < slots; spi++) {
-                if (fr == ctxFrame && preciseSlot(keep, spi, ctxBase)) continue;
+                if (kept.test(new StackSlot(fr, spi))) continue;
                 if (fo.isSpilled(spi) && fc.isSpilled(spi)) maybeWidenReg(fo.spill[spi], fc.spill[spi], idmap);
             }
         }
+    }
+
+    /**
+     * find_prev_entry: the newest checkpoint at {@code idx} still on the DFS path of {@code st} (an earlier
+     * iteration of the loop {@code st} is in), or null.
+     */
+    private VState findPrevEntry(VState st, int idx) {
+        if (st == null || explored[idx] == null) return null;
+        for (Explored sl : explored[idx]) {
+            VState old = sl.st;
+            if (old.insnIdx == idx && old.branches > 0 && sameCallsites(old, st) && old.dfsDepth < st.dfsDepth) return old;
+        }
+        return null;
     }
 
     /** Whether a byte of stack slot {@code spi} is a precise byte of a context at frame offset {@code ctxBase}. */
@@ -2257,6 +2376,11 @@ public final class Verifier {
         }
     }
 
+    private boolean hasLdAbs(int sp) {
+        for (int i = subprogStarts[sp]; i < subprogEnd(sp); i++) if (isLdAbs(i)) return true;
+        return false;
+    }
+
     private void checkMaxStackDepth() {
         for (int sp = 0; sp < subprogStarts.length; sp++) {
             if (sp == 0 || asyncCallbacks[sp]) checkMaxStackDepthFrom(sp); // a timer callback runs on a stack of its own
@@ -2283,6 +2407,14 @@ public final class Verifier {
                 if (depth > MAX_BPF_STACK) {
                     insnIdx = -1;
                     throw fail("combined stack size of %d calls is %d. Too large", frame + 1, depth);
+                }
+            }
+            if (entered && hasLdAbs(idx)) {
+                boolean inCb = callbacks[idx];
+                for (int j = 0; j < frame && !inCb; j++) inCb = callbacks[retProg[j]];
+                if (inCb) {
+                    insnIdx = -1;
+                    throw fail("cannot use BPF_LD_[ABS|IND] within callback");
                 }
             }
             entered = false;
@@ -2837,7 +2969,7 @@ public final class Verifier {
         saveAuxPtrType(t);
     }
 
-    private void checkLdAbs(Insn in) {
+    private int checkLdAbs(Insn in) {
         int code = in.opcode();
         if (ptype != VerifierProgramType.SOCKET_FILTER && ptype != VerifierProgramType.SCHED_CLS
                 && ptype != VerifierProgramType.SCHED_ACT) {
@@ -2846,9 +2978,6 @@ public final class Verifier {
         if (in.dst() != 0 || in.off() != 0 || size(code) == SIZE_DW
                 || (mode(code) == MODE_ABS && in.src() != 0)) {
             throw fail("BPF_LD_[ABS|IND] uses reserved fields");
-        }
-        if (subprogStarts.length > 1) {
-            throw fail("BPF_LD_[ABS|IND] instructions are not allowed in programs with subprograms without BTF");
         }
         checkRegArg(6, SRC_OP);
         if (cur.refIds.length > 0) throw fail("BPF_LD_[ABS|IND] cannot be mixed with socket references");
@@ -2860,6 +2989,13 @@ public final class Verifier {
         }
         reg(0).markUnknown();
         scratchReg(0);
+        // a failed load ends the program with r0 = 0 (bpf_gen_ld_abs): in a subprogram that is a return to
+        // the caller, explored too, while the load that succeeds goes on (check_ld_abs)
+        if (cur.curframe == 0) return STEP_NEXT;
+        pushStack(insnIdx + 1, insnIdx);
+        reg(0).markKnown(0);
+        reg(0).type = SCALAR_VALUE;
+        return processExit();
     }
 
     private void checkLdImm(Insn in) {
@@ -2895,6 +3031,23 @@ public final class Verifier {
 
     // ---- helper calls ---------------------------------------------------------------------------------
 
+    /**
+     * do_refine_retval_range: the stack and string helpers return a negative errno or at most the size they
+     * were given, so {@code if (r0 > 0)} makes r0 a usable size.
+     */
+    private static void refineRetvalRange(Reg r0, int funcId, ArgMeta meta) {
+        switch (funcId) {
+            case 67, 141, 45, 115, 114 -> { // get_stack, get_task_stack, probe_read_{,kernel_,user_}str
+                r0.smax = meta.msizeMax;
+                r0.s32max = (int) meta.msizeMax;
+                r0.smin = -MAX_ERRNO;
+                r0.s32min = -MAX_ERRNO;
+                r0.sync();
+            }
+            default -> { }
+        }
+    }
+
     private static final class ArgMeta {
         int mapIdx = -1;
         int refObjId;
@@ -2908,6 +3061,8 @@ public final class Verifier {
         int funcId;
         int callbackSubprog = -1;
         long constKey = -1;
+        /** The largest size a size argument allows (msize_max_value): what string and stack helpers return at most. */
+        long msizeMax;
     }
 
     /**
@@ -2970,9 +3125,6 @@ public final class Verifier {
         if (id == 173 && ptype != VerifierProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
             throw fail("func %s#%d not supported for program type %d", name, id, ptype.kernelId());
         }
-        if (meta.mapIdx >= 0 && MapFuncCompatibility.lookupYieldsSocket(maps.get(meta.mapIdx).type(), id)) {
-            throw unsupported("lookups in sockmaps, sockhashes and xskmaps return sockets: not modelled");
-        }
         if (id == 81 && !(reg(2).type == SCALAR_VALUE && reg(2).isConst() && reg(2).tv == 0)) {
             throw fail("get_local_storage() doesn't support non-zero flags");
         }
@@ -2992,10 +3144,7 @@ public final class Verifier {
             if (!ok) throw fail("func %s#%d reference has not been acquired before", name, id);
         }
         if (id == 12 && inCallback()) throw unsupported("tail calls inside callbacks are not modelled");
-        if (id == 12) { // tail_call: unsupported in subprograms without BTF
-            if (subprogOf(insnIdx) > 0 && btfFuncs.isEmpty()) { // check_abnormal_return: subprogs only
-                throw fail("tail_call is not allowed in subprogs without BTF");
-            }
+        if (id == 12) {
             // record_func_key: a constant in-range index selects the target, so it must be precise
             Reg key = reg(3);
             if (meta.mapIdx >= 0 && key.type == SCALAR_VALUE && key.isConst()
@@ -3012,7 +3161,10 @@ public final class Verifier {
         }
         Reg r0 = f.regs[0];
         switch (fn.ret()) {
-            case HelperProto.RET_INTEGER -> r0.markUnknown();
+            case HelperProto.RET_INTEGER -> {
+                r0.markUnknown();
+                refineRetvalRange(r0, id, meta);
+            }
             case HelperProto.RET_VOID -> r0.markNotInit();
             case HelperProto.RET_MAP_VALUE_OR_NULL -> {
                 if (meta.mapIdx < 0) throw fail("kernel subsystem misconfigured verifier");
@@ -3037,6 +3189,13 @@ public final class Verifier {
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
                     r0.mapIdx = meta.mapIdx;
                     r0.id = ++idGen;
+                    if (id == 1 && (m.type() == MapInfo.SOCKMAP || m.type() == MapInfo.SOCKHASH)) {
+                        // is_acquire_function: the socket found holds a reference until bpf_sk_release
+                        int rid = ++idGen;
+                        cur.addRef(rid, insnIdx);
+                        r0.id = rid;
+                        r0.refObjId = rid;
+                    }
                 }
             }
             case HelperProto.RET_MAP_VALUE -> { // bpf_get_local_storage: the attached cgroup's storage
@@ -3114,6 +3273,17 @@ public final class Verifier {
         }
         if (isPktPointer(r.type) && !ptype.packetArgumentAllowed(meta.pktAccess)) {
             throw fail("helper access to the packet is not allowed");
+        }
+        if (base == HelperProto.ARG_PTR_TO_MAP_VALUE) { // resolve_map_arg_type
+            if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->type");
+            int mt = maps.get(meta.mapIdx).type();
+            if (mt == MapInfo.SOCKMAP || mt == MapInfo.SOCKHASH) {
+                // the value stored in a sockmap is a socket
+                if (argType != HelperProto.ARG_PTR_TO_MAP_VALUE) throw fail("invalid arg_type for sockmap/sockhash");
+                argType = base = HelperProto.ARG_PTR_TO_BTF_ID_SOCK_COMMON;
+            } else if (mt == MapInfo.BLOOM_FILTER && meta.funcId == 89) {
+                argType = HelperProto.ARG_PTR_TO_MAP_VALUE; // bpf_map_peek_elem reads the value it tests
+            }
         }
         boolean maybeNullArg = (argType & HelperProto.A_MAYBE_NULL) != 0;
         boolean skipType = maybeNullArg && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0;
@@ -3261,6 +3431,7 @@ public final class Verifier {
      */
     private void pushCallbackCall(int id, ArgMeta meta) {
         int sp = meta.callbackSubprog;
+        callbacks[sp] = true;
         if (id == Callbacks.LOOP && Long.compareUnsigned(cur.cur().callbackDepth, reg(1).umax) >= 0) {
             cur.cur().callbackDepth = 0;
             if (level >= 2) logln("frame" + cur.curframe + " bpf_loop iteration limit reached");
@@ -3336,6 +3507,7 @@ public final class Verifier {
 
     private void checkMemSizeReg(Reg r, int regno, boolean zeroOk, boolean write, ArgMeta meta, int memArgType) {
         boolean constSize = r.isConst();
+        meta.msizeMax = r.umax;
         if (r.smin < 0) throw fail("R%d min value is negative, either use unsigned or 'var &= const'", regno);
         if (r.umin == 0 && !zeroOk) {
             throw fail("R%d invalid zero-sized read: u64=[%d,%d]", regno, r.umin, r.umax);
