@@ -114,17 +114,53 @@ public final class BaseHelpers {
         }
     }
 
-    /** Ones' complement sum of ~from and to, 32-bit words as the CPU loads them, plus seed (x86 csum_partial). */
+    /**
+     * bpf_csum_diff as Linux 6.18 computes it: csum_partial of {@code to} from the seed, minus csum_partial of
+     * {@code from}, folded to 16 bits (csum_from32to16, on every architecture; kernels before 6.13 returned
+     * the 32-bit x86 sum). The ones' complement operations are the kernel's, so that the representation of
+     * zero (0 or 0xffff) is the kernel's too.
+     */
     private static long csumDiff(HelperContext c, long from, long fromSize, long to, long toSize, long seed) {
-        if (((fromSize | toSize) & 3) != 0 || fromSize < 0 || toSize < 0 || fromSize + toSize > 512) return EINVAL;
+        // 6.18 sums the buffers in place with csum_partial, which takes any length: no size is refused (the
+        // 512-byte scratch buffer and the multiple-of-4 rule of older kernels are gone); the verifier bounds both
         CheckedMemory memory = c.memory();
+        int wsum = (int) seed; // __wsum: the argument's low 32 bits
+        int ret;
+        if (fromSize != 0 && toSize != 0) {
+            ret = csumAdd(csumPartial(memory.read(to, (int) toSize), wsum), ~csumPartial(memory.read(from, (int) fromSize), 0));
+        } else if (toSize != 0) {
+            ret = csumPartial(memory.read(to, (int) toSize), wsum);
+        } else if (fromSize != 0) {
+            ret = ~csumPartial(memory.read(from, (int) fromSize), ~wsum);
+        } else {
+            ret = wsum;
+        }
+        return csumFrom32To16(ret);
+    }
+
+    /**
+     * csum_partial (arch/x86/lib/csum-partial_64.c): the seed plus the buffer's 32-bit words as the CPU loads
+     * them (a trailing 1 to 3 bytes zero-padded above), carries added back in; 0 only when the seed and every
+     * word are 0.
+     */
+    private static int csumPartial(byte[] bytes, int seed) {
+        byte[] b = java.util.Arrays.copyOf(bytes, (bytes.length + 3) & ~3);
         long sum = seed & 0xffffffffL;
-        byte[] f = memory.read(from, (int) fromSize);
-        byte[] t = memory.read(to, (int) toSize);
-        for (int i = 0; i < f.length; i += 4) sum += ~le32(f, i) & 0xffffffffL;
-        for (int i = 0; i < t.length; i += 4) sum += le32(t, i) & 0xffffffffL;
+        for (int i = 0; i < b.length; i += 4) sum += le32(b, i) & 0xffffffffL;
         while ((sum >>> 32) != 0) sum = (sum & 0xffffffffL) + (sum >>> 32);
-        return sum;
+        return (int) sum;
+    }
+
+    /** csum_add: 32-bit addition with the carry added back. */
+    private static int csumAdd(int a, int b) {
+        int res = a + b;
+        return res + (Integer.compareUnsigned(res, b) < 0 ? 1 : 0);
+    }
+
+    /** csum_from32to16: the two halves added with end-around carry, not complemented. */
+    private static long csumFrom32To16(int sum) {
+        int rotated = (sum >>> 16) | (sum << 16);
+        return ((sum + rotated) >>> 16) & 0xffffL;
     }
 
     private static int le32(byte[] b, int i) {

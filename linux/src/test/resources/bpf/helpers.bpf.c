@@ -1,0 +1,192 @@
+// Helpers whose results the kernel differential test (HelpersDifferentialTest) compares: each program
+// reads its inputs from the frame and writes the helper's results back into it, so that the output
+// frame (and the return value) carries everything to compare.
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+// ---- bpf_csum_diff: frame = struct csum_in, then CSUM_AREA bytes of from data, CSUM_AREA of to data ----
+
+#define CSUM_AREA 1024
+
+struct csum_in {
+	__u32 from_size;
+	__u32 to_size;
+	__u64 seed;
+	__u32 mode; // bit 0: from is NULL (size 0), bit 1: to is NULL (size 0)
+	__u32 pad;
+};
+
+SEC("xdp")
+int csum(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct csum_in *in = data;
+	if ((void *)(in + 1) + 2 * CSUM_AREA > end)
+		return XDP_ABORTED;
+	__u32 fs = in->from_size & 0x3ff, ts = in->to_size & 0x3ff, mode = in->mode;
+	__u64 seed = in->seed;
+	void *from = (void *)(in + 1), *to = from + CSUM_AREA;
+	__s64 r;
+	if (mode & 1)
+		r = (mode & 2) ? bpf_csum_diff(0, 0, 0, 0, seed) : bpf_csum_diff(0, 0, to, ts, seed);
+	else
+		r = (mode & 2) ? bpf_csum_diff(from, fs, 0, 0, seed) : bpf_csum_diff(from, fs, to, ts, seed);
+	*(__s64 *)data = r;
+	return XDP_PASS;
+}
+
+// ---- ring buffer: frame = struct rb_in; results over the header ----
+
+#define RB_AREA 2048
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} rb SEC(".maps");
+
+// bpf_ringbuf_output takes no packet memory: its records come from here, stamped first
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[RB_AREA]);
+} rb_scratch SEC(".maps");
+
+struct rb_in {
+	__u32 op;          // 0 reserve+submit, 1 reserve+discard, 2 output, 3 reserve with flags
+	__u32 size_class;  // reserve sizes: 0 -> 8, 1 -> 100, 2 -> 1000, 3 -> 3000, 4 -> 4096
+	__u32 out_size;    // output: bytes of record data (masked to RB_AREA - 1)
+	__u32 stamp;       // written at the start of every record
+	__u64 flags;       // submit/discard/output/reserve flags
+	__u64 query_flags; // one more bpf_ringbuf_query, with these flags
+};
+
+struct rb_out {
+	__s64 reserved; // 1 when reserve gave a record, 0 when NULL; the output's return value for op 2
+	__u64 avail, ring_size, cons, prod, other;
+};
+
+static __always_inline void *rb_reserve(__u32 size_class, __u64 flags)
+{
+	switch (size_class) {
+	case 0: return bpf_ringbuf_reserve(&rb, 8, flags);
+	case 1: return bpf_ringbuf_reserve(&rb, 100, flags);
+	case 2: return bpf_ringbuf_reserve(&rb, 1000, flags);
+	case 3: return bpf_ringbuf_reserve(&rb, 3000, flags);
+	default: return bpf_ringbuf_reserve(&rb, 4096, flags);
+	}
+}
+
+SEC("xdp")
+int ring(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct rb_in *in = data;
+	if ((void *)(in + 1) > end)
+		return XDP_ABORTED;
+	__u32 op = in->op, stamp = in->stamp, out_size = in->out_size & (RB_AREA - 1);
+	__u64 flags = in->flags, query_flags = in->query_flags;
+	__s64 result;
+	if (op == 2) {
+		__u32 zero = 0;
+		__u32 *src = bpf_map_lookup_elem(&rb_scratch, &zero);
+		if (!src)
+			return XDP_ABORTED;
+		*src = stamp;
+		result = bpf_ringbuf_output(&rb, src, out_size, flags);
+	} else {
+		__u32 *rec = rb_reserve(in->size_class, op == 3 ? flags : 0);
+		result = rec != 0;
+		if (rec) {
+			*rec = stamp;
+			if (op == 1)
+				bpf_ringbuf_discard(rec, flags);
+			else
+				bpf_ringbuf_submit(rec, flags);
+		}
+	}
+	struct rb_out *out = data;
+	if ((void *)(out + 1) > end)
+		return XDP_ABORTED;
+	out->reserved = result;
+	out->avail = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
+	out->ring_size = bpf_ringbuf_query(&rb, BPF_RB_RING_SIZE);
+	out->cons = bpf_ringbuf_query(&rb, BPF_RB_CONS_POS);
+	out->prod = bpf_ringbuf_query(&rb, BPF_RB_PROD_POS);
+	out->other = bpf_ringbuf_query(&rb, query_flags);
+	return XDP_PASS;
+}
+
+// ---- spin locks: values with a bpf_spin_lock and a bpf_timer, updated from the host and from programs ----
+
+struct lval {
+	struct bpf_spin_lock lock;
+	__u32 a;
+	struct bpf_timer timer;
+	__u64 count;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct lval);
+} locked_array SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct lval);
+} locked_hash SEC(".maps");
+
+struct lock_in {
+	__u32 key;
+	__u32 hash; // 0: locked_array, 1: locked_hash
+	__u64 flags;
+	struct lval value;
+};
+
+static __always_inline void *locked_map(__u32 hash)
+{
+	return hash ? (void *)&locked_hash : (void *)&locked_array;
+}
+
+// Takes the lock and counts: a += 1, count += 2; returns count (or 0xdead when the key is absent).
+SEC("xdp")
+int lock_inc(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct lock_in *in = data;
+	if ((void *)(in + 1) > end)
+		return XDP_ABORTED;
+	__u32 key = in->key;
+	struct lval *v = in->hash ? bpf_map_lookup_elem(&locked_hash, &key) : bpf_map_lookup_elem(&locked_array, &key);
+	if (!v)
+		return 0xdead;
+	bpf_spin_lock(&v->lock);
+	v->a += 1;
+	v->count += 2;
+	__u64 count = v->count;
+	bpf_spin_unlock(&v->lock);
+	return count;
+}
+
+// bpf_map_update_elem with the frame's key, flags and value (lock and timer bytes included); returns its result.
+SEC("xdp")
+int lock_update(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct lock_in *in = data;
+	if ((void *)(in + 1) > end)
+		return XDP_ABORTED;
+	__u32 key = in->key;
+	struct lval value;
+	__builtin_memcpy(&value, &in->value, sizeof(value));
+	long r = in->hash ? bpf_map_update_elem(&locked_hash, &key, &value, in->flags)
+			  : bpf_map_update_elem(&locked_array, &key, &value, in->flags);
+	return (__u32)r;
+}
+
+char LICENSE[] SEC("license") = "GPL";
