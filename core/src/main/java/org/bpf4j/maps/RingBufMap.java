@@ -212,7 +212,7 @@ public final class RingBufMap extends MapBase implements BpfMap {
     public int delete(long keyAddr) { return Errno.ENOTSUPP.negative(); }
 
     @Override
-    public Optional<byte[]> lookup(byte[] key) {
+    public Optional<byte[]> lookup(byte[] key, long flags) {
         throw BpfMapException.of(Errno.ENOTSUPP, spec, "lookup: ring buffers are read with reader()");
     }
 

@@ -83,6 +83,25 @@ class MapSemanticsTest {
     }
 
     @Test
+    void timerFieldsAreNeverCopiedAndReadAsZero() {
+        BpfMap m = f.create(MapSpec.of("timed", ARRAY, 4, 32, 1).withSpinLockOffset(0).withTimerOffset(8));
+        long v = m.lookup(f.put(u32(0)), 0);
+        byte[] value = new byte[32];
+        java.util.Arrays.fill(value, (byte) 0x5a);
+        m.update(u32(0), value, BPF_ANY);
+        assertThat(f.read(v + 8, 16)).as("the timer in the map").containsOnly(0);
+        assertThat(f.read(v + 4, 4)).containsOnly(0x5a);
+        f.write(v + 8, new byte[] {7}); // as if the timer were set: a host lookup still reports zero
+        byte[] out = m.lookup(u32(0), BPF_F_LOCK).orElseThrow();
+        assertThat(java.util.Arrays.copyOfRange(out, 0, 4)).containsOnly(0);
+        assertThat(java.util.Arrays.copyOfRange(out, 8, 24)).containsOnly(0);
+        assertThat(java.util.Arrays.copyOfRange(out, 24, 32)).containsOnly(0x5a);
+        assertErrno(() -> m.lookup(u32(0), 2), Errno.EINVAL);
+        BpfMap plain = f.create(MapSpec.of("plain", ARRAY, 4, 8, 1));
+        assertErrno(() -> plain.lookup(u32(0), BPF_F_LOCK), Errno.EINVAL);
+    }
+
+    @Test
     void readOnlyAndFrozenMapsRefuseHostWrites() {
         ArrayMap ro = (ArrayMap) f.create(MapSpec.of("ro", ARRAY, 4, 8, 1).withFlags(BPF_F_RDONLY));
         assertErrno(() -> ro.update(u32(0), u64(1)), Errno.EPERM);

@@ -152,4 +152,130 @@ class HelpersDifferentialTest {
         assertThat(ours).anyMatch(o -> o.dataOut().startsWith("f5ffffffffffffff"));
         assertSame(ours, theirs("ring", frames), inputs);
     }
+
+    // ---- values with a bpf_spin_lock and a bpf_timer: every copy goes around them ----
+
+    /** One side of the lock scenario: host updates and lookups, and test runs; each step's result as text. */
+    private interface LockSide {
+        String update(String map, int key, byte[] value, long flags);
+
+        String lookup(String map, int key, long flags);
+
+        String run(String program, byte[] frame);
+    }
+
+    /** struct lval {bpf_spin_lock lock; u32 a; bpf_timer timer; u64 count}, the lock and timer bytes set to {@code junk}. */
+    private static byte[] lval(int junk, int a, long count) {
+        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(junk).putInt(a).putLong(junk * 0x0101010101010101L).putLong(junk * 0x0101010101010101L).putLong(count);
+        return b.array();
+    }
+
+    /** struct lock_in: key, which map, flags, value. */
+    private static byte[] lockFrame(int key, boolean hash, long flags, byte[] value) {
+        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(key).putInt(hash ? 1 : 0).putLong(flags).put(value);
+        return b.array();
+    }
+
+    private static final long LOCK = 4, NOEXIST = 1, EXIST = 2;
+
+    /** Host and program updates with and without BPF_F_LOCK, lookups, and programs taking the lock in between. */
+    private static List<String> lockScenario(LockSide side) {
+        List<String> out = new ArrayList<>();
+        for (boolean hash : new boolean[] {false, true}) {
+            String map = hash ? "locked_hash" : "locked_array";
+            out.add(side.update(map, 0, lval(0xff, 1, 100), 0));            // lock word of ones: must not be copied
+            out.add(side.lookup(map, 0, 0));                                 // the lock and timer read as zero
+            out.add(side.run("lock_inc", lockFrame(0, hash, 0, new byte[32])));
+            out.add(side.update(map, 0, lval(0x11, 2, 200), LOCK));
+            out.add(side.lookup(map, 0, LOCK));
+            out.add(side.update(map, 0, lval(0x22, 3, 300), LOCK | NOEXIST));
+            out.add(side.update(map, 1, lval(0x33, 4, 400), LOCK | EXIST));
+            out.add(side.update(map, 1, lval(0x33, 4, 400), LOCK));         // hash: inserted as a new element
+            out.add(side.lookup(map, 1, 0));
+            out.add(side.run("lock_update", lockFrame(0, hash, 0, lval(0x01, 5, 500))));    // a held lock in the source
+            out.add(side.run("lock_inc", lockFrame(0, hash, 0, new byte[32])));
+            out.add(side.run("lock_update", lockFrame(0, hash, LOCK, lval(0x01, 6, 600))));
+            out.add(side.run("lock_inc", lockFrame(0, hash, 0, new byte[32])));
+            out.add(side.run("lock_update", lockFrame(0, hash, LOCK | NOEXIST, lval(0, 7, 700))));
+            out.add(side.run("lock_update", lockFrame(2, hash, LOCK, lval(0x44, 8, 800))));
+            out.add(side.run("lock_update", lockFrame(5, hash, 8, lval(0, 9, 900))));        // not a flag: -EINVAL
+            out.add(side.lookup(map, 0, 0));
+            out.add(side.lookup(map, 2, LOCK));
+            out.add(side.lookup(map, 0, 2));                                  // a lookup flag other than BPF_F_LOCK
+        }
+        out.add(side.update("rb_scratch", 0, new byte[2048], LOCK));          // no spin lock in the value
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "jit"})
+    void valuesAreCopiedAroundTheSpinLockAndTimer(String engine) throws IOException {
+        Executable.Loader loader = engine.equals("jit") ? JvmCompiler::compile : Interpreter::load;
+        List<String> ours;
+        try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(KernelMap.possibleCpus()).withEngine(loader)
+                .withMemory(256L << 20))) {
+            LoadedObject loaded = runtime.load(BpfObject.open(OBJECT));
+            ours = lockScenario(new LockSide() {
+                public String update(String map, int key, byte[] value, long flags) {
+                    try {
+                        byte[] v = map.equals("rb_scratch") ? new byte[2048 * KernelMap.possibleCpus()] : value;
+                        loaded.map(map).orElseThrow().update(Kernel.le32(key), v, flags);
+                        return "ok";
+                    } catch (org.bpf4j.maps.BpfMapException e) {
+                        return e.errno().name();
+                    }
+                }
+
+                public String lookup(String map, int key, long flags) {
+                    try {
+                        return loaded.map(map).orElseThrow().lookup(Kernel.le32(key), flags).map(HEX::formatHex).orElse("ENOENT");
+                    } catch (org.bpf4j.maps.BpfMapException e) {
+                        return e.errno().name();
+                    }
+                }
+
+                public String run(String program, byte[] frame) {
+                    var r = loaded.program(program).orElseThrow().testRun(org.bpf4j.runtime.TestRun.of(frame));
+                    return Long.toString(r.retval() & 0xffffffffL);
+                }
+            });
+        }
+        assertThat(ours.get(0)).as("a plain host update of a value with a spin lock").isEqualTo("ok");
+        assertThat(ours.get(1)).as("the lock and timer read as zero")
+                .isEqualTo(HEX.formatHex(lval(0, 1, 100)));
+        assertThat(ours.get(3)).as("a host update with BPF_F_LOCK").isEqualTo("ok");
+
+        Kernel.assumeAvailable();
+        List<String> theirs;
+        try (KernelObject k = KernelObject.load(BpfObject.open(OBJECT), Optional.empty())) {
+            theirs = lockScenario(new LockSide() {
+                public String update(String map, int key, byte[] value, long flags) {
+                    try {
+                        KernelMap m = k.map(map).orElseThrow();
+                        if (m.type().perCpu()) m.updatePerCpu(Kernel.le32(key), java.util.Collections.nCopies(KernelMap.possibleCpus(), value), flags);
+                        else m.update(Kernel.le32(key), value, flags);
+                        return "ok";
+                    } catch (BpfException e) {
+                        return e.errnoName();
+                    }
+                }
+
+                public String lookup(String map, int key, long flags) {
+                    try {
+                        return k.map(map).orElseThrow().lookup(Kernel.le32(key), flags).map(HEX::formatHex).orElse("ENOENT");
+                    } catch (BpfException e) {
+                        return e.errnoName();
+                    }
+                }
+
+                public String run(String program, byte[] frame) {
+                    var r = k.program(program).orElseThrow().testRun(TestRun.of(frame).withDataSizeOut(4096));
+                    return Long.toString(r.retval() & 0xffffffffL);
+                }
+            });
+        }
+        for (int i = 0; i < ours.size(); i++) assertThat(ours.get(i)).as("step %d", i).isEqualTo(theirs.get(i));
+    }
 }
