@@ -189,4 +189,71 @@ int lock_update(struct xdp_md *ctx)
 	return (__u32)r;
 }
 
+// ---- socket buffer helpers: frame = Ethernet header (EtherType 0x88b5), struct skb_in, payload ----
+
+struct skb_in {
+	__u32 op;      // 0 l3_csum_replace, 1 l4_csum_replace, 2 skb_load_bytes, 3 skb_store_bytes
+	__u32 offset;
+	__u64 from;
+	__u64 to;
+	__u64 flags;
+	__u32 len_class; // load/store sizes: 0 -> 1, 1 -> 2, 2 -> 4, 3 -> 16, 4 -> 64
+	__u32 pad;
+	__s64 result;    // written back: the helper's return value
+	__u8 bytes[64];  // store: the bytes to store; load: the bytes loaded
+};
+
+#define SKB_IN 14
+
+static __always_inline long skb_load(struct __sk_buff *skb, __u32 offset, __u8 *buf, __u32 len_class)
+{
+	switch (len_class) {
+	case 0: return bpf_skb_load_bytes(skb, offset, buf, 1);
+	case 1: return bpf_skb_load_bytes(skb, offset, buf, 2);
+	case 2: return bpf_skb_load_bytes(skb, offset, buf, 4);
+	case 3: return bpf_skb_load_bytes(skb, offset, buf, 16);
+	default: return bpf_skb_load_bytes(skb, offset, buf, 64);
+	}
+}
+
+static __always_inline long skb_store(struct __sk_buff *skb, __u32 offset, __u8 *buf, __u32 len_class, __u64 flags)
+{
+	switch (len_class) {
+	case 0: return bpf_skb_store_bytes(skb, offset, buf, 1, flags);
+	case 1: return bpf_skb_store_bytes(skb, offset, buf, 2, flags);
+	case 2: return bpf_skb_store_bytes(skb, offset, buf, 4, flags);
+	case 3: return bpf_skb_store_bytes(skb, offset, buf, 16, flags);
+	default: return bpf_skb_store_bytes(skb, offset, buf, 64, flags);
+	}
+}
+
+SEC("tc")
+int skb(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct skb_in *in = data + SKB_IN;
+	if ((void *)(in + 1) > end)
+		return TC_ACT_SHOT;
+	__u32 op = in->op, offset = in->offset, len_class = in->len_class;
+	__u64 from = in->from, to = in->to, flags = in->flags;
+	__u8 buf[64];
+	__builtin_memcpy(buf, in->bytes, sizeof(buf));
+	long r;
+	switch (op) {
+	case 0: r = bpf_l3_csum_replace(skb, offset, from, to, flags); break;
+	case 1: r = bpf_l4_csum_replace(skb, offset, from, to, flags); break;
+	case 2: r = skb_load(skb, offset, buf, len_class); break;
+	default: r = skb_store(skb, offset, buf, len_class, flags); break;
+	}
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	in = data + SKB_IN;
+	if ((void *)(in + 1) > end)
+		return TC_ACT_SHOT;
+	in->result = r;
+	if (op == 2)
+		__builtin_memcpy(in->bytes, buf, sizeof(buf));
+	return TC_ACT_OK;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -127,7 +127,7 @@ public final class BaseHelpers {
         int wsum = (int) seed; // __wsum: the argument's low 32 bits
         int ret;
         if (fromSize != 0 && toSize != 0) {
-            ret = csumAdd(csumPartial(memory.read(to, (int) toSize), wsum), ~csumPartial(memory.read(from, (int) fromSize), 0));
+            ret = PacketHelpers.csumAdd(csumPartial(memory.read(to, (int) toSize), wsum), ~csumPartial(memory.read(from, (int) fromSize), 0));
         } else if (toSize != 0) {
             ret = csumPartial(memory.read(to, (int) toSize), wsum);
         } else if (fromSize != 0) {
@@ -149,12 +149,6 @@ public final class BaseHelpers {
         for (int i = 0; i < b.length; i += 4) sum += le32(b, i) & 0xffffffffL;
         while ((sum >>> 32) != 0) sum = (sum & 0xffffffffL) + (sum >>> 32);
         return (int) sum;
-    }
-
-    /** csum_add: 32-bit addition with the carry added back. */
-    private static int csumAdd(int a, int b) {
-        int res = a + b;
-        return res + (Integer.compareUnsigned(res, b) < 0 ? 1 : 0);
     }
 
     /** csum_from32to16: the two halves added with end-around carry, not complemented. */
