@@ -148,11 +148,6 @@ struct lock_in {
 	struct lval value;
 };
 
-static __always_inline void *locked_map(__u32 hash)
-{
-	return hash ? (void *)&locked_hash : (void *)&locked_array;
-}
-
 // Takes the lock and counts: a += 1, count += 2; returns count (or 0xdead when the key is absent).
 SEC("xdp")
 int lock_inc(struct xdp_md *ctx)
@@ -254,6 +249,111 @@ int skb(struct __sk_buff *skb)
 	if (op == 2)
 		__builtin_memcpy(in->bytes, buf, sizeof(buf));
 	return TC_ACT_OK;
+}
+
+// ---- helpers that need only memory: strncmp, snprintf, probe reads; frame = struct base_in ----
+
+struct base_in {
+	__u32 op;          // 0 strncmp, 1-3 snprintf (fmt1-3), 4 probe_read_kernel,
+	                   // 5 probe_read_kernel_str, 6 probe_read_kernel from the stack, 7 probe_read_kernel_str from it
+	__u32 size_class;
+	__u64 addr;        // probe reads: the source
+	__u64 args[6];     // snprintf's arguments
+	char text[16];     // strncmp's s1
+	__s64 result;      // written back
+	char out[64];      // written back: snprintf's or the probe read's bytes
+};
+
+static const char strncmp_s2[] = "bpf4j-strncmp";
+
+static __always_inline long base_strncmp(char *s1, __u32 size_class)
+{
+	switch (size_class) {
+	case 0: return bpf_strncmp(s1, 1, strncmp_s2);
+	case 1: return bpf_strncmp(s1, 4, strncmp_s2);
+	case 2: return bpf_strncmp(s1, 8, strncmp_s2);
+	case 3: return bpf_strncmp(s1, 14, strncmp_s2);
+	default: return bpf_strncmp(s1, 16, strncmp_s2);
+	}
+}
+
+static const char fmt1[] = "%d|%u|%x|%llx|%c|%08x";
+static const char fmt2[] = "%i %lld %llu %X %% %lx %02d";
+static const char fmt3[] = "%-8d|%+d|% d|%llu|%3c|%-20x";
+
+static __always_inline long base_snprintf(char *out, __u32 size_class, const char *fmt, __u32 fmt_size, __u64 *args)
+{
+	switch (size_class) {
+	case 0: return bpf_snprintf(out, 0, fmt, args, 48);
+	case 1: return bpf_snprintf(out, 8, fmt, args, 48);
+	case 2: return bpf_snprintf(out, 20, fmt, args, 48);
+	default: return bpf_snprintf(out, 64, fmt, args, 48);
+	}
+}
+
+static __always_inline long base_probe(char *out, __u32 size_class, const void *src, int str)
+{
+	switch (size_class) {
+	case 0: return str ? bpf_probe_read_kernel_str(out, 1, src) : bpf_probe_read_kernel(out, 1, src);
+	case 1: return str ? bpf_probe_read_kernel_str(out, 5, src) : bpf_probe_read_kernel(out, 4, src);
+	case 2: return str ? bpf_probe_read_kernel_str(out, 0, src) : bpf_probe_read_kernel(out, 0, src);
+	default: return str ? bpf_probe_read_kernel_str(out, 16, src) : bpf_probe_read_kernel(out, 16, src);
+	}
+}
+
+SEC("xdp")
+int base(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct base_in *in = data;
+	if ((void *)(in + 1) > end)
+		return XDP_ABORTED;
+	__u32 op = in->op, size_class = in->size_class;
+	const void *addr = (const void *)in->addr;
+	__u64 args[6];
+	char text[16], out[64];
+	__builtin_memcpy(args, in->args, sizeof(args));
+	__builtin_memcpy(text, in->text, sizeof(text));
+	__builtin_memset(out, 0x5a, sizeof(out));
+	long r;
+	switch (op) {
+	case 0: r = base_strncmp(text, size_class); break;
+	case 1: r = base_snprintf(out, size_class, fmt1, sizeof(fmt1), args); break;
+	case 2: r = base_snprintf(out, size_class, fmt2, sizeof(fmt2), args); break;
+	case 3: r = base_snprintf(out, size_class, fmt3, sizeof(fmt3), args); break;
+	case 4: r = base_probe(out, size_class, addr, 0); break;
+	case 5: r = base_probe(out, size_class, addr, 1); break;
+	default: r = base_probe(out, size_class, text, op == 7); break;
+	}
+	in->result = r;
+	__builtin_memcpy(in->out, out, sizeof(out));
+	return XDP_PASS;
+}
+
+// ---- helpers whose results depend on the environment: time, randomness, the CPU, the task ----
+// (bpf_ktime_get_coarse_ns is not an XDP helper)
+
+struct env_out {
+	__u64 ktime, boot, tai, jiffies, prandom1, prandom2, cpu, numa, pid_tgid;
+};
+
+SEC("xdp")
+int env(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct env_out *out = data;
+	if ((void *)(out + 1) > end)
+		return XDP_ABORTED;
+	out->ktime = bpf_ktime_get_ns();
+	out->boot = bpf_ktime_get_boot_ns();
+	out->tai = bpf_ktime_get_tai_ns();
+	out->jiffies = bpf_jiffies64();
+	out->prandom1 = bpf_get_prandom_u32();
+	out->prandom2 = bpf_get_prandom_u32();
+	out->cpu = bpf_get_smp_processor_id();
+	out->numa = bpf_get_numa_node_id();
+	out->pid_tgid = bpf_get_current_pid_tgid();
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

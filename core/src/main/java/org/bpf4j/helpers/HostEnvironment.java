@@ -13,16 +13,18 @@ import java.util.function.LongSupplier;
 public final class HostEnvironment {
     private final LongSupplier monotonicNanos;
     private final LongSupplier bootNanos;
+    private final LongSupplier taiNanos;
     private final long[] randomState; // one xorshift state per CPU slot, as the kernel keeps per-CPU prandom state
     private final Consumer<String> trace;
     private final long pidTgid;
     private final long uidGid;
     private final byte[] comm;
 
-    private HostEnvironment(LongSupplier monotonicNanos, LongSupplier bootNanos, long seed, int cpus,
+    private HostEnvironment(LongSupplier monotonicNanos, LongSupplier bootNanos, LongSupplier taiNanos, long seed, int cpus,
                             Consumer<String> trace, long pidTgid, long uidGid, String comm) {
         this.monotonicNanos = monotonicNanos;
         this.bootNanos = bootNanos;
+        this.taiNanos = taiNanos;
         this.randomState = new long[Math.max(1, cpus)];
         for (int i = 0; i < randomState.length; i++) randomState[i] = mix(seed + 0x9e3779b97f4a7c15L * (i + 1));
         this.trace = trace;
@@ -36,7 +38,7 @@ public final class HostEnvironment {
     public static HostEnvironment system(int cpus, Consumer<String> trace) {
         long pid = ProcessHandle.current().pid();
         long tid = Thread.currentThread().threadId();
-        return new HostEnvironment(System::nanoTime, System::nanoTime, System.nanoTime() ^ pid, cpus, trace,
+        return new HostEnvironment(System::nanoTime, System::nanoTime, HostEnvironment::wallNanos, System.nanoTime() ^ pid, cpus, trace,
                 (pid << 32) | (tid & 0xffffffffL), 0, "java");
     }
 
@@ -53,12 +55,23 @@ public final class HostEnvironment {
                 return now;
             }
         };
-        return new HostEnvironment(tick, tick, seed, cpus, trace, (4242L << 32) | 4242L, 0, "bpf4j");
+        return new HostEnvironment(tick, tick, tick, seed, cpus, trace, (4242L << 32) | 4242L, 0, "bpf4j");
     }
 
     public long monotonicNanos() { return monotonicNanos.getAsLong(); }
 
     public long bootNanos() { return bootNanos.getAsLong(); }
+
+    /**
+     * ktime_get_tai_ns: CLOCK_TAI, the wall clock plus the TAI offset the system set; Java cannot read that
+     * offset, so this is the wall clock (the offset is 0 unless an NTP or PTP daemon set it, then 37 s).
+     */
+    public long taiNanos() { return taiNanos.getAsLong(); }
+
+    private static long wallNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
 
     /** CONFIG_HZ of the reference kernel (6.18 on these machines): 250 ticks a second. */
     public static final long HZ = 250;

@@ -328,4 +328,92 @@ class HelpersDifferentialTest {
         List<Outcome> ours = ours(engine, "skb", frames);
         assertSame(ours, theirs("skb", frames), inputs);
     }
+
+    // ---- strncmp, snprintf, probe reads ----
+
+    /** Probe read sources: NULL, user addresses, non-canonical, the kernel's guard hole, the vsyscall page. */
+    private static final long[] PROBE_ADDRESSES = {0, 0x1000, 0x7fff00000000L, 0x7ffffffff000L, 0x800000000000L,
+            0x8000000000000000L, 0xffff800000000000L, 0xffff800000001000L, 0xffffffffff600000L};
+
+    static List<byte[]> baseFrames(Random rnd, int runs) {
+        List<byte[]> frames = new ArrayList<>();
+        String[] texts = {"bpf4j-strncmp", "bpf4j-strncmq", "bpf4j", "", "bpf5", "a", "bpf4j-strncmp-longer", "BPF4J-STRNCMP"};
+        for (int i = 0; i < runs; i++) {
+            int op = rnd.nextInt(8);
+            ByteBuffer f = ByteBuffer.allocate(152).order(ByteOrder.LITTLE_ENDIAN);
+            f.putInt(op).putInt(rnd.nextInt(5)).putLong(PROBE_ADDRESSES[rnd.nextInt(PROBE_ADDRESSES.length)]);
+            for (int a = 0; a < 6; a++) {
+                f.putLong(switch (rnd.nextInt(5)) {
+                    case 0 -> 0;
+                    case 1 -> -1;
+                    case 2 -> rnd.nextInt(200) - 100;
+                    case 3 -> 0x41 + rnd.nextInt(26);
+                    default -> rnd.nextLong();
+                });
+            }
+            byte[] text = java.util.Arrays.copyOf(texts[rnd.nextInt(texts.length)].getBytes(java.nio.charset.StandardCharsets.US_ASCII), 16);
+            if (rnd.nextInt(4) == 0) text[rnd.nextInt(16)] = (byte) (0x20 + rnd.nextInt(0x5f));
+            f.put(text);
+            frames.add(f.array());
+        }
+        return frames;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "jit"})
+    void stringAndProbeHelpersGiveTheKernelsResults(String engine) throws IOException {
+        List<byte[]> frames = baseFrames(new Random(SEED), 400);
+        List<String> inputs = frames.stream().map(f -> HEX.formatHex(f, 0, 88)).toList();
+        List<Outcome> ours = ours(engine, "base", frames);
+        assertSame(ours, theirs("base", frames), inputs);
+    }
+
+    // ---- the environment's helpers: compared by their properties ----
+
+    /** What the env program wrote: ktime, boot, tai, jiffies, prandom x2, cpu, numa, pid_tgid. */
+    private static long[] envValues(Outcome o) {
+        ByteBuffer b = ByteBuffer.wrap(HEX.parseHex(o.dataOut())).order(ByteOrder.LITTLE_ENDIAN);
+        long[] v = new long[9];
+        for (int i = 0; i < v.length; i++) v[i] = b.getLong();
+        return v;
+    }
+
+    /** The properties both sides must have, read against this JVM's clocks taken around the run. */
+    private static void assertEnvironment(String side, long[] v, long monoBefore, long monoAfter, long wallBefore, long wallAfter) {
+        assertThat(v[0]).as("%s: bpf_ktime_get_ns on CLOCK_MONOTONIC", side).isBetween(monoBefore, monoAfter);
+        assertThat(v[1]).as("%s: bpf_ktime_get_boot_ns counts suspend too", side).isGreaterThanOrEqualTo(v[0]);
+        // CLOCK_TAI is CLOCK_REALTIME plus the TAI offset the system set (0 or 37 s)
+        assertThat(v[2]).as("%s: bpf_ktime_get_tai_ns on the wall clock", side).isBetween(wallBefore, wallAfter + 38_000_000_000L);
+        long initial = (-300L * 250) & 0xffffffffL;
+        assertThat((v[3] - initial) * 4_000_000L).as("%s: bpf_jiffies64 at HZ 250 from INITIAL_JIFFIES", side)
+                .isBetween(monoBefore - 2_000_000_000L, monoAfter + 2_000_000_000L);
+        assertThat(v[4] | v[5]).as("%s: bpf_get_prandom_u32 is a u32", side).isBetween(0L, 0xffffffffL);
+        assertThat(v[6]).as("%s: bpf_get_smp_processor_id", side).isBetween(0L, KernelMap.possibleCpus() - 1L);
+        assertThat(v[7]).as("%s: bpf_get_numa_node_id", side).isZero();
+        assertThat(v[8] >>> 32).as("%s: bpf_get_current_pid_tgid's tgid is this JVM", side).isEqualTo(ProcessHandle.current().pid());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "jit"})
+    void environmentHelpersHaveTheKernelsProperties(String engine) throws IOException {
+        List<byte[]> frames = java.util.Collections.nCopies(8, new byte[80]);
+        long monoBefore = System.nanoTime(), wallBefore = wallNanos();
+        List<Outcome> ours = ours(engine, "env", frames);
+        long monoAfter = System.nanoTime(), wallAfter = wallNanos();
+        for (Outcome o : ours) assertEnvironment("bpf4j", envValues(o), monoBefore, monoAfter, wallBefore, wallAfter);
+        assertThat(ours.stream().map(o -> envValues(o)[4]).distinct().count()).as("bpf4j: random values vary").isGreaterThan(1);
+
+        Kernel.assumeAvailable();
+        monoBefore = System.nanoTime();
+        wallBefore = wallNanos();
+        List<Outcome> theirs = theirs("env", frames);
+        monoAfter = System.nanoTime();
+        wallAfter = wallNanos();
+        for (Outcome o : theirs) assertEnvironment("kernel", envValues(o), monoBefore, monoAfter, wallBefore, wallAfter);
+    }
+
+    private static long wallNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
 }
