@@ -356,4 +356,60 @@ int env(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+// ---- XDP packet helpers: head, meta and tail adjustments, redirects; frame starts with struct xdp_in ----
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u32);
+} devs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct bpf_cpumap_val);
+} cpus SEC(".maps");
+
+struct xdp_in {
+	__u32 op;    // 0 adjust_head, 1 adjust_meta, 2 adjust_tail, 3 redirect, 4 redirect_map(devmap), 5 redirect_map(cpumap)
+	__s32 delta;
+	__u64 flags;
+	__u32 key;
+	__u32 pad;
+};
+
+// Redirects return their action; the adjustments write their result and the new lengths at the new data.
+SEC("xdp")
+int xdpadj(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct xdp_in *in = data;
+	if ((void *)(in + 1) > end)
+		return XDP_ABORTED;
+	__u32 op = in->op, key = in->key;
+	__s32 delta = in->delta;
+	__u64 flags = in->flags;
+	long r;
+	switch (op) {
+	case 0: r = bpf_xdp_adjust_head(ctx, delta); break;
+	case 1: r = bpf_xdp_adjust_meta(ctx, delta); break;
+	case 2: r = bpf_xdp_adjust_tail(ctx, delta); break;
+	case 3: return bpf_redirect(key, flags);
+	case 4: return bpf_redirect_map(&devs, key, flags);
+	default: return bpf_redirect_map(&cpus, key, flags);
+	}
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	void *meta = (void *)(long)ctx->data_meta;
+	__s64 *out = data;
+	if ((void *)(out + 3) > end)
+		return XDP_DROP;
+	out[0] = r;
+	out[1] = end - data;
+	out[2] = data - meta;
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

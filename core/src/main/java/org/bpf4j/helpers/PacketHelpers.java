@@ -20,6 +20,11 @@ public final class PacketHelpers {
 
     static final long EINVAL = -22, EFAULT = -14, EACCES = -13;
     static final int ETH_HLEN = 14;
+    /** xdp_metalen_invalid: metadata is a multiple of 4 bytes of at most type_max(skb_shared_info.meta_len), a u8. */
+    public static boolean metaLengthInvalid(long metalen) {
+        return (metalen & 3) != 0 || metalen > 255;
+    }
+
     /** sizeof(struct xdp_frame): the kernel keeps it at the start of the headroom. */
     public static final int XDP_FRAME_SIZE = 40;
     static final long XDP_ABORTED = 0, XDP_REDIRECT = 4;
@@ -51,7 +56,7 @@ public final class PacketHelpers {
                     long newMeta = m.loadU64(ctx + meta) + (int) delta;
                     if (newMeta < m.loadU64(ctx + hardStart) + XDP_FRAME_SIZE || newMeta > d) return EINVAL;
                     long metalen = d - newMeta;
-                    if ((metalen & 3) != 0 || metalen > 32) return EACCES;
+                    if (metaLengthInvalid(metalen)) return EACCES;
                     m.storeU64(ctx + meta, newMeta);
                     return 0;
                 })

@@ -416,4 +416,36 @@ class HelpersDifferentialTest {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
+
+    // ---- XDP: head, meta and tail adjustments, redirects ----
+
+    static List<byte[]> xdpFrames(Random rnd, int runs) {
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            int op = rnd.nextInt(6);
+            int delta = switch (rnd.nextInt(5)) {
+                case 0 -> (int) pick(rnd, 0, -14, 14, -32, 32, -36, 4, -4, 2, -256, 256, 4096, -4096, Integer.MIN_VALUE);
+                case 1 -> rnd.nextInt(64) - 32;
+                default -> rnd.nextInt(800) - 400;
+            };
+            long flags = op < 3 ? 0 : pick(rnd, 0, 0, 1, 2, 3, 4, 8, 8 | 16, 8 | 2, 16, 32, 1L << 40);
+            int length = 24 + rnd.nextInt(300);
+            ByteBuffer f = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+            f.putInt(op).putInt(delta).putLong(flags).putInt(rnd.nextInt(6)).putInt(0);
+            byte[] rest = new byte[length - 24];
+            rnd.nextBytes(rest);
+            f.put(rest);
+            frames.add(f.array());
+        }
+        return frames;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "jit"})
+    void xdpPacketHelpersGiveTheKernelsResults(String engine) throws IOException {
+        List<byte[]> frames = xdpFrames(new Random(SEED), 500);
+        List<String> inputs = frames.stream().map(f -> HEX.formatHex(f, 0, 24) + " (" + f.length + " bytes)").toList();
+        List<Outcome> ours = ours(engine, "xdpadj", frames);
+        assertSame(ours, theirs("xdpadj", frames), inputs);
+    }
 }
