@@ -412,4 +412,99 @@ int xdpadj(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+// ---- map helpers on a small hash, array, queue and stack, and perf event output; frame = struct map_in ----
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} m_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} m_array SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 4);
+	__type(value, __u64);
+} m_queue SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK);
+	__uint(max_entries, 3);
+	__type(value, __u64);
+} m_stack SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(max_entries, 2);
+} m_perf SEC(".maps");
+
+struct map_in {
+	__u32 op;  // 0-3 hash update/delete/lookup/lookup-and-write, 4-6 array update/delete/lookup, 7-9 queue push/pop/peek,
+	           // 10-12 stack push/pop/peek, 13 perf_event_output
+	__u32 key;
+	__u64 value;
+	__u64 flags;
+	__s64 result; // written back
+	__u64 got;    // written back: the value a lookup, pop or peek gave
+};
+
+SEC("xdp")
+int maps(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct map_in *in = data;
+	if ((void *)(in + 1) > end)
+		return XDP_ABORTED;
+	__u32 op = in->op, key = in->key;
+	__u64 value = in->value, flags = in->flags, got = 0xfeedULL;
+	__u64 *v;
+	long r = 0;
+	switch (op) {
+	case 0: r = bpf_map_update_elem(&m_hash, &key, &value, flags); break;
+	case 1: r = bpf_map_delete_elem(&m_hash, &key); break;
+	case 2:
+	case 3:
+		v = bpf_map_lookup_elem(&m_hash, &key);
+		r = v != 0;
+		if (v) {
+			got = *v;
+			if (op == 3)
+				*v = value;
+		}
+		break;
+	case 4: r = bpf_map_update_elem(&m_array, &key, &value, flags); break;
+	case 5: r = bpf_map_delete_elem(&m_array, &key); break;
+	case 6:
+		v = bpf_map_lookup_elem(&m_array, &key);
+		r = v != 0;
+		if (v)
+			got = *v;
+		break;
+	case 7: r = bpf_map_push_elem(&m_queue, &value, flags); break;
+	case 8: r = bpf_map_pop_elem(&m_queue, &got); break;
+	case 9: r = bpf_map_peek_elem(&m_queue, &got); break;
+	case 10: r = bpf_map_push_elem(&m_stack, &value, flags); break;
+	case 11: r = bpf_map_pop_elem(&m_stack, &got); break;
+	case 12: r = bpf_map_peek_elem(&m_stack, &got); break;
+	default: r = bpf_perf_event_output(ctx, &m_perf, flags, &value, sizeof(value)); break;
+	}
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	in = data;
+	if ((void *)(in + 1) > end)
+		return XDP_ABORTED;
+	in->result = r;
+	in->got = got;
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -307,9 +307,12 @@ class MapSemanticsTest {
         QueueMap q = (QueueMap) f.create(MapSpec.of("q", QUEUE, 0, 4, 2));
         StackMap s = (StackMap) f.create(MapSpec.of("s", STACK, 0, 4, 2));
         for (QueueStackBase m : List.of(q, s)) {
-            long out = f.buffer(4);
+            long out = f.put(u32(0x5a5a5a5a));
             assertThat(m.pop(out)).isEqualTo(ENOENT);
+            assertThat(asInt(f.read(out, 4))).as("an empty map zeroes the value").isZero();
+            f.write(out, u32(0x5a5a5a5a));
             assertThat(m.peek(out)).isEqualTo(ENOENT);
+            assertThat(asInt(f.read(out, 4))).as("an empty map zeroes the value").isZero();
             assertThat(m.push(f.put(u32(1)), BPF_ANY)).isZero();
             assertThat(m.push(f.put(u32(2)), BPF_ANY)).isZero();
             assertThat(m.push(f.put(u32(3)), BPF_ANY)).isEqualTo(E2BIG);

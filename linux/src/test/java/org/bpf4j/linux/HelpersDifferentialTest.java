@@ -448,4 +448,28 @@ class HelpersDifferentialTest {
         List<Outcome> ours = ours(engine, "xdpadj", frames);
         assertSame(ours, theirs("xdpadj", frames), inputs);
     }
+
+    // ---- map helpers: a sequence of updates, deletes, lookups, pushes, pops and peeks over persisting maps ----
+
+    static List<byte[]> mapFrames(Random rnd, int runs) {
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            int op = rnd.nextInt(14);
+            // no BPF_F_CTXLEN_MASK bits: bpf4j does not append packet bytes to perf events (docs/runtime.md)
+            long flags = pick(rnd, 0, 0, 0, 1, 2, 3, 4, 8, 0xffffffffL, 1L << 52);
+            ByteBuffer f = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
+            f.putInt(op).putInt(rnd.nextInt(7)).putLong(rnd.nextLong()).putLong(flags).putLong(0).putLong(0);
+            frames.add(f.array());
+        }
+        return frames;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interp", "jit"})
+    void mapHelpersGiveTheKernelsResults(String engine) throws IOException {
+        List<byte[]> frames = mapFrames(new Random(SEED), 600);
+        List<String> inputs = frames.stream().map(f -> HEX.formatHex(f, 0, 24)).toList();
+        List<Outcome> ours = ours(engine, "maps", frames);
+        assertSame(ours, theirs("maps", frames), inputs);
+    }
 }
