@@ -33,6 +33,21 @@ public final class PacketHelpers {
     static final long BPF_F_HDR_FIELD_MASK = 0xf, BPF_F_PSEUDO_HDR = 1 << 4, BPF_F_MARK_MANGLED_0 = 1 << 5, BPF_F_MARK_ENFORCE = 1 << 6,
             BPF_F_IPV6 = 1 << 7;
 
+    /** The packet a context describes: its first byte and its length. */
+    public record Packet(long start, long length) {}
+
+    /** Where an XDP context's packet is (data to data_end). */
+    public static Packet xdpPacket(CheckedMemory m, long ctx) {
+        ContextLayout l = ContextLayout.XDP_MD;
+        long data = m.loadU64(ctx + l.slot("data"));
+        return new Packet(data, m.loadU64(ctx + l.slot("data_end")) - data);
+    }
+
+    /** Where a socket buffer's packet is (data, skb->len bytes: __sk_buff.len). */
+    public static Packet skbPacket(CheckedMemory m, long ctx) {
+        return new Packet(m.loadU64(ctx + ContextLayout.SK_BUFF.slot("data")), m.loadU64(ctx) & 0xffffffffL);
+    }
+
     /** XDP programs' packet helpers. */
     public static HelperTable.Builder registerXdp(HelperTable.Builder table, MapContext maps) {
         ContextLayout l = ContextLayout.XDP_MD;

@@ -406,6 +406,10 @@ class MapSemanticsTest {
         assertThat(b.poll()).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 2, 3));
         assertThat(b.take(java.time.Duration.ofMillis(10))).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 2));
         assertThat(b.poll()).isEmpty();
+        // the packet programs' variants append context bytes to the record (bpf_xdp_event_output)
+        long packet = f.put(new byte[] {9, 8, 7, 6});
+        assertThat(m.output(1, data, 2, 1, packet, 3)).isZero();
+        assertThat(b.poll()).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 2, 9, 8, 7));
         for (int i = 0; i < 20; i++) m.output(BPF_F_CURRENT_CPU, data, 3, 1);
         assertThat(b.lost()).isPositive();
     }

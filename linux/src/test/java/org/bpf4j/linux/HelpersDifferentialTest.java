@@ -455,8 +455,8 @@ class HelpersDifferentialTest {
         List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             int op = rnd.nextInt(14);
-            // no BPF_F_CTXLEN_MASK bits: bpf4j does not append packet bytes to perf events (docs/runtime.md)
-            long flags = pick(rnd, 0, 0, 0, 1, 2, 3, 4, 8, 0xffffffffL, 1L << 52);
+            // BPF_F_CTXLEN_MASK: perf_event_output appends that many packet bytes, -EFAULT past the packet's end
+            long flags = pick(rnd, 0, 0, 0, 1, 2, 3, 4, 8, 0xffffffffL, 1L << 52, 1L << 32, 48L << 32, 49L << 32, 0xfffffL << 32);
             ByteBuffer f = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
             f.putInt(op).putInt(rnd.nextInt(7)).putLong(rnd.nextLong()).putLong(flags).putLong(0).putLong(0);
             frames.add(f.array());
