@@ -16,12 +16,12 @@ public final class HostEnvironment {
     private final LongSupplier taiNanos;
     private final long[] randomState; // one xorshift state per CPU slot, as the kernel keeps per-CPU prandom state
     private final Consumer<String> trace;
-    private final long pidTgid;
+    private final LongSupplier pidTgid;
     private final long uidGid;
     private final byte[] comm;
 
     private HostEnvironment(LongSupplier monotonicNanos, LongSupplier bootNanos, LongSupplier taiNanos, long seed, int cpus,
-                            Consumer<String> trace, long pidTgid, long uidGid, String comm) {
+                            Consumer<String> trace, LongSupplier pidTgid, long uidGid, String comm) {
         this.monotonicNanos = monotonicNanos;
         this.bootNanos = bootNanos;
         this.taiNanos = taiNanos;
@@ -34,12 +34,24 @@ public final class HostEnvironment {
         this.comm[15] = 0;
     }
 
-    /** The real clocks, a random seed, this JVM's pid as the task, trace lines to {@code trace}. */
+    /**
+     * The real clocks, a random seed, this JVM's pid as the task's tgid and the calling thread's kernel id as its
+     * pid (BPF_PROG_TEST_RUN runs the program in the thread that asked), trace lines to {@code trace}.
+     */
     public static HostEnvironment system(int cpus, Consumer<String> trace) {
         long pid = ProcessHandle.current().pid();
-        long tid = Thread.currentThread().threadId();
+        ThreadLocal<Long> tid = ThreadLocal.withInitial(HostEnvironment::kernelThreadId);
         return new HostEnvironment(System::nanoTime, System::nanoTime, HostEnvironment::wallNanos, System.nanoTime() ^ pid, cpus, trace,
-                (pid << 32) | (tid & 0xffffffffL), 0, "java");
+                () -> (pid << 32) | (tid.get() & 0xffffffffL), 0, "java");
+    }
+
+    /** The calling thread's kernel id (/proc/thread-self links to PID/task/TID), or its Java id where /proc has none. */
+    private static long kernelThreadId() {
+        try {
+            return Long.parseLong(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (java.io.IOException | UnsupportedOperationException | NumberFormatException e) {
+            return Thread.currentThread().threadId();
+        }
     }
 
     /**
@@ -55,7 +67,7 @@ public final class HostEnvironment {
                 return now;
             }
         };
-        return new HostEnvironment(tick, tick, tick, seed, cpus, trace, (4242L << 32) | 4242L, 0, "bpf4j");
+        return new HostEnvironment(tick, tick, tick, seed, cpus, trace, () -> (4242L << 32) | 4242L, 0, "bpf4j");
     }
 
     public long monotonicNanos() { return monotonicNanos.getAsLong(); }
@@ -102,7 +114,7 @@ public final class HostEnvironment {
 
     public void trace(String line) { trace.accept(line); }
 
-    public long pidTgid() { return pidTgid; }
+    public long pidTgid() { return pidTgid.getAsLong(); }
 
     public long uidGid() { return uidGid; }
 

@@ -391,6 +391,7 @@ class HelpersDifferentialTest {
         assertThat(v[6]).as("%s: bpf_get_smp_processor_id", side).isBetween(0L, KernelMap.possibleCpus() - 1L);
         assertThat(v[7]).as("%s: bpf_get_numa_node_id", side).isZero();
         assertThat(v[8] >>> 32).as("%s: bpf_get_current_pid_tgid's tgid is this JVM", side).isEqualTo(ProcessHandle.current().pid());
+        assertThat(v[8] & 0xffffffffL).as("%s: bpf_get_current_pid_tgid's pid is the thread that ran it", side).isEqualTo(threadId());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -410,6 +411,15 @@ class HelpersDifferentialTest {
         monoAfter = System.nanoTime();
         wallAfter = wallNanos();
         for (Outcome o : theirs) assertEnvironment("kernel", envValues(o), monoBefore, monoAfter, wallBefore, wallAfter);
+    }
+
+    /** This thread's kernel id. */
+    private static long threadId() {
+        try {
+            return Long.parseLong(java.nio.file.Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static long wallNanos() {
