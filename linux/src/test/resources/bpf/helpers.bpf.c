@@ -255,7 +255,8 @@ int skb(struct __sk_buff *skb)
 
 struct base_in {
 	__u32 op;          // 0 strncmp, 1-3 snprintf (fmt1-3), 4 probe_read_kernel,
-	                   // 5 probe_read_kernel_str, 6 probe_read_kernel from the stack, 7 probe_read_kernel_str from it
+	                   // 5 probe_read_kernel_str, 6 probe_read_kernel from the stack, 7 probe_read_kernel_str from it,
+	                   // 8 trace_printk, 9 trace_vprintk (fmt2; size class 4: a data length not a multiple of 8)
 	__u32 size_class;
 	__u64 addr;        // probe reads: the source
 	__u64 args[6];     // snprintf's arguments
@@ -279,6 +280,7 @@ static __always_inline long base_strncmp(char *s1, __u32 size_class)
 
 static const char fmt1[] = "%d|%u|%x|%llx|%c|%08x";
 static const char fmt2[] = "%i %lld %llu %X %% %lx %02d";
+static const char fmt_trace[] = "bpf4j %d %llx %5u\n";
 static const char fmt3[] = "%-8d|%+d|% d|%llu|%3c|%-20x";
 
 static __always_inline long base_snprintf(char *out, __u32 size_class, const char *fmt, __u32 fmt_size, __u64 *args)
@@ -323,7 +325,10 @@ int base(struct xdp_md *ctx)
 	case 3: r = base_snprintf(out, size_class, fmt3, sizeof(fmt3), args); break;
 	case 4: r = base_probe(out, size_class, addr, 0); break;
 	case 5: r = base_probe(out, size_class, addr, 1); break;
-	default: r = base_probe(out, size_class, text, op == 7); break;
+	case 6:
+	case 7: r = base_probe(out, size_class, text, op == 7); break;
+	case 8: r = bpf_trace_printk(fmt_trace, sizeof(fmt_trace), args[0], args[1], args[2]); break;
+	default: r = bpf_trace_vprintk(fmt2, sizeof(fmt2), args, size_class == 4 ? 44 : 48); break;
 	}
 	in->result = r;
 	__builtin_memcpy(in->out, out, sizeof(out));

@@ -329,7 +329,7 @@ class HelpersDifferentialTest {
         assertSame(ours, theirs("skb", frames), inputs);
     }
 
-    // ---- strncmp, snprintf, probe reads ----
+    // ---- strncmp, snprintf, probe reads, trace_printk and trace_vprintk (their return values) ----
 
     /** Probe read sources: NULL, user addresses, non-canonical, the kernel's guard hole, the vsyscall page. */
     private static final long[] PROBE_ADDRESSES = {0, 0x1000, 0x7fff00000000L, 0x7ffffffff000L, 0x800000000000L,
@@ -339,7 +339,7 @@ class HelpersDifferentialTest {
         List<byte[]> frames = new ArrayList<>();
         String[] texts = {"bpf4j-strncmp", "bpf4j-strncmq", "bpf4j", "", "bpf5", "a", "bpf4j-strncmp-longer", "BPF4J-STRNCMP"};
         for (int i = 0; i < runs; i++) {
-            int op = rnd.nextInt(8);
+            int op = rnd.nextInt(10);
             ByteBuffer f = ByteBuffer.allocate(152).order(ByteOrder.LITTLE_ENDIAN);
             f.putInt(op).putInt(rnd.nextInt(5)).putLong(PROBE_ADDRESSES[rnd.nextInt(PROBE_ADDRESSES.length)]);
             for (int a = 0; a < 6; a++) {
@@ -362,7 +362,7 @@ class HelpersDifferentialTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"interp", "jit"})
     void stringAndProbeHelpersGiveTheKernelsResults(String engine) throws IOException {
-        List<byte[]> frames = baseFrames(new Random(SEED), 400);
+        List<byte[]> frames = baseFrames(new Random(SEED), 500);
         List<String> inputs = frames.stream().map(f -> HEX.formatHex(f, 0, 88)).toList();
         List<Outcome> ours = ours(engine, "base", frames);
         assertSame(ours, theirs("base", frames), inputs);
