@@ -169,10 +169,12 @@ final class ProgRunCommand implements Callable<Integer> {
                     if (input.dataIn != null && !json) throw new UserInputException(e.getMessage());
                 }
                 results.add(result);
-                for (RingBufferReader reader : readers) {
-                    for (Optional<byte[]> rec = reader.poll(); rec.isPresent(); rec = reader.poll()) {
-                        ringRecords.get(reader.ring().name()).add(Json.hex(rec.get()));
-                    }
+            }
+            // Records stay in the ring until the last frame, as in the kernel, where nothing consumes between
+            // test runs: bpf_ringbuf_query and a ring that fills up see every record of the earlier frames.
+            for (RingBufferReader reader : readers) {
+                for (Optional<byte[]> rec = reader.poll(); rec.isPresent(); rec = reader.poll()) {
+                    ringRecords.get(reader.ring().name()).add(Json.hex(rec.get()));
                 }
             }
             if (dataOut != null && last != null) write(dataOut, last.dataOut());

@@ -21,7 +21,7 @@ public final class BaseHelpers {
                 .add(KernelHelper.KTIME_GET_BOOT_NS.id(), "bpf_ktime_get_boot_ns", (c, a, b, d, e, f) -> c.host().bootNanos())
                 .add(KernelHelper.KTIME_GET_COARSE_NS.id(), "bpf_ktime_get_coarse_ns",
                         (c, a, b, d, e, f) -> c.host().coarseNanos())
-                .add(KernelHelper.KTIME_GET_TAI_NS.id(), "bpf_ktime_get_tai_ns", (c, a, b, d, e, f) -> c.host().bootNanos())
+                .add(KernelHelper.KTIME_GET_TAI_NS.id(), "bpf_ktime_get_tai_ns", (c, a, b, d, e, f) -> c.host().taiNanos())
                 .add(KernelHelper.JIFFIES64.id(), "bpf_jiffies64", (c, a, b, d, e, f) -> c.host().jiffies())
                 .add(KernelHelper.GET_PRANDOM_U32.id(), "bpf_get_prandom_u32", (c, a, b, d, e, f) -> c.host().prandom(c.cpu()) & 0xffffffffL)
                 .add(KernelHelper.GET_SMP_PROCESSOR_ID.id(), "bpf_get_smp_processor_id", (c, a, b, d, e, f) -> c.cpu())
@@ -34,12 +34,14 @@ public final class BaseHelpers {
                 .add(KernelHelper.SNPRINTF.id(), "bpf_snprintf", BaseHelpers::snprintf)
                 .add(KernelHelper.CSUM_DIFF.id(), "bpf_csum_diff", BaseHelpers::csumDiff)
                 .add(KernelHelper.STRNCMP.id(), "bpf_strncmp", BaseHelpers::strncmp)
-                .add(KernelHelper.PROBE_READ.id(), "bpf_probe_read", BaseHelpers::probeRead)
-                .add(KernelHelper.PROBE_READ_KERNEL.id(), "bpf_probe_read_kernel", BaseHelpers::probeRead)
-                .add(KernelHelper.PROBE_READ_USER.id(), "bpf_probe_read_user", BaseHelpers::probeRead)
-                .add(KernelHelper.PROBE_READ_STR.id(), "bpf_probe_read_str", BaseHelpers::probeReadStr)
-                .add(KernelHelper.PROBE_READ_KERNEL_STR.id(), "bpf_probe_read_kernel_str", BaseHelpers::probeReadStr)
-                .add(KernelHelper.PROBE_READ_USER_STR.id(), "bpf_probe_read_user_str", BaseHelpers::probeReadStr);
+                .add(KernelHelper.PROBE_READ.id(), "bpf_probe_read", (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, false))
+                .add(KernelHelper.PROBE_READ_KERNEL.id(), "bpf_probe_read_kernel", (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, true))
+                .add(KernelHelper.PROBE_READ_USER.id(), "bpf_probe_read_user", (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, false))
+                .add(KernelHelper.PROBE_READ_STR.id(), "bpf_probe_read_str", (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, false))
+                .add(KernelHelper.PROBE_READ_KERNEL_STR.id(), "bpf_probe_read_kernel_str",
+                        (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, true))
+                .add(KernelHelper.PROBE_READ_USER_STR.id(), "bpf_probe_read_user_str",
+                        (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, false));
     }
 
     private static long currentComm(HelperContext c, long buf, long size, long r3, long r4, long r5) {
@@ -114,17 +116,47 @@ public final class BaseHelpers {
         }
     }
 
-    /** Ones' complement sum of ~from and to, 32-bit words as the CPU loads them, plus seed (x86 csum_partial). */
+    /**
+     * bpf_csum_diff as Linux 6.18 computes it: csum_partial of {@code to} from the seed, minus csum_partial of
+     * {@code from}, folded to 16 bits (csum_from32to16, on every architecture; kernels before 6.13 returned
+     * the 32-bit x86 sum). The ones' complement operations are the kernel's, so that the representation of
+     * zero (0 or 0xffff) is the kernel's too.
+     */
     private static long csumDiff(HelperContext c, long from, long fromSize, long to, long toSize, long seed) {
-        if (((fromSize | toSize) & 3) != 0 || fromSize < 0 || toSize < 0 || fromSize + toSize > 512) return EINVAL;
+        // 6.18 sums the buffers in place with csum_partial, which takes any length: no size is refused (the
+        // 512-byte scratch buffer and the multiple-of-4 rule of older kernels are gone); the verifier bounds both
         CheckedMemory memory = c.memory();
+        int wsum = (int) seed; // __wsum: the argument's low 32 bits
+        int ret;
+        if (fromSize != 0 && toSize != 0) {
+            ret = PacketHelpers.csumAdd(csumPartial(memory.read(to, (int) toSize), wsum), ~csumPartial(memory.read(from, (int) fromSize), 0));
+        } else if (toSize != 0) {
+            ret = csumPartial(memory.read(to, (int) toSize), wsum);
+        } else if (fromSize != 0) {
+            ret = ~csumPartial(memory.read(from, (int) fromSize), ~wsum);
+        } else {
+            ret = wsum;
+        }
+        return csumFrom32To16(ret);
+    }
+
+    /**
+     * csum_partial (arch/x86/lib/csum-partial_64.c): the seed plus the buffer's 32-bit words as the CPU loads
+     * them (a trailing 1 to 3 bytes zero-padded above), carries added back in; 0 only when the seed and every
+     * word are 0.
+     */
+    private static int csumPartial(byte[] bytes, int seed) {
+        byte[] b = java.util.Arrays.copyOf(bytes, (bytes.length + 3) & ~3);
         long sum = seed & 0xffffffffL;
-        byte[] f = memory.read(from, (int) fromSize);
-        byte[] t = memory.read(to, (int) toSize);
-        for (int i = 0; i < f.length; i += 4) sum += ~le32(f, i) & 0xffffffffL;
-        for (int i = 0; i < t.length; i += 4) sum += le32(t, i) & 0xffffffffL;
+        for (int i = 0; i < b.length; i += 4) sum += le32(b, i) & 0xffffffffL;
         while ((sum >>> 32) != 0) sum = (sum & 0xffffffffL) + (sum >>> 32);
-        return sum;
+        return (int) sum;
+    }
+
+    /** csum_from32to16: the two halves added with end-around carry, not complemented. */
+    private static long csumFrom32To16(int sum) {
+        int rotated = (sum >>> 16) | (sum << 16);
+        return ((sum + rotated) >>> 16) & 0xffffL;
     }
 
     private static int le32(byte[] b, int i) {
@@ -143,10 +175,35 @@ public final class BaseHelpers {
         return 0;
     }
 
-    private static long probeRead(HelperContext c, long dst, long size, long src, long r4, long r5) {
+    public static final long ERANGE = -34;
+    /** x86-64 TASK_SIZE_MAX + PAGE_SIZE: where kernel addresses may start (4-level paging). */
+    private static final long KERNEL_START = 1L << 47;
+    /** The vsyscall page, above TASK_SIZE_MAX but a user address for the kernel. */
+    private static final long VSYSCALL_PAGE = 0xffffffffff600000L;
+
+    /**
+     * What a failed read of {@code src} returns. bpf4j's memory stands in for the kernel's, so a read of it
+     * succeeds; one that fails gives the kernel's errno for that address: the kernel variants refuse a user,
+     * vsyscall or non-canonical address with -ERANGE before reading (copy_from_kernel_nofault_allowed, x86),
+     * a kernel address that faults is -EFAULT, and the user and legacy variants fail with -EFAULT.
+     */
+    private static long readFailure(long src, boolean kernel) {
+        if (!kernel) return EFAULT;
+        boolean canonical = (src >> 47) == -1L || (src >> 47) == 0;
+        boolean user = Long.compareUnsigned(src, KERNEL_START) < 0 || (src & ~0xfffL) == VSYSCALL_PAGE;
+        return user || !canonical ? ERANGE : EFAULT;
+    }
+
+    /** Whether a kernel read refuses {@code src} before reading: outside bpf4j's memory, at a user or non-canonical address. */
+    private static boolean refused(CheckedMemory memory, long src, boolean kernel) {
+        return kernel && memory.space().lookup(src, 1) == null && readFailure(src, true) == ERANGE;
+    }
+
+    private static long probeRead(HelperContext c, long dst, long size, long src, boolean kernel) {
         if (size < 0 || size > Integer.MAX_VALUE) return EFAULT;
-        if (size == 0) return 0; // ARG_CONST_SIZE_OR_ZERO: nothing to copy, the pointers may be NULL
         CheckedMemory memory = c.memory();
+        // Nothing to copy, but copy_from_kernel_nofault checks the address first: -ERANGE even for 0 bytes
+        if (size == 0) return refused(memory, src, kernel) ? ERANGE : 0;
         // The destination is the program's own buffer (the verifier's to prove): a bad one is a fault of
         // the run, checked before any copy is made. Only the source may be unreadable.
         memory.require(dst, size, true);
@@ -155,27 +212,34 @@ public final class BaseHelpers {
             return 0;
         } catch (MemoryFault e) {
             memory.zero(dst, size); // the kernel zeroes the destination on failure
-            return EFAULT;
+            return readFailure(src, kernel);
         }
     }
 
-    private static long probeReadStr(HelperContext c, long dst, long size, long src, long r4, long r5) {
+    private static long probeReadStr(HelperContext c, long dst, long size, long src, boolean kernel) {
         if (size <= 0 || size > Integer.MAX_VALUE) return size == 0 ? 0 : EFAULT;
         CheckedMemory memory = c.memory();
         memory.require(dst, size, true); // bounds the copy below by the destination's region
+        if (refused(memory, src, kernel)) { // strncpy_from_kernel_nofault checks the address before the first byte
+            memory.zero(dst, size);
+            return ERANGE;
+        }
+        // strncpy_from_kernel_nofault / strncpy_from_user_nofault: up to size bytes are read (the last one
+        // too, though it is then overwritten by the NUL), so a fault in it fails the call
         byte[] out = new byte[(int) size];
         int n = 0;
         try {
-            while (n < out.length - 1) {
+            while (n < out.length) {
                 int b = memory.loadU8(src + n);
-                if (b == 0) break;
                 out[n++] = (byte) b;
+                if (b == 0) break;
             }
         } catch (MemoryFault e) {
             memory.zero(dst, size);
-            return EFAULT;
+            return readFailure(src, kernel);
         }
-        memory.write(dst, java.util.Arrays.copyOf(out, n + 1));
-        return n + 1;
+        out[n - 1] = 0;
+        memory.write(dst, java.util.Arrays.copyOf(out, n));
+        return n;
     }
 }

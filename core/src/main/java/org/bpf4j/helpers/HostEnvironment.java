@@ -13,16 +13,18 @@ import java.util.function.LongSupplier;
 public final class HostEnvironment {
     private final LongSupplier monotonicNanos;
     private final LongSupplier bootNanos;
+    private final LongSupplier taiNanos;
     private final long[] randomState; // one xorshift state per CPU slot, as the kernel keeps per-CPU prandom state
     private final Consumer<String> trace;
-    private final long pidTgid;
+    private final LongSupplier pidTgid;
     private final long uidGid;
     private final byte[] comm;
 
-    private HostEnvironment(LongSupplier monotonicNanos, LongSupplier bootNanos, long seed, int cpus,
-                            Consumer<String> trace, long pidTgid, long uidGid, String comm) {
+    private HostEnvironment(LongSupplier monotonicNanos, LongSupplier bootNanos, LongSupplier taiNanos, long seed, int cpus,
+                            Consumer<String> trace, LongSupplier pidTgid, long uidGid, String comm) {
         this.monotonicNanos = monotonicNanos;
         this.bootNanos = bootNanos;
+        this.taiNanos = taiNanos;
         this.randomState = new long[Math.max(1, cpus)];
         for (int i = 0; i < randomState.length; i++) randomState[i] = mix(seed + 0x9e3779b97f4a7c15L * (i + 1));
         this.trace = trace;
@@ -32,12 +34,24 @@ public final class HostEnvironment {
         this.comm[15] = 0;
     }
 
-    /** The real clocks, a random seed, this JVM's pid as the task, trace lines to {@code trace}. */
+    /**
+     * The real clocks, a random seed, this JVM's pid as the task's tgid and the calling thread's kernel id as its
+     * pid (BPF_PROG_TEST_RUN runs the program in the thread that asked), trace lines to {@code trace}.
+     */
     public static HostEnvironment system(int cpus, Consumer<String> trace) {
         long pid = ProcessHandle.current().pid();
-        long tid = Thread.currentThread().threadId();
-        return new HostEnvironment(System::nanoTime, System::nanoTime, System.nanoTime() ^ pid, cpus, trace,
-                (pid << 32) | (tid & 0xffffffffL), 0, "java");
+        ThreadLocal<Long> tid = ThreadLocal.withInitial(HostEnvironment::kernelThreadId);
+        return new HostEnvironment(System::nanoTime, System::nanoTime, HostEnvironment::wallNanos, System.nanoTime() ^ pid, cpus, trace,
+                () -> (pid << 32) | (tid.get() & 0xffffffffL), 0, "java");
+    }
+
+    /** The calling thread's kernel id (/proc/thread-self links to PID/task/TID), or its Java id where /proc has none. */
+    private static long kernelThreadId() {
+        try {
+            return Long.parseLong(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (java.io.IOException | UnsupportedOperationException | NumberFormatException e) {
+            return Thread.currentThread().threadId();
+        }
     }
 
     /**
@@ -53,12 +67,23 @@ public final class HostEnvironment {
                 return now;
             }
         };
-        return new HostEnvironment(tick, tick, seed, cpus, trace, (4242L << 32) | 4242L, 0, "bpf4j");
+        return new HostEnvironment(tick, tick, tick, seed, cpus, trace, () -> (4242L << 32) | 4242L, 0, "bpf4j");
     }
 
     public long monotonicNanos() { return monotonicNanos.getAsLong(); }
 
     public long bootNanos() { return bootNanos.getAsLong(); }
+
+    /**
+     * ktime_get_tai_ns: CLOCK_TAI, the wall clock plus the TAI offset the system set; Java cannot read that
+     * offset, so this is the wall clock (the offset is 0 unless an NTP or PTP daemon set it, then 37 s).
+     */
+    public long taiNanos() { return taiNanos.getAsLong(); }
+
+    private static long wallNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
 
     /** CONFIG_HZ of the reference kernel (6.18 on these machines): 250 ticks a second. */
     public static final long HZ = 250;
@@ -89,7 +114,7 @@ public final class HostEnvironment {
 
     public void trace(String line) { trace.accept(line); }
 
-    public long pidTgid() { return pidTgid; }
+    public long pidTgid() { return pidTgid.getAsLong(); }
 
     public long uidGid() { return uidGid; }
 

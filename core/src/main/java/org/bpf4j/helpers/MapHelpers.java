@@ -1,8 +1,12 @@
 package org.bpf4j.helpers;
 
+import java.util.Optional;
+import java.util.function.BiFunction;
+
 import java.util.List;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.Errno;
+import org.bpf4j.maps.MapFlags;
 import org.bpf4j.maps.MapContext;
 import org.bpf4j.maps.PerfEventArrayMap;
 import org.bpf4j.maps.RingBufMap;
@@ -20,6 +24,16 @@ public final class MapHelpers {
 
     /** Registers the map helpers for maps of {@code maps}; {@code rings} are the ring buffers a sample may belong to. */
     public static HelperTable.Builder register(HelperTable.Builder table, MapContext maps, List<RingBufMap> rings) {
+        return register(table, maps, rings, Optional.empty());
+    }
+
+    /**
+     * As {@link #register(HelperTable.Builder, MapContext, List)} for a packet program: {@code packet} finds the
+     * packet of its context, which bpf_perf_event_output appends the first BPF_F_CTXLEN_MASK bytes of
+     * (bpf_xdp_event_output, bpf_skb_event_output).
+     */
+    public static HelperTable.Builder register(HelperTable.Builder table, MapContext maps, List<RingBufMap> rings,
+                                               Optional<BiFunction<CheckedMemory, Long, PacketHelpers.Packet>> packet) {
         return table
                 .add(KernelHelper.MAP_LOOKUP_ELEM.id(), "bpf_map_lookup_elem", (c, map, key, r3, r4, r5) -> {
                     BpfMap m = map(maps, map);
@@ -82,7 +96,12 @@ public final class MapHelpers {
                 .add(KernelHelper.PERF_EVENT_OUTPUT.id(), "bpf_perf_event_output", (c, ctx, map, flags, data, size) -> {
                     if (!(map(maps, map) instanceof PerfEventArrayMap perf)) return EINVAL;
                     if (size > 0) require(c, data, size);
-                    return perf.output(flags, data, size, c.cpu());
+                    if (packet.isEmpty()) return perf.output(flags, data, size, c.cpu());
+                    if ((flags & ~(MapFlags.BPF_F_CTXLEN_MASK | MapFlags.BPF_F_INDEX_MASK)) != 0) return EINVAL;
+                    long ctxLen = (flags & MapFlags.BPF_F_CTXLEN_MASK) >>> 32;
+                    PacketHelpers.Packet p = packet.get().apply(c.memory(), ctx);
+                    if (ctxLen > p.length()) return Errno.EFAULT.negative();
+                    return perf.output(flags & MapFlags.BPF_F_INDEX_MASK, data, size, c.cpu(), p.start(), ctxLen);
                 });
     }
 

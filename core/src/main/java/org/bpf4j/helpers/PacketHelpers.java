@@ -18,13 +18,35 @@ import org.bpf4j.progtype.ContextLayout;
 public final class PacketHelpers {
     private PacketHelpers() {}
 
-    static final long EINVAL = -22, EFAULT = -14, EACCES = -13, ENOMEM = -12;
+    static final long EINVAL = -22, EFAULT = -14, EACCES = -13;
     static final int ETH_HLEN = 14;
+    /** xdp_metalen_invalid: metadata is a multiple of 4 bytes of at most type_max(skb_shared_info.meta_len), a u8. */
+    public static boolean metaLengthInvalid(long metalen) {
+        return (metalen & 3) != 0 || metalen > 255;
+    }
+
     /** sizeof(struct xdp_frame): the kernel keeps it at the start of the headroom. */
     public static final int XDP_FRAME_SIZE = 40;
     static final long XDP_ABORTED = 0, XDP_REDIRECT = 4;
     static final long TC_ACT_SHOT = 2, TC_ACT_REDIRECT = 7;
     static final long BPF_F_INGRESS = 1, BPF_F_ACTION_MASK = 3, BPF_F_BROADCAST = 1 << 3, BPF_F_EXCLUDE_INGRESS = 1 << 4;
+    static final long BPF_F_HDR_FIELD_MASK = 0xf, BPF_F_PSEUDO_HDR = 1 << 4, BPF_F_MARK_MANGLED_0 = 1 << 5, BPF_F_MARK_ENFORCE = 1 << 6,
+            BPF_F_IPV6 = 1 << 7;
+
+    /** The packet a context describes: its first byte and its length. */
+    public record Packet(long start, long length) {}
+
+    /** Where an XDP context's packet is (data to data_end). */
+    public static Packet xdpPacket(CheckedMemory m, long ctx) {
+        ContextLayout l = ContextLayout.XDP_MD;
+        long data = m.loadU64(ctx + l.slot("data"));
+        return new Packet(data, m.loadU64(ctx + l.slot("data_end")) - data);
+    }
+
+    /** Where a socket buffer's packet is (data, skb->len bytes: __sk_buff.len). */
+    public static Packet skbPacket(CheckedMemory m, long ctx) {
+        return new Packet(m.loadU64(ctx + ContextLayout.SK_BUFF.slot("data")), m.loadU64(ctx) & 0xffffffffL);
+    }
 
     /** XDP programs' packet helpers. */
     public static HelperTable.Builder registerXdp(HelperTable.Builder table, MapContext maps) {
@@ -49,7 +71,7 @@ public final class PacketHelpers {
                     long newMeta = m.loadU64(ctx + meta) + (int) delta;
                     if (newMeta < m.loadU64(ctx + hardStart) + XDP_FRAME_SIZE || newMeta > d) return EINVAL;
                     long metalen = d - newMeta;
-                    if ((metalen & 3) != 0 || metalen > 32) return EACCES;
+                    if (metaLengthInvalid(metalen)) return EACCES;
                     m.storeU64(ctx + meta, newMeta);
                     return 0;
                 })
@@ -76,7 +98,8 @@ public final class PacketHelpers {
                         case XskMap x -> x.has(key);
                         case null, default -> false;
                     };
-                    return present ? XDP_REDIRECT : flags & BPF_F_ACTION_MASK;
+                    // __bpf_xdp_redirect_map: a broadcast redirects whether or not the key is present
+                    return present || (flags & BPF_F_BROADCAST) != 0 ? XDP_REDIRECT : flags & BPF_F_ACTION_MASK;
                 });
     }
 
@@ -101,17 +124,19 @@ public final class PacketHelpers {
                     if ((flags & ~3L) != 0) return EINVAL;
                     if (offset > Integer.MAX_VALUE || offset < 0) return EFAULT;
                     long skbLen = m.loadU64(skb) & 0xffffffffL;
-                    if (len < 0 || offset + len > skbLen) return ENOMEM;
+                    if (len < 0 || offset + len > skbLen) return EFAULT; // bpf_try_make_writable failed
                     if (len > 0) m.write(m.loadU64(skb + data) + offset, m.read(from, (int) len));
                     return 0;
                 })
                 .add(KernelHelper.L3_CSUM_REPLACE.id(), "bpf_l3_csum_replace", (c, skb, offset, from, to, flags) -> {
-                    if ((flags & ~0xfL) != 0) return EINVAL;
-                    return csumReplace(c.memory(), skb, data, offset, from, to, flags & 0xf, false);
+                    if ((flags & ~BPF_F_HDR_FIELD_MASK) != 0) return EINVAL;
+                    return csumReplace(c.memory(), skb, data, offset, from, to, flags, false);
                 })
                 .add(KernelHelper.L4_CSUM_REPLACE.id(), "bpf_l4_csum_replace", (c, skb, offset, from, to, flags) -> {
-                    if ((flags & ~(0xfL | 0x10 | 0x20 | 0x40)) != 0) return EINVAL;
-                    return csumReplace(c.memory(), skb, data, offset, from, to, flags & 0xf, (flags & 0x20) != 0);
+                    if ((flags & ~(BPF_F_HDR_FIELD_MASK | BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_IPV6)) != 0) {
+                        return EINVAL;
+                    }
+                    return csumReplace(c.memory(), skb, data, offset, from, to, flags, true);
                 })
                 .add(KernelHelper.REDIRECT.id(), "bpf_redirect", (c, ifindex, flags, r3, r4, r5) ->
                         (flags & ~BPF_F_INGRESS) != 0 ? TC_ACT_SHOT : TC_ACT_REDIRECT);
@@ -119,28 +144,37 @@ public final class PacketHelpers {
 
     /**
      * The checksum at {@code offset} in the packet updated for a field changing from {@code from} to
-     * {@code to} (size 2 or 4), or by a precomputed difference (size 0). Values are taken as the bytes
-     * sit in memory, loaded little-endian, as the program passes them. A socket buffer in a test run has no
-     * checksum offload, so layer 4 updates are the same arithmetic as layer 3.
+     * {@code to} (size 2 or 4), or by a precomputed difference (size 0, {@code from} must be 0). Values are
+     * taken as the bytes sit in memory, loaded little-endian, as the program passes them. A socket buffer
+     * in a test run has no checksum offload (CHECKSUM_NONE), so layer 4 updates are the same arithmetic as
+     * layer 3 (inet_proto_csum_replace*), except that a 2-byte layer 4 field is replaced as 4 bytes, and
+     * BPF_F_MARK_MANGLED_0 keeps a zero checksum zero and writes a computed 0 as 0xffff (unless
+     * BPF_F_MARK_ENFORCE). As the kernel, the complement of the old checksum is taken over 32 bits
+     * (~csum_unfold), which decides whether a zero sum comes out as 0 or 0xffff.
      */
-    private static long csumReplace(CheckedMemory m, long skb, int dataSlot, long offset, long from, long to, long size,
-                                    boolean mangledZero) {
+    private static long csumReplace(CheckedMemory m, long skb, int dataSlot, long offset, long from, long to, long flags,
+                                    boolean l4) {
         if (offset > 0xffff || offset < 0 || (offset & 1) != 0) return EFAULT;
         long skbLen = m.loadU64(skb) & 0xffffffffL;
-        if (offset + 2 > skbLen) return EFAULT;
+        if (offset + 2 > skbLen) return EFAULT; // bpf_try_make_writable
         long at = m.loadU64(skb + dataSlot) + offset;
         int sum = m.loadU8(at) | m.loadU8(at + 1) << 8;
-        if (mangledZero && sum == 0) return 0;
+        boolean mangledZero = l4 && (flags & BPF_F_MARK_MANGLED_0) != 0;
+        if (mangledZero && (flags & BPF_F_MARK_ENFORCE) == 0 && sum == 0) return 0;
         int result;
-        switch ((int) size) {
-            case 0 -> result = csumFold(csumAdd((int) to, ~sum & 0xffff));
-            case 2 -> result = ~csum16Add(csum16Add(~sum & 0xffff, ~(int) from & 0xffff), (int) to & 0xffff) & 0xffff;
-            case 4 -> result = csumFold(csumAdd(csumAdd(~sum & 0xffff, ~(int) from), (int) to));
+        switch ((int) (flags & BPF_F_HDR_FIELD_MASK)) {
+            case 0 -> {
+                if (from != 0) return EINVAL;
+                result = csumFold(csumAdd((int) to, ~sum));                                   // csum_replace_by_diff
+            }
+            case 2 -> result = l4 ? csumFold(csumAdd(csumAdd(~sum, ~((int) from & 0xffff)), (int) to & 0xffff)) // replace4
+                    : ~csum16Add(csum16Add(~sum & 0xffff, ~(int) from & 0xffff), (int) to & 0xffff) & 0xffff; // csum_replace2
+            case 4 -> result = csumFold(csumAdd(csumAdd(~sum, ~(int) from), (int) to));         // csum_replace4
             default -> {
                 return EINVAL;
             }
         }
-        if (mangledZero && result == 0) result = 0xffff;
+        if (mangledZero && result == 0) result = 0xffff; // CSUM_MANGLED_0
         m.storeU8(at, result & 0xff);
         m.storeU8(at + 1, (result >>> 8) & 0xff);
         return 0;

@@ -7,8 +7,9 @@ import org.bpf4j.mem.Region;
  * {@code BPF_MAP_TYPE_ARRAY}: max_entries values, each rounded up to 8 bytes, contiguous in one BPF
  * region ({@code value(i) = valuesAddress + i * round_up(value_size, 8)}), zero-initialised, never
  * moving. Keys are u32 indices; delete is EINVAL and BPF_NOEXIST is EEXIST, as in the kernel. Updates
- * copy in place (not atomic against concurrent readers, as in the kernel); with a spin lock in the value
- * the lock word is never overwritten, and BPF_F_LOCK copies under it. Global data sections
+ * copy in place (not atomic against concurrent readers, as in the kernel) around the value's spin lock
+ * and timer ({@link ValueFields}), and BPF_F_LOCK copies under the lock; host lookups see those fields
+ * zeroed. Global data sections
  * ({@code .data}, {@code .bss}, {@code .rodata}) are single-entry arrays: {@link #valueAddress(int)}
  * is what a program's direct value access points at.
  */
@@ -16,7 +17,7 @@ public final class ArrayMap extends MapBase implements BpfMap {
     private final long stride;
     private final long valuesAddr;
     private final long valuesOff;
-    private final int lockOff;
+    private final ValueFields fields;
 
     ArrayMap(MapSpec spec, MapContext ctx, int id) {
         super(spec, ctx, id);
@@ -24,7 +25,7 @@ public final class ArrayMap extends MapBase implements BpfMap {
         Region r = allocate(stride * Integer.toUnsignedLong(maxEntries), "values", progWritable());
         this.valuesAddr = r.address();
         this.valuesOff = valuesAddr - base;
-        this.lockOff = spec.spinLockOffset();
+        this.fields = ValueFields.of(spec);
     }
 
     /** Address of value {@code index} (stable for the life of the map). */
@@ -50,16 +51,11 @@ public final class ArrayMap extends MapBase implements BpfMap {
         if (Integer.compareUnsigned(index, maxEntries) >= 0) return Errno.E2BIG.negative();
         if ((flags & MapFlags.BPF_NOEXIST) != 0) return Errno.EEXIST.negative();
         boolean locked = (flags & MapFlags.BPF_F_LOCK) != 0;
-        if (locked && lockOff < 0) return Errno.EINVAL.negative();
+        if (locked && !fields.hasSpinLock()) return Errno.EINVAL.negative();
         long dst = valuesOff + Integer.toUnsignedLong(index) * stride;
-        if (locked) {
-            Mem.copyLocked(vs, voff, seg, dst, valueSize, lockOff);
-        } else if (lockOff >= 0) {
-            Mem.copy(vs, voff, seg, dst, lockOff);
-            Mem.copy(vs, voff + lockOff + 4, seg, dst + lockOff + 4, valueSize - lockOff - 4);
-        } else {
-            Mem.copy(vs, voff, seg, dst, valueSize);
-        }
+        // array_map_update_elem: copy_map_value(_locked), then bpf_obj_free_fields, which leaves a freed timer zero
+        if (locked) fields.copyLocked(vs, voff, seg, dst, valueSize);
+        else fields.copy(vs, voff, seg, dst, valueSize);
         return 0;
     }
 
@@ -74,13 +70,17 @@ public final class ArrayMap extends MapBase implements BpfMap {
     }
 
     @Override
-    byte[] hostLookup(byte[] key) {
+    byte[] hostLookup(byte[] key) { return hostLookup(key, false); }
+
+    @Override
+    byte[] hostLookup(byte[] key, boolean locked) {
         int index = Mem.u32(key);
         if (Integer.compareUnsigned(index, maxEntries) >= 0) return null;
-        byte[] out = new byte[valueSize];
-        Mem.copy(seg, valuesOff + Integer.toUnsignedLong(index) * stride, Mem.heap(out), 0, valueSize);
-        return out;
+        return fields.copyOut(seg, valuesOff + Integer.toUnsignedLong(index) * stride, valueSize, locked);
     }
+
+    @Override
+    boolean hasSpinLock() { return fields.hasSpinLock(); }
 
     @Override
     int hostUpdate(byte[] key, byte[] value, long flags) {

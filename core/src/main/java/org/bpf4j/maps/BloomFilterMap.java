@@ -105,7 +105,7 @@ public final class BloomFilterMap extends MapBase implements BpfMap {
     public int pop(long valueAddr) { return Errno.EOPNOTSUPP.negative(); }
 
     @Override
-    public Optional<byte[]> lookup(byte[] key) {
+    public Optional<byte[]> lookup(byte[] key, long flags) {
         throw BpfMapException.of(Errno.EINVAL, spec, "lookup: a bloom filter is tested with mightContain(value)");
     }
 

@@ -78,6 +78,12 @@ public sealed interface BpfMap extends AutoCloseable
     /** BPF_MAP_LOOKUP_ELEM: the value (all CPUs' values for a per-CPU map), or empty for ENOENT. */
     Optional<byte[]> lookup(byte[] key);
 
+    /**
+     * BPF_MAP_LOOKUP_ELEM with flags: {@code BPF_F_LOCK} copies the value under its spin lock (EINVAL when
+     * the value has none); any other flag is EINVAL.
+     */
+    Optional<byte[]> lookup(byte[] key, long flags);
+
     /** BPF_MAP_UPDATE_ELEM with {@link MapFlags#BPF_ANY}, {@code BPF_NOEXIST}, {@code BPF_EXIST}, {@code BPF_F_LOCK}. */
     void update(byte[] key, byte[] value, long flags);
 

@@ -83,6 +83,10 @@ public final class BpfMaps {
             if (t != MapType.HASH && t != MapType.ARRAY) return Errno.EOPNOTSUPP.negative();
             if ((s.spinLockOffset() & 3) != 0 || s.spinLockOffset() + 4L > s.valueSizeU32()) return einval();
         }
+        if (s.timerOffset() >= 0) { // map_check_btf: timers in hashes and arrays only
+            if (t != MapType.HASH && t != MapType.LRU_HASH && t != MapType.ARRAY) return Errno.EOPNOTSUPP.negative();
+            if ((s.timerOffset() & 7) != 0 || s.timerOffset() + (long) ValueFields.TIMER_SIZE > s.valueSizeU32()) return einval();
+        }
         if (t.mapInMap()) {
             if (s.innerMap().isEmpty()) return Errno.EBADF.negative();
             MapSpec inner = s.innerMap().get();
@@ -209,8 +213,9 @@ public final class BpfMaps {
         String attrs = String.format("key_size %d, value_size %d, max_entries %d, map_flags 0x%x%s", s.keySizeU32(),
                 s.valueSizeU32(), s.maxEntriesU32(), s.flags(), s.mapExtra() != 0 ? ", map_extra " + s.mapExtra() : "");
         String what = switch (e == null ? Errno.EINVAL : e) {
-            case EOPNOTSUPP -> s.spinLockOffset() >= 0 && s.type().supported()
-                    ? "bpf_spin_lock is not allowed in " + s.type().kernelName() + " values"
+            case EOPNOTSUPP -> (s.spinLockOffset() >= 0 || s.timerOffset() >= 0) && s.type().supported()
+                    ? (s.spinLockOffset() >= 0 && s.type() != MapType.HASH && s.type() != MapType.ARRAY ? "bpf_spin_lock" : "bpf_timer")
+                        + " is not allowed in " + s.type().kernelName() + " values"
                     : "map type " + s.type().kernelName() + " is not supported by bpf4j";
             case EBADF -> "a map of maps needs an inner map spec";
             case ENOTSUPP -> s.type().mapInMap() ? "inner map type not allowed in a map of maps"

@@ -44,7 +44,8 @@ abstract class HashEngine extends MapBase {
     final int valueStride;
     /** Bytes of the value as stored (HASH_OF_MAPS stores an 8-byte handle where the API has a 4-byte id). */
     final int storedValueSize;
-    final int lockOff;
+    /** The value's spin lock and timer, which copies go around (only in HASH and LRU_HASH values). */
+    final ValueFields fields;
     final int seed;
     private final int[] buckets;
     private final int bucketMask;
@@ -63,7 +64,7 @@ abstract class HashEngine extends MapBase {
         this.storedValueSize = storedValueSize;
         this.keyStride = (int) round8(keySize);
         this.valueStride = (int) round8(storedValueSize);
-        this.lockOff = spec.spinLockOffset();
+        this.fields = ValueFields.of(spec);
         this.seed = spec.hasFlag(MapFlags.BPF_F_ZERO_SEED) ? 0 : ctx.randomInt();
         int nBuckets = maxEntries <= 1 ? 1 : Integer.highestOneBit(maxEntries - 1) << 1;
         this.buckets = new int[nBuckets];
@@ -149,7 +150,7 @@ abstract class HashEngine extends MapBase {
     final int doUpdate(MemorySegment ks, long koff, MemorySegment vs, long voff, long flags, int cpu, boolean allCpus) {
         if ((flags & ~MapFlags.BPF_F_LOCK) > MapFlags.BPF_EXIST) return Errno.EINVAL.negative();
         boolean locked = (flags & MapFlags.BPF_F_LOCK) != 0;
-        if (locked && (lockOff < 0 || percpu)) return Errno.EINVAL.negative();
+        if (locked && (!fields.hasSpinLock() || percpu)) return Errno.EINVAL.negative();
         int h = Mem.hash(ks, koff, keySize, seed);
         if (locked) {
             // As the kernel: find without the bucket lock; an existing element is updated in place.
@@ -157,7 +158,7 @@ abstract class HashEngine extends MapBase {
             int rc = checkFlags(e != NONE, flags);
             if (rc != 0) return rc;
             if (e != NONE) {
-                Mem.copyLocked(vs, voff, seg, valueAddr(e, 0) - base, storedValueSize, lockOff);
+                fields.copyLocked(vs, voff, seg, valueAddr(e, 0) - base, storedValueSize);
                 return 0;
             }
         }
@@ -170,7 +171,7 @@ abstract class HashEngine extends MapBase {
             int rc = checkFlags(old != NONE, flags);
             if (rc != 0) return rc;
             if (locked && old != NONE) {
-                Mem.copyLocked(vs, voff, seg, valueAddr(old, 0) - base, storedValueSize, lockOff);
+                fields.copyLocked(vs, voff, seg, valueAddr(old, 0) - base, storedValueSize);
                 return 0;
             }
             if (old == NONE && !reserve()) return Errno.E2BIG.negative();
@@ -237,7 +238,7 @@ abstract class HashEngine extends MapBase {
             old = find(ks, koff, h);
             int rc = checkFlags(old != NONE, flags);
             if (rc == 0 && locked && old != NONE) {
-                Mem.copyLocked(vs, voff, seg, valueAddr(old, 0) - base, storedValueSize, lockOff);
+                fields.copyLocked(vs, voff, seg, valueAddr(old, 0) - base, storedValueSize);
             }
             if (rc != 0 || (locked && old != NONE)) {
                 pool.giveBack(n);
@@ -282,11 +283,14 @@ abstract class HashEngine extends MapBase {
         pool.setHash(n, h);
     }
 
-    /** Writes a new element's value: the whole value, with a spin lock word (if any) zeroed. */
+    /**
+     * Writes a new element's value (alloc_htab_elem): copy_map_value into an element whose spin lock and timer
+     * are zero, as the kernel's freed elements leave them (bpf_obj_free_fields).
+     */
     private void writeValue(int n, MemorySegment vs, long voff) {
         long dst = valueAddr(n, 0) - base;
-        Mem.copy(vs, voff, seg, dst, storedValueSize);
-        if (lockOff >= 0) seg.set(Mem.INT, dst + lockOff, 0);
+        fields.zero(seg, dst);
+        fields.copy(vs, voff, seg, dst, storedValueSize);
     }
 
     private void writePerCpu(int e, MemorySegment vs, long voff, int cpu, boolean allCpus, boolean fresh) {
@@ -427,23 +431,29 @@ abstract class HashEngine extends MapBase {
     public int size() { return count.get(); }
 
     @Override
-    byte[] hostLookup(byte[] key) {
+    byte[] hostLookup(byte[] key) { return hostLookup(key, false); }
+
+    @Override
+    boolean hasSpinLock() { return fields.hasSpinLock(); }
+
+    @Override
+    byte[] hostLookup(byte[] key, boolean locked) {
         MemorySegment ks = Mem.heap(key);
         int h = Mem.hash(ks, 0, keySize, seed);
         int b = h & bucketMask;
         synchronized (locks[b & lockMask]) {
             int e = find(ks, 0, h);
-            return e == NONE ? null : readValue(e);
+            if (e == NONE) return null;
+            return locked ? fields.copyOut(seg, valueAddr(e, 0) - base, storedValueSize, true) : readValue(e);
         }
     }
 
-    /** The stored value bytes as the host API reports them (per-CPU: all CPUs, rounded to 8 each). */
+    /**
+     * The stored value bytes as the host API reports them (per-CPU: all CPUs, rounded to 8 each), the spin lock
+     * and timer zeroed (check_and_init_map_value).
+     */
     byte[] readValue(int e) {
-        if (!percpu) {
-            byte[] out = new byte[storedValueSize];
-            Mem.copy(seg, valueAddr(e, 0) - base, Mem.heap(out), 0, storedValueSize);
-            return out;
-        }
+        if (!percpu) return fields.copyOut(seg, valueAddr(e, 0) - base, storedValueSize, false);
         byte[] out = new byte[valueStride * cpus];
         MemorySegment o = Mem.heap(out);
         for (int c = 0; c < cpus; c++) {

@@ -20,7 +20,7 @@ final class InnerMaps {
                 && template.keySize() == inner.keySize()
                 && template.valueSize() == inner.valueSize()
                 && template.flags() == inner.flags()
-                && template.spinLockOffset() == inner.spinLockOffset();
+                && template.spinLockOffset() == inner.spinLockOffset() && template.timerOffset() == inner.timerOffset();
         if (!equal) return false;
         if (template.type() == MapType.ARRAY && !template.hasFlag(MapFlags.BPF_F_INNER_MAP)) {
             return template.maxEntries() == inner.maxEntries();

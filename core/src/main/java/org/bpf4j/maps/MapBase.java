@@ -85,11 +85,25 @@ abstract class MapBase {
     }
 
     public Optional<byte[]> lookup(byte[] key) {
-        ensureOpen();
-        if (spec.hasFlag(MapFlags.BPF_F_WRONLY)) throw BpfMapException.of(Errno.EPERM, spec, "lookup: map is write-only (BPF_F_WRONLY)");
-        checkKey(key, "lookup");
-        return Optional.ofNullable(hostLookup(key));
+        return lookup(key, 0);
     }
+
+    /** As map_lookup_elem: flags first, then permissions, then BPF_F_LOCK needs a spin lock in the value. */
+    public Optional<byte[]> lookup(byte[] key, long flags) {
+        ensureOpen();
+        if ((flags & ~MapFlags.BPF_F_LOCK) != 0) throw fail(Errno.EINVAL.negative(), "lookup", flags);
+        if (spec.hasFlag(MapFlags.BPF_F_WRONLY)) throw BpfMapException.of(Errno.EPERM, spec, "lookup: map is write-only (BPF_F_WRONLY)");
+        boolean locked = flags != 0;
+        if (locked && !hasSpinLock()) throw BpfMapException.of(Errno.EINVAL, spec, "lookup: BPF_F_LOCK and the value has no bpf_spin_lock");
+        checkKey(key, "lookup");
+        return Optional.ofNullable(hostLookup(key, locked));
+    }
+
+    /** Whether the value holds a {@code struct bpf_spin_lock} (only arrays and hashes may). */
+    boolean hasSpinLock() { return false; }
+
+    /** A value for the host, under its spin lock with {@code locked}: only maps with a spin lock take it. */
+    byte[] hostLookup(byte[] key, boolean locked) { return hostLookup(key); }
 
     /**
      * BPF_MAP_FREEZE: from now on the host API can no longer change the map (EPERM); programs still can

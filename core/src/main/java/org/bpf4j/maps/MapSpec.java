@@ -20,44 +20,51 @@ import java.util.Optional;
  * @param mapExtra map_extra: for BLOOM_FILTER the number of hash functions in the low 4 bits (0 = 5)
  * @param spinLockOffset offset of a {@code struct bpf_spin_lock} in the value, from BTF, or -1: what makes
  *     {@code BPF_F_LOCK} legal
+ * @param timerOffset offset of a {@code struct bpf_timer} in the value, from BTF, or -1; updates and lookups
+ *     copy values around both fields, as the kernel does
  */
 public record MapSpec(String name, MapType type, int keySize, int valueSize, int maxEntries, int flags,
-                      Optional<MapSpec> innerMap, long mapExtra, int spinLockOffset) {
+                      Optional<MapSpec> innerMap, long mapExtra, int spinLockOffset, int timerOffset) {
 
     public MapSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(innerMap, "innerMap");
         if (spinLockOffset < -1) throw new IllegalArgumentException("spinLockOffset must be -1 or an offset: " + spinLockOffset);
+        if (timerOffset < -1) throw new IllegalArgumentException("timerOffset must be -1 or an offset: " + timerOffset);
     }
 
-    /** A spec with no flags, no inner map, no map_extra and no spin lock. */
+    /** A spec with no flags, no inner map, no map_extra, no spin lock and no timer. */
     public static MapSpec of(String name, MapType type, int keySize, int valueSize, int maxEntries) {
-        return new MapSpec(name, type, keySize, valueSize, maxEntries, 0, Optional.empty(), 0, -1);
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, 0, Optional.empty(), 0, -1, -1);
     }
 
     public MapSpec withFlags(int newFlags) {
-        return new MapSpec(name, type, keySize, valueSize, maxEntries, newFlags, innerMap, mapExtra, spinLockOffset);
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, newFlags, innerMap, mapExtra, spinLockOffset, timerOffset);
     }
 
     public MapSpec withInnerMap(MapSpec inner) {
-        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, Optional.of(inner), mapExtra, spinLockOffset);
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, Optional.of(inner), mapExtra, spinLockOffset, timerOffset);
     }
 
     public MapSpec withMapExtra(long extra) {
-        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, innerMap, extra, spinLockOffset);
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, innerMap, extra, spinLockOffset, timerOffset);
     }
 
     public MapSpec withSpinLockOffset(int offset) {
-        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, innerMap, mapExtra, offset);
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, innerMap, mapExtra, offset, timerOffset);
+    }
+
+    public MapSpec withTimerOffset(int offset) {
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, innerMap, mapExtra, spinLockOffset, offset);
     }
 
     public MapSpec withMaxEntries(int max) {
-        return new MapSpec(name, type, keySize, valueSize, max, flags, innerMap, mapExtra, spinLockOffset);
+        return new MapSpec(name, type, keySize, valueSize, max, flags, innerMap, mapExtra, spinLockOffset, timerOffset);
     }
 
     public MapSpec withName(String newName) {
-        return new MapSpec(newName, type, keySize, valueSize, maxEntries, flags, innerMap, mapExtra, spinLockOffset);
+        return new MapSpec(newName, type, keySize, valueSize, maxEntries, flags, innerMap, mapExtra, spinLockOffset, timerOffset);
     }
 
     /** key_size as the kernel's u32. */
@@ -73,8 +80,9 @@ public record MapSpec(String name, MapType type, int keySize, int valueSize, int
 
     @Override
     public String toString() {
-        return String.format("MapSpec[%s %s key=%d value=%d max=%d flags=0x%x%s%s]", name, type,
+        return String.format("MapSpec[%s %s key=%d value=%d max=%d flags=0x%x%s%s", name, type,
                 keySizeU32(), valueSizeU32(), maxEntriesU32(), flags,
-                innerMap.map(i -> " inner=" + i).orElse(""), mapExtra != 0 ? " extra=" + mapExtra : "");
+                innerMap.map(i -> " inner=" + i).orElse(""), mapExtra != 0 ? " extra=" + mapExtra : "")
+                + (spinLockOffset >= 0 ? " spin_lock@" + spinLockOffset : "") + (timerOffset >= 0 ? " timer@" + timerOffset : "") + "]";
     }
 }

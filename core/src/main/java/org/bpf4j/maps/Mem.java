@@ -120,29 +120,4 @@ final class Mem {
     static void spinUnlock(MemorySegment s, long off) {
         SpinLocks.unlock(s, off);
     }
-
-    /**
-     * copy_map_value_locked: copies a value into {@code dst} under the spin lock inside {@code dst},
-     * leaving the lock word itself alone.
-     */
-    static void copyLocked(MemorySegment src, long srcOff, MemorySegment seg, long dstOff, int valueSize, int lockOff) {
-        spinLock(seg, dstOff + lockOff);
-        try {
-            copy(src, srcOff, seg, dstOff, lockOff);
-            copy(src, srcOff + lockOff + 4, seg, dstOff + lockOff + 4, valueSize - lockOff - 4);
-        } finally {
-            spinUnlock(seg, dstOff + lockOff);
-        }
-    }
-
-    /** Reads a value under its spin lock (BPF_F_LOCK lookups), with the lock word reported as 0. */
-    static void readLocked(MemorySegment seg, long srcOff, MemorySegment dst, long dstOff, int valueSize, int lockOff) {
-        spinLock(seg, srcOff + lockOff);
-        try {
-            copy(seg, srcOff, dst, dstOff, valueSize);
-        } finally {
-            spinUnlock(seg, srcOff + lockOff);
-        }
-        dst.set(INT, dstOff + lockOff, 0);
-    }
 }

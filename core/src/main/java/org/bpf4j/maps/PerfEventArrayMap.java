@@ -26,13 +26,25 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
     /** bpf_perf_event_output: 0 or -errno. */
     public int output(long flags, long dataAddr, long size, int cpu) {
         if ((flags & ~MapFlags.BPF_F_INDEX_MASK) != 0) return Errno.EINVAL.negative();
+        return output(flags, dataAddr, size, cpu, 0, 0);
+    }
+
+    /**
+     * __bpf_perf_event_output with {@code ctxSize} bytes at {@code ctxAddr} appended to the record (what the
+     * packet programs' variants copy from the packet); {@code flags} is the event index, checked by the caller.
+     */
+    public int output(long flags, long dataAddr, long size, int cpu, long ctxAddr, long ctxSize) {
         long index = flags & MapFlags.BPF_F_INDEX_MASK;
         if (index == MapFlags.BPF_F_CURRENT_CPU) index = cpu;
         if (index >= Integer.toUnsignedLong(maxEntries)) return Errno.E2BIG.negative();
         Buffer b = (Buffer) slot(index);
         if (b == null) return Errno.ENOENT.negative();
         if (b.cpu != cpu) return Errno.EOPNOTSUPP.negative();
-        return b.write(seg, dataAddr - base, size);
+        if (ctxSize == 0) return b.write(seg, dataAddr - base, size);
+        byte[] record = new byte[Math.toIntExact(size + ctxSize)];
+        Mem.copy(seg, dataAddr - base, Mem.heap(record), 0, size);
+        Mem.copy(seg, ctxAddr - base, Mem.heap(record), size, ctxSize);
+        return b.write(Mem.heap(record), 0, record.length);
     }
 
     /** Opens slot {@code index} as the event of CPU {@code index} with a buffer of {@code bytes}. */

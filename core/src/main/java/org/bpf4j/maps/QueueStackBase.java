@@ -7,7 +7,7 @@ import org.bpf4j.mem.Region;
 /**
  * queue_stack_maps.c: a circular buffer of {@code max_entries + 1} values of value_size bytes in one BPF
  * region, under one lock. Push with BPF_EXIST overwrites the oldest value when full, otherwise a full
- * map is E2BIG; BPF_NOEXIST or unknown flags are EINVAL; pop and peek of an empty map are ENOENT.
+ * map is E2BIG; BPF_NOEXIST or unknown flags are EINVAL; pop and peek of an empty map are ENOENT and zero the value.
  * The host API: update(empty key, value, flags) pushes, lookup(empty key) peeks, lookupAndDelete pops.
  */
 abstract class QueueStackBase extends MapBase {
@@ -53,7 +53,10 @@ abstract class QueueStackBase extends MapBase {
     }
 
     final synchronized int take(MemorySegment dst, long doff, boolean remove) {
-        if (head == tail) return Errno.ENOENT.negative();
+        if (head == tail) {
+            dst.asSlice(doff, valueSize).fill((byte) 0); // __queue_map_get / __stack_map_get zero the value
+            return Errno.ENOENT.negative();
+        }
         int index;
         if (lifo()) {
             index = head == 0 ? slots - 1 : head - 1;

@@ -169,6 +169,31 @@ public final class RingBufMap extends MapBase implements BpfMap {
         return out;
     }
 
+    /** The consumer and producer positions at one moment (see {@link #rewind}). */
+    public record Positions(long consumer, long producer) {}
+
+    /** The current positions, taken while no program runs. */
+    public Positions positions() {
+        synchronized (producerLock) {
+            return new Positions((long) CONSUMER.getAcquire(this), producerPos);
+        }
+    }
+
+    /**
+     * Host side, while no program runs: puts both positions back to {@code p}, forgetting every record
+     * produced since (a warm-up's). The records between the two positions are intact: a producer never
+     * writes over what the consumer has not read. The kernel has no such operation; it lets a warmed-up
+     * run see the ring as a cold one would, positions included (bpf_ringbuf_query).
+     */
+    public void rewind(Positions p) {
+        synchronized (producerLock) {
+            if (p.consumer() > p.producer() || p.producer() > producerPos) throw new IllegalArgumentException("not an earlier state of this ring: " + p);
+            pendingPos = p.producer();
+            PRODUCER.setRelease(this, p.producer());
+            CONSUMER.setRelease(this, p.consumer());
+        }
+    }
+
     /** The consumer of this ring (one per map, as the kernel has one consumer position). */
     public synchronized RingBufferReader reader() {
         if (reader == null) reader = new RingBufferReader(this);
@@ -187,7 +212,7 @@ public final class RingBufMap extends MapBase implements BpfMap {
     public int delete(long keyAddr) { return Errno.ENOTSUPP.negative(); }
 
     @Override
-    public Optional<byte[]> lookup(byte[] key) {
+    public Optional<byte[]> lookup(byte[] key, long flags) {
         throw BpfMapException.of(Errno.ENOTSUPP, spec, "lookup: ring buffers are read with reader()");
     }
 

@@ -20,8 +20,10 @@ import org.bpf4j.maps.BpfMapException;
 import org.bpf4j.maps.BpfMaps;
 import org.bpf4j.maps.HashOfMapsMap;
 import org.bpf4j.maps.MapFlags;
+import org.bpf4j.maps.MapSpec;
 import org.bpf4j.maps.ProgArrayMap;
 import org.bpf4j.maps.RingBufMap;
+import org.bpf4j.verifier.MapValueFields;
 
 /** An object loaded into a runtime: its maps, created and filled, and its programs, ready to run. */
 public final class LoadedObject implements AutoCloseable {
@@ -40,7 +42,7 @@ public final class LoadedObject implements AutoCloseable {
     static LoadedObject load(BpfRuntime runtime, BpfObject object) {
         Map<String, BpfMap> maps = new LinkedHashMap<>();
         try {
-            for (MapDefinition def : object.maps()) maps.put(def.name(), create(runtime, def));
+            for (MapDefinition def : object.maps()) maps.put(def.name(), create(runtime, object, def));
             for (MapDefinition def : object.maps()) fillMapsOfMaps(def, maps);
             List<RingBufMap> rings = new ArrayList<>();
             for (BpfMap m : maps.values()) if (m instanceof RingBufMap r) rings.add(r);
@@ -102,10 +104,23 @@ public final class LoadedObject implements AutoCloseable {
         return new CoreRelocator(object.btf().get(), target);
     }
 
-    private static BpfMap create(BpfRuntime runtime, MapDefinition def) {
+    /**
+     * The map's spec with where its value's spin lock and timer sit, found in the value's BTF as the kernel
+     * finds them at map creation (btf_parse_fields): the map copies values around them.
+     */
+    private static MapSpec spec(BpfObject object, MapDefinition def, int cpus) {
+        MapSpec spec = def.spec(cpus);
+        if (def.btfValueTypeId() != 0 && object.btf().isPresent()) {
+            MapValueFields f = MapValueFields.of(object.btf().get(), def.btfValueTypeId());
+            spec = spec.withSpinLockOffset(f.spinLockOff()).withTimerOffset(f.timerOff());
+        }
+        return def.innerMap().isPresent() ? spec.withInnerMap(spec(object, def.innerMap().get(), cpus)) : spec;
+    }
+
+    private static BpfMap create(BpfRuntime runtime, BpfObject object, MapDefinition def) {
         BpfMap map;
         try {
-            map = BpfMaps.create(def.spec(runtime.options().cpus()), runtime.maps());
+            map = BpfMaps.create(spec(object, def, runtime.options().cpus()), runtime.maps());
         } catch (BpfMapException | IllegalArgumentException e) {
             throw new LoadException("map " + def.name() + ": " + e.getMessage(), e);
         }

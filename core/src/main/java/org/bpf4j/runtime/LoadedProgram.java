@@ -5,6 +5,7 @@ import static org.bpf4j.isa.Opcodes.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
@@ -148,7 +149,11 @@ public final class LoadedProgram implements TailCallTarget {
     static HelperTable helpersFor(BpfRuntime runtime, ProgramType type, List<RingBufMap> rings) {
         HelperTable.Builder table = HelperTable.builder();
         BaseHelpers.register(table);
-        MapHelpers.register(table, runtime.maps(), rings);
+        MapHelpers.register(table, runtime.maps(), rings, switch (type) {
+            case XDP -> Optional.of(PacketHelpers::xdpPacket);
+            case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> Optional.of(PacketHelpers::skbPacket);
+            default -> Optional.empty();
+        });
         CallbackHelpers.register(table, runtime.maps(), runtime.callbackState());
         TailCall.register(table, runtime.maps());
         switch (type) {

@@ -14,21 +14,24 @@ import org.bpf4j.maps.StackMap;
 
 /**
  * The contents of an object's maps at one moment, to put back later: what lets a caller warm a program
- * up on the real maps and then run it as if the warm-up never happened. Ring buffers are drained on
- * restore (their records from the warm-up are dropped); maps programs cannot change (program arrays,
+ * up on the real maps and then run it as if the warm-up never happened. Ring buffers get their consumer and
+ * producer positions back (the warm-up's records are forgotten, earlier unread ones kept, and
+ * bpf_ringbuf_query sees what a cold run would); maps programs cannot change (program arrays,
  * maps of maps, device maps) are left alone. A bloom filter cannot forget what was added to it, so an
  * object with one cannot be snapshotted.
  */
 public final class MapsSnapshot {
     private record Saved(BpfMap map, List<byte[]> keys, List<Object> values) {}
 
+    private record SavedRing(RingBufMap ring, RingBufMap.Positions positions) {}
+
     /** Queues and stacks have no keys: their host API takes an empty one. */
     private static final byte[] NO_KEY = new byte[0];
 
     private final List<Saved> saved;
-    private final List<RingBufMap> rings;
+    private final List<SavedRing> rings;
 
-    private MapsSnapshot(List<Saved> saved, List<RingBufMap> rings) {
+    private MapsSnapshot(List<Saved> saved, List<SavedRing> rings) {
         this.saved = saved;
         this.rings = rings;
     }
@@ -41,10 +44,10 @@ public final class MapsSnapshot {
     public static MapsSnapshot of(Map<String, BpfMap> maps) {
         if (!supported(maps)) throw new IllegalStateException("a bloom filter cannot be restored to an earlier state");
         List<Saved> saved = new ArrayList<>();
-        List<RingBufMap> rings = new ArrayList<>();
+        List<SavedRing> rings = new ArrayList<>();
         for (BpfMap map : maps.values()) {
             switch (map.type()) {
-                case RINGBUF -> rings.add((RingBufMap) map);
+                case RINGBUF -> rings.add(new SavedRing((RingBufMap) map, ((RingBufMap) map).positions()));
                 case QUEUE, STACK -> {
                     List<Object> values = new ArrayList<>();
                     for (Optional<byte[]> v = map.lookupAndDelete(NO_KEY); v.isPresent(); v = map.lookupAndDelete(NO_KEY)) values.add(v.get());
@@ -74,7 +77,7 @@ public final class MapsSnapshot {
         return true;
     }
 
-    /** Puts every saved map back as it was and drains the ring buffers. */
+    /** Puts every saved map back as it was, ring buffer positions included. */
     @SuppressWarnings("unchecked")
     public void restore() {
         for (Saved s : saved) {
@@ -102,9 +105,6 @@ public final class MapsSnapshot {
                 }
             }
         }
-        for (RingBufMap ring : rings) {
-            var reader = ring.reader();
-            while (reader.poll().isPresent()) { }
-        }
+        for (SavedRing r : rings) r.ring().rewind(r.positions());
     }
 }

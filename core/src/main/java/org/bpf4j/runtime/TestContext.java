@@ -79,8 +79,8 @@ sealed interface TestContext {
                     throw einval("xdp_md in the context must have data_meta 0 and data <= data_end <= frame length");
                 }
                 metaSize = ctxData;
-                if ((metaSize & 3) != 0 || metaSize > 32 || metaSize > HEADROOM - PacketHelpers.XDP_FRAME_SIZE) {
-                    throw einval("metadata size " + metaSize + " must be a multiple of 4 of at most 32 bytes");
+                if (PacketHelpers.metaLengthInvalid(metaSize) || metaSize > HEADROOM - PacketHelpers.XDP_FRAME_SIZE) {
+                    throw einval("metadata size " + metaSize + " must be a multiple of 4 of at most " + (HEADROOM - PacketHelpers.XDP_FRAME_SIZE) + " bytes (the headroom after struct xdp_frame)");
                 }
                 if (ctxEnd != 0 && ctxEnd != data.length) data = Arrays.copyOf(data, ctxEnd);
                 ingress = get32(c, 12) == 0 ? 1 : get32(c, 12);

@@ -67,4 +67,34 @@ class BaseHelpersTest {
         assertThat(host.jiffies()).isEqualTo(10_000_000_003L / 4_000_000L + ((-300L * 250) & 0xffffffffL));
         assertThat(host.coarseNanos()).isEqualTo(10_000_000_000L);
     }
+
+    @Test
+    void kernelReadsRefuseUserAndNonCanonicalAddressesWithErange() {
+        // copy_from_kernel_nofault_allowed (x86): -ERANGE before reading, even for 0 bytes
+        assertThat(call(KernelHelper.PROBE_READ_KERNEL.id(), 8, 0x10)).isEqualTo(-34);
+        assertThat(call(KernelHelper.PROBE_READ_KERNEL.id(), 0, 0)).isEqualTo(-34);
+        assertThat(call(KernelHelper.PROBE_READ_KERNEL.id(), 8, 0x8000000000000000L)).isEqualTo(-34);
+        assertThat(call(KernelHelper.PROBE_READ_KERNEL_STR.id(), 1, 0xffffffffff600000L)).isEqualTo(-34);
+        // a canonical kernel address that faults is -EFAULT; the user variants fail with -EFAULT
+        assertThat(call(KernelHelper.PROBE_READ_KERNEL.id(), 8, 0xffff800000001000L)).isEqualTo(-14);
+        assertThat(call(KernelHelper.PROBE_READ_USER.id(), 8, 0x10)).isEqualTo(-14);
+        // the string variants read up to size bytes, the last one included
+        assertThat(call(KernelHelper.PROBE_READ_KERNEL_STR.id(), 1, 0xffff800000001000L)).isEqualTo(-14);
+    }
+
+    /** bpf_csum_diff(NULL, 0, NULL, 0, seed): the seed folded to 16 bits, as Linux 6.18 returns it. */
+    private long csumDiffOfSeed(long seed) {
+        Insn[] lddw = Insn.lddw(5, PSEUDO_IMM64, seed);
+        Program p = Program.of(Insn.mov64Imm(1, 0), Insn.mov64Imm(2, 0), Insn.mov64Imm(3, 0), Insn.mov64Imm(4, 0),
+                lddw[0], lddw[1], Insn.call(KernelHelper.CSUM_DIFF.id()), Insn.exit());
+        return Interpreter.load(p, helpers, space, ExecutionOptions.raw()).run(stack, 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void csumDiffIsFoldedTo16Bits() {
+        assertThat(csumDiffOfSeed(0xffffffffL)).isEqualTo(0xffff);
+        assertThat(csumDiffOfSeed(0x12345678L)).isEqualTo(0x68ac);
+        assertThat(csumDiffOfSeed(0xdeadbeef_0000fffeL)).as("only the low 32 bits are the __wsum").isEqualTo(0xfffe);
+        assertThat(csumDiffOfSeed(0)).isZero();
+    }
 }

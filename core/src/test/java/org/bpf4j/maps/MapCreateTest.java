@@ -92,7 +92,11 @@ class MapCreateTest {
                 Arguments.of(MapSpec.of("u", UNSPEC, 4, 4, 16), Errno.EINVAL),
                 Arguments.of(MapSpec.of("lruspin", LRU_HASH, 4, 8, 16).withSpinLockOffset(0), Errno.EOPNOTSUPP),
                 Arguments.of(MapSpec.of("spin", HASH, 4, 8, 16).withSpinLockOffset(6), Errno.EINVAL),
-                Arguments.of(MapSpec.of("spin", HASH, 4, 8, 16).withSpinLockOffset(4), null));
+                Arguments.of(MapSpec.of("spin", HASH, 4, 8, 16).withSpinLockOffset(4), null),
+                Arguments.of(MapSpec.of("pctimer", PERCPU_ARRAY, 4, 16, 16).withTimerOffset(0), Errno.EOPNOTSUPP),
+                Arguments.of(MapSpec.of("timer", ARRAY, 4, 24, 16).withTimerOffset(4), Errno.EINVAL),
+                Arguments.of(MapSpec.of("timer", ARRAY, 4, 16, 16).withTimerOffset(8), Errno.EINVAL),
+                Arguments.of(MapSpec.of("lrutimer", LRU_HASH, 4, 24, 16).withTimerOffset(8), null));
     }
 
     @ParameterizedTest(name = "[{index}] {0} -> {1}")

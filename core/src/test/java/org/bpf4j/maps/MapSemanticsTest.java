@@ -83,6 +83,25 @@ class MapSemanticsTest {
     }
 
     @Test
+    void timerFieldsAreNeverCopiedAndReadAsZero() {
+        BpfMap m = f.create(MapSpec.of("timed", ARRAY, 4, 32, 1).withSpinLockOffset(0).withTimerOffset(8));
+        long v = m.lookup(f.put(u32(0)), 0);
+        byte[] value = new byte[32];
+        java.util.Arrays.fill(value, (byte) 0x5a);
+        m.update(u32(0), value, BPF_ANY);
+        assertThat(f.read(v + 8, 16)).as("the timer in the map").containsOnly(0);
+        assertThat(f.read(v + 4, 4)).containsOnly(0x5a);
+        f.write(v + 8, new byte[] {7}); // as if the timer were set: a host lookup still reports zero
+        byte[] out = m.lookup(u32(0), BPF_F_LOCK).orElseThrow();
+        assertThat(java.util.Arrays.copyOfRange(out, 0, 4)).containsOnly(0);
+        assertThat(java.util.Arrays.copyOfRange(out, 8, 24)).containsOnly(0);
+        assertThat(java.util.Arrays.copyOfRange(out, 24, 32)).containsOnly(0x5a);
+        assertErrno(() -> m.lookup(u32(0), 2), Errno.EINVAL);
+        BpfMap plain = f.create(MapSpec.of("plain", ARRAY, 4, 8, 1));
+        assertErrno(() -> plain.lookup(u32(0), BPF_F_LOCK), Errno.EINVAL);
+    }
+
+    @Test
     void readOnlyAndFrozenMapsRefuseHostWrites() {
         ArrayMap ro = (ArrayMap) f.create(MapSpec.of("ro", ARRAY, 4, 8, 1).withFlags(BPF_F_RDONLY));
         assertErrno(() -> ro.update(u32(0), u64(1)), Errno.EPERM);
@@ -288,9 +307,12 @@ class MapSemanticsTest {
         QueueMap q = (QueueMap) f.create(MapSpec.of("q", QUEUE, 0, 4, 2));
         StackMap s = (StackMap) f.create(MapSpec.of("s", STACK, 0, 4, 2));
         for (QueueStackBase m : List.of(q, s)) {
-            long out = f.buffer(4);
+            long out = f.put(u32(0x5a5a5a5a));
             assertThat(m.pop(out)).isEqualTo(ENOENT);
+            assertThat(asInt(f.read(out, 4))).as("an empty map zeroes the value").isZero();
+            f.write(out, u32(0x5a5a5a5a));
             assertThat(m.peek(out)).isEqualTo(ENOENT);
+            assertThat(asInt(f.read(out, 4))).as("an empty map zeroes the value").isZero();
             assertThat(m.push(f.put(u32(1)), BPF_ANY)).isZero();
             assertThat(m.push(f.put(u32(2)), BPF_ANY)).isZero();
             assertThat(m.push(f.put(u32(3)), BPF_ANY)).isEqualTo(E2BIG);
@@ -384,6 +406,10 @@ class MapSemanticsTest {
         assertThat(b.poll()).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 2, 3));
         assertThat(b.take(java.time.Duration.ofMillis(10))).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 2));
         assertThat(b.poll()).isEmpty();
+        // the packet programs' variants append context bytes to the record (bpf_xdp_event_output)
+        long packet = f.put(new byte[] {9, 8, 7, 6});
+        assertThat(m.output(1, data, 2, 1, packet, 3)).isZero();
+        assertThat(b.poll()).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 2, 9, 8, 7));
         for (int i = 0; i < 20; i++) m.output(BPF_F_CURRENT_CPU, data, 3, 1);
         assertThat(b.lost()).isPositive();
     }

@@ -99,11 +99,14 @@ public final class KernelMap implements AutoCloseable {
      *
      * @return the value, or empty on {@code ENOENT}
      */
-    public Optional<byte[]> lookup(byte[] key) {
+    public Optional<byte[]> lookup(byte[] key) { return lookup(key, 0); }
+
+    /** {@code BPF_MAP_LOOKUP_ELEM} with {@code flags} ({@link #LOCK}: copied under the value's spin lock). */
+    public Optional<byte[]> lookup(byte[] key, long flags) {
         requireNotPerCpu("lookup");
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(Math.max(1, spec.valueSize()));
-            long r = elem(a, BpfCommand.BPF_MAP_LOOKUP_ELEM, keySegment(a, key), v, 0);
+            long r = elem(a, BpfCommand.BPF_MAP_LOOKUP_ELEM, keySegment(a, key), v, flags);
             if (r == -Errno.ENOENT.number()) return Optional.empty();
             check(BpfCommand.BPF_MAP_LOOKUP_ELEM, r);
             return Optional.of(v.asSlice(0, spec.valueSize()).toArray(ValueLayout.JAVA_BYTE));
