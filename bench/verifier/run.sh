@@ -3,7 +3,8 @@
 # and warm (after JVM warm-up) against the kernel's own "verification time" (BPF_LOG_STATS), for the
 # corpus's largest accepted programs and the side-by-side benchmark programs. About 2 minutes.
 #
-#   bench/verifier/run.sh [--warm-seconds S] [--cold-runs N] [--shared DIR]
+#   bench/verifier/run.sh [--warm-seconds S] [--cold-runs N] [--shared DIR] [--object OBJ PROG]...
+#   (--object, repeatable: only these programs, e.g. objects built by other projects)
 #
 # Build first, from this work tree: mvn -q -B -pl bench -am package -DskipTests. Run from the repository
 # root, as root for the live kernel column (otherwise the corpus's recorded times are used). Run nothing

@@ -25,8 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bpf4j prog verify}: the kernel verifier's verdict, in bpf4j. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verify programs as the Linux 6.18 kernel does (privileged loader unless --unprivileged),",
-                "or as the running kernel does with --target running.",
+        description = {"Verify programs as the Linux 6.18 kernel does, or this machine's kernel (--target running).",
+                "A privileged loader unless --unprivileged.",
                 "Exit status: 0 when every program is accepted, 1 when any is rejected or unsupported, 2 for unusable input."})
 final class ProgVerifyCommand implements Callable<Integer> {
 

@@ -28,6 +28,7 @@ import org.bpf4j.verifier.VerifierResult;
  *
  * <pre>
  * bench/verifier/run.sh                         the table
+ * bench/verifier/run.sh --object OBJ PROG ...   the table for these programs only (e.g. real-world objects)
  * java -cp benchmarks.jar org.bpf4j.bench.verifier.VerificationSpeed --cold OBJ PROG   one cold run
  * </pre>
  */
@@ -48,17 +49,23 @@ public final class VerificationSpeed {
         Path shared = Path.of("../shared"), root = Path.of(".");
         double warmSeconds = 3;
         int coldRuns = 3, kernelRuns = 5;
+        List<Target> chosen = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--object" -> {
+                    Path object = Path.of(args[++i]);
+                    String program = args[++i];
+                    chosen.add(new Target(object.getFileName().toString().replace(".o", "") + ":" + program, object, program, -1));
+                }
                 case "--shared" -> shared = Path.of(args[++i]);
                 case "--root" -> root = Path.of(args[++i]);
                 case "--warm-seconds" -> warmSeconds = Double.parseDouble(args[++i]);
                 case "--cold-runs" -> coldRuns = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--shared DIR --root DIR --warm-seconds S --cold-runs N | --cold OBJ PROG)");
+                        + " (--shared DIR --root DIR --warm-seconds S --cold-runs N --object OBJ PROG... | --cold OBJ PROG)");
             }
         }
-        List<Target> targets = targets(shared, root);
+        List<Target> targets = chosen.isEmpty() ? targets(shared, root) : chosen;
         KernelAvailability kernel = KernelAvailability.check();
         if (!kernel.available()) System.out.println("kernel column from corpus/kernel-verdicts.jsonl: " + kernel.reason());
         System.out.printf("%-34s %9s %9s %11s %11s %11s %8s %8s%n", "program", "processed", "kernel", "kernel us",
