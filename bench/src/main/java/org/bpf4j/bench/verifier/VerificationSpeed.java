@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bpf4j.btf.Btf;
+import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.linux.KernelAvailability;
@@ -75,7 +77,7 @@ public final class VerificationSpeed {
             BpfObject object = BpfObject.open(t.object());
             ProgramSpec spec = object.programs().stream().filter(p -> p.name().equals(t.program())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(t.object() + " has no program " + t.program()));
-            VerifierResult first = ObjectVerification.verify(object, spec, VerifierOptions.defaults());
+            VerifierResult first = verify(object, spec);
             double warm = warmMicros(object, spec, warmSeconds);
             double cold = coldMicros(t, coldRuns);
             long[] k = kernel.available() ? kernelMicros(object, t.program(), kernelRuns) : new long[] {t.recordedKernelMicros(), -1};
@@ -130,14 +132,14 @@ public final class VerificationSpeed {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         int n = 0;
         while (System.nanoTime() < end || n < 5) {
-            ObjectVerification.verify(object, spec, VerifierOptions.defaults());
+            verify(object, spec);
             n++;
         }
         int samples = Math.max(5, Math.min(n / 2, 200));
         long[] t = new long[samples];
         for (int i = 0; i < samples; i++) {
             long s = System.nanoTime();
-            ObjectVerification.verify(object, spec, VerifierOptions.defaults());
+            verify(object, spec);
             t[i] = System.nanoTime() - s;
         }
         Arrays.sort(t);
@@ -163,7 +165,7 @@ public final class VerificationSpeed {
         BpfObject o = BpfObject.open(object);
         ProgramSpec spec = o.programs().stream().filter(p -> p.name().equals(program)).findFirst().orElseThrow();
         long s = System.nanoTime();
-        ObjectVerification.verify(o, spec, VerifierOptions.defaults());
+        verify(o, spec);
         System.out.printf(Locale.ROOT, "%.1f%n", (System.nanoTime() - s) / 1e3);
     }
 
@@ -183,6 +185,17 @@ public final class VerificationSpeed {
         }
         Arrays.sort(us);
         return new long[] {us[runs / 2], processed};
+    }
+
+    /** As prog verify: CO-RE relocations resolved against the running kernel's BTF (read once) first. */
+    private static VerifierResult verify(BpfObject object, ProgramSpec spec) {
+        Optional<Btf> target = spec.coreRelocations().isEmpty() ? Optional.empty() : KernelBtf.TARGET;
+        return ObjectVerification.verify(object, spec, VerifierOptions.defaults(), target);
+    }
+
+    /** Read on first use only: most programs have no CO-RE relocation. */
+    private static final class KernelBtf {
+        static final Optional<Btf> TARGET = CoreRelocator.targetBtf(Optional.empty());
     }
 
     private static double geomean(List<Double> xs) {
