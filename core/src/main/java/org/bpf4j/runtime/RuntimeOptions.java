@@ -21,9 +21,11 @@ import org.bpf4j.mem.AddressSpace;
  *     ({@code /sys/kernel/btf/vmlinux}) when there is one
  * @param alwaysChecked run also the programs the verifier accepted checked, with the budget: to find where
  *     a program faults, or to test the verifier itself (an accepted program that faults is a verifier bug)
+ * @param progFlags the {@code prog_flags} programs are verified with, as the kernel's bits
+ *     ({@link org.bpf4j.progtype.ProgFlag}); the flags their sections imply are added
  */
 public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engine, HostEnvironment host, long instructionBudget,
-                             Optional<Path> btf, boolean alwaysChecked) {
+                             Optional<Path> btf, boolean alwaysChecked, int progFlags) {
 
     public static final long DEFAULT_BUDGET = 1_000_000_000L;
 
@@ -36,19 +38,19 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     public static RuntimeOptions defaults() {
         int cpus = Runtime.getRuntime().availableProcessors();
         return new RuntimeOptions(cpus, AddressSpace.DEFAULT_SIZE, JvmCompiler::compile, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
-                Optional.empty(), false);
+                Optional.empty(), false, 0);
     }
 
     public RuntimeOptions withCpus(int n) {
-        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked);
+        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, progFlags);
     }
 
     public RuntimeOptions withEngine(Executable.Loader loader) {
-        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf, alwaysChecked);
+        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf, alwaysChecked, progFlags);
     }
 
     public RuntimeOptions withHost(HostEnvironment env) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf, alwaysChecked);
+        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf, alwaysChecked, progFlags);
     }
 
     /** A system host environment whose trace lines go to {@code sink}. */
@@ -57,20 +59,25 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     }
 
     public RuntimeOptions withMemory(long bytes) {
-        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf, alwaysChecked);
+        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf, alwaysChecked, progFlags);
     }
 
     /** Resolve CO-RE relocations against this BTF file instead of the running kernel's. */
     public RuntimeOptions withBtf(Path file) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file), alwaysChecked);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file), alwaysChecked, progFlags);
     }
 
     public RuntimeOptions withBudget(long budget) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf, alwaysChecked);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf, alwaysChecked, progFlags);
     }
 
     /** Run every program checked, also the ones the verifier accepted (see {@code alwaysChecked}). */
     public RuntimeOptions withAlwaysChecked(boolean checked) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, checked);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, checked, progFlags);
+    }
+
+    /** Verify programs as loaded with these {@code prog_flags} ({@link org.bpf4j.progtype.ProgFlag}). */
+    public RuntimeOptions withProgFlags(int flags) {
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, flags);
     }
 }
