@@ -2039,6 +2039,7 @@ public final class Verifier {
         Frame caller = cur.frames[cur.curframe - 1];
         if (callee.inCallback) {
             if (r0.type != SCALAR_VALUE) throw fail("R0 not a scalar value");
+            markPrecise(0); // prepare_func_exit: the range check relies on its bounds, also in pruned paths
             if (r0.smin < callee.callbackRetMin || r0.smax > callee.callbackRetMax) {
                 throw invalidScalar("At callback return", r0, callee.callbackRetMin, callee.callbackRetMax);
             }

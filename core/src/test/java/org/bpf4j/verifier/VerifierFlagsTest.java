@@ -91,6 +91,19 @@ class VerifierFlagsTest {
         assertThat(unpriv.processedInsns()).isEqualTo(plain.processedInsns());
     }
 
+    @Test void callbackReturnValueIsPreciseAcrossStateFreqCheckpoints() {
+        // bpf_loop's callback returns prandom > 1000 on one path; that path reaches a checkpoint (goto +0) the
+        // other path left with r0 = 0: only r0 marked precise at the callback's exit keeps it from being pruned
+        var p = B.b().mov(1, 1).add(Insn.lddw(2, PSEUDO_FUNC, 6)).mov(3, 0).mov(4, 0).call(181).ret(0)
+                .call(7).jmp(JMP_JSGT, 0, 1000, 1).mov(0, 0).ja(0).exit().p();
+        // as verifier_subprog_precision.c's callback_precise_return_fail, which the kernel refuses so
+        List<BtfFunc> funcs = List.of(new BtfFunc(0, "main", true, List.of(), null), new BtfFunc(8, "cb", false, List.of(), null));
+        VerifierResult r = Verifier.verify(p, XDP, List.of(),
+                VerifierOptions.defaults().withProgFlags(ProgFlag.BPF_F_TEST_STATE_FREQ.bit()), funcs);
+        assertThat(r).as(() -> VerifierTestSupport.describe(r)).isInstanceOfSatisfying(VerifierResult.Rejected.class,
+                j -> assertThat(j.message()).isEqualTo("At callback return the register R0 has smin=1001 should have been in [0, 1]"));
+    }
+
     @Test void onlySomeProgramTypesMayBeSleepable() {
         assertThat(sameAsKernel(B.b().ret(0).p(), SF, List.of(), ProgFlag.BPF_F_SLEEPABLE.bit()))
                 .isInstanceOfSatisfying(VerifierResult.Rejected.class, r -> assertThat(r.message())
