@@ -222,7 +222,9 @@ public final class Verifier {
         for (int i = 0; i < maps.size(); i++) {
             MapInfo inner = maps.get(i).isMapOfMaps() ? maps.get(i).inner() : null;
             innerMapIdx[i] = inner == null ? -1 : all.size();
-            if (inner != null) all.add(inner);
+            // the kernel's inner map meta (bpf_map_meta_alloc) has no name: the log shows none
+            if (inner != null) all.add(new MapInfo(inner.type(), inner.keySize(), inner.valueSize(), inner.maxEntries(),
+                    inner.flags(), "", false, null, inner.fields(), inner.inner()));
         }
         this.maps = List.copyOf(all);
         this.opts = opts;
@@ -1929,13 +1931,8 @@ public final class Verifier {
         }
     }
 
-    /** mark_ptr_not_null_reg: a value of a map of maps is the inner map (its template). */
+    /** mark_ptr_not_null_reg. */
     private void markPtrNotNull(Reg r) {
-        if (base(r.type) == PTR_TO_MAP_VALUE && r.mapIdx >= 0 && r.mapIdx < programMaps && maps.get(r.mapIdx).isMapOfMaps()) {
-            r.type = CONST_PTR_TO_MAP;
-            r.mapIdx = innerMapIdx[r.mapIdx];
-            return;
-        }
         r.type &= ~PTR_MAYBE_NULL;
     }
 
@@ -3075,7 +3072,12 @@ public final class Verifier {
                 if (m.isMapOfMaps() && innerMapIdx[meta.mapIdx] < 0) {
                     throw unsupported("a lookup in map of maps " + m.name() + " without its inner map template");
                 }
-                if (id == 1 && meta.constKey >= 0 && meta.constKey < m.maxEntries()
+                if (m.isMapOfMaps()) {
+                    // Linux 6.18: the value of a map of maps is the inner map (its template), or NULL
+                    r0.markKnownZeroPtr(CONST_PTR_TO_MAP | PTR_MAYBE_NULL);
+                    r0.mapIdx = innerMapIdx[meta.mapIdx];
+                    r0.id = ++idGen;
+                } else if (id == 1 && meta.constKey >= 0 && meta.constKey < m.maxEntries()
                         && (m.type() == MapInfo.ARRAY || m.type() == MapInfo.PERCPU_ARRAY)) {
                     // Linux 6.14+: an array lookup with a constant in-range key cannot return NULL; a value
                     // with a spin lock keeps an id to tell its lock from others'

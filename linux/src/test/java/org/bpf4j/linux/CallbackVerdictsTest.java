@@ -43,7 +43,7 @@ class CallbackVerdictsTest {
         KERNEL.put("each_ringbuf", "callback function not allowed for map");
         KERNEL.put("inner_ok", "");
         KERNEL.put("inner_hash_ok", "");
-        KERNEL.put("inner_no_null_check", "R1 type=map_value_or_null expected=map_ptr");
+        KERNEL.put("inner_no_null_check", "R1 type=map_ptr_or_null expected=map_ptr"); // 6.18: the inner map, or NULL
         KERNEL.put("inner_oob", "R0 min value is outside of the allowed memory range");
         KERNEL.put("outer_write", "only read from bpf_array is supported");
         KERNEL.put("loop_ptr_ret", "cannot return stack pointer to the caller");
