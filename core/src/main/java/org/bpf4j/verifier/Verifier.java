@@ -449,7 +449,7 @@ public final class Verifier {
         }
         if (m.fields().timerOff() >= 0 && tracing) throw fail("tracing progs cannot use bpf_timer yet");
         if (sleepable() && !MapFuncCompatibility.sleepableMayUse(m.type())) {
-            throw fail("Sleepable programs can only use array, hash, ringbuf and local storage maps");
+            throw fail("Sleepable programs can only use array, hash, ringbuf and local storage maps, also as inner maps");
         }
     }
 
