@@ -13,6 +13,15 @@ import org.bpf4j.elf.ProgramSpec;
 final class Objects {
     private Objects() {}
 
+    /** {@code --flags}: the kernel's BPF_F_* names joined by {@code |}, or a number. */
+    static int progFlags(String text) {
+        try {
+            return org.bpf4j.progtype.ProgFlag.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--flags: " + e.getMessage());
+        }
+    }
+
     static BpfObject open(Path path, OpenOptions options) {
         if (Files.isDirectory(path)) throw new UserInputException(path + ": is a directory, not an eBPF object");
         try {

@@ -89,6 +89,10 @@ final class ProgRunCommand implements Callable<Integer> {
             + "a fault names its instruction (slower; for hunting a suspected verifier miss).")
     boolean checked;
 
+    @Option(names = "--flags", paramLabel = "FLAGS", description = "prog_flags the program is verified with: BPF_F_* names joined by '|' "
+            + "(e.g. 'BPF_F_STRICT_ALIGNMENT|BPF_F_TEST_STATE_FREQ') or a number.")
+    String flags;
+
     @Option(names = {"-j", "--json"}, description = "Print one JSON object with the results, maps, ring buffer records and trace lines.")
     boolean json;
 
@@ -131,6 +135,7 @@ final class ProgRunCommand implements Callable<Integer> {
                 .withTarget(kernel);
         if (btf != null) options = options.withBtf(btf);
         if (checked) options = options.withAlwaysChecked(true);
+        if (flags != null) options = options.withProgFlags(Objects.progFlags(flags));
         try (BpfRuntime runtime = BpfRuntime.create(options)) {
             LoadedObject loaded;
             try {

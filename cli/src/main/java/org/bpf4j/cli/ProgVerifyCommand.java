@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Verify programs as the Linux 6.18 kernel does, or this machine's kernel (--target running).",
                 "A privileged loader unless --unprivileged.",
-                "Exit status: 0 when every program is accepted, 1 when any is rejected or unsupported, 2 for unusable input."})
+                "Exit status: 0 when every program is accepted, 1 when any is rejected or unsupported, 2 for unusable input,",
+                "70 when the verifier failed on a program (an internal error of bpf4j's)."})
 final class ProgVerifyCommand implements Callable<Integer> {
 
     @Spec
@@ -51,6 +52,10 @@ final class ProgVerifyCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "KERNEL", defaultValue = "6.18", description = Targets.DESCRIPTION)
     String target;
 
+    @Option(names = "--flags", paramLabel = "FLAGS", description = "prog_flags of the load: BPF_F_* names joined by '|' "
+            + "(e.g. 'BPF_F_STRICT_ALIGNMENT|BPF_F_TEST_STATE_FREQ') or a number; the flags a section implies are added.")
+    String flags;
+
     @Option(names = {"-j", "--json"}, description = "Print one JSON object.")
     boolean json;
 
@@ -64,10 +69,11 @@ final class ProgVerifyCommand implements Callable<Integer> {
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
         VerifierOptions options = VerifierOptions.defaults().withLogLevel(logLevel).withPrivileged(!unprivileged)
-                .withTarget(kernel);
+                .withTarget(kernel)
+                .withProgFlags(flags == null ? 0 : Objects.progFlags(flags));
         PrintWriter out = spec.commandLine().getOut();
         List<Object> results = new ArrayList<>();
-        boolean allAccepted = true;
+        boolean allAccepted = true, internalError = false;
         Optional<org.bpf4j.btf.Btf> target = Optional.empty();
         if (programs.stream().anyMatch(p -> !p.coreRelocations().isEmpty())) {
             try {
@@ -94,18 +100,23 @@ final class ProgVerifyCommand implements Callable<Integer> {
                 case VerifierResult.Rejected j -> {
                     allAccepted = false;
                     m.put("verdict", "reject");
-                    m.put("message", j.message());
+                    // the kernel's last line, as a log's tail shows it; every closing line in "error"
+                    m.put("message", j.lastMessage());
+                    m.put("error", j.details());
                     m.put("insn", j.insn());
                     Optional<LineInfo> line = p.lineOf(j.insn());
                     line.ifPresent(l -> m.put("source", l.fileName() + ":" + l.lineNumber()));
                     m.put("processed_insns", j.processedInsns());
                     if (!json) {
                         printLog(out, j.log());
+                        String first = j.details().isEmpty() ? j.message() : j.details().getFirst();
                         // a refusal before the verifier (the target kernel lacks a map or program type) has no insn
-                        if (j.insn() < 0) out.printf("%s: reject: %s%n", p.name(), j.message());
-                        else out.printf("%s: reject at insn %d: %s%n", p.name(), j.insn(), j.message());
+                        if (j.insn() < 0) out.printf("%s: reject: %s%n", p.name(), first);
+                        else out.printf("%s: reject at insn %d: %s%n", p.name(), j.insn(), first);
+                        for (String more : j.details().stream().skip(1).toList()) out.println("  " + more);
                         line.ifPresent(l -> out.printf("  at %s:%d: %s%n", l.fileName(), l.lineNumber(), sourceText(l)));
-                        hint(j.message()).ifPresent(h -> out.println("  hint: " + h));
+                        j.details().stream().map(ProgVerifyCommand::hint).flatMap(Optional::stream).findFirst()
+                                .ifPresent(h -> out.println("  hint: " + h));
                     }
                 }
                 case VerifierResult.Unsupported u -> {
@@ -113,6 +124,16 @@ final class ProgVerifyCommand implements Callable<Integer> {
                     m.put("verdict", "unsupported");
                     m.put("message", u.reason());
                     if (!json) out.printf("%s: unsupported: %s%n", p.name(), u.reason());
+                }
+                case VerifierResult.InternalError e -> {
+                    internalError = true;
+                    m.put("verdict", "internal error");
+                    m.put("message", e.message());
+                    m.put("insn", e.insn());
+                    if (!json) {
+                        printLog(out, e.log());
+                        out.printf("%s: internal error: %s%n", p.name(), e.message());
+                    }
                 }
             }
             results.add(m);
@@ -124,7 +145,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
             out.println(Json.write(root));
         }
         out.flush();
-        return allAccepted ? 0 : 1;
+        return internalError ? Bpf4j.EXIT_INTERNAL : allAccepted ? 0 : 1;
     }
 
     private void printLog(PrintWriter out, String log) {

@@ -206,6 +206,37 @@ class ProgCommandTest {
         assertThat(tracing.err()).isEqualTo("bpf4j: context of 70000 bytes is larger than 65535\n");
     }
 
+    /** flags.bpf.o: `unaligned` is refused only under strict alignment, `beyond` with two closing lines. */
+    static final String FLAGS_OBJ = Path.of("src/test/resources/verify/flags.bpf.o").toString();
+
+    @Test
+    void verifyTakesTheKernelsProgramFlags() throws IOException {
+        CliRunner plain = CliRunner.run("prog", "verify", FLAGS_OBJ, "--prog", "unaligned");
+        assertThat(plain.exit()).isZero();
+        for (String flags : new String[] {"BPF_F_STRICT_ALIGNMENT", "BPF_F_STRICT_ALIGNMENT|BPF_F_TEST_STATE_FREQ", "1"}) {
+            CliRunner strict = CliRunner.run("prog", "verify", FLAGS_OBJ, "--prog", "unaligned", "--flags", flags, "--json");
+            assertThat(strict.exit()).as(flags).isEqualTo(1);
+            assertThat(json(strict).get("programs").get(0).get("message").asText()).isEqualTo("misaligned packet access off 2+0+0+0 size 4");
+        }
+        CliRunner any = CliRunner.run("prog", "verify", FLAGS_OBJ, "--prog", "unaligned", "--flags", "BPF_F_STRICT_ALIGNMENT|BPF_F_ANY_ALIGNMENT");
+        assertThat(any.exit()).isZero();
+        CliRunner unknown = CliRunner.run("prog", "verify", FLAGS_OBJ, "--flags", "BPF_F_STRICT_ALIGNMENT|BPF_F_FAST");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).hasLineCount(1).contains("'BPF_F_FAST'").contains("BPF_F_TEST_STATE_FREQ");
+    }
+
+    @Test
+    void verifyPrintsEveryClosingLineOfTheKernelsError() throws IOException {
+        CliRunner text = CliRunner.run("prog", "verify", FLAGS_OBJ, "--prog", "beyond");
+        assertThat(text.exit()).isEqualTo(1);
+        assertThat(text.out()).contains("beyond: reject at insn 5: invalid access to packet, off=14 size=1, R2(id=0,off=14,r=14)\n"
+                + "  R2 offset is outside of the packet\n");
+        JsonNode p = json(CliRunner.run("prog", "verify", FLAGS_OBJ, "--prog", "beyond", "--json")).get("programs").get(0);
+        assertThat(p.get("message").asText()).isEqualTo("R2 offset is outside of the packet");
+        assertThat(p.get("error").toString())
+                .isEqualTo("[\"invalid access to packet, off=14 size=1, R2(id=0,off=14,r=14)\",\"R2 offset is outside of the packet\"]");
+    }
+
     private static String resource(String name) {
         return Path.of("src/test/resources").resolve(name).toString();
     }

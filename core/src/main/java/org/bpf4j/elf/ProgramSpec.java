@@ -35,9 +35,9 @@ public record ProgramSpec(String name, String sectionName, ProgramType type, Opt
                           List<CoreRelocation> coreRelocations) {
 
     /** {@code BPF_F_SLEEPABLE}: from {@code .s} sections such as {@code fentry.s/}. */
-    public static final int BPF_F_SLEEPABLE = 1 << 4;
+    public static final int BPF_F_SLEEPABLE = org.bpf4j.progtype.ProgFlag.BPF_F_SLEEPABLE.bit();
     /** {@code BPF_F_XDP_HAS_FRAGS}: from {@code xdp.frags}. */
-    public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
+    public static final int BPF_F_XDP_HAS_FRAGS = org.bpf4j.progtype.ProgFlag.BPF_F_XDP_HAS_FRAGS.bit();
 
     /** A function placed in the linked program at {@code [start, start + length)}. */
     public record Subprogram(String name, String sectionName, int start, int length) {}

@@ -81,12 +81,14 @@ public final class LoadedProgram implements TailCallTarget {
     /**
      * The verifier's verdict, as the kernel gives it at load: a rejected program is refused with the
      * kernel's message; an accepted one runs verified. A program the verifier does not model yet
-     * ({@code Unsupported}) still loads and runs checked (docs/runtime.md).
+     * ({@code Unsupported}), or on which the verifier failed ({@code InternalError}), still loads and runs
+     * checked (docs/runtime.md).
      */
-    static RunMode verify(BpfObject object, ProgramSpec spec, KernelTarget target) {
-        return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults().withTarget(target))) {
+    static RunMode verify(BpfObject object, ProgramSpec spec, KernelTarget target, int progFlags) {
+        return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults().withTarget(target).withProgFlags(progFlags))) {
             case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
             case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
+            case VerifierResult.InternalError e -> RunMode.checked("verifier internal error: " + e.message());
             case VerifierResult.Rejected r when r.insn() < 0 -> throw new LoadException("program " + spec.name() + ": rejected: " + r.message());
             case VerifierResult.Rejected r -> throw new LoadException("program " + spec.name() + ": rejected by the verifier at insn "
                     + r.insn() + ": " + r.message() + source(spec, r.insn()));

@@ -22,10 +22,12 @@ import org.bpf4j.verifier.KernelTarget;
  *     ({@code /sys/kernel/btf/vmlinux}) when there is one
  * @param alwaysChecked run also the programs the verifier accepted checked, with the budget: to find where
  *     a program faults, or to test the verifier itself (an accepted program that faults is a verifier bug)
+ * @param progFlags the {@code prog_flags} programs are verified with, as the kernel's bits
+ *     ({@link org.bpf4j.progtype.ProgFlag}); the flags their sections imply are added
  * @param target the kernel whose verifier verdict a program loads under (docs/verifier.md, "Targets")
  */
 public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engine, HostEnvironment host, long instructionBudget,
-                             Optional<Path> btf, boolean alwaysChecked, KernelTarget target) {
+                             Optional<Path> btf, boolean alwaysChecked, int progFlags, KernelTarget target) {
 
     public static final long DEFAULT_BUDGET = 1_000_000_000L;
 
@@ -38,19 +40,19 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     public static RuntimeOptions defaults() {
         int cpus = Runtime.getRuntime().availableProcessors();
         return new RuntimeOptions(cpus, AddressSpace.DEFAULT_SIZE, JvmCompiler::compile, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
-                Optional.empty(), false, KernelTarget.LINUX_6_18);
+                Optional.empty(), false, 0, KernelTarget.LINUX_6_18);
     }
 
     public RuntimeOptions withCpus(int n) {
-        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, target);
+        return new RuntimeOptions(n, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, progFlags, target);
     }
 
     public RuntimeOptions withEngine(Executable.Loader loader) {
-        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf, alwaysChecked, target);
+        return new RuntimeOptions(cpus, memoryBytes, loader, host, instructionBudget, btf, alwaysChecked, progFlags, target);
     }
 
     public RuntimeOptions withHost(HostEnvironment env) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf, alwaysChecked, target);
+        return new RuntimeOptions(cpus, memoryBytes, engine, env, instructionBudget, btf, alwaysChecked, progFlags, target);
     }
 
     /** A system host environment whose trace lines go to {@code sink}. */
@@ -59,25 +61,30 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     }
 
     public RuntimeOptions withMemory(long bytes) {
-        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf, alwaysChecked, target);
+        return new RuntimeOptions(cpus, bytes, engine, host, instructionBudget, btf, alwaysChecked, progFlags, target);
     }
 
     /** Resolve CO-RE relocations against this BTF file instead of the running kernel's. */
     public RuntimeOptions withBtf(Path file) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file), alwaysChecked, target);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, Optional.of(file), alwaysChecked, progFlags, target);
     }
 
     public RuntimeOptions withBudget(long budget) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf, alwaysChecked, target);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, budget, btf, alwaysChecked, progFlags, target);
     }
 
     /** Run every program checked, also the ones the verifier accepted (see {@code alwaysChecked}). */
     public RuntimeOptions withAlwaysChecked(boolean checked) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, checked, target);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, checked, progFlags, target);
+    }
+
+    /** Verify programs as loaded with these {@code prog_flags} ({@link org.bpf4j.progtype.ProgFlag}). */
+    public RuntimeOptions withProgFlags(int flags) {
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, flags, target);
     }
 
     /** Verify programs for this kernel (the default: Linux 6.18 with everything built in). */
     public RuntimeOptions withTarget(KernelTarget target) {
-        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, target);
+        return new RuntimeOptions(cpus, memoryBytes, engine, host, instructionBudget, btf, alwaysChecked, progFlags, target);
     }
 }

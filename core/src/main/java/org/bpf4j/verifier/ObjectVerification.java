@@ -56,19 +56,22 @@ public final class ObjectVerification {
         if (type.unsupportedReason().isPresent()) {
             return new VerifierResult.Unsupported(type.unsupportedReason().get(), 0, 0, "");
         }
-        if ((spec.loadFlags() & ProgramSpec.BPF_F_SLEEPABLE) != 0 && type != VerifierProgramType.SYSCALL) {
-            return new VerifierResult.Unsupported("sleepable " + spec.sectionName() + " programs are not modelled", 0, 0, "");
-        }
+        // libbpf adds the flags the section implies (fentry.s/, xdp.frags) to the program's
+        int flags = options.progFlags() | spec.loadFlags();
         // libbpf loads with the attach type the section name implies; the kernel sees 0 without one
         int attachType = spec.expectedAttachType().map(AttachType::id).orElse(0);
         Linked linked = link(object, spec);
         boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
-        return Verifier.verify(linked.program(), type, linked.maps(), options.withGpl(gpl).withExpectedAttachType(attachType),
-                btfFuncs(object, spec, type));
+        return Verifier.verify(linked.program(), type, linked.maps(),
+                options.withGpl(gpl).withExpectedAttachType(attachType).withProgFlags(flags),
+                btfFuncs(object, spec, type), linked.rawFdInsns());
     }
 
-    /** A program as the verifier sees it: lddw of maps refer to indexes into {@code maps}. */
-    record Linked(Program program, List<MapInfo> maps) {}
+    /**
+     * A program as the verifier sees it: lddw of maps refer to indexes into {@code maps}, except those at
+     * {@code rawFdInsns}, which name a map fd no relocation produced.
+     */
+    record Linked(Program program, List<MapInfo> maps, java.util.Set<Integer> rawFdInsns) {}
 
     /** The program with its map references turned into indexes into the object's maps, as libbpf loads it. */
     static Linked link(BpfObject object, ProgramSpec spec) {
@@ -89,6 +92,15 @@ public final class ObjectVerification {
             names.add(def.name());
         }
         List<Insn> insns = new ArrayList<>(spec.program().insns());
+        java.util.Set<Integer> relocated = new java.util.HashSet<>();
+        for (Relocation r : spec.relocations()) relocated.add(r.insn());
+        java.util.Set<Integer> rawFds = new java.util.TreeSet<>();
+        for (int i = 0; i < insns.size(); i++) {
+            Insn in = insns.get(i);
+            if (in.opcode() != Opcodes.LDDW) continue;
+            if ((in.src() == Opcodes.PSEUDO_MAP_FD || in.src() == Opcodes.PSEUDO_MAP_VALUE) && !relocated.contains(i)) rawFds.add(i);
+            i++;
+        }
         for (Relocation r : spec.relocations()) {
             Insn i = insns.get(r.insn());
             switch (r) {
@@ -101,7 +113,7 @@ public final class ObjectVerification {
                 default -> { } // kfuncs and externs: the verifier answers Unsupported
             }
         }
-        return new Linked(new Program(insns), maps);
+        return new Linked(new Program(insns), maps, java.util.Set.copyOf(rawFds));
     }
 
     /** What the kernel finds in the map value's BTF (libbpf creates maps with their BTF when the object has it). */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.AttachType;
 
 /**
  * The verifier: the kernel's abstract interpretation (kernel/bpf/verifier.c) re-implemented for bpf4j.
@@ -37,6 +38,16 @@ public final class Verifier {
      */
     public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
                                         VerifierOptions options, List<BtfFunc> funcs) {
+        return verify(program, type, maps, options, funcs, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #verify(Program, VerifierProgramType, List, VerifierOptions, List)}; the {@code lddw} at
+     * {@code rawFdInsns} carry a map fd of their own (no relocation produced it): the kernel looks that fd up
+     * in the loader's fd table, where it names no map.
+     */
+    static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
+                                 VerifierOptions options, List<BtfFunc> funcs, java.util.Set<Integer> rawFdInsns) {
         if (type.unsupportedReason().isPresent()) {
             return new VerifierResult.Unsupported(type.unsupportedReason().get(), 0, 0, "");
         }
@@ -47,6 +58,7 @@ public final class Verifier {
         try {
             v = new Verifier(program, type, maps == null ? List.of() : List.copyOf(maps), opts);
             if (funcs != null) for (BtfFunc f : funcs) v.btfFuncs.put(f.insn(), f);
+            v.rawFdInsns = rawFdInsns;
             return v.run();
         } catch (Reject r) {
             return v.rejected(r);
@@ -54,7 +66,10 @@ public final class Verifier {
             return new VerifierResult.Unsupported(u.getMessage(), u.insn, v == null ? 0 : v.insnProcessed,
                     v == null ? "" : v.log.toString());
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            return new VerifierResult.Unsupported("verifier internal error: " + e, v == null ? -1 : v.insnIdx,
+            // a bug of bpf4j's, not a verdict on the program: said so, with where it happened
+            int insn = v == null ? -1 : v.insnIdx;
+            return new VerifierResult.InternalError(e.getClass().getName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " at insn " + insn, insn,
                     v == null ? 0 : v.insnProcessed, v == null ? "" : v.log.toString());
         }
     }
@@ -125,6 +140,8 @@ public final class Verifier {
     /** For each of the program's maps: the index of its inner map template, -1 when it has none. */
     private final int[] innerMapIdx;
     private final VerifierOptions opts;
+    /** The lddw whose imm is a raw map fd (see {@link #verify(Program, VerifierProgramType, List, VerifierOptions, List, java.util.Set)}). */
+    private java.util.Set<Integer> rawFdInsns = java.util.Set.of();
     private final StringBuilder log = new StringBuilder();
     private final int level;
 
@@ -211,7 +228,9 @@ public final class Verifier {
         for (int i = 0; i < maps.size(); i++) {
             MapInfo inner = maps.get(i).isMapOfMaps() ? maps.get(i).inner() : null;
             innerMapIdx[i] = inner == null ? -1 : all.size();
-            if (inner != null) all.add(inner);
+            // the kernel's inner map meta (bpf_map_meta_alloc) has no name: the log shows none
+            if (inner != null) all.add(new MapInfo(inner.type(), inner.keySize(), inner.valueSize(), inner.maxEntries(),
+                    inner.flags(), "", false, null, inner.fields(), inner.inner()));
         }
         this.maps = List.copyOf(all);
         this.opts = opts;
@@ -322,6 +341,7 @@ public final class Verifier {
         auxPtrType = new int[n];
         seen = new boolean[n];
         Arrays.fill(auxPtrType, -1);
+        checkSleepable();
         resolveLdImm64();
         addSubprogs();
         checkSubprogs();
@@ -380,7 +400,7 @@ public final class Verifier {
             if (src == PSEUDO_BTF_ID) throw unsupported("ldimm64 of a BTF id (ksym) is not modelled");
             if (src == PSEUDO_FUNC) { i++; continue; }
             if (src == PSEUDO_MAP_FD || src == PSEUDO_MAP_IDX || src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
-                if (in.imm() < 0 || in.imm() >= programMaps) {
+                if (rawFdInsns.contains(i) || in.imm() < 0 || in.imm() >= programMaps) {
                     if (src == PSEUDO_MAP_IDX || src == PSEUDO_MAP_IDX_VALUE) {
                         throw fail("unknown map index %d", in.imm());
                     }
@@ -404,6 +424,30 @@ public final class Verifier {
         }
     }
 
+    /**
+     * prog->sleepable: from BPF_F_SLEEPABLE. Syscall programs are always sleepable (the kernel refuses them
+     * otherwise, and libbpf always loads them so), also when a caller of {@link #verify} gives no flags.
+     */
+    private boolean sleepable() {
+        return opts.sleepable() || ptype == VerifierProgramType.SYSCALL;
+    }
+
+    /** check_attach_btf_id: which program types may be sleepable. */
+    private void checkSleepable() {
+        if (!opts.sleepable() || ptype == VerifierProgramType.SYSCALL) return;
+        boolean can = switch (ptype) {
+            case KPROBE -> true; // uprobes only; the kernel checks that at attach time
+            case TRACING -> opts.expectedAttachType() == AttachType.TRACE_FENTRY.id()
+                    || opts.expectedAttachType() == AttachType.TRACE_FEXIT.id()
+                    || opts.expectedAttachType() == AttachType.MODIFY_RETURN.id()
+                    || opts.expectedAttachType() == AttachType.TRACE_ITER.id();
+            case LSM -> opts.expectedAttachType() != AttachType.LSM_CGROUP.id();
+            case STRUCT_OPS -> true;
+            default -> false;
+        };
+        if (!can) throw fail("Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable");
+    }
+
     /** check_map_prog_compatibility: spin locks and timers are not for every program type yet. */
     private void checkMapProgCompatibility(MapInfo m) {
         boolean tracing = ptype.isTracing();
@@ -412,7 +456,7 @@ public final class Verifier {
             if (tracing) throw fail("tracing progs cannot use bpf_spin_lock yet");
         }
         if (m.fields().timerOff() >= 0 && tracing) throw fail("tracing progs cannot use bpf_timer yet");
-        if (ptype == VerifierProgramType.SYSCALL && !MapFuncCompatibility.sleepableMayUse(m.type())) {
+        if (sleepable() && !MapFuncCompatibility.sleepableMayUse(m.type())) {
             throw fail("Sleepable programs can only use array, hash, ringbuf and local storage maps, also as inner maps");
         }
     }
@@ -1081,7 +1125,7 @@ public final class Verifier {
 
     private boolean isStateVisited(int idx) {
         // a long history since the last checkpoint makes one too (the kernel's bound of 40 entries)
-        boolean forceNew = forceCheckpoint[idx] || InsnHistory.count(cur.histStart, cur.hist) > 40;
+        boolean forceNew = opts.testStateFreq() || forceCheckpoint[idx] || InsnHistory.count(cur.histStart, cur.hist) > 40;
         boolean addNew = forceNew || (jmpsProcessed - prevJmpsProcessed >= 2 && insnProcessed - prevInsnProcessed >= 8);
         List<Explored> list = explored[idx];
         long curHash = list == null ? 0 : regsHash(cur);
@@ -2062,8 +2106,7 @@ public final class Verifier {
     private int processExit() {
         if (cur.curframe == 0) {
             updateStackDepth(cur.cur());
-            if (cur.lockMap >= 0) throw fail("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
-            checkReferenceLeak();
+            checkResourceLeak("BPF_EXIT instruction in main prog");
             Frame f = cur.cur();
             if (f.inAsyncCallback) {
                 checkRegArg(0, SRC_OP);
@@ -2091,6 +2134,7 @@ public final class Verifier {
         Frame caller = cur.frames[cur.curframe - 1];
         if (callee.inCallback) {
             if (r0.type != SCALAR_VALUE) throw fail("R0 not a scalar value");
+            markPrecise(0); // prepare_func_exit: the range check relies on its bounds, also in pruned paths
             if (r0.smin < callee.callbackRetMin || r0.smax > callee.callbackRetMax) {
                 throw invalidScalar("At callback return", r0, callee.callbackRetMin, callee.callbackRetMax);
             }
@@ -2189,13 +2233,19 @@ public final class Verifier {
         c.markUnknown();
     }
 
-    private void checkReferenceLeak() {
-        if (cur.refIds.length > 0) {
+    /**
+     * check_resource_leak: before an instruction that ends the program (exit of the main program, a tail call,
+     * an LD_ABS/IND that may abort it) no lock may be held, and in the main program's frame no reference
+     * (check_reference_leak: a subprogram's references are its caller's to release).
+     */
+    private void checkResourceLeak(String what) {
+        if (cur.lockMap >= 0) throw fail("%s cannot be used inside bpf_spin_lock-ed region", what);
+        if (cur.curframe == 0 && cur.refIds.length > 0) {
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < cur.refIds.length; i++) {
                 lines.add("Unreleased reference id=" + cur.refIds[i] + " alloc_insn=" + cur.refInsns[i]);
             }
-            lines.add("BPF_EXIT instruction in main prog would lead to reference leak");
+            lines.add(what + " would lead to reference leak");
             throw new Reject(insnIdx, lines);
         }
     }
@@ -2453,8 +2503,9 @@ public final class Verifier {
         return cur.frames[r.frameno];
     }
 
+    /** check_ptr_alignment: strict under BPF_F_STRICT_ALIGNMENT, for stack accesses, or when the caller asks. */
     private void checkPtrAlignment(Reg r, int off, int size, boolean strictOnce) {
-        boolean strict = strictOnce;
+        boolean strict = strictOnce || opts.strictAlignment();
         String desc = "";
         switch (r.type) {
             case PTR_TO_PACKET, PTR_TO_PACKET_META -> {
@@ -2466,6 +2517,10 @@ public final class Verifier {
                 return;
             }
             case PTR_TO_FLOW_KEYS -> desc = "flow keys ";
+            case PTR_TO_SOCKET -> desc = "sock ";
+            case PTR_TO_SOCK_COMMON -> desc = "sock_common ";
+            case PTR_TO_TCP_SOCK -> desc = "tcp_sock ";
+            case PTR_TO_XDP_SOCK -> desc = "xdp_sock ";
             case PTR_TO_MAP_KEY -> desc = "key ";
             case PTR_TO_MAP_VALUE -> desc = "value ";
             case PTR_TO_CTX -> desc = "context ";
@@ -2980,8 +3035,7 @@ public final class Verifier {
             throw fail("BPF_LD_[ABS|IND] uses reserved fields");
         }
         checkRegArg(6, SRC_OP);
-        if (cur.refIds.length > 0) throw fail("BPF_LD_[ABS|IND] cannot be mixed with socket references");
-        if (cur.lockMap >= 0) throw fail("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
+        checkResourceLeak("BPF_LD_[ABS|IND]");
         if (mode(code) == MODE_IND) checkRegArg(in.src(), SRC_OP);
         if (reg(6).type != PTR_TO_CTX) throw fail("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
         for (int i = 1; i <= 5; i++) {
@@ -3105,7 +3159,7 @@ public final class Verifier {
             throw fail("cannot call GPL-restricted function from non-GPL compatible program");
         }
         if (availability == HelperAvailability.Verdict.NOT_ALLOWED) throw fail("helper call is not allowed in probe");
-        if (availability == HelperAvailability.Verdict.MIGHT_SLEEP) {
+        if (availability == HelperAvailability.Verdict.MIGHT_SLEEP && !sleepable()) {
             throw fail("helper call might sleep in a non-sleepable prog");
         }
         HelperProto fn = HelperProto.of(id, ptype);
@@ -3145,6 +3199,7 @@ public final class Verifier {
         }
         if (id == 12 && inCallback()) throw unsupported("tail calls inside callbacks are not modelled");
         if (id == 12) {
+            checkResourceLeak("tail_call"); // the tail-called program cannot release what this one holds
             // record_func_key: a constant in-range index selects the target, so it must be precise
             Reg key = reg(3);
             if (meta.mapIdx >= 0 && key.type == SCALAR_VALUE && key.isConst()

@@ -1,5 +1,7 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.progtype.ProgFlag;
+
 /**
  * How to verify.
  *
@@ -11,39 +13,62 @@ package org.bpf4j.verifier;
  * @param expectedAttachType the {@code expected_attach_type} the program is loaded with (the kernel's
  *     {@code enum bpf_attach_type} value; 0 when none is given, as the kernel sees it): some program types'
  *     context rules, helpers and return values depend on it
+ * @param progFlags the {@code prog_flags} of the load, as the kernel's bits ({@link ProgFlag})
  * @param target the kernel to answer for: Linux 6.18 with everything built in (the default), or a kernel
  *     whose {@link KernelOffer} was probed
  */
 public record VerifierOptions(int logLevel, boolean privileged, boolean gplCompatible, int insnLimit,
-                              int expectedAttachType, KernelTarget target) {
+                              int expectedAttachType, int progFlags, KernelTarget target) {
+
+    public static final int KERNEL_INSN_LIMIT = 1_000_000;
 
     public VerifierOptions {
         java.util.Objects.requireNonNull(target, "target");
     }
 
-    public static final int KERNEL_INSN_LIMIT = 1_000_000;
-
     public static VerifierOptions defaults() {
-        return new VerifierOptions(0, true, true, KERNEL_INSN_LIMIT, 0, KernelTarget.LINUX_6_18);
+        return new VerifierOptions(0, true, true, KERNEL_INSN_LIMIT, 0, 0, KernelTarget.LINUX_6_18);
     }
 
     public VerifierOptions withLogLevel(int level) {
-        return new VerifierOptions(level, privileged, gplCompatible, insnLimit, expectedAttachType, target);
+        return new VerifierOptions(level, privileged, gplCompatible, insnLimit, expectedAttachType, progFlags, target);
     }
 
     public VerifierOptions withGpl(boolean gpl) {
-        return new VerifierOptions(logLevel, privileged, gpl, insnLimit, expectedAttachType, target);
+        return new VerifierOptions(logLevel, privileged, gpl, insnLimit, expectedAttachType, progFlags, target);
     }
 
     public VerifierOptions withPrivileged(boolean priv) {
-        return new VerifierOptions(logLevel, priv, gplCompatible, insnLimit, expectedAttachType, target);
+        return new VerifierOptions(logLevel, priv, gplCompatible, insnLimit, expectedAttachType, progFlags, target);
     }
 
     public VerifierOptions withExpectedAttachType(int attachType) {
-        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, attachType, target);
+        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, attachType, progFlags, target);
     }
 
-    public VerifierOptions withTarget(KernelTarget target) {
-        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, expectedAttachType, target);
+    public VerifierOptions withProgFlags(int flags) {
+        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, expectedAttachType, flags, target);
+    }
+
+    public VerifierOptions withTarget(KernelTarget kernel) {
+        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, expectedAttachType, progFlags, kernel);
+    }
+
+    /**
+     * env->strict_alignment: BPF_F_STRICT_ALIGNMENT unless BPF_F_ANY_ALIGNMENT. x86 has efficient unaligned
+     * access, so without the flag alignment is not strict and BPF_F_ANY_ALIGNMENT changes nothing.
+     */
+    public boolean strictAlignment() {
+        return ProgFlag.BPF_F_STRICT_ALIGNMENT.in(progFlags) && !ProgFlag.BPF_F_ANY_ALIGNMENT.in(progFlags);
+    }
+
+    /** env->test_state_freq: a checkpoint at every prune point; the kernel honours it for privileged loads only. */
+    public boolean testStateFreq() {
+        return privileged && ProgFlag.BPF_F_TEST_STATE_FREQ.in(progFlags);
+    }
+
+    /** prog->sleepable. */
+    public boolean sleepable() {
+        return ProgFlag.BPF_F_SLEEPABLE.in(progFlags);
     }
 }

@@ -3,7 +3,10 @@ package org.bpf4j.verifier;
 import java.util.List;
 import java.util.Map;
 
-/** The verdict: accepted, rejected with the kernel's message, or not something bpf4j can model. */
+/**
+ * The verdict: accepted, rejected with the kernel's message, not something bpf4j can model, or a failure of
+ * bpf4j's verifier itself.
+ */
 public sealed interface VerifierResult {
 
     int processedInsns();
@@ -35,4 +38,10 @@ public sealed interface VerifierResult {
 
     /** The program uses what bpf4j does not model (kfuncs, BTF-typed pointers, ...). */
     record Unsupported(String reason, int insn, int processedInsns, String log) implements VerifierResult {}
+
+    /**
+     * The verifier failed (an exception of its own): no verdict on the program. {@code message} names the
+     * exception and the instruction ({@code insn}, -1 before the first) it was at.
+     */
+    record InternalError(String message, int insn, int processedInsns, String log) implements VerifierResult {}
 }

@@ -108,6 +108,7 @@ class CorpusVerdictsTest {
                         disagreements.add(e.object() + " " + e.program() + ": bpf4j: " + j.message());
                     }
                 }
+                case VerifierResult.InternalError x -> unsound.add(e.object() + " " + e.program() + ": internal error: " + x.message());
                 case VerifierResult.Unsupported u -> {
                     unsupported++;
                     unsupportedCases.add(e.object() + " " + e.program() + " (kernel: " + e.verdict() + "): " + u.reason());

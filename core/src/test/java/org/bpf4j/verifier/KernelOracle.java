@@ -41,7 +41,7 @@ final class KernelOracle {
 
     private static final long SYS_BPF = 321;
     private static final int BPF_MAP_CREATE = 0, BPF_PROG_LOAD = 5, BPF_MAP_FREEZE = 22;
-    private static final int BPF_F_SLEEPABLE = 1 << 4;
+    private static final int BPF_F_SLEEPABLE = org.bpf4j.progtype.ProgFlag.BPF_F_SLEEPABLE.bit();
     private static final MethodHandle SYSCALL;
     private static final MethodHandle CLOSE;
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -119,7 +119,7 @@ final class KernelOracle {
         public KernelProbe.LoadAnswer load(int progType, int expectedAttachType, int progFlags, Program program) {
             // KernelOracle.load sets BPF_F_SLEEPABLE for syscall programs, the only flag a probe passes
             VerifierProgramType type = VerifierProgramType.ofKernelId(progType).orElseThrow();
-            Verdict v = KernelOracle.load(program, type, List.of(), 1, "GPL", expectedAttachType, 16 << 10);
+            Verdict v = KernelOracle.load(program, type, List.of(), 1, "GPL", expectedAttachType, 0, 16 << 10);
             return new KernelProbe.LoadAnswer(v.accepted() ? 0 : v.errno(), v.log());
         }
 
@@ -173,11 +173,17 @@ final class KernelOracle {
      */
     static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
                         int expectedAttachType) {
-        return load(p, type, maps, logLevel, licenseName, expectedAttachType, 16 << 20);
+        return load(p, type, maps, logLevel, licenseName, expectedAttachType, 0);
+    }
+
+    /** As {@link #load(Program, VerifierProgramType, List, int, String, int)} with {@code prog_flags}. */
+    static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
+                        int expectedAttachType, int progFlags) {
+        return load(p, type, maps, logLevel, licenseName, expectedAttachType, progFlags, 16 << 20);
     }
 
     private static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
-                                int expectedAttachType, int logSize) {
+                                int expectedAttachType, int progFlags, int logSize) {
         List<Integer> fds = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
             for (MapInfo m : maps) {
@@ -206,7 +212,7 @@ final class KernelOracle {
             attr.set(JAVA_INT, 24, logLevel);
             attr.set(JAVA_INT, 28, logSize);
             attr.set(JAVA_LONG, 32, logBuf.address());
-            if (type == VerifierProgramType.SYSCALL) attr.set(JAVA_INT, 44, BPF_F_SLEEPABLE);
+            attr.set(JAVA_INT, 44, progFlags | (type == VerifierProgramType.SYSCALL ? BPF_F_SLEEPABLE : 0));
             attr.set(JAVA_INT, 68, expectedAttachType);
             MemorySegment cap = a.allocate(CAPTURE);
             long fd = bpf(BPF_PROG_LOAD, attr, 144, cap);

@@ -41,6 +41,7 @@ final class VerifierTestSupport {
             case VerifierResult.Accepted a -> "accepted\n" + a.log();
             case VerifierResult.Rejected j -> "rejected at " + j.insn() + ": " + j.details() + "\n" + j.log();
             case VerifierResult.Unsupported u -> "unsupported: " + u.reason() + "\n" + u.log();
+            case VerifierResult.InternalError e -> "internal error: " + e.message() + "\n" + e.log();
         };
     }
 }

@@ -1,6 +1,7 @@
 package org.bpf4j.linux;
 
 import java.util.List;
+import org.bpf4j.progtype.ProgFlag;
 
 /**
  * The optional parts of {@code BPF_PROG_LOAD}. Start from {@link #defaults()}.
@@ -24,12 +25,12 @@ public record LoadOptions(int logLevel, int logSize, int expectedAttachType, int
     public static final int DEFAULT_LOG_SIZE = 64 * 1024;
     public static final int MAX_LOG_SIZE = 16 * 1024 * 1024;
 
-    public static final int F_STRICT_ALIGNMENT = 1;
-    public static final int F_ANY_ALIGNMENT = 1 << 1;
-    public static final int F_TEST_RND_HI32 = 1 << 2;
-    public static final int F_TEST_STATE_FREQ = 1 << 3;
-    public static final int F_SLEEPABLE = 1 << 4;
-    public static final int F_XDP_HAS_FRAGS = 1 << 5;
+    public static final int F_STRICT_ALIGNMENT = ProgFlag.BPF_F_STRICT_ALIGNMENT.bit();
+    public static final int F_ANY_ALIGNMENT = ProgFlag.BPF_F_ANY_ALIGNMENT.bit();
+    public static final int F_TEST_RND_HI32 = ProgFlag.BPF_F_TEST_RND_HI32.bit();
+    public static final int F_TEST_STATE_FREQ = ProgFlag.BPF_F_TEST_STATE_FREQ.bit();
+    public static final int F_SLEEPABLE = ProgFlag.BPF_F_SLEEPABLE.bit();
+    public static final int F_XDP_HAS_FRAGS = ProgFlag.BPF_F_XDP_HAS_FRAGS.bit();
 
     /**
      * BTF describing the program's functions and source lines.

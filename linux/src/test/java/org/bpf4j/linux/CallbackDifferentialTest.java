@@ -149,7 +149,8 @@ class CallbackDifferentialTest {
     /** Both verifiers' verdicts, counted; what disagrees, kept with the program that shows it. */
     private static final class Tally {
         int agreeAccept, agreeReject;
-        final List<String> unsound = new ArrayList<>(), stricter = new ArrayList<>(), messages = new ArrayList<>();
+        final List<String> unsound = new ArrayList<>(), stricter = new ArrayList<>(), messages = new ArrayList<>(),
+                internal = new ArrayList<>();
 
         /** {@code theirs}: the kernel's message, null when it accepts. */
         void add(String where, VerifierResult ours, String theirs) {
@@ -170,12 +171,14 @@ class CallbackDifferentialTest {
                     }
                 }
                 case VerifierResult.Unsupported u -> stricter.add(where + "unsupported: " + u.reason());
+                case VerifierResult.InternalError e -> internal.add(where + "internal error: " + e.message());
             }
         }
 
         void check(String what, int programs) {
             System.out.printf("%s: %d programs, agree accept %d, agree reject %d, other message %d, bpf4j stricter %d, UNSOUND %d%n",
                     what, programs, agreeAccept, agreeReject, messages.size(), stricter.size(), unsound.size());
+            assertThat(internal).as("programs on which bpf4j's verifier failed (internal errors)").isEmpty();
             assertThat(unsound).as("programs bpf4j accepts and the kernel refuses").isEmpty();
             assertThat(stricter).as("programs bpf4j refuses and the kernel accepts").isEmpty();
             assertThat(messages).as("refusals with another message than the kernel's").isEmpty();

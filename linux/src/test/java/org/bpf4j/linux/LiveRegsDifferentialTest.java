@@ -82,6 +82,7 @@ class LiveRegsDifferentialTest {
                     case VerifierResult.Accepted a -> a.log();
                     case VerifierResult.Rejected j -> j.log();
                     case VerifierResult.Unsupported u -> u.log();
+                    case VerifierResult.InternalError e -> e.log();
                 };
                 Map<Integer, String> ours = liveRegs(log);
                 if (ours.isEmpty()) continue; // refused before liveness (kfuncs, unsupported types): nothing to compare

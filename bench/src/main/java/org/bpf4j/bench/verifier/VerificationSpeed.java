@@ -85,6 +85,7 @@ public final class VerificationSpeed {
                 case VerifierResult.Accepted a -> String.valueOf(a.processedInsns());
                 case VerifierResult.Rejected r -> r.processedInsns() + "!";
                 case VerifierResult.Unsupported u -> "unsupp";
+                case VerifierResult.InternalError e -> "internal";
             };
             double wr = k[0] > 0 ? warm / k[0] : Double.NaN, cr = k[0] > 0 ? cold / k[0] : Double.NaN;
             if (k[0] > 0) {
