@@ -1,8 +1,0 @@
-#!/usr/bin/env bash
-# Rebuilds the deliberately bad objects the CLI tests feed to bpf4j.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")"
-command -v clang-19 >/dev/null || { echo "build.sh: needs clang-19 (apt-get install clang-19 libbpf-dev)" >&2; exit 2; }
-for c in *.bpf.c; do
-    clang-19 -O2 -g -target bpf -mcpu=v4 -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
-done
