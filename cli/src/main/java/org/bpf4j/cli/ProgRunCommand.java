@@ -99,7 +99,7 @@ final class ProgRunCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "KERNEL", defaultValue = "6.18", description = Targets.DESCRIPTION)
     String target;
 
-    @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against (default: the running kernel's).")
+    @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against: raw BTF or an eBPF object with .BTF (default: the running kernel's).")
     Path btf;
 
     private final List<String> trace = new ArrayList<>();

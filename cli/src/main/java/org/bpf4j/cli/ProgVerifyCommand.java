@@ -59,7 +59,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
     @Option(names = {"-j", "--json"}, description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against (default: the running kernel's).")
+    @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against: raw BTF or an eBPF object with .BTF (default: the running kernel's).")
     Path btf;
 
     @Override

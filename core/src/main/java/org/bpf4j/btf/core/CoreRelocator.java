@@ -20,6 +20,8 @@ import org.bpf4j.btf.BtfExt.CoreRelocationKind;
 import org.bpf4j.btf.BtfFormatException;
 import org.bpf4j.btf.BtfType;
 import org.bpf4j.btf.core.CoreTypes.Failure;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.ObjectFormatException;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
@@ -104,19 +106,35 @@ public final class CoreRelocator {
     }
 
     /**
-     * The target BTF to use: {@code file} when given, else the running kernel's
-     * ({@link #KERNEL_BTF}) when it exists, else empty.
+     * The target BTF to use: {@code file} when given (raw BTF, or an eBPF object whose {@code .BTF} section is
+     * taken, as libbpf's {@code btf__parse} takes either), else the running kernel's ({@link #KERNEL_BTF}) when
+     * it exists, else empty.
      *
      * @throws UncheckedIOException when a file cannot be read
-     * @throws BtfFormatException when it is not BTF
+     * @throws BtfFormatException when it is not BTF, or an object without BTF
      */
     public static Optional<Btf> targetBtf(Optional<Path> file) {
         Path path = file.orElse(KERNEL_BTF);
         if (file.isEmpty() && !Files.isReadable(path)) return Optional.empty();
         try {
+            if (isElf(path)) {
+                try {
+                    return Optional.of(BpfObject.open(path).btf().orElseThrow(
+                            () -> new BtfFormatException(path + ": the object has no .BTF section")));
+                } catch (ObjectFormatException e) {
+                    throw new BtfFormatException(e.getMessage());
+                }
+            }
             return Optional.of(Btf.load(path));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read BTF from " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isElf(Path path) throws IOException {
+        try (var in = Files.newInputStream(path)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
         }
     }
 

@@ -274,4 +274,19 @@ class CoreRelocatorTest {
         return new ProgramSpec(spec.name(), spec.sectionName(), spec.type(), spec.expectedAttachType(), spec.attachTo(),
                 spec.loadFlags(), program, spec.subprograms(), spec.relocations(), spec.funcInfos(), spec.lineInfos(), relocations);
     }
+
+    /** As libbpf's btf__parse: a target BTF given as an eBPF object is that object's .BTF section. */
+    @Test
+    void aTargetBtfFileMayBeAnObject(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path object = dir.resolve("target.bpf.o");
+        java.nio.file.Files.write(object, CoreObjects.bytes("core_local.bpf.o"));
+        org.bpf4j.btf.Btf btf = CoreRelocator.targetBtf(java.util.Optional.of(object)).orElseThrow();
+        assertThat(btf.types()).hasSameSizeAs(OBJ.btf().orElseThrow().types());
+        java.nio.file.Path notBpf = dir.resolve("x86.o");
+        byte[] x86 = CoreObjects.bytes("core_local.bpf.o");
+        x86[18] = 62; // EM_X86_64
+        java.nio.file.Files.write(notBpf, x86);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CoreRelocator.targetBtf(java.util.Optional.of(notBpf)))
+                .isInstanceOf(org.bpf4j.btf.BtfFormatException.class).hasMessageContaining("not a BPF object");
+    }
 }
