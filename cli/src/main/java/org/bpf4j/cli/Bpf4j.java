@@ -52,6 +52,11 @@ public final class Bpf4j {
         cl.setExecutionExceptionHandler((ex, command, parsed) -> {
             PrintWriter e = command.getErr();
             if (ex instanceof UserInputException) {
+                // with -j, stdout stays one JSON object for every command: the error is in it too
+                if (wantsJson(parsed)) {
+                    command.getOut().println(Json.write(java.util.Map.of("error", ex.getMessage())));
+                    command.getOut().flush();
+                }
                 e.println("bpf4j: " + ex.getMessage());
                 return EXIT_USAGE;
             }
@@ -60,6 +65,12 @@ public final class Bpf4j {
             return EXIT_INTERNAL;
         });
         return cl;
+    }
+
+    private static boolean wantsJson(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (last.subcommand() != null) last = last.subcommand();
+        return last.hasMatchedOption("--json");
     }
 
     private static String qualifiedName(CommandLine cl) {

@@ -106,18 +106,7 @@ final class ProgRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        try {
-            return run(out);
-        } catch (UserInputException e) {
-            if (!json) throw e;
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("error", e.getMessage());
-            out.println(Json.write(root));
-            out.flush();
-            spec.commandLine().getErr().println("bpf4j: " + e.getMessage());
-            return Bpf4j.EXIT_USAGE;
-        }
+        return run(spec.commandLine().getOut());
     }
 
     private int run(PrintWriter out) {

@@ -1,0 +1,38 @@
+package org.bpf4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** With -j, bad input is one JSON object on stdout (and the one line on stderr), for every command that takes -j. */
+class JsonErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void badInputIsJsonOnStdout() throws Exception {
+        String missing = dir.resolve("missing.o").toString();
+        String[][] cases = {
+            {"prog", "show", missing, "-j"},
+            {"prog", "verify", missing, "--json"},
+            {"prog", "verify", "../examples/xdp/firewall.bpf.o", "--flags", "BPF_F_NOPE", "-j"},
+            {"prog", "run", missing, "--data-in", missing, "-j"},
+        };
+        for (String[] args : cases) {
+            CliRunner r = CliRunner.run(args);
+            String what = String.join(" ", args);
+            assertThat(r.exit()).as(what).isEqualTo(2);
+            assertThat(r.err()).as(what).startsWith("bpf4j: ").hasLineCount(1);
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            assertThat(json.get("error").asText()).as(what).isEqualTo(r.err().substring("bpf4j: ".length()).strip());
+        }
+        CliRunner plain = CliRunner.run("prog", "show", missing);
+        assertThat(plain.exit()).isEqualTo(2);
+        assertThat(plain.out()).isEmpty();
+    }
+}
