@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 command -v clang-19 >/dev/null || { echo "build.sh: needs clang-19 (apt-get install clang-19 libbpf-dev)" >&2; exit 2; }
 for c in */*.bpf.c; do
-    clang-19 -O2 -g -target bpf -mcpu=v4 -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
+    clang-19 -O2 -g -target bpf -mcpu=v4 -ffile-prefix-map="$PWD"=. -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
 done

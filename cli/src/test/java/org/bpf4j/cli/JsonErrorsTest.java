@@ -35,4 +35,15 @@ class JsonErrorsTest {
         assertThat(plain.exit()).isEqualTo(2);
         assertThat(plain.out()).isEmpty();
     }
+
+    /** A program the verifier refuses with several closing lines says all of them, on one line, before running. */
+    @Test
+    void aRefusedProgramGivesEveryClosingLine() throws Exception {
+        java.nio.file.Path frame = dir.resolve("frame.bin");
+        java.nio.file.Files.write(frame, new byte[64]);
+        CliRunner r = CliRunner.run("prog", "run", "src/test/resources/verify/flags.bpf.o", "--prog", "beyond", "--data-in", frame.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).hasLineCount(1).contains("rejected by the verifier at insn 5: "
+                + "invalid access to packet, off=14 size=1, R2(id=0,off=14,r=14); R2 offset is outside of the packet");
+    }
 }

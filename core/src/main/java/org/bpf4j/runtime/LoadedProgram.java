@@ -91,7 +91,7 @@ public final class LoadedProgram implements TailCallTarget {
             case VerifierResult.InternalError e -> RunMode.checked("verifier internal error: " + e.message());
             case VerifierResult.Rejected r when r.insn() < 0 -> throw new LoadException("program " + spec.name() + ": rejected: " + r.message());
             case VerifierResult.Rejected r -> throw new LoadException("program " + spec.name() + ": rejected by the verifier at insn "
-                    + r.insn() + ": " + r.message() + source(spec, r.insn()));
+                    + r.insn() + ": " + (r.details().isEmpty() ? r.message() : String.join("; ", r.details())) + source(spec, r.insn()));
         };
     }
 
