@@ -44,4 +44,13 @@ final class Objects {
         return object.program(name).orElseThrow(() -> new UserInputException(object.name() + ": no program named '" + name
                 + "' (programs: " + String.join(", ", object.programs().stream().map(ProgramSpec::name).toList()) + ")"));
     }
+
+    /** {@code --btf FILE} read (or, when null, the running kernel's BTF if there is one). */
+    static java.util.Optional<org.bpf4j.btf.Btf> targetBtf(Path btf) {
+        try {
+            return org.bpf4j.btf.core.CoreRelocator.targetBtf(java.util.Optional.ofNullable(btf));
+        } catch (java.io.UncheckedIOException | org.bpf4j.btf.BtfFormatException e) {
+            throw new UserInputException("--btf: " + e.getMessage());
+        }
+    }
 }

@@ -113,6 +113,9 @@ final class ProgRunCommand implements Callable<Integer> {
         if (repeat < 1) throw new UserInputException("--repeat must be at least 1, not " + repeat);
         if (dataOut != null && input.pcap != null) throw new UserInputException("--data-out goes with --data-in; use --pcap-out with --pcap");
         if (pcapOut != null && input.dataIn != null) throw new UserInputException("--pcap-out goes with --pcap; use --data-out with --data-in");
+        // refused before anything runs, as bpftool checks its output files first
+        if (dataOut != null && Files.isDirectory(dataOut)) throw new UserInputException("--data-out " + dataOut + ": is a directory, not a file");
+        if (pcapOut != null && Files.isDirectory(pcapOut)) throw new UserInputException("--pcap-out " + pcapOut + ": is a directory, not a file");
         KernelTarget kernel = Targets.of(target);
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         ProgramSpec programSpec = Objects.program(obj, prog);
@@ -122,7 +125,10 @@ final class ProgRunCommand implements Callable<Integer> {
                 .withEngine(engine.loader())
                 .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add))
                 .withTarget(kernel);
-        if (btf != null) options = options.withBtf(btf);
+        if (btf != null) {
+            Objects.targetBtf(btf); // a wrong file is an error even when no program needs CO-RE
+            options = options.withBtf(btf);
+        }
         if (checked) options = options.withAlwaysChecked(true);
         if (flags != null) options = options.withProgFlags(Objects.progFlags(flags));
         try (BpfRuntime runtime = BpfRuntime.create(options)) {
@@ -171,12 +177,12 @@ final class ProgRunCommand implements Callable<Integer> {
                     ringRecords.get(reader.ring().name()).add(Json.hex(rec.get()));
                 }
             }
-            if (dataOut != null && last != null) write(dataOut, last.dataOut());
+            if (dataOut != null && last != null) write("--data-out", dataOut, last.dataOut());
             if (pcapOut != null) {
                 try {
                     Pcap.write(pcapOut, outFrames);
                 } catch (IOException e) {
-                    throw new UserInputException(pcapOut + ": cannot write: " + e.getMessage());
+                    throw new UserInputException("--pcap-out " + pcapOut + ": cannot write: " + reason(e));
                 }
             }
             if (json) {
@@ -272,11 +278,11 @@ final class ProgRunCommand implements Callable<Integer> {
         }
     }
 
-    private static void write(Path file, byte[] data) {
+    private static void write(String option, Path file, byte[] data) {
         try {
             Files.write(file, data);
         } catch (IOException e) {
-            throw new UserInputException(file + ": cannot write: " + e.getMessage());
+            throw new UserInputException(option + " " + file + ": cannot write: " + reason(e));
         }
     }
 
@@ -286,5 +292,15 @@ final class ProgRunCommand implements Callable<Integer> {
         } catch (PcapFormatException e) {
             throw new UserInputException(e.getMessage());
         }
+    }
+
+    /** Why a file could not be written, without repeating its name (NIO puts the path in its messages). */
+    private static String reason(IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException _ -> "its folder does not exist";
+            case java.nio.file.AccessDeniedException _ -> "permission denied";
+            case java.nio.file.FileSystemException f when f.getReason() != null -> f.getReason().toLowerCase(java.util.Locale.ROOT);
+            default -> e.getMessage();
+        };
     }
 }

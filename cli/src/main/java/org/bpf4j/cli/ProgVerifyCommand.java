@@ -74,14 +74,9 @@ final class ProgVerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Object> results = new ArrayList<>();
         boolean allAccepted = true, internalError = false;
-        Optional<org.bpf4j.btf.Btf> target = Optional.empty();
-        if (programs.stream().anyMatch(p -> !p.coreRelocations().isEmpty())) {
-            try {
-                target = org.bpf4j.btf.core.CoreRelocator.targetBtf(Optional.ofNullable(btf));
-            } catch (java.io.UncheckedIOException | org.bpf4j.btf.BtfFormatException e) {
-                throw new UserInputException("--btf: " + e.getMessage());
-            }
-        }
+        // a given --btf is read even when no program needs it: a wrong file is an error, not ignored
+        Optional<org.bpf4j.btf.Btf> target = btf != null || programs.stream().anyMatch(p -> !p.coreRelocations().isEmpty())
+                ? Objects.targetBtf(btf) : Optional.empty();
         for (ProgramSpec p : programs) {
             VerifierResult r = ObjectVerification.verify(obj, p, options, target);
             Map<String, Object> m = new LinkedHashMap<>();

@@ -46,4 +46,23 @@ class JsonErrorsTest {
         assertThat(r.err()).hasLineCount(1).contains("rejected by the verifier at insn 5: "
                 + "invalid access to packet, off=14 size=1, R2(id=0,off=14,r=14); R2 offset is outside of the packet");
     }
+
+    /** Output and BTF files are checked before anything runs; the message names the option once and the path once. */
+    @Test
+    void wrongFilesNameTheirOption() throws Exception {
+        java.nio.file.Path frame = dir.resolve("frame.bin");
+        java.nio.file.Files.write(frame, new byte[64]);
+        java.nio.file.Path empty = java.nio.file.Files.createFile(dir.resolve("empty.btf"));
+        String fw = "../examples/xdp/firewall.bpf.o";
+        assertThat(CliRunner.run("prog", "run", fw, "--data-in", frame.toString(), "--data-out", dir.toString()).err())
+                .isEqualTo("bpf4j: --data-out " + dir + ": is a directory, not a file\n");
+        assertThat(CliRunner.run("prog", "run", fw, "--data-in", frame.toString(), "--data-out", dir.resolve("no/such/out").toString()).err())
+                .isEqualTo("bpf4j: --data-out " + dir.resolve("no/such/out") + ": cannot write: its folder does not exist\n");
+        for (String command : new String[] {"verify", "run"}) {
+            CliRunner r = command.equals("verify") ? CliRunner.run("prog", "verify", fw, "--btf", empty.toString())
+                    : CliRunner.run("prog", "run", fw, "--data-in", frame.toString(), "--btf", empty.toString());
+            assertThat(r.exit()).as(command).isEqualTo(2);
+            assertThat(r.err()).as(command).startsWith("bpf4j: --btf: ").hasLineCount(1);
+        }
+    }
 }
