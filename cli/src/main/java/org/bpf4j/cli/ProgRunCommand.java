@@ -244,7 +244,8 @@ final class ProgRunCommand implements Callable<Integer> {
         out.printf("%d frames: return values %s%s%n", frames, counts.isEmpty() ? "none" : counts, errors > 0 ? "; " + errors + " refused" : "");
         for (BpfMap m : loaded.maps().values()) {
             List<Map<String, Object>> entries = MapDump.entries(m);
-            out.printf("map %s (%s): %d entries%n", m.name(), m.type().name().toLowerCase(java.util.Locale.ROOT), entries.size());
+            out.printf("map %s (%s): %d %s%n", m.name(), m.type().name().toLowerCase(java.util.Locale.ROOT), entries.size(),
+                    entries.size() == 1 ? "entry" : "entries");
             for (Map<String, Object> e : entries) {
                 Object v = e.containsKey("values") ? e.get("values") : e.get("value");
                 out.printf("  key %s  value %s%n", e.get("key"), v);

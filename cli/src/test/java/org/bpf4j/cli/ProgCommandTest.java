@@ -245,6 +245,7 @@ class ProgCommandTest {
     void runningTheFirstProgramIsTheDefault() {
         CliRunner r = CliRunner.run("prog", "run", FIREWALL, "--pcap", FIREWALL_PCAP);
         assertThat(r.out()).contains("26 frames: return values 1 x10, 2 x15; 1 refused");
+        assertThat(r.out()).contains("map blocked_ports (hash): 0 entries\n", "map .rodata (array): 1 entry\n"); // not "1 entries"
     }
 
     @ParameterizedTest
