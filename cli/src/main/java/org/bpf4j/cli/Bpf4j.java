@@ -33,6 +33,11 @@ public final class Bpf4j {
             }
         };
         CommandLine cl = new CommandLine(new Bpf4j(), factory);
+        // `source <(bpf4j completion)`: bash and zsh completion of every command and option, from picocli
+        CommandLine completion = new CommandLine(new picocli.AutoComplete.GenerateCompletion());
+        completion.getCommandSpec().usageMessage().hidden(false)
+                .description("Print a bash/zsh completion script: source <(bpf4j completion).");
+        cl.addSubcommand("completion", completion);
         cl.setOut(out);
         cl.setErr(err);
         // a help request does not hide an unknown command: `bpf4j map --help` is an error, not the top-level help

@@ -43,4 +43,11 @@ class HelpTest {
             }
         }
     }
+
+    @Test
+    void completionScriptCoversTheCommands() {
+        CliRunner r = CliRunner.run("completion");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("complete -F _complete_bpf4j", "prog verify", "--flags", "--target");
+    }
 }
