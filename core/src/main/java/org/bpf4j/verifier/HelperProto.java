@@ -2,7 +2,7 @@ package org.bpf4j.verifier;
 
 /**
  * Helper prototypes ({@code struct bpf_func_proto}) of every Linux 6.18 helper: return type, argument types,
- * pkt_access. Which program types may call a helper and whether it is gpl_only is {@link HelperAvailability}.
+ * pkt_access, allow_fastcall. Which program types may call a helper and whether it is gpl_only is {@link HelperAvailability}.
  * A prototype bpf4j cannot check (BTF-typed kernel pointers, dynptrs, kptrs, callbacks, timers, spin locks)
  * carries the reason in {@code unmodelled}: a call is then
  * {@code unsupported}, never a guess.
@@ -11,7 +11,8 @@ package org.bpf4j.verifier;
  * kernel/bpf/helpers.c, kernel/trace/bpf_trace.c, kernel/bpf/*.c, ...); where one helper has several
  * prototypes, {@link #of(int, VerifierProgramType)} picks the one the program type gets.
  */
-record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetSize, String unmodelled) {
+record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetSize, String unmodelled,
+                   boolean allowFastcall) {
 
     // Argument types (enum bpf_arg_type base values and flags as the verifier needs them).
     static final int ARG_DONTCARE = 0, ARG_CONST_MAP_PTR = 1, ARG_PTR_TO_MAP_KEY = 2, ARG_PTR_TO_MAP_VALUE = 3,
@@ -61,11 +62,11 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
     private static final HelperProto[] PROTOS = new HelperProto[212];
 
     private static void def(int id, int ret, boolean pkt, int... args) {
-        PROTOS[id] = new HelperProto(id, ret, pkt, args, 0, null);
+        PROTOS[id] = new HelperProto(id, ret, pkt, args, 0, null, false);
     }
 
     private static void unmodelled(int id, String reason, int ret, int... args) {
-        PROTOS[id] = new HelperProto(id, ret, false, args, 0, reason);
+        PROTOS[id] = new HelperProto(id, ret, false, args, 0, reason, false);
     }
 
     private static void unmodelled(int id, String reason) {
@@ -87,27 +88,36 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
             };
             // socket reuseport and syscall programs get the tracing variants, which take BTF-typed kernel pointers
             case 46 -> type == VerifierProgramType.SK_REUSEPORT || type == VerifierProgramType.SYSCALL
-                    ? new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed socket pointer")
+                    ? new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed socket pointer", false)
                     : PROTOS[46];
             case 188 -> type == VerifierProgramType.XDP ? PROTOS[188]
-                    : new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed kernel pointer");
+                    : new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed kernel pointer", false);
             // setsockopt programs get the socket's own bpf_setsockopt/bpf_getsockopt, on ctx->sk
             case 49, 57 -> type == VerifierProgramType.CGROUP_SOCKOPT
-                    ? new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed socket pointer")
+                    ? new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed socket pointer", false)
                     : PROTOS[id];
             // cgroup/sock programs pass their context, the others a BTF-typed socket
             case 107 -> type == VerifierProgramType.CGROUP_SOCK ? SK_STORAGE_GET_CG_SOCK : PROTOS[107];
             // sk_lookup programs assign the socket they looked up, or NULL
             case 124 -> type == VerifierProgramType.SK_LOOKUP ? SK_LOOKUP_ASSIGN : PROTOS[124];
+            // tc, xdp, lwt and tracing programs (bpf_tracing_func_proto) get bpf_get_smp_processor_id_proto, the
+            // others bpf_base_func_proto's bpf_get_raw_smp_processor_id_proto, which is not bpf_fastcall
+            case 8 -> switch (type) {
+                case SCHED_CLS, SCHED_ACT, XDP, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL, KPROBE, TRACEPOINT,
+                     PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, TRACING, LSM, SYSCALL -> SMP_PROCESSOR_ID;
+                default -> PROTOS[8];
+            };
             default -> get(id);
         };
     }
 
-    private static final HelperProto CGROUP_CLASSID_CURRENT = new HelperProto(17, RET_INTEGER, false, NONE, 0, null);
+    /** bpf_get_smp_processor_id_proto: the one helper prototype with allow_fastcall (kernel/bpf/helpers.c). */
+    private static final HelperProto SMP_PROCESSOR_ID = new HelperProto(8, RET_INTEGER, false, NONE, 0, null, true);
+    private static final HelperProto CGROUP_CLASSID_CURRENT = new HelperProto(17, RET_INTEGER, false, NONE, 0, null, false);
     private static final HelperProto SK_LOOKUP_ASSIGN = new HelperProto(124, RET_INTEGER, false,
-            new int[] {CTX, ARG_PTR_TO_SOCKET | A_MAYBE_NULL, ANY}, 0, null);
+            new int[] {CTX, ARG_PTR_TO_SOCKET | A_MAYBE_NULL, ANY}, 0, null, false);
     private static final HelperProto SK_STORAGE_GET_CG_SOCK = new HelperProto(107, RET_MAP_VALUE_OR_NULL, false,
-            new int[] {MAP, CTX, VALUE_OR_NULL, ANY}, 0, null);
+            new int[] {MAP, CTX, VALUE_OR_NULL, ANY}, 0, null, false);
 
     static {
         def(1, RET_MAP_VALUE_OR_NULL, PKT, MAP, KEY); // map_lookup_elem
@@ -241,7 +251,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
         def(128, RET_INTEGER, NO_PKT, SOCK); // sk_cgroup_id
         def(129, RET_INTEGER, NO_PKT, SOCK, ANY); // sk_ancestor_cgroup_id
         def(130, RET_INTEGER, NO_PKT, MAP, MEM_RO, SIZE0, ANY); // ringbuf_output
-        PROTOS[131] = new HelperProto(131, RET_RINGBUF_MEM_OR_NULL, false, new int[] {MAP, ALLOC_SIZE0, ANY}, 1, null); // ringbuf_reserve
+        PROTOS[131] = new HelperProto(131, RET_RINGBUF_MEM_OR_NULL, false, new int[] {MAP, ALLOC_SIZE0, ANY}, 1, null, false); // ringbuf_reserve
         def(132, RET_VOID, NO_PKT, RINGBUF_RELEASE, ANY); // ringbuf_submit
         def(133, RET_VOID, NO_PKT, RINGBUF_RELEASE, ANY); // ringbuf_discard
         def(134, RET_INTEGER, NO_PKT, MAP, ANY); // ringbuf_query

@@ -147,6 +147,12 @@ public final class Verifier {
 
     private int[] subprogStarts = {0};
     private int[] stackDepth;
+    /** bpf_fastcall: spill/fill instructions of a pattern, how many pairs a call's removal drops, per instruction. */
+    private boolean[] fastcallPattern;
+    private int[] fastcallSpills;
+    /** bpf_fastcall, per subprogram: where the patterns' region ends (fastcall_stack_off), and keep_fastcall_stack. */
+    private int[] fastcallStackOff;
+    private boolean[] keepFastcallStack;
     private boolean[] prunePoint;
     private boolean[] forceCheckpoint;
     /** Calls of helpers that call a callback synchronously: the callback loops back to them (calls_callback). */
@@ -347,6 +353,7 @@ public final class Verifier {
         checkSubprogs();
         checkAbnormalReturn();
         checkCfg();
+        markFastcallPatterns();
         computeLiveRegs();
         if (level >= 2) logLiveRegs();
         computeLiveSlots();
@@ -365,6 +372,7 @@ public final class Verifier {
         callbacks = new boolean[subprogStarts.length];
         doCheck(initialState(), 0);
         checkGlobalSubprogs();
+        removeFastcallSpillsFills();
         checkMaxStackDepth();
         checkRemovedCallbacks();
         logStats();
@@ -2277,6 +2285,114 @@ public final class Verifier {
         return new Reject(insnIdx, List.of(sb.toString()));
     }
 
+    // ---- bpf_fastcall spill/fill patterns ------------------------------------------------------------
+
+    /**
+     * mark_fastcall_patterns: in each subprogram, the spill/fill pairs around a helper call that saves the
+     * registers the helper leaves alone, at the lowest stack offsets the subprogram spills to. Pairs around a
+     * helper the kernel inlines are removed after verification (remove_fastcall_spills_fills), and with
+     * them their stack slots, which then do not count towards the 512 bytes.
+     */
+    private void markFastcallPatterns() {
+        fastcallPattern = new boolean[n];
+        fastcallSpills = new int[n];
+        fastcallStackOff = new int[subprogStarts.length];
+        keepFastcallStack = new boolean[subprogStarts.length];
+        boolean[] jumpTarget = jumpTargets();
+        for (int s = 0; s < subprogStarts.length; s++) {
+            int end = s + 1 < subprogStarts.length ? subprogStarts[s + 1] : n;
+            int lowestOff = 0;
+            for (int i = subprogStarts[s]; i < end; i++) {
+                Insn in = insns[i];
+                if (in.opcode() == (CLASS_STX | MODE_MEM | SIZE_DW) && in.dst() == 10) lowestOff = Math.min(lowestOff, in.off());
+            }
+            for (int i = subprogStarts[s]; i < end; i++) {
+                if (insns[i].opcode() == (CLASS_JMP | JMP_CALL)) {
+                    markFastcallPatternForCall(s, i, lowestOff, jumpTarget);
+                }
+            }
+        }
+    }
+
+    /** The instructions a jump, a call or a callback's address leads to (push_insn's BRANCH edges, mark_jump_target). */
+    private boolean[] jumpTargets() {
+        boolean[] t = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            Insn in = insns[i];
+            int code = in.opcode(), cls = insnClass(code), w = -1;
+            if (code == LDDW) {
+                if (in.src() == PSEUDO_FUNC) w = i + in.imm() + 1;
+                i++;
+            } else if (cls == CLASS_JMP || cls == CLASS_JMP32) {
+                int op = jmpOp(code);
+                if (op == JMP_CALL) w = in.src() == CALL_PSEUDO ? i + in.imm() + 1 : -1;
+                else if (op == JMP_JA && cls == CLASS_JMP32) w = i + in.imm() + 1;
+                else if (op != JMP_EXIT) w = i + in.off() + 1;
+            }
+            if (w >= 0 && w < n) t[w] = true;
+        }
+        return t;
+    }
+
+    /** mark_fastcall_pattern_for_call: the pairs {@code *(u64 *)(r10 + off) = rX ... call ... rX = *(u64 *)(r10 + off)}. */
+    private void markFastcallPatternForCall(int subprog, int call, int lowestOff, boolean[] jumpTarget) {
+        Insn c = insns[call];
+        if (c.src() != CALL_HELPER) return; // subprogram calls clobber everything; kfuncs are not modelled
+        HelperProto fn = HelperProto.of(c.imm(), ptype);
+        if (fn == null || fn.unmodelled() != null) return;
+        int clobbered = fn.ret() != HelperProto.RET_VOID ? 1 : 0; // helper_fastcall_clobber_mask
+        for (int a = 0; a < fn.args().length; a++) if (fn.args()[a] != HelperProto.ARG_DONTCARE) clobbered |= 1 << (a + 1);
+        int expected = ~clobbered & 0x3f;
+        int i = 1, off = lowestOff;
+        for (; i <= 5; i++, off += 8) {
+            if (call - i < 0 || call + i >= n) break;
+            if (jumpTarget[call - i + 1] || jumpTarget[call + i]) break; // a jump to the first spill is fine
+            Insn stx = insns[call - i], ldx = insns[call + i];
+            if (stx.opcode() != (CLASS_STX | MODE_MEM | SIZE_DW) || ldx.opcode() != (CLASS_LDX | MODE_MEM | SIZE_DW)
+                    || stx.dst() != 10 || ldx.src() != 10) break;
+            if (stx.src() != ldx.dst() || (expected & (1 << stx.src())) == 0) break;
+            if (stx.off() != off || ldx.off() != off) break;
+            expected &= ~(1 << stx.src());
+            fastcallPattern[call - i] = true;
+            fastcallPattern[call + i] = true;
+        }
+        if (i == 1) return;
+        // a pattern around a helper this kernel does not inline is kept, and so is its stack; the one
+        // allow_fastcall helper, bpf_get_smp_processor_id, is inlined on x86-64 with the JIT on
+        // (verifier_inlines_helper_call, bpf_jit_inlines_helper_call)
+        if (fn.allowFastcall()) fastcallSpills[call] = i - 1;
+        else keepFastcallStack[subprog] = true;
+        fastcallStackOff[subprog] = Math.min(fastcallStackOff[subprog], off);
+    }
+
+    /**
+     * check_fastcall_stack_contract: an access below the fastcall region by an instruction outside the
+     * patterns means the region is not the patterns' alone: none of the subprogram's patterns is removed.
+     */
+    private void checkFastcallStackContract(Frame f, long off) {
+        int sp = f.subprog;
+        if (fastcallStackOff[sp] <= off || fastcallPattern[insnIdx]) return;
+        fastcallStackOff[sp] = Short.MIN_VALUE;
+        int end = sp + 1 < subprogStarts.length ? subprogStarts[sp + 1] : n;
+        for (int i = subprogStarts[sp]; i < end; i++) {
+            fastcallSpills[i] = 0;
+            fastcallPattern[i] = false;
+        }
+    }
+
+    /**
+     * remove_fastcall_spills_fills, for the stack depth only: bpf4j runs the program as written, but a
+     * subprogram whose patterns the kernel removes needs only the stack above them.
+     */
+    private void removeFastcallSpillsFills() {
+        for (int s = 0; s < subprogStarts.length; s++) {
+            int end = s + 1 < subprogStarts.length ? subprogStarts[s + 1] : n;
+            boolean modified = false;
+            for (int i = subprogStarts[s]; i < end; i++) modified |= fastcallSpills[i] > 0;
+            if (modified && !keepFastcallStack[s]) stackDepth[s] = -fastcallStackOff[s];
+        }
+    }
+
     private void updateStackDepth(Frame f) {
         int sp = f.subprog;
         stackDepth[sp] = Math.max(stackDepth[sp], f.allocated());
@@ -2601,6 +2717,7 @@ public final class Verifier {
         } else if (t == PTR_TO_STACK) {
             checkStackAccessWithinBounds(regno, off, size, write);
             Frame f = funcOf(r);
+            checkFastcallStackContract(f, (r.isConst() ? r.tv : r.smin) + off);
             if (!write) checkStackRead(f, regno, off, size, valueRegno);
             else checkStackWrite(f, regno, off, size, valueRegno);
         } else if (isPktPointer(t)) {
