@@ -46,8 +46,8 @@ public final class SharedData {
 
     private static String missing(String sub, String what) {
         String given = System.getProperty("bpf4j.shared", "");
-        return "skipped: " + what + " (" + sub + "/ of the shared test data) is not at "
-                + (given.isEmpty() ? "any folder (bpf4j.shared is not set)" : Path.of(given).toAbsolutePath().normalize().toString())
+        return "skipped: " + what + ": no " + sub + "/ in the shared test data "
+                + (given.isEmpty() ? "(bpf4j.shared is not set)" : "at " + Path.of(given).toAbsolutePath().normalize())
                 + "; run with -Dbpf4j.shared=DIR or BPF4J_SHARED=DIR ./test.sh";
     }
 }
