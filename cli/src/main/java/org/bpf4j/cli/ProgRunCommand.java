@@ -22,6 +22,7 @@ import org.bpf4j.pcap.Frame;
 import org.bpf4j.pcap.Pcap;
 import org.bpf4j.pcap.PcapFormatException;
 import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.progtype.ReturnCodes;
 import org.bpf4j.runtime.BpfRuntime;
 import org.bpf4j.runtime.LoadException;
 import org.bpf4j.runtime.LoadedObject;
@@ -160,6 +161,7 @@ final class ProgRunCommand implements Callable<Integer> {
                     TestRunResult r = program.testRun(run);
                     last = r;
                     result.put("retval", r.retval());
+                    ReturnCodes.name(program.type(), r.retval()).ifPresent(n -> result.put("retval_name", n));
                     if (hasPacket(program.type())) result.put("data_out", Json.hex(r.dataOut()));
                     retvals.merge(r.retval(), 1, Integer::sum);
                     outFrames.add(new Frame(r.dataOut(), frame.timestampNanos(), r.dataOut().length));
@@ -198,10 +200,11 @@ final class ProgRunCommand implements Callable<Integer> {
                 root.put("warnings", obj.warnings());
                 out.println(Json.write(root));
             } else if (input.dataIn != null) {
-                out.printf("Return value: %d, duration%s: %dns%n", last.retval(), repeat > 1 ? " (average)" : "", last.durationNanos());
+                out.printf("Return value: %d%s, duration%s: %dns%n", last.retval(), named(program, last.retval()),
+                        repeat > 1 ? " (average)" : "", last.durationNanos());
                 for (String line : trace) out.println("trace: " + line);
             } else {
-                printSummary(out, frames.size(), retvals, errors, results, loaded, ringRecords);
+                printSummary(out, frames.size(), retvals, errors, results, loaded, program, ringRecords);
             }
             out.flush();
             return 0;
@@ -233,14 +236,14 @@ final class ProgRunCommand implements Callable<Integer> {
     }
 
     private void printSummary(PrintWriter out, int frames, TreeMap<Long, Integer> retvals, int errors, List<Object> results,
-                              LoadedObject loaded, Map<String, List<Object>> rings) {
+                              LoadedObject loaded, LoadedProgram program, Map<String, List<Object>> rings) {
         for (int i = 0; i < results.size(); i++) {
             @SuppressWarnings("unchecked")
             Map<String, Object> r = (Map<String, Object>) results.get(i);
             if (r.containsKey("error")) out.printf("frame %d: %s%n", i + 1, r.get("error"));
         }
         StringBuilder counts = new StringBuilder();
-        retvals.forEach((rv, n) -> counts.append(counts.isEmpty() ? "" : ", ").append(rv).append(" x").append(n));
+        retvals.forEach((rv, n) -> counts.append(counts.isEmpty() ? "" : ", ").append(rv).append(named(program, rv)).append(" x").append(n));
         out.printf("%d frames: return values %s%s%n", frames, counts.isEmpty() ? "none" : counts, errors > 0 ? "; " + errors + " refused" : "");
         for (BpfMap m : loaded.maps().values()) {
             List<Map<String, Object>> entries = MapDump.entries(m);
@@ -303,5 +306,10 @@ final class ProgRunCommand implements Callable<Integer> {
             case java.nio.file.FileSystemException f when f.getReason() != null -> f.getReason().toLowerCase(java.util.Locale.ROOT);
             default -> e.getMessage();
         };
+    }
+
+    /** " (XDP_DROP)" where uapi names the program type's return value, else nothing. */
+    private static String named(LoadedProgram program, long retval) {
+        return ReturnCodes.name(program.type(), retval).map(n -> " (" + n + ")").orElse("");
     }
 }

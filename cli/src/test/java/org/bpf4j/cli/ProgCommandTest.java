@@ -60,10 +60,10 @@ class ProgCommandTest {
         Path out = dir.resolve("out.bin");
         CliRunner r = CliRunner.run("prog", "run", FIREWALL, "--data-in", in.toString(), "--data-out", out.toString());
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).matches("Return value: 2, duration: \\d+ns\n");
+        assertThat(r.out()).matches("Return value: 2 \\(XDP_PASS\\), duration: \\d+ns\n");
         assertThat(Files.readAllBytes(out)).isEqualTo(frames.get(0).data());
         CliRunner repeated = CliRunner.run("prog", "run", FIREWALL, "--data-in", in.toString(), "--repeat", "5");
-        assertThat(repeated.out()).matches("Return value: 2, duration \\(average\\): \\d+ns\n");
+        assertThat(repeated.out()).matches("Return value: 2 \\(XDP_PASS\\), duration \\(average\\): \\d+ns\n");
     }
 
     @Test
@@ -93,6 +93,7 @@ class ProgCommandTest {
                 int frame = i;
                 long expected = Arrays.stream(drops).anyMatch(d -> d == frame) ? 1 : 2;
                 assertThat(results.get(i - 1).get("retval").asLong()).as("frame %d on %s", i, engine).isEqualTo(expected);
+                assertThat(results.get(i - 1).get("retval_name").asText()).isEqualTo(expected == 1 ? "XDP_DROP" : "XDP_PASS");
                 assertThat(results.get(i - 1).get("data_out").asText()).isNotEmpty();
             }
             assertThat(results.get(25).get("error").asText()).contains("shorter than an Ethernet header");
@@ -136,7 +137,7 @@ class ProgCommandTest {
         CliRunner r = CliRunner.run("prog", "run", ROOT.resolve("examples/xdp/loadbalancer.bpf.o").toString(),
                 "--pcap", ROOT.resolve("examples/xdp/loadbalancer.pcap").toString(), "--pcap-out", out.toString());
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("20 frames: return values 2 x10, 3 x10");
+        assertThat(r.out()).contains("20 frames: return values 2 (XDP_PASS) x10, 3 (XDP_TX) x10");
         List<Frame> frames = Pcap.read(out);
         assertThat(frames).hasSize(20);
         assertThat(Json.hex(frames.get(0).data())).isEqualTo(
@@ -244,7 +245,7 @@ class ProgCommandTest {
     @Test
     void runningTheFirstProgramIsTheDefault() {
         CliRunner r = CliRunner.run("prog", "run", FIREWALL, "--pcap", FIREWALL_PCAP);
-        assertThat(r.out()).contains("26 frames: return values 1 x10, 2 x15; 1 refused");
+        assertThat(r.out()).contains("26 frames: return values 1 (XDP_DROP) x10, 2 (XDP_PASS) x15; 1 refused");
         assertThat(r.out()).contains("map blocked_ports (hash): 0 entries\n", "map .rodata (array): 1 entry\n"); // not "1 entries"
     }
 
