@@ -2,7 +2,9 @@ package org.bpf4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +15,7 @@ import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.elf.Relocation;
 import org.bpf4j.helpers.KernelHelper;
+import org.bpf4j.isa.Insn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,23 +40,39 @@ final class ProgDumpCommand implements Callable<Integer> {
     @Option(names = "--prog", paramLabel = "NAME", description = "Only this program (default: all).")
     String prog;
 
+    @Option(names = {"-j", "--json"}, description = "Print one JSON object: per program, per instruction its disassembly, "
+            + "raw bytes, source line, function and relocation.")
+    boolean json;
+
     @Override
     public Integer call() {
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
-        boolean first = true;
-        for (ProgramSpec p : programs) {
-            if (!first) out.println();
-            first = false;
-            dump(out, p);
+        if (json) {
+            List<Object> list = new ArrayList<>();
+            for (ProgramSpec p : programs) list.add(dumpJson(p));
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("programs", list);
+            root.put("warnings", obj.warnings());
+            out.println(Json.write(root));
+        } else {
+            boolean first = true;
+            for (ProgramSpec p : programs) {
+                if (!first) out.println();
+                first = false;
+                dump(out, p);
+            }
         }
         out.flush();
         return 0;
     }
 
-    static void dump(PrintWriter out, ProgramSpec p) {
-        out.printf("%s: section %s, type %s, %d insns%n", p.name(), p.sectionName(), ProgShowCommand.typeName(p), p.program().size());
+    /** One disassembled instruction with what the object says about it. */
+    private record Row(Disassembler.Line line, Optional<String> function, Optional<LineInfo> source, Optional<String> note) {}
+
+    /** The program's instructions, each with the function it starts, its BTF source line and its relocation. */
+    private static List<Row> rows(ProgramSpec p) {
         Map<Integer, String> notes = new HashMap<>();
         for (Relocation r : p.relocations()) {
             notes.put(r.insn(), switch (r) {
@@ -68,19 +87,56 @@ final class ProgDumpCommand implements Callable<Integer> {
         for (LineInfo l : p.lineInfos()) lines.put(l.insn(), l);
         Map<Integer, String> functions = new HashMap<>();
         for (ProgramSpec.Subprogram s : p.subprograms()) functions.put(s.start(), s.name());
+        List<Row> rows = new ArrayList<>();
+        for (Disassembler.Line line : Disassembler.lines(p.program(), ProgDumpCommand::helperName)) {
+            LineInfo source = lines.get(line.pc());
+            rows.add(new Row(line, Optional.ofNullable(line.pc() == 0 ? null : functions.get(line.pc())),
+                    Optional.ofNullable(source).filter(l -> !l.line().isBlank()), Optional.ofNullable(notes.get(line.pc()))));
+        }
+        return rows;
+    }
+
+    static void dump(PrintWriter out, ProgramSpec p) {
+        out.printf("%s: section %s, type %s, %d insns%n", p.name(), p.sectionName(), ProgShowCommand.typeName(p), p.program().size());
         int width = String.valueOf(Math.max(p.program().size() - 1, 0)).length();
         LineInfo shown = null;
-        for (Disassembler.Line line : Disassembler.lines(p.program(), ProgDumpCommand::helperName)) {
-            String function = functions.get(line.pc());
-            if (function != null && line.pc() != 0) out.printf("%s:%n", function);
-            LineInfo source = lines.get(line.pc());
-            if (source != null && !source.line().isBlank() && !sameLine(source, shown)) {
+        for (Row row : rows(p)) {
+            row.function().ifPresent(f -> out.printf("%s:%n", f));
+            if (row.source().isPresent() && !sameLine(row.source().get(), shown)) {
+                LineInfo source = row.source().get();
                 out.printf("; %s @ %s:%d%n", source.line().strip(), source.fileName(), source.lineNumber());
                 shown = source;
             }
-            String note = notes.get(line.pc());
-            out.printf("%" + (width + 2) + "d: %s%s%n", line.pc(), line.text(), note == null ? "" : "  ; " + note);
+            out.printf("%" + (width + 2) + "d: %s%s%n", row.line().pc(), row.line().text(), row.note().map(n -> "  ; " + n).orElse(""));
         }
+    }
+
+    private static Map<String, Object> dumpJson(ProgramSpec p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name());
+        m.put("section", p.sectionName());
+        m.put("type", ProgShowCommand.typeName(p));
+        List<Object> insns = new ArrayList<>();
+        List<Insn> program = p.program().insns();
+        for (Row row : rows(p)) {
+            Map<String, Object> i = new LinkedHashMap<>();
+            i.put("pc", row.line().pc());
+            i.put("disasm", row.line().text());
+            Insn insn = program.get(row.line().pc());
+            boolean wide = insn.isWide() && row.line().pc() + 1 < program.size();
+            i.put("raw", String.format("%016x", Long.reverseBytes(insn.encode()))
+                    + (wide ? String.format("%016x", Long.reverseBytes(program.get(row.line().pc() + 1).encode())) : ""));
+            row.function().ifPresent(f -> i.put("function", f));
+            row.source().ifPresent(l -> {
+                i.put("file", l.fileName());
+                i.put("line", l.lineNumber());
+                i.put("src", l.line().strip());
+            });
+            row.note().ifPresent(n -> i.put("relocation", n));
+            insns.add(i);
+        }
+        m.put("insns", insns);
+        return m;
     }
 
     private static boolean sameLine(LineInfo a, LineInfo b) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.bpf4j.elf.BpfObject;
 import org.bpf4j.pcap.Frame;
 import org.bpf4j.pcap.Pcap;
 import org.bpf4j.testing.SharedData;
@@ -264,5 +265,24 @@ class ProgCommandTest {
             return s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".json") && !p.toString().endsWith(".jsonl")
                     && !p.toString().endsWith(".md")).sorted().toList().stream();
         }
+    }
+
+    /** prog dump -j holds what the text shows: each instruction's disassembly, bytes, source line and relocation. */
+    @Test
+    void dumpJsonHoldsWhatTheTextShows() throws IOException {
+        CliRunner text = CliRunner.run("prog", "dump", FIREWALL);
+        CliRunner j = CliRunner.run("prog", "dump", FIREWALL, "-j");
+        assertThat(j.exit()).isZero();
+        JsonNode program = json(j).get("programs").get(0);
+        assertThat(program.get("name").asText()).isEqualTo("xdp_firewall");
+        JsonNode insns = program.get("insns");
+        for (JsonNode insn : insns) {
+            assertThat(text.out()).contains(insn.get("pc").asInt() + ": " + insn.get("disasm").asText());
+            assertThat(insn.get("raw").asText()).matches("[0-9a-f]{16}|[0-9a-f]{32}");
+            if (insn.has("src")) assertThat(text.out()).contains("; " + insn.get("src").asText() + " @ ");
+        }
+        assertThat(insns.findValuesAsText("relocation")).contains("map blocked_ports");
+        assertThat(insns.get(0).get("raw").asText()).isEqualTo(String.format("%016x", Long.reverseBytes(
+                BpfObject.open(Path.of(FIREWALL)).programs().getFirst().program().insns().getFirst().encode())));
     }
 }
