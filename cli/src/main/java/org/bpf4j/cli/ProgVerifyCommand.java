@@ -87,6 +87,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
                 case VerifierResult.Accepted a -> {
                     m.put("verdict", "accept");
                     m.put("processed_insns", a.processedInsns());
+                    if (logLevel > 0) m.put("log", a.log());
                     if (!json) {
                         printLog(out, a.log());
                         out.printf("%s: accept (processed %d insns)%n", p.name(), a.processedInsns());
@@ -101,7 +102,11 @@ final class ProgVerifyCommand implements Callable<Integer> {
                     m.put("insn", j.insn());
                     Optional<LineInfo> line = p.lineOf(j.insn());
                     line.ifPresent(l -> m.put("source", l.fileName() + ":" + l.lineNumber()));
+                    line.ifPresent(l -> m.put("source_text", sourceText(l)));
+                    Optional<String> hint = j.details().stream().map(ProgVerifyCommand::hint).flatMap(Optional::stream).findFirst();
+                    hint.ifPresent(h -> m.put("hint", h));
                     m.put("processed_insns", j.processedInsns());
+                    if (logLevel > 0) m.put("log", j.log());
                     if (!json) {
                         printLog(out, j.log());
                         String first = j.details().isEmpty() ? j.message() : j.details().getFirst();
@@ -110,8 +115,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
                         else out.printf("%s: reject at insn %d: %s%n", p.name(), j.insn(), first);
                         for (String more : j.details().stream().skip(1).toList()) out.println("  " + more);
                         line.ifPresent(l -> out.printf("  at %s:%d: %s%n", l.fileName(), l.lineNumber(), sourceText(l)));
-                        j.details().stream().map(ProgVerifyCommand::hint).flatMap(Optional::stream).findFirst()
-                                .ifPresent(h -> out.println("  hint: " + h));
+                        hint.ifPresent(h -> out.println("  hint: " + h));
                     }
                 }
                 case VerifierResult.Unsupported u -> {
@@ -125,6 +129,7 @@ final class ProgVerifyCommand implements Callable<Integer> {
                     m.put("verdict", "internal error");
                     m.put("message", e.message());
                     m.put("insn", e.insn());
+                    if (logLevel > 0) m.put("log", e.log());
                     if (!json) {
                         printLog(out, e.log());
                         out.printf("%s: internal error: %s%n", p.name(), e.message());

@@ -65,4 +65,16 @@ class JsonErrorsTest {
             assertThat(r.err()).as(command).startsWith("bpf4j: --btf: ").hasLineCount(1);
         }
     }
+
+    /** prog verify -j holds what the text shows: the hint, the source line's text and, with --log-level, the log. */
+    @Test
+    void verifyJsonHoldsWhatTheTextShows() throws Exception {
+        CliRunner text = CliRunner.run("prog", "verify", "src/test/resources/verify/flags.bpf.o", "--prog", "beyond", "--log-level", "1");
+        CliRunner j = CliRunner.run("prog", "verify", "src/test/resources/verify/flags.bpf.o", "--prog", "beyond", "--log-level", "1", "-j");
+        JsonNode p = new ObjectMapper().readTree(j.out()).get("programs").get(0);
+        assertThat(p.get("hint").asText()).isNotEmpty();
+        assertThat(text.out()).contains("  hint: " + p.get("hint").asText(), p.get("source_text").asText(), p.get("log").asText().strip());
+        CliRunner quiet = CliRunner.run("prog", "verify", "src/test/resources/verify/flags.bpf.o", "--prog", "beyond", "-j");
+        assertThat(new ObjectMapper().readTree(quiet.out()).get("programs").get(0).has("log")).isFalse();
+    }
 }
