@@ -157,10 +157,12 @@ final class ProgRunCommand implements Callable<Integer> {
             for (Frame frame : frames) {
                 TestRun run = new TestRun(frame.data(), context, repeat, 0);
                 Map<String, Object> result = new LinkedHashMap<>();
+                result.put("frame", results.size() + 1);
                 try {
                     TestRunResult r = program.testRun(run);
                     last = r;
                     result.put("retval", r.retval());
+                    result.put("duration_ns", r.durationNanos());
                     ReturnCodes.name(program.type(), r.retval()).ifPresent(n -> result.put("retval_name", n));
                     if (hasPacket(program.type())) result.put("data_out", Json.hex(r.dataOut()));
                     retvals.merge(r.retval(), 1, Integer::sum);
@@ -245,6 +247,16 @@ final class ProgRunCommand implements Callable<Integer> {
         StringBuilder counts = new StringBuilder();
         retvals.forEach((rv, n) -> counts.append(counts.isEmpty() ? "" : ", ").append(rv).append(named(program, rv)).append(" x").append(n));
         out.printf("%d frames: return values %s%s%n", frames, counts.isEmpty() ? "none" : counts, errors > 0 ? "; " + errors + " refused" : "");
+        if (repeat > 1) {
+            // each frame ran --repeat times; its duration is the average of those runs, as the kernel reports it
+            long[] ns = results.stream().map(o -> ((Map<?, ?>) o).get("duration_ns")).filter(java.util.Objects::nonNull)
+                    .mapToLong(d -> (Long) d).toArray();
+            if (ns.length > 0) {
+                out.printf("duration (average of %d runs per frame): %d ns, frames from %d to %d ns%n", repeat,
+                        Math.round(java.util.Arrays.stream(ns).average().orElse(0)),
+                        java.util.Arrays.stream(ns).min().orElse(0), java.util.Arrays.stream(ns).max().orElse(0));
+            }
+        }
         for (BpfMap m : loaded.maps().values()) {
             List<Map<String, Object>> entries = MapDump.entries(m);
             out.printf("map %s (%s): %d %s%n", m.name(), m.type().name().toLowerCase(java.util.Locale.ROOT), entries.size(),
