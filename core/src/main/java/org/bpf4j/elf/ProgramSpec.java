@@ -21,7 +21,7 @@ import org.bpf4j.progtype.ProgramType;
  * @param type the program type the section name implies
  * @param expectedAttachType the attach type the section implies, which the kernel wants at load time for some types
  * @param attachTo what the section names as attach target ({@code sys_execve} in {@code kprobe/sys_execve}), or empty
- * @param loadFlags {@code prog_flags} the section implies ({@link #BPF_F_SLEEPABLE}, {@link #BPF_F_XDP_HAS_FRAGS})
+ * @param loadFlags {@code prog_flags} the section implies ({@link org.bpf4j.progtype.ProgFlag}: BPF_F_SLEEPABLE, BPF_F_XDP_HAS_FRAGS)
  * @param program the linked instructions
  * @param subprograms the functions the program consists of, the program's own function first
  * @param relocations what instructions refer to (maps, global data, externs), in instruction order
@@ -34,10 +34,6 @@ public record ProgramSpec(String name, String sectionName, ProgramType type, Opt
                           List<Relocation> relocations, List<FuncInfo> funcInfos, List<LineInfo> lineInfos,
                           List<CoreRelocation> coreRelocations) {
 
-    /** {@code BPF_F_SLEEPABLE}: from {@code .s} sections such as {@code fentry.s/}. */
-    public static final int BPF_F_SLEEPABLE = org.bpf4j.progtype.ProgFlag.BPF_F_SLEEPABLE.bit();
-    /** {@code BPF_F_XDP_HAS_FRAGS}: from {@code xdp.frags}. */
-    public static final int BPF_F_XDP_HAS_FRAGS = org.bpf4j.progtype.ProgFlag.BPF_F_XDP_HAS_FRAGS.bit();
 
     /** A function placed in the linked program at {@code [start, start + length)}. */
     public record Subprogram(String name, String sectionName, int start, int length) {}

@@ -28,7 +28,8 @@ final class SectionNames {
 
     private record Def(String name, Form form, ProgramType type, AttachType attach, int flags) {}
 
-    private static final int SLEEPABLE = ProgramSpec.BPF_F_SLEEPABLE, FRAGS = ProgramSpec.BPF_F_XDP_HAS_FRAGS;
+    private static final int SLEEPABLE = org.bpf4j.progtype.ProgFlag.BPF_F_SLEEPABLE.bit(),
+            FRAGS = org.bpf4j.progtype.ProgFlag.BPF_F_XDP_HAS_FRAGS.bit();
     private static final List<Def> DEFS = new ArrayList<>();
 
     private static void exact(String name, ProgramType t, AttachType a) { DEFS.add(new Def(name, Form.EXACT, t, a, 0)); }

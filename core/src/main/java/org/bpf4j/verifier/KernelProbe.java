@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
+import org.bpf4j.maps.MapFlags;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.ProgFlag;
 
 /**
  * A kernel's {@link KernelOffer}, found out as {@code bpftool feature probe} does (libbpf's
@@ -42,7 +44,6 @@ public final class KernelProbe implements KernelOffer {
     public record MapAttr(MapType type, int keySize, int valueSize, int maxEntries, int flags, boolean innerMap,
                           int btfFd, int btfKeyTypeId, int btfValueTypeId, int btfVmlinuxValueTypeId) {}
 
-    static final int F_NO_PREALLOC = 1, F_SLEEPABLE = 1 << 4, F_MMAPABLE = 1 << 10;
     static final int EBADF = 9, ENOTSUPP = 524;
 
     private final Syscalls sys;
@@ -100,7 +101,7 @@ public final class KernelProbe implements KernelOffer {
 
     private LoadAnswer load(VerifierProgramType type, int expectedAttachType, Insn first) {
         // the verifier models syscall programs as sleepable, which the kernel requires of them
-        int flags = type == VerifierProgramType.SYSCALL ? F_SLEEPABLE : 0;
+        int flags = type == VerifierProgramType.SYSCALL ? ProgFlag.BPF_F_SLEEPABLE.bit() : 0;
         return sys.load(type.kernelId(), expectedAttachType, flags, new Program(List.of(first, Insn.exit())));
     }
 
@@ -113,13 +114,13 @@ public final class KernelProbe implements KernelOffer {
         return switch (t) {
             case UNSPEC -> null;
             case STACK_TRACE -> attr(t, 4, 8, 1, 0);
-            case LPM_TRIE -> attr(t, 8, 8, 1, F_NO_PREALLOC);
+            case LPM_TRIE -> attr(t, 8, 8, 1, MapFlags.BPF_F_NO_PREALLOC);
             case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> attr(t, 8, 8, 0, 0); // key: the cgroup inode id alone
             case QUEUE, STACK, BLOOM_FILTER -> attr(t, 0, 4, 1, 0);
             case RINGBUF, USER_RINGBUF -> attr(t, 0, 0, 4096, 0);
-            case ARENA -> attr(t, 0, 0, 1, F_MMAPABLE);
+            case ARENA -> attr(t, 0, 0, 1, MapFlags.BPF_F_MMAPABLE);
             case SK_STORAGE, INODE_STORAGE, TASK_STORAGE, CGRP_STORAGE ->
-                new MapAttr(t, 4, 8, 0, F_NO_PREALLOC, false, -1, 1, 3, 0);
+                new MapAttr(t, 4, 8, 0, MapFlags.BPF_F_NO_PREALLOC, false, -1, 1, 3, 0);
             case STRUCT_OPS -> new MapAttr(t, 4, 4, 1, 0, false, 0, 0, 0, 1);
             case ARRAY_OF_MAPS, HASH_OF_MAPS -> new MapAttr(t, 4, 4, 1, 0, true, 0, 0, 0, 0);
             default -> attr(t, 4, 4, 1, 0);

@@ -98,7 +98,7 @@ class CompiledObjectTest {
         assertProgram("probe", "kprobe/do_sys_open", ProgramType.KPROBE, Optional.empty(), "do_sys_open", 0);
         assertProgram("skb_in", "cgroup_skb/ingress", ProgramType.CGROUP_SKB, Optional.of(AttachType.CGROUP_INET_INGRESS), "", 0);
         assertProgram("sleepy", "fentry.s/do_unlinkat", ProgramType.TRACING, Optional.of(AttachType.TRACE_FENTRY), "do_unlinkat",
-                ProgramSpec.BPF_F_SLEEPABLE);
+                org.bpf4j.progtype.ProgFlag.BPF_F_SLEEPABLE.bit());
         assertThat(features.programs()).hasSize(7);
         assertThat(features.license()).isEqualTo("GPL");
         // .text functions are subprograms, not programs, when other sections hold programs

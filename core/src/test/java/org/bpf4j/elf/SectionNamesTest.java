@@ -87,9 +87,9 @@ class SectionNamesTest {
 
     @Test
     void sleepableAndFragsSectionsSetLoadFlags() {
-        assertThat(SectionNames.match("fentry.s/f").orElseThrow().flags()).isEqualTo(ProgramSpec.BPF_F_SLEEPABLE);
-        assertThat(SectionNames.match("uprobe.s/bin:f").orElseThrow().flags()).isEqualTo(ProgramSpec.BPF_F_SLEEPABLE);
-        assertThat(SectionNames.match("xdp.frags").orElseThrow().flags()).isEqualTo(ProgramSpec.BPF_F_XDP_HAS_FRAGS);
+        assertThat(SectionNames.match("fentry.s/f").orElseThrow().flags()).isEqualTo(org.bpf4j.progtype.ProgFlag.BPF_F_SLEEPABLE.bit());
+        assertThat(SectionNames.match("uprobe.s/bin:f").orElseThrow().flags()).isEqualTo(org.bpf4j.progtype.ProgFlag.BPF_F_SLEEPABLE.bit());
+        assertThat(SectionNames.match("xdp.frags").orElseThrow().flags()).isEqualTo(org.bpf4j.progtype.ProgFlag.BPF_F_XDP_HAS_FRAGS.bit());
         assertThat(SectionNames.match("fentry/f").orElseThrow().flags()).isZero();
     }
 

@@ -10,7 +10,7 @@ import org.bpf4j.progtype.ProgFlag;
  *        {@link #LOG_LEVEL2}, optionally or'ed with {@link #LOG_STATS}, {@link #LOG_FIXED}
  * @param logSize the first log buffer's size; grown on {@code ENOSPC} up to {@link #MAX_LOG_SIZE}
  * @param expectedAttachType {@code enum bpf_attach_type} value, 0 when the type needs none
- * @param progFlags {@code BPF_F_*} load flags ({@link #F_STRICT_ALIGNMENT}, {@link #F_SLEEPABLE} ...)
+ * @param progFlags {@code BPF_F_*} load flags ({@link ProgFlag})
  * @param name up to 15 characters of {@code [A-Za-z0-9_.]}, or empty (checked here, as the kernel would)
  * @param kernVersion {@code kern_version} (only ancient kprobe loaders need it)
  * @param fdArray map fds that {@code lddw} with {@code BPF_PSEUDO_MAP_IDX} / {@code _IDX_VALUE} index, or empty
@@ -25,12 +25,6 @@ public record LoadOptions(int logLevel, int logSize, int expectedAttachType, int
     public static final int DEFAULT_LOG_SIZE = 64 * 1024;
     public static final int MAX_LOG_SIZE = 16 * 1024 * 1024;
 
-    public static final int F_STRICT_ALIGNMENT = ProgFlag.BPF_F_STRICT_ALIGNMENT.bit();
-    public static final int F_ANY_ALIGNMENT = ProgFlag.BPF_F_ANY_ALIGNMENT.bit();
-    public static final int F_TEST_RND_HI32 = ProgFlag.BPF_F_TEST_RND_HI32.bit();
-    public static final int F_TEST_STATE_FREQ = ProgFlag.BPF_F_TEST_STATE_FREQ.bit();
-    public static final int F_SLEEPABLE = ProgFlag.BPF_F_SLEEPABLE.bit();
-    public static final int F_XDP_HAS_FRAGS = ProgFlag.BPF_F_XDP_HAS_FRAGS.bit();
 
     /**
      * BTF describing the program's functions and source lines.
