@@ -175,7 +175,7 @@ public final class BaseHelpers {
         return 0;
     }
 
-    public static final long ERANGE = -34;
+    public static final long ERANGE = org.bpf4j.maps.Errno.ERANGE.negative();
     /** x86-64 TASK_SIZE_MAX + PAGE_SIZE: where kernel addresses may start (4-level paging). */
     private static final long KERNEL_START = 1L << 47;
     /** The vsyscall page, above TASK_SIZE_MAX but a user address for the kernel. */

@@ -18,6 +18,7 @@ public enum Errno {
     ENODEV(19),
     EINVAL(22),
     ENOSPC(28),
+    ERANGE(34),
     EOVERFLOW(75),
     EOPNOTSUPP(95),
     /** Kernel-internal "operation not supported" (never a libc errno, but what the bpf syscall returns). */
