@@ -3,6 +3,7 @@ package org.bpf4j.interp;
 import static org.bpf4j.isa.Opcodes.*;
 
 import org.bpf4j.helpers.HelperTable;
+import org.bpf4j.isa.Flow;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
@@ -81,7 +82,7 @@ public final class ResolvedProgram {
         return switch (insn.src()) {
             case PSEUDO_IMM64 -> program.imm64(pc);
             case PSEUDO_FUNC -> {
-                int target = pc + insn.imm() + 1;
+                int target = Flow.functionAddress(insn, pc);
                 if (target < 0 || target >= program.size()) {
                     throw new InvalidProgramException(pc, "function pointer out of range: target " + target);
                 }

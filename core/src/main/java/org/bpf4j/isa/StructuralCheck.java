@@ -35,8 +35,9 @@ public final class StructuralCheck {
         for (int pc = 0; pc < n; pc++) {
             if (secondSlot[pc]) continue;
             Insn insn = program.get(pc);
-            int target = jumpTarget(insn, pc);
-            if (target == NO_TARGET) continue;
+            int target = Flow.branchTarget(insn, pc);
+            if (target == Flow.NO_TARGET) target = Flow.callTarget(insn, pc);
+            if (target == Flow.NO_TARGET) continue;
             if (target < 0 || target >= n) {
                 throw new InvalidProgramException(pc, "jump out of range: target " + target + " is outside 0.." + (n - 1));
             }
@@ -44,22 +45,6 @@ public final class StructuralCheck {
                 throw new InvalidProgramException(pc, "jump into the middle of lddw at " + (target - 1));
             }
         }
-    }
-
-    static final int NO_TARGET = Integer.MIN_VALUE;
-
-    /** The slot a jump or bpf-to-bpf call at {@code pc} goes to, or {@link #NO_TARGET}. */
-    public static int jumpTarget(Insn insn, int pc) {
-        int op = insn.opcode();
-        int cls = insnClass(op);
-        if (cls != CLASS_JMP && cls != CLASS_JMP32) return NO_TARGET;
-        int code = jmpOp(op);
-        if (code == JMP_EXIT) return NO_TARGET;
-        if (code == JMP_CALL) {
-            return op == CALL && insn.src() == CALL_PSEUDO ? pc + 1 + insn.imm() : NO_TARGET;
-        }
-        if (op == JA32) return pc + 1 + insn.imm();
-        return pc + 1 + insn.off();
     }
 
     /** Why a single instruction is malformed, or null when it is well-formed. */

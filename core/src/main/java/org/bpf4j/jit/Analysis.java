@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.helpers.TailCall;
 import org.bpf4j.interp.ResolvedProgram;
+import org.bpf4j.isa.Flow;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 
@@ -99,34 +100,18 @@ final class Analysis {
     }
 
     /** The slot after {@code pc}'s instruction. */
-    int next(int pc) { return pc + (program.get(pc).opcode() == LDDW ? 2 : 1); }
+    int next(int pc) { return Flow.next(program.get(pc), pc); }
 
-    static boolean isConditional(int op) {
-        int cls = insnClass(op);
-        if (cls != CLASS_JMP && cls != CLASS_JMP32) return false;
-        int code = jmpOp(op);
-        return code != JMP_JA && code != JMP_CALL && code != JMP_EXIT && code != JMP_JCOND;
-    }
-
-    /** Where a jump at {@code pc} goes when taken (ja, ja32, conditional, may_goto), else -1. */
-    int jumpTarget(int pc) {
-        Insn insn = program.get(pc);
-        int op = insn.opcode();
-        if (op == JA || op == MAY_GOTO || isConditional(op)) return pc + 1 + insn.off();
-        if (op == JA32) return pc + 1 + insn.imm();
-        return -1;
-    }
+    /** Where a jump at {@code pc} goes when taken (ja, ja32, conditional, may_goto), else {@link Flow#NO_TARGET}. */
+    int jumpTarget(int pc) { return Flow.branchTarget(program.get(pc), pc); }
 
     /** Whether execution may continue with the next slot. */
-    boolean fallsThrough(int pc) {
-        int op = program.get(pc).opcode();
-        return op != EXIT && op != JA && op != JA32;
-    }
+    boolean fallsThrough(int pc) { return Flow.fallsThrough(program.get(pc)); }
 
     /** Control ends or branches here, so the next instruction starts a basic block. */
     boolean endsBlock(int pc) {
         int op = program.get(pc).opcode();
-        return op == EXIT || op == JA || op == JA32 || op == MAY_GOTO || isConditional(op)
+        return op == EXIT || op == JA || op == JA32 || op == MAY_GOTO || Flow.isConditional(op)
                 || resolved.isLocalCall(pc) || op == CALLX || isTailCall(pc);
     }
 
@@ -140,72 +125,36 @@ final class Analysis {
             seen.set(pc);
             if (fallsThrough(pc)) work.push(next(pc));
             int t = jumpTarget(pc);
-            if (t >= 0) work.push(t);
+            if (t != Flow.NO_TARGET) work.push(t);
         }
         return seen.stream().toArray();
     }
 
     // ---- liveness ----
 
-    private static int bit(int reg) { return 1 << reg; }
-
     /** Registers an instruction reads (calls: with what the callee reads of the caller's). */
     int uses(Function f, int pc) {
         Insn insn = program.get(pc);
         int op = insn.opcode();
-        int d = bit(insn.dst()), s = bit(insn.src());
-        switch (insnClass(op)) {
-            case CLASS_ALU, CLASS_ALU64 -> {
-                int code = aluOp(op);
-                boolean reg = source(op) == SRC_X && code != ALU_END && code != ALU_NEG;
-                if (code == ALU_MOV) return reg ? s : 0;
-                return d | (reg ? s : 0);
-            }
-            case CLASS_LDX -> { return s; }
-            case CLASS_ST -> { return d; }
-            case CLASS_STX -> {
-                if (mode(op) == MODE_ATOMIC) {
-                    int imm = insn.imm();
-                    if (imm == ATOMIC_LOAD_ACQ) return s;
-                    return d | s | (imm == ATOMIC_CMPXCHG ? R0 : 0);
-                }
-                return d | s;
-            }
-            case CLASS_LD -> { return op == LDDW || mode(op) == MODE_ABS ? 0 : s; }
-            default -> {
-                if (op == EXIT) return R0 | (f.returnsArgs ? ARGS : 0);
-                if (op == CALL) {
-                    // A tail call hands the target every register (r1 = ctx) and leaves r0 alone when it fails.
-                    if (isTailCall(pc)) return ARGS | TRANSFER_IN;
-                    if (!resolved.isLocalCall(pc)) return ARGS;
-                    return ARGS | functions.get(pc + insn.imm() + 1).entryLive;
-                }
-                if (op == CALLX) return d | ARGS | pointerEntryLive();
-                if (op == JA || op == JA32 || op == MAY_GOTO) return 0;
-                return d | (source(op) == SRC_X ? s : 0);
-            }
+        if (op == EXIT) return R0 | (f.returnsArgs ? ARGS : 0);
+        if (op == CALL) {
+            // A tail call hands the target every register (r1 = ctx) and leaves r0 alone when it fails.
+            if (isTailCall(pc)) return ARGS | TRANSFER_IN;
+            if (!resolved.isLocalCall(pc)) return ARGS;
+            return ARGS | functions.get(Flow.callTarget(insn, pc)).entryLive;
         }
+        if (op == CALLX) return Flow.regsRead(insn) | ARGS | pointerEntryLive();
+        return Flow.regsRead(insn); // LD_ABS/IND: bpf4j's engines take the packet from the context, not r6
     }
 
     /** Registers an instruction always writes. */
     int defs(int pc) {
         Insn insn = program.get(pc);
         int op = insn.opcode();
-        switch (insnClass(op)) {
-            case CLASS_ALU, CLASS_ALU64, CLASS_LDX -> { return bit(insn.dst()); }
-            case CLASS_ST -> { return 0; }
-            case CLASS_STX -> {
-                if (mode(op) != MODE_ATOMIC) return 0;
-                int target = org.bpf4j.interp.RunState.atomicResultRegister(insn.imm(), insn.dst());
-                return target == -2 ? bit(insn.src()) : target >= 0 ? bit(target) : 0;
-            }
-            case CLASS_LD -> { return op == LDDW ? bit(insn.dst()) : R0; }
-            default -> {
-                if (op == CALL) return resolved.isLocalCall(pc) ? R0 | ARGS : isTailCall(pc) ? 0 : R0;
-                if (op == CALLX) return R0; // a helper leaves r1-r5 as they are
-                return 0;
-            }
-        }
+        if (op == CALL) return resolved.isLocalCall(pc) ? R0 | ARGS : isTailCall(pc) ? 0 : R0;
+        if (op == CALLX) return R0; // a helper leaves r1-r5 as they are
+        if (Flow.hasConventionalRegs(insn)) return R0; // LD_ABS/IND
+        return Flow.regsWritten(insn);
     }
 
     /** What any function reachable through a function pointer reads of its caller's registers. */
@@ -223,7 +172,7 @@ final class Analysis {
             if (nx < n) out |= f.liveIn[nx];
         }
         int t = jumpTarget(pc);
-        if (t >= 0) out |= f.liveIn[t];
+        if (t != Flow.NO_TARGET) out |= f.liveIn[t];
         return out;
     }
 

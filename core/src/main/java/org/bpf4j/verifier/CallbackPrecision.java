@@ -5,13 +5,15 @@ import static org.bpf4j.isa.Opcodes.*;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.BitSet;
+import org.bpf4j.isa.Flow;
 import org.bpf4j.isa.Insn;
 
 /**
  * Which bytes of a callback's context (the caller's stack its context pointer points at) the kernel may keep
- * precise from one call of the callback to the next: a conservative, static stand-in for the kernel's
- * precision tracking, which bpf4j does not have yet. At a callback's return the kernel widens the scalars that
- * changed unless they are precise ({@code widen_imprecise_scalars}): an index into the context keeps its
+ * precise from one call of the callback to the next: a conservative, static stand-in for the precise marks
+ * the kernel's {@code widen_imprecise_scalars} reads (bpf4j's {@link Precision} marks are not consulted there;
+ * docs/verifier.md names this difference). At a callback's return the kernel widens the scalars that
+ * changed unless they are precise: an index into the context keeps its
  * values and the callback is iterated with each, a counter nobody tests becomes unknown and the iteration
  * converges. A value loaded from the context is taken as precise when it reaches what makes the kernel mark
  * a scalar precise: a conditional jump, pointer arithmetic or an address, an argument of a call, the
@@ -198,7 +200,7 @@ final class CallbackPrecision {
                 }
                 case CLASS_LD -> {
                     if (code == LDDW) {
-                        if (in.src() == PSEUDO_FUNC) s.set(d, FUNC, pc + in.imm() + 1, null); // off: the function's start
+                        if (in.src() == PSEUDO_FUNC) s.set(d, FUNC, Flow.functionAddress(in, pc), null); // off: the function's start
                         else s.set(d, in.src() == PSEUDO_IMM64 ? SCALAR : POINTER, 0, null);
                         return new int[] {pc + 2};
                     }
@@ -223,11 +225,12 @@ final class CallbackPrecision {
                         for (int r = 0; r <= 5; r++) s.set(r, POINTER, 0, null);
                         return new int[] {pc + 1};
                     }
-                    if (op == JMP_JA) return new int[] {pc + 1 + (cls == CLASS_JMP32 ? in.imm() : in.off())};
-                    if (code == MAY_GOTO) return new int[] {pc + 1, pc + 1 + in.off()};
-                    markPrecise(s.taint[d]);
-                    if (source(code) == SRC_X) markPrecise(s.taint[src]);
-                    return new int[] {pc + 1, pc + 1 + in.off()};
+                    if (op == JMP_JA) return new int[] {Flow.branchTarget(in, pc)};
+                    if (code != MAY_GOTO) {
+                        markPrecise(s.taint[d]);
+                        if (source(code) == SRC_X) markPrecise(s.taint[src]);
+                    }
+                    return new int[] {pc + 1, Flow.branchTarget(in, pc)};
                 }
             }
             return new int[] {pc + 1};
