@@ -18,8 +18,13 @@ public interface Executable {
 
     ExecutionOptions options();
 
-    /** Runs the program once on CPU 0 with the given argument registers; r0 at the final exit is the result. */
-    long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5);
+    /**
+     * Runs the program once on CPU 0 with the given argument registers; r0 at the final exit is the result.
+     * Legacy packet loads see the packet {@code [r1, r1 + r2)}.
+     */
+    default long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5) {
+        return run(RunContext.of(stack), r1, r2, r3, r4, r5, r1, r2);
+    }
 
     /**
      * Runs the program on a CPU slot, giving legacy packet loads ({@code LD_ABS}/{@code LD_IND}) the

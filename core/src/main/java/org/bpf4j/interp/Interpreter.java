@@ -146,11 +146,6 @@ public final class Interpreter implements Executable {
     }
 
     @Override
-    public long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5) {
-        return run(RunContext.of(stack), r1, r2, r3, r4, r5, r1, r2);
-    }
-
-    @Override
     public long run(RunContext context, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength) {
         Run run = new Run(this, context, packet, packetLength);
         long[] r = run.regs;

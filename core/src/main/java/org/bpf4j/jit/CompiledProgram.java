@@ -7,7 +7,6 @@ import org.bpf4j.interp.ExecutionOptions;
 import org.bpf4j.interp.RunContext;
 import org.bpf4j.isa.Program;
 import org.bpf4j.mem.AddressSpace;
-import org.bpf4j.mem.ExecutionStack;
 
 /**
  * A program compiled to JVM bytecode by {@link JvmCompiler}: one hidden class, which HotSpot compiles
@@ -52,11 +51,6 @@ public final class CompiledProgram implements Executable {
 
     /** Bytecode bytes of each generated method, by name: every one is under HotSpot's 8000-byte limit. */
     public Map<String, Integer> methodSizes() { return methodSizes; }
-
-    @Override
-    public long run(ExecutionStack stack, long r1, long r2, long r3, long r4, long r5) {
-        return run(RunContext.of(stack), r1, r2, r3, r4, r5, r1, r2);
-    }
 
     @Override
     public long run(RunContext context, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength) {
