@@ -1,8 +1,8 @@
 package org.bpf4j.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.bpf4j.interp.Executable;
-import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.engine.Executable;
+import org.bpf4j.engine.ExecutionOptions;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,7 +36,7 @@ public abstract class EngineBenchmark {
 
     private EngineSetup setup;
 
-    /** {@code Interpreter::load} or {@code JvmCompiler::compile}. */
+    /** {@code Engine.INTERPRETER} or {@code Engine.JIT}. */
     abstract Executable.Loader engine();
 
     /** The options of a benchmark mode. */

@@ -2,9 +2,9 @@ package org.bpf4j.bench;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.bpf4j.engine.Executable;
+import org.bpf4j.engine.ExecutionOptions;
 import org.bpf4j.helpers.HelperTable;
-import org.bpf4j.interp.ExecutionOptions;
-import org.bpf4j.interp.Executable;
 import org.bpf4j.mem.AddressSpace;
 import org.bpf4j.mem.ExecutionStack;
 import org.bpf4j.mem.Region;

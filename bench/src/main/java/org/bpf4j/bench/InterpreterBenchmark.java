@@ -1,6 +1,6 @@
 package org.bpf4j.bench;
 
-import org.bpf4j.interp.Executable;
+import org.bpf4j.engine.Executable;
 import org.bpf4j.interp.Interpreter;
 
 /** {@link EngineBenchmark} on the reference interpreter. */

@@ -1,6 +1,6 @@
 package org.bpf4j.bench;
 
-import org.bpf4j.interp.Executable;
+import org.bpf4j.engine.Executable;
 import org.bpf4j.jit.JvmCompiler;
 
 /** {@link EngineBenchmark} on the JIT: each program compiled to a hidden class, which C2 compiles in turn. */

@@ -2,12 +2,12 @@ package org.bpf4j.bench;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bpf4j.engine.Executable;
+import org.bpf4j.engine.ExecutionOptions;
+import org.bpf4j.engine.RunContext;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.helpers.MapHelpers;
-import org.bpf4j.interp.ExecutionOptions;
-import org.bpf4j.interp.Executable;
 import org.bpf4j.interp.Interpreter;
-import org.bpf4j.interp.RunContext;
 import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.MapContext;

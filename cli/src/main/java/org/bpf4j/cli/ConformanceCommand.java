@@ -5,16 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.bpf4j.conformance.ConformanceRunner;
 import org.bpf4j.conformance.ConformanceRunner.Broken;
 import org.bpf4j.conformance.ConformanceRunner.Mismatch;
 import org.bpf4j.conformance.ConformanceRunner.Outcome;
-import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.conformance.ConformanceRunner;
+import org.bpf4j.engine.ExecutionOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Runs the eBPF ISA conformance suite's {@code .data} files. */
 @Command(name = "conformance", mixinStandardHelpOptions = true,
@@ -27,7 +27,7 @@ final class ConformanceCommand implements Callable<Integer> {
 
     @Option(names = "--engine", defaultValue = "jit", // as prog run
             description = "Engine to run on: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Engine engine;
+    EngineName engine;
 
     @Option(names = "--budget", defaultValue = "" + ExecutionOptions.DEFAULT_RAW_BUDGET,
             description = "Instructions a program may execute before it is stopped (default: ${DEFAULT-VALUE}).")
@@ -50,7 +50,7 @@ final class ConformanceCommand implements Callable<Integer> {
         if (files.isEmpty()) throw new UserInputException("no .data files in " + paths);
         int passed = 0;
         int failed = 0;
-        try (ConformanceRunner runner = new ConformanceRunner(ExecutionOptions.raw().withBudget(budget), engine.loader())) {
+        try (ConformanceRunner runner = new ConformanceRunner(ExecutionOptions.raw().withBudget(budget), engine.engine())) {
             for (Path file : files) {
                 Outcome outcome = runner.run(file);
                 if (outcome.passed()) {

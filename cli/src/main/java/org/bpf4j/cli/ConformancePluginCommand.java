@@ -8,15 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.bpf4j.conformance.ConformanceRunner;
-import org.bpf4j.interp.ExecutionOptions;
-import org.bpf4j.interp.ProgramFault;
+import org.bpf4j.engine.ExecutionOptions;
+import org.bpf4j.engine.ProgramFault;
 import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The upstream bpf_conformance runner's plugin protocol: memory as hex on the command line, the program
@@ -36,7 +36,7 @@ final class ConformancePluginCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--engine", defaultValue = "interp", description = "Engine: ${COMPLETION-CANDIDATES}.")
-    Engine engine;
+    EngineName engine;
 
     @Option(names = "--budget", defaultValue = "" + ExecutionOptions.DEFAULT_RAW_BUDGET, description = "Instruction budget.")
     long budget;
@@ -52,7 +52,7 @@ final class ConformancePluginCommand implements Callable<Integer> {
             byte[] code = Hex.parseBytes(new String(readAll(stdin), StandardCharsets.US_ASCII), "program on stdin");
             if (code.length == 0) throw new IllegalArgumentException("program on stdin: no instructions");
             long r0;
-            try (ConformanceRunner runner = new ConformanceRunner(ExecutionOptions.raw().withBudget(budget), engine.loader())) {
+            try (ConformanceRunner runner = new ConformanceRunner(ExecutionOptions.raw().withBudget(budget), engine.engine())) {
                 r0 = runner.execute(Program.fromBytes(code), mem);
             }
             out.println(Long.toHexString(r0));

@@ -36,10 +36,10 @@ import org.bpf4j.verifier.KernelTarget;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bpf4j prog run}: BPF_PROG_TEST_RUN on a frame, or on every frame of a capture. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -84,7 +84,7 @@ final class ProgRunCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--engine", defaultValue = "jit", description = "Engine: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Engine engine;
+    EngineName engine;
 
     @Option(names = "--checked", description = "Run checked even when the verifier accepted the program: every access looked up, "
             + "a fault names its instruction (slower; for hunting a suspected verifier miss).")
@@ -123,7 +123,7 @@ final class ProgRunCommand implements Callable<Integer> {
         List<Frame> frames = input.pcap != null ? readPcap(input.pcap) : List.of(Frame.of(read(input.dataIn, "--data-in")));
         Optional<byte[]> context = ctxIn == null ? Optional.empty() : Optional.of(read(ctxIn, "--ctx-in"));
         RuntimeOptions options = RuntimeOptions.defaults()
-                .withEngine(engine.loader())
+                .withEngine(engine.engine())
                 .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add))
                 .withTarget(kernel);
         if (btf != null) {
@@ -148,7 +148,7 @@ final class ProgRunCommand implements Callable<Integer> {
                     ringRecords.put(m.name(), new ArrayList<>());
                 }
             }
-            if (engine == Engine.jit && repeat > 1 && input.dataIn != null) warmUp(loaded, program, frames.getFirst(), context);
+            if (engine == EngineName.jit && repeat > 1 && input.dataIn != null) warmUp(loaded, program, frames.getFirst(), context);
             List<Object> results = new ArrayList<>();
             List<Frame> outFrames = new ArrayList<>();
             TreeMap<Long, Integer> retvals = new TreeMap<>();

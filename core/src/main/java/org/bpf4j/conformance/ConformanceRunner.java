@@ -10,10 +10,10 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.bpf4j.asm.AsmException;
 import org.bpf4j.asm.ConformanceCase;
-import org.bpf4j.interp.Executable;
-import org.bpf4j.interp.ExecutionOptions;
-import org.bpf4j.interp.Interpreter;
-import org.bpf4j.interp.ProgramFault;
+import org.bpf4j.engine.Engine;
+import org.bpf4j.engine.Executable;
+import org.bpf4j.engine.ExecutionOptions;
+import org.bpf4j.engine.ProgramFault;
 import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
 import org.bpf4j.mem.AddressSpace;
@@ -56,10 +56,10 @@ public final class ConformanceRunner implements AutoCloseable {
 
     /** A runner on the interpreter. */
     public ConformanceRunner(ExecutionOptions options) {
-        this(options, Interpreter::load);
+        this(options, Engine.INTERPRETER);
     }
 
-    /** A runner on the given engine ({@code Interpreter::load}, {@code JvmCompiler::compile}). */
+    /** A runner on the given engine ({@link Engine#INTERPRETER}, {@link Engine#JIT}, or any other loader). */
     public ConformanceRunner(ExecutionOptions options, Executable.Loader engine) {
         this.engine = engine;
         this.options = options.withChecked(true); // raw ISA programs always run checked

@@ -4,6 +4,11 @@ import static org.bpf4j.isa.Opcodes.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.bpf4j.engine.Executable;
+import org.bpf4j.engine.ExecutionOptions;
+import org.bpf4j.engine.ProgramFault;
+import org.bpf4j.engine.RunContext;
+import org.bpf4j.engine.TailCallTarget;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.helpers.TailCall;
 import org.bpf4j.isa.Insn;

@@ -21,8 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.bpf4j.engine.ExecutionOptions;
 import org.bpf4j.helpers.HelperTable;
-import org.bpf4j.interp.ExecutionOptions;
 import org.bpf4j.interp.RunState;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.mem.AddressSpace;
@@ -41,7 +41,7 @@ final class CodeGen {
     private static final ClassDesc CD_RUN = ClassDesc.of("org.bpf4j.jit.JitRun");
     private static final ClassDesc CD_TERMINATED = ClassDesc.of("org.bpf4j.jit.JitRun$Terminated");
     private static final ClassDesc CD_CODE = ClassDesc.of("org.bpf4j.jit.CompiledCode");
-    private static final ClassDesc CD_FAULT = ClassDesc.of("org.bpf4j.interp.ProgramFault");
+    private static final ClassDesc CD_FAULT = ClassDesc.of("org.bpf4j.engine.ProgramFault");
     private static final ClassDesc CD_HELPER = ClassDesc.of("org.bpf4j.helpers.Helper");
     private static final ClassDesc CD_HELPER_CONTEXT = ClassDesc.of("org.bpf4j.helpers.HelperContext");
     private static final ClassDesc CD_HELPER_TABLE = ClassDesc.of("org.bpf4j.helpers.HelperTable");

@@ -2,9 +2,9 @@ package org.bpf4j.jit;
 
 import java.util.BitSet;
 import java.util.Map;
-import org.bpf4j.interp.Executable;
-import org.bpf4j.interp.ExecutionOptions;
-import org.bpf4j.interp.RunContext;
+import org.bpf4j.engine.Executable;
+import org.bpf4j.engine.ExecutionOptions;
+import org.bpf4j.engine.RunContext;
 import org.bpf4j.isa.Program;
 import org.bpf4j.mem.AddressSpace;
 

@@ -1,10 +1,10 @@
 package org.bpf4j.jit;
 
+import org.bpf4j.engine.ProgramFault;
+import org.bpf4j.engine.RunContext;
+import org.bpf4j.engine.TailCallTarget;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.helpers.TailCall;
-import org.bpf4j.interp.TailCallTarget;
-import org.bpf4j.interp.ProgramFault;
-import org.bpf4j.interp.RunContext;
 import org.bpf4j.interp.RunState;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;

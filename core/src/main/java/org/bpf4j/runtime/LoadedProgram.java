@@ -10,18 +10,18 @@ import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.elf.Relocation;
+import org.bpf4j.engine.Executable;
+import org.bpf4j.engine.ExecutionOptions;
+import org.bpf4j.engine.ProgramFault;
+import org.bpf4j.engine.RunContext;
+import org.bpf4j.engine.TailCallTarget;
 import org.bpf4j.helpers.BaseHelpers;
 import org.bpf4j.helpers.CallbackHelpers;
-import org.bpf4j.helpers.TailCall;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.helpers.KernelHelper;
 import org.bpf4j.helpers.MapHelpers;
 import org.bpf4j.helpers.PacketHelpers;
-import org.bpf4j.interp.Executable;
-import org.bpf4j.interp.ExecutionOptions;
-import org.bpf4j.interp.ProgramFault;
-import org.bpf4j.interp.RunContext;
-import org.bpf4j.interp.TailCallTarget;
+import org.bpf4j.helpers.TailCall;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
@@ -31,8 +31,8 @@ import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.RingBufMap;
 import org.bpf4j.progtype.ContextLayout;
 import org.bpf4j.progtype.ProgramType;
-import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.KernelTarget;
+import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
 
@@ -74,7 +74,7 @@ public final class LoadedProgram implements TailCallTarget {
             throw new LoadException(name + ": " + e.getMessage() + source(spec, e.pc()), e);
         } catch (TooLargeForJitException e) {
             throw new LoadException(name + ": " + e.getMessage() + "; the interpreter runs it (RuntimeOptions.withEngine"
-                    + "(Interpreter::load), bpf4j prog run --engine interp)", e);
+                    + "(Engine.INTERPRETER), bpf4j prog run --engine interp)", e);
         }
     }
 

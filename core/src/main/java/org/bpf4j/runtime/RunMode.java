@@ -1,6 +1,6 @@
 package org.bpf4j.runtime;
 
-import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.engine.ExecutionOptions;
 
 /**
  * How the runtime runs a loaded program, and why. A program the verifier accepted runs {@code verified}:

@@ -3,9 +3,9 @@ package org.bpf4j.runtime;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.bpf4j.engine.Engine;
+import org.bpf4j.engine.Executable;
 import org.bpf4j.helpers.HostEnvironment;
-import org.bpf4j.interp.Executable;
-import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.mem.AddressSpace;
 import org.bpf4j.verifier.KernelTarget;
 
@@ -14,7 +14,7 @@ import org.bpf4j.verifier.KernelTarget;
  *
  * @param cpus CPU slots (per-CPU map values, concurrent runs)
  * @param memoryBytes the BPF address space to reserve
- * @param engine how programs are prepared: {@code Interpreter::load} or {@code JvmCompiler::compile}
+ * @param engine how programs are prepared: {@link Engine#JIT} (the default) or {@link Engine#INTERPRETER}
  * @param host clocks, randomness, task identity and the trace sink
  * @param instructionBudget instructions one run of a checked program may execute (programs the verifier
  *     accepted run without a budget: {@link RunMode})
@@ -39,7 +39,7 @@ public record RuntimeOptions(int cpus, long memoryBytes, Executable.Loader engin
     /** As many CPU slots as processors, the JIT, the system clocks, trace lines dropped. */
     public static RuntimeOptions defaults() {
         int cpus = Runtime.getRuntime().availableProcessors();
-        return new RuntimeOptions(cpus, AddressSpace.DEFAULT_SIZE, JvmCompiler::compile, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
+        return new RuntimeOptions(cpus, AddressSpace.DEFAULT_SIZE, Engine.JIT, HostEnvironment.system(cpus, line -> { }), DEFAULT_BUDGET,
                 Optional.empty(), false, 0, KernelTarget.LINUX_6_18);
     }
 

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bpf4j.asm.ConformanceCase;
-import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.engine.ExecutionOptions;
 import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.testing.SharedData;
 import org.junit.jupiter.api.AfterAll;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.bpf4j.isa.Opcodes.*;
 
 import java.lang.foreign.ValueLayout;
-import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.engine.ExecutionOptions;
+import org.bpf4j.engine.ProgramFault;
 import org.bpf4j.interp.Interpreter;
-import org.bpf4j.interp.ProgramFault;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.bpf4j.mem.AddressSpace;

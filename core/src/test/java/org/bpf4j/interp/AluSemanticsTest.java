@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.BinaryOperator;
 import java.util.stream.Stream;
+import org.bpf4j.engine.ExecutionOptions;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;

@@ -7,6 +7,8 @@ import static org.bpf4j.isa.Opcodes.*;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import org.bpf4j.engine.ExecutionOptions;
+import org.bpf4j.engine.ProgramFault;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.InvalidProgramException;

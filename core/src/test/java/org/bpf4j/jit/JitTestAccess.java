@@ -1,7 +1,7 @@
 package org.bpf4j.jit;
 
+import org.bpf4j.engine.ExecutionOptions;
 import org.bpf4j.helpers.HelperTable;
-import org.bpf4j.interp.ExecutionOptions;
 import org.bpf4j.isa.Program;
 import org.bpf4j.mem.AddressSpace;
 

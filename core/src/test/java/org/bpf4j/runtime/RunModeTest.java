@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import org.bpf4j.elf.BpfObject;
-import org.bpf4j.interp.ExecutionOptions;
+import org.bpf4j.engine.ExecutionOptions;
 import org.bpf4j.interp.Interpreter;
 import org.bpf4j.jit.CompiledProgram;
 import org.bpf4j.maps.MapType;

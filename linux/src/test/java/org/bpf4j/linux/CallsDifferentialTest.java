@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.bpf4j.elf.BpfObject;
-import org.bpf4j.interp.Executable;
+import org.bpf4j.engine.Executable;
 import org.bpf4j.interp.Interpreter;
 import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.maps.BpfMap;

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.bpf4j.elf.BpfObject;
-import org.bpf4j.interp.Executable;
+import org.bpf4j.engine.Executable;
 import org.bpf4j.interp.Interpreter;
 import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.runtime.BpfRuntime;

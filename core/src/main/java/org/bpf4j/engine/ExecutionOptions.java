@@ -1,4 +1,4 @@
-package org.bpf4j.interp;
+package org.bpf4j.engine;
 
 /**
  * How an engine runs a program.

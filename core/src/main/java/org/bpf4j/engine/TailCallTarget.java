@@ -1,4 +1,4 @@
-package org.bpf4j.interp;
+package org.bpf4j.engine;
 
 /**
  * What a {@code PROG_ARRAY} slot holds for {@code bpf_tail_call}: a program prepared by an engine. The

@@ -1,4 +1,4 @@
-package org.bpf4j.interp;
+package org.bpf4j.engine;
 
 /**
  * A program run that could not go on: a memory fault in checked mode, an exhausted instruction budget,

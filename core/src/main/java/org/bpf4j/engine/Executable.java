@@ -1,4 +1,4 @@
-package org.bpf4j.interp;
+package org.bpf4j.engine;
 
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.isa.Program;
@@ -6,8 +6,7 @@ import org.bpf4j.mem.AddressSpace;
 import org.bpf4j.mem.ExecutionStack;
 
 /**
- * A program prepared to run by one engine: the {@link Interpreter} or the JIT
- * ({@code org.bpf4j.jit.JvmCompiler}). Both give the same results, the same {@link ProgramFault}
+ * A program prepared to run by one {@link Engine}: the interpreter or the JIT. Both give the same results, the same {@link ProgramFault}
  * messages and the same instruction numbers, so a caller switches engine by switching {@link Loader}.
  * An instance is immutable and may run on many threads at once, each run with its own stack.
  */
@@ -33,7 +32,7 @@ public interface Executable {
     long run(RunContext context, long r1, long r2, long r3, long r4, long r5, long packet, long packetLength);
 
     /**
-     * How an engine prepares a program: {@code Interpreter::load} or {@code JvmCompiler::compile}.
+     * How an engine prepares a program: one of {@link Engine}'s.
      *
      * @throws org.bpf4j.isa.InvalidProgramException naming the first instruction that cannot run
      */

@@ -1,4 +1,4 @@
-package org.bpf4j.interp;
+package org.bpf4j.engine;
 
 import org.bpf4j.helpers.HostEnvironment;
 import org.bpf4j.mem.ExecutionStack;
