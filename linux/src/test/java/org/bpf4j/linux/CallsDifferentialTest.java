@@ -12,9 +12,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.engine.Engine;
 import org.bpf4j.engine.Executable;
-import org.bpf4j.interp.Interpreter;
-import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.runtime.BpfRuntime;
 import org.bpf4j.runtime.LoadedObject;
@@ -43,7 +42,7 @@ class CallsDifferentialTest {
     @ValueSource(strings = {"interp", "jit"})
     void bpf4jAgreesWithTheKernel(String engine) throws java.io.IOException {
         BpfObject object = BpfObject.open(OBJECT);
-        Executable.Loader loader = engine.equals("jit") ? JvmCompiler::compile : Interpreter::load;
+        Executable.Loader loader = engine.equals("jit") ? Engine.JIT : Engine.INTERPRETER;
         Outcome ours;
         try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(2).withEngine(loader).withMemory(256L << 20))) {
             LoadedObject loaded = runtime.load(object);

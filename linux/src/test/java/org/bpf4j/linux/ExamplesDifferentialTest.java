@@ -16,9 +16,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.engine.Engine;
 import org.bpf4j.engine.Executable;
-import org.bpf4j.interp.Interpreter;
-import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.MapType;
 import org.bpf4j.maps.RingBufMap;
@@ -70,7 +69,7 @@ class ExamplesDifferentialTest {
         boolean tc = spec.type() == ProgramType.SCHED_CLS;
         Optional<byte[]> ctx = tc ? Optional.of(new byte[192]) : Optional.empty();
         int cpus = KernelMap.possibleCpus();
-        Executable.Loader loader = engine.equals("jit") ? JvmCompiler::compile : Interpreter::load;
+        Executable.Loader loader = engine.equals("jit") ? Engine.JIT : Engine.INTERPRETER;
 
         try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(cpus).withEngine(loader).withMemory(1L << 30))) {
             LoadedObject loaded = runtime.load(object);

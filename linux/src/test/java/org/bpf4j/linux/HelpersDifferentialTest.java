@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.engine.Engine;
 import org.bpf4j.engine.Executable;
-import org.bpf4j.interp.Interpreter;
-import org.bpf4j.jit.JvmCompiler;
 import org.bpf4j.runtime.BpfRuntime;
 import org.bpf4j.runtime.LoadedObject;
 import org.bpf4j.runtime.RuntimeOptions;
@@ -42,7 +41,7 @@ class HelpersDifferentialTest {
 
     /** Runs {@code frames} one after the other through {@code program} in bpf4j (maps persist across frames). */
     static List<Outcome> ours(String engine, String program, List<byte[]> frames) throws IOException {
-        Executable.Loader loader = engine.equals("jit") ? JvmCompiler::compile : Interpreter::load;
+        Executable.Loader loader = engine.equals("jit") ? Engine.JIT : Engine.INTERPRETER;
         try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(KernelMap.possibleCpus()).withEngine(loader)
                 .withMemory(256L << 20))) {
             LoadedObject loaded = runtime.load(BpfObject.open(OBJECT));
@@ -219,7 +218,7 @@ class HelpersDifferentialTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"interp", "jit"})
     void valuesAreCopiedAroundTheSpinLockAndTimer(String engine) throws IOException {
-        Executable.Loader loader = engine.equals("jit") ? JvmCompiler::compile : Interpreter::load;
+        Executable.Loader loader = engine.equals("jit") ? Engine.JIT : Engine.INTERPRETER;
         List<String> ours;
         try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(KernelMap.possibleCpus()).withEngine(loader)
                 .withMemory(256L << 20))) {
