@@ -1,8 +1,8 @@
 package org.bpf4j.helpers;
 
-import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.Errno;
 import org.bpf4j.maps.MapContext;
+import org.bpf4j.maps.MapOps;
 import org.bpf4j.maps.SpinLocks;
 import org.bpf4j.mem.AddressSpace;
 import org.bpf4j.mem.ExecutionStack;
@@ -93,7 +93,7 @@ public final class CallbackHelpers {
     }
 
     static long forEachMapElem(HelperContext c, MapContext maps, State state, long handle, long fn, long ctx, long flags) {
-        BpfMap map = maps.mapByHandle(handle);
+        MapOps map = maps.mapByHandle(handle);
         if (map == null) return EINVAL;
         if (flags != 0) return EINVAL;
         int cpu = c.cpu();

@@ -4,10 +4,10 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 import java.util.List;
-import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.Errno;
-import org.bpf4j.maps.MapFlags;
 import org.bpf4j.maps.MapContext;
+import org.bpf4j.maps.MapFlags;
+import org.bpf4j.maps.MapOps;
 import org.bpf4j.maps.PerfEventArrayMap;
 import org.bpf4j.maps.RingBufMap;
 import org.bpf4j.mem.CheckedMemory;
@@ -36,38 +36,38 @@ public final class MapHelpers {
                                                Optional<BiFunction<CheckedMemory, Long, PacketHelpers.Packet>> packet) {
         return table
                 .add(KernelHelper.MAP_LOOKUP_ELEM.id(), "bpf_map_lookup_elem", (c, map, key, r3, r4, r5) -> {
-                    BpfMap m = map(maps, map);
+                    MapOps m = map(maps, map);
                     if (m == null) return 0;
                     require(c, key, m.spec().keySize());
                     return m.lookup(key, c.cpu());
                 })
                 .add(KernelHelper.MAP_UPDATE_ELEM.id(), "bpf_map_update_elem", (c, map, key, value, flags, r5) -> {
-                    BpfMap m = map(maps, map);
+                    MapOps m = map(maps, map);
                     if (m == null) return EINVAL;
                     require(c, key, m.spec().keySize());
                     require(c, value, m.spec().valueSize());
                     return m.update(key, value, flags, c.cpu());
                 })
                 .add(KernelHelper.MAP_DELETE_ELEM.id(), "bpf_map_delete_elem", (c, map, key, r3, r4, r5) -> {
-                    BpfMap m = map(maps, map);
+                    MapOps m = map(maps, map);
                     if (m == null) return EINVAL;
                     require(c, key, m.spec().keySize());
                     return m.delete(key);
                 })
                 .add(KernelHelper.MAP_PUSH_ELEM.id(), "bpf_map_push_elem", (c, map, value, flags, r4, r5) -> {
-                    BpfMap m = map(maps, map);
+                    MapOps m = map(maps, map);
                     if (m == null) return EINVAL;
                     require(c, value, m.spec().valueSize());
                     return m.push(value, flags);
                 })
                 .add(KernelHelper.MAP_POP_ELEM.id(), "bpf_map_pop_elem", (c, map, value, r3, r4, r5) -> {
-                    BpfMap m = map(maps, map);
+                    MapOps m = map(maps, map);
                     if (m == null) return EINVAL;
                     requireWritable(c, value, m.spec().valueSize());
                     return m.pop(value);
                 })
                 .add(KernelHelper.MAP_PEEK_ELEM.id(), "bpf_map_peek_elem", (c, map, value, r3, r4, r5) -> {
-                    BpfMap m = map(maps, map);
+                    MapOps m = map(maps, map);
                     if (m == null) return EINVAL;
                     requireWritable(c, value, m.spec().valueSize());
                     return m.peek(value);
@@ -105,7 +105,7 @@ public final class MapHelpers {
                 });
     }
 
-    private static BpfMap map(MapContext maps, long handle) {
+    private static MapOps map(MapContext maps, long handle) {
         return maps.mapByHandle(handle);
     }
 

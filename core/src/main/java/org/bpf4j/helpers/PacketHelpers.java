@@ -1,10 +1,10 @@
 package org.bpf4j.helpers;
 
-import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.CpuMap;
 import org.bpf4j.maps.DevMap;
 import org.bpf4j.maps.DevMapHash;
 import org.bpf4j.maps.MapContext;
+import org.bpf4j.maps.MapOps;
 import org.bpf4j.maps.XskMap;
 import org.bpf4j.mem.CheckedMemory;
 import org.bpf4j.progtype.ContextLayout;
@@ -87,7 +87,7 @@ public final class PacketHelpers {
                 .add(KernelHelper.REDIRECT.id(), "bpf_redirect", (c, ifindex, flags, r3, r4, r5) ->
                         flags != 0 ? XDP_ABORTED : XDP_REDIRECT)
                 .add(KernelHelper.REDIRECT_MAP.id(), "bpf_redirect_map", (c, map, key, flags, r4, r5) -> {
-                    BpfMap target = maps.mapByHandle(map);
+                    MapOps target = maps.mapByHandle(map);
                     long allowed = BPF_F_ACTION_MASK | (target instanceof DevMap || target instanceof DevMapHash
                             ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0);
                     if ((flags & ~allowed) != 0) return XDP_ABORTED;

@@ -19,7 +19,7 @@ final class ArrayKeys {
      * the key scratch, the visitor gets key and value addresses; returns the elements visited.
      */
     static long forEach(MemorySegment seg, long base, long keyScratch, int maxEntries, long values, long stride,
-                        BpfMap.ElementVisitor visitor) {
+                        MapOps.ElementVisitor visitor) {
         long n = 0;
         for (int i = 0; i < maxEntries; i++) {
             n++;

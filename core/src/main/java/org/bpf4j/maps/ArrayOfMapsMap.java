@@ -29,7 +29,7 @@ public final class ArrayOfMapsMap extends FdArrayBase implements BpfMap {
 
     @Override
     void replaced(int index, Object old, Object now) {
-        LONGS.setRelease(handles, index, now == null ? 0L : ((BpfMap) now).handle());
+        LONGS.setRelease(handles, index, now == null ? 0L : ((BpfMap) now).ops().handle());
     }
 
     public void set(int index, BpfMap inner) {

@@ -4,17 +4,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A BPF map: the kernel's semantics, its values in BPF memory.
- *
- * <p><b>Program side</b> (what helpers call; allocation-free): pointers are BPF addresses, results are
- * the kernel's — a value address or 0, 0 or {@code -errno}. The key (and value) memory is read where the
- * address points; the caller (a helper in checked mode, or the verifier for typed programs) has made sure
- * it lies inside live BPF memory. A value address returned by {@link #lookup(long, int)} stays valid for
- * the rest of the calling run, as long as the run is inside {@link Epochs#enter}/{@link Epochs#exit}.
- *
- * <p><b>Host side</b> (Java API; may allocate): byte arrays in the kernel's syscall layout — per-CPU
+ * A BPF map as a Java program uses it (the kernel's {@code bpf(2)} map commands): the kernel's semantics,
+ * its values in BPF memory. Keys and values are byte arrays in the kernel's syscall layout — per-CPU
  * values are all CPUs' values, each rounded up to 8 bytes, concatenated — and failures throw a
- * {@link BpfMapException} with the kernel's errno.
+ * {@link BpfMapException} with the kernel's errno. What programs and helpers do to the map on BPF
+ * addresses is {@link #ops()}.
  */
 public sealed interface BpfMap extends AutoCloseable
         permits ArrayMap, PerCpuArrayMap, HashTableMap, PerCpuHashMap, LpmTrieMap,
@@ -30,50 +24,8 @@ public sealed interface BpfMap extends AutoCloseable
     /** The map's id in its {@link MapContext} (what the kernel's syscall API reports for a map). */
     int id();
 
-    /** What a program register holds for this map ({@link MapContext#mapByHandle}). */
-    long handle();
-
-    // ---- program side: zero allocation ----
-
-    /** bpf_map_lookup_elem: the value's address for {@code cpu}, or 0. */
-    long lookup(long keyAddr, int cpu);
-
-    /** bpf_map_update_elem from a program: 0 or -errno. */
-    int update(long keyAddr, long valueAddr, long flags, int cpu);
-
-    /** bpf_map_delete_elem: 0 or -errno. */
-    int delete(long keyAddr);
-
-    /** bpf_map_push_elem (queue, stack, bloom filter): 0 or -errno. */
-    default int push(long valueAddr, long flags) { return Errno.EINVAL.negative(); }
-
-    /** bpf_map_pop_elem (queue, stack): copies the value to {@code valueAddr}; 0 or -errno. */
-    default int pop(long valueAddr) { return Errno.EINVAL.negative(); }
-
-    /** bpf_map_peek_elem (queue, stack, bloom filter): 0 or -errno. */
-    default int peek(long valueAddr) { return Errno.EINVAL.negative(); }
-
-    /**
-     * What {@link #forEachElement} calls for each element: the key's and the value's addresses, both valid
-     * BPF memory for the duration of the call; a non-zero result stops the walk.
-     */
-    @FunctionalInterface
-    interface ElementVisitor {
-        long visit(long keyAddr, long valueAddr);
-    }
-
-    /**
-     * bpf_for_each_map_elem: visits the elements in the kernel's order (arrays by index; hash maps bucket
-     * by bucket, each chain newest first), per-CPU maps with {@code cpu}'s value, until {@code visitor}
-     * returns non-zero. Array keys are written to {@code keyScratch} (4 bytes of BPF memory the caller
-     * owns) since an array stores none. Returns the number of elements visited (the stopping one
-     * included), or -EOPNOTSUPP for map types the kernel has no walk for (the verifier refuses those).
-     */
-    default long forEachElement(int cpu, long keyScratch, ElementVisitor visitor) {
-        return Errno.EOPNOTSUPP.negative();
-    }
-
-    // ---- host side ----
+    /** The map as programs use it: raw BPF addresses, kernel return codes, no allocation. */
+    default MapOps ops() { return (MapOps) this; }
 
     /** BPF_MAP_LOOKUP_ELEM: the value (all CPUs' values for a per-CPU map), or empty for ENOENT. */
     Optional<byte[]> lookup(byte[] key);

@@ -229,7 +229,7 @@ public final class BpfMaps {
 
     /** Convenience: the map with this handle in the context, as a specific class. */
     public static <T extends BpfMap> Optional<T> byHandle(MapContext ctx, long handle, Class<T> type) {
-        BpfMap m = ctx.mapByHandle(handle);
+        MapOps m = ctx.mapByHandle(handle);
         return type.isInstance(m) ? Optional.of(type.cast(m)) : Optional.empty();
     }
 }

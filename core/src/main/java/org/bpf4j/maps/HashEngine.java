@@ -106,7 +106,7 @@ abstract class HashEngine extends MapBase {
      * htab's for_each walk: bucket by bucket, each chain from its head, the next link read before the
      * visit so that the callback may delete the element it is given (as the kernel's _safe walk).
      */
-    final long forEachImpl(int cpu, BpfMap.ElementVisitor visitor) {
+    final long forEachImpl(int cpu, MapOps.ElementVisitor visitor) {
         if (percpu && Integer.compareUnsigned(cpu, cpus) >= 0) return Errno.EINVAL.negative();
         long n = 0;
         for (int b = 0; b < buckets.length; b++) {

@@ -34,7 +34,7 @@ public final class HashOfMapsMap extends HashEngine implements BpfMap {
         ensureOpen();
         checkKey(key, "update");
         InnerMaps.check(this, inner);
-        int rc = doUpdate(Mem.heap(key), 0, Mem.heap(Mem.le64(inner.handle())), 0, flags, 0, true);
+        int rc = doUpdate(Mem.heap(key), 0, Mem.heap(Mem.le64(inner.ops().handle())), 0, flags, 0, true);
         if (rc != 0) throw fail(rc, "update", flags);
     }
 
@@ -56,6 +56,6 @@ public final class HashOfMapsMap extends HashEngine implements BpfMap {
     @Override
     int hostUpdate(byte[] key, byte[] value, long flags) {
         BpfMap inner = InnerMaps.resolve(this, Mem.u32(value));
-        return doUpdate(Mem.heap(key), 0, Mem.heap(Mem.le64(inner.handle())), 0, flags, 0, true);
+        return doUpdate(Mem.heap(key), 0, Mem.heap(Mem.le64(inner.ops().handle())), 0, flags, 0, true);
     }
 }

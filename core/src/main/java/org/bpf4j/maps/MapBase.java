@@ -12,7 +12,7 @@ import org.bpf4j.mem.Region;
  * API's argument checks and error translation. Subclasses implement the {@code host*} primitives with
  * kernel return codes.
  */
-abstract class MapBase {
+abstract non-sealed class MapBase implements MapOps {
     final MapSpec spec;
     final MapContext ctx;
     final int id;

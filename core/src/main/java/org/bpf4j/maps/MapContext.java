@@ -69,11 +69,11 @@ public final class MapContext {
     }
 
     /** Hot path: the map a handle stands for, or null. */
-    public BpfMap mapByHandle(long handle) {
+    public MapOps mapByHandle(long handle) {
         if ((handle & HANDLE_MASK) != MAP_HANDLE_TAG) return null;
         long id = handle & ~HANDLE_MASK;
         AtomicReferenceArray<BpfMap> m = maps;
-        return id > 0 && id < m.length() ? m.getAcquire((int) id) : null;
+        return id > 0 && id < m.length() ? (MapOps) m.getAcquire((int) id) : null;
     }
 
     static long handleOf(int id) {

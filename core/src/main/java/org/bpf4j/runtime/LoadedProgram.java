@@ -109,7 +109,7 @@ public final class LoadedProgram implements TailCallTarget {
             switch (r) {
                 case Relocation.MapReference m -> {
                     BpfMap map = map(name, maps, m.map(), r.insn());
-                    setImm64(insns, r.insn(), map.handle());
+                    setImm64(insns, r.insn(), map.ops().handle());
                 }
                 case Relocation.MapValueReference v -> {
                     BpfMap map = map(name, maps, v.map(), r.insn());

@@ -348,7 +348,7 @@ class CallbackHelpersTest {
             hash.updatePerCpu(u32(i), List.of(u64(i), u64(10 * i)), 0);
         }
         for (BpfMap m : List.of(array, hash)) {
-            Executable e = load(engine, FOR_EACH.formatted(h(m.handle()), 0, -1));
+            Executable e = load(engine, FOR_EACH.formatted(h(m.ops().handle()), 0, -1));
             assertThat(run(e, 0)).as(m.type() + " on CPU 0").isEqualTo((3L << 32) | (3000 + 3));
             assertThat(run(e, 1)).as(m.type() + " on CPU 1").isEqualTo((3L << 32) | (3000 + 30));
         }
@@ -360,10 +360,10 @@ class CallbackHelpersTest {
         for (MapType type : List.of(MapType.HASH, MapType.LRU_HASH)) {
             BpfMap hash = map(type, 4, 8, 64);
             for (int i = 1; i <= 20; i++) hash.update(u32(i), u64(i));
-            assertThat(run(engine, FOR_EACH.formatted(h(hash.handle()), 0, -1))).as(type.name())
+            assertThat(run(engine, FOR_EACH.formatted(h(hash.ops().handle()), 0, -1))).as(type.name())
                     .isEqualTo((20L << 32) | (1000 * 210 + 210));
             // Stopping at key 7 visits some prefix of the walk that ends with key 7.
-            long stopped = run(engine, FOR_EACH.formatted(h(hash.handle()), 0, 7));
+            long stopped = run(engine, FOR_EACH.formatted(h(hash.ops().handle()), 0, 7));
             assertThat(stopped >> 32).isBetween(1L, 20L);
             // A callback deleting every element it is given: all 20 visited, none left.
             String delete = """
@@ -377,7 +377,7 @@ class CallbackHelpersTest {
                     call bpf_map_delete_elem#3
                     r0 = 0
                     exit
-                    """.formatted(h(hash.handle()));
+                    """.formatted(h(hash.ops().handle()));
             assertThat(run(engine, delete)).isEqualTo(20);
             assertThat(hash.keys()).isEmpty();
         }

@@ -170,7 +170,7 @@ class CompilationEventsTest {
         assertThat(program.size()).isGreaterThan(1000);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process child = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), CompilationEventsTest.class.getName(), name)
+                "-cp", childClassPath(), CompilationEventsTest.class.getName(), name)
                 .redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -183,6 +183,26 @@ class CompilationEventsTest {
                 && !l.contains("concurrent class loading"))).as(output).isEmpty();
         for (String l : lines) assertThat(size(l)).isLessThan(JvmCompiler.HUGE_METHOD_LIMIT);
         return lines;
+    }
+
+    /**
+     * The classes of this run for a child JVM on the class path: Surefire runs the tests on the module path
+     * (core's classes patched with its test classes), so the class path alone lacks them.
+     */
+    private static String childClassPath() {
+        java.util.LinkedHashSet<String> entries = new java.util.LinkedHashSet<>();
+        for (Class<?> c : List.of(CompilationEventsTest.class, Program.class)) {
+            try {
+                entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            String value = System.getProperty(property, "");
+            for (String entry : value.split(java.io.File.pathSeparator)) if (!entry.isEmpty()) entries.add(entry);
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     private static int size(String line) {

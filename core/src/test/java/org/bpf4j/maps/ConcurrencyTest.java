@@ -68,7 +68,7 @@ class ConcurrencyTest {
             for (int c = 0; c < CPUS; c++) key[c] = f.put(u32(2));
             MemorySegment seg = f.space.segment();
             onAllCpus(f, 50_000, (cpu, r) -> {
-                long v = m.lookup(key[cpu], cpu) - f.space.base();
+                long v = m.ops().lookup(key[cpu], cpu) - f.space.base();
                 seg.set(ValueLayout.JAVA_LONG, v, seg.get(ValueLayout.JAVA_LONG, v) + 1); // no atomics: the slot is ours
             });
             long sum = m.lookupPerCpu(u32(2)).orElseThrow().stream().mapToLong(MapFixture::asLong).sum();
@@ -104,12 +104,12 @@ class ConcurrencyTest {
                 // A shared counter: insert once, then only atomic adds through the value pointer.
                 long shared = 1_000_000 + r.nextInt(8);
                 seg.set(ValueLayout.JAVA_LONG_UNALIGNED, k - base, shared);
-                long a = m.lookup(k, cpu);
+                long a = m.ops().lookup(k, cpu);
                 if (a == 0) {
                     seg.set(ValueLayout.JAVA_LONG_UNALIGNED, v - base, 0L);
-                    int rc = m.update(k, v, BPF_NOEXIST, cpu);
+                    int rc = m.ops().update(k, v, BPF_NOEXIST, cpu);
                     assertThat(rc == 0 || rc == -17).isTrue();
-                    a = m.lookup(k, cpu);
+                    a = m.ops().lookup(k, cpu);
                 }
                 long unused = (long) ATOMIC_LONG.getAndAdd(seg, a - base, 1L);
                 // Private keys: this CPU's model must hold exactly.
@@ -121,12 +121,12 @@ class ConcurrencyTest {
                         long val = r.nextLong();
                         seg.set(ValueLayout.JAVA_LONG_UNALIGNED, v - base, val);
                         seg.set(ValueLayout.JAVA_LONG_UNALIGNED, v - base + 8, pk);
-                        assertThat(m.update(k, v, BPF_ANY, cpu)).isZero();
+                        assertThat(m.ops().update(k, v, BPF_ANY, cpu)).isZero();
                         model.put(pk, val);
                     }
-                    case 1 -> assertThat(m.delete(k)).isEqualTo(model.remove(pk) != null ? 0 : -2);
+                    case 1 -> assertThat(m.ops().delete(k)).isEqualTo(model.remove(pk) != null ? 0 : -2);
                     default -> {
-                        long p = m.lookup(k, cpu);
+                        long p = m.ops().lookup(k, cpu);
                         Long want = model.get(pk);
                         if (want == null) {
                             assertThat(p).isZero();
@@ -174,16 +174,16 @@ class ConcurrencyTest {
                 if (cpu % 2 == 0) {
                     // Writer: replace or delete; the value names its key.
                     if (r.nextInt(3) == 0) {
-                        m.delete(k);
+                        m.ops().delete(k);
                     } else {
                         seg.set(ValueLayout.JAVA_LONG_UNALIGNED, v - base, key);
                         seg.set(ValueLayout.JAVA_LONG_UNALIGNED, v - base + 8, r.nextLong());
-                        int rc = m.update(k, v, BPF_ANY, cpu);
+                        int rc = m.ops().update(k, v, BPF_ANY, cpu);
                         assertThat(rc == 0 || rc == -7).isTrue();
                     }
                 } else {
                     // Reader: the element it found must stay intact for the whole run.
-                    long p = m.lookup(k, cpu);
+                    long p = m.ops().lookup(k, cpu);
                     if (p == 0) return;
                     long k1 = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, p - base);
                     long s1 = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, p - base + 8);
@@ -219,11 +219,11 @@ class ConcurrencyTest {
                 long k = scratch[cpu][0];
                 seg.set(ValueLayout.JAVA_INT_UNALIGNED, k - f.space.base(), r.nextInt(200));
                 if (r.nextInt(4) == 0) {
-                    m.lookup(k, cpu);
+                    m.ops().lookup(k, cpu);
                 } else if (r.nextInt(10) == 0) {
-                    m.delete(k);
+                    m.ops().delete(k);
                 } else {
-                    assertThat(m.update(k, scratch[cpu][1], BPF_ANY, cpu)).isZero();
+                    assertThat(m.ops().update(k, scratch[cpu][1], BPF_ANY, cpu)).isZero();
                 }
             });
             assertThat(m.keys().size()).isLessThanOrEqualTo(32);

@@ -47,18 +47,18 @@ class EpochTest {
             try (MapFixture f = new MapFixture(2)) {
                 BpfMap m = f.create(MapSpec.of("h", type, 4, 8, 64));
                 long k = f.put(u32(7));
-                assertThat(m.update(k, f.put(u64(0xabcdef)), BPF_ANY, 0)).isZero();
-                long addr = m.lookup(k, 0);
+                assertThat(m.ops().update(k, f.put(u64(0xabcdef)), BPF_ANY, 0)).isZero();
+                long addr = m.ops().lookup(k, 0);
                 assertThat(addr & 7).isZero();
                 Random r = new Random(1);
                 for (int i = 0; i < 20_000; i++) {
                     int other = 100 + r.nextInt(60); // never 7; at most 60 others, so the LRU never evicts 7
                     long ok = f.put(u32(other));
-                    if (r.nextBoolean()) m.update(ok, f.put(u64(i)), BPF_ANY, i & 1);
-                    else m.delete(ok);
-                    if (i % 100 == 0) assertThat(m.lookup(k, 0)).as("%s after %d ops", type, i).isEqualTo(addr);
+                    if (r.nextBoolean()) m.ops().update(ok, f.put(u64(i)), BPF_ANY, i & 1);
+                    else m.ops().delete(ok);
+                    if (i % 100 == 0) assertThat(m.ops().lookup(k, 0)).as("%s after %d ops", type, i).isEqualTo(addr);
                 }
-                assertThat(m.lookup(k, 0)).isEqualTo(addr);
+                assertThat(m.ops().lookup(k, 0)).isEqualTo(addr);
                 assertThat(f.readLong(addr)).isEqualTo(0xabcdef);
             }
         }
@@ -69,18 +69,18 @@ class EpochTest {
         try (MapFixture f = new MapFixture(2)) {
             BpfMap m = f.create(MapSpec.of("lpm", MapType.LPM_TRIE, 8, 8, 128).withFlags(BPF_F_NO_PREALLOC));
             long k = f.put(key(16, 0x0a010000));
-            m.update(k, f.put(u64(99)), BPF_ANY, 0);
-            long addr = m.lookup(f.put(key(32, 0x0a010203)), 0);
+            m.ops().update(k, f.put(u64(99)), BPF_ANY, 0);
+            long addr = m.ops().lookup(f.put(key(32, 0x0a010203)), 0);
             Random r = new Random(2);
             for (int i = 0; i < 10_000; i++) {
                 int len = r.nextInt(33);
                 int data = 0x0a000000 | r.nextInt(1 << 24);
                 if (len == 16 && (data >>> 16) == 0x0a01) continue;
                 long ok = f.put(key(len, data));
-                if (r.nextBoolean()) m.update(ok, f.put(u64(i)), BPF_ANY, 0);
-                else m.delete(ok);
+                if (r.nextBoolean()) m.ops().update(ok, f.put(u64(i)), BPF_ANY, 0);
+                else m.ops().delete(ok);
             }
-            assertThat(m.lookup(k, 0)).isEqualTo(addr);
+            assertThat(m.ops().lookup(k, 0)).isEqualTo(addr);
             assertThat(f.readLong(addr)).isEqualTo(99);
         }
     }

@@ -149,7 +149,7 @@ class MapCreateTest {
             BpfMap m = f.create(s);
             assertThat(m.type()).isEqualTo(s.type());
             assertThat(f.ctx.mapById(m.id())).containsSame(m);
-            assertThat(f.ctx.mapByHandle(m.handle())).isSameAs(m);
+            assertThat(f.ctx.mapByHandle(m.ops().handle())).isSameAs(m);
             m.close();
             assertThat(f.ctx.mapById(m.id())).isEmpty();
         }

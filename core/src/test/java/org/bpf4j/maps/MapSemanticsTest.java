@@ -50,13 +50,13 @@ class MapSemanticsTest {
     void arrayUpdateFlagsAndDeleteAsTheKernel() {
         BpfMap m = f.create(MapSpec.of("arr", ARRAY, 4, 8, 4));
         long val = f.put(u64(7));
-        assertThat(m.update(f.put(u32(2)), val, BPF_ANY, 0)).isZero();
-        assertThat(m.update(f.put(u32(2)), val, BPF_EXIST, 0)).isZero();
-        assertThat(m.update(f.put(u32(2)), val, BPF_NOEXIST, 0)).isEqualTo(EEXIST);
-        assertThat(m.update(f.put(u32(4)), val, BPF_ANY, 0)).isEqualTo(E2BIG);
-        assertThat(m.update(f.put(u32(2)), val, 8, 0)).isEqualTo(EINVAL);
-        assertThat(m.update(f.put(u32(2)), val, BPF_F_LOCK, 0)).isEqualTo(EINVAL); // no bpf_spin_lock in the value
-        assertThat(m.delete(f.put(u32(2)))).isEqualTo(EINVAL);
+        assertThat(m.ops().update(f.put(u32(2)), val, BPF_ANY, 0)).isZero();
+        assertThat(m.ops().update(f.put(u32(2)), val, BPF_EXIST, 0)).isZero();
+        assertThat(m.ops().update(f.put(u32(2)), val, BPF_NOEXIST, 0)).isEqualTo(EEXIST);
+        assertThat(m.ops().update(f.put(u32(4)), val, BPF_ANY, 0)).isEqualTo(E2BIG);
+        assertThat(m.ops().update(f.put(u32(2)), val, 8, 0)).isEqualTo(EINVAL);
+        assertThat(m.ops().update(f.put(u32(2)), val, BPF_F_LOCK, 0)).isEqualTo(EINVAL); // no bpf_spin_lock in the value
+        assertThat(m.ops().delete(f.put(u32(2)))).isEqualTo(EINVAL);
         assertThat(asLong(m.lookup(u32(2)).orElseThrow())).isEqualTo(7);
         assertThat(m.lookup(u32(9))).isEmpty();
         assertErrno(() -> m.delete(u32(1)), Errno.EINVAL);
@@ -71,7 +71,7 @@ class MapSemanticsTest {
     @Test
     void spinLockedValuesAreCopiedAroundTheLockWord() {
         BpfMap m = f.create(MapSpec.of("locked", ARRAY, 4, 16, 2).withSpinLockOffset(0));
-        long v = m.lookup(f.put(u32(0)), 0);
+        long v = m.ops().lookup(f.put(u32(0)), 0);
         byte[] value = new byte[16];
         value[0] = 1; // the lock word: never copied in
         value[8] = 42;
@@ -85,7 +85,7 @@ class MapSemanticsTest {
     @Test
     void timerFieldsAreNeverCopiedAndReadAsZero() {
         BpfMap m = f.create(MapSpec.of("timed", ARRAY, 4, 32, 1).withSpinLockOffset(0).withTimerOffset(8));
-        long v = m.lookup(f.put(u32(0)), 0);
+        long v = m.ops().lookup(f.put(u32(0)), 0);
         byte[] value = new byte[32];
         java.util.Arrays.fill(value, (byte) 0x5a);
         m.update(u32(0), value, BPF_ANY);
@@ -142,18 +142,18 @@ class MapSemanticsTest {
     void hashFlagsFullMapAndDelete() {
         BpfMap m = f.create(MapSpec.of("h", HASH, 8, 8, 2));
         long v = f.put(u64(1));
-        assertThat(m.update(f.put(u64(10)), v, BPF_EXIST, 0)).isEqualTo(ENOENT);
-        assertThat(m.update(f.put(u64(10)), v, BPF_NOEXIST, 0)).isZero();
-        assertThat(m.update(f.put(u64(10)), v, BPF_NOEXIST, 0)).isEqualTo(EEXIST);
-        assertThat(m.update(f.put(u64(11)), v, BPF_ANY, 0)).isZero();
-        assertThat(m.update(f.put(u64(12)), v, BPF_ANY, 0)).isEqualTo(E2BIG);
-        assertThat(m.update(f.put(u64(11)), f.put(u64(2)), BPF_ANY, 0)).isZero(); // replacing works when full
-        assertThat(m.update(f.put(u64(11)), v, 3, 0)).isEqualTo(EINVAL);
-        assertThat(m.update(f.put(u64(11)), v, BPF_F_LOCK, 0)).isEqualTo(EINVAL);
+        assertThat(m.ops().update(f.put(u64(10)), v, BPF_EXIST, 0)).isEqualTo(ENOENT);
+        assertThat(m.ops().update(f.put(u64(10)), v, BPF_NOEXIST, 0)).isZero();
+        assertThat(m.ops().update(f.put(u64(10)), v, BPF_NOEXIST, 0)).isEqualTo(EEXIST);
+        assertThat(m.ops().update(f.put(u64(11)), v, BPF_ANY, 0)).isZero();
+        assertThat(m.ops().update(f.put(u64(12)), v, BPF_ANY, 0)).isEqualTo(E2BIG);
+        assertThat(m.ops().update(f.put(u64(11)), f.put(u64(2)), BPF_ANY, 0)).isZero(); // replacing works when full
+        assertThat(m.ops().update(f.put(u64(11)), v, 3, 0)).isEqualTo(EINVAL);
+        assertThat(m.ops().update(f.put(u64(11)), v, BPF_F_LOCK, 0)).isEqualTo(EINVAL);
         assertThat(asLong(m.lookup(u64(11)).orElseThrow())).isEqualTo(2);
-        assertThat(m.delete(f.put(u64(12)))).isEqualTo(ENOENT);
-        assertThat(m.delete(f.put(u64(10)))).isZero();
-        assertThat(m.lookup(f.put(u64(10)), 0)).isZero();
+        assertThat(m.ops().delete(f.put(u64(12)))).isEqualTo(ENOENT);
+        assertThat(m.ops().delete(f.put(u64(10)))).isZero();
+        assertThat(m.ops().lookup(f.put(u64(10)), 0)).isZero();
         assertErrno(() -> m.delete(u64(10)), Errno.ENOENT);
         assertThat(m.lookupAndDelete(u64(11)).map(MapFixture::asLong)).contains(2L);
         assertThat(m.keys()).isEmpty();
@@ -177,11 +177,11 @@ class MapSemanticsTest {
     void hashUpdateOfAnExistingKeyPublishesANewElementAndKeepsTheOldReadable() {
         BpfMap m = f.create(MapSpec.of("h", HASH, 4, 8, 4));
         long k = f.put(u32(1));
-        m.update(k, f.put(u64(1)), BPF_ANY, 0);
+        m.ops().update(k, f.put(u64(1)), BPF_ANY, 0);
         f.ctx.epochs().enter(0);
-        long old = m.lookup(k, 0);
-        m.update(k, f.put(u64(2)), BPF_ANY, 1);
-        long now = m.lookup(k, 0);
+        long old = m.ops().lookup(k, 0);
+        m.ops().update(k, f.put(u64(2)), BPF_ANY, 1);
+        long now = m.ops().lookup(k, 0);
         assertThat(now).isNotEqualTo(old);
         assertThat(f.readLong(old)).isEqualTo(1); // a run holding the old pointer still reads the old value
         assertThat(f.readLong(now)).isEqualTo(2);
@@ -192,15 +192,15 @@ class MapSemanticsTest {
     void spinLockUpdateOfAHashElementIsInPlace() {
         BpfMap m = f.create(MapSpec.of("h", HASH, 4, 16, 4).withSpinLockOffset(8));
         long k = f.put(u32(1));
-        m.update(k, f.put(new byte[16]), BPF_ANY, 0);
-        long before = m.lookup(k, 0);
+        m.ops().update(k, f.put(new byte[16]), BPF_ANY, 0);
+        long before = m.ops().lookup(k, 0);
         byte[] v = new byte[16];
         v[0] = 9;
-        assertThat(m.update(k, f.put(v), BPF_F_LOCK, 0)).isZero();
-        assertThat(m.lookup(k, 0)).isEqualTo(before);
+        assertThat(m.ops().update(k, f.put(v), BPF_F_LOCK, 0)).isZero();
+        assertThat(m.ops().lookup(k, 0)).isEqualTo(before);
         assertThat(f.read(before, 1)[0]).isEqualTo((byte) 9);
-        assertThat(m.update(f.put(u32(2)), f.put(v), BPF_F_LOCK | BPF_EXIST, 0)).isEqualTo(ENOENT);
-        assertThat(m.update(f.put(u32(2)), f.put(v), BPF_F_LOCK, 0)).isZero();
+        assertThat(m.ops().update(f.put(u32(2)), f.put(v), BPF_F_LOCK | BPF_EXIST, 0)).isEqualTo(ENOENT);
+        assertThat(m.ops().update(f.put(u32(2)), f.put(v), BPF_F_LOCK, 0)).isZero();
     }
 
     @Test
@@ -221,14 +221,14 @@ class MapSemanticsTest {
     void perCpuHashProgramInsertZeroesOtherCpusAndUpdatesInPlace() {
         BpfMap m = f.create(MapSpec.of("ph", PERCPU_HASH, 4, 4, 8));
         long k = f.put(u32(5));
-        assertThat(m.update(k, f.put(u32(7)), BPF_ANY, 2)).isZero();
+        assertThat(m.ops().update(k, f.put(u32(7)), BPF_ANY, 2)).isZero();
         assertThat(m.lookupPerCpu(u32(5)).orElseThrow()).extracting(MapFixture::asInt).containsExactly(0, 0, 7, 0);
-        long v2 = m.lookup(k, 2);
-        assertThat(m.update(k, f.put(u32(8)), BPF_EXIST, 1)).isZero();
-        assertThat(m.lookup(k, 2)).isEqualTo(v2);
+        long v2 = m.ops().lookup(k, 2);
+        assertThat(m.ops().update(k, f.put(u32(8)), BPF_EXIST, 1)).isZero();
+        assertThat(m.ops().lookup(k, 2)).isEqualTo(v2);
         assertThat(m.lookupPerCpu(u32(5)).orElseThrow()).extracting(MapFixture::asInt).containsExactly(0, 8, 7, 0);
         m.updatePerCpu(u32(6), List.of(u32(1), u32(2), u32(3), u32(4)), BPF_NOEXIST);
-        assertThat(asInt(f.read(m.lookup(f.put(u32(6)), 3), 4))).isEqualTo(4);
+        assertThat(asInt(f.read(m.ops().lookup(f.put(u32(6)), 3), 4))).isEqualTo(4);
         assertThat(m.lookup(u32(6)).orElseThrow()).hasSize(32);
     }
 
@@ -237,16 +237,16 @@ class MapSemanticsTest {
     @Test
     void lruEvictsTheLeastRecentlyUsedAndKeepsLookedUpKeys() {
         BpfMap m = f.create(MapSpec.of("lru", LRU_HASH, 4, 4, 8));
-        for (int i = 0; i < 8; i++) assertThat(m.update(f.put(u32(i)), f.put(u32(i)), BPF_ANY, 0)).isZero();
-        for (int i = 0; i < 4; i++) assertThat(m.lookup(f.put(u32(i)), 0)).isNotZero(); // recently used
-        for (int i = 8; i < 12; i++) assertThat(m.update(f.put(u32(i)), f.put(u32(i)), BPF_NOEXIST, 0)).isZero();
+        for (int i = 0; i < 8; i++) assertThat(m.ops().update(f.put(u32(i)), f.put(u32(i)), BPF_ANY, 0)).isZero();
+        for (int i = 0; i < 4; i++) assertThat(m.ops().lookup(f.put(u32(i)), 0)).isNotZero(); // recently used
+        for (int i = 8; i < 12; i++) assertThat(m.ops().update(f.put(u32(i)), f.put(u32(i)), BPF_NOEXIST, 0)).isZero();
         assertThat(m.keys()).extracting(MapFixture::asInt).containsExactlyInAnyOrder(0, 1, 2, 3, 8, 9, 10, 11);
     }
 
     @Test
     void lruPerCpuUpdatesInPlaceAndEvicts() {
         BpfMap m = f.create(MapSpec.of("lrupc", LRU_PERCPU_HASH, 4, 8, 2));
-        for (int i = 0; i < 5; i++) assertThat(m.update(f.put(u32(i)), f.put(u64(i)), BPF_ANY, i % 4)).isZero();
+        for (int i = 0; i < 5; i++) assertThat(m.ops().update(f.put(u32(i)), f.put(u64(i)), BPF_ANY, i % 4)).isZero();
         assertThat(m.keys()).hasSize(2);
         assertThat(m.lookupPerCpu(u32(4)).orElseThrow()).extracting(MapFixture::asLong).containsExactly(4L, 0L, 0L, 0L);
     }
@@ -278,7 +278,7 @@ class MapSemanticsTest {
         BpfMap wrongSize = f.create(MapSpec.of("inner2", ARRAY, 4, 8, 5));
         outer.update(u32(0), u32(inner.id()));
         long h = outer.lookup(f.put(u32(0)), 0);
-        assertThat(h).isEqualTo(inner.handle());
+        assertThat(h).isEqualTo(inner.ops().handle());
         assertThat(f.ctx.mapByHandle(h)).isSameAs(inner);
         assertThat(outer.lookup(f.put(u32(1)), 0)).isZero();
         assertThat(outer.lookup(u32(0)).map(MapFixture::asInt)).contains(inner.id());
@@ -294,7 +294,7 @@ class MapSemanticsTest {
 
         HashOfMapsMap hom = (HashOfMapsMap) f.create(MapSpec.of("hom", HASH_OF_MAPS, 8, 4, 4).withInnerMap(template));
         hom.set(u64(77), inner, BPF_ANY);
-        assertThat(hom.lookup(f.put(u64(77)), 0)).isEqualTo(inner.handle());
+        assertThat(hom.ops().lookup(f.put(u64(77)), 0)).isEqualTo(inner.ops().handle());
         assertThat(hom.get(u64(77))).containsSame(inner);
         assertThat(hom.lookup(u64(77)).map(MapFixture::asInt)).contains(inner.id());
         assertThat(hom.update(f.put(u64(1)), f.put(u32(inner.id())), BPF_ANY, 0)).isEqualTo(EOPNOTSUPP);
@@ -434,7 +434,7 @@ class MapSemanticsTest {
     @Test
     void closedMapsRefuseHostCallsAndFreeTheirMemoryOnceNoRunCanReachIt() {
         BpfMap m = f.create(MapSpec.of("gone", ARRAY, 4, 8, 4));
-        long v = m.lookup(f.put(u32(0)), 0);
+        long v = m.ops().lookup(f.put(u32(0)), 0);
         f.ctx.epochs().enter(2);
         m.close();
         assertThat(f.space.find(v, 8)).isPresent(); // a run on CPU 2 may still hold the pointer

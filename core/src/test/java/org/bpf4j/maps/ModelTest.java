@@ -56,16 +56,16 @@ class ModelTest {
                         int want = exists && flags == BPF_NOEXIST ? EEXIST
                                 : !exists && flags == BPF_EXIST ? ENOENT
                                 : !exists && model.size() == max ? E2BIG : 0;
-                        assertThat(m.update(kAddr, f.put(u64(v)), flags, cpu)).as("op %d update %d", op, k).isEqualTo(want);
+                        assertThat(m.ops().update(kAddr, f.put(u64(v)), flags, cpu)).as("op %d update %d", op, k).isEqualTo(want);
                         if (want == 0) model.put(k, v);
                     }
                     case 2 -> {
                         int want = model.containsKey(k) ? 0 : ENOENT;
-                        assertThat(m.delete(kAddr)).as("op %d delete %d", op, k).isEqualTo(want);
+                        assertThat(m.ops().delete(kAddr)).as("op %d delete %d", op, k).isEqualTo(want);
                         model.remove(k);
                     }
                     default -> {
-                        long a = m.lookup(kAddr, cpu);
+                        long a = m.ops().lookup(kAddr, cpu);
                         if (model.containsKey(k)) {
                             assertThat(a).isNotZero();
                             assertThat(f.readLong(a)).isEqualTo(model.get(k));
@@ -148,12 +148,12 @@ class ModelTest {
                     case 0, 1 -> {
                         long v = r.nextLong();
                         long flags = flagsOf(r);
-                        assertThat(m.update(kAddr, f.put(u64(v)), flags, 0)).as("op %d update %d", op, k).isEqualTo(model.update(k, v, flags));
+                        assertThat(m.ops().update(kAddr, f.put(u64(v)), flags, 0)).as("op %d update %d", op, k).isEqualTo(model.update(k, v, flags));
                     }
-                    case 2 -> assertThat(m.delete(kAddr)).as("op %d delete", op).isEqualTo(model.delete(k));
+                    case 2 -> assertThat(m.ops().delete(kAddr)).as("op %d delete", op).isEqualTo(model.delete(k));
                     default -> {
                         Long want = model.lookup(k);
-                        long a = m.lookup(kAddr, 0);
+                        long a = m.ops().lookup(kAddr, 0);
                         if (want == null) {
                             assertThat(a).as("op %d lookup %d", op, k).isZero();
                         } else {
@@ -208,12 +208,12 @@ class ModelTest {
                         int want = exists && flags == BPF_NOEXIST ? EEXIST
                                 : !exists && flags == BPF_EXIST ? ENOENT
                                 : !exists && model.size() == max ? ENOSPC : 0;
-                        assertThat(m.update(kAddr, f.put(u64(v)), flags, 0)).as("op %d update %s", op, p).isEqualTo(want);
+                        assertThat(m.ops().update(kAddr, f.put(u64(v)), flags, 0)).as("op %d update %s", op, p).isEqualTo(want);
                         if (want == 0) model.put(p, v);
                     }
                     case 2 -> {
                         int want = model.containsKey(p) ? 0 : ENOENT;
-                        assertThat(m.delete(kAddr)).as("op %d delete %s", op, p).isEqualTo(want);
+                        assertThat(m.ops().delete(kAddr)).as("op %d delete %s", op, p).isEqualTo(want);
                         model.remove(p);
                     }
                     default -> {
@@ -221,7 +221,7 @@ class ModelTest {
                         for (Prefix q : model.keySet()) {
                             if (q.covers(data, len) && (best == null || q.len > best.len)) best = q;
                         }
-                        long a = m.lookup(kAddr, 0);
+                        long a = m.ops().lookup(kAddr, 0);
                         if (best == null) {
                             assertThat(a).as("op %d lookup %d/%x", op, len, data).isZero();
                         } else {
@@ -231,7 +231,7 @@ class ModelTest {
                     }
                 }
             }
-            assertThat(m.update(f.put(lpmKey(33, 0)), f.put(u64(0)), BPF_ANY, 0)).isEqualTo(EINVAL);
+            assertThat(m.ops().update(f.put(lpmKey(33, 0)), f.put(u64(0)), BPF_ANY, 0)).isEqualTo(EINVAL);
             List<Prefix> order = new ArrayList<>();
             for (byte[] k : m.keys()) {
                 ByteBuffer b = ByteBuffer.wrap(k);
