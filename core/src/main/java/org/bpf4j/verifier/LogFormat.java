@@ -147,7 +147,7 @@ final class LogFormat {
                     if (imm == ATOMIC_ADD || imm == ATOMIC_AND || imm == ATOMIC_OR || imm == ATOMIC_XOR) {
                         return op + "lock *(" + LDST[sz] + " *)(r" + dst + " " + o + ") " + ALU[imm >> 4] + " r" + src;
                     }
-                    if ((imm & ATOMIC_FETCH) != 0 && (imm & ~ATOMIC_FETCH) <= 0xa0) {
+                    if ((imm & ATOMIC_FETCH) != 0 && (imm & ~ATOMIC_FETCH) <= ATOMIC_XOR) {
                         String n = switch (imm & ~ATOMIC_FETCH) {
                             case ATOMIC_ADD -> "add";
                             case ATOMIC_AND -> "and";

@@ -531,7 +531,7 @@ public final class Verifier {
             boolean ldAbs = false, tailCall = false;
             for (int i = subprogStarts[sp]; i < subprogEnd(sp); i++) {
                 ldAbs |= isLdAbs(i);
-                tailCall |= insns[i].opcode() == CALL && insns[i].src() == 0 && insns[i].imm() == 12;
+                tailCall |= insns[i].opcode() == CALL && insns[i].src() == CALL_HELPER && insns[i].imm() == 12;
             }
             if (!ldAbs && !tailCall) continue;
             insnIdx = -1;
