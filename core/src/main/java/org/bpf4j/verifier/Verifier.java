@@ -14,6 +14,7 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.bpf4j.progtype.AttachType;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.isa.Operators;
 
 /**
  * The verifier: the kernel's abstract interpretation (kernel/bpf/verifier.c) re-implemented for bpf4j.
@@ -1532,8 +1533,6 @@ public final class Verifier {
 
     // ---- ALU ------------------------------------------------------------------------------------------
 
-    private static final String[] ALU_STR = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian", "?", "?"};
-
     private void checkAluOp(Insn in) {
         int code = in.opcode();
         int op = aluOp(code);
@@ -1669,7 +1668,7 @@ public final class Verifier {
                         dst.markUnknown();
                         return;
                     }
-                    throw fail("R%d pointer %s pointer prohibited", in.dst(), ALU_STR[op >> 4]);
+                    throw fail("R%d pointer %s pointer prohibited", in.dst(), Operators.alu(op));
                 }
                 markPrecise(in.dst()); // scalar += pointer: the offset's value matters
                 Reg off = dst.copy();
@@ -1842,8 +1841,8 @@ public final class Verifier {
                     if (sminVal < 0) dst.range = 0;
                 }
             }
-            case ALU_AND, ALU_OR, ALU_XOR -> throw fail("R%d bitwise operator %s on pointer prohibited", dstno, ALU_STR[op >> 4]);
-            default -> throw fail("R%d pointer arithmetic with %s operator prohibited", dstno, ALU_STR[op >> 4]);
+            case ALU_AND, ALU_OR, ALU_XOR -> throw fail("R%d bitwise operator %s on pointer prohibited", dstno, Operators.alu(op));
+            default -> throw fail("R%d pointer arithmetic with %s operator prohibited", dstno, Operators.alu(op));
         }
         checkRegSaneOffset(dst, ptrType);
         dst.sync();
@@ -1868,8 +1867,6 @@ public final class Verifier {
     }
 
     // ---- conditional jumps ------------------------------------------------------------------------------
-
-    private static final String[] JMP_STR = {"jmp", "==", ">", ">=", "&", "!=", "s>", "s>=", "call", "exit", "<", "<=", "s<", "s<=", "?", "?"};
 
     private void checkCondJmp(Insn in, boolean jmp32) {
         int code = in.opcode();
