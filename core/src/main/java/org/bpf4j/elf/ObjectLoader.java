@@ -25,6 +25,7 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
 import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.maps.MapFlags;
 
 /**
  * Turns an {@link ElfFile} into a {@link BpfObject} with libbpf's conventions: which sections hold
@@ -577,7 +578,7 @@ final class ObjectLoader {
             if (s.size() == 0) continue;
             if (s.size() > ElfFile.MAX_NOBITS) throw error(s, "global data section of " + s.size() + " bytes is too large");
             boolean readOnly = s.name().startsWith(".rodata") || s.name().equals(".kconfig");
-            int flags = MapDefinition.BPF_F_MMAPABLE | (readOnly ? MapDefinition.BPF_F_RDONLY_PROG : 0);
+            int flags = MapFlags.BPF_F_MMAPABLE | (readOnly ? MapFlags.BPF_F_RDONLY_PROG : 0);
             int valueType = btf.flatMap(b -> b.typeByName(s.name(), BtfType.Datasec.class)).map(BtfType::id).orElse(0);
             addMap(s, new MapDefinition(s.name(), MapType.ARRAY, 4, (int) s.size(), 1, flags, 0, MapDefinition.Pinning.NONE, 0, 0, valueType,
                     Optional.empty(), List.of(), MapDefinition.Definition.GLOBAL_DATA, elf.bytes(s), readOnly));
