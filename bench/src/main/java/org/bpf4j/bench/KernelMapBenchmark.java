@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.bpf4j.maps.MapFlags;
 
 /**
  * The kernel's own HASH and ARRAY maps, looked up and updated from user space through {@code bpf(2)}
@@ -67,7 +68,7 @@ public class KernelMapBenchmark {
     private KernelMap prefilled(MapType type) {
         KernelMap m = KernelMap.create(KernelMapSpec.of(type, MapFixtures.KEY_SIZE, MapFixtures.VALUE_SIZE, entries)
                 .withName("bench_" + type.name().toLowerCase()));
-        for (int k = 0; k < entries; k++) m.update(MapFixtures.u32(k), MapFixtures.u64(k), KernelMap.ANY);
+        for (int k = 0; k < entries; k++) m.update(MapFixtures.u32(k), MapFixtures.u64(k), MapFlags.BPF_ANY);
         return m;
     }
 
@@ -93,11 +94,11 @@ public class KernelMapBenchmark {
 
     @Benchmark
     public void hashUpdate() {
-        hash.update(hostKey(), hostValue, KernelMap.ANY);
+        hash.update(hostKey(), hostValue, MapFlags.BPF_ANY);
     }
 
     @Benchmark
     public void arrayUpdate() {
-        array.update(hostKey(), hostValue, KernelMap.ANY);
+        array.update(hostKey(), hostValue, MapFlags.BPF_ANY);
     }
 }

@@ -269,12 +269,12 @@ public class MapBenchmark {
 
     @Benchmark
     public long hashProgLookup(Hash s) {
-        return s.map.lookup(s.key(), 0);
+        return s.map.ops().lookup(s.key(), 0);
     }
 
     @Benchmark
     public int hashProgUpdate(Hash s) {
-        return s.map.update(s.key(), s.value, MapFlags.BPF_ANY, 0);
+        return s.map.ops().update(s.key(), s.value, MapFlags.BPF_ANY, 0);
     }
 
     @Benchmark
@@ -291,12 +291,12 @@ public class MapBenchmark {
 
     @Benchmark
     public long arrayProgLookup(Array s) {
-        return s.map.lookup(s.key(), 0);
+        return s.map.ops().lookup(s.key(), 0);
     }
 
     @Benchmark
     public int arrayProgUpdate(Array s) {
-        return s.map.update(s.key(), s.value, MapFlags.BPF_ANY, 0);
+        return s.map.ops().update(s.key(), s.value, MapFlags.BPF_ANY, 0);
     }
 
     @Benchmark
@@ -318,11 +318,11 @@ public class MapBenchmark {
 
     @Benchmark
     public int lruHashProgUpdateEvicting(Lru s) {
-        return s.map.update(s.freshKey(), s.value, MapFlags.BPF_ANY, 0);
+        return s.map.ops().update(s.freshKey(), s.value, MapFlags.BPF_ANY, 0);
     }
 
     @Benchmark
     public long lpmTrieProgLookup(Lpm s) {
-        return s.map.lookup(s.key(), 0);
+        return s.map.ops().lookup(s.key(), 0);
     }
 }

@@ -83,7 +83,7 @@ public class ProgramMapBenchmark {
             default -> throw new IllegalArgumentException("engine must be interp or jit: " + engine);
         };
         HelperTable helpers = MapHelpers.register(HelperTable.builder(), ctx, List.of()).build();
-        program = loader.load(MapPrograms.loop(body, map.handle(), KEYS), helpers, space,
+        program = loader.load(MapPrograms.loop(body, map.ops().handle(), KEYS), helpers, space,
                 ExecutionOptions.raw());
         stack = new ExecutionStack(space);
         context = RunContext.of(stack);

@@ -3,10 +3,12 @@ package org.bpf4j.asm;
 import static org.bpf4j.isa.Opcodes.*;
 
 import java.util.Optional;
+import org.bpf4j.isa.Operators;
 
 /**
  * The tables that map text to encodings, shared by the {@link Disassembler} and both assemblers so
- * that printing and parsing cannot drift apart: each operator is spelled in exactly one place.
+ * that printing and parsing cannot drift apart. The operators' spellings are {@link Operators}', which the
+ * verifier's log shares.
  */
 final class Syntax {
     private Syntax() {}
@@ -17,29 +19,29 @@ final class Syntax {
      * {@code off = 1}. Mov, neg and the byte swaps have forms of their own.
      */
     enum AluOp {
-        ADD(ALU_ADD, 0, "+=", "add"),
-        SUB(ALU_SUB, 0, "-=", "sub"),
-        MUL(ALU_MUL, 0, "*=", "mul"),
-        DIV(ALU_DIV, 0, "/=", "div"),
-        SDIV(ALU_DIV, 1, "s/=", "sdiv"),
-        OR(ALU_OR, 0, "|=", "or"),
-        AND(ALU_AND, 0, "&=", "and"),
-        LSH(ALU_LSH, 0, "<<=", "lsh"),
-        RSH(ALU_RSH, 0, ">>=", "rsh"),
-        MOD(ALU_MOD, 0, "%=", "mod"),
-        SMOD(ALU_MOD, 1, "s%=", "smod"),
-        XOR(ALU_XOR, 0, "^=", "xor"),
-        ARSH(ALU_ARSH, 0, "s>>=", "arsh");
+        ADD(ALU_ADD, 0, "add"),
+        SUB(ALU_SUB, 0, "sub"),
+        MUL(ALU_MUL, 0, "mul"),
+        DIV(ALU_DIV, 0, "div"),
+        SDIV(ALU_DIV, 1, "sdiv"),
+        OR(ALU_OR, 0, "or"),
+        AND(ALU_AND, 0, "and"),
+        LSH(ALU_LSH, 0, "lsh"),
+        RSH(ALU_RSH, 0, "rsh"),
+        MOD(ALU_MOD, 0, "mod"),
+        SMOD(ALU_MOD, 1, "smod"),
+        XOR(ALU_XOR, 0, "xor"),
+        ARSH(ALU_ARSH, 0, "arsh");
 
         final int code;
         final int off;
         final String symbol;
         final String mnemonic;
 
-        AluOp(int code, int off, String symbol, String mnemonic) {
+        AluOp(int code, int off, String mnemonic) {
             this.code = code;
             this.off = off;
-            this.symbol = symbol;
+            this.symbol = Operators.alu(code, off);
             this.mnemonic = mnemonic;
         }
 
@@ -69,25 +71,25 @@ final class Syntax {
 
     /** Conditional jumps: {@code if r1 s> r2 goto +1} in the kernel syntax, {@code jsgt} in the conformance one. */
     enum JmpOp {
-        JEQ(JMP_JEQ, "==", "jeq"),
-        JGT(JMP_JGT, ">", "jgt"),
-        JGE(JMP_JGE, ">=", "jge"),
-        JSET(JMP_JSET, "&", "jset"),
-        JNE(JMP_JNE, "!=", "jne"),
-        JSGT(JMP_JSGT, "s>", "jsgt"),
-        JSGE(JMP_JSGE, "s>=", "jsge"),
-        JLT(JMP_JLT, "<", "jlt"),
-        JLE(JMP_JLE, "<=", "jle"),
-        JSLT(JMP_JSLT, "s<", "jslt"),
-        JSLE(JMP_JSLE, "s<=", "jsle");
+        JEQ(JMP_JEQ, "jeq"),
+        JGT(JMP_JGT, "jgt"),
+        JGE(JMP_JGE, "jge"),
+        JSET(JMP_JSET, "jset"),
+        JNE(JMP_JNE, "jne"),
+        JSGT(JMP_JSGT, "jsgt"),
+        JSGE(JMP_JSGE, "jsge"),
+        JLT(JMP_JLT, "jlt"),
+        JLE(JMP_JLE, "jle"),
+        JSLT(JMP_JSLT, "jslt"),
+        JSLE(JMP_JSLE, "jsle");
 
         final int code;
         final String symbol;
         final String mnemonic;
 
-        JmpOp(int code, String symbol, String mnemonic) {
+        JmpOp(int code, String mnemonic) {
             this.code = code;
-            this.symbol = symbol;
+            this.symbol = Operators.jmp(code);
             this.mnemonic = mnemonic;
         }
 

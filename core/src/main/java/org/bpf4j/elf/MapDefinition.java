@@ -33,11 +33,6 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
                       Pinning pinning, long mapExtra, int btfKeyTypeId, int btfValueTypeId, Optional<MapDefinition> innerMap,
                       List<Slot> initialSlots, Definition definition, byte[] initialData, boolean frozen) {
 
-    /** {@code BPF_F_RDONLY_PROG}: programs may not write the map. */
-    public static final int BPF_F_RDONLY_PROG = 1 << 7;
-    /** {@code BPF_F_MMAPABLE}: user space may mmap the array. */
-    public static final int BPF_F_MMAPABLE = 1 << 10;
-
     /** Where a map declaration lives in the object. */
     public enum Definition {
         /** the {@code .maps} section, described by BTF (libbpf's current form) */

@@ -25,6 +25,7 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
 import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.maps.MapFlags;
 
 /**
  * Turns an {@link ElfFile} into a {@link BpfObject} with libbpf's conventions: which sections hold
@@ -35,7 +36,6 @@ final class ObjectLoader {
 
     static final int R_BPF_NONE = 0, R_BPF_64_64 = 1, R_BPF_64_ABS64 = 2, R_BPF_64_ABS32 = 3, R_BPF_64_NODYLD32 = 4,
             R_BPF_64_32 = 10;
-    static final int PSEUDO_MAP_FD = 1, PSEUDO_MAP_VALUE = 2, PSEUDO_FUNC = 4, PSEUDO_CALL = 1, PSEUDO_KFUNC_CALL = 2;
 
     /** The kernel's limit on one program's instructions (BPF_COMPLEXITY_LIMIT_INSNS). */
     static final int MAX_PROGRAM_INSNS = 1_000_000;
@@ -578,7 +578,7 @@ final class ObjectLoader {
             if (s.size() == 0) continue;
             if (s.size() > ElfFile.MAX_NOBITS) throw error(s, "global data section of " + s.size() + " bytes is too large");
             boolean readOnly = s.name().startsWith(".rodata") || s.name().equals(".kconfig");
-            int flags = MapDefinition.BPF_F_MMAPABLE | (readOnly ? MapDefinition.BPF_F_RDONLY_PROG : 0);
+            int flags = MapFlags.BPF_F_MMAPABLE | (readOnly ? MapFlags.BPF_F_RDONLY_PROG : 0);
             int valueType = btf.flatMap(b -> b.typeByName(s.name(), BtfType.Datasec.class)).map(BtfType::id).orElse(0);
             addMap(s, new MapDefinition(s.name(), MapType.ARRAY, 4, (int) s.size(), 1, flags, 0, MapDefinition.Pinning.NONE, 0, 0, valueType,
                     Optional.empty(), List.of(), MapDefinition.Definition.GLOBAL_DATA, elf.bytes(s), readOnly));
@@ -656,9 +656,9 @@ final class ObjectLoader {
                         if (placed.putIfAbsent(target.fn, -1) == null) queue.add(target.fn);
                         fixes.add(new CallFix(at, target.fn, target.insn - target.fn.start));
                     }
-                } else if (insn.opcode() == Opcodes.CALL && insn.src() == PSEUDO_KFUNC_CALL) {
+                } else if (insn.opcode() == Opcodes.CALL && insn.src() == Opcodes.CALL_KFUNC) {
                     relocs.add(new Relocation.KfuncCallById(at, insn.imm(), insn.off()));
-                } else if (insn.opcode() == Opcodes.CALL && insn.src() == PSEUDO_CALL) {
+                } else if (insn.opcode() == Opcodes.CALL && insn.src() == Opcodes.CALL_PSEUDO) {
                     // A call within the same section that the compiler resolved itself (no relocation).
                     long t = (long) i + insn.imm() + 1;
                     Fn target = t >= 0 && t < f.sec.insns.length ? f.sec.fnAt((int) t) : null;
@@ -759,7 +759,7 @@ final class ObjectLoader {
                     long off = sym.value() + (sym.type() == STT_SECTION ? insn.imm() : 0);
                     String mapName = mapOffsets.get(off);
                     if (mapName == null) throw error(sec, "relocation at " + where + " refers to offset " + off + " of map section '" + elf.section(sym.shndx()).name() + "', where no map starts");
-                    out.set(at, new Insn(insn.opcode(), insn.dst(), PSEUDO_MAP_FD, insn.off(), 0));
+                    out.set(at, new Insn(insn.opcode(), insn.dst(), Opcodes.PSEUDO_MAP_FD, insn.off(), 0));
                     relocs.add(new Relocation.MapReference(at, mapName));
                     return null;
                 }
@@ -769,7 +769,7 @@ final class ObjectLoader {
                     long off = sym.value() + insn.imm();
                     long size = maps.get(dataMap).valueSize();
                     if (off < 0 || off > size) throw error(sec, "relocation at " + where + " points " + off + " bytes into '" + dataMap + "', outside its " + size + " bytes");
-                    out.set(at, new Insn(insn.opcode(), insn.dst(), PSEUDO_MAP_VALUE, insn.off(), 0));
+                    out.set(at, new Insn(insn.opcode(), insn.dst(), Opcodes.PSEUDO_MAP_VALUE, insn.off(), 0));
                     out.set(at + 1, new Insn(hi.opcode(), hi.dst(), hi.src(), hi.off(), (int) off));
                     relocs.add(new Relocation.MapValueReference(at, dataMap, off));
                     return null;
@@ -784,17 +784,17 @@ final class ObjectLoader {
                     long t = byteOff / Insn.SIZE;
                     Fn fn = t >= 0 && t < target.insns.length ? target.fnAt((int) t) : null;
                     if (fn == null) throw error(sec, "function address at " + where + " lands outside any function of '" + target.section.name() + "'");
-                    out.set(at, new Insn(insn.opcode(), insn.dst(), PSEUDO_FUNC, insn.off(), 0));
+                    out.set(at, new Insn(insn.opcode(), insn.dst(), Opcodes.PSEUDO_FUNC, insn.off(), 0));
                     out.set(at + 1, new Insn(hi.opcode(), hi.dst(), hi.src(), hi.off(), 0));
                     return new Target(fn, (int) t);
                 }
                 throw error(sec, "relocation at " + where + " refers to '" + sym.name() + "' in section '" + elf.section(sym.shndx()).name() + "', which is neither a map nor global data");
             }
             case R_BPF_64_32 -> {
-                if (insn.opcode() != Opcodes.CALL || insn.src() != PSEUDO_CALL) throw error(sec, "call relocation against '" + sym.name() + "' at " + where + ", which is not a bpf-to-bpf call");
+                if (insn.opcode() != Opcodes.CALL || insn.src() != Opcodes.CALL_PSEUDO) throw error(sec, "call relocation against '" + sym.name() + "' at " + where + ", which is not a bpf-to-bpf call");
                 if (sym.shndx() == SHN_UNDEF) {
                     if (sym.name().isEmpty()) throw error(sec, "call at " + where + " refers to an undefined symbol without a name");
-                    out.set(at, new Insn(insn.opcode(), insn.dst(), PSEUDO_KFUNC_CALL, insn.off(), 0));
+                    out.set(at, new Insn(insn.opcode(), insn.dst(), Opcodes.CALL_KFUNC, insn.off(), 0));
                     relocs.add(new Relocation.ExternCall(at, sym.name()));
                     return null;
                 }

@@ -3,6 +3,7 @@ package org.bpf4j.helpers;
 import java.nio.charset.StandardCharsets;
 import org.bpf4j.mem.CheckedMemory;
 import org.bpf4j.mem.MemoryFault;
+import org.bpf4j.maps.Errno;
 
 /**
  * The kernel helpers that need nothing but BPF memory and the host environment: time, randomness, CPU
@@ -12,7 +13,6 @@ import org.bpf4j.mem.MemoryFault;
 public final class BaseHelpers {
     private BaseHelpers() {}
 
-    public static final long EINVAL = -22, EFAULT = -14, E2BIG = -7;
 
     /** Registers every helper of this class in {@code table}. */
     public static HelperTable.Builder register(HelperTable.Builder table) {
@@ -45,7 +45,7 @@ public final class BaseHelpers {
     }
 
     private static long currentComm(HelperContext c, long buf, long size, long r3, long r4, long r5) {
-        if (size <= 0) return EINVAL;
+        if (size <= 0) return Errno.EINVAL.negative();
         CheckedMemory memory = c.memory();
         memory.zero(buf, size); // strscpy_pad: what the name leaves is zero; checks the buffer before anything else
         byte[] comm = c.host().comm();
@@ -70,13 +70,13 @@ public final class BaseHelpers {
 
     private static long tracePrintk(HelperContext c, long fmt, long size, long a1, long a2, long a3) {
         byte[] f = format(c.memory(), fmt, size);
-        if (f == null) return EINVAL;
+        if (f == null) return Errno.EINVAL.negative();
         try {
             String line = BpfPrintf.format(f, new long[] {a1, a2, a3}, 3, c.memory());
             c.host().trace(line);
             return line.getBytes(StandardCharsets.ISO_8859_1).length;
         } catch (BpfPrintf.FormatException e) {
-            return EINVAL;
+            return Errno.EINVAL.negative();
         }
     }
 
@@ -92,13 +92,13 @@ public final class BaseHelpers {
     private static long traceVprintk(HelperContext c, long fmt, long size, long data, long len, long r5) {
         byte[] f = format(c.memory(), fmt, size);
         long[] args = packedArgs(c.memory(), data, len);
-        if (f == null || args == null) return EINVAL;
+        if (f == null || args == null) return Errno.EINVAL.negative();
         try {
             String line = BpfPrintf.format(f, args, args.length, c.memory());
             c.host().trace(line);
             return line.getBytes(StandardCharsets.ISO_8859_1).length;
         } catch (BpfPrintf.FormatException e) {
-            return EINVAL;
+            return Errno.EINVAL.negative();
         }
     }
 
@@ -106,13 +106,13 @@ public final class BaseHelpers {
         CheckedMemory memory = c.memory();
         byte[] f = memory.cString(fmt, 64 * 1024); // the verifier proves fmt is a NUL-terminated read-only string
         long[] args = packedArgs(memory, data, len);
-        if (args == null || strSize < 0 || strSize > Integer.MAX_VALUE) return EINVAL;
+        if (args == null || strSize < 0 || strSize > Integer.MAX_VALUE) return Errno.EINVAL.negative();
         try {
             String text = BpfPrintf.format(f, args, args.length, memory);
             if (strSize > 0) memory.write(str, BpfPrintf.cString(text, (int) strSize));
             return text.getBytes(StandardCharsets.ISO_8859_1).length + 1L;
         } catch (BpfPrintf.FormatException e) {
-            return EINVAL;
+            return Errno.EINVAL.negative();
         }
     }
 
@@ -175,7 +175,6 @@ public final class BaseHelpers {
         return 0;
     }
 
-    public static final long ERANGE = org.bpf4j.maps.Errno.ERANGE.negative();
     /** x86-64 TASK_SIZE_MAX + PAGE_SIZE: where kernel addresses may start (4-level paging). */
     private static final long KERNEL_START = 1L << 47;
     /** The vsyscall page, above TASK_SIZE_MAX but a user address for the kernel. */
@@ -188,22 +187,22 @@ public final class BaseHelpers {
      * a kernel address that faults is -EFAULT, and the user and legacy variants fail with -EFAULT.
      */
     private static long readFailure(long src, boolean kernel) {
-        if (!kernel) return EFAULT;
+        if (!kernel) return Errno.EFAULT.negative();
         boolean canonical = (src >> 47) == -1L || (src >> 47) == 0;
         boolean user = Long.compareUnsigned(src, KERNEL_START) < 0 || (src & ~0xfffL) == VSYSCALL_PAGE;
-        return user || !canonical ? ERANGE : EFAULT;
+        return user || !canonical ? Errno.ERANGE.negative() : Errno.EFAULT.negative();
     }
 
     /** Whether a kernel read refuses {@code src} before reading: outside bpf4j's memory, at a user or non-canonical address. */
     private static boolean refused(CheckedMemory memory, long src, boolean kernel) {
-        return kernel && memory.space().lookup(src, 1) == null && readFailure(src, true) == ERANGE;
+        return kernel && memory.space().lookup(src, 1) == null && readFailure(src, true) == Errno.ERANGE.negative();
     }
 
     private static long probeRead(HelperContext c, long dst, long size, long src, boolean kernel) {
-        if (size < 0 || size > Integer.MAX_VALUE) return EFAULT;
+        if (size < 0 || size > Integer.MAX_VALUE) return Errno.EFAULT.negative();
         CheckedMemory memory = c.memory();
         // Nothing to copy, but copy_from_kernel_nofault checks the address first: -ERANGE even for 0 bytes
-        if (size == 0) return refused(memory, src, kernel) ? ERANGE : 0;
+        if (size == 0) return refused(memory, src, kernel) ? Errno.ERANGE.negative() : 0;
         // The destination is the program's own buffer (the verifier's to prove): a bad one is a fault of
         // the run, checked before any copy is made. Only the source may be unreadable.
         memory.require(dst, size, true);
@@ -217,12 +216,12 @@ public final class BaseHelpers {
     }
 
     private static long probeReadStr(HelperContext c, long dst, long size, long src, boolean kernel) {
-        if (size <= 0 || size > Integer.MAX_VALUE) return size == 0 ? 0 : EFAULT;
+        if (size <= 0 || size > Integer.MAX_VALUE) return size == 0 ? 0 : Errno.EFAULT.negative();
         CheckedMemory memory = c.memory();
         memory.require(dst, size, true); // bounds the copy below by the destination's region
         if (refused(memory, src, kernel)) { // strncpy_from_kernel_nofault checks the address before the first byte
             memory.zero(dst, size);
-            return ERANGE;
+            return Errno.ERANGE.negative();
         }
         // strncpy_from_kernel_nofault / strncpy_from_user_nofault: up to size bytes are read (the last one
         // too, though it is then overwritten by the NUL), so a fault in it fails the call

@@ -21,8 +21,6 @@ public final class CallbackHelpers {
     /** The kernel's BPF_MAX_LOOPS: the most iterations bpf_loop accepts. */
     public static final long MAX_LOOPS = 1L << 23;
 
-    private static final long EINVAL = Errno.EINVAL.negative();
-    private static final long E2BIG = Errno.E2BIG.negative();
 
     /**
      * What the helpers keep per CPU slot for a runtime: the memory bpf_for_each_map_elem hands an array
@@ -80,12 +78,12 @@ public final class CallbackHelpers {
 
     /** bpf_loop(nr_loops (u32), callback_fn, callback_ctx, flags): the iterations done, the stopping one included. */
     static long loop(HelperContext c, long nrLoops, long fn, long ctx, long flags, long r5) {
-        if (flags != 0) return EINVAL;
+        if (flags != 0) return Errno.EINVAL.negative();
         long n = nrLoops & 0xffffffffL;
         // The kernel's verifier inlines bpf_loop when flags is 0 (inline_bpf_loop), and the inlined code
         // sets -E2BIG with a 32-bit move: r0 is 0xfffffff9, not -7 (the helper proper returns -7 as a long,
         // but with flags 0 a verified program never reaches it).
-        if (n > MAX_LOOPS) return E2BIG & 0xffffffffL;
+        if (n > MAX_LOOPS) return Errno.E2BIG.negative() & 0xffffffffL;
         for (long i = 0; i < n; i++) {
             if (c.callFunction(fn, i, ctx, 0, 0, 0) != 0) return i + 1;
         }
@@ -94,8 +92,8 @@ public final class CallbackHelpers {
 
     static long forEachMapElem(HelperContext c, MapContext maps, State state, long handle, long fn, long ctx, long flags) {
         MapOps map = maps.mapByHandle(handle);
-        if (map == null) return EINVAL;
-        if (flags != 0) return EINVAL;
+        if (map == null) return Errno.EINVAL.negative();
+        if (flags != 0) return Errno.EINVAL.negative();
         int cpu = c.cpu();
         long key = state.enterKey(cpu);
         try {

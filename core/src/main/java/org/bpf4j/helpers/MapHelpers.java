@@ -20,7 +20,6 @@ import org.bpf4j.mem.CheckedMemory;
 public final class MapHelpers {
     private MapHelpers() {}
 
-    private static final long EINVAL = Errno.EINVAL.negative();
 
     /** Registers the map helpers for maps of {@code maps}; {@code rings} are the ring buffers a sample may belong to. */
     public static HelperTable.Builder register(HelperTable.Builder table, MapContext maps, List<RingBufMap> rings) {
@@ -43,37 +42,37 @@ public final class MapHelpers {
                 })
                 .add(KernelHelper.MAP_UPDATE_ELEM.id(), "bpf_map_update_elem", (c, map, key, value, flags, r5) -> {
                     MapOps m = map(maps, map);
-                    if (m == null) return EINVAL;
+                    if (m == null) return Errno.EINVAL.negative();
                     require(c, key, m.spec().keySize());
                     require(c, value, m.spec().valueSize());
                     return m.update(key, value, flags, c.cpu());
                 })
                 .add(KernelHelper.MAP_DELETE_ELEM.id(), "bpf_map_delete_elem", (c, map, key, r3, r4, r5) -> {
                     MapOps m = map(maps, map);
-                    if (m == null) return EINVAL;
+                    if (m == null) return Errno.EINVAL.negative();
                     require(c, key, m.spec().keySize());
                     return m.delete(key);
                 })
                 .add(KernelHelper.MAP_PUSH_ELEM.id(), "bpf_map_push_elem", (c, map, value, flags, r4, r5) -> {
                     MapOps m = map(maps, map);
-                    if (m == null) return EINVAL;
+                    if (m == null) return Errno.EINVAL.negative();
                     require(c, value, m.spec().valueSize());
                     return m.push(value, flags);
                 })
                 .add(KernelHelper.MAP_POP_ELEM.id(), "bpf_map_pop_elem", (c, map, value, r3, r4, r5) -> {
                     MapOps m = map(maps, map);
-                    if (m == null) return EINVAL;
+                    if (m == null) return Errno.EINVAL.negative();
                     requireWritable(c, value, m.spec().valueSize());
                     return m.pop(value);
                 })
                 .add(KernelHelper.MAP_PEEK_ELEM.id(), "bpf_map_peek_elem", (c, map, value, r3, r4, r5) -> {
                     MapOps m = map(maps, map);
-                    if (m == null) return EINVAL;
+                    if (m == null) return Errno.EINVAL.negative();
                     requireWritable(c, value, m.spec().valueSize());
                     return m.peek(value);
                 })
                 .add(KernelHelper.RINGBUF_OUTPUT.id(), "bpf_ringbuf_output", (c, map, data, size, flags, r5) -> {
-                    if (!(map(maps, map) instanceof RingBufMap ring)) return EINVAL;
+                    if (!(map(maps, map) instanceof RingBufMap ring)) return Errno.EINVAL.negative();
                     if (size > 0) require(c, data, size);
                     return ring.output(data, size, flags);
                 })
@@ -94,10 +93,10 @@ public final class MapHelpers {
                     return ring.query(flags);
                 })
                 .add(KernelHelper.PERF_EVENT_OUTPUT.id(), "bpf_perf_event_output", (c, ctx, map, flags, data, size) -> {
-                    if (!(map(maps, map) instanceof PerfEventArrayMap perf)) return EINVAL;
+                    if (!(map(maps, map) instanceof PerfEventArrayMap perf)) return Errno.EINVAL.negative();
                     if (size > 0) require(c, data, size);
                     if (packet.isEmpty()) return perf.output(flags, data, size, c.cpu());
-                    if ((flags & ~(MapFlags.BPF_F_CTXLEN_MASK | MapFlags.BPF_F_INDEX_MASK)) != 0) return EINVAL;
+                    if ((flags & ~(MapFlags.BPF_F_CTXLEN_MASK | MapFlags.BPF_F_INDEX_MASK)) != 0) return Errno.EINVAL.negative();
                     long ctxLen = (flags & MapFlags.BPF_F_CTXLEN_MASK) >>> 32;
                     PacketHelpers.Packet p = packet.get().apply(c.memory(), ctx);
                     if (ctxLen > p.length()) return Errno.EFAULT.negative();

@@ -8,6 +8,7 @@ import org.bpf4j.maps.MapOps;
 import org.bpf4j.maps.XskMap;
 import org.bpf4j.mem.CheckedMemory;
 import org.bpf4j.progtype.ContextLayout;
+import org.bpf4j.maps.Errno;
 
 /**
  * Helpers that work on the packet a context describes: XDP's head, tail and metadata adjustments and
@@ -18,7 +19,6 @@ import org.bpf4j.progtype.ContextLayout;
 public final class PacketHelpers {
     private PacketHelpers() {}
 
-    static final long EINVAL = -22, EFAULT = -14, EACCES = -13;
     static final int ETH_HLEN = 14;
     /** xdp_metalen_invalid: metadata is a multiple of 4 bytes of at most type_max(skb_shared_info.meta_len), a u8. */
     public static boolean metaLengthInvalid(long metalen) {
@@ -59,7 +59,7 @@ public final class PacketHelpers {
                     long d = m.loadU64(ctx + data), e = m.loadU64(ctx + end), mt = m.loadU64(ctx + meta);
                     long metalen = d - mt;
                     long newData = d + (int) delta;
-                    if (newData < m.loadU64(ctx + hardStart) + XDP_FRAME_SIZE + metalen || newData > e - ETH_HLEN) return EINVAL;
+                    if (newData < m.loadU64(ctx + hardStart) + XDP_FRAME_SIZE + metalen || newData > e - ETH_HLEN) return Errno.EINVAL.negative();
                     if (metalen > 0) m.write(mt + (int) delta, m.read(mt, (int) metalen));
                     m.storeU64(ctx + meta, mt + (int) delta);
                     m.storeU64(ctx + data, newData);
@@ -69,9 +69,9 @@ public final class PacketHelpers {
                     CheckedMemory m = c.memory();
                     long d = m.loadU64(ctx + data);
                     long newMeta = m.loadU64(ctx + meta) + (int) delta;
-                    if (newMeta < m.loadU64(ctx + hardStart) + XDP_FRAME_SIZE || newMeta > d) return EINVAL;
+                    if (newMeta < m.loadU64(ctx + hardStart) + XDP_FRAME_SIZE || newMeta > d) return Errno.EINVAL.negative();
                     long metalen = d - newMeta;
-                    if (metaLengthInvalid(metalen)) return EACCES;
+                    if (metaLengthInvalid(metalen)) return Errno.EACCES.negative();
                     m.storeU64(ctx + meta, newMeta);
                     return 0;
                 })
@@ -79,7 +79,7 @@ public final class PacketHelpers {
                     CheckedMemory m = c.memory();
                     long e = m.loadU64(ctx + end);
                     long newEnd = e + (int) delta;
-                    if (newEnd > m.loadU64(ctx + hardEnd) || newEnd < m.loadU64(ctx + data) + ETH_HLEN) return EINVAL;
+                    if (newEnd > m.loadU64(ctx + hardEnd) || newEnd < m.loadU64(ctx + data) + ETH_HLEN) return Errno.EINVAL.negative();
                     if ((int) delta > 0) m.zero(e, (int) delta); // growth is zeroed, as in the kernel
                     m.storeU64(ctx + end, newEnd);
                     return 0;
@@ -111,30 +111,30 @@ public final class PacketHelpers {
                 .add(KernelHelper.SKB_LOAD_BYTES.id(), "bpf_skb_load_bytes", (c, skb, offset, to, len, r5) -> {
                     CheckedMemory m = c.memory();
                     long skbLen = m.loadU64(skb) & 0xffffffffL; // __sk_buff.len
-                    if (len <= 0 || len > 0xffff) return EINVAL;
+                    if (len <= 0 || len > 0xffff) return Errno.EINVAL.negative();
                     if (offset > Integer.MAX_VALUE || offset < 0 || offset + len > skbLen) {
                         m.zero(to, len);
-                        return EFAULT;
+                        return Errno.EFAULT.negative();
                     }
                     m.write(to, m.read(m.loadU64(skb + data) + offset, (int) len));
                     return 0;
                 })
                 .add(KernelHelper.SKB_STORE_BYTES.id(), "bpf_skb_store_bytes", (c, skb, offset, from, len, flags) -> {
                     CheckedMemory m = c.memory();
-                    if ((flags & ~3L) != 0) return EINVAL;
-                    if (offset > Integer.MAX_VALUE || offset < 0) return EFAULT;
+                    if ((flags & ~3L) != 0) return Errno.EINVAL.negative();
+                    if (offset > Integer.MAX_VALUE || offset < 0) return Errno.EFAULT.negative();
                     long skbLen = m.loadU64(skb) & 0xffffffffL;
-                    if (len < 0 || offset + len > skbLen) return EFAULT; // bpf_try_make_writable failed
+                    if (len < 0 || offset + len > skbLen) return Errno.EFAULT.negative(); // bpf_try_make_writable failed
                     if (len > 0) m.write(m.loadU64(skb + data) + offset, m.read(from, (int) len));
                     return 0;
                 })
                 .add(KernelHelper.L3_CSUM_REPLACE.id(), "bpf_l3_csum_replace", (c, skb, offset, from, to, flags) -> {
-                    if ((flags & ~BPF_F_HDR_FIELD_MASK) != 0) return EINVAL;
+                    if ((flags & ~BPF_F_HDR_FIELD_MASK) != 0) return Errno.EINVAL.negative();
                     return csumReplace(c.memory(), skb, data, offset, from, to, flags, false);
                 })
                 .add(KernelHelper.L4_CSUM_REPLACE.id(), "bpf_l4_csum_replace", (c, skb, offset, from, to, flags) -> {
                     if ((flags & ~(BPF_F_HDR_FIELD_MASK | BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_IPV6)) != 0) {
-                        return EINVAL;
+                        return Errno.EINVAL.negative();
                     }
                     return csumReplace(c.memory(), skb, data, offset, from, to, flags, true);
                 })
@@ -154,9 +154,9 @@ public final class PacketHelpers {
      */
     private static long csumReplace(CheckedMemory m, long skb, int dataSlot, long offset, long from, long to, long flags,
                                     boolean l4) {
-        if (offset > 0xffff || offset < 0 || (offset & 1) != 0) return EFAULT;
+        if (offset > 0xffff || offset < 0 || (offset & 1) != 0) return Errno.EFAULT.negative();
         long skbLen = m.loadU64(skb) & 0xffffffffL;
-        if (offset + 2 > skbLen) return EFAULT; // bpf_try_make_writable
+        if (offset + 2 > skbLen) return Errno.EFAULT.negative(); // bpf_try_make_writable
         long at = m.loadU64(skb + dataSlot) + offset;
         int sum = m.loadU8(at) | m.loadU8(at + 1) << 8;
         boolean mangledZero = l4 && (flags & BPF_F_MARK_MANGLED_0) != 0;
@@ -164,14 +164,14 @@ public final class PacketHelpers {
         int result;
         switch ((int) (flags & BPF_F_HDR_FIELD_MASK)) {
             case 0 -> {
-                if (from != 0) return EINVAL;
+                if (from != 0) return Errno.EINVAL.negative();
                 result = csumFold(csumAdd((int) to, ~sum));                                   // csum_replace_by_diff
             }
             case 2 -> result = l4 ? csumFold(csumAdd(csumAdd(~sum, ~((int) from & 0xffff)), (int) to & 0xffff)) // replace4
                     : ~csum16Add(csum16Add(~sum & 0xffff, ~(int) from & 0xffff), (int) to & 0xffff) & 0xffff; // csum_replace2
             case 4 -> result = csumFold(csumAdd(csumAdd(~sum, ~(int) from), (int) to));         // csum_replace4
             default -> {
-                return EINVAL;
+                return Errno.EINVAL.negative();
             }
         }
         if (mangledZero && result == 0) result = 0xffff; // CSUM_MANGLED_0

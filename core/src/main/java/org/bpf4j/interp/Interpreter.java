@@ -238,32 +238,32 @@ public final class Interpreter implements Executable {
                 final int k = imm[pc];
                 switch (code[pc]) {
                     // ---- ALU64 ----
-                    case 0x07 -> r[d] += k;
-                    case 0x0f -> r[d] += r[s];
-                    case 0x17 -> r[d] -= k;
-                    case 0x1f -> r[d] -= r[s];
-                    case 0x27 -> r[d] *= k;
-                    case 0x2f -> r[d] *= r[s];
-                    case 0x37 -> r[d] = k == 0 ? 0 : Long.divideUnsigned(r[d], k);
-                    case 0x3f -> r[d] = r[s] == 0 ? 0 : Long.divideUnsigned(r[d], r[s]);
-                    case 0x47 -> r[d] |= k;
-                    case 0x4f -> r[d] |= r[s];
-                    case 0x57 -> r[d] &= k;
-                    case 0x5f -> r[d] &= r[s];
-                    case 0x67 -> r[d] <<= k;
-                    case 0x6f -> r[d] <<= r[s];
-                    case 0x77 -> r[d] >>>= k;
-                    case 0x7f -> r[d] >>>= r[s];
-                    case 0x87 -> r[d] = -r[d];
-                    case 0x97 -> { if (k != 0) r[d] = Long.remainderUnsigned(r[d], k); }
-                    case 0x9f -> { if (r[s] != 0) r[d] = Long.remainderUnsigned(r[d], r[s]); }
-                    case 0xa7 -> r[d] ^= k;
-                    case 0xaf -> r[d] ^= r[s];
-                    case 0xb7 -> r[d] = k;
-                    case 0xbf -> r[d] = r[s];
-                    case 0xc7 -> r[d] >>= k;
-                    case 0xcf -> r[d] >>= r[s];
-                    case 0xd7 -> r[d] = byteSwap(r[d], k);
+                    case CLASS_ALU64 | ALU_ADD | SRC_K -> r[d] += k;
+                    case CLASS_ALU64 | ALU_ADD | SRC_X -> r[d] += r[s];
+                    case CLASS_ALU64 | ALU_SUB | SRC_K -> r[d] -= k;
+                    case CLASS_ALU64 | ALU_SUB | SRC_X -> r[d] -= r[s];
+                    case CLASS_ALU64 | ALU_MUL | SRC_K -> r[d] *= k;
+                    case CLASS_ALU64 | ALU_MUL | SRC_X -> r[d] *= r[s];
+                    case CLASS_ALU64 | ALU_DIV | SRC_K -> r[d] = k == 0 ? 0 : Long.divideUnsigned(r[d], k);
+                    case CLASS_ALU64 | ALU_DIV | SRC_X -> r[d] = r[s] == 0 ? 0 : Long.divideUnsigned(r[d], r[s]);
+                    case CLASS_ALU64 | ALU_OR | SRC_K -> r[d] |= k;
+                    case CLASS_ALU64 | ALU_OR | SRC_X -> r[d] |= r[s];
+                    case CLASS_ALU64 | ALU_AND | SRC_K -> r[d] &= k;
+                    case CLASS_ALU64 | ALU_AND | SRC_X -> r[d] &= r[s];
+                    case CLASS_ALU64 | ALU_LSH | SRC_K -> r[d] <<= k;
+                    case CLASS_ALU64 | ALU_LSH | SRC_X -> r[d] <<= r[s];
+                    case CLASS_ALU64 | ALU_RSH | SRC_K -> r[d] >>>= k;
+                    case CLASS_ALU64 | ALU_RSH | SRC_X -> r[d] >>>= r[s];
+                    case CLASS_ALU64 | ALU_NEG | SRC_K -> r[d] = -r[d];
+                    case CLASS_ALU64 | ALU_MOD | SRC_K -> { if (k != 0) r[d] = Long.remainderUnsigned(r[d], k); }
+                    case CLASS_ALU64 | ALU_MOD | SRC_X -> { if (r[s] != 0) r[d] = Long.remainderUnsigned(r[d], r[s]); }
+                    case CLASS_ALU64 | ALU_XOR | SRC_K -> r[d] ^= k;
+                    case CLASS_ALU64 | ALU_XOR | SRC_X -> r[d] ^= r[s];
+                    case CLASS_ALU64 | ALU_MOV | SRC_K -> r[d] = k;
+                    case CLASS_ALU64 | ALU_MOV | SRC_X -> r[d] = r[s];
+                    case CLASS_ALU64 | ALU_ARSH | SRC_K -> r[d] >>= k;
+                    case CLASS_ALU64 | ALU_ARSH | SRC_X -> r[d] >>= r[s];
+                    case CLASS_ALU64 | ALU_END | END_TO_LE -> r[d] = byteSwap(r[d], k);
                     case SDIV64_K -> r[d] = k == 0 ? 0 : r[d] / k;
                     case SDIV64_X -> r[d] = r[s] == 0 ? 0 : r[d] / r[s];
                     case SMOD64_K -> { if (k != 0) r[d] = r[d] % k; }
@@ -273,33 +273,33 @@ public final class Interpreter implements Executable {
                     case MOVSX64_32 -> r[d] = (int) r[s];
                     case ADDR_SPACE_CAST -> r[d] = addrSpaceCast(r[s]);
                     // ---- ALU32: operate on the low halves, zero-extend the result ----
-                    case 0x04 -> r[d] = u32((int) r[d] + k);
-                    case 0x0c -> r[d] = u32((int) r[d] + (int) r[s]);
-                    case 0x14 -> r[d] = u32((int) r[d] - k);
-                    case 0x1c -> r[d] = u32((int) r[d] - (int) r[s]);
-                    case 0x24 -> r[d] = u32((int) r[d] * k);
-                    case 0x2c -> r[d] = u32((int) r[d] * (int) r[s]);
-                    case 0x34 -> r[d] = k == 0 ? 0 : u32(Integer.divideUnsigned((int) r[d], k));
-                    case 0x3c -> r[d] = (int) r[s] == 0 ? 0 : u32(Integer.divideUnsigned((int) r[d], (int) r[s]));
-                    case 0x44 -> r[d] = u32((int) r[d] | k);
-                    case 0x4c -> r[d] = u32((int) r[d] | (int) r[s]);
-                    case 0x54 -> r[d] = u32((int) r[d] & k);
-                    case 0x5c -> r[d] = u32((int) r[d] & (int) r[s]);
-                    case 0x64 -> r[d] = u32((int) r[d] << k);
-                    case 0x6c -> r[d] = u32((int) r[d] << r[s]);
-                    case 0x74 -> r[d] = u32((int) r[d] >>> k);
-                    case 0x7c -> r[d] = u32((int) r[d] >>> r[s]);
-                    case 0x84 -> r[d] = u32(-(int) r[d]);
-                    case 0x94 -> r[d] = u32(k == 0 ? (int) r[d] : Integer.remainderUnsigned((int) r[d], k));
-                    case 0x9c -> r[d] = u32((int) r[s] == 0 ? (int) r[d] : Integer.remainderUnsigned((int) r[d], (int) r[s]));
-                    case 0xa4 -> r[d] = u32((int) r[d] ^ k);
-                    case 0xac -> r[d] = u32((int) r[d] ^ (int) r[s]);
-                    case 0xb4 -> r[d] = u32(k);
-                    case 0xbc -> r[d] = u32((int) r[s]);
-                    case 0xc4 -> r[d] = u32((int) r[d] >> k);
-                    case 0xcc -> r[d] = u32((int) r[d] >> r[s]);
-                    case 0xd4 -> r[d] = truncate(r[d], k);
-                    case 0xdc -> r[d] = byteSwap(r[d], k);
+                    case CLASS_ALU | ALU_ADD | SRC_K -> r[d] = u32((int) r[d] + k);
+                    case CLASS_ALU | ALU_ADD | SRC_X -> r[d] = u32((int) r[d] + (int) r[s]);
+                    case CLASS_ALU | ALU_SUB | SRC_K -> r[d] = u32((int) r[d] - k);
+                    case CLASS_ALU | ALU_SUB | SRC_X -> r[d] = u32((int) r[d] - (int) r[s]);
+                    case CLASS_ALU | ALU_MUL | SRC_K -> r[d] = u32((int) r[d] * k);
+                    case CLASS_ALU | ALU_MUL | SRC_X -> r[d] = u32((int) r[d] * (int) r[s]);
+                    case CLASS_ALU | ALU_DIV | SRC_K -> r[d] = k == 0 ? 0 : u32(Integer.divideUnsigned((int) r[d], k));
+                    case CLASS_ALU | ALU_DIV | SRC_X -> r[d] = (int) r[s] == 0 ? 0 : u32(Integer.divideUnsigned((int) r[d], (int) r[s]));
+                    case CLASS_ALU | ALU_OR | SRC_K -> r[d] = u32((int) r[d] | k);
+                    case CLASS_ALU | ALU_OR | SRC_X -> r[d] = u32((int) r[d] | (int) r[s]);
+                    case CLASS_ALU | ALU_AND | SRC_K -> r[d] = u32((int) r[d] & k);
+                    case CLASS_ALU | ALU_AND | SRC_X -> r[d] = u32((int) r[d] & (int) r[s]);
+                    case CLASS_ALU | ALU_LSH | SRC_K -> r[d] = u32((int) r[d] << k);
+                    case CLASS_ALU | ALU_LSH | SRC_X -> r[d] = u32((int) r[d] << r[s]);
+                    case CLASS_ALU | ALU_RSH | SRC_K -> r[d] = u32((int) r[d] >>> k);
+                    case CLASS_ALU | ALU_RSH | SRC_X -> r[d] = u32((int) r[d] >>> r[s]);
+                    case CLASS_ALU | ALU_NEG | SRC_K -> r[d] = u32(-(int) r[d]);
+                    case CLASS_ALU | ALU_MOD | SRC_K -> r[d] = u32(k == 0 ? (int) r[d] : Integer.remainderUnsigned((int) r[d], k));
+                    case CLASS_ALU | ALU_MOD | SRC_X -> r[d] = u32((int) r[s] == 0 ? (int) r[d] : Integer.remainderUnsigned((int) r[d], (int) r[s]));
+                    case CLASS_ALU | ALU_XOR | SRC_K -> r[d] = u32((int) r[d] ^ k);
+                    case CLASS_ALU | ALU_XOR | SRC_X -> r[d] = u32((int) r[d] ^ (int) r[s]);
+                    case CLASS_ALU | ALU_MOV | SRC_K -> r[d] = u32(k);
+                    case CLASS_ALU | ALU_MOV | SRC_X -> r[d] = u32((int) r[s]);
+                    case CLASS_ALU | ALU_ARSH | SRC_K -> r[d] = u32((int) r[d] >> k);
+                    case CLASS_ALU | ALU_ARSH | SRC_X -> r[d] = u32((int) r[d] >> r[s]);
+                    case CLASS_ALU | ALU_END | END_TO_LE -> r[d] = truncate(r[d], k);
+                    case CLASS_ALU | ALU_END | END_TO_BE -> r[d] = byteSwap(r[d], k);
                     case SDIV32_K -> r[d] = k == 0 ? 0 : u32((int) r[d] / k);
                     case SDIV32_X -> r[d] = (int) r[s] == 0 ? 0 : u32((int) r[d] / (int) r[s]);
                     case SMOD32_K -> r[d] = u32(k == 0 ? (int) r[d] : (int) r[d] % k);
@@ -307,60 +307,60 @@ public final class Interpreter implements Executable {
                     case MOVSX32_8 -> r[d] = u32((byte) r[s]);
                     case MOVSX32_16 -> r[d] = u32((short) r[s]);
                     // ---- JMP ----
-                    case 0x05 -> pc += off[pc];
-                    case 0x15 -> { if (r[d] == k) pc += off[pc]; }
-                    case 0x1d -> { if (r[d] == r[s]) pc += off[pc]; }
-                    case 0x25 -> { if (Long.compareUnsigned(r[d], k) > 0) pc += off[pc]; }
-                    case 0x2d -> { if (Long.compareUnsigned(r[d], r[s]) > 0) pc += off[pc]; }
-                    case 0x35 -> { if (Long.compareUnsigned(r[d], k) >= 0) pc += off[pc]; }
-                    case 0x3d -> { if (Long.compareUnsigned(r[d], r[s]) >= 0) pc += off[pc]; }
-                    case 0x45 -> { if ((r[d] & k) != 0) pc += off[pc]; }
-                    case 0x4d -> { if ((r[d] & r[s]) != 0) pc += off[pc]; }
-                    case 0x55 -> { if (r[d] != k) pc += off[pc]; }
-                    case 0x5d -> { if (r[d] != r[s]) pc += off[pc]; }
-                    case 0x65 -> { if (r[d] > k) pc += off[pc]; }
-                    case 0x6d -> { if (r[d] > r[s]) pc += off[pc]; }
-                    case 0x75 -> { if (r[d] >= k) pc += off[pc]; }
-                    case 0x7d -> { if (r[d] >= r[s]) pc += off[pc]; }
-                    case 0xa5 -> { if (Long.compareUnsigned(r[d], k) < 0) pc += off[pc]; }
-                    case 0xad -> { if (Long.compareUnsigned(r[d], r[s]) < 0) pc += off[pc]; }
-                    case 0xb5 -> { if (Long.compareUnsigned(r[d], k) <= 0) pc += off[pc]; }
-                    case 0xbd -> { if (Long.compareUnsigned(r[d], r[s]) <= 0) pc += off[pc]; }
-                    case 0xc5 -> { if (r[d] < k) pc += off[pc]; }
-                    case 0xcd -> { if (r[d] < r[s]) pc += off[pc]; }
-                    case 0xd5 -> { if (r[d] <= k) pc += off[pc]; }
-                    case 0xdd -> { if (r[d] <= r[s]) pc += off[pc]; }
-                    case 0xe5 -> {
+                    case JA -> pc += off[pc];
+                    case CLASS_JMP | JMP_JEQ | SRC_K -> { if (r[d] == k) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JEQ | SRC_X -> { if (r[d] == r[s]) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JGT | SRC_K -> { if (Long.compareUnsigned(r[d], k) > 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JGT | SRC_X -> { if (Long.compareUnsigned(r[d], r[s]) > 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JGE | SRC_K -> { if (Long.compareUnsigned(r[d], k) >= 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JGE | SRC_X -> { if (Long.compareUnsigned(r[d], r[s]) >= 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSET | SRC_K -> { if ((r[d] & k) != 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSET | SRC_X -> { if ((r[d] & r[s]) != 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JNE | SRC_K -> { if (r[d] != k) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JNE | SRC_X -> { if (r[d] != r[s]) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSGT | SRC_K -> { if (r[d] > k) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSGT | SRC_X -> { if (r[d] > r[s]) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSGE | SRC_K -> { if (r[d] >= k) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSGE | SRC_X -> { if (r[d] >= r[s]) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JLT | SRC_K -> { if (Long.compareUnsigned(r[d], k) < 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JLT | SRC_X -> { if (Long.compareUnsigned(r[d], r[s]) < 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JLE | SRC_K -> { if (Long.compareUnsigned(r[d], k) <= 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JLE | SRC_X -> { if (Long.compareUnsigned(r[d], r[s]) <= 0) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSLT | SRC_K -> { if (r[d] < k) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSLT | SRC_X -> { if (r[d] < r[s]) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSLE | SRC_K -> { if (r[d] <= k) pc += off[pc]; }
+                    case CLASS_JMP | JMP_JSLE | SRC_X -> { if (r[d] <= r[s]) pc += off[pc]; }
+                    case MAY_GOTO -> {
                         // may_goto: fall through while the frame's budget lasts, then take the jump.
                         if (run.mayGoto[depth] == 0) pc += off[pc];
                         else run.mayGoto[depth]--;
                     }
                     // ---- JMP32: compare the low halves ----
-                    case 0x06 -> pc += k;
-                    case 0x16 -> { if ((int) r[d] == k) pc += off[pc]; }
-                    case 0x1e -> { if ((int) r[d] == (int) r[s]) pc += off[pc]; }
-                    case 0x26 -> { if (Integer.compareUnsigned((int) r[d], k) > 0) pc += off[pc]; }
-                    case 0x2e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) pc += off[pc]; }
-                    case 0x36 -> { if (Integer.compareUnsigned((int) r[d], k) >= 0) pc += off[pc]; }
-                    case 0x3e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) pc += off[pc]; }
-                    case 0x46 -> { if (((int) r[d] & k) != 0) pc += off[pc]; }
-                    case 0x4e -> { if (((int) r[d] & (int) r[s]) != 0) pc += off[pc]; }
-                    case 0x56 -> { if ((int) r[d] != k) pc += off[pc]; }
-                    case 0x5e -> { if ((int) r[d] != (int) r[s]) pc += off[pc]; }
-                    case 0x66 -> { if ((int) r[d] > k) pc += off[pc]; }
-                    case 0x6e -> { if ((int) r[d] > (int) r[s]) pc += off[pc]; }
-                    case 0x76 -> { if ((int) r[d] >= k) pc += off[pc]; }
-                    case 0x7e -> { if ((int) r[d] >= (int) r[s]) pc += off[pc]; }
-                    case 0xa6 -> { if (Integer.compareUnsigned((int) r[d], k) < 0) pc += off[pc]; }
-                    case 0xae -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) pc += off[pc]; }
-                    case 0xb6 -> { if (Integer.compareUnsigned((int) r[d], k) <= 0) pc += off[pc]; }
-                    case 0xbe -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) pc += off[pc]; }
-                    case 0xc6 -> { if ((int) r[d] < k) pc += off[pc]; }
-                    case 0xce -> { if ((int) r[d] < (int) r[s]) pc += off[pc]; }
-                    case 0xd6 -> { if ((int) r[d] <= k) pc += off[pc]; }
-                    case 0xde -> { if ((int) r[d] <= (int) r[s]) pc += off[pc]; }
+                    case JA32 -> pc += k;
+                    case CLASS_JMP32 | JMP_JEQ | SRC_K -> { if ((int) r[d] == k) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JEQ | SRC_X -> { if ((int) r[d] == (int) r[s]) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JGT | SRC_K -> { if (Integer.compareUnsigned((int) r[d], k) > 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JGT | SRC_X -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JGE | SRC_K -> { if (Integer.compareUnsigned((int) r[d], k) >= 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JGE | SRC_X -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSET | SRC_K -> { if (((int) r[d] & k) != 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSET | SRC_X -> { if (((int) r[d] & (int) r[s]) != 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JNE | SRC_K -> { if ((int) r[d] != k) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JNE | SRC_X -> { if ((int) r[d] != (int) r[s]) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSGT | SRC_K -> { if ((int) r[d] > k) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSGT | SRC_X -> { if ((int) r[d] > (int) r[s]) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSGE | SRC_K -> { if ((int) r[d] >= k) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSGE | SRC_X -> { if ((int) r[d] >= (int) r[s]) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JLT | SRC_K -> { if (Integer.compareUnsigned((int) r[d], k) < 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JLT | SRC_X -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JLE | SRC_K -> { if (Integer.compareUnsigned((int) r[d], k) <= 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JLE | SRC_X -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSLT | SRC_K -> { if ((int) r[d] < k) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSLT | SRC_X -> { if ((int) r[d] < (int) r[s]) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSLE | SRC_K -> { if ((int) r[d] <= k) pc += off[pc]; }
+                    case CLASS_JMP32 | JMP_JSLE | SRC_X -> { if ((int) r[d] <= (int) r[s]) pc += off[pc]; }
                     // ---- calls and exit ----
-                    case 0x85 -> {
+                    case CALL -> {
                         run.depth = depth;
                         run.budget = budget;
                         r[0] = helperAt[pc].helper().call(run, r[1], r[2], r[3], r[4], r[5]);
@@ -389,7 +389,7 @@ public final class Interpreter implements Executable {
                         }
                         // A failed tail call goes on with the next instruction, r0 unchanged.
                     }
-                    case 0x8d -> {
+                    case CALLX -> {
                         long target = r[d];
                         if ((target & FUNCTION_POINTER_MASK) == FUNCTION_POINTER_TAG) {
                             depth = enterFrame(run, depth, pc);
@@ -409,7 +409,7 @@ public final class Interpreter implements Executable {
                         pc = pc + k + 1;
                         continue;
                     }
-                    case 0x95 -> {
+                    case EXIT -> {
                         if (depth == baseDepth) {
                             run.budget = budget;
                             return r[0];
@@ -419,18 +419,19 @@ public final class Interpreter implements Executable {
                         continue;
                     }
                     // ---- loads ----
-                    case 0x18 -> {
+                    case LDDW -> {
                         r[d] = imm64[pc];
                         pc++;
                     }
-                    case 0x61 -> r[d] = m.get(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[s] + off[pc], 4, false)) & 0xffffffffL;
-                    case 0x69 -> r[d] = m.get(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[s] + off[pc], 2, false)) & 0xffffL;
-                    case 0x71 -> r[d] = m.get(ValueLayout.JAVA_BYTE, run.check(r[s] + off[pc], 1, false)) & 0xffL;
-                    case 0x79 -> r[d] = m.get(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[s] + off[pc], 8, false));
-                    case 0x81 -> r[d] = m.get(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[s] + off[pc], 4, false));
-                    case 0x89 -> r[d] = m.get(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[s] + off[pc], 2, false));
-                    case 0x91 -> r[d] = m.get(ValueLayout.JAVA_BYTE, run.check(r[s] + off[pc], 1, false));
-                    case 0x20, 0x28, 0x30, 0x40, 0x48, 0x50 -> {
+                    case CLASS_LDX | MODE_MEM | SIZE_W -> r[d] = m.get(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[s] + off[pc], 4, false)) & 0xffffffffL;
+                    case CLASS_LDX | MODE_MEM | SIZE_H -> r[d] = m.get(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[s] + off[pc], 2, false)) & 0xffffL;
+                    case CLASS_LDX | MODE_MEM | SIZE_B -> r[d] = m.get(ValueLayout.JAVA_BYTE, run.check(r[s] + off[pc], 1, false)) & 0xffL;
+                    case CLASS_LDX | MODE_MEM | SIZE_DW -> r[d] = m.get(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[s] + off[pc], 8, false));
+                    case CLASS_LDX | MODE_MEMSX | SIZE_W -> r[d] = m.get(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[s] + off[pc], 4, false));
+                    case CLASS_LDX | MODE_MEMSX | SIZE_H -> r[d] = m.get(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[s] + off[pc], 2, false));
+                    case CLASS_LDX | MODE_MEMSX | SIZE_B -> r[d] = m.get(ValueLayout.JAVA_BYTE, run.check(r[s] + off[pc], 1, false));
+                    case CLASS_LD | MODE_ABS | SIZE_W, CLASS_LD | MODE_ABS | SIZE_H, CLASS_LD | MODE_ABS | SIZE_B,
+                         CLASS_LD | MODE_IND | SIZE_W, CLASS_LD | MODE_IND | SIZE_H, CLASS_LD | MODE_IND | SIZE_B -> {
                         long value = run.legacyPacketLoad(code[pc], r[s], k);
                         if (value < 0) { // out of the packet: the kernel ends the program with 0
                             run.terminate(0);
@@ -439,15 +440,16 @@ public final class Interpreter implements Executable {
                         r[0] = value;
                     }
                     // ---- stores ----
-                    case 0x62 -> m.set(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[d] + off[pc], 4, true), k);
-                    case 0x6a -> m.set(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[d] + off[pc], 2, true), (short) k);
-                    case 0x72 -> m.set(ValueLayout.JAVA_BYTE, run.check(r[d] + off[pc], 1, true), (byte) k);
-                    case 0x7a -> m.set(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[d] + off[pc], 8, true), (long) k);
-                    case 0x63 -> m.set(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[d] + off[pc], 4, true), (int) r[s]);
-                    case 0x6b -> m.set(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[d] + off[pc], 2, true), (short) r[s]);
-                    case 0x73 -> m.set(ValueLayout.JAVA_BYTE, run.check(r[d] + off[pc], 1, true), (byte) r[s]);
-                    case 0x7b -> m.set(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[d] + off[pc], 8, true), r[s]);
-                    case 0xc3, 0xdb, 0xcb, 0xd3 -> atomic(run, pc);
+                    case CLASS_ST | MODE_MEM | SIZE_W -> m.set(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[d] + off[pc], 4, true), k);
+                    case CLASS_ST | MODE_MEM | SIZE_H -> m.set(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[d] + off[pc], 2, true), (short) k);
+                    case CLASS_ST | MODE_MEM | SIZE_B -> m.set(ValueLayout.JAVA_BYTE, run.check(r[d] + off[pc], 1, true), (byte) k);
+                    case CLASS_ST | MODE_MEM | SIZE_DW -> m.set(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[d] + off[pc], 8, true), (long) k);
+                    case CLASS_STX | MODE_MEM | SIZE_W -> m.set(ValueLayout.JAVA_INT_UNALIGNED, run.check(r[d] + off[pc], 4, true), (int) r[s]);
+                    case CLASS_STX | MODE_MEM | SIZE_H -> m.set(ValueLayout.JAVA_SHORT_UNALIGNED, run.check(r[d] + off[pc], 2, true), (short) r[s]);
+                    case CLASS_STX | MODE_MEM | SIZE_B -> m.set(ValueLayout.JAVA_BYTE, run.check(r[d] + off[pc], 1, true), (byte) r[s]);
+                    case CLASS_STX | MODE_MEM | SIZE_DW -> m.set(ValueLayout.JAVA_LONG_UNALIGNED, run.check(r[d] + off[pc], 8, true), r[s]);
+                    case CLASS_STX | MODE_ATOMIC | SIZE_W, CLASS_STX | MODE_ATOMIC | SIZE_DW, CLASS_STX | MODE_ATOMIC | SIZE_H,
+                         CLASS_STX | MODE_ATOMIC | SIZE_B -> atomic(run, pc);
                     default -> throw new ProgramFault(pc, String.format("unknown opcode 0x%02x", code[pc]));
                 }
                 pc++;

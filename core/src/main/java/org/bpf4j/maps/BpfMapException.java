@@ -24,8 +24,7 @@ public final class BpfMapException extends RuntimeException {
     }
 
     static BpfMapException of(int negErrno, MapSpec spec, String op, String detail) {
-        Errno e = Errno.of(negErrno);
-        if (e == null) e = Errno.EINVAL;
+        Errno e = Errno.of(negErrno).orElse(Errno.EINVAL);
         return new BpfMapException(e, spec.name(), "map '" + spec.name() + "' (" + spec.type() + "): "
                 + op + ": " + e + (detail == null ? "" : ": " + detail));
     }

@@ -67,7 +67,7 @@ public final class BpfMaps {
     /** Runs the kernel's create-time checks only (throws as {@link #create} would). */
     public static void check(MapSpec spec, MapContext ctx) {
         int rc = checkCode(spec, ctx.cpus());
-        if (rc != 0) throw BpfMapException.of(Errno.of(rc), spec, why(spec, rc));
+        if (rc != 0) throw BpfMapException.of(Errno.of(rc).orElse(Errno.EINVAL), spec, why(spec, rc));
     }
 
     /** 0 or the kernel's -errno for creating this map. */
@@ -209,10 +209,10 @@ public final class BpfMaps {
 
     /** A one-line reason for a create failure, naming what the kernel checked. */
     private static String why(MapSpec s, int rc) {
-        Errno e = Errno.of(rc);
+        Errno e = Errno.of(rc).orElse(Errno.EINVAL);
         String attrs = String.format("key_size %d, value_size %d, max_entries %d, map_flags 0x%x%s", s.keySizeU32(),
                 s.valueSizeU32(), s.maxEntriesU32(), s.flags(), s.mapExtra() != 0 ? ", map_extra " + s.mapExtra() : "");
-        String what = switch (e == null ? Errno.EINVAL : e) {
+        String what = switch (e) {
             case EOPNOTSUPP -> (s.spinLockOffset() >= 0 || s.timerOffset() >= 0) && s.type().supported()
                     ? (s.spinLockOffset() >= 0 && s.type() != MapType.HASH && s.type() != MapType.ARRAY ? "bpf_spin_lock" : "bpf_timer")
                         + " is not allowed in " + s.type().kernelName() + " values"

@@ -195,7 +195,7 @@ abstract non-sealed class MapBase implements MapOps {
     }
 
     BpfMapException fail(int rc, String op, long flags) {
-        String detail = switch (Errno.of(rc) == null ? Errno.EINVAL : Errno.of(rc)) {
+        String detail = switch (Errno.of(rc).orElse(Errno.EINVAL)) {
             case ENOENT -> "no such key" + (op.equals("update") ? " (BPF_EXIST)" : "");
             case EEXIST -> "key exists" + ((flags & 3) == MapFlags.BPF_NOEXIST ? " (BPF_NOEXIST)" : "");
             case E2BIG -> "map is full or index out of range (max_entries " + spec.maxEntriesU32() + ")";

@@ -35,6 +35,7 @@ import org.bpf4j.verifier.KernelTarget;
 import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
+import org.bpf4j.maps.Errno;
 
 /**
  * A program bound to its maps and prepared for the runtime's engine: map references resolved to map
@@ -213,7 +214,7 @@ public final class LoadedProgram implements TailCallTarget {
     public TestRunResult testRun(TestRun input) {
         CpuSlots<RunContext> slots = runtime.slots();
         if (input.cpu() >= slots.count()) {
-            throw new TestRunException("EINVAL", "cpu " + input.cpu() + " is not one of the runtime's " + slots.count() + " CPU slots");
+            throw new TestRunException(Errno.EINVAL, "cpu " + input.cpu() + " is not one of the runtime's " + slots.count() + " CPU slots");
         }
         TestContext.Prepared prepared = testContext.prepare(runtime.memory(), input);
         try {
@@ -232,7 +233,7 @@ public final class LoadedProgram implements TailCallTarget {
                 }
                 elapsed = System.nanoTime() - start;
             } catch (ProgramFault e) {
-                throw new TestRunException("EFAULT", "program " + spec.name() + ": " + e.getMessage() + source(spec, e.pc()));
+                throw new TestRunException(Errno.EFAULT, "program " + spec.name() + ": " + e.getMessage() + source(spec, e.pc()));
             } finally {
                 runtime.maps().epochs().exit(cpu);
                 slots.release(cpu);

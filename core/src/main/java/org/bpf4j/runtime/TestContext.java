@@ -8,6 +8,7 @@ import org.bpf4j.mem.AddressSpace;
 import org.bpf4j.mem.Region;
 import org.bpf4j.progtype.ContextLayout;
 import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.maps.Errno;
 
 /**
  * How a program type is test-run: which context it gets, how the input frame becomes its packet, and what
@@ -54,7 +55,7 @@ sealed interface TestContext {
     }
 
     private static TestRunException einval(String why) {
-        return new TestRunException("EINVAL", why);
+        return new TestRunException(Errno.EINVAL, why);
     }
 
     /** XDP: a page with 256 bytes of headroom, the frame, and the tailroom of skb_shared_info. */
@@ -91,7 +92,7 @@ sealed interface TestContext {
                 throw einval("frame of " + data.length + " bytes is shorter than an Ethernet header (14): the kernel refuses it (EINVAL)");
             }
             if (data.length > MAX_LINEAR) {
-                throw new TestRunException("E2BIG", "frame of " + data.length + " bytes is longer than " + MAX_LINEAR
+                throw new TestRunException(Errno.E2BIG, "frame of " + data.length + " bytes is longer than " + MAX_LINEAR
                         + ", which needs multi-buffer XDP (fragments): bpf4j does not support it");
             }
             Region packet = space.allocate(PAGE, 64, "xdp packet", true);
@@ -237,14 +238,14 @@ sealed interface TestContext {
         @Override
         public Prepared prepare(AddressSpace space, TestRun input) {
             if (input.context().isEmpty() && layout.uapiSize() == 0) {
-                throw new TestRunException("EINVAL", "this program type's context has no fixed layout (the kernel cannot"
+                throw new TestRunException(Errno.EINVAL, "this program type's context has no fixed layout (the kernel cannot"
                         + " test-run it): give the context to run on with --ctx-in");
             }
             byte[] in = input.context().orElse(new byte[0]);
             if (layout.uapiSize() > 0 && in.length > layout.uapiSize()) checkZeroTail(in, layout.uapiSize(), layout.name());
             if (layout.uapiSize() == 0 && in.length > MAX_RAW_CONTEXT) {
                 // the largest context the kernel takes in a test run (syscall programs: U16_MAX)
-                throw new TestRunException("E2BIG", "context of " + in.length + " bytes is larger than " + MAX_RAW_CONTEXT);
+                throw new TestRunException(Errno.E2BIG, "context of " + in.length + " bytes is larger than " + MAX_RAW_CONTEXT);
             }
             int size = Math.max(Math.max(layout.uapiSize(), in.length), 8);
             Region ctx = space.allocate(size, 64, layout.name(), true);

@@ -1,19 +1,22 @@
 package org.bpf4j.runtime;
 
+import java.util.Objects;
+import org.bpf4j.maps.Errno;
+
 /**
  * A test run the kernel would refuse ({@code EINVAL} and friends) or a run that faulted: the message
  * says why in one line.
  */
 public final class TestRunException extends RuntimeException {
-    private final String errno;
+    private final Errno errno;
 
-    public TestRunException(String errno, String message) {
+    public TestRunException(Errno errno, String message) {
         super(message);
-        this.errno = errno;
+        this.errno = Objects.requireNonNull(errno, "errno");
     }
 
-    /** The kernel's errno name for the refusal ("EINVAL"), or "EFAULT" for a faulting program. */
-    public String errno() {
+    /** The kernel's errno for the refusal ({@code EINVAL}), or {@code EFAULT} for a faulting program. */
+    public Errno errno() {
         return errno;
     }
 }

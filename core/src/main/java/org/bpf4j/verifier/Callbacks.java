@@ -2,6 +2,7 @@ package org.bpf4j.verifier;
 
 import static org.bpf4j.verifier.RegType.*;
 
+import org.bpf4j.maps.MapType;
 import org.bpf4j.verifier.VState.Frame;
 
 /**
@@ -31,10 +32,9 @@ final class Callbacks {
     }
 
     /** Whether bpf_for_each_map_elem may iterate a map of this type (map_set_for_each_callback_args). */
-    static boolean iterable(int mapType) {
+    static boolean iterable(MapType mapType) {
         return switch (mapType) {
-            case MapInfo.HASH, MapInfo.PERCPU_HASH, MapInfo.LRU_HASH, MapInfo.LRU_PERCPU_HASH, MapInfo.ARRAY,
-                 MapInfo.PERCPU_ARRAY -> true;
+            case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, ARRAY, PERCPU_ARRAY -> true;
             default -> false;
         };
     }

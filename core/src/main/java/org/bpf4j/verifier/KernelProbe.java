@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapFlags;
+import org.bpf4j.maps.Errno;
 import org.bpf4j.maps.MapType;
 import org.bpf4j.progtype.ProgFlag;
 
@@ -43,8 +44,6 @@ public final class KernelProbe implements KernelOffer {
      */
     public record MapAttr(MapType type, int keySize, int valueSize, int maxEntries, int flags, boolean innerMap,
                           int btfFd, int btfKeyTypeId, int btfValueTypeId, int btfVmlinuxValueTypeId) {}
-
-    static final int EBADF = 9, ENOTSUPP = 524;
 
     private final Syscalls sys;
     private final Map<Long, Boolean> loads = new ConcurrentHashMap<>();
@@ -91,9 +90,9 @@ public final class KernelProbe implements KernelOffer {
             return switch (t) {
                 // without BTF a local storage map fails at btf_get_by_fd (EBADF for fd -1), which map_create
                 // reaches only after find_and_alloc_map found the type (EINVAL when it is not built in)
-                case SK_STORAGE, INODE_STORAGE, TASK_STORAGE, CGRP_STORAGE -> errno == EBADF;
+                case SK_STORAGE, INODE_STORAGE, TASK_STORAGE, CGRP_STORAGE -> errno == Errno.EBADF.number();
                 // bpf_struct_ops_map_alloc looks the value type up in vmlinux BTF: ENOTSUPP for id 1
-                case STRUCT_OPS -> errno == ENOTSUPP;
+                case STRUCT_OPS -> errno == Errno.ENOTSUPP.number();
                 default -> errno == 0;
             };
         });

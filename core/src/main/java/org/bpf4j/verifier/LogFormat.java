@@ -6,6 +6,7 @@ import static org.bpf4j.verifier.RegType.*;
 import java.util.List;
 import org.bpf4j.helpers.KernelHelper;
 import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.Operators;
 
 /**
  * The kernel's log notation: registers as kernel/bpf/log.c print_reg_state prints them, instructions as
@@ -99,8 +100,6 @@ final class LogFormat {
 
     // ---- disassembly --------------------------------------------------------------------------
 
-    private static final String[] ALU = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian", "?", "?"};
-    private static final String[] JMP = {"jmp", "==", ">", ">=", "&", "!=", "s>", "s>=", "call", "exit", "<", "<=", "s<", "s<=", "?", "?"};
     private static final String[] LDST = {"u32", "u16", "u8", "u64"};
     private static final String[] LDSX = {"s32", "s16", "s8", "?"};
 
@@ -123,8 +122,7 @@ final class LogFormat {
                     return op + "r" + dst + " = " + (source(code) == END_TO_BE ? "be" : "le") + in.imm() + " r" + dst;
                 }
                 if (aop == ALU_NEG) return op + w + dst + " = -" + w + dst;
-                boolean sdiv = (aop == ALU_DIV || aop == ALU_MOD) && in.off() == 1;
-                String s = sdiv ? (aop == ALU_DIV ? "s/=" : "s%=") : ALU[aop >> 4];
+                String s = Operators.alu(aop, in.off());
                 if (source(code) == SRC_X) {
                     if (cls == CLASS_ALU64 && aop == ALU_MOV && in.off() == OFF_ADDR_SPACE_CAST) {
                         return op + "r" + dst + " = addr_space_cast(r" + src + ", " + (in.imm() >>> 16) + ", " + (in.imm() & 0xffff) + ")";
@@ -145,9 +143,9 @@ final class LogFormat {
                     int imm = in.imm();
                     String b64 = size(code) == SIZE_DW ? "64" : "";
                     if (imm == ATOMIC_ADD || imm == ATOMIC_AND || imm == ATOMIC_OR || imm == ATOMIC_XOR) {
-                        return op + "lock *(" + LDST[sz] + " *)(r" + dst + " " + o + ") " + ALU[imm >> 4] + " r" + src;
+                        return op + "lock *(" + LDST[sz] + " *)(r" + dst + " " + o + ") " + Operators.alu(imm) + " r" + src;
                     }
-                    if ((imm & ATOMIC_FETCH) != 0 && (imm & ~ATOMIC_FETCH) <= 0xa0) {
+                    if ((imm & ATOMIC_FETCH) != 0 && (imm & ~ATOMIC_FETCH) <= ATOMIC_XOR) {
                         String n = switch (imm & ~ATOMIC_FETCH) {
                             case ATOMIC_ADD -> "add";
                             case ATOMIC_AND -> "and";
@@ -196,9 +194,9 @@ final class LogFormat {
                 if (code == JA32) return op + "gotol pc" + String.format("%+d", in.imm());
                 if (code == EXIT) return op + "exit";
                 if (source(code) == SRC_X) {
-                    return op + "if " + w + dst + " " + JMP[jop >> 4] + " " + w + src + " goto pc" + String.format("%+d", in.off());
+                    return op + "if " + w + dst + " " + Operators.jmp(jop) + " " + w + src + " goto pc" + String.format("%+d", in.off());
                 }
-                return op + "if " + w + dst + " " + JMP[jop >> 4] + " 0x" + Integer.toHexString(in.imm()) + " goto pc" + String.format("%+d", in.off());
+                return op + "if " + w + dst + " " + Operators.jmp(jop) + " 0x" + Integer.toHexString(in.imm()) + " goto pc" + String.format("%+d", in.off());
             }
         }
     }

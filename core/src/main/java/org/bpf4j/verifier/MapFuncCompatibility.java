@@ -1,6 +1,8 @@
 package org.bpf4j.verifier;
 
-import static org.bpf4j.verifier.MapInfo.*;
+import static org.bpf4j.maps.MapType.*;
+
+import org.bpf4j.maps.MapType;
 
 import java.util.List;
 
@@ -12,17 +14,17 @@ final class MapFuncCompatibility {
     private MapFuncCompatibility() {}
 
     /** The verifier's error lines for passing a map of {@code mapType} to helper {@code funcId}; empty if fine. */
-    static List<String> check(int mapType, int funcId, String name, VerifierProgramType type) {
+    static List<String> check(MapType mapType, int funcId, String name, VerifierProgramType type) {
         boolean sockmapUpdate = (funcId == 2 || funcId == 3) && (mapType == SOCKMAP || mapType == SOCKHASH);
         boolean ok = mapSideAllows(mapType, funcId, type) && funcSideAllows(mapType, funcId);
         if (ok) return List.of();
         if (funcId == 12) return List.of("expected prog array map for tail call");
-        String error = String.format("cannot pass map_type %d into func %s#%d", mapType, name, funcId);
+        String error = String.format("cannot pass map_type %d into func %s#%d", mapType.id(), name, funcId);
         if (sockmapUpdate && !maySockmapUpdate(funcId, type)) return List.of("cannot update sockmap in this context", error);
         return List.of(error);
     }
 
-    private static boolean mapSideAllows(int mapType, int f, VerifierProgramType type) {
+    private static boolean mapSideAllows(MapType mapType, int f, VerifierProgramType type) {
         return switch (mapType) {
             case PROG_ARRAY -> f == 12;
             case PERF_EVENT_ARRAY -> f == 22 || f == 25 || f == 111 || f == 55 || f == 121;
@@ -47,7 +49,7 @@ final class MapFuncCompatibility {
         };
     }
 
-    private static boolean funcSideAllows(int m, int funcId) {
+    private static boolean funcSideAllows(MapType m, int funcId) {
         return switch (funcId) {
             case 12 -> m == PROG_ARRAY;
             case 22, 25, 55, 111, 121 -> m == PERF_EVENT_ARRAY;
@@ -82,7 +84,7 @@ final class MapFuncCompatibility {
     }
 
     /** check_map_prog_compatibility: the map types a sleepable program may use. */
-    static boolean sleepableMayUse(int mapType) {
+    static boolean sleepableMayUse(MapType mapType) {
         return switch (mapType) {
             case HASH, LRU_HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, ARRAY_OF_MAPS, HASH_OF_MAPS,
                  RINGBUF, USER_RINGBUF, INODE_STORAGE, SK_STORAGE, TASK_STORAGE, CGRP_STORAGE, QUEUE, STACK, ARENA -> true;

@@ -80,13 +80,11 @@ public final class ObjectVerification {
         for (MapDefinition def : object.maps()) {
             MapSpec s = def.spec(CPUS);
             byte[] data = def.frozen() ? def.initialData() : null;
-            MapInfo m = new MapInfo(s.type().id(), s.keySize(), s.valueSize(), s.maxEntries(), s.flags(), def.name(), def.frozen(), data)
-                    .withFields(valueFields(object, def));
+            MapInfo m = MapInfo.of(s, def.frozen(), data).withFields(valueFields(object, def));
             if (def.innerMap().isPresent()) {
                 MapDefinition in = def.innerMap().get();
                 MapSpec is = in.spec(CPUS);
-                m = m.withInner(new MapInfo(is.type().id(), is.keySize(), is.valueSize(), is.maxEntries(), is.flags(), in.name(),
-                        false, null).withFields(valueFields(object, in)));
+                m = m.withInner(MapInfo.of(is, false, null).withFields(valueFields(object, in)));
             }
             maps.add(m);
             names.add(def.name());

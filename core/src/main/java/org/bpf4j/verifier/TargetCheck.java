@@ -3,7 +3,6 @@ package org.bpf4j.verifier;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.bpf4j.maps.MapType;
 
 /**
  * What a {@link KernelTarget.Probed} kernel refuses before its verifier runs: a map type it lacks fails
@@ -19,10 +18,9 @@ final class TargetCheck {
         if (!(opts.target() instanceof KernelTarget.Probed p)) return Optional.empty();
         String kernel = "the target kernel (" + p.name() + ")";
         for (MapInfo m : maps) {
-            Optional<MapType> t = MapType.byId(m.type());
-            if (t.isPresent() && !p.offer().creates(t.get())) {
+            if (!p.offer().creates(m.type())) {
                 return Optional.of(refused("map '" + m.name() + "': BPF_MAP_CREATE: EINVAL: " + kernel + " has no "
-                        + t.get().kernelName()));
+                        + m.type().kernelName()));
             }
         }
         int attach = opts.expectedAttachType();

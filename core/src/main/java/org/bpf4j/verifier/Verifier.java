@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.bpf4j.progtype.AttachType;
+import org.bpf4j.maps.MapType;
+import org.bpf4j.isa.Operators;
 
 /**
  * The verifier: the kernel's abstract interpretation (kernel/bpf/verifier.c) re-implemented for bpf4j.
@@ -418,8 +420,8 @@ public final class Verifier {
                 if (src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
                     MapInfo m = maps.get(in.imm());
                     long off = insns[i + 1].imm() & 0xffffffffL;
-                    if (m.type() != MapInfo.ARRAY || m.maxEntries() != 1) {
-                        throw unsupported("direct value access to a map of type " + m.type() + " is not modelled");
+                    if (m.type() != MapType.ARRAY || m.maxEntries() != 1) {
+                        throw unsupported("direct value access to a map of type " + m.type().id() + " is not modelled");
                     }
                     if (off >= m.valueSize()) {
                         throw fail("invalid access to map value pointer, value_size=%d off=%d", m.valueSize(), off);
@@ -530,7 +532,7 @@ public final class Verifier {
             boolean ldAbs = false, tailCall = false;
             for (int i = subprogStarts[sp]; i < subprogEnd(sp); i++) {
                 ldAbs |= isLdAbs(i);
-                tailCall |= insns[i].opcode() == CALL && insns[i].src() == 0 && insns[i].imm() == 12;
+                tailCall |= insns[i].opcode() == CALL && insns[i].src() == CALL_HELPER && insns[i].imm() == 12;
             }
             if (!ldAbs && !tailCall) continue;
             insnIdx = -1;
@@ -1531,8 +1533,6 @@ public final class Verifier {
 
     // ---- ALU ------------------------------------------------------------------------------------------
 
-    private static final String[] ALU_STR = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian", "?", "?"};
-
     private void checkAluOp(Insn in) {
         int code = in.opcode();
         int op = aluOp(code);
@@ -1668,7 +1668,7 @@ public final class Verifier {
                         dst.markUnknown();
                         return;
                     }
-                    throw fail("R%d pointer %s pointer prohibited", in.dst(), ALU_STR[op >> 4]);
+                    throw fail("R%d pointer %s pointer prohibited", in.dst(), Operators.alu(op));
                 }
                 markPrecise(in.dst()); // scalar += pointer: the offset's value matters
                 Reg off = dst.copy();
@@ -1841,8 +1841,8 @@ public final class Verifier {
                     if (sminVal < 0) dst.range = 0;
                 }
             }
-            case ALU_AND, ALU_OR, ALU_XOR -> throw fail("R%d bitwise operator %s on pointer prohibited", dstno, ALU_STR[op >> 4]);
-            default -> throw fail("R%d pointer arithmetic with %s operator prohibited", dstno, ALU_STR[op >> 4]);
+            case ALU_AND, ALU_OR, ALU_XOR -> throw fail("R%d bitwise operator %s on pointer prohibited", dstno, Operators.alu(op));
+            default -> throw fail("R%d pointer arithmetic with %s operator prohibited", dstno, Operators.alu(op));
         }
         checkRegSaneOffset(dst, ptrType);
         dst.sync();
@@ -1867,8 +1867,6 @@ public final class Verifier {
     }
 
     // ---- conditional jumps ------------------------------------------------------------------------------
-
-    private static final String[] JMP_STR = {"jmp", "==", ">", ">=", "&", "!=", "s>", "s>=", "call", "exit", "<", "<=", "s<", "s<=", "?", "?"};
 
     private void checkCondJmp(Insn in, boolean jmp32) {
         int code = in.opcode();
@@ -2033,8 +2031,8 @@ public final class Verifier {
     private void markPtrNotNull(Reg r) {
         if (base(r.type) == PTR_TO_MAP_VALUE && r.mapIdx >= 0 && r.mapIdx < programMaps) {
             MapInfo m = maps.get(r.mapIdx);
-            if (m.type() == MapInfo.SOCKMAP || m.type() == MapInfo.SOCKHASH || m.type() == MapInfo.XSKMAP) {
-                r.type = m.type() == MapInfo.XSKMAP ? PTR_TO_XDP_SOCK : PTR_TO_SOCKET;
+            if (m.type() == MapType.SOCKMAP || m.type() == MapType.SOCKHASH || m.type() == MapType.XSKMAP) {
+                r.type = m.type() == MapType.XSKMAP ? PTR_TO_XDP_SOCK : PTR_TO_SOCKET;
                 r.mapIdx = -1;
                 return;
             }
@@ -2758,9 +2756,9 @@ public final class Verifier {
      */
     private void checkPtrToMapAccess(int regno, int off, boolean write) {
         String struct = switch (maps.get(reg(regno).mapIdx).type()) {
-            case MapInfo.ARRAY, MapInfo.PERCPU_ARRAY, MapInfo.PROG_ARRAY, MapInfo.PERF_EVENT_ARRAY, MapInfo.CGROUP_ARRAY,
-                 MapInfo.ARRAY_OF_MAPS -> "bpf_array";
-            case MapInfo.HASH, MapInfo.PERCPU_HASH, MapInfo.LRU_HASH, MapInfo.LRU_PERCPU_HASH, MapInfo.HASH_OF_MAPS -> "bpf_htab";
+            case MapType.ARRAY, MapType.PERCPU_ARRAY, MapType.PROG_ARRAY, MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY,
+                 MapType.ARRAY_OF_MAPS -> "bpf_array";
+            case MapType.HASH, MapType.PERCPU_HASH, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH, MapType.HASH_OF_MAPS -> "bpf_htab";
             default -> null;
         };
         if (struct == null) throw unsupported("reads of struct bpf_map fields are not modelled");
@@ -3351,7 +3349,7 @@ public final class Verifier {
                     r0.mapIdx = innerMapIdx[meta.mapIdx];
                     r0.id = ++idGen;
                 } else if (id == 1 && meta.constKey >= 0 && meta.constKey < m.maxEntries()
-                        && (m.type() == MapInfo.ARRAY || m.type() == MapInfo.PERCPU_ARRAY)) {
+                        && (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY)) {
                     // Linux 6.14+: an array lookup with a constant in-range key cannot return NULL; a value
                     // with a spin lock keeps an id to tell its lock from others'
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE);
@@ -3361,7 +3359,7 @@ public final class Verifier {
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
                     r0.mapIdx = meta.mapIdx;
                     r0.id = ++idGen;
-                    if (id == 1 && (m.type() == MapInfo.SOCKMAP || m.type() == MapInfo.SOCKHASH)) {
+                    if (id == 1 && (m.type() == MapType.SOCKMAP || m.type() == MapType.SOCKHASH)) {
                         // is_acquire_function: the socket found holds a reference until bpf_sk_release
                         int rid = ++idGen;
                         cur.addRef(rid, insnIdx);
@@ -3448,12 +3446,12 @@ public final class Verifier {
         }
         if (base == HelperProto.ARG_PTR_TO_MAP_VALUE) { // resolve_map_arg_type
             if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->type");
-            int mt = maps.get(meta.mapIdx).type();
-            if (mt == MapInfo.SOCKMAP || mt == MapInfo.SOCKHASH) {
+            MapType mt = maps.get(meta.mapIdx).type();
+            if (mt == MapType.SOCKMAP || mt == MapType.SOCKHASH) {
                 // the value stored in a sockmap is a socket
                 if (argType != HelperProto.ARG_PTR_TO_MAP_VALUE) throw fail("invalid arg_type for sockmap/sockhash");
                 argType = base = HelperProto.ARG_PTR_TO_BTF_ID_SOCK_COMMON;
-            } else if (mt == MapInfo.BLOOM_FILTER && meta.funcId == 89) {
+            } else if (mt == MapType.BLOOM_FILTER && meta.funcId == 89) {
                 argType = HelperProto.ARG_PTR_TO_MAP_VALUE; // bpf_map_peek_elem reads the value it tests
             }
         }
@@ -3495,8 +3493,8 @@ public final class Verifier {
             case HelperProto.ARG_PTR_TO_MAP_KEY -> {
                 if (meta.mapIdx < 0) throw fail("invalid map_ptr to access map->key");
                 checkHelperMemAccess(regno, maps.get(meta.mapIdx).keySize(), false, false, meta);
-                int mt = maps.get(meta.mapIdx).type();
-                if (mt == MapInfo.ARRAY || mt == MapInfo.PERCPU_ARRAY) { // can_elide_value_nullness
+                MapType mt = maps.get(meta.mapIdx).type();
+                if (mt == MapType.ARRAY || mt == MapType.PERCPU_ARRAY) { // can_elide_value_nullness
                     meta.constKey = constantStackKey(r, maps.get(meta.mapIdx).keySize());
                 }
             }

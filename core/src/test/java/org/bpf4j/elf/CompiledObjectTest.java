@@ -18,6 +18,7 @@ import org.bpf4j.isa.StructuralCheck;
 import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapFlags;
 
 /** Objects compiled with clang-19 for these tests (sources next to them in src/test/resources/bpf). */
 class CompiledObjectTest {
@@ -73,11 +74,11 @@ class CompiledObjectTest {
         assertThat(data.definition()).isEqualTo(MapDefinition.Definition.GLOBAL_DATA);
         assertThat(ByteBuffer.wrap(data.initialData()).order(ByteOrder.LITTLE_ENDIAN).getLong()).isEqualTo(1); // hits = 1
         assertThat(data.frozen()).isFalse();
-        assertThat(data.flags()).isEqualTo(MapDefinition.BPF_F_MMAPABLE);
+        assertThat(data.flags()).isEqualTo(MapFlags.BPF_F_MMAPABLE);
 
         MapDefinition rodata = features.map(".rodata").orElseThrow();
         assertThat(rodata.frozen()).isTrue();
-        assertThat(rodata.flags()).isEqualTo(MapDefinition.BPF_F_MMAPABLE | MapDefinition.BPF_F_RDONLY_PROG);
+        assertThat(rodata.flags()).isEqualTo(MapFlags.BPF_F_MMAPABLE | MapFlags.BPF_F_RDONLY_PROG);
         assertThat(ByteBuffer.wrap(rodata.initialData()).order(ByteOrder.LITTLE_ENDIAN).getInt()).isEqualTo(42);
         assertThat(features.btf().orElseThrow().type(rodata.btfValueTypeId())).isInstanceOf(BtfType.Datasec.class);
 

@@ -12,6 +12,7 @@ import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapFlags;
 
 /**
  * What objects built for other loaders (iproute2's tc, Cilium, old clang) hold and libbpf refuses or
@@ -34,7 +35,7 @@ class RealWorldObjectTest {
         MapDefinition arena = o.map("arena").orElseThrow();
         assertThat(arena.type()).isEqualTo(MapType.ARENA);
         assertThat(arena.mapExtra()).isEqualTo(0x1000_0000_0000L);
-        assertThat(arena.flags()).isEqualTo(MapDefinition.BPF_F_MMAPABLE);
+        assertThat(arena.flags()).isEqualTo(MapFlags.BPF_F_MMAPABLE);
         assertThat(o.map("bloom").orElseThrow().mapExtra()).isEqualTo(3);
     }
 

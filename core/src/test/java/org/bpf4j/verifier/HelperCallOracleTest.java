@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.bpf4j.maps.MapType;
+import org.bpf4j.maps.MapFlags;
 
 /**
  * Every helper a program type may call, called with arguments set up from bpf4j's prototype (the context, a
@@ -26,25 +28,25 @@ class HelperCallOracleTest {
 
     private static final int STACK = 64;
     /** A frozen read-only array: read-only memory for memory arguments, an empty string for string arguments. */
-    private static final MapInfo READ_ONLY = new MapInfo(MapInfo.ARRAY, 4, STACK, 1, MapInfo.F_RDONLY_PROG, "ro", true,
+    private static final MapInfo READ_ONLY = new MapInfo(MapType.ARRAY, 4, STACK, 1, MapFlags.BPF_F_RDONLY_PROG, "ro", true,
             new byte[STACK]);
 
     /** A map of a type the helper accepts (check_map_func_compatibility). */
     static MapInfo mapFor(int id) {
         return switch (id) {
-            case 12 -> MapInfo.of(MapInfo.PROG_ARRAY, 4, 4, 4);
-            case 22, 25, 55 -> MapInfo.of(MapInfo.PERF_EVENT_ARRAY, 4, 4, 4);
-            case 130, 131, 134 -> MapInfo.of(MapInfo.RINGBUF, 0, 0, 4096);
-            case 27 -> MapInfo.of(MapInfo.STACK_TRACE, 4, 128, 16);
-            case 33, 37 -> MapInfo.of(MapInfo.CGROUP_ARRAY, 4, 4, 4);
-            case 51 -> MapInfo.of(MapInfo.DEVMAP, 4, 4, 4);
-            case 52, 53, 60 -> MapInfo.of(MapInfo.SOCKMAP, 4, 4, 4);
-            case 70, 71, 72 -> MapInfo.of(MapInfo.SOCKHASH, 4, 4, 4);
-            case 82 -> MapInfo.of(MapInfo.REUSEPORT_SOCKARRAY, 4, 4, 4);
-            case 87, 88, 89 -> MapInfo.of(MapInfo.QUEUE, 0, 8, 4);
-            case 195 -> MapInfo.of(MapInfo.PERCPU_ARRAY, 4, 8, 4);
-            case 81 -> MapInfo.of(MapInfo.CGROUP_STORAGE, 8, 8, 0);
-            default -> MapInfo.of(MapInfo.HASH, 4, 8, 16);
+            case 12 -> MapInfo.of(MapType.PROG_ARRAY, 4, 4, 4);
+            case 22, 25, 55 -> MapInfo.of(MapType.PERF_EVENT_ARRAY, 4, 4, 4);
+            case 130, 131, 134 -> MapInfo.of(MapType.RINGBUF, 0, 0, 4096);
+            case 27 -> MapInfo.of(MapType.STACK_TRACE, 4, 128, 16);
+            case 33, 37 -> MapInfo.of(MapType.CGROUP_ARRAY, 4, 4, 4);
+            case 51 -> MapInfo.of(MapType.DEVMAP, 4, 4, 4);
+            case 52, 53, 60 -> MapInfo.of(MapType.SOCKMAP, 4, 4, 4);
+            case 70, 71, 72 -> MapInfo.of(MapType.SOCKHASH, 4, 4, 4);
+            case 82 -> MapInfo.of(MapType.REUSEPORT_SOCKARRAY, 4, 4, 4);
+            case 87, 88, 89 -> MapInfo.of(MapType.QUEUE, 0, 8, 4);
+            case 195 -> MapInfo.of(MapType.PERCPU_ARRAY, 4, 8, 4);
+            case 81 -> MapInfo.of(MapType.CGROUP_STORAGE, 8, 8, 0);
+            default -> MapInfo.of(MapType.HASH, 4, 8, 16);
         };
     }
 
@@ -133,7 +135,7 @@ class HelperCallOracleTest {
 
     @Test
     void localStorageFlagsMustBeZero() {
-        MapInfo storage = MapInfo.of(MapInfo.CGROUP_STORAGE, 8, 8, 0);
+        MapInfo storage = MapInfo.of(MapType.CGROUP_STORAGE, 8, 8, 0);
         Program p = B.b().ldMap(1, 0).mov(2, 1).call(81).ret(1).p();
         VerifierResult ours = Verifier.verify(p, VerifierProgramType.CGROUP_SKB, List.of(storage), VerifierOptions.defaults());
         assertThat(ours).isInstanceOfSatisfying(VerifierResult.Rejected.class,

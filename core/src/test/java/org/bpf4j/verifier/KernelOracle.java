@@ -15,6 +15,7 @@ import java.util.List;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
+import org.bpf4j.maps.MapType;
 
 /**
  * Test-only, minimal: loads programs into the running kernel through bpf(2) (BPF_MAP_CREATE and
@@ -69,7 +70,7 @@ final class KernelOracle {
         boolean works = false;
         if (ok) {
             try {
-                int fd = createMap(MapInfo.of(MapInfo.ARRAY, 4, 8, 1));
+                int fd = createMap(MapInfo.of(MapType.ARRAY, 4, 8, 1));
                 if (fd >= 0) {
                     close(fd);
                     works = true;
@@ -90,7 +91,7 @@ final class KernelOracle {
     static int createMap(MapInfo m) throws Throwable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = a.allocate(72, 8);
-            attr.set(JAVA_INT, 0, m.type());
+            attr.set(JAVA_INT, 0, m.type().id());
             attr.set(JAVA_INT, 4, m.keySize());
             attr.set(JAVA_INT, 8, m.valueSize());
             attr.set(JAVA_INT, 12, m.maxEntries());
@@ -129,7 +130,7 @@ final class KernelOracle {
                 MemorySegment cap = a.allocate(CAPTURE);
                 int inner = 0;
                 if (m.innerMap()) {
-                    inner = KernelOracle.createMap(MapInfo.of(MapInfo.HASH, 4, 4, 1));
+                    inner = KernelOracle.createMap(MapInfo.of(MapType.HASH, 4, 4, 1));
                     if (inner < 0) throw new IllegalStateException("cannot create a hash map as the inner map");
                 }
                 MemorySegment attr = a.allocate(72, 8);

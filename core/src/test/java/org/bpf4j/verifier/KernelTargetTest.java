@@ -82,7 +82,7 @@ class KernelTargetTest {
 
     @Test
     void aMapTypeTheKernelLacksFailsTheMapCreation() {
-        MapInfo hash = MapInfo.of(MapInfo.HASH, 4, 8, 16);
+        MapInfo hash = MapInfo.of(MapType.HASH, 4, 8, 16);
         Program p = B.b().ldMap(1, 0).movr(2, 10).alu(org.bpf4j.isa.Opcodes.ALU_ADD, 2, -8).st(org.bpf4j.isa.Opcodes.SIZE_DW, 10, -8, 0)
                 .call(MAP_LOOKUP).ret(0).p();
         FakeKernel noHash = new FakeKernel(Set.of(), Set.of(MapType.HASH), Set.of(), Set.of());
@@ -109,7 +109,7 @@ class KernelTargetTest {
     /** Regression: Linux 6.18 words check_map_prog_compatibility's sleepable refusal with inner maps. */
     @Test
     void sleepableMapsMessageIsLinux618s() {
-        MapInfo progArray = MapInfo.of(MapInfo.PROG_ARRAY, 4, 4, 4);
+        MapInfo progArray = MapInfo.of(MapType.PROG_ARRAY, 4, 4, 4);
         Program p = B.b().ldMap(1, 0).ret(0).p();
         assertThat(message(Verifier.verify(p, VerifierProgramType.SYSCALL, List.of(progArray))))
                 .isEqualTo("Sleepable programs can only use array, hash, ringbuf and local storage maps, also as inner maps");

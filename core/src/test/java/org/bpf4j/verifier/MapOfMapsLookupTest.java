@@ -6,13 +6,14 @@ import static org.bpf4j.isa.Opcodes.*;
 import java.util.List;
 import org.bpf4j.isa.Program;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapType;
 
 /**
  * Regression: on Linux 6.18 (the running 6.18.44) a lookup in a map of maps yields {@code map_ptr_or_null}, the
  * inner map or NULL, where older kernels said {@code map_value_or_null} until the null check.
  */
 class MapOfMapsLookupTest {
-    private static final MapInfo OUTER = MapInfo.of(MapInfo.ARRAY_OF_MAPS, 4, 4, 1).withInner(MapInfo.of(MapInfo.ARRAY, 4, 8, 1));
+    private static final MapInfo OUTER = MapInfo.of(MapType.ARRAY_OF_MAPS, 4, 4, 1).withInner(MapInfo.of(MapType.ARRAY, 4, 8, 1));
 
     /** r0 = lookup(outer, &0), the key left at fp-4. */
     private static B lookupInOuter() {

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.bpf4j.isa.Program;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapType;
 
 /**
  * Seeded programs made to stress precision tracking, against the running kernel: forward branches that
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class PrecisionDifferentialTest {
     static final int PROGRAMS = Integer.getInteger("bpf4j.precision.programs", 400);
     static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
-    static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapInfo.ARRAY, 4, 64, 4));
+    static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapType.ARRAY, 4, 64, 4));
     static final Pattern PROCESSED = Pattern.compile("processed (\\d+) insns");
 
     /** r6-r9 and fp-16..fp-32 hold small values that branches, arithmetic and spills mix. */

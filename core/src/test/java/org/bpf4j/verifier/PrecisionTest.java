@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.isa.Program;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapType;
 
 /**
  * Scalar precision tracking: an explored state's imprecise scalar matches any scalar, so every value a
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class PrecisionTest {
     static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
-    static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapInfo.ARRAY, 4, 16, 4));
+    static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapType.ARRAY, 4, 16, 4));
 
     /**
      * r6 = 0 on the first explored path, {@code unsafe} on the other, joining at a jump target after

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Random;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
+import org.bpf4j.maps.MapType;
 
 /**
  * Seeded generator of plausible programs (not random bytes): typed ctx loads, map lookups with and
@@ -18,9 +19,9 @@ final class ProgramGenerator {
     final Random rnd;
     final VerifierProgramType type;
     static final List<MapInfo> MAPS = List.of(
-            MapInfo.of(MapInfo.ARRAY, 4, 16, 4),
-            MapInfo.of(MapInfo.HASH, 8, 24, 16),
-            MapInfo.of(MapInfo.RINGBUF, 0, 0, 4096));
+            MapInfo.of(MapType.ARRAY, 4, 16, 4),
+            MapInfo.of(MapType.HASH, 8, 24, 16),
+            MapInfo.of(MapType.RINGBUF, 0, 0, 4096));
 
     ProgramGenerator(long seed, VerifierProgramType type) {
         this.rnd = new Random(seed);

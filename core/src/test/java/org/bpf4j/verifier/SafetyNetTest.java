@@ -126,7 +126,7 @@ class SafetyNetTest {
         List<MapDefinition> maps = new ArrayList<>();
         for (int m = 0; m < ProgramGenerator.MAPS.size(); m++) {
             MapInfo info = ProgramGenerator.MAPS.get(m);
-            MapType mt = MapType.byId(info.type()).orElseThrow();
+            MapType mt = info.type();
             maps.add(new MapDefinition(MAP_NAMES[m], mt, info.keySize(), info.valueSize(), info.maxEntries(), 0, 0,
                     MapDefinition.Pinning.NONE, 0, 0, 0, Optional.empty(), List.of(), MapDefinition.Definition.BTF,
                     new byte[0], false));

@@ -6,6 +6,7 @@ import java.util.List;
 import org.bpf4j.asm.Assembler;
 import org.bpf4j.isa.Program;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapType;
 
 /**
  * Sockmaps and sockhashes hold sockets: bpf_map_update_elem stores a socket (resolve_map_arg_type), a lookup
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * when it can be asked.
  */
 class SockmapTest {
-    private static final List<MapInfo> MAPS = List.of(MapInfo.of(MapInfo.SOCKMAP, 4, 4, 1),
-            MapInfo.of(MapInfo.SOCKHASH, 4, 4, 1), MapInfo.of(MapInfo.XSKMAP, 4, 4, 1));
+    private static final List<MapInfo> MAPS = List.of(MapInfo.of(MapType.SOCKMAP, 4, 4, 1),
+            MapInfo.of(MapType.SOCKHASH, 4, 4, 1), MapInfo.of(MapType.XSKMAP, 4, 4, 1));
 
     private static VerifierResult verify(String asm, VerifierProgramType type) {
         Program p = Assembler.assemble(asm);

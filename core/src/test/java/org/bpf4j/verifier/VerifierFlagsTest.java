@@ -66,7 +66,7 @@ class VerifierFlagsTest {
     }
 
     @Test void strictAlignmentChecksMapValues() {
-        List<MapInfo> array = List.of(MapInfo.of(MapInfo.ARRAY, 4, 16, 4));
+        List<MapInfo> array = List.of(MapInfo.of(MapType.ARRAY, 4, 16, 4));
         var p = B.b().lookup(0).jmp(JMP_JEQ, 0, 0, 1).ldx(SIZE_W, 0, 0, 2).ret(0).p();
         assertThat(sameAsKernel(p, SF, array, 0)).isInstanceOf(VerifierResult.Accepted.class);
         assertThat(sameAsKernel(p, SF, array, STRICT)).isInstanceOfSatisfying(VerifierResult.Rejected.class,
@@ -122,7 +122,7 @@ class VerifierFlagsTest {
 
     // ---- resources at a tail call and LD_ABS (check_resource_leak) ----------------------------------------
 
-    static final List<MapInfo> RINGBUF_AND_PROGS = List.of(MapInfo.of(MapInfo.RINGBUF, 0, 0, 4096), MapInfo.of(MapInfo.PROG_ARRAY, 4, 4, 4));
+    static final List<MapInfo> RINGBUF_AND_PROGS = List.of(MapInfo.of(MapType.RINGBUF, 0, 0, 4096), MapInfo.of(MapType.PROG_ARRAY, 4, 4, 4));
 
     @Test void tailCallWithARingBufferRecordLeaks() {
         var p = B.b().movr(7, 1).ldMap(1, 0).mov(2, 8).mov(3, 0).call(131).movr(6, 0)
@@ -135,7 +135,7 @@ class VerifierFlagsTest {
 
     @Test void tailCallWithASocketReferenceLeaks() {
         // bpf_sk_lookup_tcp(ctx, &tuple on the stack, sizeof tuple.ipv4, -1, 0)
-        List<MapInfo> progs = List.of(MapInfo.of(MapInfo.PROG_ARRAY, 4, 4, 4));
+        List<MapInfo> progs = List.of(MapInfo.of(MapType.PROG_ARRAY, 4, 4, 4));
         var p = B.b().movr(7, 1).st(SIZE_DW, 10, -16, 0).st(SIZE_DW, 10, -8, 0)
                 .movr(2, 10).alu(ALU_ADD, 2, -16).mov(3, 12).mov(4, -1).mov(5, 0).call(84).movr(6, 0)
                 .movr(1, 7).ldMap(2, 0).mov(3, 0).call(12)
@@ -156,7 +156,7 @@ class VerifierFlagsTest {
         var p = B.b().movr(6, 1).ldMap(1, 0).mov(2, 8).mov(3, 0).call(131).movr(7, 0)
                 .add(new Insn(CLASS_LD | MODE_ABS | SIZE_B, 0, 0, 0, 12))
                 .jmp(JMP_JEQ, 7, 0, 3).movr(1, 7).mov(2, 0).call(133).ret(0).p();
-        VerifierResult r = sameAsKernel(p, TC, List.of(MapInfo.of(MapInfo.RINGBUF, 0, 0, 4096)), 0);
+        VerifierResult r = sameAsKernel(p, TC, List.of(MapInfo.of(MapType.RINGBUF, 0, 0, 4096)), 0);
         assertThat(r).isInstanceOfSatisfying(VerifierResult.Rejected.class,
                 j -> assertThat(j.lastMessage()).isEqualTo("BPF_LD_[ABS|IND] would lead to reference leak"));
     }

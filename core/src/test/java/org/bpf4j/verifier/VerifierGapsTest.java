@@ -6,6 +6,7 @@ import static org.bpf4j.verifier.VerifierTestSupport.*;
 import java.util.List;
 import org.bpf4j.isa.Insn;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapType;
 
 /**
  * Programs the Linux 6.18 kernel accepts that an earlier bpf4j refused (it was stricter): each mirrors a
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class VerifierGapsTest {
     static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
     static final VerifierProgramType XDP = VerifierProgramType.XDP;
-    static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapInfo.ARRAY, 4, 16, 4));
+    static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapType.ARRAY, 4, 16, 4));
 
     /** r6 (scalar) indexes a 16-byte map value: r0 = value[r6]. */
     static B indexValueWithR6(B b) {

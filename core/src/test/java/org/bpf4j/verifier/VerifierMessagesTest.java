@@ -8,15 +8,17 @@ import java.util.List;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapType;
+import org.bpf4j.maps.MapFlags;
 
 /** One small program per kernel message: bpf4j must print the kernel's words, and the kernel must agree. */
 class VerifierMessagesTest {
     static final VerifierProgramType XDP = VerifierProgramType.XDP;
     static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
     static final VerifierProgramType TC = VerifierProgramType.SCHED_CLS;
-    static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapInfo.ARRAY, 4, 16, 4));
-    static final List<MapInfo> HASH = List.of(MapInfo.of(MapInfo.HASH, 8, 16, 16));
-    static final List<MapInfo> RINGBUF = List.of(MapInfo.of(MapInfo.RINGBUF, 0, 0, 4096));
+    static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapType.ARRAY, 4, 16, 4));
+    static final List<MapInfo> HASH = List.of(MapInfo.of(MapType.HASH, 8, 16, 16));
+    static final List<MapInfo> RINGBUF = List.of(MapInfo.of(MapType.RINGBUF, 0, 0, 4096));
 
     @Test void unreachable() {
         assertRejected(B.b().ret(0).ret(1).p(), SF, List.of(), "unreachable insn 2");
@@ -297,7 +299,7 @@ class VerifierMessagesTest {
     }
 
     @Test void rdonlyMapWrite() {
-        var maps = List.of(new MapInfo(MapInfo.ARRAY, 4, 8, 1, MapInfo.F_RDONLY_PROG, "ro", false, null));
+        var maps = List.of(new MapInfo(MapType.ARRAY, 4, 8, 1, MapFlags.BPF_F_RDONLY_PROG, "ro", false, null));
         var p = B.b().lookup(0).jmp(JMP_JEQ, 0, 0, 1).st(SIZE_W, 0, 0, 1).ret(0).p();
         assertRejected(p, SF, maps, "write into map forbidden, value_size=8 off=0 size=4");
     }

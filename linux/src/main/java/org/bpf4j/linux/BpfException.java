@@ -1,6 +1,7 @@
 package org.bpf4j.linux;
 
 import java.util.Optional;
+import org.bpf4j.maps.Errno;
 
 /**
  * A {@code bpf(2)} call (or a syscall issued for it) failed: carries the command and the errno so

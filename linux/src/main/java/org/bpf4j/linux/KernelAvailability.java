@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
+import org.bpf4j.maps.Errno;
 
 /**
  * Whether the kernel backend can work here, and if not, why — so that tests skip with a reason

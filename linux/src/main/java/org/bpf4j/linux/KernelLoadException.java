@@ -1,6 +1,7 @@
 package org.bpf4j.linux;
 
 import java.util.List;
+import org.bpf4j.maps.Errno;
 
 /**
  * The kernel refused a program (or BTF): its message is the verifier's own last meaningful line

@@ -1,5 +1,6 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.maps.MapFlags;
 import org.bpf4j.maps.MapType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.bpf4j.maps.Errno;
 
 /**
  * A map in the kernel, owned through its file descriptor. Keys and values are byte arrays in the
@@ -22,9 +24,6 @@ import java.util.Optional;
  * as safe as the kernel makes them.
  */
 public final class KernelMap implements AutoCloseable {
-
-    /** Update flags ({@code BPF_ANY}, {@code BPF_NOEXIST}, {@code BPF_EXIST}, {@code BPF_F_LOCK}). */
-    public static final long ANY = 0, NOEXIST = 1, EXIST = 2, LOCK = 4;
 
     private final FdHandle handle;
     private final KernelMapSpec spec;
@@ -101,7 +100,7 @@ public final class KernelMap implements AutoCloseable {
      */
     public Optional<byte[]> lookup(byte[] key) { return lookup(key, 0); }
 
-    /** {@code BPF_MAP_LOOKUP_ELEM} with {@code flags} ({@link #LOCK}: copied under the value's spin lock). */
+    /** {@code BPF_MAP_LOOKUP_ELEM} with {@code flags} ({@link MapFlags#BPF_F_LOCK}: copied under the value's spin lock). */
     public Optional<byte[]> lookup(byte[] key, long flags) {
         requireNotPerCpu("lookup");
         try (Arena a = Arena.ofConfined()) {
@@ -134,7 +133,7 @@ public final class KernelMap implements AutoCloseable {
         }
     }
 
-    /** {@code BPF_MAP_UPDATE_ELEM} with {@code flags} ({@link #ANY}, {@link #NOEXIST}, {@link #EXIST} ...). */
+    /** {@code BPF_MAP_UPDATE_ELEM} with {@code flags} ({@link MapFlags}: {@code BPF_ANY}, {@code BPF_NOEXIST}, {@code BPF_EXIST}, {@code BPF_F_LOCK}). */
     public void update(byte[] key, byte[] value, long flags) {
         requireNotPerCpu("update");
         requireSize("value", value, spec.valueSize());
@@ -144,8 +143,8 @@ public final class KernelMap implements AutoCloseable {
         }
     }
 
-    /** {@link #update} with {@link #ANY}: insert or replace. */
-    public void put(byte[] key, byte[] value) { update(key, value, ANY); }
+    /** {@link #update} with {@link MapFlags#BPF_ANY}: insert or replace. */
+    public void put(byte[] key, byte[] value) { update(key, value, MapFlags.BPF_ANY); }
 
     /** {@code BPF_MAP_UPDATE_ELEM} on a per-CPU map: exactly one value per possible CPU. */
     public void updatePerCpu(byte[] key, List<byte[]> values, long flags) {
@@ -227,7 +226,7 @@ public final class KernelMap implements AutoCloseable {
         }
     }
 
-    /** Queue/stack push: with {@link #EXIST} a full queue drops its oldest element instead of failing with E2BIG. */
+    /** Queue/stack push: with {@link MapFlags#BPF_EXIST} a full queue drops its oldest element instead of failing with E2BIG. */
     public void push(byte[] value, long flags) { update(null, value, flags); }
 
     /** Queue/stack peek. */

@@ -1,5 +1,6 @@
 package org.bpf4j.linux;
 
+import org.bpf4j.maps.MapFlags;
 import org.bpf4j.maps.MapType;
 import java.util.Objects;
 
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param keySize key size in bytes (0 for queue, stack, ringbuf, bloom filter)
  * @param valueSize value size in bytes (per CPU for per-CPU maps)
  * @param maxEntries capacity (for ringbuf: the data size, a power-of-2 multiple of the page size)
- * @param flags {@code BPF_F_*} map creation flags ({@link #F_NO_PREALLOC} ...)
+ * @param flags {@code BPF_F_*} map creation flags ({@link MapFlags}: {@code BPF_F_NO_PREALLOC}, ...)
  * @param name up to 15 characters of {@code [A-Za-z0-9_.]}, or empty (checked here, as the kernel would)
  * @param innerMapFd template map fd for map-in-map types, 0 for none
  * @param btfFd BTF object fd describing key and value, 0 for none
@@ -20,21 +21,6 @@ import java.util.Objects;
  */
 public record KernelMapSpec(MapType type, int keySize, int valueSize, int maxEntries, int flags, String name,
                       int innerMapFd, int btfFd, int btfKeyTypeId, int btfValueTypeId, long mapExtra) {
-
-    /** Hash maps: allocate elements on update instead of up front. */
-    public static final int F_NO_PREALLOC = 1;
-    public static final int F_NO_COMMON_LRU = 1 << 1;
-    public static final int F_NUMA_NODE = 1 << 2;
-    /** The syscall side may only read. */
-    public static final int F_RDONLY = 1 << 3;
-    /** The syscall side may only write. */
-    public static final int F_WRONLY = 1 << 4;
-    public static final int F_ZERO_SEED = 1 << 6;
-    /** Programs may only read. */
-    public static final int F_RDONLY_PROG = 1 << 7;
-    /** Programs may only write. */
-    public static final int F_WRONLY_PROG = 1 << 8;
-    public static final int F_MMAPABLE = 1 << 10;
 
     public KernelMapSpec {
         Objects.requireNonNull(type, "type");

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.bpf4j.isa.Program;
+import org.bpf4j.maps.Errno;
 
 /**
  * A program loaded into the kernel (so: accepted by the kernel's verifier), owned through its fd.

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import org.bpf4j.maps.Errno;
 
 /**
  * The load-with-a-log loop shared by {@code BPF_PROG_LOAD} and {@code BPF_BTF_LOAD}: a log buffer

@@ -55,9 +55,9 @@ class CallbackDifferentialTest {
         byte[] raw = blob.bytes();
         MapValueFields fields = MapValueFields.of(Btf.parse(raw), value);
         List<MapInfo> maps = List.of(
-                new MapInfo(MapInfo.ARRAY, 4, VALUE_SIZE, 4, 0, "locked_array", false, null).withFields(fields),
-                new MapInfo(MapInfo.HASH, 4, VALUE_SIZE, 4, 0, "locked_hash", false, null).withFields(fields),
-                new MapInfo(MapInfo.ARRAY, 4, 8, 4, 0, "plain", false, null));
+                new MapInfo(MapType.ARRAY, 4, VALUE_SIZE, 4, 0, "locked_array", false, null).withFields(fields),
+                new MapInfo(MapType.HASH, 4, VALUE_SIZE, 4, 0, "locked_hash", false, null).withFields(fields),
+                new MapInfo(MapType.ARRAY, 4, 8, 4, 0, "plain", false, null));
 
         Tally tally = new Tally();
         try (KernelBtf btf = KernelBtf.load(raw);
@@ -95,9 +95,9 @@ class CallbackDifferentialTest {
     void mapsOfMapsAgreeWithTheKernel() {
         KernelAvailability kernel = KernelAvailability.check();
         assumeThat(kernel.available()).as("kernel oracle unavailable: %s", kernel.reason()).isTrue();
-        MapInfo inner = new MapInfo(MapInfo.ARRAY, 4, 8, 4, 0, "inner", false, null);
-        List<MapInfo> maps = List.of(new MapInfo(MapInfo.ARRAY_OF_MAPS, 4, 4, 2, 0, "outer_array", false, null).withInner(inner),
-                new MapInfo(MapInfo.HASH_OF_MAPS, 4, 4, 2, 0, "outer_hash", false, null).withInner(inner), inner);
+        MapInfo inner = new MapInfo(MapType.ARRAY, 4, 8, 4, 0, "inner", false, null);
+        List<MapInfo> maps = List.of(new MapInfo(MapType.ARRAY_OF_MAPS, 4, 4, 2, 0, "outer_array", false, null).withInner(inner),
+                new MapInfo(MapType.HASH_OF_MAPS, 4, 4, 2, 0, "outer_hash", false, null).withInner(inner), inner);
         Tally tally = new Tally();
         int programs = PROGRAMS / 2;
         try (KernelMap template = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 8, 4).withName("inner"));

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.MapFlags;
+import org.bpf4j.maps.Errno;
 
 /** Map semantics as the kernel implements them, through the FFM bpf(2) path. */
 class KernelMapTest {
@@ -38,17 +40,17 @@ class KernelMapTest {
             assertThat(m.lookup(le32(4))).isEmpty();
             assertThat(bpfError(() -> m.put(le32(4), le64(1))).errnoName()).isEqualTo("E2BIG");
             // Every index exists already: NOEXIST is EEXIST, EXIST succeeds.
-            BpfException e = bpfError(() -> m.update(le32(0), le64(1), KernelMap.NOEXIST));
+            BpfException e = bpfError(() -> m.update(le32(0), le64(1), MapFlags.BPF_NOEXIST));
             assertThat(e.errnoName()).isEqualTo("EEXIST");
             assertThat(e.command()).isEqualTo(BpfCommand.BPF_MAP_UPDATE_ELEM);
             assertThat(e.getMessage()).contains("BPF_MAP_UPDATE_ELEM", "EEXIST", "ARRAY map 'arr'");
-            m.update(le32(0), le64(5), KernelMap.EXIST);
+            m.update(le32(0), le64(5), MapFlags.BPF_EXIST);
             // Array elements cannot be deleted.
             assertThat(bpfError(() -> m.delete(le32(0))).errnoName()).isEqualTo("EINVAL");
             // Unknown update flags.
             assertThat(bpfError(() -> m.update(le32(0), le64(1), 0x10)).errnoName()).isEqualTo("EINVAL");
             // LOCK on a value without a bpf_spin_lock.
-            assertThat(bpfError(() -> m.update(le32(0), le64(1), KernelMap.LOCK)).errnoName()).isEqualTo("EINVAL");
+            assertThat(bpfError(() -> m.update(le32(0), le64(1), MapFlags.BPF_F_LOCK)).errnoName()).isEqualTo("EINVAL");
         }
     }
 
@@ -68,10 +70,10 @@ class KernelMapTest {
     void hashInsertReplaceDeleteAndErrors() {
         try (KernelMap m = KernelMap.create(KernelMapSpec.of(MapType.HASH, 4, 4, 2))) {
             assertThat(m.lookup(le32(1))).isEmpty();
-            m.update(le32(1), le32(10), KernelMap.NOEXIST);
-            assertThat(bpfError(() -> m.update(le32(1), le32(11), KernelMap.NOEXIST)).errnoName()).isEqualTo("EEXIST");
-            assertThat(bpfError(() -> m.update(le32(2), le32(20), KernelMap.EXIST)).errnoName()).isEqualTo("ENOENT");
-            m.update(le32(1), le32(11), KernelMap.EXIST);
+            m.update(le32(1), le32(10), MapFlags.BPF_NOEXIST);
+            assertThat(bpfError(() -> m.update(le32(1), le32(11), MapFlags.BPF_NOEXIST)).errnoName()).isEqualTo("EEXIST");
+            assertThat(bpfError(() -> m.update(le32(2), le32(20), MapFlags.BPF_EXIST)).errnoName()).isEqualTo("ENOENT");
+            m.update(le32(1), le32(11), MapFlags.BPF_EXIST);
             assertThat(m.lookup(le32(1)).map(Kernel::int32)).contains(11);
             m.put(le32(2), le32(20));
             // Full: a new key is E2BIG, replacing an existing one still works.
@@ -132,7 +134,7 @@ class KernelMapTest {
             });
             List<byte[]> values = new ArrayList<>();
             for (int cpu = 0; cpu < ncpu; cpu++) values.add(le32(100 + cpu));
-            m.updatePerCpu(le32(1), values, KernelMap.ANY);
+            m.updatePerCpu(le32(1), values, MapFlags.BPF_ANY);
             List<Integer> back = m.lookupPerCpu(le32(1)).orElseThrow().stream().map(Kernel::int32).toList();
             List<Integer> expected = new ArrayList<>();
             for (int cpu = 0; cpu < ncpu; cpu++) expected.add(100 + cpu);
@@ -157,7 +159,7 @@ class KernelMapTest {
                 v[11] = (byte) (0x80 | cpu);
                 values.add(v);
             }
-            m.updatePerCpu(le32(1), values, KernelMap.NOEXIST);
+            m.updatePerCpu(le32(1), values, MapFlags.BPF_NOEXIST);
             List<byte[]> back = m.lookupPerCpu(le32(1)).orElseThrow();
             assertThat(back).hasSize(ncpu);
             for (int cpu = 0; cpu < ncpu; cpu++) assertThat(back.get(cpu)).isEqualTo(values.get(cpu));
@@ -169,11 +171,11 @@ class KernelMapTest {
         try (KernelMap q = KernelMap.create(KernelMapSpec.of(MapType.QUEUE, 0, 4, 2))) {
             assertThat(q.peek()).isEmpty();
             assertThat(q.pop()).isEmpty();
-            q.push(le32(1), KernelMap.ANY);
-            q.push(le32(2), KernelMap.ANY);
-            assertThat(bpfError(() -> q.push(le32(3), KernelMap.ANY)).errnoName()).isEqualTo("E2BIG");
+            q.push(le32(1), MapFlags.BPF_ANY);
+            q.push(le32(2), MapFlags.BPF_ANY);
+            assertThat(bpfError(() -> q.push(le32(3), MapFlags.BPF_ANY)).errnoName()).isEqualTo("E2BIG");
             // BPF_EXIST on a full queue drops the oldest element.
-            q.push(le32(3), KernelMap.EXIST);
+            q.push(le32(3), MapFlags.BPF_EXIST);
             assertThat(q.peek().map(Kernel::int32)).contains(2);
             assertThat(q.pop().map(Kernel::int32)).contains(2);
             assertThat(q.pop().map(Kernel::int32)).contains(3);
@@ -186,8 +188,8 @@ class KernelMapTest {
     @Test
     void stackIsLifo() {
         try (KernelMap s = KernelMap.create(KernelMapSpec.of(MapType.STACK, 0, 4, 4))) {
-            s.push(le32(1), KernelMap.ANY);
-            s.push(le32(2), KernelMap.ANY);
+            s.push(le32(1), MapFlags.BPF_ANY);
+            s.push(le32(2), MapFlags.BPF_ANY);
             assertThat(s.pop().map(Kernel::int32)).contains(2);
             assertThat(s.pop().map(Kernel::int32)).contains(1);
         }

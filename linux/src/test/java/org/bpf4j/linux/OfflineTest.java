@@ -10,6 +10,7 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
 import org.junit.jupiter.api.Test;
+import org.bpf4j.maps.Errno;
 
 /** The parts that need no kernel: they run (not skip) everywhere. */
 class OfflineTest {
