@@ -152,13 +152,17 @@ final class VerifierOps {
      */
     private static int sock(int off, int size, boolean write, AttachType attachType) {
         if (!bpfSockAccess(off, size)) return INVALID;
-        boolean createOrRelease = attachType == AttachType.CGROUP_INET_SOCK_CREATE || attachType == AttachType.CGROUP_INET_SOCK_RELEASE
-                // 0, what a program loaded without an attach type has: bpf_prog_load_fixup_attach_type makes it creation
+        boolean createOrRelease = attachType == AttachType.CGROUP_INET_SOCK_CREATE
+                || attachType == AttachType.CGROUP_INET_SOCK_RELEASE
+                // 0, what a program loaded without one has: bpf_prog_load_fixup_attach_type makes it creation
                 || attachType == AttachType.CGROUP_INET_INGRESS;
         if (off == 0 || off == 16 || off == 20) return createOrRelease ? SCALAR_VALUE : INVALID;
         if (in(off, 24, 4) && attachType != AttachType.CGROUP_INET4_POST_BIND) return INVALID;
         if (in(off, 28, 16) && attachType != AttachType.CGROUP_INET6_POST_BIND) return INVALID;
-        if (in(off, 44, 4) && attachType != AttachType.CGROUP_INET4_POST_BIND && attachType != AttachType.CGROUP_INET6_POST_BIND) return INVALID;
+        if (in(off, 44, 4) && attachType != AttachType.CGROUP_INET4_POST_BIND
+                && attachType != AttachType.CGROUP_INET6_POST_BIND) {
+            return INVALID;
+        }
         return write ? INVALID : SCALAR_VALUE;
     }
 
