@@ -67,10 +67,12 @@ public record ContextLayout(String name, int uapiSize, List<PointerField> pointe
     public static final String HARD_END = "hard_end";
 
     /** {@code struct xdp_md}: data, data_end, data_meta are pointers. */
-    public static final ContextLayout XDP_MD = withPointers("xdp_md", 24, "data", 0, "data_end", 4, "data_meta", 8);
+    public static final ContextLayout XDP_MD = withPointers(ProgramType.XDP.ctxName(), ProgramType.XDP.ctxSize(),
+            "data", 0, "data_end", 4, "data_meta", 8);
 
     /** {@code struct __sk_buff}: data, data_end, data_meta are pointers. */
-    public static final ContextLayout SK_BUFF = withPointers("__sk_buff", 192, "data", 76, "data_end", 80, "data_meta", 140);
+    public static final ContextLayout SK_BUFF = withPointers(ProgramType.SCHED_CLS.ctxName(),
+            ProgramType.SCHED_CLS.ctxSize(), "data", 76, "data_end", 80, "data_meta", 140);
 
     private static ContextLayout withPointers(String name, int uapiSize, Object... fields) {
         List<PointerField> list = new ArrayList<>();

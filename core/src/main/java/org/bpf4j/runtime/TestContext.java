@@ -27,14 +27,19 @@ sealed interface TestContext {
     /** Reads the results after the last repeat. */
     TestRunResult finish(AddressSpace space, Prepared prepared, long retval, long durationNanos);
 
+    /** Every type has one: a new program type is added here too (ProgramTypeCompletenessTest). */
     static TestContext of(ProgramType type) {
         return switch (type) {
             case XDP -> new Xdp();
             case SCHED_CLS, SCHED_ACT -> new Skb(true);
             case SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> new Skb(false);
-            case KPROBE -> new Plain(ContextLayout.plain("pt_regs", 168));
-            case PERF_EVENT -> new Plain(ContextLayout.plain("bpf_perf_event_data", 184));
-            default -> new Plain(ContextLayout.plain("context", 0));
+            case KPROBE, PERF_EVENT -> new Plain(ContextLayout.plain(type.ctxName(), type.ctxSize()));
+            // no layout bpf4j builds from a frame (the kernel test-runs few of these, each with its own
+            // context): they run on the context the caller gives, as raw bytes
+            case UNSPEC, TRACEPOINT, CGROUP_SOCK, SOCK_OPS, SK_SKB, CGROUP_DEVICE, SK_MSG, RAW_TRACEPOINT,
+                 CGROUP_SOCK_ADDR, LIRC_MODE2, SK_REUSEPORT, FLOW_DISSECTOR, CGROUP_SYSCTL, RAW_TRACEPOINT_WRITABLE,
+                 CGROUP_SOCKOPT, TRACING, STRUCT_OPS, EXT, LSM, SK_LOOKUP, SYSCALL, NETFILTER ->
+                    new Plain(ContextLayout.plain("context", 0));
         };
     }
 

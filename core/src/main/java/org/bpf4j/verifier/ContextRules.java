@@ -1,12 +1,14 @@
 package org.bpf4j.verifier;
 
 import static org.bpf4j.verifier.RegType.*;
-import static org.bpf4j.verifier.VerifierProgramType.*;
+import static org.bpf4j.verifier.VerifierOps.*;
+
+import org.bpf4j.progtype.AttachType;
 
 /**
  * The context access rules ({@code *_is_valid_access}) of the program types whose context is not a
- * {@code __sk_buff}: each answers the register type a load yields, {@link VerifierProgramType#INVALID} or
- * {@link VerifierProgramType#UNSUPPORTED} for a field bpf4j does not model (a BTF-typed kernel pointer, the flow
+ * {@code __sk_buff}: each answers the register type a load yields, {@link VerifierOps#INVALID} or
+ * {@link VerifierOps#UNSUPPORTED} for a field bpf4j does not model (a BTF-typed kernel pointer, the flow
  * keys, the writable tracepoint buffer). Checked
  * offset by offset, size by size, for loads and stores against the running kernel (CtxAccessOracleTest).
  */
@@ -66,9 +68,9 @@ final class ContextRules {
      * cg_sockopt_is_valid_access: optval/optval_end are the option buffer as packet pointers; getsockopt
      * programs may read and set retval, setsockopt programs may change level and optname; both set optlen.
      */
-    static int sockopt(int off, int size, boolean write, int attachType) {
+    static int sockopt(int off, int size, boolean write, AttachType attachType) {
         if (off < 0 || off >= 40 || off % size != 0) return INVALID;
-        boolean get = attachType == ATTACH_GETSOCKOPT, set = attachType == ATTACH_SETSOCKOPT;
+        boolean get = attachType == AttachType.CGROUP_GETSOCKOPT, set = attachType == AttachType.CGROUP_SETSOCKOPT;
         if (write) {
             if (size != 4) return INVALID;
             return switch (off) {
@@ -125,7 +127,7 @@ final class ContextRules {
      * and the port are readable with narrow loads and writable with 4-byte stores (8-byte ones aligned inside
      * the IPv6 addresses); family, type and protocol are read-only 4-byte fields.
      */
-    static int sockAddr(int off, int size, boolean write, int attachType) {
+    static int sockAddr(int off, int size, boolean write, AttachType attachType) {
         if (off < 0 || off >= 72 || off % size != 0) return INVALID;
         boolean addressField = true;
         if (in(off, 4, 4)) {
@@ -133,9 +135,9 @@ final class ContextRules {
         } else if (in(off, 8, 16)) {
             if (!isInet6(attachType)) return INVALID;
         } else if (in(off, 40, 4)) {
-            if (attachType != ATTACH_UDP4_SENDMSG) return INVALID;
+            if (attachType != AttachType.CGROUP_UDP4_SENDMSG) return INVALID;
         } else if (in(off, 44, 16)) {
-            if (attachType != ATTACH_UDP6_SENDMSG) return INVALID;
+            if (attachType != AttachType.CGROUP_UDP6_SENDMSG) return INVALID;
         } else if (!in(off, 24, 4)) {
             addressField = false;
         }
@@ -150,18 +152,18 @@ final class ContextRules {
         return INVALID;
     }
 
-    private static boolean isInet4(int attachType) {
+    private static boolean isInet4(AttachType attachType) {
         return switch (attachType) {
-            case ATTACH_INET4_BIND, ATTACH_INET4_CONNECT, ATTACH_INET4_GETPEERNAME, ATTACH_INET4_GETSOCKNAME,
-                 ATTACH_UDP4_SENDMSG, ATTACH_UDP4_RECVMSG -> true;
+            case CGROUP_INET4_BIND, CGROUP_INET4_CONNECT, CGROUP_INET4_GETPEERNAME, CGROUP_INET4_GETSOCKNAME,
+                 CGROUP_UDP4_SENDMSG, CGROUP_UDP4_RECVMSG -> true;
             default -> false;
         };
     }
 
-    private static boolean isInet6(int attachType) {
+    private static boolean isInet6(AttachType attachType) {
         return switch (attachType) {
-            case ATTACH_INET6_BIND, ATTACH_INET6_CONNECT, ATTACH_INET6_GETPEERNAME, ATTACH_INET6_GETSOCKNAME,
-                 ATTACH_UDP6_SENDMSG, ATTACH_UDP6_RECVMSG -> true;
+            case CGROUP_INET6_BIND, CGROUP_INET6_CONNECT, CGROUP_INET6_GETPEERNAME, CGROUP_INET6_GETSOCKNAME,
+                 CGROUP_UDP6_SENDMSG, CGROUP_UDP6_RECVMSG -> true;
             default -> false;
         };
     }

@@ -1,6 +1,9 @@
 package org.bpf4j.verifier;
 
-import static org.bpf4j.verifier.VerifierProgramType.*;
+import static org.bpf4j.verifier.VerifierOps.*;
+
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * Which helpers each program type may call on Linux 6.18, as the kernel's {@code get_func_proto} of the
@@ -28,7 +31,7 @@ final class HelperAvailability {
      * not offer taken away (a helper its configuration compiled out). What it offers beyond the table stays
      * unavailable: bpf4j has no prototype for it.
      */
-    static Verdict verdict(int id, VerifierProgramType type, int attachType, KernelTarget target) {
+    static Verdict verdict(int id, ProgramType type, AttachType attachType, KernelTarget target) {
         Verdict v = verdict(id, type, attachType);
         if (v == Verdict.UNAVAILABLE || !(target instanceof KernelTarget.Probed p)) return v;
         return switch (p.offer().helper(type, attachType, id)) {
@@ -38,7 +41,7 @@ final class HelperAvailability {
         };
     }
 
-    static Verdict verdict(int id, VerifierProgramType type, int attachType) {
+    static Verdict verdict(int id, ProgramType type, AttachType attachType) {
         char c = entry(id, type, attachType);
         return switch (Character.toLowerCase(c)) {
             case 'a' -> Verdict.AVAILABLE;
@@ -48,20 +51,20 @@ final class HelperAvailability {
         };
     }
 
-    static boolean gplOnly(int id, VerifierProgramType type, int attachType) {
+    static boolean gplOnly(int id, ProgramType type, AttachType attachType) {
         return Character.isUpperCase(entry(id, type, attachType));
     }
 
-    private static char entry(int id, VerifierProgramType type, int attachType) {
+    private static char entry(int id, ProgramType type, AttachType attachType) {
         String row = row(type, attachType);
         return row == null || id < 1 || id > row.length() ? '.' : row.charAt(id - 1);
     }
 
-    private static String row(VerifierProgramType type, int attachType) {
+    private static String row(ProgramType type, AttachType attachType) {
         return switch (type) {
             case SOCKET_FILTER -> SOCKET_FILTER_ROW;
             case KPROBE -> switch (attachType) {
-                case ATTACH_KPROBE_MULTI, ATTACH_UPROBE_MULTI, ATTACH_KPROBE_SESSION, ATTACH_UPROBE_SESSION -> KPROBE_MULTI_ROW;
+                case TRACE_KPROBE_MULTI, TRACE_UPROBE_MULTI, TRACE_KPROBE_SESSION, TRACE_UPROBE_SESSION -> KPROBE_MULTI_ROW;
                 default -> TRACING_PROBES_ROW;
             };
             case TRACEPOINT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE -> TRACING_PROBES_ROW;
@@ -79,21 +82,21 @@ final class HelperAvailability {
             case CGROUP_DEVICE -> CGROUP_DEVICE_ROW;
             case SK_MSG -> SK_MSG_ROW;
             case CGROUP_SOCK_ADDR -> switch (attachType) {
-                case ATTACH_INET4_CONNECT, ATTACH_INET6_CONNECT -> SOCK_ADDR_CONNECT_ROW; // bpf_bind
-                case ATTACH_UDP4_RECVMSG, ATTACH_UDP6_RECVMSG, ATTACH_UNIX_RECVMSG, ATTACH_INET4_GETPEERNAME,
-                     ATTACH_INET6_GETPEERNAME, ATTACH_UNIX_GETPEERNAME, ATTACH_INET4_GETSOCKNAME,
-                     ATTACH_INET6_GETSOCKNAME, ATTACH_UNIX_GETSOCKNAME -> SOCK_ADDR_PEER_ROW; // no bpf_set_retval
+                case CGROUP_INET4_CONNECT, CGROUP_INET6_CONNECT -> SOCK_ADDR_CONNECT_ROW; // bpf_bind
+                case CGROUP_UDP4_RECVMSG, CGROUP_UDP6_RECVMSG, CGROUP_UNIX_RECVMSG, CGROUP_INET4_GETPEERNAME,
+                     CGROUP_INET6_GETPEERNAME, CGROUP_UNIX_GETPEERNAME, CGROUP_INET4_GETSOCKNAME,
+                     CGROUP_INET6_GETSOCKNAME, CGROUP_UNIX_GETSOCKNAME -> SOCK_ADDR_PEER_ROW; // no bpf_set_retval
                 default -> SOCK_ADDR_ROW;
             };
             case LIRC_MODE2 -> LIRC_MODE2_ROW;
             case SK_REUSEPORT -> SK_REUSEPORT_ROW;
             case FLOW_DISSECTOR -> FLOW_DISSECTOR_ROW;
             case CGROUP_SYSCTL -> CGROUP_SYSCTL_ROW;
-            case CGROUP_SOCKOPT -> attachType == ATTACH_SETSOCKOPT ? SETSOCKOPT_ROW : GETSOCKOPT_ROW;
+            case CGROUP_SOCKOPT -> attachType == AttachType.CGROUP_SETSOCKOPT ? SETSOCKOPT_ROW : GETSOCKOPT_ROW;
             case SK_LOOKUP -> SK_LOOKUP_ROW;
             case SYSCALL -> SYSCALL_ROW;
             case NETFILTER -> NETFILTER_ROW;
-            case TRACING, STRUCT_OPS, EXT, LSM -> null;
+            case TRACING, STRUCT_OPS, EXT, LSM, UNSPEC -> null;
         };
     }
 

@@ -1,5 +1,7 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.progtype.ProgramType;
+
 /**
  * Helper prototypes ({@code struct bpf_func_proto}) of every Linux 6.18 helper: return type, argument types,
  * pkt_access, allow_fastcall. Which program types may call a helper and whether it is gpl_only is {@link HelperAvailability}.
@@ -9,7 +11,7 @@ package org.bpf4j.verifier;
  *
  * <p>Written from the {@code bpf_func_proto} definitions of the reference kernel source (net/core/filter.c,
  * kernel/bpf/helpers.c, kernel/trace/bpf_trace.c, kernel/bpf/*.c, ...); where one helper has several
- * prototypes, {@link #of(int, VerifierProgramType)} picks the one the program type gets.
+ * prototypes, {@link #of(int, ProgramType)} picks the one the program type gets.
  */
 record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetSize, String unmodelled,
                    boolean allowFastcall) {
@@ -79,7 +81,7 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
     }
 
     /** The prototype program type {@code type} gets for helper {@code id}, or null for an unknown id. */
-    static HelperProto of(int id, VerifierProgramType type) {
+    static HelperProto of(int id, ProgramType type) {
         return switch (id) {
             // bpf_get_cgroup_classid reads the skb in tc and lwt programs, else the current task's cgroup
             case 17 -> switch (type) {
@@ -87,19 +89,19 @@ record HelperProto(int id, int ret, boolean pktAccess, int[] args, int allocRetS
                 default -> CGROUP_CLASSID_CURRENT;
             };
             // socket reuseport and syscall programs get the tracing variants, which take BTF-typed kernel pointers
-            case 46 -> type == VerifierProgramType.SK_REUSEPORT || type == VerifierProgramType.SYSCALL
+            case 46 -> type == ProgramType.SK_REUSEPORT || type == ProgramType.SYSCALL
                     ? new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed socket pointer", false)
                     : PROTOS[46];
-            case 188 -> type == VerifierProgramType.XDP ? PROTOS[188]
+            case 188 -> type == ProgramType.XDP ? PROTOS[188]
                     : new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed kernel pointer", false);
             // setsockopt programs get the socket's own bpf_setsockopt/bpf_getsockopt, on ctx->sk
-            case 49, 57 -> type == VerifierProgramType.CGROUP_SOCKOPT
+            case 49, 57 -> type == ProgramType.CGROUP_SOCKOPT
                     ? new HelperProto(id, RET_INTEGER, false, NONE, 0, "argument 1 is a BTF-typed socket pointer", false)
                     : PROTOS[id];
             // cgroup/sock programs pass their context, the others a BTF-typed socket
-            case 107 -> type == VerifierProgramType.CGROUP_SOCK ? SK_STORAGE_GET_CG_SOCK : PROTOS[107];
+            case 107 -> type == ProgramType.CGROUP_SOCK ? SK_STORAGE_GET_CG_SOCK : PROTOS[107];
             // sk_lookup programs assign the socket they looked up, or NULL
-            case 124 -> type == VerifierProgramType.SK_LOOKUP ? SK_LOOKUP_ASSIGN : PROTOS[124];
+            case 124 -> type == ProgramType.SK_LOOKUP ? SK_LOOKUP_ASSIGN : PROTOS[124];
             // tc, xdp, lwt and tracing programs (bpf_tracing_func_proto) get bpf_get_smp_processor_id_proto, the
             // others bpf_base_func_proto's bpf_get_raw_smp_processor_id_proto, which is not bpf_fastcall
             case 8 -> switch (type) {

@@ -1,6 +1,8 @@
 package org.bpf4j.verifier;
 
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * What a kernel offers: the program types (with an {@code expected_attach_type}) it loads, the map types it
@@ -10,14 +12,17 @@ import org.bpf4j.maps.MapType;
  */
 public interface KernelOffer {
 
-    /** Whether the kernel knows {@code type} and accepts {@code expectedAttachType} for it (0: none). */
-    boolean loads(VerifierProgramType type, int expectedAttachType);
+    /**
+     * Whether the kernel knows {@code type} and accepts {@code expectedAttachType} for it (a program loaded
+     * without one has 0, {@link AttachType#CGROUP_INET_INGRESS}).
+     */
+    boolean loads(ProgramType type, AttachType expectedAttachType);
 
     /** Whether the kernel creates maps of {@code type}. */
     boolean creates(MapType type);
 
     /** What the kernel's {@code check_helper_call} says of helper {@code id} for this type and attach type. */
-    HelperOffer helper(VerifierProgramType type, int expectedAttachType, int id);
+    HelperOffer helper(ProgramType type, AttachType expectedAttachType, int id);
 
     /** A helper as {@code check_helper_call} sees it before the arguments. */
     enum HelperOffer {

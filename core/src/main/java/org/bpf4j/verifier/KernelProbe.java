@@ -8,7 +8,9 @@ import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapFlags;
 import org.bpf4j.maps.Errno;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgFlag;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * A kernel's {@link KernelOffer}, found out as {@code bpftool feature probe} does (libbpf's
@@ -27,7 +29,7 @@ public final class KernelProbe implements KernelOffer {
          * {@code BPF_PROG_LOAD} of {@code program} with a GPL license and a verifier log at level 1; the
          * program is closed again at once.
          */
-        LoadAnswer load(int progType, int expectedAttachType, int progFlags, Program program);
+        LoadAnswer load(ProgramType type, AttachType expectedAttachType, int progFlags, Program program);
 
         /** {@code BPF_MAP_CREATE}; the map (and its inner map) closed again at once. Returns 0 or the errno. */
         int createMap(MapAttr attr);
@@ -55,7 +57,7 @@ public final class KernelProbe implements KernelOffer {
     }
 
     @Override
-    public boolean loads(VerifierProgramType type, int expectedAttachType) {
+    public boolean loads(ProgramType type, AttachType expectedAttachType) {
         return loads.computeIfAbsent(key(type, expectedAttachType, 0), k -> {
             LoadAnswer a = load(type, expectedAttachType, Insn.mov64Imm(0, 0));
             // a type or attach type the kernel does not know fails before the verifier (find_prog_type,
@@ -66,7 +68,7 @@ public final class KernelProbe implements KernelOffer {
     }
 
     @Override
-    public HelperOffer helper(VerifierProgramType type, int expectedAttachType, int id) {
+    public HelperOffer helper(ProgramType type, AttachType expectedAttachType, int id) {
         return helpers.computeIfAbsent(key(type, expectedAttachType, id), k -> {
             if (!loads(type, expectedAttachType)) return HelperOffer.NOT_FOR_TYPE;
             String log = load(type, expectedAttachType, Insn.call(id)).log();
@@ -98,14 +100,14 @@ public final class KernelProbe implements KernelOffer {
         });
     }
 
-    private LoadAnswer load(VerifierProgramType type, int expectedAttachType, Insn first) {
+    private LoadAnswer load(ProgramType type, AttachType expectedAttachType, Insn first) {
         // the verifier models syscall programs as sleepable, which the kernel requires of them
-        int flags = type == VerifierProgramType.SYSCALL ? ProgFlag.BPF_F_SLEEPABLE.bit() : 0;
-        return sys.load(type.kernelId(), expectedAttachType, flags, new Program(List.of(first, Insn.exit())));
+        int flags = type == ProgramType.SYSCALL ? ProgFlag.BPF_F_SLEEPABLE.bit() : 0;
+        return sys.load(type, expectedAttachType, flags, new Program(List.of(first, Insn.exit())));
     }
 
-    private static long key(VerifierProgramType type, int attach, int id) {
-        return ((long) type.kernelId() << 48) | ((long) (attach & 0xffff) << 32) | (id & 0xffffffffL);
+    private static long key(ProgramType type, AttachType attach, int id) {
+        return ((long) type.id() << 48) | ((long) attach.id() << 32) | (id & 0xffffffffL);
     }
 
     /** The smallest map of each type the kernel creates (the sizes libbpf's probe_map_create uses). */

@@ -5,6 +5,7 @@ import static org.bpf4j.maps.MapType.*;
 import org.bpf4j.maps.MapType;
 
 import java.util.List;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * check_map_func_compatibility: which helpers a map type may be passed to, and which map types a helper
@@ -14,7 +15,7 @@ final class MapFuncCompatibility {
     private MapFuncCompatibility() {}
 
     /** The verifier's error lines for passing a map of {@code mapType} to helper {@code funcId}; empty if fine. */
-    static List<String> check(MapType mapType, int funcId, String name, VerifierProgramType type) {
+    static List<String> check(MapType mapType, int funcId, String name, ProgramType type) {
         boolean sockmapUpdate = (funcId == 2 || funcId == 3) && (mapType == SOCKMAP || mapType == SOCKHASH);
         boolean ok = mapSideAllows(mapType, funcId, type) && funcSideAllows(mapType, funcId);
         if (ok) return List.of();
@@ -24,7 +25,7 @@ final class MapFuncCompatibility {
         return List.of(error);
     }
 
-    private static boolean mapSideAllows(MapType mapType, int f, VerifierProgramType type) {
+    private static boolean mapSideAllows(MapType mapType, int f, ProgramType type) {
         return switch (mapType) {
             case PROG_ARRAY -> f == 12;
             case PERF_EVENT_ARRAY -> f == 22 || f == 25 || f == 111 || f == 55 || f == 121;
@@ -74,7 +75,7 @@ final class MapFuncCompatibility {
     }
 
     /** may_update_sockmap: map_update_elem/map_delete_elem on a sockmap where no socket is locked. */
-    private static boolean maySockmapUpdate(int funcId, VerifierProgramType type) {
+    private static boolean maySockmapUpdate(int funcId, ProgramType type) {
         if (funcId != 2 && funcId != 3) return false;
         return switch (type) {
             case SOCK_OPS -> funcId == 3;

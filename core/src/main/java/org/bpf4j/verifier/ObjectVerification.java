@@ -2,7 +2,6 @@ package org.bpf4j.verifier;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.bpf4j.btf.Btf;
 import org.bpf4j.btf.BtfExt;
 import org.bpf4j.btf.BtfType;
@@ -15,6 +14,7 @@ import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapSpec;
 import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * Verifies a program of an object as the kernel would see it after libbpf's loading: map references
@@ -48,18 +48,14 @@ public final class ObjectVerification {
                 return new VerifierResult.Unsupported(e.getMessage(), 0, 0, "");
             }
         }
-        VerifierProgramType type = VerifierProgramType.ofKernelId(spec.type().id()).orElse(null);
-        if (type == null) {
-            return new VerifierResult.Unsupported("program type " + spec.type().name().toLowerCase(Locale.ROOT)
-                    + " is not a Linux 6.18 program type", 0, 0, "");
-        }
-        if (type.unsupportedReason().isPresent()) {
-            return new VerifierResult.Unsupported(type.unsupportedReason().get(), 0, 0, "");
+        ProgramType type = spec.type();
+        if (VerifierOps.unsupportedReason(type).isPresent()) {
+            return new VerifierResult.Unsupported(VerifierOps.unsupportedReason(type).get(), 0, 0, "");
         }
         // libbpf adds the flags the section implies (fentry.s/, xdp.frags) to the program's
         int flags = options.progFlags() | spec.loadFlags();
         // libbpf loads with the attach type the section name implies; the kernel sees 0 without one
-        int attachType = spec.expectedAttachType().map(AttachType::id).orElse(0);
+        AttachType attachType = spec.expectedAttachType().orElse(AttachType.CGROUP_INET_INGRESS);
         Linked linked = link(object, spec);
         boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
         return Verifier.verify(linked.program(), type, linked.maps(),
@@ -121,7 +117,7 @@ public final class ObjectVerification {
     }
 
     /** The functions of the program's func_info, with global functions' prototypes converted as the kernel does. */
-    static List<BtfFunc> btfFuncs(BpfObject object, ProgramSpec spec, VerifierProgramType type) {
+    static List<BtfFunc> btfFuncs(BpfObject object, ProgramSpec spec, ProgramType type) {
         if (object.btf().isEmpty() || spec.funcInfos().isEmpty()) return List.of();
         Btf btf = object.btf().get();
         List<BtfFunc> out = new ArrayList<>();
@@ -160,7 +156,7 @@ public final class ObjectVerification {
         }
     }
 
-    private static BtfFunc globalFunc(Btf btf, BtfType.Func f, int insn, VerifierProgramType type) {
+    private static BtfFunc globalFunc(Btf btf, BtfType.Func f, int insn, ProgramType type) {
         try {
             for (BtfType t : btf.types()) {
                 if (t instanceof BtfType.DeclTag d && d.type() == f.id() && d.componentIndex() >= 0) {
@@ -218,8 +214,8 @@ public final class ObjectVerification {
             "bpf_user_pt_regs_t", "user_pt_regs");
 
     /** btf_is_prog_ctx_type: a pointer to the program type's context struct (by name, or its kernel projection). */
-    private static boolean isCtxPointer(Btf btf, BtfType.Ptr ptr, VerifierProgramType type) {
-        if (type == VerifierProgramType.KPROBE) {
+    private static boolean isCtxPointer(Btf btf, BtfType.Ptr ptr, ProgramType type) {
+        if (type == ProgramType.KPROBE) {
             BtfType t = btf.type(ptr.type());
             for (int i = 0; i < 32 && t instanceof BtfType.Modifier m && !(t instanceof BtfType.Typedef); i++) t = btf.type(m.type());
             if (t instanceof BtfType.Typedef td && td.name().equals("bpf_user_pt_regs_t")) return true;
@@ -227,7 +223,7 @@ public final class ObjectVerification {
         if (!(btf.resolve(ptr.type()) instanceof BtfType.Struct s)) return false;
         String ctx = type.ctxName();
         String name = s.name();
-        if (type == VerifierProgramType.TRACEPOINT) return false; // no named context: only arg:ctx
+        if (type == ProgramType.TRACEPOINT) return false; // no named context: only arg:ctx
         return name.equals(ctx) || (ctx.equals("__sk_buff") && name.equals("sk_buff"))
                 || (ctx.equals("xdp_md") && name.equals("xdp_buff"));
     }

@@ -30,9 +30,9 @@ final class SocketRules {
 
     private static boolean validLoad(int type, int off, int size) {
         return switch (type) {
-            case PTR_TO_SOCKET -> VerifierProgramType.bpfSockAccess(off, size);
+            case PTR_TO_SOCKET -> VerifierOps.bpfSockAccess(off, size);
             // bpf_sock_common_is_valid_access: type, protocol, mark and priority are not common to all sockets
-            case PTR_TO_SOCK_COMMON -> !(off >= 8 && off < 24) && VerifierProgramType.bpfSockAccess(off, size);
+            case PTR_TO_SOCK_COMMON -> !(off >= 8 && off < 24) && VerifierOps.bpfSockAccess(off, size);
             case PTR_TO_TCP_SOCK -> tcpSock(off, size);
             case PTR_TO_XDP_SOCK -> off == 0 && size == 4; // bpf_xdp_sock { queue_id; }
             default -> false;

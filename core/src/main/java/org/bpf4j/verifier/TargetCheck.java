@@ -3,6 +3,9 @@ package org.bpf4j.verifier;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * What a {@link KernelTarget.Probed} kernel refuses before its verifier runs: a map type it lacks fails
@@ -14,7 +17,7 @@ import java.util.Optional;
 final class TargetCheck {
     private TargetCheck() {}
 
-    static Optional<VerifierResult.Rejected> refusal(VerifierProgramType type, List<MapInfo> maps, VerifierOptions opts) {
+    static Optional<VerifierResult.Rejected> refusal(ProgramType type, List<MapInfo> maps, VerifierOptions opts) {
         if (!(opts.target() instanceof KernelTarget.Probed p)) return Optional.empty();
         String kernel = "the target kernel (" + p.name() + ")";
         for (MapInfo m : maps) {
@@ -23,10 +26,10 @@ final class TargetCheck {
                         + m.type().kernelName()));
             }
         }
-        int attach = opts.expectedAttachType();
+        AttachType attach = opts.expectedAttachType();
         if (!p.offer().loads(type, attach)) {
             return Optional.of(refused("BPF_PROG_LOAD: EINVAL: " + kernel + " has no program type "
-                    + type.name().toLowerCase(Locale.ROOT) + (attach == 0 ? "" : " with expected_attach_type " + attach)));
+                    + type.name().toLowerCase(Locale.ROOT) + (attach.id() == 0 ? "" : " with expected_attach_type " + attach.id())));
         }
         return Optional.empty();
     }

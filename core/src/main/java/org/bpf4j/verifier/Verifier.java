@@ -15,6 +15,7 @@ import org.bpf4j.isa.Program;
 import org.bpf4j.progtype.AttachType;
 import org.bpf4j.maps.MapType;
 import org.bpf4j.isa.Operators;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * The verifier: the kernel's abstract interpretation (kernel/bpf/verifier.c) re-implemented for bpf4j.
@@ -28,30 +29,30 @@ public final class Verifier {
      * instructions reference: the imm of an {@code lddw} with {@code src=PSEUDO_MAP_FD/IDX(_VALUE)} is an
      * index into this list.
      */
-    public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
+    public static VerifierResult verify(Program program, ProgramType type, List<MapInfo> maps,
                                         VerifierOptions options) {
         return verify(program, type, maps, options, List.of());
     }
 
     /**
-     * As {@link #verify(Program, VerifierProgramType, List, VerifierOptions)}, with what the program's BTF
+     * As {@link #verify(Program, ProgramType, List, VerifierOptions)}, with what the program's BTF
      * says of its functions ({@code func_info}): global functions are then verified on their own, from
      * their prototypes, as the kernel does, and the restrictions of programs without BTF are lifted.
      */
-    public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
+    public static VerifierResult verify(Program program, ProgramType type, List<MapInfo> maps,
                                         VerifierOptions options, List<BtfFunc> funcs) {
         return verify(program, type, maps, options, funcs, java.util.Set.of());
     }
 
     /**
-     * As {@link #verify(Program, VerifierProgramType, List, VerifierOptions, List)}; the {@code lddw} at
+     * As {@link #verify(Program, ProgramType, List, VerifierOptions, List)}; the {@code lddw} at
      * {@code rawFdInsns} carry a map fd of their own (no relocation produced it): the kernel looks that fd up
      * in the loader's fd table, where it names no map.
      */
-    static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps,
+    static VerifierResult verify(Program program, ProgramType type, List<MapInfo> maps,
                                  VerifierOptions options, List<BtfFunc> funcs, java.util.Set<Integer> rawFdInsns) {
-        if (type.unsupportedReason().isPresent()) {
-            return new VerifierResult.Unsupported(type.unsupportedReason().get(), 0, 0, "");
+        if (VerifierOps.unsupportedReason(type).isPresent()) {
+            return new VerifierResult.Unsupported(VerifierOps.unsupportedReason(type).get(), 0, 0, "");
         }
         VerifierOptions opts = options == null ? VerifierOptions.defaults() : options;
         var refused = TargetCheck.refusal(type, maps == null ? List.of() : maps, opts);
@@ -76,7 +77,7 @@ public final class Verifier {
         }
     }
 
-    public static VerifierResult verify(Program program, VerifierProgramType type, List<MapInfo> maps) {
+    public static VerifierResult verify(Program program, ProgramType type, List<MapInfo> maps) {
         return verify(program, type, maps, VerifierOptions.defaults());
     }
 
@@ -134,7 +135,7 @@ public final class Verifier {
 
     private final Insn[] insns;
     private final int n;
-    private final VerifierProgramType ptype;
+    private final ProgramType ptype;
     /** The program's maps, then the inner map template of each map of maps. */
     private final List<MapInfo> maps;
     /** How many maps the program references (the rest of {@link #maps} are inner map templates). */
@@ -142,7 +143,7 @@ public final class Verifier {
     /** For each of the program's maps: the index of its inner map template, -1 when it has none. */
     private final int[] innerMapIdx;
     private final VerifierOptions opts;
-    /** The lddw whose imm is a raw map fd (see {@link #verify(Program, VerifierProgramType, List, VerifierOptions, List, java.util.Set)}). */
+    /** The lddw whose imm is a raw map fd (see {@link #verify(Program, ProgramType, List, VerifierOptions, List, java.util.Set)}). */
     private java.util.Set<Integer> rawFdInsns = java.util.Set.of();
     private final StringBuilder log = new StringBuilder();
     private final int level;
@@ -226,7 +227,7 @@ public final class Verifier {
     private long scratchedSlots;
     private int lastInsnLineEnd = -1, lastInsnLineLen;
 
-    private Verifier(Program program, VerifierProgramType type, List<MapInfo> maps, VerifierOptions opts) {
+    private Verifier(Program program, ProgramType type, List<MapInfo> maps, VerifierOptions opts) {
         this.insns = program.insns().toArray(new Insn[0]);
         this.n = insns.length;
         this.ptype = type;
@@ -439,19 +440,19 @@ public final class Verifier {
      * otherwise, and libbpf always loads them so), also when a caller of {@link #verify} gives no flags.
      */
     private boolean sleepable() {
-        return opts.sleepable() || ptype == VerifierProgramType.SYSCALL;
+        return opts.sleepable() || ptype == ProgramType.SYSCALL;
     }
 
     /** check_attach_btf_id: which program types may be sleepable. */
     private void checkSleepable() {
-        if (!opts.sleepable() || ptype == VerifierProgramType.SYSCALL) return;
+        if (!opts.sleepable() || ptype == ProgramType.SYSCALL) return;
         boolean can = switch (ptype) {
             case KPROBE -> true; // uprobes only; the kernel checks that at attach time
-            case TRACING -> opts.expectedAttachType() == AttachType.TRACE_FENTRY.id()
-                    || opts.expectedAttachType() == AttachType.TRACE_FEXIT.id()
-                    || opts.expectedAttachType() == AttachType.MODIFY_RETURN.id()
-                    || opts.expectedAttachType() == AttachType.TRACE_ITER.id();
-            case LSM -> opts.expectedAttachType() != AttachType.LSM_CGROUP.id();
+            case TRACING -> opts.expectedAttachType() == AttachType.TRACE_FENTRY
+                    || opts.expectedAttachType() == AttachType.TRACE_FEXIT
+                    || opts.expectedAttachType() == AttachType.MODIFY_RETURN
+                    || opts.expectedAttachType() == AttachType.TRACE_ITER;
+            case LSM -> opts.expectedAttachType() != AttachType.LSM_CGROUP;
             case STRUCT_OPS -> true;
             default -> false;
         };
@@ -460,9 +461,9 @@ public final class Verifier {
 
     /** check_map_prog_compatibility: spin locks and timers are not for every program type yet. */
     private void checkMapProgCompatibility(MapInfo m) {
-        boolean tracing = ptype.isTracing();
+        boolean tracing = VerifierOps.isTracing(ptype);
         if (m.fields().spinLockOff() >= 0) {
-            if (ptype == VerifierProgramType.SOCKET_FILTER) throw fail("socket filter progs cannot use bpf_spin_lock yet");
+            if (ptype == ProgramType.SOCKET_FILTER) throw fail("socket filter progs cannot use bpf_spin_lock yet");
             if (tracing) throw fail("tracing progs cannot use bpf_spin_lock yet");
         }
         if (m.fields().timerOff() >= 0 && tracing) throw fail("tracing progs cannot use bpf_timer yet");
@@ -2260,7 +2261,7 @@ public final class Verifier {
         checkRegArg(0, SRC_OP);
         Reg r0 = reg(0);
         if (!opts.privileged() && r0.isPointer()) throw fail("R0 leaks addr as return value");
-        VerifierProgramType.RetvalRange range = ptype.returnRange(opts.expectedAttachType());
+        VerifierOps.RetvalRange range = VerifierOps.returnRange(ptype, opts.expectedAttachType());
         if (range != null) enforceRetval("At program exit", range.min(), range.max());
     }
 
@@ -2691,16 +2692,16 @@ public final class Verifier {
             if (write && valueRegno >= 0 && !opts.privileged() && reg(valueRegno).isPointer()) {
                 throw fail("R%d leaks addr into ctx", valueRegno);
             }
-            if (ptype == VerifierProgramType.SYSCALL && (r.tm != 0 || r.tv != 0)) {
+            if (ptype == ProgramType.SYSCALL && (r.tm != 0 || r.tv != 0)) {
                 throw unsupported("variable-offset accesses to a syscall program's context are not modelled");
             }
             checkPtrOffReg(r, regno, false);
-            int res = ptype.ctxAccess(off, size, write, ldsx, opts.expectedAttachType());
-            if (res == VerifierProgramType.UNSUPPORTED) {
+            int res = VerifierOps.ctxAccess(ptype, off, size, write, ldsx, opts.expectedAttachType());
+            if (res == VerifierOps.UNSUPPORTED) {
                 throw unsupported("context access off=" + off + " size=" + size + " of " + ptype + " loads "
-                        + ptype.unsupportedCtxField() + ": not modelled");
+                        + VerifierOps.unsupportedCtxField(ptype) + ": not modelled");
             }
-            if (res == VerifierProgramType.INVALID) throw fail("invalid bpf_context access off=%d size=%d", off, size);
+            if (res == VerifierOps.INVALID) throw fail("invalid bpf_context access off=%d size=%d", off, size);
             ctxAccesses.put(insnIdx, new VerifierResult.CtxAccess(insnIdx, off, size, write, res));
             if (!write && valueRegno >= 0) {
                 Reg v = reg(valueRegno);
@@ -2719,7 +2720,7 @@ public final class Verifier {
             if (!write) checkStackRead(f, regno, off, size, valueRegno);
             else checkStackWrite(f, regno, off, size, valueRegno);
         } else if (isPktPointer(t)) {
-            if (write && !ptype.directPacketAccess(true)) throw fail("cannot write into packet");
+            if (write && !VerifierOps.directPacketAccess(ptype, true)) throw fail("cannot write into packet");
             if (write && valueRegno >= 0 && !opts.privileged() && reg(valueRegno).isPointer()) {
                 throw fail("R%d leaks addr into packet", valueRegno);
             }
@@ -3141,8 +3142,8 @@ public final class Verifier {
 
     private int checkLdAbs(Insn in) {
         int code = in.opcode();
-        if (ptype != VerifierProgramType.SOCKET_FILTER && ptype != VerifierProgramType.SCHED_CLS
-                && ptype != VerifierProgramType.SCHED_ACT) {
+        if (ptype != ProgramType.SOCKET_FILTER && ptype != ProgramType.SCHED_CLS
+                && ptype != ProgramType.SCHED_ACT) {
             throw fail("BPF_LD_[ABS|IND] instructions not allowed for this program type");
         }
         if (in.dst() != 0 || in.off() != 0 || size(code) == SIZE_DW
@@ -3264,7 +3265,7 @@ public final class Verifier {
         if (org.bpf4j.helpers.KernelHelper.byId(id).isEmpty()) {
             throw fail("invalid func %s#%d", name, id);
         }
-        int attach = opts.expectedAttachType();
+        AttachType attach = opts.expectedAttachType();
         HelperAvailability.Verdict availability = HelperAvailability.verdict(id, ptype, attach, opts.target());
         if (availability == HelperAvailability.Verdict.INVALID) throw fail("invalid func unknown#%d", id);
         if (availability == HelperAvailability.Verdict.UNAVAILABLE) {
@@ -3291,8 +3292,8 @@ public final class Verifier {
         if ((meta.releaseRegno > 0 || fn.ret() == HelperProto.RET_RINGBUF_MEM_OR_NULL) && inCallback()) {
             throw unsupported("references acquired or released inside a callback are not modelled");
         }
-        if (id == 173 && ptype != VerifierProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
-            throw fail("func %s#%d not supported for program type %d", name, id, ptype.kernelId());
+        if (id == 173 && ptype != ProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
+            throw fail("func %s#%d not supported for program type %d", name, id, ptype.id());
         }
         if (id == 81 && !(reg(2).type == SCALAR_VALUE && reg(2).isConst() && reg(2).tv == 0)) {
             throw fail("get_local_storage() doesn't support non-zero flags");
@@ -3441,7 +3442,7 @@ public final class Verifier {
             if (!opts.privileged() && r.isPointer()) throw fail("R%d leaks addr into helper function", regno);
             return;
         }
-        if (isPktPointer(r.type) && !ptype.packetArgumentAllowed(meta.pktAccess)) {
+        if (isPktPointer(r.type) && !VerifierOps.packetArgumentAllowed(ptype, meta.pktAccess)) {
             throw fail("helper access to the packet is not allowed");
         }
         if (base == HelperProto.ARG_PTR_TO_MAP_VALUE) { // resolve_map_arg_type
@@ -3723,7 +3724,7 @@ public final class Verifier {
                 checkStackRangeInitialized(regno, r.off, accessSize, zeroOk, true, write);
             }
             case PTR_TO_CTX -> {
-                if (ptype == VerifierProgramType.SYSCALL) {
+                if (ptype == ProgramType.SYSCALL) {
                     throw unsupported("a syscall program's context as helper memory is not modelled");
                 }
                 throw fail("R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");

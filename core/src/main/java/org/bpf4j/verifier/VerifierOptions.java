@@ -1,5 +1,6 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgFlag;
 
 /**
@@ -10,24 +11,26 @@ import org.bpf4j.progtype.ProgFlag;
  *     beyond the checks it adds to the control-flow pass (back-edges)
  * @param gplCompatible whether the program's license is GPL-compatible (gpl_only helpers need it)
  * @param insnLimit the processed-instruction limit (the kernel's is 1,000,000)
- * @param expectedAttachType the {@code expected_attach_type} the program is loaded with (the kernel's
- *     {@code enum bpf_attach_type} value; 0 when none is given, as the kernel sees it): some program types'
- *     context rules, helpers and return values depend on it
+ * @param expectedAttachType the {@code expected_attach_type} the program is loaded with: some program types'
+ *     context rules, helpers and return values depend on it. The kernel's field is a number whose 0 is
+ *     {@link AttachType#CGROUP_INET_INGRESS}, so a program loaded without one has that (the default)
  * @param progFlags the {@code prog_flags} of the load, as the kernel's bits ({@link ProgFlag})
  * @param target the kernel to answer for: Linux 6.18 with everything built in (the default), or a kernel
  *     whose {@link KernelOffer} was probed
  */
 public record VerifierOptions(int logLevel, boolean privileged, boolean gplCompatible, int insnLimit,
-                              int expectedAttachType, int progFlags, KernelTarget target) {
+                              AttachType expectedAttachType, int progFlags, KernelTarget target) {
 
     public static final int KERNEL_INSN_LIMIT = 1_000_000;
 
     public VerifierOptions {
+        java.util.Objects.requireNonNull(expectedAttachType, "expectedAttachType");
         java.util.Objects.requireNonNull(target, "target");
     }
 
     public static VerifierOptions defaults() {
-        return new VerifierOptions(0, true, true, KERNEL_INSN_LIMIT, 0, 0, KernelTarget.LINUX_6_18);
+        return new VerifierOptions(0, true, true, KERNEL_INSN_LIMIT, AttachType.CGROUP_INET_INGRESS, 0,
+                KernelTarget.LINUX_6_18);
     }
 
     public VerifierOptions withLogLevel(int level) {
@@ -42,7 +45,7 @@ public record VerifierOptions(int logLevel, boolean privileged, boolean gplCompa
         return new VerifierOptions(logLevel, priv, gplCompatible, insnLimit, expectedAttachType, progFlags, target);
     }
 
-    public VerifierOptions withExpectedAttachType(int attachType) {
+    public VerifierOptions withExpectedAttachType(AttachType attachType) {
         return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, attachType, progFlags, target);
     }
 

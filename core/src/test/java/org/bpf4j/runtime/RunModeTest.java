@@ -12,9 +12,10 @@ import org.bpf4j.engine.ExecutionOptions;
 import org.bpf4j.interp.Interpreter;
 import org.bpf4j.jit.CompiledProgram;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 import org.bpf4j.verifier.KernelOffer;
 import org.bpf4j.verifier.KernelTarget;
-import org.bpf4j.verifier.VerifierProgramType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -66,9 +67,9 @@ class RunModeTest {
     @Test
     void aTargetKernelWithoutAMapTypeRefusesTheLoad() {
         KernelOffer noLpmTrie = new KernelOffer() {
-            @Override public boolean loads(VerifierProgramType type, int expectedAttachType) { return true; }
+            @Override public boolean loads(ProgramType type, AttachType expectedAttachType) { return true; }
             @Override public boolean creates(MapType type) { return type != MapType.LPM_TRIE; }
-            @Override public HelperOffer helper(VerifierProgramType type, int attach, int id) { return HelperOffer.OFFERED; }
+            @Override public HelperOffer helper(ProgramType type, AttachType attach, int id) { return HelperOffer.OFFERED; }
         };
         RuntimeOptions options = RuntimeOptions.defaults().withCpus(1).withMemory(1L << 28)
                 .withTarget(new KernelTarget.Probed("no-lpm", noLpmTrie));

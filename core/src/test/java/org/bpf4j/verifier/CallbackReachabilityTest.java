@@ -6,6 +6,7 @@ import static org.bpf4j.isa.Opcodes.*;
 import java.util.List;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 
 /** Regression: a function reached only through its address (a bpf_loop callback) is not unreachable code. */
@@ -20,13 +21,13 @@ class CallbackReachabilityTest {
     @Test
     void callbackTakenByAddressIsReachable() {
         List<BtfFunc> funcs = List.of(new BtfFunc(0, "main", true, List.of(), null), new BtfFunc(8, "cb", false, List.of(), null));
-        VerifierResult r = Verifier.verify(LOOP, VerifierProgramType.XDP, List.of(), VerifierOptions.defaults(), funcs);
+        VerifierResult r = Verifier.verify(LOOP, ProgramType.XDP, List.of(), VerifierOptions.defaults(), funcs);
         assertThat(r).isInstanceOf(VerifierResult.Accepted.class);
     }
 
     @Test
     void aCallbackNeedsFuncInfo() {
-        VerifierResult r = Verifier.verify(LOOP, VerifierProgramType.XDP, List.of(), VerifierOptions.defaults());
+        VerifierResult r = Verifier.verify(LOOP, ProgramType.XDP, List.of(), VerifierOptions.defaults());
         assertThat(r).isInstanceOfSatisfying(VerifierResult.Rejected.class,
                 j -> assertThat(j.message()).isEqualTo("missing btf func_info"));
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -23,7 +24,7 @@ class CtxAccessOracleTest {
      * The offsets probed: the whole context and a little around it; of a large context (tracepoint records,
      * the syscall program's arguments) its start and its end, as far as an instruction's offset reaches.
      */
-    static IntStream offsets(VerifierProgramType t) {
+    static IntStream offsets(ProgramType t) {
         int end = Math.min(t.ctxSize(), Short.MAX_VALUE - 7);
         if (end <= 1024) return IntStream.range(-4, end + 8);
         return IntStream.concat(IntStream.range(-4, 72), IntStream.range(end - 64, end + 8));

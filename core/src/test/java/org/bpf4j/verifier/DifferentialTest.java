@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -18,17 +19,17 @@ class DifferentialTest {
 
     @Test
     void neverAcceptWhatTheKernelRefuses() {
-        compare(VerifierProgramType.XDP, VerifierProgramType.SCHED_CLS, VerifierProgramType.SOCKET_FILTER);
+        compare(ProgramType.XDP, ProgramType.SCHED_CLS, ProgramType.SOCKET_FILTER);
     }
 
     /** The other program types with a __sk_buff context: their own fields, packet access and helpers. */
     @Test
     void neverAcceptWhatTheKernelRefusesOtherSkbTypes() {
-        compare(VerifierProgramType.LWT_IN, VerifierProgramType.LWT_XMIT, VerifierProgramType.SK_SKB,
-                VerifierProgramType.CGROUP_SKB, VerifierProgramType.LWT_SEG6LOCAL);
+        compare(ProgramType.LWT_IN, ProgramType.LWT_XMIT, ProgramType.SK_SKB,
+                ProgramType.CGROUP_SKB, ProgramType.LWT_SEG6LOCAL);
     }
 
-    private static void compare(VerifierProgramType... types) {
+    private static void compare(ProgramType... types) {
         Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available (not root or not Linux)");
         int agreeAccept = 0, agreeReject = 0, sameMessage = 0, stricter = 0, unsupported = 0;
         List<String> unsound = new ArrayList<>();
@@ -36,7 +37,7 @@ class DifferentialTest {
         List<String> messageDiffs = new ArrayList<>();
         long seed0 = Long.getLong("bpf4j.diff.seed", 20250601L);
         for (int i = 0; i < PROGRAMS; i++) {
-            VerifierProgramType t = types[i % types.length];
+            ProgramType t = types[i % types.length];
             ProgramGenerator g = new ProgramGenerator(seed0 + i, t);
             Program p = g.next();
             VerifierResult ours = Verifier.verify(p, t, ProgramGenerator.MAPS, VerifierOptions.defaults());

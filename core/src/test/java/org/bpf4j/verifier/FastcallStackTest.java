@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.bpf4j.asm.Assembler;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,10 +38,10 @@ class FastcallStackTest {
     }
 
     private static VerifierResult verify(Program p) {
-        return verify(p, VerifierProgramType.RAW_TRACEPOINT);
+        return verify(p, ProgramType.RAW_TRACEPOINT);
     }
 
-    private static VerifierResult verify(Program p, VerifierProgramType type) {
+    private static VerifierResult verify(Program p, ProgramType type) {
         VerifierResult r = Verifier.verify(p, type, List.of(), VerifierOptions.defaults());
         if (KernelOracle.available()) {
             KernelOracle.Verdict k = KernelOracle.load(p, type, List.of(), 4);
@@ -78,13 +79,13 @@ class FastcallStackTest {
     /** Socket filters get bpf_get_raw_smp_processor_id_proto, without allow_fastcall: the pair stays. */
     @Test
     void theRawProcessorIdOfSocketFiltersIsNotFastcall() {
-        assertTooLarge(verify(cumulative("call bpf_get_smp_processor_id#8", ""), VerifierProgramType.SOCKET_FILTER));
+        assertTooLarge(verify(cumulative("call bpf_get_smp_processor_id#8", ""), ProgramType.SOCKET_FILTER));
     }
 
     /** tc programs get bpf_get_smp_processor_id_proto, as tracing ones do: the pair goes. */
     @Test
     void tcProgramsGetTheFastcallProcessorId() {
-        assertThat(verify(cumulative("call bpf_get_smp_processor_id#8", ""), VerifierProgramType.SCHED_CLS))
+        assertThat(verify(cumulative("call bpf_get_smp_processor_id#8", ""), ProgramType.SCHED_CLS))
                 .isInstanceOf(VerifierResult.Accepted.class);
     }
 

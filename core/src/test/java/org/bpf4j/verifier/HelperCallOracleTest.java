@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,11 +138,11 @@ class HelperCallOracleTest {
     void localStorageFlagsMustBeZero() {
         MapInfo storage = MapInfo.of(MapType.CGROUP_STORAGE, 8, 8, 0);
         Program p = B.b().ldMap(1, 0).mov(2, 1).call(81).ret(1).p();
-        VerifierResult ours = Verifier.verify(p, VerifierProgramType.CGROUP_SKB, List.of(storage), VerifierOptions.defaults());
+        VerifierResult ours = Verifier.verify(p, ProgramType.CGROUP_SKB, List.of(storage), VerifierOptions.defaults());
         assertThat(ours).isInstanceOfSatisfying(VerifierResult.Rejected.class,
                 r -> assertThat(r.message()).isEqualTo("get_local_storage() doesn't support non-zero flags"));
         Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
-        KernelOracle.Verdict k = KernelOracle.load(p, VerifierProgramType.CGROUP_SKB, List.of(storage), 1);
+        KernelOracle.Verdict k = KernelOracle.load(p, ProgramType.CGROUP_SKB, List.of(storage), 1);
         assertThat(k.lastMessage()).isEqualTo(((VerifierResult.Rejected) ours).message());
     }
 }

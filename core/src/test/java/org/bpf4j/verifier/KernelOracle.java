@@ -16,6 +16,8 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * Test-only, minimal: loads programs into the running kernel through bpf(2) (BPF_MAP_CREATE and
@@ -117,9 +119,8 @@ final class KernelOracle {
         static final KernelTarget TARGET = new KernelTarget.Probed("running", new KernelProbe(new Running()));
 
         @Override
-        public KernelProbe.LoadAnswer load(int progType, int expectedAttachType, int progFlags, Program program) {
+        public KernelProbe.LoadAnswer load(ProgramType type, AttachType expectedAttachType, int progFlags, Program program) {
             // KernelOracle.load sets BPF_F_SLEEPABLE for syscall programs, the only flag a probe passes
-            VerifierProgramType type = VerifierProgramType.ofKernelId(progType).orElseThrow();
             Verdict v = KernelOracle.load(program, type, List.of(), 1, "GPL", expectedAttachType, 0, 16 << 10);
             return new KernelProbe.LoadAnswer(v.accepted() ? 0 : v.errno(), v.log());
         }
@@ -164,27 +165,27 @@ final class KernelOracle {
     }
 
     /** Loads {@code p} as {@code type} with its maps created for it; lddw map imms are indexes into maps. */
-    static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel) {
-        return load(p, type, maps, logLevel, "GPL", 0);
+    static Verdict load(Program p, ProgramType type, List<MapInfo> maps, int logLevel) {
+        return load(p, type, maps, logLevel, "GPL", AttachType.CGROUP_INET_INGRESS);
     }
 
     /**
-     * As {@link #load(Program, VerifierProgramType, List, int)} with a license and an expected_attach_type;
+     * As {@link #load(Program, ProgramType, List, int)} with a license and an expected_attach_type;
      * syscall programs are loaded sleepable, as the kernel requires.
      */
-    static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
-                        int expectedAttachType) {
+    static Verdict load(Program p, ProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
+                        AttachType expectedAttachType) {
         return load(p, type, maps, logLevel, licenseName, expectedAttachType, 0);
     }
 
-    /** As {@link #load(Program, VerifierProgramType, List, int, String, int)} with {@code prog_flags}. */
-    static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
-                        int expectedAttachType, int progFlags) {
+    /** As {@link #load(Program, ProgramType, List, int, String, AttachType)} with {@code prog_flags}. */
+    static Verdict load(Program p, ProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
+                        AttachType expectedAttachType, int progFlags) {
         return load(p, type, maps, logLevel, licenseName, expectedAttachType, progFlags, 16 << 20);
     }
 
-    private static Verdict load(Program p, VerifierProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
-                                int expectedAttachType, int progFlags, int logSize) {
+    private static Verdict load(Program p, ProgramType type, List<MapInfo> maps, int logLevel, String licenseName,
+                                AttachType expectedAttachType, int progFlags, int logSize) {
         List<Integer> fds = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
             for (MapInfo m : maps) {
@@ -206,15 +207,15 @@ final class KernelOracle {
             MemorySegment license = a.allocateFrom(licenseName, StandardCharsets.US_ASCII);
             MemorySegment logBuf = a.allocate(logSize);
             MemorySegment attr = a.allocate(144, 8);
-            attr.set(JAVA_INT, 0, type.kernelId());
+            attr.set(JAVA_INT, 0, type.id());
             attr.set(JAVA_INT, 4, code.length / 8);
             attr.set(JAVA_LONG, 8, insnSeg.address());
             attr.set(JAVA_LONG, 16, license.address());
             attr.set(JAVA_INT, 24, logLevel);
             attr.set(JAVA_INT, 28, logSize);
             attr.set(JAVA_LONG, 32, logBuf.address());
-            attr.set(JAVA_INT, 44, progFlags | (type == VerifierProgramType.SYSCALL ? BPF_F_SLEEPABLE : 0));
-            attr.set(JAVA_INT, 68, expectedAttachType);
+            attr.set(JAVA_INT, 44, progFlags | (type == ProgramType.SYSCALL ? BPF_F_SLEEPABLE : 0));
+            attr.set(JAVA_INT, 68, expectedAttachType.id());
             MemorySegment cap = a.allocate(CAPTURE);
             long fd = bpf(BPF_PROG_LOAD, attr, 144, cap);
             int errno = fd < 0 ? (int) ERRNO.get(cap, 0L) : 0;

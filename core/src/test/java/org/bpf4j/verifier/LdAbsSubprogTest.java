@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.bpf4j.asm.Assembler;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.Test;
 class LdAbsSubprogTest {
     private static VerifierResult verify(String asm, List<BtfFunc> funcs) {
         Program p = Assembler.assemble(asm);
-        VerifierResult r = Verifier.verify(p, VerifierProgramType.SOCKET_FILTER, List.of(), VerifierOptions.defaults(), funcs);
+        VerifierResult r = Verifier.verify(p, ProgramType.SOCKET_FILTER, List.of(), VerifierOptions.defaults(), funcs);
         if (KernelOracle.available() && funcs.isEmpty()) {
-            KernelOracle.Verdict k = KernelOracle.load(p, VerifierProgramType.SOCKET_FILTER, List.of(), 1);
+            KernelOracle.Verdict k = KernelOracle.load(p, ProgramType.SOCKET_FILTER, List.of(), 1);
             assertThat(r instanceof VerifierResult.Accepted).as("bpf4j %s, kernel log:\n%s", r, k.log()).isEqualTo(k.accepted());
             if (r instanceof VerifierResult.Rejected rej) assertThat(k.lastMessage()).isEqualTo(rej.message());
         }

@@ -1,10 +1,12 @@
 package org.bpf4j.verifier;
 
-import static org.bpf4j.verifier.VerifierProgramType.*;
+import static org.bpf4j.progtype.AttachType.*;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -12,11 +14,11 @@ import org.junit.jupiter.api.Assumptions;
  * 6.18, with each attach type that changes its context, helpers or return range. Types the kernel cannot load
  * from a program alone (the BTF-based ones need an attach target) or does not know skip with the reason.
  */
-record LoadConfig(VerifierProgramType type, int attachType) {
+record LoadConfig(ProgramType type, AttachType attachType) {
 
     @Override
     public String toString() {
-        return type + (attachType == 0 ? "" : "/" + attachType);
+        return type + (attachType.id() == 0 ? "" : "/" + attachType.id());
     }
 
     /** As the running kernel verifies: Linux 6.18 without what its configuration left out. */
@@ -44,13 +46,13 @@ record LoadConfig(VerifierProgramType type, int attachType) {
     void assumeKernelComparable() {
         Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
         Program trivial = B.b().ret(VALID_RETURN).p();
-        if (type.unsupportedReason().isPresent()) {
+        if (VerifierOps.unsupportedReason(type).isPresent()) {
             // bpf4j must not pretend: every program of the type is unsupported, with the reason
             if (!(Verifier.verify(trivial, type, List.of(), options(true)) instanceof VerifierResult.Unsupported)) {
                 throw new AssertionError(type + " programs must be unsupported");
             }
             Assumptions.abort(type + " loads only with a BTF attach target; bpf4j answers unsupported: "
-                    + type.unsupportedReason().get());
+                    + VerifierOps.unsupportedReason(type).get());
         }
         KernelOracle.Verdict k = KernelOracle.load(trivial, type, List.of(), 1, "GPL", attachType);
         Assumptions.assumeTrue(k.accepted() || !k.log().isEmpty(),
@@ -62,25 +64,28 @@ record LoadConfig(VerifierProgramType type, int attachType) {
 
     static List<LoadConfig> all() {
         List<LoadConfig> out = new ArrayList<>();
-        for (VerifierProgramType t : VerifierProgramType.values()) {
-            int[] attachTypes = switch (t) {
-                case KPROBE -> new int[] {0, ATTACH_KPROBE_MULTI, ATTACH_KPROBE_SESSION};
-                case XDP -> new int[] {0, ATTACH_XDP_DEVMAP};
-                case CGROUP_SKB -> new int[] {0, ATTACH_CGROUP_INET_EGRESS};
-                case CGROUP_SOCK -> new int[] {ATTACH_INET_SOCK_CREATE, ATTACH_INET_SOCK_RELEASE, ATTACH_INET4_POST_BIND,
-                    ATTACH_INET6_POST_BIND};
-                case SK_SKB -> new int[] {0, 4, 5, 38}; // stream parser, stream verdict, verdict
-                case CGROUP_SOCK_ADDR -> new int[] {ATTACH_INET4_BIND, ATTACH_INET6_BIND, ATTACH_INET4_CONNECT,
-                    ATTACH_INET6_CONNECT, ATTACH_UDP4_SENDMSG, ATTACH_UDP6_SENDMSG, ATTACH_UDP4_RECVMSG,
-                    ATTACH_UDP6_RECVMSG, ATTACH_INET4_GETPEERNAME, ATTACH_INET6_GETPEERNAME, ATTACH_INET4_GETSOCKNAME,
-                    ATTACH_INET6_GETSOCKNAME, 49, 50, ATTACH_UNIX_RECVMSG, ATTACH_UNIX_GETPEERNAME, ATTACH_UNIX_GETSOCKNAME};
-                case SK_REUSEPORT -> new int[] {39, 40}; // select, select_or_migrate
-                case CGROUP_SOCKOPT -> new int[] {ATTACH_GETSOCKOPT, ATTACH_SETSOCKOPT};
-                case SK_LOOKUP -> new int[] {36};
-                case NETFILTER -> new int[] {45};
-                default -> new int[] {0};
+        for (ProgramType t : ProgramType.values()) {
+            if (t == ProgramType.UNSPEC) continue; // no verifier ops: the kernel refuses it before verifying
+            // none: the kernel sees 0, which is CGROUP_INET_INGRESS
+            List<AttachType> attachTypes = switch (t) {
+                case KPROBE -> List.of(CGROUP_INET_INGRESS, TRACE_KPROBE_MULTI, TRACE_KPROBE_SESSION);
+                case XDP -> List.of(CGROUP_INET_INGRESS, AttachType.XDP_DEVMAP);
+                case CGROUP_SKB -> List.of(CGROUP_INET_INGRESS, CGROUP_INET_EGRESS);
+                case CGROUP_SOCK -> List.of(CGROUP_INET_SOCK_CREATE, CGROUP_INET_SOCK_RELEASE, CGROUP_INET4_POST_BIND,
+                    CGROUP_INET6_POST_BIND);
+                case SK_SKB -> List.of(CGROUP_INET_INGRESS, SK_SKB_STREAM_PARSER, SK_SKB_STREAM_VERDICT, SK_SKB_VERDICT);
+                case CGROUP_SOCK_ADDR -> List.of(CGROUP_INET4_BIND, CGROUP_INET6_BIND, CGROUP_INET4_CONNECT,
+                    CGROUP_INET6_CONNECT, CGROUP_UDP4_SENDMSG, CGROUP_UDP6_SENDMSG, CGROUP_UDP4_RECVMSG,
+                    CGROUP_UDP6_RECVMSG, CGROUP_INET4_GETPEERNAME, CGROUP_INET6_GETPEERNAME, CGROUP_INET4_GETSOCKNAME,
+                    CGROUP_INET6_GETSOCKNAME, CGROUP_UNIX_CONNECT, CGROUP_UNIX_SENDMSG, CGROUP_UNIX_RECVMSG,
+                    CGROUP_UNIX_GETPEERNAME, CGROUP_UNIX_GETSOCKNAME);
+                case SK_REUSEPORT -> List.of(SK_REUSEPORT_SELECT, SK_REUSEPORT_SELECT_OR_MIGRATE);
+                case CGROUP_SOCKOPT -> List.of(CGROUP_GETSOCKOPT, CGROUP_SETSOCKOPT);
+                case SK_LOOKUP -> List.of(AttachType.SK_LOOKUP);
+                case NETFILTER -> List.of(AttachType.NETFILTER);
+                default -> List.of(CGROUP_INET_INGRESS);
             };
-            for (int a : attachTypes) out.add(new LoadConfig(t, a));
+            for (AttachType a : attachTypes) out.add(new LoadConfig(t, a));
         }
         return out;
     }

@@ -5,6 +5,7 @@ import static org.bpf4j.isa.Opcodes.*;
 
 import java.util.List;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 import org.bpf4j.maps.MapType;
 
@@ -23,7 +24,7 @@ class MapOfMapsLookupTest {
     @Test
     void theLookupIsAMapPointerOrNull() {
         Program p = lookupInOuter().movr(1, 0).movr(2, 10).alu(ALU_ADD, 2, -4).call(1).ret(0).p();
-        VerifierResult r = Verifier.verify(p, VerifierProgramType.XDP, List.of(OUTER));
+        VerifierResult r = Verifier.verify(p, ProgramType.XDP, List.of(OUTER));
         assertThat(r).isInstanceOfSatisfying(VerifierResult.Rejected.class,
                 j -> assertThat(j.message()).isEqualTo("R1 type=map_ptr_or_null expected=map_ptr"));
     }
@@ -31,6 +32,6 @@ class MapOfMapsLookupTest {
     @Test
     void afterTheNullCheckItIsTheInnerMap() {
         Program p = lookupInOuter().jmp(JMP_JEQ, 0, 0, 4).movr(1, 0).movr(2, 10).alu(ALU_ADD, 2, -4).call(1).ret(0).p();
-        assertThat(Verifier.verify(p, VerifierProgramType.XDP, List.of(OUTER))).isInstanceOf(VerifierResult.Accepted.class);
+        assertThat(Verifier.verify(p, ProgramType.XDP, List.of(OUTER))).isInstanceOf(VerifierResult.Accepted.class);
     }
 }

@@ -7,6 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.asm.Assembler;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,9 +20,9 @@ class MayGotoTest {
     private static final Pattern PROCESSED = Pattern.compile("processed (\\d+) insns");
 
     private static VerifierResult verify(Program p) {
-        VerifierResult r = Verifier.verify(p, VerifierProgramType.SOCKET_FILTER, List.of(), VerifierOptions.defaults());
+        VerifierResult r = Verifier.verify(p, ProgramType.SOCKET_FILTER, List.of(), VerifierOptions.defaults());
         if (KernelOracle.available()) {
-            KernelOracle.Verdict k = KernelOracle.load(p, VerifierProgramType.SOCKET_FILTER, List.of(), 1);
+            KernelOracle.Verdict k = KernelOracle.load(p, ProgramType.SOCKET_FILTER, List.of(), 1);
             assertThat(r instanceof VerifierResult.Accepted).as("bpf4j %s, kernel log:\n%s", r, k.log()).isEqualTo(k.accepted());
             if (r instanceof VerifierResult.Accepted a) {
                 Matcher m = PROCESSED.matcher(k.log());

@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.bpf4j.maps.MapType;
@@ -21,7 +22,7 @@ import org.bpf4j.maps.MapType;
  */
 class PrecisionDifferentialTest {
     static final int PROGRAMS = Integer.getInteger("bpf4j.precision.programs", 400);
-    static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
+    static final ProgramType SF = ProgramType.SOCKET_FILTER;
     static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapType.ARRAY, 4, 64, 4));
     static final Pattern PROCESSED = Pattern.compile("processed (\\d+) insns");
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 import org.bpf4j.maps.MapType;
 
@@ -20,7 +21,7 @@ import org.bpf4j.maps.MapType;
  * exactly as many instructions as the kernel.
  */
 class PrecisionTest {
-    static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
+    static final ProgramType SF = ProgramType.SOCKET_FILTER;
     static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapType.ARRAY, 4, 16, 4));
 
     /**

@@ -8,6 +8,7 @@ import java.util.Random;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.ProgramType;
 
 /**
  * Seeded generator of plausible programs (not random bytes): typed ctx loads, map lookups with and
@@ -17,13 +18,13 @@ import org.bpf4j.maps.MapType;
  */
 final class ProgramGenerator {
     final Random rnd;
-    final VerifierProgramType type;
+    final ProgramType type;
     static final List<MapInfo> MAPS = List.of(
             MapInfo.of(MapType.ARRAY, 4, 16, 4),
             MapInfo.of(MapType.HASH, 8, 24, 16),
             MapInfo.of(MapType.RINGBUF, 0, 0, 4096));
 
-    ProgramGenerator(long seed, VerifierProgramType type) {
+    ProgramGenerator(long seed, ProgramType type) {
         this.rnd = new Random(seed);
         this.type = type;
     }
@@ -34,7 +35,7 @@ final class ProgramGenerator {
 
     private int pick(int... xs) { return xs[rnd.nextInt(xs.length)]; }
 
-    private boolean packetProgram() { return type.directPacketAccess(false); }
+    private boolean packetProgram() { return VerifierOps.directPacketAccess(type, false); }
 
     Program next() {
         out.clear();
@@ -162,7 +163,7 @@ final class ProgramGenerator {
     }
 
     private void arith() {
-        emit(Insn.load(SIZE_W, 7, 6, type == VerifierProgramType.XDP ? 12 : 0));
+        emit(Insn.load(SIZE_W, 7, 6, type == ProgramType.XDP ? 12 : 0));
         for (int i = 0; i < 1 + rnd.nextInt(4); i++) {
             int op = pick(ALU_ADD, ALU_SUB, ALU_MUL, ALU_AND, ALU_OR, ALU_XOR, ALU_LSH, ALU_RSH, ALU_ARSH, ALU_DIV, ALU_MOD);
             int imm = op == ALU_LSH || op == ALU_RSH || op == ALU_ARSH ? rnd.nextInt(70) : rnd.nextInt(256) - 64;

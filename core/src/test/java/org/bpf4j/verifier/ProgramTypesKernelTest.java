@@ -30,9 +30,8 @@ class ProgramTypesKernelTest {
             verdicts.add(spec.sectionName() + ": " + VerifierTestSupport.describe(ours).lines().findFirst().orElse(""));
             if (!KernelOracle.available()) continue;
             ObjectVerification.Linked linked = ObjectVerification.link(object, spec);
-            VerifierProgramType type = VerifierProgramType.ofKernelId(spec.type().id()).orElseThrow();
-            KernelOracle.Verdict k = KernelOracle.load(linked.program(), type, linked.maps(), 1, "GPL",
-                    spec.expectedAttachType().map(AttachType::id).orElse(0));
+            KernelOracle.Verdict k = KernelOracle.load(linked.program(), spec.type(), linked.maps(), 1, "GPL",
+                    spec.expectedAttachType().orElse(AttachType.CGROUP_INET_INGRESS));
             boolean agree = switch (ours) {
                 case VerifierResult.Accepted a -> k.accepted();
                 case VerifierResult.Rejected r -> !k.accepted() && r.details().getLast().equals(k.lastMessage());

@@ -7,6 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.asm.Assembler;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,12 +33,12 @@ class PruningTest {
                 w0 = 1
                 exit
                 """);
-        VerifierResult.Accepted a = (VerifierResult.Accepted) Verifier.verify(p, VerifierProgramType.XDP, List.of(),
+        VerifierResult.Accepted a = (VerifierResult.Accepted) Verifier.verify(p, ProgramType.XDP, List.of(),
                 VerifierOptions.defaults().withLogLevel(2));
         assertThat(a.totalStates()).as(a.log()).isEqualTo(1);
         assertThat(a.log()).contains("from 5 to 10: safe");
         if (KernelOracle.available()) {
-            KernelOracle.Verdict k = KernelOracle.load(p, VerifierProgramType.XDP, List.of(), 2);
+            KernelOracle.Verdict k = KernelOracle.load(p, ProgramType.XDP, List.of(), 2);
             Matcher m = STATS.matcher(k.log());
             assertThat(m.find()).as(k.log()).isTrue();
             assertThat(a.processedInsns()).as("processed, kernel log:\n" + k.log()).isEqualTo(Integer.parseInt(m.group(1)));

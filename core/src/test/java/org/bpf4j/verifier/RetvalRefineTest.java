@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.bpf4j.asm.Assembler;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,9 +15,9 @@ import org.junit.jupiter.api.Test;
 class RetvalRefineTest {
     private static VerifierResult verify(String asm) {
         Program p = Assembler.assemble(asm);
-        VerifierResult r = Verifier.verify(p, VerifierProgramType.KPROBE, List.of(), VerifierOptions.defaults());
+        VerifierResult r = Verifier.verify(p, ProgramType.KPROBE, List.of(), VerifierOptions.defaults());
         if (KernelOracle.available()) {
-            KernelOracle.Verdict k = KernelOracle.load(p, VerifierProgramType.KPROBE, List.of(), 1);
+            KernelOracle.Verdict k = KernelOracle.load(p, ProgramType.KPROBE, List.of(), 1);
             assertThat(r instanceof VerifierResult.Accepted).as("bpf4j %s, kernel log:\n%s", r, k.log()).isEqualTo(k.accepted());
         }
         return r;

@@ -39,8 +39,8 @@ class SafetyNetTest {
     static final int PROGRAMS = Integer.getInteger("bpf4j.safety.programs", 2000);
     static final int INPUTS = 4;
     private static final String[] MAP_NAMES = {"array", "hash", "events"};
-    private static final VerifierProgramType[] TYPES = {
-            VerifierProgramType.XDP, VerifierProgramType.SCHED_CLS, VerifierProgramType.SOCKET_FILTER};
+    private static final ProgramType[] TYPES = {
+            ProgramType.XDP, ProgramType.SCHED_CLS, ProgramType.SOCKET_FILTER};
 
     /**
      * Each accepted program runs on the interpreter and on the JIT, each in its own runtime, from the same
@@ -58,7 +58,7 @@ class SafetyNetTest {
              BpfRuntime jit = BpfRuntime.create(checked.withEngine(JvmCompiler::compile));
              BpfRuntime fast = BpfRuntime.create(RuntimeOptions.defaults())) {
             for (int i = 0; i < PROGRAMS; i++) {
-                VerifierProgramType type = TYPES[i % TYPES.length];
+                ProgramType type = TYPES[i % TYPES.length];
                 Program p = new ProgramGenerator(seed0 + i, type).next();
                 if (!(Verifier.verify(p, type, ProgramGenerator.MAPS, VerifierOptions.defaults()) instanceof VerifierResult.Accepted)) {
                     continue;
@@ -116,7 +116,7 @@ class SafetyNetTest {
     }
 
     /** The generated program as an object: its map loads become relocations against three named maps. */
-    static BpfObject objectOf(Program p, VerifierProgramType type) {
+    static BpfObject objectOf(Program p, ProgramType type) {
         List<Relocation> relocations = new ArrayList<>();
         List<Insn> insns = p.insns();
         for (int pc = 0; pc < insns.size(); pc++) {
@@ -131,7 +131,7 @@ class SafetyNetTest {
                     MapDefinition.Pinning.NONE, 0, 0, 0, Optional.empty(), List.of(), MapDefinition.Definition.BTF,
                     new byte[0], false));
         }
-        ProgramType pt = ProgramType.byId(type.kernelId()).orElseThrow();
+        ProgramType pt = ProgramType.byId(type.id()).orElseThrow();
         ProgramSpec spec = new ProgramSpec("generated", pt.name().toLowerCase(), pt, Optional.empty(), "", 0, p,
                 List.of(new ProgramSpec.Subprogram("generated", "generated", 0, insns.size())), relocations,
                 List.of(), List.of(), List.of());

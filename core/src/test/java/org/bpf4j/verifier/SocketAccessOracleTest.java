@@ -6,6 +6,8 @@ import static org.bpf4j.isa.Opcodes.*;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,17 +20,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class SocketAccessOracleTest {
     enum Source {
-        SKB_SK(VerifierProgramType.SCHED_CLS, -1),
-        FULLSOCK(VerifierProgramType.SCHED_CLS, 95),
-        TCP_SOCK(VerifierProgramType.SCHED_CLS, 96),
-        LISTENER(VerifierProgramType.SCHED_CLS, 98),
-        SK_MSG_SK(VerifierProgramType.SK_MSG, -1),
-        UNCHECKED_SKB_SK(VerifierProgramType.SCHED_CLS, -1);
+        SKB_SK(ProgramType.SCHED_CLS, -1),
+        FULLSOCK(ProgramType.SCHED_CLS, 95),
+        TCP_SOCK(ProgramType.SCHED_CLS, 96),
+        LISTENER(ProgramType.SCHED_CLS, 98),
+        SK_MSG_SK(ProgramType.SK_MSG, -1),
+        UNCHECKED_SKB_SK(ProgramType.SCHED_CLS, -1);
 
-        final VerifierProgramType type;
+        final ProgramType type;
         final int cast;
 
-        Source(VerifierProgramType type, int cast) {
+        Source(ProgramType type, int cast) {
             this.type = type;
             this.cast = cast;
         }
@@ -37,7 +39,7 @@ class SocketAccessOracleTest {
         B socketInR1() {
             B b = B.b();
             if (this == SK_MSG_SK) return b.ldx(SIZE_DW, 1, 1, 72);
-            b.ldx(SIZE_DW, 1, 1, VerifierProgramType.SKB_SK);
+            b.ldx(SIZE_DW, 1, 1, VerifierOps.SKB_SK);
             if (this == UNCHECKED_SKB_SK) return b;
             b.jmp(JMP_JNE, 1, 0, 2).ret(1);
             if (cast < 0) return b;
@@ -80,14 +82,14 @@ class SocketAccessOracleTest {
     void socketArgumentsAsTheKernel() {
         Assumptions.assumeTrue(KernelOracle.available(), "bpf(2) not available");
         List<Program> programs = List.of(
-                B.b().ldx(SIZE_DW, 1, 1, VerifierProgramType.SKB_SK).call(95).ret(1).p(),
+                B.b().ldx(SIZE_DW, 1, 1, VerifierOps.SKB_SK).call(95).ret(1).p(),
                 B.b().call(96).ret(1).p(),
                 B.b().mov(1, 0).call(98).ret(1).p(),
                 Source.FULLSOCK.socketInR1().call(96).ret(1).p(),
                 Source.FULLSOCK.socketInR1().alu(ALU_ADD, 1, 8).call(96).ret(1).p());
         for (Program p : programs) {
-            VerifierResult ours = Verifier.verify(p, VerifierProgramType.SCHED_CLS, List.of(), VerifierOptions.defaults());
-            KernelOracle.Verdict k = KernelOracle.load(p, VerifierProgramType.SCHED_CLS, List.of(), 1);
+            VerifierResult ours = Verifier.verify(p, ProgramType.SCHED_CLS, List.of(), VerifierOptions.defaults());
+            KernelOracle.Verdict k = KernelOracle.load(p, ProgramType.SCHED_CLS, List.of(), 1);
             assertThat(ours instanceof VerifierResult.Accepted).as(p + ": " + k.lastMessage()).isEqualTo(k.accepted());
             if (ours instanceof VerifierResult.Rejected r) assertThat(r.message()).isEqualTo(k.lastMessage());
         }
@@ -116,9 +118,9 @@ class SocketAccessOracleTest {
                     .ret(1).p());
         }
         programs.add(B.b().mov(1, 0).call(86).ret(1).p());
-        compareAll(VerifierProgramType.XDP, programs);
-        programs.add(B.b().ldx(SIZE_DW, 1, 1, VerifierProgramType.SKB_SK).jmp(JMP_JEQ, 1, 0, 1).call(86).ret(1).p());
-        compareAll(VerifierProgramType.SCHED_CLS, programs);
+        compareAll(ProgramType.XDP, programs);
+        programs.add(B.b().ldx(SIZE_DW, 1, 1, VerifierOps.SKB_SK).jmp(JMP_JEQ, 1, 0, 1).call(86).ret(1).p());
+        compareAll(ProgramType.SCHED_CLS, programs);
     }
 
     /** Helpers that take a socket: with a checked socket, an unchecked one, a context, NULL. */
@@ -135,13 +137,13 @@ class SocketAccessOracleTest {
                     .movr(2, 10).alu(ALU_ADD, 2, -64).mov(3, 20).movr(4, 10).alu(ALU_ADD, 4, -40).mov(5, 20)
                     .st(SIZE_DW, 10, -40, 0).st(SIZE_DW, 10, -32, 0).st(SIZE_DW, 10, -24, 0).call(100).ret(1).p());
         }
-        compareAll(VerifierProgramType.SCHED_CLS, tc);
+        compareAll(ProgramType.SCHED_CLS, tc);
         List<Program> lookup = List.of(
                 B.b().movr(6, 1).ldx(SIZE_DW, 2, 1, 0).movr(1, 6).mov(3, 0).call(124).ret(1).p(),
                 B.b().movr(6, 1).ldx(SIZE_DW, 2, 1, 0).jmp(JMP_JEQ, 2, 0, 3).movr(1, 6).mov(3, 0).call(124).ret(1).p(),
                 B.b().mov(2, 0).mov(3, 0).call(124).ret(1).p(),
                 B.b().movr(2, 1).mov(3, 0).call(124).ret(1).p());
-        compareAll(VerifierProgramType.SK_LOOKUP, lookup);
+        compareAll(ProgramType.SK_LOOKUP, lookup);
     }
 
     /** The program so far, ready to go on: r6 keeps the context for helpers that want it back. */
@@ -149,8 +151,8 @@ class SocketAccessOracleTest {
         return B.b().movr(6, 1).add(socketInR1.p().insns().toArray(new org.bpf4j.isa.Insn[0]));
     }
 
-    private static void compareAll(VerifierProgramType type, List<Program> programs) {
-        int attach = type == VerifierProgramType.SK_LOOKUP ? 36 : 0;
+    private static void compareAll(ProgramType type, List<Program> programs) {
+        AttachType attach = type == ProgramType.SK_LOOKUP ? AttachType.SK_LOOKUP : AttachType.CGROUP_INET_INGRESS;
         for (Program p : programs) {
             VerifierResult ours = Verifier.verify(p, type, List.of(), VerifierOptions.defaults().withExpectedAttachType(attach));
             KernelOracle.Verdict k = KernelOracle.load(p, type, List.of(), 1, "GPL", attach);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.bpf4j.asm.Assembler;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 import org.bpf4j.maps.MapType;
 
@@ -18,7 +19,7 @@ class SockmapTest {
     private static final List<MapInfo> MAPS = List.of(MapInfo.of(MapType.SOCKMAP, 4, 4, 1),
             MapInfo.of(MapType.SOCKHASH, 4, 4, 1), MapInfo.of(MapType.XSKMAP, 4, 4, 1));
 
-    private static VerifierResult verify(String asm, VerifierProgramType type) {
+    private static VerifierResult verify(String asm, ProgramType type) {
         Program p = Assembler.assemble(asm);
         VerifierResult r = Verifier.verify(p, type, MAPS, VerifierOptions.defaults());
         if (KernelOracle.available()) {
@@ -47,8 +48,8 @@ class SockmapTest {
     /** tc stores skb->sk (a sock_common) in a sockmap and a sockhash. */
     @Test
     void tcStoresItsSocketInSockmapAndSockhash() {
-        assertThat(verify(UPDATE_WITH_SKB_SK.formatted(0), VerifierProgramType.SCHED_CLS)).isInstanceOf(VerifierResult.Accepted.class);
-        assertThat(verify(UPDATE_WITH_SKB_SK.formatted(1), VerifierProgramType.SCHED_ACT)).isInstanceOf(VerifierResult.Accepted.class);
+        assertThat(verify(UPDATE_WITH_SKB_SK.formatted(0), ProgramType.SCHED_CLS)).isInstanceOf(VerifierResult.Accepted.class);
+        assertThat(verify(UPDATE_WITH_SKB_SK.formatted(1), ProgramType.SCHED_ACT)).isInstanceOf(VerifierResult.Accepted.class);
     }
 
     /** A value that is not a socket (a stack pointer) is refused: the value argument is a socket. */
@@ -66,7 +67,7 @@ class SockmapTest {
                 call bpf_map_update_elem#2
                 r0 = 0
                 exit
-                """, VerifierProgramType.SCHED_CLS);
+                """, ProgramType.SCHED_CLS);
         assertThat(r).isInstanceOf(VerifierResult.Rejected.class);
         assertThat(((VerifierResult.Rejected) r).message()).startsWith("R3 type=fp expected=");
     }
@@ -89,16 +90,16 @@ class SockmapTest {
     /** A socket looked up in a sockmap is a reference: released, the program is accepted. */
     @Test
     void lookedUpSocketReleasedIsAccepted() {
-        assertThat(verify(LOOKUP.formatted(0, "call bpf_sk_release#86"), VerifierProgramType.SCHED_CLS))
+        assertThat(verify(LOOKUP.formatted(0, "call bpf_sk_release#86"), ProgramType.SCHED_CLS))
                 .isInstanceOf(VerifierResult.Accepted.class);
-        assertThat(verify(LOOKUP.formatted(1, "r0 = *(u32 *)(r1 + 4)\ncall bpf_sk_release#86"), VerifierProgramType.SCHED_CLS))
+        assertThat(verify(LOOKUP.formatted(1, "r0 = *(u32 *)(r1 + 4)\ncall bpf_sk_release#86"), ProgramType.SCHED_CLS))
                 .isInstanceOf(VerifierResult.Accepted.class);
     }
 
     /** Not released, it leaks. */
     @Test
     void lookedUpSocketNotReleasedLeaks() {
-        VerifierResult r = verify(LOOKUP.formatted(0, ""), VerifierProgramType.SCHED_CLS);
+        VerifierResult r = verify(LOOKUP.formatted(0, ""), ProgramType.SCHED_CLS);
         assertThat(r).isInstanceOf(VerifierResult.Rejected.class);
         assertThat(((VerifierResult.Rejected) r).details()).anyMatch(l -> l.contains("would lead to reference leak"));
     }
@@ -106,7 +107,7 @@ class SockmapTest {
     /** An xskmap lookup yields an AF_XDP socket, without a reference: reading its queue id is accepted. */
     @Test
     void xskmapLookupYieldsAnXdpSocket() {
-        assertThat(verify(LOOKUP.formatted(2, "r0 = *(u32 *)(r1 + 0)"), VerifierProgramType.XDP))
+        assertThat(verify(LOOKUP.formatted(2, "r0 = *(u32 *)(r1 + 0)"), ProgramType.XDP))
                 .isInstanceOf(VerifierResult.Accepted.class);
     }
 
@@ -132,7 +133,7 @@ class SockmapTest {
                 out:
                 r0 = 0
                 exit
-                """, VerifierProgramType.XDP)).isInstanceOf(VerifierResult.Accepted.class);
+                """, ProgramType.XDP)).isInstanceOf(VerifierResult.Accepted.class);
     }
 
     /** A socket filter may delete from a sockmap; a raw tracepoint may not (may_update_sockmap). */
@@ -148,7 +149,7 @@ class SockmapTest {
                 r0 = 0
                 exit
                 """;
-        assertThat(verify(delete, VerifierProgramType.SOCKET_FILTER)).isInstanceOf(VerifierResult.Accepted.class);
-        assertThat(verify(delete, VerifierProgramType.RAW_TRACEPOINT)).isInstanceOf(VerifierResult.Rejected.class);
+        assertThat(verify(delete, ProgramType.SOCKET_FILTER)).isInstanceOf(VerifierResult.Accepted.class);
+        assertThat(verify(delete, ProgramType.RAW_TRACEPOINT)).isInstanceOf(VerifierResult.Rejected.class);
     }
 }

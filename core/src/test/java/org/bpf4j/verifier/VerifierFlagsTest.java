@@ -15,6 +15,7 @@ import org.bpf4j.elf.Relocation;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgFlag;
 import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
@@ -24,23 +25,23 @@ import org.junit.jupiter.api.Test;
  * fds no relocation produced; each verdict is also the running kernel's when it is reachable.
  */
 class VerifierFlagsTest {
-    static final VerifierProgramType XDP = VerifierProgramType.XDP;
-    static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
-    static final VerifierProgramType TC = VerifierProgramType.SCHED_CLS;
+    static final ProgramType XDP = ProgramType.XDP;
+    static final ProgramType SF = ProgramType.SOCKET_FILTER;
+    static final ProgramType TC = ProgramType.SCHED_CLS;
     static final int STRICT = ProgFlag.BPF_F_STRICT_ALIGNMENT.bit(), ANY = ProgFlag.BPF_F_ANY_ALIGNMENT.bit();
     static final Pattern PROCESSED = Pattern.compile("processed (\\d+) insns");
 
-    private static VerifierResult verify(Program p, VerifierProgramType t, List<MapInfo> maps, int flags) {
+    private static VerifierResult verify(Program p, ProgramType t, List<MapInfo> maps, int flags) {
         return Verifier.verify(p, t, maps, VerifierOptions.defaults().withLogLevel(1).withProgFlags(flags));
     }
 
     /** bpf4j's verdict, and the kernel's with the same flags: same acceptance, same last line. */
-    private static VerifierResult sameAsKernel(Program p, VerifierProgramType t, List<MapInfo> maps, int flags) {
+    private static VerifierResult sameAsKernel(Program p, ProgramType t, List<MapInfo> maps, int flags) {
         VerifierResult ours = verify(p, t, maps, flags);
         assertThat(ours).as(() -> VerifierTestSupport.describe(ours))
                 .isInstanceOfAny(VerifierResult.Accepted.class, VerifierResult.Rejected.class);
         if (KernelOracle.available()) {
-            KernelOracle.Verdict k = KernelOracle.load(p, t, maps, 1, "GPL", 0, flags);
+            KernelOracle.Verdict k = KernelOracle.load(p, t, maps, 1, "GPL", AttachType.CGROUP_INET_INGRESS, flags);
             assertThat(ours instanceof VerifierResult.Accepted).as("kernel log:\n" + k.log()).isEqualTo(k.accepted());
             if (ours instanceof VerifierResult.Rejected r) assertThat(r.lastMessage()).isEqualTo(k.lastMessage());
         }
@@ -82,7 +83,7 @@ class VerifierFlagsTest {
         VerifierResult plain = sameAsKernel(p, SF, List.of(), 0), freq = sameAsKernel(p, SF, List.of(), flag);
         assertThat(freq.processedInsns()).isNotEqualTo(plain.processedInsns());
         if (KernelOracle.available()) {
-            Matcher m = PROCESSED.matcher(KernelOracle.load(p, SF, List.of(), 1, "GPL", 0, flag).log());
+            Matcher m = PROCESSED.matcher(KernelOracle.load(p, SF, List.of(), 1, "GPL", AttachType.CGROUP_INET_INGRESS, flag).log());
             assertThat(m.find()).isTrue();
             assertThat(freq.processedInsns()).isEqualTo(Integer.parseInt(m.group(1)));
         }
@@ -182,7 +183,7 @@ class VerifierFlagsTest {
         }
         MapDefinition map = new MapDefinition("array", MapType.ARRAY, 4, 8, 4, 0, 0, MapDefinition.Pinning.NONE, 0, 0, 0,
                 Optional.empty(), List.of(), MapDefinition.Definition.BTF, new byte[0], false);
-        ProgramType pt = ProgramType.byId(SF.kernelId()).orElseThrow();
+        ProgramType pt = ProgramType.byId(SF.id()).orElseThrow();
         ProgramSpec spec = new ProgramSpec("prog", "socket", pt, Optional.empty(), "", 0, p,
                 List.of(new ProgramSpec.Subprogram("prog", "socket", 0, p.insns().size())), relocations, List.of(), List.of(), List.of());
         return new BpfObject("test", "GPL", 0, List.of(spec), List.of(map), Optional.empty());

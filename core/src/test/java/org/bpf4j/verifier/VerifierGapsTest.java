@@ -5,6 +5,7 @@ import static org.bpf4j.verifier.VerifierTestSupport.*;
 
 import java.util.List;
 import org.bpf4j.isa.Insn;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 import org.bpf4j.maps.MapType;
 
@@ -13,8 +14,8 @@ import org.bpf4j.maps.MapType;
  * kernel mechanism, and the kernel oracle checks the kernel accepts them too.
  */
 class VerifierGapsTest {
-    static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
-    static final VerifierProgramType XDP = VerifierProgramType.XDP;
+    static final ProgramType SF = ProgramType.SOCKET_FILTER;
+    static final ProgramType XDP = ProgramType.XDP;
     static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapType.ARRAY, 4, 16, 4));
 
     /** r6 (scalar) indexes a 16-byte map value: r0 = value[r6]. */
@@ -80,12 +81,12 @@ class VerifierGapsTest {
     @Test void cgroupSockMayReadTheCurrentTask() {
         // cgroup_current_func_proto: uid/gid and comm for cgroup/sock programs
         var p = B.b().call(15).movr(1, 10).alu(ALU_ADD, 1, -16).mov(2, 16).call(16).ret(1).p();
-        assertAccepted(p, VerifierProgramType.CGROUP_SOCK, List.of());
+        assertAccepted(p, ProgramType.CGROUP_SOCK, List.of());
     }
 
     @Test void everyTypeMayReadTheCurrentUid() {
         // Linux 6.18 accepts get_current_uid_gid and get_current_comm in every program type (6.12 did not)
-        assertAccepted(B.b().call(15).ret(1).p(), VerifierProgramType.CGROUP_SKB, List.of());
+        assertAccepted(B.b().call(15).ret(1).p(), ProgramType.CGROUP_SKB, List.of());
         assertAccepted(B.b().call(15).ret(0).p(), SF, List.of());
         assertAccepted(B.b().movr(1, 10).alu(ALU_ADD, 1, -16).mov(2, 16).call(16).ret(2).p(), XDP, List.of());
     }
@@ -138,13 +139,13 @@ class VerifierGapsTest {
     @Test void sockOpsSetsockoptFromTheStack() {
         var p = B.b().movr(6, 1).st(SIZE_W, 10, -4, 1).mov(2, 6).mov(3, 1).movr(4, 10).alu(ALU_ADD, 4, -4).mov(5, 4).call(49)
                 .call(14).movr(1, 6).mov(2, 1).call(59).ret(1).p();
-        assertAccepted(p, VerifierProgramType.SOCK_OPS, List.of());
+        assertAccepted(p, ProgramType.SOCK_OPS, List.of());
     }
 
     @Test void sockOpsGetsockoptFillsUninitializedStack() {
         var p = B.b().mov(2, 6).mov(3, 1).movr(4, 10).alu(ALU_ADD, 4, -8).mov(5, 8).call(57)
                 .ldx(SIZE_DW, 0, 10, -8).ret(1).p();
-        assertAccepted(p, VerifierProgramType.SOCK_OPS, List.of());
+        assertAccepted(p, ProgramType.SOCK_OPS, List.of());
     }
 
     @Test void xdpFibLookupNeedsInitializedParams() {
@@ -169,12 +170,12 @@ class VerifierGapsTest {
 
     @Test void overrideReturnRefusedOnThisKernel() {
         var p = B.b().mov(2, 0).call(58).ret(0).p();
-        assertRejected(p, VerifierProgramType.KPROBE, List.of(), "program of this type cannot use helper bpf_override_return#58");
+        assertRejected(p, ProgramType.KPROBE, List.of(), "program of this type cannot use helper bpf_override_return#58");
     }
 
     @Test void perfProgReadValueOnlyInPerfEventPrograms() {
         var p = B.b().movr(2, 10).alu(ALU_ADD, 2, -24).mov(3, 24).call(56).ret(0).p();
-        assertAccepted(p, VerifierProgramType.PERF_EVENT, List.of());
-        assertRejected(p, VerifierProgramType.KPROBE, List.of(), "program of this type cannot use helper bpf_perf_prog_read_value#56");
+        assertAccepted(p, ProgramType.PERF_EVENT, List.of());
+        assertRejected(p, ProgramType.KPROBE, List.of(), "program of this type cannot use helper bpf_perf_prog_read_value#56");
     }
 }

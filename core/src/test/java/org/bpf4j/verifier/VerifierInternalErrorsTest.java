@@ -13,6 +13,7 @@ import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ObjectFormatException;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -60,13 +61,13 @@ class VerifierInternalErrorsTest {
     /** DifferentialTest's and SafetyNetTest's generator, at their seeds and program types. */
     @Test
     void noInternalErrorOnGeneratedPrograms() {
-        VerifierProgramType[] types = {VerifierProgramType.XDP, VerifierProgramType.SCHED_CLS, VerifierProgramType.SOCKET_FILTER,
-            VerifierProgramType.LWT_IN, VerifierProgramType.LWT_XMIT, VerifierProgramType.SK_SKB,
-            VerifierProgramType.CGROUP_SKB, VerifierProgramType.LWT_SEG6LOCAL};
+        ProgramType[] types = {ProgramType.XDP, ProgramType.SCHED_CLS, ProgramType.SOCKET_FILTER,
+            ProgramType.LWT_IN, ProgramType.LWT_XMIT, ProgramType.SK_SKB,
+            ProgramType.CGROUP_SKB, ProgramType.LWT_SEG6LOCAL};
         List<String> internal = new ArrayList<>();
         for (long seed0 : new long[] {20250601L, 20261122L}) {
             for (int i = 0; i < 1000; i++) {
-                VerifierProgramType t = types[i % types.length];
+                ProgramType t = types[i % types.length];
                 Program p = new ProgramGenerator(seed0 + i, t).next();
                 check("generator seed " + (seed0 + i) + " " + t, p, t, ProgramGenerator.MAPS, i % 3, internal);
             }
@@ -89,7 +90,7 @@ class VerifierInternalErrorsTest {
         assertThat(internal).as("verifier internal errors on the precision generators' programs").isEmpty();
     }
 
-    private static void check(String where, Program p, VerifierProgramType t, List<MapInfo> maps, int logLevel, List<String> internal) {
+    private static void check(String where, Program p, ProgramType t, List<MapInfo> maps, int logLevel, List<String> internal) {
         if (Verifier.verify(p, t, maps, VerifierOptions.defaults().withLogLevel(logLevel)) instanceof VerifierResult.InternalError e) {
             internal.add(where + ": " + e.message());
         }

@@ -7,15 +7,16 @@ import static org.bpf4j.verifier.VerifierTestSupport.*;
 import java.util.List;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 import org.bpf4j.maps.MapType;
 import org.bpf4j.maps.MapFlags;
 
 /** One small program per kernel message: bpf4j must print the kernel's words, and the kernel must agree. */
 class VerifierMessagesTest {
-    static final VerifierProgramType XDP = VerifierProgramType.XDP;
-    static final VerifierProgramType SF = VerifierProgramType.SOCKET_FILTER;
-    static final VerifierProgramType TC = VerifierProgramType.SCHED_CLS;
+    static final ProgramType XDP = ProgramType.XDP;
+    static final ProgramType SF = ProgramType.SOCKET_FILTER;
+    static final ProgramType TC = ProgramType.SCHED_CLS;
     static final List<MapInfo> ARRAY = List.of(MapInfo.of(MapType.ARRAY, 4, 16, 4));
     static final List<MapInfo> HASH = List.of(MapInfo.of(MapType.HASH, 8, 16, 16));
     static final List<MapInfo> RINGBUF = List.of(MapInfo.of(MapType.RINGBUF, 0, 0, 4096));

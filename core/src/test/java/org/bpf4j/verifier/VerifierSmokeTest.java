@@ -4,10 +4,11 @@ import static org.bpf4j.isa.Opcodes.*;
 import static org.bpf4j.verifier.VerifierTestSupport.*;
 
 import java.util.List;
+import org.bpf4j.progtype.ProgramType;
 import org.junit.jupiter.api.Test;
 
 class VerifierSmokeTest {
-    static final VerifierProgramType XDP = VerifierProgramType.XDP;
+    static final ProgramType XDP = ProgramType.XDP;
 
     @Test
     void packetOffByOne() {

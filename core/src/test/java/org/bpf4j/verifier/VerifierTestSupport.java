@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.bpf4j.isa.Program;
+import org.bpf4j.progtype.ProgramType;
 
 /** Runs bpf4j's verifier and, when the kernel is reachable, the kernel's, and compares. */
 final class VerifierTestSupport {
     private VerifierTestSupport() {}
 
-    static VerifierResult run(Program p, VerifierProgramType t, List<MapInfo> maps) {
+    static VerifierResult run(Program p, ProgramType t, List<MapInfo> maps) {
         return Verifier.verify(p, t, maps, VerifierOptions.defaults().withLogLevel(2));
     }
 
-    static void assertAccepted(Program p, VerifierProgramType t, List<MapInfo> maps) {
+    static void assertAccepted(Program p, ProgramType t, List<MapInfo> maps) {
         VerifierResult r = run(p, t, maps);
         assertThat(r).as(() -> describe(r)).isInstanceOf(VerifierResult.Accepted.class);
         if (KernelOracle.available()) {
@@ -23,7 +24,7 @@ final class VerifierTestSupport {
     }
 
     /** Asserts a rejection whose error lines include {@code message}, and that the kernel says the same. */
-    static VerifierResult.Rejected assertRejected(Program p, VerifierProgramType t, List<MapInfo> maps, String message) {
+    static VerifierResult.Rejected assertRejected(Program p, ProgramType t, List<MapInfo> maps, String message) {
         VerifierResult r = run(p, t, maps);
         assertThat(r).as(() -> describe(r)).isInstanceOf(VerifierResult.Rejected.class);
         VerifierResult.Rejected rej = (VerifierResult.Rejected) r;

@@ -225,7 +225,7 @@ public final class KernelObject implements AutoCloseable {
                 .withProgFlags(spec.loadFlags())
                 .withKernVersion(object.kernelVersion());
         if (btf != null && needsFuncInfo(spec)) options = options.withBtf(funcInfo(spec, btf));
-        if (spec.expectedAttachType().isPresent()) options = options.withExpectedAttachType(spec.expectedAttachType().get().id());
+        if (spec.expectedAttachType().isPresent()) options = options.withExpectedAttachType(spec.expectedAttachType().get());
         String license = object.license().isEmpty() ? "GPL" : object.license();
         return KernelProgram.load(spec.type(), new Program(insns), license, options);
     }

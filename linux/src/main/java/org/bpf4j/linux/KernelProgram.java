@@ -70,7 +70,7 @@ public final class KernelProgram implements AutoCloseable {
         Attr.putU32(attr, Attr.ProgLoad.KERN_VERSION, o.kernVersion());
         Attr.putU32(attr, Attr.ProgLoad.PROG_FLAGS, o.progFlags());
         Attr.putName(attr, Attr.ProgLoad.PROG_NAME, o.name());
-        Attr.putU32(attr, Attr.ProgLoad.EXPECTED_ATTACH_TYPE, o.expectedAttachType());
+        Attr.putU32(attr, Attr.ProgLoad.EXPECTED_ATTACH_TYPE, o.expectedAttachType().id());
         LoadOptions.ProgramBtf btf = o.btf();
         if (btf != null) {
             Attr.putU32(attr, Attr.ProgLoad.PROG_BTF_FD, btf.btfFd());

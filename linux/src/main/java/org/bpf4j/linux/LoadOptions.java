@@ -1,6 +1,7 @@
 package org.bpf4j.linux;
 
 import java.util.List;
+import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgFlag;
 
 /**
@@ -9,7 +10,8 @@ import org.bpf4j.progtype.ProgFlag;
  * @param logLevel verifier log level: 0 (a log is fetched only if the load fails), {@link #LOG_LEVEL1},
  *        {@link #LOG_LEVEL2}, optionally or'ed with {@link #LOG_STATS}, {@link #LOG_FIXED}
  * @param logSize the first log buffer's size; grown on {@code ENOSPC} up to {@link #MAX_LOG_SIZE}
- * @param expectedAttachType {@code enum bpf_attach_type} value, 0 when the type needs none
+ * @param expectedAttachType {@code expected_attach_type}; the kernel's field is a number whose 0 is
+ *        {@link AttachType#CGROUP_INET_INGRESS}, the default, which types that need none are loaded with
  * @param progFlags {@code BPF_F_*} load flags ({@link ProgFlag})
  * @param name up to 15 characters of {@code [A-Za-z0-9_.]}, or empty (checked here, as the kernel would)
  * @param kernVersion {@code kern_version} (only ancient kprobe loaders need it)
@@ -18,7 +20,7 @@ import org.bpf4j.progtype.ProgFlag;
  * @param attachBtfId {@code attach_btf_id} for tracing/LSM/ext programs, 0 for none
  * @param attachProgFd {@code attach_prog_fd} (freplace target), 0 for none
  */
-public record LoadOptions(int logLevel, int logSize, int expectedAttachType, int progFlags, String name,
+public record LoadOptions(int logLevel, int logSize, AttachType expectedAttachType, int progFlags, String name,
                           int kernVersion, List<Integer> fdArray, ProgramBtf btf, int attachBtfId, int attachProgFd) {
 
     public static final int LOG_LEVEL1 = 1, LOG_LEVEL2 = 2, LOG_STATS = 4, LOG_FIXED = 8;
@@ -55,12 +57,13 @@ public record LoadOptions(int logLevel, int logSize, int expectedAttachType, int
     public LoadOptions {
         if (logLevel < 0) throw new IllegalArgumentException("negative log level");
         if (logSize < 0 || logSize > MAX_LOG_SIZE) throw new IllegalArgumentException("log size out of range: " + logSize);
+        java.util.Objects.requireNonNull(expectedAttachType, "expectedAttachType");
         name = Attr.checkName(name);
         fdArray = fdArray == null ? List.of() : List.copyOf(fdArray);
     }
 
     public static LoadOptions defaults() {
-        return new LoadOptions(0, DEFAULT_LOG_SIZE, 0, 0, "", 0, List.of(), null, 0, 0);
+        return new LoadOptions(0, DEFAULT_LOG_SIZE, AttachType.CGROUP_INET_INGRESS, 0, "", 0, List.of(), null, 0, 0);
     }
 
     public LoadOptions withLogLevel(int logLevel) {
@@ -71,7 +74,7 @@ public record LoadOptions(int logLevel, int logSize, int expectedAttachType, int
         return new LoadOptions(logLevel, logSize, expectedAttachType, progFlags, name, kernVersion, fdArray, btf, attachBtfId, attachProgFd);
     }
 
-    public LoadOptions withExpectedAttachType(int expectedAttachType) {
+    public LoadOptions withExpectedAttachType(AttachType expectedAttachType) {
         return new LoadOptions(logLevel, logSize, expectedAttachType, progFlags, name, kernVersion, fdArray, btf, attachBtfId, attachProgFd);
     }
 

@@ -5,9 +5,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 import org.bpf4j.verifier.KernelProbe;
 import org.bpf4j.verifier.KernelTarget;
-import org.bpf4j.verifier.VerifierProgramType;
 
 /**
  * The kernel this process runs on as a verifier target ({@code --target running}): a {@link KernelProbe}
@@ -36,7 +37,7 @@ public final class RunningKernel implements KernelProbe.Syscalls {
         boolean works;
         try {
             works = Sys.LINUX && Sys.SYS_BPF >= 0
-                    && ((KernelTarget.Probed) Holder.TARGET).offer().loads(VerifierProgramType.SOCKET_FILTER, 0);
+                    && ((KernelTarget.Probed) Holder.TARGET).offer().loads(ProgramType.SOCKET_FILTER, AttachType.CGROUP_INET_INGRESS);
         } catch (RuntimeException | LinkageError e) {
             works = false; // no FFM here: KernelAvailability words it
         }
@@ -49,12 +50,12 @@ public final class RunningKernel implements KernelProbe.Syscalls {
     }
 
     @Override
-    public KernelProbe.LoadAnswer load(int progType, int expectedAttachType, int progFlags, Program program) {
+    public KernelProbe.LoadAnswer load(ProgramType type, AttachType expectedAttachType, int progFlags, Program program) {
         byte[] code = program.toBytes();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = Attr.allocate(a);
             MemorySegment log = a.allocate(LOG_SIZE);
-            Attr.putU32(attr, Attr.ProgLoad.PROG_TYPE, progType);
+            Attr.putU32(attr, Attr.ProgLoad.PROG_TYPE, type.id());
             Attr.putU32(attr, Attr.ProgLoad.INSN_CNT, program.size());
             Attr.putPtr(attr, Attr.ProgLoad.INSNS, a.allocateFrom(ValueLayout.JAVA_BYTE, code));
             Attr.putPtr(attr, Attr.ProgLoad.LICENSE, a.allocateFrom("GPL"));
@@ -62,7 +63,7 @@ public final class RunningKernel implements KernelProbe.Syscalls {
             Attr.putU32(attr, Attr.ProgLoad.LOG_SIZE, LOG_SIZE);
             Attr.putPtr(attr, Attr.ProgLoad.LOG_BUF, log);
             Attr.putU32(attr, Attr.ProgLoad.PROG_FLAGS, progFlags);
-            Attr.putU32(attr, Attr.ProgLoad.EXPECTED_ATTACH_TYPE, expectedAttachType);
+            Attr.putU32(attr, Attr.ProgLoad.EXPECTED_ATTACH_TYPE, expectedAttachType.id());
             long r = Sys.bpf(a, BpfCommand.BPF_PROG_LOAD, attr, Attr.ProgLoad.END);
             if (r >= 0) Sys.close((int) r);
             return new KernelProbe.LoadAnswer(r >= 0 ? 0 : (int) -r, VerifierLog.cString(log));

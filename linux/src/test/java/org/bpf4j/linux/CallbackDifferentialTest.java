@@ -19,7 +19,6 @@ import org.bpf4j.verifier.MapInfo;
 import org.bpf4j.verifier.MapValueFields;
 import org.bpf4j.verifier.Verifier;
 import org.bpf4j.verifier.VerifierOptions;
-import org.bpf4j.verifier.VerifierProgramType;
 import org.bpf4j.verifier.VerifierResult;
 import org.junit.jupiter.api.Test;
 
@@ -110,8 +109,8 @@ class CallbackDifferentialTest {
                 long seed = SEED + i;
                 String text = mapsOfMapsProgram(new Random(seed));
                 Program p = Assembler.assemble(text);
-                VerifierResult ours = Verifier.verify(p, VerifierProgramType.XDP, maps, VerifierOptions.defaults());
-                tally.add("seed " + seed + ":\n" + text, ours, kernelMessage(p, VerifierProgramType.XDP, fds, null));
+                VerifierResult ours = Verifier.verify(p, ProgramType.XDP, maps, VerifierOptions.defaults());
+                tally.add("seed " + seed + ":\n" + text, ours, kernelMessage(p, ProgramType.XDP, fds, null));
             }
         }
         tally.check("maps of maps differential", programs);
@@ -194,7 +193,7 @@ class CallbackDifferentialTest {
     }
 
     /** The kernel's last message, or null when it accepts the program; {@code btf}: func_info, or null. */
-    private static String kernelMessage(Program program, VerifierProgramType type, int[] fds, LoadOptions.ProgramBtf btf) {
+    private static String kernelMessage(Program program, ProgramType type, int[] fds, LoadOptions.ProgramBtf btf) {
         List<Insn> insns = new ArrayList<>(program.insns());
         for (int i = 0; i < insns.size(); i++) {
             Insn in = insns.get(i);
@@ -204,7 +203,7 @@ class CallbackDifferentialTest {
         }
         LoadOptions options = LoadOptions.defaults().withLogLevel(LoadOptions.LOG_LEVEL1).withLogSize(LoadOptions.MAX_LOG_SIZE);
         if (btf != null) options = options.withBtf(btf);
-        try (KernelProgram p = KernelProgram.load(ProgramType.byId(type.kernelId()).orElseThrow(), new Program(insns), "GPL", options)) {
+        try (KernelProgram p = KernelProgram.load(type, new Program(insns), "GPL", options)) {
             return null;
         } catch (KernelLoadException e) {
             return e.getMessage();
@@ -219,7 +218,7 @@ class CallbackDifferentialTest {
      * A generated program: its text, the assembled instructions, each function's first instruction and which
      * callback it is (-1 for the main function).
      */
-    record Generated(String text, Program program, VerifierProgramType type, List<Integer> funcStarts, List<Integer> callbacks) {}
+    record Generated(String text, Program program, ProgramType type, List<Integer> funcStarts, List<Integer> callbacks) {}
 
     /** Programs of one to three actions (a callback-calling helper, a locked section, a timer), and their callbacks. */
     private static final class Generator {
@@ -235,7 +234,7 @@ class CallbackDifferentialTest {
         private static final int LOOP = 0, FOR_EACH = 1, TIMER = 2;
 
         Generated program() {
-            VerifierProgramType type = rnd.nextInt(4) == 0 ? VerifierProgramType.XDP : VerifierProgramType.SCHED_CLS;
+            ProgramType type = rnd.nextInt(4) == 0 ? ProgramType.XDP : ProgramType.SCHED_CLS;
             line("*(u64 *)(r10 -8) = 0");
             line("*(u64 *)(r10 -16) = 0");
             int actions = 1 + rnd.nextInt(3);

@@ -3,92 +3,35 @@ package org.bpf4j.verifier;
 import static org.bpf4j.verifier.RegType.*;
 
 import java.util.Optional;
+import org.bpf4j.progtype.AttachType;
+import org.bpf4j.progtype.ProgramType;
 
 /**
- * The program types of Linux 6.18 ({@code enum bpf_prog_type}) with their kernel ids, their context
- * access rules (the {@code is_valid_access} functions of net/core/filter.c, kernel/trace/bpf_trace.c,
- * kernel/bpf/cgroup.c, ...), the range their return value must lie in ({@code check_return_code}) and
- * whether they may access packet data directly. Rules that depend on the program's
- * {@code expected_attach_type} take it as an argument. The integrator maps the project's own
- * program-type enum onto this one.
+ * The verifier's rules for each program type, what the kernel keeps in the type's {@code struct
+ * bpf_verifier_ops} and around it: the context access rules (the {@code is_valid_access} functions of
+ * net/core/filter.c, kernel/trace/bpf_trace.c, kernel/bpf/cgroup.c, ...), the range the return value must lie
+ * in ({@code check_return_code}), whether the type may access packet data directly
+ * ({@code may_access_direct_pkt_data}). Rules that depend on the program's {@code expected_attach_type} take
+ * it as an argument. The kernel's facts about the type (id, context struct) are {@link ProgramType}'s.
  */
-public enum VerifierProgramType {
-    SOCKET_FILTER(1, "__sk_buff", 192),
-    KPROBE(2, "pt_regs", 168),
-    SCHED_CLS(3, "__sk_buff", 192),
-    SCHED_ACT(4, "__sk_buff", 192),
-    TRACEPOINT(5, "tracepoint", 8192),
-    XDP(6, "xdp_md", 24),
-    PERF_EVENT(7, "bpf_perf_event_data", 184),
-    CGROUP_SKB(8, "__sk_buff", 192),
-    CGROUP_SOCK(9, "bpf_sock", 80),
-    LWT_IN(10, "__sk_buff", 192),
-    LWT_OUT(11, "__sk_buff", 192),
-    LWT_XMIT(12, "__sk_buff", 192),
-    SOCK_OPS(13, "bpf_sock_ops", 224),
-    SK_SKB(14, "__sk_buff", 192),
-    CGROUP_DEVICE(15, "bpf_cgroup_dev_ctx", 12),
-    SK_MSG(16, "sk_msg_md", 80),
-    RAW_TRACEPOINT(17, "bpf_raw_tracepoint_args", 96),
-    CGROUP_SOCK_ADDR(18, "bpf_sock_addr", 72),
-    LWT_SEG6LOCAL(19, "__sk_buff", 192),
-    LIRC_MODE2(20, "__u32", 4),
-    SK_REUSEPORT(21, "sk_reuseport_md", 56),
-    FLOW_DISSECTOR(22, "__sk_buff", 192),
-    CGROUP_SYSCTL(23, "bpf_sysctl", 8),
-    RAW_TRACEPOINT_WRITABLE(24, "bpf_raw_tracepoint_args", 96),
-    CGROUP_SOCKOPT(25, "bpf_sockopt", 40),
-    TRACING(26, "", 0),
-    STRUCT_OPS(27, "", 0),
-    EXT(28, "", 0),
-    LSM(29, "", 0),
-    SK_LOOKUP(30, "bpf_sk_lookup", 72),
-    SYSCALL(31, "", 0xffff),
-    NETFILTER(32, "bpf_nf_ctx", 16);
+final class VerifierOps {
+    private VerifierOps() {}
 
-    public static final int INVALID = -1;
-    public static final int UNSUPPORTED = -2;
-
-    // expected_attach_type values (enum bpf_attach_type) that change what a program type may do
-    static final int ATTACH_CGROUP_INET_EGRESS = 1, ATTACH_INET_SOCK_CREATE = 2, ATTACH_INET4_BIND = 8,
-            ATTACH_INET6_BIND = 9, ATTACH_INET4_CONNECT = 10, ATTACH_INET6_CONNECT = 11, ATTACH_INET4_POST_BIND = 12,
-            ATTACH_INET6_POST_BIND = 13, ATTACH_UDP4_SENDMSG = 14, ATTACH_UDP6_SENDMSG = 15,
-            ATTACH_UDP4_RECVMSG = 19, ATTACH_UDP6_RECVMSG = 20, ATTACH_GETSOCKOPT = 21, ATTACH_SETSOCKOPT = 22,
-            ATTACH_INET4_GETPEERNAME = 29, ATTACH_INET6_GETPEERNAME = 30, ATTACH_INET4_GETSOCKNAME = 31,
-            ATTACH_INET6_GETSOCKNAME = 32, ATTACH_XDP_DEVMAP = 33, ATTACH_INET_SOCK_RELEASE = 34,
-            ATTACH_KPROBE_MULTI = 42, ATTACH_UPROBE_MULTI = 48, ATTACH_UNIX_RECVMSG = 51,
-            ATTACH_UNIX_GETPEERNAME = 52, ATTACH_UNIX_GETSOCKNAME = 53, ATTACH_KPROBE_SESSION = 56,
-            ATTACH_UPROBE_SESSION = 57;
-
-    private final int kernelId;
-    private final String ctxName;
-    private final int ctxSize;
-
-    VerifierProgramType(int kernelId, String ctxName, int ctxSize) {
-        this.kernelId = kernelId;
-        this.ctxName = ctxName;
-        this.ctxSize = ctxSize;
-    }
-
-    public int kernelId() { return kernelId; }
-
-    public String ctxName() { return ctxName; }
-
-    public int ctxSize() { return ctxSize; }
-
-    /** The type with the kernel's {@code enum bpf_prog_type} value. */
-    public static Optional<VerifierProgramType> ofKernelId(int id) {
-        for (VerifierProgramType t : values()) if (t.kernelId == id) return Optional.of(t);
-        return Optional.empty();
-    }
+    /** {@link #ctxAccess}: the access is invalid. */
+    static final int INVALID = -1;
+    /** {@link #ctxAccess}: the field holds what bpf4j does not model ({@link #unsupportedCtxField}). */
+    static final int UNSUPPORTED = -2;
 
     /**
      * Why bpf4j cannot verify programs of this type at all, if it cannot: their context and most of their
      * helpers' arguments are BTF-typed kernel pointers (the attach target's function arguments, the
-     * struct_ops member, the replaced function), which bpf4j's verifier does not model.
+     * struct_ops member, the replaced function), which bpf4j's verifier does not model. {@link
+     * ProgramType#UNSPEC} has no rules at all (the kernel refuses to load it).
      */
-    public Optional<String> unsupportedReason() {
-        return switch (this) {
+    static Optional<String> unsupportedReason(ProgramType type) {
+        return switch (type) {
+            // find_prog_type: the kernel has no verifier ops for type 0 and refuses the load
+            case UNSPEC -> Optional.of("program type unspec is not a Linux 6.18 program type");
             case TRACING -> Optional.of("tracing programs (fentry/fexit/fmod_ret/tp_btf/iter) read BTF-typed kernel"
                     + " pointers of their attach target: not modelled");
             case LSM -> Optional.of("LSM programs read BTF-typed kernel pointers of their hook: not modelled");
@@ -100,8 +43,8 @@ public enum VerifierProgramType {
     }
 
     /** may_access_direct_pkt_data without a helper: direct loads ({@code write} false) and stores. */
-    public boolean directPacketAccess(boolean write) {
-        return switch (this) {
+    static boolean directPacketAccess(ProgramType type, boolean write) {
+        return switch (type) {
             case SCHED_CLS, SCHED_ACT, XDP, LWT_XMIT, SK_SKB, SK_MSG, CGROUP_SOCKOPT -> true;
             case LWT_IN, LWT_OUT, LWT_SEG6LOCAL, SK_REUSEPORT, FLOW_DISSECTOR, CGROUP_SKB -> !write;
             default -> false;
@@ -112,37 +55,39 @@ public enum VerifierProgramType {
      * may_access_direct_pkt_data for a helper argument: the packet types pass packet pointers only to helpers
      * whose prototype says pkt_access; cgroup/sockopt's option buffer may go to any helper.
      */
-    public boolean packetArgumentAllowed(boolean helperPktAccess) {
-        if (this == CGROUP_SOCKOPT) return true;
-        return helperPktAccess && directPacketAccess(false);
+    static boolean packetArgumentAllowed(ProgramType type, boolean helperPktAccess) {
+        if (type == ProgramType.CGROUP_SOCKOPT) return true;
+        return helperPktAccess && directPacketAccess(type, false);
     }
 
-    public boolean isTracing() {
-        return this == KPROBE || this == TRACEPOINT || this == PERF_EVENT || this == RAW_TRACEPOINT
-                || this == RAW_TRACEPOINT_WRITABLE;
+    static boolean isTracing(ProgramType type) {
+        return switch (type) {
+            case KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE -> true;
+            default -> false;
+        };
     }
 
     /** The range R0 must lie in at the main program's exit (check_return_code), or null for any value. */
-    public RetvalRange returnRange(int attachType) {
-        return switch (this) {
+    static RetvalRange returnRange(ProgramType type, AttachType attachType) {
+        return switch (type) {
             case CGROUP_SOCK_ADDR -> switch (attachType) {
-                case ATTACH_UDP4_RECVMSG, ATTACH_UDP6_RECVMSG, ATTACH_UNIX_RECVMSG, ATTACH_INET4_GETPEERNAME,
-                     ATTACH_INET6_GETPEERNAME, ATTACH_UNIX_GETPEERNAME, ATTACH_INET4_GETSOCKNAME,
-                     ATTACH_INET6_GETSOCKNAME, ATTACH_UNIX_GETSOCKNAME -> new RetvalRange(1, 1);
-                case ATTACH_INET4_BIND, ATTACH_INET6_BIND -> new RetvalRange(0, 3);
+                case CGROUP_UDP4_RECVMSG, CGROUP_UDP6_RECVMSG, CGROUP_UNIX_RECVMSG, CGROUP_INET4_GETPEERNAME,
+                     CGROUP_INET6_GETPEERNAME, CGROUP_UNIX_GETPEERNAME, CGROUP_INET4_GETSOCKNAME,
+                     CGROUP_INET6_GETSOCKNAME, CGROUP_UNIX_GETSOCKNAME -> new RetvalRange(1, 1);
+                case CGROUP_INET4_BIND, CGROUP_INET6_BIND -> new RetvalRange(0, 3);
                 default -> new RetvalRange(0, 1);
             };
-            case CGROUP_SKB -> attachType == ATTACH_CGROUP_INET_EGRESS ? new RetvalRange(0, 3) : new RetvalRange(0, 1);
+            case CGROUP_SKB -> attachType == AttachType.CGROUP_INET_EGRESS ? new RetvalRange(0, 3) : new RetvalRange(0, 1);
             case CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, SK_LOOKUP, NETFILTER ->
                     new RetvalRange(0, 1);
-            case KPROBE -> attachType == ATTACH_KPROBE_SESSION ? new RetvalRange(0, 1) : null;
+            case KPROBE -> attachType == AttachType.TRACE_KPROBE_SESSION ? new RetvalRange(0, 1) : null;
             default -> null;
         };
     }
 
     /** What a context field that {@link #ctxAccess} answers {@link #UNSUPPORTED} for holds, for the message. */
-    public String unsupportedCtxField() {
-        return switch (this) {
+    static String unsupportedCtxField(ProgramType type) {
+        return switch (type) {
             case FLOW_DISSECTOR -> "the flow keys";
             case RAW_TRACEPOINT_WRITABLE -> "the writable tracepoint buffer";
             default -> "a BTF-typed kernel pointer";
@@ -150,15 +95,15 @@ public enum VerifierProgramType {
     }
 
     /** An inclusive range of return values. */
-    public record RetvalRange(long min, long max) {}
+    record RetvalRange(long min, long max) {}
 
     /**
      * Whether a load or store of {@code size} bytes at {@code off} in the context is valid: the register
      * type the load yields, {@link #INVALID}, or {@link #UNSUPPORTED} for a field bpf4j does not model
      * (see {@link #unsupportedCtxField}). {@code attachType} is the program's expected_attach_type.
      */
-    public int ctxAccess(int off, int size, boolean write, boolean ldsx, int attachType) {
-        return switch (this) {
+    static int ctxAccess(ProgramType type, int off, int size, boolean write, boolean ldsx, AttachType attachType) {
+        return switch (type) {
             case XDP -> xdp(off, size, write, ldsx, attachType);
             case SOCKET_FILTER -> skFilter(off, size, write, ldsx);
             case SCHED_CLS, SCHED_ACT -> tcClsAct(off, size, write, ldsx);
@@ -190,7 +135,7 @@ public enum VerifierProgramType {
             case NETFILTER -> ContextRules.netfilter(off, size, write);
             case LIRC_MODE2 -> !write && off == 0 && size == 4 ? SCALAR_VALUE : INVALID;
             case SYSCALL -> off >= 0 && off < 0xffff && off % size == 0 ? SCALAR_VALUE : INVALID;
-            case TRACING, STRUCT_OPS, EXT, LSM -> UNSUPPORTED;
+            case TRACING, STRUCT_OPS, EXT, LSM, UNSPEC -> UNSUPPORTED;
         };
     }
 
@@ -205,14 +150,19 @@ public enum VerifierProgramType {
      * only; the bound address (src_ip4 24, src_ip6 28, src_port 44) is for post-bind programs of its family;
      * the rest is read-only.
      */
-    private static int sock(int off, int size, boolean write, int attachType) {
+    private static int sock(int off, int size, boolean write, AttachType attachType) {
         if (!bpfSockAccess(off, size)) return INVALID;
-        boolean createOrRelease = attachType == ATTACH_INET_SOCK_CREATE || attachType == ATTACH_INET_SOCK_RELEASE
-                || attachType == 0; // the kernel assumes socket creation when no attach type is given
+        boolean createOrRelease = attachType == AttachType.CGROUP_INET_SOCK_CREATE
+                || attachType == AttachType.CGROUP_INET_SOCK_RELEASE
+                // 0, what a program loaded without one has: bpf_prog_load_fixup_attach_type makes it creation
+                || attachType == AttachType.CGROUP_INET_INGRESS;
         if (off == 0 || off == 16 || off == 20) return createOrRelease ? SCALAR_VALUE : INVALID;
-        if (in(off, 24, 4) && attachType != ATTACH_INET4_POST_BIND) return INVALID;
-        if (in(off, 28, 16) && attachType != ATTACH_INET6_POST_BIND) return INVALID;
-        if (in(off, 44, 4) && attachType != ATTACH_INET4_POST_BIND && attachType != ATTACH_INET6_POST_BIND) return INVALID;
+        if (in(off, 24, 4) && attachType != AttachType.CGROUP_INET4_POST_BIND) return INVALID;
+        if (in(off, 28, 16) && attachType != AttachType.CGROUP_INET6_POST_BIND) return INVALID;
+        if (in(off, 44, 4) && attachType != AttachType.CGROUP_INET4_POST_BIND
+                && attachType != AttachType.CGROUP_INET6_POST_BIND) {
+            return INVALID;
+        }
         return write ? INVALID : SCALAR_VALUE;
     }
 
@@ -249,8 +199,8 @@ public enum VerifierProgramType {
     }
 
     // struct xdp_md: data 0, data_end 4, data_meta 8, ingress_ifindex 12, rx_queue_index 16, egress_ifindex 20
-    private static int xdp(int off, int size, boolean write, boolean ldsx, int attachType) {
-        if (in(off, 20, 4) && attachType != ATTACH_XDP_DEVMAP) return INVALID; // egress_ifindex
+    private static int xdp(int off, int size, boolean write, boolean ldsx, AttachType attachType) {
+        if (in(off, 20, 4) && attachType != AttachType.XDP_DEVMAP) return INVALID; // egress_ifindex
         if (write) return INVALID;
         if ((off == 0 || off == 4 || off == 8) && ldsx) return INVALID;
         int type = switch (off) {
