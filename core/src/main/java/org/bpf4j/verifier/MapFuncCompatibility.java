@@ -1,5 +1,6 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.helpers.KernelHelper;
 import static org.bpf4j.verifier.MapInfo.*;
 
 import java.util.List;
@@ -13,10 +14,10 @@ final class MapFuncCompatibility {
 
     /** The verifier's error lines for passing a map of {@code mapType} to helper {@code funcId}; empty if fine. */
     static List<String> check(int mapType, int funcId, String name, VerifierProgramType type) {
-        boolean sockmapUpdate = (funcId == 2 || funcId == 3) && (mapType == SOCKMAP || mapType == SOCKHASH);
+        boolean sockmapUpdate = (funcId == KernelHelper.MAP_UPDATE_ELEM.id() || funcId == KernelHelper.MAP_DELETE_ELEM.id()) && (mapType == SOCKMAP || mapType == SOCKHASH);
         boolean ok = mapSideAllows(mapType, funcId, type) && funcSideAllows(mapType, funcId);
         if (ok) return List.of();
-        if (funcId == 12) return List.of("expected prog array map for tail call");
+        if (funcId == KernelHelper.TAIL_CALL.id()) return List.of("expected prog array map for tail call");
         String error = String.format("cannot pass map_type %d into func %s#%d", mapType, name, funcId);
         if (sockmapUpdate && !maySockmapUpdate(funcId, type)) return List.of("cannot update sockmap in this context", error);
         return List.of(error);
@@ -73,9 +74,9 @@ final class MapFuncCompatibility {
 
     /** may_update_sockmap: map_update_elem/map_delete_elem on a sockmap where no socket is locked. */
     private static boolean maySockmapUpdate(int funcId, VerifierProgramType type) {
-        if (funcId != 2 && funcId != 3) return false;
+        if (funcId != KernelHelper.MAP_UPDATE_ELEM.id() && funcId != KernelHelper.MAP_DELETE_ELEM.id()) return false;
         return switch (type) {
-            case SOCK_OPS -> funcId == 3;
+            case SOCK_OPS -> funcId == KernelHelper.MAP_DELETE_ELEM.id();
             case SOCKET_FILTER, SCHED_CLS, SCHED_ACT, XDP, SK_REUSEPORT, FLOW_DISSECTOR, SK_LOOKUP -> true;
             default -> false;
         };

@@ -1,5 +1,6 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.helpers.HelperSpecs;
 import static org.bpf4j.verifier.VerifierProgramType.*;
 
 import java.util.ArrayList;
@@ -31,8 +32,8 @@ record LoadConfig(VerifierProgramType type, int attachType) {
     String helpersNotBuiltIn() {
         StringBuilder out = new StringBuilder();
         for (int id = 1; id <= HelperAvailabilityOracleTest.MAX_HELPER_ID; id++) {
-            if (HelperAvailability.verdict(id, type, attachType) != HelperAvailability.Verdict.UNAVAILABLE
-                    && HelperAvailability.verdict(id, type, attachType, KernelOracle.running())
+            if (HelperAvailability.verdict(HelperSpecs.linux618(), id, type, attachType) != HelperAvailability.Verdict.UNAVAILABLE
+                    && HelperAvailability.verdict(HelperSpecs.linux618(), id, type, attachType, KernelOracle.running())
                     == HelperAvailability.Verdict.UNAVAILABLE) {
                 out.append(" #").append(id);
             }
