@@ -1,6 +1,7 @@
 package org.bpf4j.helpers;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.bpf4j.mem.CheckedMemory;
 import org.bpf4j.mem.MemoryFault;
 import org.bpf4j.maps.Errno;
@@ -14,34 +15,36 @@ public final class BaseHelpers {
     private BaseHelpers() {}
 
 
+    /** The implementation of helper {@code id} ({@link HelperSpec.Implementation}), for any program type. */
+    public static Optional<Helper> implementation(int id, HelperEnv env) {
+        return register(HelperTable.builder()).build().lookup(id).map(HelperTable.Entry::helper);
+    }
+
     /** Registers every helper of this class in {@code table}. */
     public static HelperTable.Builder register(HelperTable.Builder table) {
         return table
-                .add(KernelHelper.KTIME_GET_NS.id(), "bpf_ktime_get_ns", (c, a, b, d, e, f) -> c.host().monotonicNanos())
-                .add(KernelHelper.KTIME_GET_BOOT_NS.id(), "bpf_ktime_get_boot_ns", (c, a, b, d, e, f) -> c.host().bootNanos())
-                .add(KernelHelper.KTIME_GET_COARSE_NS.id(), "bpf_ktime_get_coarse_ns",
-                        (c, a, b, d, e, f) -> c.host().coarseNanos())
-                .add(KernelHelper.KTIME_GET_TAI_NS.id(), "bpf_ktime_get_tai_ns", (c, a, b, d, e, f) -> c.host().taiNanos())
-                .add(KernelHelper.JIFFIES64.id(), "bpf_jiffies64", (c, a, b, d, e, f) -> c.host().jiffies())
-                .add(KernelHelper.GET_PRANDOM_U32.id(), "bpf_get_prandom_u32", (c, a, b, d, e, f) -> c.host().prandom(c.cpu()) & 0xffffffffL)
-                .add(KernelHelper.GET_SMP_PROCESSOR_ID.id(), "bpf_get_smp_processor_id", (c, a, b, d, e, f) -> c.cpu())
-                .add(KernelHelper.GET_NUMA_NODE_ID.id(), "bpf_get_numa_node_id", (c, a, b, d, e, f) -> 0)
-                .add(KernelHelper.GET_CURRENT_PID_TGID.id(), "bpf_get_current_pid_tgid", (c, a, b, d, e, f) -> c.host().pidTgid())
-                .add(KernelHelper.GET_CURRENT_UID_GID.id(), "bpf_get_current_uid_gid", (c, a, b, d, e, f) -> c.host().uidGid())
-                .add(KernelHelper.GET_CURRENT_COMM.id(), "bpf_get_current_comm", BaseHelpers::currentComm)
-                .add(KernelHelper.TRACE_PRINTK.id(), "bpf_trace_printk", BaseHelpers::tracePrintk)
-                .add(KernelHelper.TRACE_VPRINTK.id(), "bpf_trace_vprintk", BaseHelpers::traceVprintk)
-                .add(KernelHelper.SNPRINTF.id(), "bpf_snprintf", BaseHelpers::snprintf)
-                .add(KernelHelper.CSUM_DIFF.id(), "bpf_csum_diff", BaseHelpers::csumDiff)
-                .add(KernelHelper.STRNCMP.id(), "bpf_strncmp", BaseHelpers::strncmp)
-                .add(KernelHelper.PROBE_READ.id(), "bpf_probe_read", (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, false))
-                .add(KernelHelper.PROBE_READ_KERNEL.id(), "bpf_probe_read_kernel", (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, true))
-                .add(KernelHelper.PROBE_READ_USER.id(), "bpf_probe_read_user", (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, false))
-                .add(KernelHelper.PROBE_READ_STR.id(), "bpf_probe_read_str", (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, false))
-                .add(KernelHelper.PROBE_READ_KERNEL_STR.id(), "bpf_probe_read_kernel_str",
-                        (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, true))
-                .add(KernelHelper.PROBE_READ_USER_STR.id(), "bpf_probe_read_user_str",
-                        (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, false));
+                .add(KernelHelper.KTIME_GET_NS, (c, a, b, d, e, f) -> c.host().monotonicNanos())
+                .add(KernelHelper.KTIME_GET_BOOT_NS, (c, a, b, d, e, f) -> c.host().bootNanos())
+                .add(KernelHelper.KTIME_GET_COARSE_NS, (c, a, b, d, e, f) -> c.host().coarseNanos())
+                .add(KernelHelper.KTIME_GET_TAI_NS, (c, a, b, d, e, f) -> c.host().taiNanos())
+                .add(KernelHelper.JIFFIES64, (c, a, b, d, e, f) -> c.host().jiffies())
+                .add(KernelHelper.GET_PRANDOM_U32, (c, a, b, d, e, f) -> c.host().prandom(c.cpu()) & 0xffffffffL)
+                .add(KernelHelper.GET_SMP_PROCESSOR_ID, (c, a, b, d, e, f) -> c.cpu())
+                .add(KernelHelper.GET_NUMA_NODE_ID, (c, a, b, d, e, f) -> 0)
+                .add(KernelHelper.GET_CURRENT_PID_TGID, (c, a, b, d, e, f) -> c.host().pidTgid())
+                .add(KernelHelper.GET_CURRENT_UID_GID, (c, a, b, d, e, f) -> c.host().uidGid())
+                .add(KernelHelper.GET_CURRENT_COMM, BaseHelpers::currentComm)
+                .add(KernelHelper.TRACE_PRINTK, BaseHelpers::tracePrintk)
+                .add(KernelHelper.TRACE_VPRINTK, BaseHelpers::traceVprintk)
+                .add(KernelHelper.SNPRINTF, BaseHelpers::snprintf)
+                .add(KernelHelper.CSUM_DIFF, BaseHelpers::csumDiff)
+                .add(KernelHelper.STRNCMP, BaseHelpers::strncmp)
+                .add(KernelHelper.PROBE_READ, (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, false))
+                .add(KernelHelper.PROBE_READ_KERNEL, (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, true))
+                .add(KernelHelper.PROBE_READ_USER, (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src, false))
+                .add(KernelHelper.PROBE_READ_STR, (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, false))
+                .add(KernelHelper.PROBE_READ_KERNEL_STR, (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, true))
+                .add(KernelHelper.PROBE_READ_USER_STR, (c, dst, size, src, r4, r5) -> probeReadStr(c, dst, size, src, false));
     }
 
     private static long currentComm(HelperContext c, long buf, long size, long r3, long r4, long r5) {

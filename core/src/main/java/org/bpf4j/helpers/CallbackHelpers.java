@@ -65,15 +65,19 @@ public final class CallbackHelpers {
         int cpus() { return cpus; }
     }
 
+    /** The implementation of helper {@code id} ({@link HelperSpec.Implementation}) on the env's maps and callback state. */
+    public static java.util.Optional<Helper> implementation(int id, HelperEnv env) {
+        return register(HelperTable.builder(), env.maps(), env.callbacks()).build().lookup(id).map(HelperTable.Entry::helper);
+    }
+
     /** Registers the helpers of this class; {@code state} must be of the maps' address space. */
     public static HelperTable.Builder register(HelperTable.Builder table, MapContext maps, State state) {
         if (state.space != maps.space()) throw new IllegalArgumentException("state belongs to another address space");
         return table
-                .add(KernelHelper.LOOP.id(), "bpf_loop", CallbackHelpers::loop)
-                .add(KernelHelper.FOR_EACH_MAP_ELEM.id(), "bpf_for_each_map_elem",
-                        (c, map, fn, ctx, flags, r5) -> forEachMapElem(c, maps, state, map, fn, ctx, flags))
-                .add(KernelHelper.SPIN_LOCK.id(), "bpf_spin_lock", (c, lock, r2, r3, r4, r5) -> spinLock(c, state, lock))
-                .add(KernelHelper.SPIN_UNLOCK.id(), "bpf_spin_unlock", (c, lock, r2, r3, r4, r5) -> spinUnlock(c, state, lock));
+                .add(KernelHelper.LOOP, CallbackHelpers::loop)
+                .add(KernelHelper.FOR_EACH_MAP_ELEM, (c, map, fn, ctx, flags, r5) -> forEachMapElem(c, maps, state, map, fn, ctx, flags))
+                .add(KernelHelper.SPIN_LOCK, (c, lock, r2, r3, r4, r5) -> spinLock(c, state, lock))
+                .add(KernelHelper.SPIN_UNLOCK, (c, lock, r2, r3, r4, r5) -> spinUnlock(c, state, lock));
     }
 
     /** bpf_loop(nr_loops (u32), callback_fn, callback_ctx, flags): the iterations done, the stopping one included. */

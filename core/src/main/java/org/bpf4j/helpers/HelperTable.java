@@ -51,6 +51,11 @@ public final class HelperTable {
             return this;
         }
 
+        /** Adds a kernel helper under its kernel name. */
+        public Builder add(KernelHelper helper, Helper implementation) {
+            return add(helper.id(), helper.kernelName(), implementation);
+        }
+
         public HelperTable build() {
             Integer largestDense = entries.floorKey(DENSE_LIMIT);
             Entry[] byId = new Entry[largestDense == null ? 0 : largestDense + 1];

@@ -21,6 +21,19 @@ public final class MapHelpers {
     private MapHelpers() {}
 
 
+    /**
+     * The implementation of map helper {@code id} ({@link HelperSpec.Implementation}) for the env's maps and ring
+     * buffers; bpf_perf_event_output appends the packet of XDP and skb programs.
+     */
+    public static Optional<Helper> implementation(int id, HelperEnv env) {
+        Optional<BiFunction<CheckedMemory, Long, PacketHelpers.Packet>> packet = switch (env.type()) {
+            case XDP -> Optional.of(PacketHelpers::xdpPacket);
+            case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> Optional.of(PacketHelpers::skbPacket);
+            default -> Optional.empty();
+        };
+        return register(HelperTable.builder(), env.maps(), env.rings(), packet).build().lookup(id).map(HelperTable.Entry::helper);
+    }
+
     /** Registers the map helpers for maps of {@code maps}; {@code rings} are the ring buffers a sample may belong to. */
     public static HelperTable.Builder register(HelperTable.Builder table, MapContext maps, List<RingBufMap> rings) {
         return register(table, maps, rings, Optional.empty());
@@ -34,65 +47,65 @@ public final class MapHelpers {
     public static HelperTable.Builder register(HelperTable.Builder table, MapContext maps, List<RingBufMap> rings,
                                                Optional<BiFunction<CheckedMemory, Long, PacketHelpers.Packet>> packet) {
         return table
-                .add(KernelHelper.MAP_LOOKUP_ELEM.id(), "bpf_map_lookup_elem", (c, map, key, r3, r4, r5) -> {
+                .add(KernelHelper.MAP_LOOKUP_ELEM, (c, map, key, r3, r4, r5) -> {
                     MapOps m = map(maps, map);
                     if (m == null) return 0;
                     require(c, key, m.spec().keySize());
                     return m.lookup(key, c.cpu());
                 })
-                .add(KernelHelper.MAP_UPDATE_ELEM.id(), "bpf_map_update_elem", (c, map, key, value, flags, r5) -> {
+                .add(KernelHelper.MAP_UPDATE_ELEM, (c, map, key, value, flags, r5) -> {
                     MapOps m = map(maps, map);
                     if (m == null) return Errno.EINVAL.negative();
                     require(c, key, m.spec().keySize());
                     require(c, value, m.spec().valueSize());
                     return m.update(key, value, flags, c.cpu());
                 })
-                .add(KernelHelper.MAP_DELETE_ELEM.id(), "bpf_map_delete_elem", (c, map, key, r3, r4, r5) -> {
+                .add(KernelHelper.MAP_DELETE_ELEM, (c, map, key, r3, r4, r5) -> {
                     MapOps m = map(maps, map);
                     if (m == null) return Errno.EINVAL.negative();
                     require(c, key, m.spec().keySize());
                     return m.delete(key);
                 })
-                .add(KernelHelper.MAP_PUSH_ELEM.id(), "bpf_map_push_elem", (c, map, value, flags, r4, r5) -> {
+                .add(KernelHelper.MAP_PUSH_ELEM, (c, map, value, flags, r4, r5) -> {
                     MapOps m = map(maps, map);
                     if (m == null) return Errno.EINVAL.negative();
                     require(c, value, m.spec().valueSize());
                     return m.push(value, flags);
                 })
-                .add(KernelHelper.MAP_POP_ELEM.id(), "bpf_map_pop_elem", (c, map, value, r3, r4, r5) -> {
+                .add(KernelHelper.MAP_POP_ELEM, (c, map, value, r3, r4, r5) -> {
                     MapOps m = map(maps, map);
                     if (m == null) return Errno.EINVAL.negative();
                     requireWritable(c, value, m.spec().valueSize());
                     return m.pop(value);
                 })
-                .add(KernelHelper.MAP_PEEK_ELEM.id(), "bpf_map_peek_elem", (c, map, value, r3, r4, r5) -> {
+                .add(KernelHelper.MAP_PEEK_ELEM, (c, map, value, r3, r4, r5) -> {
                     MapOps m = map(maps, map);
                     if (m == null) return Errno.EINVAL.negative();
                     requireWritable(c, value, m.spec().valueSize());
                     return m.peek(value);
                 })
-                .add(KernelHelper.RINGBUF_OUTPUT.id(), "bpf_ringbuf_output", (c, map, data, size, flags, r5) -> {
+                .add(KernelHelper.RINGBUF_OUTPUT, (c, map, data, size, flags, r5) -> {
                     if (!(map(maps, map) instanceof RingBufMap ring)) return Errno.EINVAL.negative();
                     if (size > 0) require(c, data, size);
                     return ring.output(data, size, flags);
                 })
-                .add(KernelHelper.RINGBUF_RESERVE.id(), "bpf_ringbuf_reserve", (c, map, size, flags, r4, r5) -> {
+                .add(KernelHelper.RINGBUF_RESERVE, (c, map, size, flags, r4, r5) -> {
                     if (!(map(maps, map) instanceof RingBufMap ring)) return 0;
                     return ring.reserve(size, flags);
                 })
-                .add(KernelHelper.RINGBUF_SUBMIT.id(), "bpf_ringbuf_submit", (c, sample, flags, r3, r4, r5) -> {
+                .add(KernelHelper.RINGBUF_SUBMIT, (c, sample, flags, r3, r4, r5) -> {
                     ringOf(rings, sample).submit(sample, flags);
                     return 0;
                 })
-                .add(KernelHelper.RINGBUF_DISCARD.id(), "bpf_ringbuf_discard", (c, sample, flags, r3, r4, r5) -> {
+                .add(KernelHelper.RINGBUF_DISCARD, (c, sample, flags, r3, r4, r5) -> {
                     ringOf(rings, sample).discard(sample, flags);
                     return 0;
                 })
-                .add(KernelHelper.RINGBUF_QUERY.id(), "bpf_ringbuf_query", (c, map, flags, r3, r4, r5) -> {
+                .add(KernelHelper.RINGBUF_QUERY, (c, map, flags, r3, r4, r5) -> {
                     if (!(map(maps, map) instanceof RingBufMap ring)) return 0;
                     return ring.query(flags);
                 })
-                .add(KernelHelper.PERF_EVENT_OUTPUT.id(), "bpf_perf_event_output", (c, ctx, map, flags, data, size) -> {
+                .add(KernelHelper.PERF_EVENT_OUTPUT, (c, ctx, map, flags, data, size) -> {
                     if (!(map(maps, map) instanceof PerfEventArrayMap perf)) return Errno.EINVAL.negative();
                     if (size > 0) require(c, data, size);
                     if (packet.isEmpty()) return perf.output(flags, data, size, c.cpu());

@@ -1,5 +1,7 @@
 package org.bpf4j.helpers;
 
+import java.util.Optional;
+import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.CpuMap;
 import org.bpf4j.maps.DevMap;
 import org.bpf4j.maps.DevMapHash;
@@ -48,13 +50,27 @@ public final class PacketHelpers {
         return new Packet(m.loadU64(ctx + ContextLayout.SK_BUFF.slot("data")), m.loadU64(ctx) & 0xffffffffL);
     }
 
+    /**
+     * The implementation of packet helper {@code id} ({@link HelperSpec.Implementation}) for the env's program
+     * type: XDP programs get the xdp_buff helpers, programs on an skb the sk_buff ones, others none.
+     */
+    public static Optional<Helper> implementation(int id, HelperEnv env) {
+        HelperTable.Builder table = HelperTable.builder();
+        switch (env.type()) {
+            case XDP -> registerXdp(table, env.maps());
+            case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> registerSkb(table);
+            default -> { }
+        }
+        return table.build().lookup(id).map(HelperTable.Entry::helper);
+    }
+
     /** XDP programs' packet helpers. */
     public static HelperTable.Builder registerXdp(HelperTable.Builder table, MapContext maps) {
         ContextLayout l = ContextLayout.XDP_MD;
         int data = l.slot("data"), end = l.slot("data_end"), meta = l.slot("data_meta");
         int hardStart = l.slot(ContextLayout.HARD_START), hardEnd = l.slot(ContextLayout.HARD_END);
         return table
-                .add(KernelHelper.XDP_ADJUST_HEAD.id(), "bpf_xdp_adjust_head", (c, ctx, delta, r3, r4, r5) -> {
+                .add(KernelHelper.XDP_ADJUST_HEAD, (c, ctx, delta, r3, r4, r5) -> {
                     CheckedMemory m = c.memory();
                     long d = m.loadU64(ctx + data), e = m.loadU64(ctx + end), mt = m.loadU64(ctx + meta);
                     long metalen = d - mt;
@@ -65,7 +81,7 @@ public final class PacketHelpers {
                     m.storeU64(ctx + data, newData);
                     return 0;
                 })
-                .add(KernelHelper.XDP_ADJUST_META.id(), "bpf_xdp_adjust_meta", (c, ctx, delta, r3, r4, r5) -> {
+                .add(KernelHelper.XDP_ADJUST_META, (c, ctx, delta, r3, r4, r5) -> {
                     CheckedMemory m = c.memory();
                     long d = m.loadU64(ctx + data);
                     long newMeta = m.loadU64(ctx + meta) + (int) delta;
@@ -75,7 +91,7 @@ public final class PacketHelpers {
                     m.storeU64(ctx + meta, newMeta);
                     return 0;
                 })
-                .add(KernelHelper.XDP_ADJUST_TAIL.id(), "bpf_xdp_adjust_tail", (c, ctx, delta, r3, r4, r5) -> {
+                .add(KernelHelper.XDP_ADJUST_TAIL, (c, ctx, delta, r3, r4, r5) -> {
                     CheckedMemory m = c.memory();
                     long e = m.loadU64(ctx + end);
                     long newEnd = e + (int) delta;
@@ -84,9 +100,9 @@ public final class PacketHelpers {
                     m.storeU64(ctx + end, newEnd);
                     return 0;
                 })
-                .add(KernelHelper.REDIRECT.id(), "bpf_redirect", (c, ifindex, flags, r3, r4, r5) ->
+                .add(KernelHelper.REDIRECT, (c, ifindex, flags, r3, r4, r5) ->
                         flags != 0 ? XDP_ABORTED : XDP_REDIRECT)
-                .add(KernelHelper.REDIRECT_MAP.id(), "bpf_redirect_map", (c, map, key, flags, r4, r5) -> {
+                .add(KernelHelper.REDIRECT_MAP, (c, map, key, flags, r4, r5) -> {
                     MapOps target = maps.mapByHandle(map);
                     long allowed = BPF_F_ACTION_MASK | (target instanceof DevMap || target instanceof DevMapHash
                             ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0);
@@ -108,7 +124,7 @@ public final class PacketHelpers {
         ContextLayout l = ContextLayout.SK_BUFF;
         int data = l.slot("data");
         return table
-                .add(KernelHelper.SKB_LOAD_BYTES.id(), "bpf_skb_load_bytes", (c, skb, offset, to, len, r5) -> {
+                .add(KernelHelper.SKB_LOAD_BYTES, (c, skb, offset, to, len, r5) -> {
                     CheckedMemory m = c.memory();
                     long skbLen = m.loadU64(skb) & 0xffffffffL; // __sk_buff.len
                     if (len <= 0 || len > 0xffff) return Errno.EINVAL.negative();
@@ -119,7 +135,7 @@ public final class PacketHelpers {
                     m.write(to, m.read(m.loadU64(skb + data) + offset, (int) len));
                     return 0;
                 })
-                .add(KernelHelper.SKB_STORE_BYTES.id(), "bpf_skb_store_bytes", (c, skb, offset, from, len, flags) -> {
+                .add(KernelHelper.SKB_STORE_BYTES, (c, skb, offset, from, len, flags) -> {
                     CheckedMemory m = c.memory();
                     if ((flags & ~3L) != 0) return Errno.EINVAL.negative();
                     if (offset > Integer.MAX_VALUE || offset < 0) return Errno.EFAULT.negative();
@@ -128,17 +144,17 @@ public final class PacketHelpers {
                     if (len > 0) m.write(m.loadU64(skb + data) + offset, m.read(from, (int) len));
                     return 0;
                 })
-                .add(KernelHelper.L3_CSUM_REPLACE.id(), "bpf_l3_csum_replace", (c, skb, offset, from, to, flags) -> {
+                .add(KernelHelper.L3_CSUM_REPLACE, (c, skb, offset, from, to, flags) -> {
                     if ((flags & ~BPF_F_HDR_FIELD_MASK) != 0) return Errno.EINVAL.negative();
                     return csumReplace(c.memory(), skb, data, offset, from, to, flags, false);
                 })
-                .add(KernelHelper.L4_CSUM_REPLACE.id(), "bpf_l4_csum_replace", (c, skb, offset, from, to, flags) -> {
+                .add(KernelHelper.L4_CSUM_REPLACE, (c, skb, offset, from, to, flags) -> {
                     if ((flags & ~(BPF_F_HDR_FIELD_MASK | BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_IPV6)) != 0) {
                         return Errno.EINVAL.negative();
                     }
                     return csumReplace(c.memory(), skb, data, offset, from, to, flags, true);
                 })
-                .add(KernelHelper.REDIRECT.id(), "bpf_redirect", (c, ifindex, flags, r3, r4, r5) ->
+                .add(KernelHelper.REDIRECT, (c, ifindex, flags, r3, r4, r5) ->
                         (flags & ~BPF_F_INGRESS) != 0 ? TC_ACT_SHOT : TC_ACT_REDIRECT);
     }
 

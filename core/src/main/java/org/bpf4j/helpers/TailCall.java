@@ -20,9 +20,14 @@ public final class TailCall implements Helper {
         this.maps = maps;
     }
 
+    /** bpf_tail_call ({@link HelperSpec.Implementation}) on the env's maps. */
+    public static java.util.Optional<Helper> implementation(int id, HelperEnv env) {
+        return java.util.Optional.of(new TailCall(env.maps()));
+    }
+
     /** Registers the tail call helper for maps of {@code maps}. */
     public static HelperTable.Builder register(HelperTable.Builder table, MapContext maps) {
-        return table.add(KernelHelper.TAIL_CALL.id(), "bpf_tail_call", new TailCall(maps));
+        return table.add(KernelHelper.TAIL_CALL, new TailCall(maps));
     }
 
     /** The PROG_ARRAY a map handle stands for, or null (the verifier allows no other map here). */

@@ -57,7 +57,7 @@ public final class LoadedObject implements AutoCloseable {
                         throw new LoadException(e.getMessage(), e);
                     }
                 }
-                RunMode mode = LoadedProgram.verify(object, spec, runtime.options().target(), runtime.options().progFlags());
+                RunMode mode = LoadedProgram.verify(object, spec, runtime.options());
                 if (mode.verified() && runtime.options().alwaysChecked()) mode = RunMode.checked("accepted, run checked on request");
                 modes.put(spec, mode);
             }

@@ -17,6 +17,10 @@ import org.bpf4j.engine.RunContext;
 import org.bpf4j.engine.TailCallTarget;
 import org.bpf4j.helpers.BaseHelpers;
 import org.bpf4j.helpers.CallbackHelpers;
+import org.bpf4j.helpers.Caller;
+import org.bpf4j.helpers.HelperEnv;
+import org.bpf4j.helpers.HelperSpec;
+import org.bpf4j.helpers.HelperSpecs;
 import org.bpf4j.helpers.HelperTable;
 import org.bpf4j.helpers.KernelHelper;
 import org.bpf4j.helpers.MapHelpers;
@@ -28,6 +32,7 @@ import org.bpf4j.isa.Program;
 import org.bpf4j.jit.TooLargeForJitException;
 import org.bpf4j.maps.ArrayMap;
 import org.bpf4j.maps.BpfMap;
+import org.bpf4j.maps.Errno;
 import org.bpf4j.maps.RingBufMap;
 import org.bpf4j.progtype.ContextLayout;
 import org.bpf4j.progtype.ProgramType;
@@ -35,7 +40,6 @@ import org.bpf4j.verifier.KernelTarget;
 import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
 import org.bpf4j.verifier.VerifierResult;
-import org.bpf4j.maps.Errno;
 
 /**
  * A program bound to its maps and prepared for the runtime's engine: map references resolved to map
@@ -62,8 +66,8 @@ public final class LoadedProgram implements TailCallTarget {
                                  List<RingBufMap> rings) {
         String name = "program " + spec.name();
         Program program = bindMaps(name, spec, maps);
-        HelperTable helpers = helpersFor(runtime, spec.type(), rings);
-        checkHelpers(name, program, helpers);
+        HelperTable helpers = helpersFor(runtime, spec, rings);
+        checkHelpers(name, program, helpers, runtime.options().helpers());
         TestContext context = TestContext.of(spec.type());
         ContextLayout layout = context.layout();
         try {
@@ -85,8 +89,10 @@ public final class LoadedProgram implements TailCallTarget {
      * ({@code Unsupported}), or on which the verifier failed ({@code InternalError}), still loads and runs
      * checked (docs/runtime.md).
      */
-    static RunMode verify(BpfObject object, ProgramSpec spec, KernelTarget target, int progFlags) {
-        return switch (ObjectVerification.verify(object, spec, VerifierOptions.defaults().withTarget(target).withProgFlags(progFlags))) {
+    static RunMode verify(BpfObject object, ProgramSpec spec, RuntimeOptions options) {
+        VerifierOptions verifierOptions = VerifierOptions.defaults().withTarget(options.target()).withProgFlags(options.progFlags())
+                .withHelpers(options.helpers());
+        return switch (ObjectVerification.verify(object, spec, verifierOptions)) {
             case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
             case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
             case VerifierResult.InternalError e -> RunMode.checked("verifier internal error: " + e.message());
@@ -148,21 +154,19 @@ public final class LoadedProgram implements TailCallTarget {
         insns.set(pc + 1, lddw[1]);
     }
 
-    /** The helpers a program of {@code type} may call in bpf4j. */
-    static HelperTable helpersFor(BpfRuntime runtime, ProgramType type, List<RingBufMap> rings) {
+    /**
+     * The helpers a program may call in bpf4j: of the runtime's helper specs, the implementations of those the
+     * program's type (and expected attach type) may call. Tracing, LSM, struct_ops and extension programs are
+     * no {@link Caller} (the verifier does not model them, they run checked): they are offered every
+     * implementation, as the kernel's tracing_prog_func_proto offers them bpf_base_func_proto's helpers.
+     */
+    static HelperTable helpersFor(BpfRuntime runtime, ProgramSpec spec, List<RingBufMap> rings) {
         HelperTable.Builder table = HelperTable.builder();
-        BaseHelpers.register(table);
-        MapHelpers.register(table, runtime.maps(), rings, switch (type) {
-            case XDP -> Optional.of(PacketHelpers::xdpPacket);
-            case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> Optional.of(PacketHelpers::skbPacket);
-            default -> Optional.empty();
-        });
-        CallbackHelpers.register(table, runtime.maps(), runtime.callbackState());
-        TailCall.register(table, runtime.maps());
-        switch (type) {
-            case XDP -> PacketHelpers.registerXdp(table, runtime.maps());
-            case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> PacketHelpers.registerSkb(table);
-            default -> { }
+        Optional<Caller> caller = Caller.of(spec.type(), spec.expectedAttachType());
+        HelperEnv env = new HelperEnv(spec.type(), runtime.maps(), rings, runtime.callbackState());
+        for (HelperSpec helper : runtime.options().helpers().all()) {
+            if (caller.isPresent() && !helper.callers().contains(caller.get())) continue;
+            helper.implementation().flatMap(i -> i.bind(helper.id(), env)).ifPresent(h -> table.add(helper.id(), helper.name(), h));
         }
         table.add(CoreRelocator.POISON_HELPER, "bpf4j_core_poison", (c, a, b, d, e, f) -> {
             throw new org.bpf4j.mem.MemoryFault(0, "reached an instruction whose CO-RE relocation could not be resolved"
@@ -171,7 +175,7 @@ public final class LoadedProgram implements TailCallTarget {
         return table.build();
     }
 
-    private static void checkHelpers(String name, Program program, HelperTable helpers) {
+    private static void checkHelpers(String name, Program program, HelperTable helpers, HelperSpecs specs) {
         for (int pc = 0; pc < program.size(); pc++) {
             Insn insn = program.get(pc);
             if (insn.isWide()) {
@@ -181,9 +185,9 @@ public final class LoadedProgram implements TailCallTarget {
             if (insn.opcode() != CALL || insn.src() != CALL_HELPER) continue;
             long id = insn.imm() & 0xffffffffL;
             if (helpers.entry(id) != null) continue;
-            String helper = KernelHelper.byId(id).map(h -> h.kernelName() + "#" + id).orElse("unknown helper #" + id);
+            String helper = specs.spec(id).map(h -> h.name() + "#" + id).orElse("unknown helper #" + id);
             throw new LoadException(name + ": insn " + pc + ": calls " + helper + ", which bpf4j does not implement"
-                    + (KernelHelper.byId(id).isPresent() ? " for this program type" : ""));
+                    + (specs.spec(id).isPresent() ? " for this program type" : ""));
         }
     }
 

@@ -1,5 +1,7 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.helpers.HelperSpecs;
+import org.bpf4j.helpers.KernelHelper;
 import static org.bpf4j.isa.Opcodes.*;
 
 import java.util.ArrayDeque;
@@ -66,6 +68,7 @@ final class CallbackPrecision {
     }
 
     private static final class Analysis {
+        final HelperSpecs helpers;
         final Insn[] insns;
         final int[] subprogStarts;
         final int start, end, depth;
@@ -76,7 +79,8 @@ final class CallbackPrecision {
         final BitSet memory = new BitSet();
         boolean all;
 
-        Analysis(Insn[] insns, int[] subprogStarts, int start, int end, int depth) {
+        Analysis(HelperSpecs helpers, Insn[] insns, int[] subprogStarts, int start, int end, int depth) {
+            this.helpers = helpers;
             this.insns = insns;
             this.subprogStarts = subprogStarts;
             this.start = start;
@@ -214,9 +218,9 @@ final class CallbackPrecision {
                         return new int[0];
                     }
                     if (op == JMP_CALL) {
-                        HelperProto proto = in.src() == CALL_HELPER ? HelperProto.get(in.imm()) : null;
+                        HelperProto proto = in.src() == CALL_HELPER ? HelperProto.get(helpers, in.imm()) : null;
                         int args = proto != null ? proto.args().length : 5;
-                        boolean nested = in.src() == CALL_HELPER && HelperProto.callsCallbackSync(in.imm()) && in.imm() != 180;
+                        boolean nested = in.src() == CALL_HELPER && helpers.callsCallback(in.imm()) && in.imm() != KernelHelper.FIND_VMA.id();
                         for (int r = 1; r <= args; r++) {
                             if (s.kind[r] == CTX && !(nested && r == 3)) all = true; // passed on: not followed
                             markPrecise(s.taint[r]);
@@ -246,7 +250,7 @@ final class CallbackPrecision {
                 return;
             }
             int spEnd = sp + 1 < subprogStarts.length ? subprogStarts[sp + 1] : insns.length;
-            Result r = analyze(insns, subprogStarts, subprogStarts[sp], spEnd, helper, depth + 1);
+            Result r = analyze(helpers, insns, subprogStarts, subprogStarts[sp], spEnd, helper, depth + 1);
             if (r.all()) {
                 all = true;
                 return;
@@ -310,12 +314,13 @@ final class CallbackPrecision {
      * The precise context bytes of the callback at [{@code start}, {@code end}) that helper {@code helper}
      * (bpf_loop, bpf_for_each_map_elem, bpf_user_ringbuf_drain) calls.
      */
-    static Result analyze(Insn[] insns, int[] subprogStarts, int start, int end, int helper) {
-        return analyze(insns, subprogStarts, start, end, helper, 0);
+    static Result analyze(HelperSpecs helpers, Insn[] insns, int[] subprogStarts, int start, int end, int helper) {
+        return analyze(helpers, insns, subprogStarts, start, end, helper, 0);
     }
 
-    private static Result analyze(Insn[] insns, int[] subprogStarts, int start, int end, int helper, int depth) {
-        Analysis a = new Analysis(insns, subprogStarts, start, end, depth);
+    private static Result analyze(HelperSpecs helpers, Insn[] insns, int[] subprogStarts, int start, int end, int helper,
+                                  int depth) {
+        Analysis a = new Analysis(helpers, insns, subprogStarts, start, end, depth);
         State entry = new State();
         Arrays.fill(entry.kind, POINTER);
         int ctxReg = helper == Callbacks.FOR_EACH_MAP_ELEM ? 4 : 2;

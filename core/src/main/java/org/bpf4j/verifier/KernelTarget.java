@@ -2,7 +2,7 @@ package org.bpf4j.verifier;
 
 /**
  * The kernel the verifier answers for. {@link #LINUX_6_18} is Linux 6.18 with every program type, map type
- * and helper built in (HelperAvailability's table, the default); a {@link Probed} target also refuses what
+ * and helper built in (the callers of HelperSpecs' table, the default); a {@link Probed} target also refuses what
  * its {@link KernelOffer} lacks, with the kernel's own words, as a kernel of another configuration does.
  */
 public sealed interface KernelTarget {

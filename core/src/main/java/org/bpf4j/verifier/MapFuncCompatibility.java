@@ -1,5 +1,6 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.helpers.KernelHelper;
 import static org.bpf4j.maps.MapType.*;
 
 import org.bpf4j.maps.MapType;
@@ -16,10 +17,10 @@ final class MapFuncCompatibility {
 
     /** The verifier's error lines for passing a map of {@code mapType} to helper {@code funcId}; empty if fine. */
     static List<String> check(MapType mapType, int funcId, String name, ProgramType type) {
-        boolean sockmapUpdate = (funcId == 2 || funcId == 3) && (mapType == SOCKMAP || mapType == SOCKHASH);
+        boolean sockmapUpdate = (funcId == KernelHelper.MAP_UPDATE_ELEM.id() || funcId == KernelHelper.MAP_DELETE_ELEM.id()) && (mapType == SOCKMAP || mapType == SOCKHASH);
         boolean ok = mapSideAllows(mapType, funcId, type) && funcSideAllows(mapType, funcId);
         if (ok) return List.of();
-        if (funcId == 12) return List.of("expected prog array map for tail call");
+        if (funcId == KernelHelper.TAIL_CALL.id()) return List.of("expected prog array map for tail call");
         String error = String.format("cannot pass map_type %d into func %s#%d", mapType.id(), name, funcId);
         if (sockmapUpdate && !maySockmapUpdate(funcId, type)) return List.of("cannot update sockmap in this context", error);
         return List.of(error);
@@ -27,58 +28,58 @@ final class MapFuncCompatibility {
 
     private static boolean mapSideAllows(MapType mapType, int f, ProgramType type) {
         return switch (mapType) {
-            case PROG_ARRAY -> f == 12;
-            case PERF_EVENT_ARRAY -> f == 22 || f == 25 || f == 111 || f == 55 || f == 121;
-            case RINGBUF -> f == 130 || f == 131 || f == 134 || f == 198 || f == 199 || f == 200;
-            case USER_RINGBUF -> f == 209;
-            case STACK_TRACE -> f == 27;
-            case CGROUP_ARRAY -> f == 33 || f == 37;
-            case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> f == 81;
-            case DEVMAP, DEVMAP_HASH, XSKMAP -> f == 51 || f == 1;
-            case CPUMAP -> f == 51;
-            case ARRAY_OF_MAPS, HASH_OF_MAPS -> f == 1;
-            case SOCKMAP -> f == 52 || f == 53 || f == 60 || f == 82 || f == 1 || maySockmapUpdate(f, type);
-            case SOCKHASH -> f == 72 || f == 70 || f == 71 || f == 82 || f == 1 || maySockmapUpdate(f, type);
-            case REUSEPORT_SOCKARRAY -> f == 82;
-            case QUEUE, STACK -> f == 87 || f == 88 || f == 89;
-            case SK_STORAGE -> f == 107 || f == 108 || f == 194;
-            case INODE_STORAGE -> f == 145 || f == 146 || f == 194;
-            case TASK_STORAGE -> f == 156 || f == 157 || f == 194;
-            case CGRP_STORAGE -> f == 210 || f == 211 || f == 194;
-            case BLOOM_FILTER -> f == 89 || f == 87;
+            case PROG_ARRAY -> f == KernelHelper.TAIL_CALL.id();
+            case PERF_EVENT_ARRAY -> f == KernelHelper.PERF_EVENT_READ.id() || f == KernelHelper.PERF_EVENT_OUTPUT.id() || f == KernelHelper.SKB_OUTPUT.id() || f == KernelHelper.PERF_EVENT_READ_VALUE.id() || f == KernelHelper.XDP_OUTPUT.id();
+            case RINGBUF -> f == KernelHelper.RINGBUF_OUTPUT.id() || f == KernelHelper.RINGBUF_RESERVE.id() || f == KernelHelper.RINGBUF_QUERY.id() || f == KernelHelper.RINGBUF_RESERVE_DYNPTR.id() || f == KernelHelper.RINGBUF_SUBMIT_DYNPTR.id() || f == KernelHelper.RINGBUF_DISCARD_DYNPTR.id();
+            case USER_RINGBUF -> f == KernelHelper.USER_RINGBUF_DRAIN.id();
+            case STACK_TRACE -> f == KernelHelper.GET_STACKID.id();
+            case CGROUP_ARRAY -> f == KernelHelper.SKB_UNDER_CGROUP.id() || f == KernelHelper.CURRENT_TASK_UNDER_CGROUP.id();
+            case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> f == KernelHelper.GET_LOCAL_STORAGE.id();
+            case DEVMAP, DEVMAP_HASH, XSKMAP -> f == KernelHelper.REDIRECT_MAP.id() || f == KernelHelper.MAP_LOOKUP_ELEM.id();
+            case CPUMAP -> f == KernelHelper.REDIRECT_MAP.id();
+            case ARRAY_OF_MAPS, HASH_OF_MAPS -> f == KernelHelper.MAP_LOOKUP_ELEM.id();
+            case SOCKMAP -> f == KernelHelper.SK_REDIRECT_MAP.id() || f == KernelHelper.SOCK_MAP_UPDATE.id() || f == KernelHelper.MSG_REDIRECT_MAP.id() || f == KernelHelper.SK_SELECT_REUSEPORT.id() || f == KernelHelper.MAP_LOOKUP_ELEM.id() || maySockmapUpdate(f, type);
+            case SOCKHASH -> f == KernelHelper.SK_REDIRECT_HASH.id() || f == KernelHelper.SOCK_HASH_UPDATE.id() || f == KernelHelper.MSG_REDIRECT_HASH.id() || f == KernelHelper.SK_SELECT_REUSEPORT.id() || f == KernelHelper.MAP_LOOKUP_ELEM.id() || maySockmapUpdate(f, type);
+            case REUSEPORT_SOCKARRAY -> f == KernelHelper.SK_SELECT_REUSEPORT.id();
+            case QUEUE, STACK -> f == KernelHelper.MAP_PUSH_ELEM.id() || f == KernelHelper.MAP_POP_ELEM.id() || f == KernelHelper.MAP_PEEK_ELEM.id();
+            case SK_STORAGE -> f == KernelHelper.SK_STORAGE_GET.id() || f == KernelHelper.SK_STORAGE_DELETE.id() || f == KernelHelper.KPTR_XCHG.id();
+            case INODE_STORAGE -> f == KernelHelper.INODE_STORAGE_GET.id() || f == KernelHelper.INODE_STORAGE_DELETE.id() || f == KernelHelper.KPTR_XCHG.id();
+            case TASK_STORAGE -> f == KernelHelper.TASK_STORAGE_GET.id() || f == KernelHelper.TASK_STORAGE_DELETE.id() || f == KernelHelper.KPTR_XCHG.id();
+            case CGRP_STORAGE -> f == KernelHelper.CGRP_STORAGE_GET.id() || f == KernelHelper.CGRP_STORAGE_DELETE.id() || f == KernelHelper.KPTR_XCHG.id();
+            case BLOOM_FILTER -> f == KernelHelper.MAP_PEEK_ELEM.id() || f == KernelHelper.MAP_PUSH_ELEM.id();
             default -> true;
         };
     }
 
     private static boolean funcSideAllows(MapType m, int funcId) {
-        return switch (funcId) {
-            case 12 -> m == PROG_ARRAY;
-            case 22, 25, 55, 111, 121 -> m == PERF_EVENT_ARRAY;
-            case 130, 131, 134, 198, 199, 200 -> m == RINGBUF;
-            case 209 -> m == USER_RINGBUF;
-            case 27 -> m == STACK_TRACE;
-            case 37, 33 -> m == CGROUP_ARRAY;
-            case 51 -> m == DEVMAP || m == DEVMAP_HASH || m == CPUMAP || m == XSKMAP;
-            case 52, 60, 53 -> m == SOCKMAP;
-            case 72, 71, 70 -> m == SOCKHASH;
-            case 81 -> m == CGROUP_STORAGE || m == PERCPU_CGROUP_STORAGE;
-            case 82 -> m == REUSEPORT_SOCKARRAY || m == SOCKMAP || m == SOCKHASH;
-            case 88 -> m == QUEUE || m == STACK;
-            case 89, 87 -> m == QUEUE || m == STACK || m == BLOOM_FILTER;
-            case 195 -> m == PERCPU_ARRAY || m == PERCPU_HASH || m == LRU_PERCPU_HASH;
-            case 107, 108 -> m == SK_STORAGE;
-            case 145, 146 -> m == INODE_STORAGE;
-            case 156, 157 -> m == TASK_STORAGE;
-            case 210, 211 -> m == CGRP_STORAGE;
-            default -> true;
+        return switch (KernelHelper.byId(funcId).orElse(null)) {
+            case TAIL_CALL -> m == PROG_ARRAY;
+            case PERF_EVENT_READ, PERF_EVENT_OUTPUT, PERF_EVENT_READ_VALUE, SKB_OUTPUT, XDP_OUTPUT -> m == PERF_EVENT_ARRAY;
+            case RINGBUF_OUTPUT, RINGBUF_RESERVE, RINGBUF_QUERY, RINGBUF_RESERVE_DYNPTR, RINGBUF_SUBMIT_DYNPTR, RINGBUF_DISCARD_DYNPTR -> m == RINGBUF;
+            case USER_RINGBUF_DRAIN -> m == USER_RINGBUF;
+            case GET_STACKID -> m == STACK_TRACE;
+            case CURRENT_TASK_UNDER_CGROUP, SKB_UNDER_CGROUP -> m == CGROUP_ARRAY;
+            case REDIRECT_MAP -> m == DEVMAP || m == DEVMAP_HASH || m == CPUMAP || m == XSKMAP;
+            case SK_REDIRECT_MAP, MSG_REDIRECT_MAP, SOCK_MAP_UPDATE -> m == SOCKMAP;
+            case SK_REDIRECT_HASH, MSG_REDIRECT_HASH, SOCK_HASH_UPDATE -> m == SOCKHASH;
+            case GET_LOCAL_STORAGE -> m == CGROUP_STORAGE || m == PERCPU_CGROUP_STORAGE;
+            case SK_SELECT_REUSEPORT -> m == REUSEPORT_SOCKARRAY || m == SOCKMAP || m == SOCKHASH;
+            case MAP_POP_ELEM -> m == QUEUE || m == STACK;
+            case MAP_PEEK_ELEM, MAP_PUSH_ELEM -> m == QUEUE || m == STACK || m == BLOOM_FILTER;
+            case MAP_LOOKUP_PERCPU_ELEM -> m == PERCPU_ARRAY || m == PERCPU_HASH || m == LRU_PERCPU_HASH;
+            case SK_STORAGE_GET, SK_STORAGE_DELETE -> m == SK_STORAGE;
+            case INODE_STORAGE_GET, INODE_STORAGE_DELETE -> m == INODE_STORAGE;
+            case TASK_STORAGE_GET, TASK_STORAGE_DELETE -> m == TASK_STORAGE;
+            case CGRP_STORAGE_GET, CGRP_STORAGE_DELETE -> m == CGRP_STORAGE;
+            case null, default -> true;
         };
     }
 
     /** may_update_sockmap: map_update_elem/map_delete_elem on a sockmap where no socket is locked. */
     private static boolean maySockmapUpdate(int funcId, ProgramType type) {
-        if (funcId != 2 && funcId != 3) return false;
+        if (funcId != KernelHelper.MAP_UPDATE_ELEM.id() && funcId != KernelHelper.MAP_DELETE_ELEM.id()) return false;
         return switch (type) {
-            case SOCK_OPS -> funcId == 3;
+            case SOCK_OPS -> funcId == KernelHelper.MAP_DELETE_ELEM.id();
             case SOCKET_FILTER, SCHED_CLS, SCHED_ACT, XDP, SK_REUSEPORT, FLOW_DISSECTOR, SK_LOOKUP -> true;
             default -> false;
         };

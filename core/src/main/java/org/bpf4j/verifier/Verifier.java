@@ -1,5 +1,6 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.helpers.KernelHelper;
 import static org.bpf4j.isa.Opcodes.*;
 import static org.bpf4j.verifier.RegType.*;
 import static org.bpf4j.verifier.VState.*;
@@ -533,7 +534,7 @@ public final class Verifier {
             boolean ldAbs = false, tailCall = false;
             for (int i = subprogStarts[sp]; i < subprogEnd(sp); i++) {
                 ldAbs |= isLdAbs(i);
-                tailCall |= insns[i].opcode() == CALL && insns[i].src() == CALL_HELPER && insns[i].imm() == 12;
+                tailCall |= insns[i].opcode() == CALL && insns[i].src() == CALL_HELPER && insns[i].imm() == KernelHelper.TAIL_CALL.id();
             }
             if (!ldAbs && !tailCall) continue;
             insnIdx = -1;
@@ -622,12 +623,12 @@ public final class Verifier {
         if (op == JMP_EXIT) return new int[0];
         if (op == JMP_CALL) {
             markJumpTarget(Math.min(t + 1, n - 1));
-            if (in.src() == CALL_HELPER && HelperProto.callsCallbackSync(in.imm())) {
+            if (in.src() == CALL_HELPER && opts.helpers().callsCallback(in.imm())) {
                 callsCallback[t] = true;
                 forceCheckpoint[t] = true;
                 prunePoint[t] = true;
                 jmpPoint[t] = true;
-            } else if (in.src() == CALL_HELPER && HelperProto.callsCallbackAsync(in.imm())) {
+            } else if (in.src() == CALL_HELPER && opts.helpers().registersCallback(in.imm())) {
                 prunePoint[t] = true;
             }
             if (in.src() == CALL_PSEUDO) {
@@ -657,8 +658,8 @@ public final class Verifier {
     private int callArgRegs(Insn call) {
         if (call.src() == CALL_HELPER) {
             int id = call.imm();
-            HelperProto proto = HelperProto.of(id, ptype);
-            if (proto != null && HelperAvailability.verdict(id, ptype, opts.expectedAttachType()) != HelperAvailability.Verdict.UNAVAILABLE) {
+            HelperProto proto = HelperProto.of(opts.helpers(), id, ptype);
+            if (proto != null && HelperAvailability.verdict(opts.helpers(), id, ptype, opts.expectedAttachType()) != HelperAvailability.Verdict.UNAVAILABLE) {
                 return ((1 << (proto.args().length + 1)) - 1) & ~1;
             }
         }
@@ -872,7 +873,7 @@ public final class Verifier {
      */
     private long helperStackReads(int i, int stackPtrs) {
         Insn call = insns[i];
-        HelperProto fn = call.src() == CALL_HELPER ? HelperProto.get(call.imm()) : null;
+        HelperProto fn = call.src() == CALL_HELPER ? HelperProto.get(opts.helpers(), call.imm()) : null;
         if (fn == null) return -1L;
         int[] args = fn.args();
         long reads = 0;
@@ -1477,7 +1478,7 @@ public final class Verifier {
                             || in.dst() != 0 || cls == CLASS_JMP32) {
                         throw fail("BPF_CALL uses reserved fields");
                     }
-                    if (cur.lockMap >= 0 && in.src() == CALL_HELPER && in.imm() != SPIN_UNLOCK) {
+                    if (cur.lockMap >= 0 && in.src() == CALL_HELPER && in.imm() != KernelHelper.SPIN_UNLOCK.id()) {
                         throw fail("function calls are not allowed while holding a lock");
                     }
                     if (in.src() == CALL_PSEUDO) {
@@ -2181,7 +2182,7 @@ public final class Verifier {
         int helper = insns[callsite].imm();
         int sp = fn.subprog;
         CallbackPrecision.Result keep = callbackPrecision.computeIfAbsent((long) sp << 16 | helper,
-                k -> CallbackPrecision.analyze(insns, subprogStarts, subprogStarts[sp], subprogEnd(sp), helper));
+                k -> CallbackPrecision.analyze(opts.helpers(), insns, subprogStarts, subprogStarts[sp], subprogEnd(sp), helper));
         widenImpreciseScalars(prev, cur, slot -> slot.frame() == (ctx.type == PTR_TO_STACK ? ctx.frameno : -1)
                 && preciseSlot(keep, slot.spi(), ctx.off + ctx.tv));
     }
@@ -2337,7 +2338,7 @@ public final class Verifier {
     private void markFastcallPatternForCall(int subprog, int call, int lowestOff, boolean[] jumpTarget) {
         Insn c = insns[call];
         if (c.src() != CALL_HELPER) return; // subprogram calls clobber everything; kfuncs are not modelled
-        HelperProto fn = HelperProto.of(c.imm(), ptype);
+        HelperProto fn = HelperProto.of(opts.helpers(), c.imm(), ptype);
         if (fn == null || fn.unmodelled() != null) return;
         int clobbered = fn.ret() != HelperProto.RET_VOID ? 1 : 0; // helper_fastcall_clobber_mask
         for (int a = 0; a < fn.args().length; a++) if (fn.args()[a] != HelperProto.ARG_DONTCARE) clobbered |= 1 << (a + 1);
@@ -2501,7 +2502,7 @@ public final class Verifier {
                     for (int i = subprogStarts[s]; i < subprogEnd(s) && !changesPkt[s]; i++) {
                         Insn in = insns[i];
                         if (in.opcode() != CALL) continue;
-                        if (in.src() == CALL_HELPER && HelperProto.changesPktData(in.imm())) changesPkt[s] = true;
+                        if (in.src() == CALL_HELPER && opts.helpers().changesPktData(in.imm())) changesPkt[s] = true;
                         if (in.src() == CALL_PSEUDO) {
                             int t = Arrays.binarySearch(subprogStarts, i + in.imm() + 1);
                             if (t >= 0 && changesPkt[t]) changesPkt[s] = true;
@@ -3261,24 +3262,24 @@ public final class Verifier {
 
     private int checkHelperCall(Insn in) {
         int id = in.imm();
-        String name = LogFormat.helperName(id);
-        if (org.bpf4j.helpers.KernelHelper.byId(id).isEmpty()) {
+        String name = opts.helpers().name(id);
+        if (opts.helpers().spec(id).isEmpty()) {
             throw fail("invalid func %s#%d", name, id);
         }
         AttachType attach = opts.expectedAttachType();
-        HelperAvailability.Verdict availability = HelperAvailability.verdict(id, ptype, attach, opts.target());
+        HelperAvailability.Verdict availability = HelperAvailability.verdict(opts.helpers(), id, ptype, attach, opts.target());
         if (availability == HelperAvailability.Verdict.INVALID) throw fail("invalid func unknown#%d", id);
         if (availability == HelperAvailability.Verdict.UNAVAILABLE) {
             throw fail("program of this type cannot use helper %s#%d", name, id);
         }
-        if (!opts.gplCompatible() && HelperAvailability.gplOnly(id, ptype, attach)) {
+        if (!opts.gplCompatible() && HelperAvailability.gplOnly(opts.helpers(), id, ptype, attach)) {
             throw fail("cannot call GPL-restricted function from non-GPL compatible program");
         }
         if (availability == HelperAvailability.Verdict.NOT_ALLOWED) throw fail("helper call is not allowed in probe");
         if (availability == HelperAvailability.Verdict.MIGHT_SLEEP && !sleepable()) {
             throw fail("helper call might sleep in a non-sleepable prog");
         }
-        HelperProto fn = HelperProto.of(id, ptype);
+        HelperProto fn = HelperProto.of(opts.helpers(), id, ptype);
         if (fn.unmodelled() != null) throw unsupported("helper " + name + "#" + id + " is not modelled: " + fn.unmodelled());
         ArgMeta meta = new ArgMeta();
         meta.pktAccess = fn.pktAccess();
@@ -3292,10 +3293,10 @@ public final class Verifier {
         if ((meta.releaseRegno > 0 || fn.ret() == HelperProto.RET_RINGBUF_MEM_OR_NULL) && inCallback()) {
             throw unsupported("references acquired or released inside a callback are not modelled");
         }
-        if (id == 173 && ptype != ProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
+        if (id == KernelHelper.GET_FUNC_IP.id() && ptype != ProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
             throw fail("func %s#%d not supported for program type %d", name, id, ptype.id());
         }
-        if (id == 81 && !(reg(2).type == SCALAR_VALUE && reg(2).isConst() && reg(2).tv == 0)) {
+        if (id == KernelHelper.GET_LOCAL_STORAGE.id() && !(reg(2).type == SCALAR_VALUE && reg(2).isConst() && reg(2).tv == 0)) {
             throw fail("get_local_storage() doesn't support non-zero flags");
         }
         if (meta.rawMode && meta.rawRegno >= 0) {
@@ -3313,8 +3314,8 @@ public final class Verifier {
             }
             if (!ok) throw fail("func %s#%d reference has not been acquired before", name, id);
         }
-        if (id == 12 && inCallback()) throw unsupported("tail calls inside callbacks are not modelled");
-        if (id == 12) {
+        if (id == KernelHelper.TAIL_CALL.id() && inCallback()) throw unsupported("tail calls inside callbacks are not modelled");
+        if (id == KernelHelper.TAIL_CALL.id()) {
             checkResourceLeak("tail_call"); // the tail-called program cannot release what this one holds
             // record_func_key: a constant in-range index selects the target, so it must be precise
             Reg key = reg(3);
@@ -3323,7 +3324,7 @@ public final class Verifier {
                 markPrecise(3);
             }
         }
-        if (HelperProto.callsCallbackSync(id) || HelperProto.callsCallbackAsync(id)) pushCallbackCall(id, meta);
+        if (opts.helpers().callsCallback(id) || opts.helpers().registersCallback(id)) pushCallbackCall(id, meta);
         // reset caller-saved registers
         Frame f = cur.cur();
         for (int i = 0; i <= 5; i++) {
@@ -3349,7 +3350,7 @@ public final class Verifier {
                     r0.markKnownZeroPtr(CONST_PTR_TO_MAP | PTR_MAYBE_NULL);
                     r0.mapIdx = innerMapIdx[meta.mapIdx];
                     r0.id = ++idGen;
-                } else if (id == 1 && meta.constKey >= 0 && meta.constKey < m.maxEntries()
+                } else if (id == KernelHelper.MAP_LOOKUP_ELEM.id() && meta.constKey >= 0 && meta.constKey < m.maxEntries()
                         && (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY)) {
                     // Linux 6.14+: an array lookup with a constant in-range key cannot return NULL; a value
                     // with a spin lock keeps an id to tell its lock from others'
@@ -3360,7 +3361,7 @@ public final class Verifier {
                     r0.markKnownZeroPtr(PTR_TO_MAP_VALUE | PTR_MAYBE_NULL);
                     r0.mapIdx = meta.mapIdx;
                     r0.id = ++idGen;
-                    if (id == 1 && (m.type() == MapType.SOCKMAP || m.type() == MapType.SOCKHASH)) {
+                    if (id == KernelHelper.MAP_LOOKUP_ELEM.id() && (m.type() == MapType.SOCKMAP || m.type() == MapType.SOCKHASH)) {
                         // is_acquire_function: the socket found holds a reference until bpf_sk_release
                         int rid = ++idGen;
                         cur.addRef(rid, insnIdx);
@@ -3381,12 +3382,12 @@ public final class Verifier {
                 };
                 r0.markKnownZeroPtr(socket | PTR_MAYBE_NULL);
                 r0.id = ++idGen;
-                if (HelperProto.acquiresSocket(id)) { // the reference's id is the NULL check's, as for ringbuf memory
+                if (opts.helpers().acquiresSocket(id)) { // the reference's id is the NULL check's, as for ringbuf memory
                     int rid = ++idGen;
                     cur.addRef(rid, insnIdx);
                     r0.id = rid;
                     r0.refObjId = rid;
-                } else if (HelperProto.castsSocket(id)) {
+                } else if (opts.helpers().castsSocket(id)) {
                     r0.refObjId = meta.refObjId;
                 }
             }
@@ -3402,7 +3403,7 @@ public final class Verifier {
             default -> throw unsupported("return type not modelled");
         }
         checkMapFuncCompatibility(meta.mapIdx, id, name);
-        if (HelperProto.changesPktData(id)) clearAllPktPointers();
+        if (opts.helpers().changesPktData(id)) clearAllPktPointers();
         scratchReg(0);
         insnIdx++;
         return STEP_NEXT;
@@ -3527,13 +3528,12 @@ public final class Verifier {
             }
             case HelperProto.ARG_PTR_TO_CONST_STR -> checkRegConstStr(r, regno);
             case HelperProto.ARG_PTR_TO_FUNC -> meta.callbackSubprog = r.subprog;
-            case HelperProto.ARG_PTR_TO_SPIN_LOCK -> processSpinLock(regno, meta.funcId == SPIN_LOCK);
+            case HelperProto.ARG_PTR_TO_SPIN_LOCK -> processSpinLock(regno, meta.funcId == KernelHelper.SPIN_LOCK.id());
             case HelperProto.ARG_PTR_TO_TIMER -> processTimerFunc(regno, meta);
             default -> { }
         }
     }
 
-    private static final int SPIN_LOCK = 93, SPIN_UNLOCK = 94;
 
     /** The name the kernel gives a map (BPF_OBJ_NAME_LEN: 15 characters). */
     private static String kernelMapName(MapInfo m) {
@@ -3608,7 +3608,7 @@ public final class Verifier {
             if (level >= 2) logln("frame" + cur.curframe + " bpf_loop iteration limit reached");
             return;
         }
-        if (HelperProto.callsCallbackAsync(id)) {
+        if (opts.helpers().registersCallback(id)) {
             VState st = new VState();
             Frame callee = Callbacks.newFrame(-1, 0, sp);
             Callbacks.setCalleeState(id, cur.cur(), callee, 0);

@@ -1,5 +1,6 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.helpers.HelperSpecs;
 import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgFlag;
 
@@ -17,44 +18,51 @@ import org.bpf4j.progtype.ProgFlag;
  * @param progFlags the {@code prog_flags} of the load, as the kernel's bits ({@link ProgFlag})
  * @param target the kernel to answer for: Linux 6.18 with everything built in (the default), or a kernel
  *     whose {@link KernelOffer} was probed
+ * @param helpers the helpers programs may call, with their prototypes and callers (Linux 6.18's by default)
  */
 public record VerifierOptions(int logLevel, boolean privileged, boolean gplCompatible, int insnLimit,
-                              AttachType expectedAttachType, int progFlags, KernelTarget target) {
+                              AttachType expectedAttachType, int progFlags, KernelTarget target,
+                              HelperSpecs helpers) {
 
     public static final int KERNEL_INSN_LIMIT = 1_000_000;
 
     public VerifierOptions {
         java.util.Objects.requireNonNull(expectedAttachType, "expectedAttachType");
         java.util.Objects.requireNonNull(target, "target");
+        java.util.Objects.requireNonNull(helpers, "helpers");
     }
 
     public static VerifierOptions defaults() {
-        return new VerifierOptions(0, true, true, KERNEL_INSN_LIMIT, AttachType.CGROUP_INET_INGRESS, 0,
-                KernelTarget.LINUX_6_18);
+        return new VerifierOptions(0, true, true, KERNEL_INSN_LIMIT, AttachType.CGROUP_INET_INGRESS, 0, KernelTarget.LINUX_6_18, HelperSpecs.linux618());
     }
 
     public VerifierOptions withLogLevel(int level) {
-        return new VerifierOptions(level, privileged, gplCompatible, insnLimit, expectedAttachType, progFlags, target);
+        return new VerifierOptions(level, privileged, gplCompatible, insnLimit, expectedAttachType, progFlags, target, helpers);
     }
 
     public VerifierOptions withGpl(boolean gpl) {
-        return new VerifierOptions(logLevel, privileged, gpl, insnLimit, expectedAttachType, progFlags, target);
+        return new VerifierOptions(logLevel, privileged, gpl, insnLimit, expectedAttachType, progFlags, target, helpers);
     }
 
     public VerifierOptions withPrivileged(boolean priv) {
-        return new VerifierOptions(logLevel, priv, gplCompatible, insnLimit, expectedAttachType, progFlags, target);
+        return new VerifierOptions(logLevel, priv, gplCompatible, insnLimit, expectedAttachType, progFlags, target, helpers);
     }
 
     public VerifierOptions withExpectedAttachType(AttachType attachType) {
-        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, attachType, progFlags, target);
+        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, attachType, progFlags, target, helpers);
     }
 
     public VerifierOptions withProgFlags(int flags) {
-        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, expectedAttachType, flags, target);
+        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, expectedAttachType, flags, target, helpers);
     }
 
     public VerifierOptions withTarget(KernelTarget kernel) {
-        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, expectedAttachType, progFlags, kernel);
+        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, expectedAttachType, progFlags, kernel, helpers);
+    }
+
+    /** Verify against these helper specs (e.g. Linux 6.18's with a helper of an embedding added). */
+    public VerifierOptions withHelpers(HelperSpecs specs) {
+        return new VerifierOptions(logLevel, privileged, gplCompatible, insnLimit, expectedAttachType, progFlags, target, specs);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.bpf4j.verifier;
 
+import org.bpf4j.helpers.HelperSpecs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bpf4j.isa.Opcodes.*;
 
@@ -99,9 +100,9 @@ class HelperCallOracleTest {
         List<String> diffs = new ArrayList<>();
         int compared = 0, unmodelled = 0;
         for (int id = 1; id <= HelperAvailabilityOracleTest.MAX_HELPER_ID; id++) {
-            if (HelperAvailability.verdict(id, c.type(), c.attachType(), KernelOracle.running())
+            if (HelperAvailability.verdict(HelperSpecs.linux618(), id, c.type(), c.attachType(), KernelOracle.running())
                     != HelperAvailability.Verdict.AVAILABLE) continue;
-            HelperProto fn = HelperProto.of(id, c.type());
+            HelperProto fn = HelperProto.of(HelperSpecs.linux618(), id, c.type());
             if (fn.unmodelled() != null) {
                 unmodelled++;
                 continue;

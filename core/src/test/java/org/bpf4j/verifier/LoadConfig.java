@@ -4,6 +4,7 @@ import static org.bpf4j.progtype.AttachType.*;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bpf4j.helpers.HelperSpecs;
 import org.bpf4j.isa.Program;
 import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgramType;
@@ -33,8 +34,8 @@ record LoadConfig(ProgramType type, AttachType attachType) {
     String helpersNotBuiltIn() {
         StringBuilder out = new StringBuilder();
         for (int id = 1; id <= HelperAvailabilityOracleTest.MAX_HELPER_ID; id++) {
-            if (HelperAvailability.verdict(id, type, attachType) != HelperAvailability.Verdict.UNAVAILABLE
-                    && HelperAvailability.verdict(id, type, attachType, KernelOracle.running())
+            if (HelperAvailability.verdict(HelperSpecs.linux618(), id, type, attachType) != HelperAvailability.Verdict.UNAVAILABLE
+                    && HelperAvailability.verdict(HelperSpecs.linux618(), id, type, attachType, KernelOracle.running())
                     == HelperAvailability.Verdict.UNAVAILABLE) {
                 out.append(" #").append(id);
             }
