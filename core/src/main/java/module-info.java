@@ -12,6 +12,7 @@ module org.bpf4j.core {
     exports org.bpf4j.engine;
     exports org.bpf4j.helpers;
     exports org.bpf4j.isa;
+    exports org.bpf4j.link;
     exports org.bpf4j.maps;
     exports org.bpf4j.mem;
     exports org.bpf4j.pcap;

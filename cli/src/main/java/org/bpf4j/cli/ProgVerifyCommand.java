@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.bpf4j.btf.BtfExt.LineInfo;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.link.LinkedObject;
 import org.bpf4j.verifier.KernelTarget;
 import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
@@ -77,8 +78,9 @@ final class ProgVerifyCommand implements Callable<Integer> {
         // a given --btf is read even when no program needs it: a wrong file is an error, not ignored
         Optional<org.bpf4j.btf.Btf> target = btf != null || programs.stream().anyMatch(p -> !p.coreRelocations().isEmpty())
                 ? Objects.targetBtf(btf) : Optional.empty();
+        LinkedObject linked = LinkedObject.link(obj, target);
         for (ProgramSpec p : programs) {
-            VerifierResult r = ObjectVerification.verify(obj, p, options, target);
+            VerifierResult r = ObjectVerification.verify(obj, linked.program(p.name()).orElseThrow(), options);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", p.name());
             m.put("section", p.sectionName());

@@ -7,12 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bpf4j.btf.Btf;
-import org.bpf4j.btf.core.CoreRelocationException;
-import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.MapDefinition;
-import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.link.LinkedObject;
+import org.bpf4j.link.LinkedProgram;
 import org.bpf4j.maps.ArrayMap;
 import org.bpf4j.maps.ArrayOfMapsMap;
 import org.bpf4j.maps.BpfMap;
@@ -24,6 +22,7 @@ import org.bpf4j.maps.MapSpec;
 import org.bpf4j.maps.ProgArrayMap;
 import org.bpf4j.maps.RingBufMap;
 import org.bpf4j.verifier.MapValueFields;
+import org.bpf4j.verifier.VerifierResult;
 
 /** An object loaded into a runtime: its maps, created and filled, and its programs, ready to run. */
 public final class LoadedObject implements AutoCloseable {
@@ -46,24 +45,21 @@ public final class LoadedObject implements AutoCloseable {
             for (MapDefinition def : object.maps()) fillMapsOfMaps(def, maps);
             List<RingBufMap> rings = new ArrayList<>();
             for (BpfMap m : maps.values()) if (m instanceof RingBufMap r) rings.add(r);
-            Map<ProgramSpec, RunMode> modes = new LinkedHashMap<>();
-            CoreRelocator relocator = null;
-            for (ProgramSpec spec : object.programs()) {
-                if (!spec.coreRelocations().isEmpty()) {
-                    if (relocator == null) relocator = relocator(runtime, object, spec);
-                    try {
-                        spec = relocator.apply(spec);
-                    } catch (CoreRelocationException e) {
-                        throw new LoadException(e.getMessage(), e);
-                    }
-                }
-                RunMode mode = LoadedProgram.verify(object, spec, runtime.options());
+            LinkedObject linked = LinkedObject.link(object, runtime.targetBtf());
+            Map<LinkedProgram, RunMode> modes = new LinkedHashMap<>();
+            Map<String, VerifierResult> verdicts = new LinkedHashMap<>();
+            for (LinkedProgram program : linked.programs()) {
+                VerifierResult verdict = LoadedProgram.verify(object, program, runtime.options());
+                RunMode mode = LoadedProgram.mode(verdict);
                 if (mode.verified() && runtime.options().alwaysChecked()) mode = RunMode.checked("accepted, run checked on request");
-                modes.put(spec, mode);
+                modes.put(program, mode);
+                verdicts.put(program.name(), verdict);
             }
             sameModeAcrossTailCalls(modes, maps);
+            List<BpfMap> byIndex = new ArrayList<>(maps.values());
             Map<String, LoadedProgram> programs = new LinkedHashMap<>();
-            modes.forEach((spec, mode) -> programs.put(spec.name(), LoadedProgram.prepare(runtime, spec, mode, maps, rings)));
+            modes.forEach((program, mode) -> programs.put(program.name(),
+                    LoadedProgram.prepare(runtime, program, verdicts.get(program.name()), mode, byIndex, rings)));
             for (MapDefinition def : object.maps()) {
                 if (maps.get(def.name()) instanceof ProgArrayMap progs) {
                     for (MapDefinition.Slot slot : def.initialSlots()) {
@@ -86,22 +82,12 @@ public final class LoadedObject implements AutoCloseable {
      * in an object with a program array, one program that must run checked makes them all run checked.
      * (The engines refuse a tail call between programs of different modes, e.g. across objects.)
      */
-    private static void sameModeAcrossTailCalls(Map<ProgramSpec, RunMode> modes, Map<String, BpfMap> maps) {
+    private static void sameModeAcrossTailCalls(Map<LinkedProgram, RunMode> modes, Map<String, BpfMap> maps) {
         if (maps.values().stream().noneMatch(m -> m instanceof ProgArrayMap)) return;
         modes.entrySet().stream().filter(e -> !e.getValue().verified()).findFirst().ifPresent(checked ->
                 modes.replaceAll((spec, mode) -> mode.verified()
                         ? RunMode.checked("shares a program array with program " + checked.getKey().name() + ", which runs checked")
                         : mode));
-    }
-
-    /** One relocator per object, as libbpf narrows candidates per object. */
-    private static CoreRelocator relocator(BpfRuntime runtime, BpfObject object, ProgramSpec spec) {
-        if (object.btf().isEmpty()) {
-            throw new LoadException("program " + spec.name() + ": has CO-RE relocations but the object has no BTF");
-        }
-        Btf target = runtime.targetBtf().orElseThrow(() -> new LoadException("program " + spec.name()
-                + " needs CO-RE relocations and no kernel BTF is available: pass --btf FILE"));
-        return new CoreRelocator(object.btf().get(), target);
     }
 
     /**

@@ -30,6 +30,7 @@ import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.InvalidProgramException;
 import org.bpf4j.isa.Program;
 import org.bpf4j.jit.TooLargeForJitException;
+import org.bpf4j.link.LinkedProgram;
 import org.bpf4j.maps.ArrayMap;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.Errno;
@@ -51,21 +52,25 @@ public final class LoadedProgram implements TailCallTarget {
     private final ProgramSpec spec;
     private final TestContext testContext;
     private final Executable executable;
+    private final VerifierResult verdict;
     private final RunMode mode;
 
-    private LoadedProgram(BpfRuntime runtime, ProgramSpec spec, TestContext testContext, Executable executable, RunMode mode) {
+    private LoadedProgram(BpfRuntime runtime, ProgramSpec spec, TestContext testContext, Executable executable,
+                          VerifierResult verdict, RunMode mode) {
         this.runtime = runtime;
         this.spec = spec;
         this.testContext = testContext;
         this.executable = executable;
+        this.verdict = verdict;
         this.mode = mode;
     }
 
     /** Prepares a program {@link #verify verified} into {@code mode}. */
-    static LoadedProgram prepare(BpfRuntime runtime, ProgramSpec spec, RunMode mode, Map<String, BpfMap> maps,
-                                 List<RingBufMap> rings) {
+    static LoadedProgram prepare(BpfRuntime runtime, LinkedProgram linked, VerifierResult verdict, RunMode mode,
+                                 List<BpfMap> maps, List<RingBufMap> rings) {
+        ProgramSpec spec = linked.spec();
         String name = "program " + spec.name();
-        Program program = bindMaps(name, spec, maps);
+        Program program = bindMaps(name, linked, maps);
         HelperTable helpers = helpersFor(runtime, spec, rings);
         checkHelpers(name, program, helpers, runtime.options().helpers());
         TestContext context = TestContext.of(spec.type());
@@ -74,7 +79,7 @@ public final class LoadedProgram implements TailCallTarget {
             if (!layout.pointerFields().isEmpty()) program = layout.rewrite(program);
             ExecutionOptions options = mode.options(runtime.options().instructionBudget());
             Executable executable = runtime.options().engine().load(program, helpers, runtime.memory(), options);
-            return new LoadedProgram(runtime, spec, context, executable, mode);
+            return new LoadedProgram(runtime, spec, context, executable, verdict, mode);
         } catch (InvalidProgramException e) {
             throw new LoadException(name + ": " + e.getMessage() + source(spec, e.pc()), e);
         } catch (TooLargeForJitException e) {
@@ -87,18 +92,30 @@ public final class LoadedProgram implements TailCallTarget {
      * The verifier's verdict, as the kernel gives it at load: a rejected program is refused with the
      * kernel's message; an accepted one runs verified. A program the verifier does not model yet
      * ({@code Unsupported}), or on which the verifier failed ({@code InternalError}), still loads and runs
-     * checked (docs/runtime.md).
+     * checked (docs/runtime.md). One whose CO-RE relocations could not be resolved is refused.
      */
-    static RunMode verify(BpfObject object, ProgramSpec spec, RuntimeOptions options) {
+    static VerifierResult verify(BpfObject object, LinkedProgram linked, RuntimeOptions options) {
+        if (linked.unresolved().isPresent()) throw new LoadException(linked.unresolved().get());
         VerifierOptions verifierOptions = VerifierOptions.defaults().withTarget(options.target()).withProgFlags(options.progFlags())
                 .withHelpers(options.helpers());
-        return switch (ObjectVerification.verify(object, spec, verifierOptions)) {
-            case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
-            case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
-            case VerifierResult.InternalError e -> RunMode.checked("verifier internal error: " + e.message());
+        VerifierResult result = ObjectVerification.verify(object, linked, verifierOptions);
+        ProgramSpec spec = linked.spec();
+        switch (result) {
             case VerifierResult.Rejected r when r.insn() < 0 -> throw new LoadException("program " + spec.name() + ": rejected: " + r.message());
             case VerifierResult.Rejected r -> throw new LoadException("program " + spec.name() + ": rejected by the verifier at insn "
                     + r.insn() + ": " + (r.details().isEmpty() ? r.message() : String.join("; ", r.details())) + source(spec, r.insn()));
+            default -> { }
+        }
+        return result;
+    }
+
+    /** How a program the verifier answered for runs ({@link #verify}: never a rejection). */
+    static RunMode mode(VerifierResult verdict) {
+        return switch (verdict) {
+            case VerifierResult.Accepted _ -> RunMode.ACCEPTED;
+            case VerifierResult.Unsupported u -> RunMode.checked("not modelled by the verifier: " + u.reason());
+            case VerifierResult.InternalError e -> RunMode.checked("verifier internal error: " + e.message());
+            case VerifierResult.Rejected r -> throw new IllegalArgumentException("a rejected program does not run: " + r.message());
         };
     }
 
@@ -106,30 +123,13 @@ public final class LoadedProgram implements TailCallTarget {
         return spec.lineOf(pc).map(l -> " (" + l.fileName() + ":" + l.lineNumber() + ")").orElse("");
     }
 
-    /** Replaces map references by what a program register holds: a map's handle, a value's address. */
-    private static Program bindMaps(String name, ProgramSpec spec, Map<String, BpfMap> maps) {
-        if (!spec.coreRelocations().isEmpty()) {
-            throw new IllegalStateException(name + ": CO-RE relocations must be applied before binding maps");
-        }
-        List<Insn> insns = new ArrayList<>(spec.program().insns());
-        for (Relocation r : spec.relocations()) {
+    /**
+     * Puts in each linked map reference what a program register holds for it, as the kernel's
+     * resolve_pseudo_ldimm64 does: a map's handle, a value's address.
+     */
+    private static Program bindMaps(String name, LinkedProgram linked, List<BpfMap> maps) {
+        for (Relocation r : linked.spec().relocations()) {
             switch (r) {
-                case Relocation.MapReference m -> {
-                    BpfMap map = map(name, maps, m.map(), r.insn());
-                    setImm64(insns, r.insn(), map.ops().handle());
-                }
-                case Relocation.MapValueReference v -> {
-                    BpfMap map = map(name, maps, v.map(), r.insn());
-                    if (!(map instanceof ArrayMap array)) {
-                        throw new LoadException(name + ": insn " + r.insn() + ": takes the address of a value of " + v.map()
-                                + ", which is not an array map");
-                    }
-                    if (v.offset() < 0 || v.offset() >= array.spec().valueSize()) {
-                        throw new LoadException(name + ": insn " + r.insn() + ": offset " + v.offset() + " is outside "
-                                + v.map() + "'s value of " + array.spec().valueSize() + " bytes");
-                    }
-                    setImm64(insns, r.insn(), array.valueAddress(0) + v.offset());
-                }
                 case Relocation.ExternCall c -> throw new LoadException(name + ": insn " + r.insn() + ": calls kfunc "
                         + c.function() + ": kfuncs are not supported by bpf4j");
                 case Relocation.KfuncCallById k -> throw new LoadException(name + ": insn " + r.insn()
@@ -137,21 +137,28 @@ public final class LoadedProgram implements TailCallTarget {
                 case Relocation.ExternVariable v -> throw new LoadException(name + ": insn " + r.insn()
                         + ": uses extern variable " + v.name() + (v.section().isEmpty() ? "" : " (" + v.section() + ")")
                         + ", which bpf4j does not provide");
+                default -> { }
             }
         }
-        return new Program(insns);
-    }
-
-    private static BpfMap map(String name, Map<String, BpfMap> maps, String mapName, int insn) {
-        BpfMap map = maps.get(mapName);
-        if (map == null) throw new LoadException(name + ": insn " + insn + ": refers to map " + mapName + ", which the object does not define");
-        return map;
-    }
-
-    private static void setImm64(List<Insn> insns, int pc, long value) {
-        Insn[] lddw = Insn.lddw(insns.get(pc).dst(), PSEUDO_IMM64, value);
-        insns.set(pc, lddw[0]);
-        insns.set(pc + 1, lddw[1]);
+        return linked.bind((insn, dst, mapIndex, value, offset) -> {
+            if (mapIndex < 0) {
+                String map = linked.spec().relocations().stream().filter(r -> r.insn() == insn).findFirst()
+                        .map(r -> r instanceof Relocation.MapReference m ? m.map() : ((Relocation.MapValueReference) r).map())
+                        .orElse("?");
+                throw new LoadException(name + ": insn " + insn + ": refers to map " + map + ", which the object does not define");
+            }
+            BpfMap map = maps.get(mapIndex);
+            if (!value) return Insn.lddw(dst, PSEUDO_IMM64, map.ops().handle());
+            if (!(map instanceof ArrayMap array)) {
+                throw new LoadException(name + ": insn " + insn + ": takes the address of a value of " + map.name()
+                        + ", which is not an array map");
+            }
+            if (offset < 0 || offset >= array.spec().valueSize()) {
+                throw new LoadException(name + ": insn " + insn + ": offset " + offset + " is outside "
+                        + map.name() + "'s value of " + array.spec().valueSize() + " bytes");
+            }
+            return Insn.lddw(dst, PSEUDO_IMM64, array.valueAddress(0) + offset);
+        });
     }
 
     /**
@@ -202,6 +209,13 @@ public final class LoadedProgram implements TailCallTarget {
 
     /** Whether the program runs verified (unchecked, no budget) or checked, and why. */
     public RunMode mode() { return mode; }
+
+    /**
+     * What the verifier said of the program at load, for the target of the runtime's options: accepted (with
+     * the processed count, the stack depths and, when asked for, the log), or not modelled. A rejected program
+     * does not load.
+     */
+    public VerifierResult verdict() { return verdict; }
 
     public ProgramType type() { return spec.type(); }
 

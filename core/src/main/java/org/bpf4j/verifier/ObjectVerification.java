@@ -2,24 +2,23 @@ package org.bpf4j.verifier;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.bpf4j.btf.Btf;
 import org.bpf4j.btf.BtfExt;
 import org.bpf4j.btf.BtfType;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.elf.ProgramSpec;
-import org.bpf4j.elf.Relocation;
-import org.bpf4j.isa.Insn;
-import org.bpf4j.isa.Opcodes;
-import org.bpf4j.isa.Program;
+import org.bpf4j.link.LinkedObject;
+import org.bpf4j.link.LinkedProgram;
 import org.bpf4j.maps.MapSpec;
 import org.bpf4j.progtype.AttachType;
 import org.bpf4j.progtype.ProgramType;
 
 /**
- * Verifies a program of an object as the kernel would see it after libbpf's loading: map references
- * become map indexes into the object's maps (the verifier's {@link MapInfo} list), global data refers
- * to its map with the offset in the second slot, {@code .rodata} is frozen with its contents known.
+ * Verifies a program of an object as the kernel would see it after libbpf's loading ({@link LinkedObject}):
+ * map references are indexes into the object's maps (the verifier's {@link MapInfo} list), global data
+ * refers to its map with the offset in the second slot, {@code .rodata} is frozen with its contents known.
  */
 public final class ObjectVerification {
     private ObjectVerification() {}
@@ -27,27 +26,10 @@ public final class ObjectVerification {
     /** CPUs assumed for per-CPU and perf event array sizing: only their sizes matter to the verifier. */
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
-    public static VerifierResult verify(BpfObject object, ProgramSpec spec, VerifierOptions options) {
-        return verify(object, spec, options, java.util.Optional.empty());
-    }
-
-    /**
-     * As {@link #verify(BpfObject, ProgramSpec, VerifierOptions)}, with CO-RE relocations resolved against
-     * {@code targetBtf} first (the kernel verifies the relocated program).
-     */
-    public static VerifierResult verify(BpfObject object, ProgramSpec spec, VerifierOptions options,
-                                        java.util.Optional<org.bpf4j.btf.Btf> targetBtf) {
-        if (!spec.coreRelocations().isEmpty()) {
-            if (object.btf().isEmpty() || targetBtf.isEmpty()) {
-                return new VerifierResult.Unsupported("program " + spec.name()
-                        + " needs CO-RE relocations and no kernel BTF is available: pass --btf FILE", 0, 0, "");
-            }
-            try {
-                spec = org.bpf4j.btf.core.CoreRelocator.apply(spec, object.btf().get(), targetBtf.get());
-            } catch (org.bpf4j.btf.core.CoreRelocationException e) {
-                return new VerifierResult.Unsupported(e.getMessage(), 0, 0, "");
-            }
-        }
+    /** Verifies a linked program of {@code object}; one that could not be linked is {@code Unsupported}, with why. */
+    public static VerifierResult verify(BpfObject object, LinkedProgram linked, VerifierOptions options) {
+        if (linked.unresolved().isPresent()) return new VerifierResult.Unsupported(linked.unresolved().get(), 0, 0, "");
+        ProgramSpec spec = linked.spec();
         ProgramType type = spec.type();
         if (VerifierOps.unsupportedReason(type).isPresent()) {
             return new VerifierResult.Unsupported(VerifierOps.unsupportedReason(type).get(), 0, 0, "");
@@ -56,23 +38,25 @@ public final class ObjectVerification {
         int flags = options.progFlags() | spec.loadFlags();
         // libbpf loads with the attach type the section name implies; the kernel sees 0 without one
         AttachType attachType = spec.expectedAttachType().orElse(AttachType.CGROUP_INET_INGRESS);
-        Linked linked = link(object, spec);
         boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
-        return Verifier.verify(linked.program(), type, linked.maps(),
+        return Verifier.verify(linked.program(), type, maps(object),
                 options.withGpl(gpl).withExpectedAttachType(attachType).withProgFlags(flags),
                 btfFuncs(object, spec, type), linked.rawFdInsns());
     }
 
-    /**
-     * A program as the verifier sees it: lddw of maps refer to indexes into {@code maps}, except those at
-     * {@code rawFdInsns}, which name a map fd no relocation produced.
-     */
-    record Linked(Program program, List<MapInfo> maps, java.util.Set<Integer> rawFdInsns) {}
+    /** Links {@code spec} of {@code object} ({@link LinkedObject#link(BpfObject, ProgramSpec, Optional)}) and verifies it. */
+    public static VerifierResult verify(BpfObject object, ProgramSpec spec, VerifierOptions options, Optional<Btf> targetBtf) {
+        return verify(object, LinkedObject.link(object, spec, targetBtf), options);
+    }
 
-    /** The program with its map references turned into indexes into the object's maps, as libbpf loads it. */
-    static Linked link(BpfObject object, ProgramSpec spec) {
+    /** As {@link #verify(BpfObject, ProgramSpec, VerifierOptions, Optional)} for a program without CO-RE relocations. */
+    public static VerifierResult verify(BpfObject object, ProgramSpec spec, VerifierOptions options) {
+        return verify(object, spec, options, Optional.empty());
+    }
+
+    /** The object's maps as the verifier sees them, in the order of {@link BpfObject#maps()} (their indexes). */
+    public static List<MapInfo> maps(BpfObject object) {
         List<MapInfo> maps = new ArrayList<>();
-        List<String> names = new ArrayList<>();
         for (MapDefinition def : object.maps()) {
             MapSpec s = def.spec(CPUS);
             byte[] data = def.frozen() ? def.initialData() : null;
@@ -83,31 +67,8 @@ public final class ObjectVerification {
                 m = m.withInner(MapInfo.of(is, false, null).withFields(valueFields(object, in)));
             }
             maps.add(m);
-            names.add(def.name());
         }
-        List<Insn> insns = new ArrayList<>(spec.program().insns());
-        java.util.Set<Integer> relocated = new java.util.HashSet<>();
-        for (Relocation r : spec.relocations()) relocated.add(r.insn());
-        java.util.Set<Integer> rawFds = new java.util.TreeSet<>();
-        for (int i = 0; i < insns.size(); i++) {
-            Insn in = insns.get(i);
-            if (in.opcode() != Opcodes.LDDW) continue;
-            if ((in.src() == Opcodes.PSEUDO_MAP_FD || in.src() == Opcodes.PSEUDO_MAP_VALUE) && !relocated.contains(i)) rawFds.add(i);
-            i++;
-        }
-        for (Relocation r : spec.relocations()) {
-            Insn i = insns.get(r.insn());
-            switch (r) {
-                case Relocation.MapReference m ->
-                        insns.set(r.insn(), new Insn(i.opcode(), i.dst(), Opcodes.PSEUDO_MAP_FD, 0, names.indexOf(m.map())));
-                case Relocation.MapValueReference v -> {
-                    insns.set(r.insn(), new Insn(i.opcode(), i.dst(), Opcodes.PSEUDO_MAP_VALUE, 0, names.indexOf(v.map())));
-                    insns.set(r.insn() + 1, new Insn(0, 0, 0, 0, (int) v.offset()));
-                }
-                default -> { } // kfuncs and externs: the verifier answers Unsupported
-            }
-        }
-        return new Linked(new Program(insns), maps, java.util.Set.copyOf(rawFds));
+        return maps;
     }
 
     /** What the kernel finds in the map value's BTF (libbpf creates maps with their BTF when the object has it). */

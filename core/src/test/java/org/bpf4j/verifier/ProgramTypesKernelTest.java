@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.link.LinkedObject;
+import org.bpf4j.link.LinkedProgram;
 import org.bpf4j.progtype.AttachType;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -29,8 +32,8 @@ class ProgramTypesKernelTest {
             VerifierResult ours = ObjectVerification.verify(object, spec, VerifierOptions.defaults());
             verdicts.add(spec.sectionName() + ": " + VerifierTestSupport.describe(ours).lines().findFirst().orElse(""));
             if (!KernelOracle.available()) continue;
-            ObjectVerification.Linked linked = ObjectVerification.link(object, spec);
-            KernelOracle.Verdict k = KernelOracle.load(linked.program(), spec.type(), linked.maps(), 1, "GPL",
+            LinkedProgram linked = LinkedObject.link(object, spec, Optional.empty());
+            KernelOracle.Verdict k = KernelOracle.load(linked.program(), spec.type(), ObjectVerification.maps(object), 1, "GPL",
                     spec.expectedAttachType().orElse(AttachType.CGROUP_INET_INGRESS));
             boolean agree = switch (ours) {
                 case VerifierResult.Accepted a -> k.accepted();

@@ -6,10 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.elf.ProgramSpec;
-import org.bpf4j.elf.Relocation;
+import org.bpf4j.link.LinkedObject;
+import org.bpf4j.link.LinkedProgram;
 import org.bpf4j.isa.Insn;
 import org.bpf4j.isa.Opcodes;
 import org.bpf4j.isa.Program;
@@ -38,6 +40,8 @@ public final class KernelObject implements AutoCloseable {
      *
      * @throws KernelLoadException with the verifier's message when the kernel refuses a program
      * @throws BpfException when a map cannot be created
+     * @throws IllegalArgumentException when a program's CO-RE relocations cannot be resolved against the running
+     *     kernel's BTF (libbpf refuses such a load too)
      */
     public static KernelObject load(BpfObject object, Optional<String> only) {
         return load(object, only, 0);
@@ -70,9 +74,13 @@ public final class KernelObject implements AutoCloseable {
                     }
                 }
             }
-            for (ProgramSpec spec : object.programs()) {
-                if (only.isPresent() && !only.get().equals(spec.name())) continue;
-                programs.put(spec.name(), loadProgram(object, spec, maps, btf, logLevel));
+            // CO-RE relocations resolve against the running kernel's BTF, as libbpf resolves them
+            boolean core = object.programs().stream().anyMatch(p -> !p.coreRelocations().isEmpty());
+            LinkedObject linked = LinkedObject.link(object, core ? CoreRelocator.targetBtf(Optional.empty()) : Optional.empty());
+            List<KernelMap> byIndex = new ArrayList<>(maps.values());
+            for (LinkedProgram program : linked.programs()) {
+                if (only.isPresent() && !only.get().equals(program.name())) continue;
+                programs.put(program.name(), loadProgram(object, program, byIndex, btf, logLevel));
             }
             for (MapDefinition def : object.maps()) {
                 if (def.type() != MapType.PROG_ARRAY) continue;
@@ -202,23 +210,18 @@ public final class KernelObject implements AutoCloseable {
         return new LoadOptions.ProgramBtf(btf.fd(), records, 8, new byte[0], 0);
     }
 
-    private static KernelProgram loadProgram(BpfObject object, ProgramSpec spec, Map<String, KernelMap> maps, KernelBtf btf,
+    private static KernelProgram loadProgram(BpfObject object, LinkedProgram linked, List<KernelMap> maps, KernelBtf btf,
                                              int logLevel) {
-        List<Insn> insns = new ArrayList<>(spec.program().insns());
-        for (Relocation r : spec.relocations()) {
-            switch (r) {
-                case Relocation.MapReference m -> {
-                    Insn i = insns.get(r.insn());
-                    insns.set(r.insn(), new Insn(i.opcode(), i.dst(), Opcodes.PSEUDO_MAP_FD, 0, maps.get(m.map()).fd()));
-                }
-                case Relocation.MapValueReference v -> {
-                    Insn i = insns.get(r.insn());
-                    insns.set(r.insn(), new Insn(i.opcode(), i.dst(), Opcodes.PSEUDO_MAP_VALUE, 0, maps.get(v.map()).fd()));
-                    insns.set(r.insn() + 1, new Insn(0, 0, 0, 0, (int) v.offset()));
-                }
-                default -> { } // kfuncs and externs: the kernel refuses what it cannot resolve, with its own message
-            }
-        }
+        ProgramSpec spec = linked.spec();
+        if (linked.unresolved().isPresent()) throw new IllegalArgumentException(linked.unresolved().get());
+        // kfunc calls and extern variables stay: the kernel refuses what it cannot resolve, with its own message
+        Program program = linked.bind((insn, dst, mapIndex, value, offset) -> {
+            if (mapIndex < 0) throw new IllegalArgumentException("program " + spec.name() + ": insn " + insn
+                    + ": refers to a map the object does not define");
+            int fd = maps.get(mapIndex).fd();
+            return Insn.lddw(dst, value ? Opcodes.PSEUDO_MAP_VALUE : Opcodes.PSEUDO_MAP_FD,
+                    (long) offset << 32 | (fd & 0xffffffffL));
+        });
         LoadOptions options = LoadOptions.defaults()
                 .withLogLevel(logLevel)
                 .withName(kernelName(spec.name()))
@@ -227,7 +230,7 @@ public final class KernelObject implements AutoCloseable {
         if (btf != null && needsFuncInfo(spec)) options = options.withBtf(funcInfo(spec, btf));
         if (spec.expectedAttachType().isPresent()) options = options.withExpectedAttachType(spec.expectedAttachType().get());
         String license = object.license().isEmpty() ? "GPL" : object.license();
-        return KernelProgram.load(spec.type(), new Program(insns), license, options);
+        return KernelProgram.load(spec.type(), program, license, options);
     }
 
     private static byte[] le32(int v) {

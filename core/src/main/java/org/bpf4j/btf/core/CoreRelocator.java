@@ -94,18 +94,6 @@ public final class CoreRelocator {
     }
 
     /**
-     * As {@link #apply(ProgramSpec, Btf, Btf)}, with the target BTF optional: a program without CO-RE
-     * relocations needs none; one with relocations and no target is refused.
-     *
-     * @throws CoreRelocationException when relocations are needed and {@code target} is empty, or one cannot be applied
-     */
-    public static ProgramSpec apply(ProgramSpec spec, Btf local, Optional<Btf> target) {
-        if (spec.coreRelocations().isEmpty()) return spec;
-        return apply(spec, local, target.orElseThrow(() -> new CoreRelocationException(
-                "program " + spec.name() + " needs CO-RE relocations and no kernel BTF is available: pass --btf FILE")));
-    }
-
-    /**
      * The target BTF to use: {@code file} when given (raw BTF, or an eBPF object whose {@code .BTF} section is
      * taken, as libbpf's {@code btf__parse} takes either), else the running kernel's ({@link #KERNEL_BTF}) when
      * it exists, else empty.

@@ -247,16 +247,6 @@ class CoreRelocatorTest {
     }
 
     @Test
-    void withoutTargetBtfProgramsWithRelocationsAreRefused() {
-        ProgramSpec spec = CoreObjects.program(OBJ, "loads");
-        assertThatThrownBy(() -> CoreRelocator.apply(spec, LOCAL, Optional.empty()))
-                .isInstanceOf(CoreRelocationException.class)
-                .hasMessage("program loads needs CO-RE relocations and no kernel BTF is available: pass --btf FILE");
-        ProgramSpec none = withRelocation(spec, null);
-        assertThat(CoreRelocator.apply(none, LOCAL, Optional.empty())).isSameAs(none);
-    }
-
-    @Test
     void targetBtfIsTheNamedFileOrTheKernels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("target.btf");
         java.nio.file.Files.write(file, targetBytes());
