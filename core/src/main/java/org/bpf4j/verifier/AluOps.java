@@ -24,13 +24,13 @@ final class AluOps {
         Frame f = env.cur.cur();
         if (op == ALU_END || op == ALU_NEG) {
             if (op == ALU_NEG) {
-                if (srcX || in.src() != 0 || in.off() != 0 || in.imm() != 0) throw env.fail("BPF_NEG uses reserved fields");
+                if (srcX || in.src() != 0 || in.off() != 0 || in.imm() != 0) throw env.fail(env.insnIdx, "BPF_NEG uses reserved fields");
             } else if (in.src() != 0 || in.off() != 0 || (in.imm() != 16 && in.imm() != 32 && in.imm() != 64)
                     || (alu64 && srcX)) {
-                throw env.fail("BPF_END uses reserved fields");
+                throw env.fail(env.insnIdx, "BPF_END uses reserved fields");
             }
             Verifier.checkRegArg(env, in.dst(), Verifier.SRC_OP);
-            if (!env.opts.privileged() && env.reg(in.dst()).isPointer()) throw env.fail("R%d pointer arithmetic prohibited", in.dst());
+            if (!env.opts.privileged() && env.reg(in.dst()).isPointer()) throw env.fail(env.insnIdx, "R%d pointer arithmetic prohibited", in.dst());
             if (env.reg(in.dst()).type == SCALAR_VALUE) {
                 // Linux 6.18 tracks both through adjust_scalar_min_max_vals: NEG as 0 - x, END as a byte
                 // swap of the tnum (scalar_byte_swap) with truncation for 16/32
@@ -44,16 +44,16 @@ final class AluOps {
         } else if (op == ALU_MOV) {
             if (srcX) {
                 if (!alu64) {
-                    if ((in.off() != 0 && in.off() != 8 && in.off() != 16) || in.imm() != 0) throw env.fail("BPF_MOV uses reserved fields");
+                    if ((in.off() != 0 && in.off() != 8 && in.off() != 16) || in.imm() != 0) throw env.fail(env.insnIdx, "BPF_MOV uses reserved fields");
                 } else if (in.off() == OFF_ADDR_SPACE_CAST) {
-                    if (in.imm() != 1 && in.imm() != 1 << 16) throw env.fail("addr_space_cast insn can only convert between address space 1 and 0");
-                    throw env.fail("addr_space_cast insn can only be used in a program that has an associated arena");
+                    if (in.imm() != 1 && in.imm() != 1 << 16) throw env.fail(env.insnIdx, "addr_space_cast insn can only convert between address space 1 and 0");
+                    throw env.fail(env.insnIdx, "addr_space_cast insn can only be used in a program that has an associated arena");
                 } else if ((in.off() != 0 && in.off() != 8 && in.off() != 16 && in.off() != 32) || in.imm() != 0) {
-                    throw env.fail("BPF_MOV uses reserved fields");
+                    throw env.fail(env.insnIdx, "BPF_MOV uses reserved fields");
                 }
                 Verifier.checkRegArg(env, in.src(), Verifier.SRC_OP);
             } else if (in.src() != 0 || in.off() != 0) {
-                throw env.fail("BPF_MOV uses reserved fields");
+                throw env.fail(env.insnIdx, "BPF_MOV uses reserved fields");
             }
             Verifier.checkRegArg(env, in.dst(), Verifier.DST_OP_NO_MARK);
             Reg dst = env.reg(in.dst());
@@ -70,7 +70,7 @@ final class AluOps {
                         if (!noSext) { dst.id = 0; dst.off = 0; }
                         dst.coerceToSizeSx(in.off() >> 3);
                     } else {
-                        if (!env.opts.privileged()) throw env.fail("R%d sign-extension part of pointer", in.src());
+                        if (!env.opts.privileged()) throw env.fail(env.insnIdx, "R%d sign-extension part of pointer", in.src());
                         dst.markUnknown();
                     }
                 } else {
@@ -88,7 +88,7 @@ final class AluOps {
                             dst.coerceSubregToSizeSx(in.off() >> 3);
                         }
                     } else {
-                        if (!env.opts.privileged()) throw env.fail("R%d partial copy of pointer", in.src());
+                        if (!env.opts.privileged()) throw env.fail(env.insnIdx, "R%d partial copy of pointer", in.src());
                         dst.markUnknown();
                     }
                     dst.zext32To64();
@@ -99,21 +99,21 @@ final class AluOps {
                 dst.markKnown(alu64 ? in.imm() : in.imm() & 0xffffffffL);
             }
         } else if (op > ALU_END) {
-            throw env.fail("invalid BPF_ALU opcode %x", op);
+            throw env.fail(env.insnIdx, "invalid BPF_ALU opcode %x", op);
         } else {
             if (srcX) {
                 if (in.imm() != 0 || (in.off() != 0 && in.off() != 1) || (in.off() == 1 && op != ALU_MOD && op != ALU_DIV)) {
-                    throw env.fail("BPF_ALU uses reserved fields");
+                    throw env.fail(env.insnIdx, "BPF_ALU uses reserved fields");
                 }
                 Verifier.checkRegArg(env, in.src(), Verifier.SRC_OP);
             } else if (in.src() != 0 || (in.off() != 0 && in.off() != 1) || (in.off() == 1 && op != ALU_MOD && op != ALU_DIV)) {
-                throw env.fail("BPF_ALU uses reserved fields");
+                throw env.fail(env.insnIdx, "BPF_ALU uses reserved fields");
             }
             Verifier.checkRegArg(env, in.dst(), Verifier.SRC_OP);
-            if ((op == ALU_MOD || op == ALU_DIV) && !srcX && in.imm() == 0) throw env.fail("div by zero");
+            if ((op == ALU_MOD || op == ALU_DIV) && !srcX && in.imm() == 0) throw env.fail(env.insnIdx, "div by zero");
             if ((op == ALU_LSH || op == ALU_RSH || op == ALU_ARSH) && !srcX) {
                 int size = alu64 ? 64 : 32;
-                if (in.imm() < 0 || in.imm() >= size) throw env.fail("invalid shift %d", in.imm());
+                if (in.imm() < 0 || in.imm() >= size) throw env.fail(env.insnIdx, "invalid shift %d", in.imm());
             }
             Verifier.checkRegArg(env, in.dst(), Verifier.DST_OP_NO_MARK);
             adjustRegMinMaxVals(env, in);
@@ -146,7 +146,7 @@ final class AluOps {
                         dst.markUnknown();
                         return;
                     }
-                    throw env.fail("R%d pointer %s pointer prohibited", in.dst(), ALU_STR[op >> 4]);
+                    throw env.fail(env.insnIdx, "R%d pointer %s pointer prohibited", in.dst(), ALU_STR[op >> 4]);
                 }
                 env.markPrecise(in.dst()); // scalar += pointer: the offset's value matters
                 Reg off = dst.copy();
@@ -228,23 +228,23 @@ final class AluOps {
                 dst.markUnknown();
                 return;
             }
-            throw env.fail("R%d 32-bit pointer arithmetic prohibited", dstno);
+            throw env.fail(env.insnIdx, "R%d 32-bit pointer arithmetic prohibited", dstno);
         }
         if (mayBeNull(ptr.type)) {
-            throw env.fail("R%d pointer arithmetic on %s prohibited, null-check it first", dstno, RegType.str(ptr.type));
+            throw env.fail(env.insnIdx, "R%d pointer arithmetic on %s prohibited, null-check it first", dstno, RegType.str(ptr.type));
         }
         switch (base(ptr.type)) {
             case PTR_TO_CTX, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_STACK, PTR_TO_PACKET_META, PTR_TO_PACKET,
                  PTR_TO_TP_BUFFER, PTR_TO_BTF_ID, PTR_TO_MEM, PTR_TO_BUF, PTR_TO_FUNC, CONST_PTR_TO_DYNPTR -> { }
             case PTR_TO_FLOW_KEYS -> {
-                if (!known) throw env.fail("R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
+                if (!known) throw env.fail(env.insnIdx, "R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
             }
             case CONST_PTR_TO_MAP -> {
                 if (!(known && sminVal == 0 && op == ALU_ADD)) {
-                    throw env.fail("R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
+                    throw env.fail(env.insnIdx, "R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
                 }
             }
-            default -> throw env.fail("R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
+            default -> throw env.fail(env.insnIdx, "R%d pointer arithmetic on %s prohibited", dstno, RegType.str(ptr.type));
         }
         int ptrType = ptr.type;
         checkRegSaneOffset(env, off, ptrType);
@@ -287,9 +287,9 @@ final class AluOps {
             case ALU_SUB -> {
                 if (dst != ptr) {
                     // dst was the scalar: subtracting a pointer from a scalar
-                    throw env.fail("R%d tried to subtract pointer from scalar", dstno);
+                    throw env.fail(env.insnIdx, "R%d tried to subtract pointer from scalar", dstno);
                 }
-                if (p.type == PTR_TO_STACK) throw env.fail("R%d subtraction from stack pointer prohibited", dstno);
+                if (p.type == PTR_TO_STACK) throw env.fail(env.insnIdx, "R%d subtraction from stack pointer prohibited", dstno);
                 long diff = (long) p.off - sminVal;
                 if (known && diff == (int) diff) {
                     dst.smin = sminPtr; dst.smax = smaxPtr; dst.umin = uminPtr; dst.umax = umaxPtr;
@@ -319,8 +319,8 @@ final class AluOps {
                     if (sminVal < 0) dst.range = 0;
                 }
             }
-            case ALU_AND, ALU_OR, ALU_XOR -> throw env.fail("R%d bitwise operator %s on pointer prohibited", dstno, ALU_STR[op >> 4]);
-            default -> throw env.fail("R%d pointer arithmetic with %s operator prohibited", dstno, ALU_STR[op >> 4]);
+            case ALU_AND, ALU_OR, ALU_XOR -> throw env.fail(env.insnIdx, "R%d bitwise operator %s on pointer prohibited", dstno, ALU_STR[op >> 4]);
+            default -> throw env.fail(env.insnIdx, "R%d pointer arithmetic with %s operator prohibited", dstno, ALU_STR[op >> 4]);
         }
         checkRegSaneOffset(env, dst, ptrType);
         dst.sync();
@@ -331,16 +331,16 @@ final class AluOps {
         long val = r.tv;
         long smin = r.smin;
         if (known && (val >= VerifierEnv.BPF_MAX_VAR_OFF || val <= -VerifierEnv.BPF_MAX_VAR_OFF)) {
-            throw env.fail("math between %s pointer and %d is not allowed", RegType.str(type), val);
+            throw env.fail(env.insnIdx, "math between %s pointer and %d is not allowed", RegType.str(type), val);
         }
         if (r.off >= VerifierEnv.BPF_MAX_VAR_OFF || r.off <= -VerifierEnv.BPF_MAX_VAR_OFF) {
-            throw env.fail("%s pointer offset %d is not allowed", RegType.str(type), r.off);
+            throw env.fail(env.insnIdx, "%s pointer offset %d is not allowed", RegType.str(type), r.off);
         }
         if (smin == Long.MIN_VALUE) {
-            throw env.fail("math between %s pointer and register with unbounded min value is not allowed", RegType.str(type));
+            throw env.fail(env.insnIdx, "math between %s pointer and register with unbounded min value is not allowed", RegType.str(type));
         }
         if (smin >= VerifierEnv.BPF_MAX_VAR_OFF || smin <= -VerifierEnv.BPF_MAX_VAR_OFF) {
-            throw env.fail("value %d makes %s pointer be out of bounds", smin, RegType.str(type));
+            throw env.fail(env.insnIdx, "value %d makes %s pointer be out of bounds", smin, RegType.str(type));
         }
     }
 }

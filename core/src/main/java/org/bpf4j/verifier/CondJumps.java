@@ -20,10 +20,10 @@ final class CondJumps {
     static void checkCondJmp(VerifierEnv env, Insn in, boolean jmp32) {
         int code = in.opcode();
         int op = jmpOp(code);
-        if (op == JMP_JA || op > JMP_JCOND) throw env.fail("invalid BPF_JMP/JMP32 opcode %x", op);
+        if (op == JMP_JA || op > JMP_JCOND) throw env.fail(env.insnIdx, "invalid BPF_JMP/JMP32 opcode %x", op);
         if (op == JMP_JCOND) {
             if (code != MAY_GOTO || in.src() != JCOND_MAY_GOTO || in.dst() != 0 || in.imm() != 0 || in.off() == 0) {
-                throw env.fail("invalid may_goto off %d imm %d", in.off(), in.imm());
+                throw env.fail(env.insnIdx, "invalid may_goto off %d imm %d", in.off(), in.imm());
             }
             VState prev = StatePruning.findPrevEntry(env, env.cur.parent, env.insnIdx);
             VState q = Verifier.pushStack(env, env.insnIdx + 1, env.insnIdx);
@@ -40,15 +40,15 @@ final class CondJumps {
         boolean srcX = source(code) == SRC_X;
         int histFlags = dst.type == PTR_TO_STACK ? InsnHistory.DST_REG_STACK : 0;
         if (srcX) {
-            if (in.imm() != 0) throw env.fail("BPF_JMP/JMP32 uses reserved fields");
+            if (in.imm() != 0) throw env.fail(env.insnIdx, "BPF_JMP/JMP32 uses reserved fields");
             Verifier.checkRegArg(env, in.src(), Verifier.SRC_OP);
             src = env.reg(in.src());
             if (!env.opts.privileged() && !(isPktPointerAny(dst.type) && isPktPointerAny(src.type)) && src.isPointer()) {
-                throw env.fail("R%d pointer comparison prohibited", in.src());
+                throw env.fail(env.insnIdx, "R%d pointer comparison prohibited", in.src());
             }
             if (src.type == PTR_TO_STACK) histFlags |= InsnHistory.SRC_REG_STACK;
         } else {
-            if (in.src() != 0) throw env.fail("BPF_JMP/JMP32 uses reserved fields");
+            if (in.src() != 0) throw env.fail(env.insnIdx, "BPF_JMP/JMP32 uses reserved fields");
             src = new Reg();
             src.markKnown(in.imm());
             src.type = SCALAR_VALUE;
@@ -107,7 +107,7 @@ final class CondJumps {
             markPtrOrNullRegs(env, env.cur, id, refObj, op == JMP_JNE);
             markPtrOrNullRegs(env, other, id, refObj, op == JMP_JEQ);
         } else if (!tryMatchPktPointers(env, in, jmp32, dst, srcX ? src : null, env.cur, other) && !env.opts.privileged() && dst.isPointer()) {
-            throw env.fail("R%d pointer comparison prohibited", in.dst());
+            throw env.fail(env.insnIdx, "R%d pointer comparison prohibited", in.dst());
         }
         if (env.level > 0) env.printInsnState();
         env.insnIdx++;

@@ -18,23 +18,24 @@ final class ControlFlow {
     static void addSubprogs(VerifierEnv env) {
         java.util.TreeSet<Integer> starts = new java.util.TreeSet<>();
         starts.add(0);
+        int last = 0; // the instruction the loop ended at, where "too many subprograms" is reported
         for (int i = 0; i < env.n; i++) {
-            env.insnIdx = i;
+            last = i;
             Insn in = env.insns[i];
             if (in.opcode() == CALL && in.src() == CALL_PSEUDO) {
                 long t = (long) i + in.imm() + 1;
-                if (t < 0 || t >= env.n) throw env.fail("call to invalid destination");
+                if (t < 0 || t >= env.n) throw env.fail(i, "call to invalid destination");
                 starts.add((int) t);
             } else if (in.opcode() == CALL && in.src() == CALL_KFUNC) {
-                throw env.unsupported("kfunc calls are not modelled");
+                throw env.unsupported(i, "kfunc calls are not modelled");
             } else if (in.opcode() == LDDW && in.src() == PSEUDO_FUNC) {
                 long t = (long) i + in.imm() + 1;
-                if (t < 0 || t >= env.n) throw env.fail("call to invalid destination");
+                if (t < 0 || t >= env.n) throw env.fail(i, "call to invalid destination");
                 starts.add((int) t);
             }
             if (in.opcode() == LDDW) i++;
         }
-        if (starts.size() > 256) throw env.fail("too many subprograms");
+        if (starts.size() > 256) throw env.fail(last, "too many subprograms");
         env.subprogStarts = starts.stream().mapToInt(Integer::intValue).toArray();
     }
 
@@ -42,15 +43,14 @@ final class ControlFlow {
         int sp = 0;
         int start = 0, end = env.subprogEnd(0);
         for (int i = 0; i < env.n; i++) {
-            env.insnIdx = i;
             int code = env.insns[i].opcode();
             int cls = insnClass(code);
             if ((cls == CLASS_JMP || cls == CLASS_JMP32) && jmpOp(code) != JMP_EXIT && jmpOp(code) != JMP_CALL) {
                 long off = code == JA32 ? (long) i + env.insns[i].imm() + 1 : (long) i + env.insns[i].off() + 1;
-                if (off < start || off >= end) throw env.fail("jump out of range from insn %d to %d", i, off);
+                if (off < start || off >= end) throw env.fail(i, "jump out of range from insn %d to %d", i, off);
             }
             if (i == end - 1) {
-                if (code != EXIT && code != JA32 && code != JA) throw env.fail("last insn is not an exit or jmp");
+                if (code != EXIT && code != JA32 && code != JA) throw env.fail(i, "last insn is not an exit or jmp");
                 start = end;
                 sp++;
                 if (sp < env.subprogStarts.length) end = env.subprogEnd(sp);
@@ -70,13 +70,12 @@ final class ControlFlow {
                 tailCall |= env.insns[i].opcode() == CALL && env.insns[i].src() == 0 && env.insns[i].imm() == 12;
             }
             if (!ldAbs && !tailCall) continue;
-            env.insnIdx = -1;
             if (env.btfFuncs.isEmpty()) {
-                throw env.fail(ldAbs ? "LD_ABS is not allowed in subprogs without BTF" : "tail_call is not allowed in subprogs without BTF");
+                throw env.fail(-1, ldAbs ? "LD_ABS is not allowed in subprogs without BTF" : "tail_call is not allowed in subprogs without BTF");
             }
             BtfFunc f = env.btfFuncs.get(env.subprogStarts[sp]);
             if (f != null && !f.scalarReturn()) {
-                throw env.fail(ldAbs ? "LD_ABS is only allowed in functions that return 'int'."
+                throw env.fail(-1, ldAbs ? "LD_ABS is only allowed in functions that return 'int'."
                         : "tail_call is only allowed in functions that return 'int'.");
             }
         }
@@ -100,16 +99,15 @@ final class ControlFlow {
         state[0] = 1;
         while (sp > 0) {
             int t = stack[sp - 1];
-            env.insnIdx = t;
             int[] succ = successors(env, t);
             if (edge[t] < succ.length) {
                 int w = succ[edge[t]++];
-                if (w < 0 || w >= env.n) throw env.fail("jump out of range from insn %d to %d", t, w);
+                if (w < 0 || w >= env.n) throw env.fail(t, "jump out of range from insn %d to %d", t, w);
                 if (state[w] == 0) {
                     state[w] = 1;
                     stack[sp++] = w;
                 } else if (state[w] == 1) {
-                    if (!env.opts.privileged()) throw env.fail("back-edge from insn %d to %d", t, w);
+                    if (!env.opts.privileged()) throw env.fail(t, "back-edge from insn %d to %d", t, w);
                 }
             } else {
                 state[t] = 2;
@@ -117,10 +115,9 @@ final class ControlFlow {
             }
         }
         for (int i = 0; i < env.n; i++) {
-            env.insnIdx = i;
-            if (state[i] != 2) throw env.fail("unreachable insn %d", i);
+            if (state[i] != 2) throw env.fail(i, "unreachable insn %d", i);
             if (env.isLdImm64(i)) {
-                if (i + 1 < env.n && state[i + 1] != 0) throw env.fail("jump into the middle of ldimm64 insn %d", i);
+                if (i + 1 < env.n && state[i + 1] != 0) throw env.fail(i, "jump into the middle of ldimm64 insn %d", i);
                 i++;
             }
         }
@@ -321,8 +318,7 @@ final class ControlFlow {
         int tail = env.subprogEnd(lastKept);
         for (int i = 0; i < tail; i++) {
             if (env.seen[i] && env.insns[i].opcode() == LDDW && env.insns[i].src() == PSEUDO_FUNC && i + env.insns[i].imm() + 1 >= tail) {
-                env.insnIdx = i;
-                throw env.fail("verifier bug: No program to jit at insn %d (subprog < 0)", i);
+                throw env.fail(i, "verifier bug: No program to jit at insn %d (subprog < 0)", i);
             }
         }
     }
@@ -356,16 +352,14 @@ final class ControlFlow {
             if (entered) {
                 depth += roundedStackDepth(env, idx);
                 if (depth > VerifierEnv.MAX_BPF_STACK) {
-                    env.insnIdx = -1;
-                    throw env.fail("combined stack size of %d calls is %d. Too large", frame + 1, depth);
+                    throw env.fail(-1, "combined stack size of %d calls is %d. Too large", frame + 1, depth);
                 }
             }
             if (entered && hasLdAbs(env, idx)) {
                 boolean inCb = env.callbacks[idx];
                 for (int j = 0; j < frame && !inCb; j++) inCb = env.callbacks[retProg[j]];
                 if (inCb) {
-                    env.insnIdx = -1;
-                    throw env.fail("cannot use BPF_LD_[ABS|IND] within callback");
+                    throw env.fail(-1, "cannot use BPF_LD_[ABS|IND] within callback");
                 }
             }
             entered = false;
@@ -380,8 +374,7 @@ final class ControlFlow {
                 retProg[frame] = idx;
                 frame++;
                 if (frame >= MAX_FRAMES) {
-                    env.insnIdx = -1;
-                    throw env.fail("the call stack of %d frames is too deep !", frame);
+                    throw env.fail(-1, "the call stack of %d frames is too deep !", frame);
                 }
                 idx = callee;
                 entered = true;

@@ -68,7 +68,7 @@ final class FuncCalls {
             Frame f = env.cur.cur();
             if (f.inAsyncCallback) {
                 Verifier.checkRegArg(env, 0, Verifier.SRC_OP);
-                if (!env.opts.privileged() && env.reg(0).isPointer()) throw env.fail("R0 leaks addr as return value");
+                if (!env.opts.privileged() && env.reg(0).isPointer()) throw env.fail(env.insnIdx, "R0 leaks addr as return value");
                 enforceRetval(env, "At async callback return", f.callbackRetMin, f.callbackRetMax);
                 return Verifier.STEP_PATH_DONE;
             }
@@ -76,9 +76,9 @@ final class FuncCalls {
                 // a global function returns a scalar (check_return_code for a subprogram)
                 Verifier.checkRegArg(env, 0, Verifier.SRC_OP);
                 Reg r0 = env.reg(0);
-                if (!env.opts.privileged() && r0.isPointer()) throw env.fail("R0 leaks addr as return value");
+                if (!env.opts.privileged() && r0.isPointer()) throw env.fail(env.insnIdx, "R0 leaks addr as return value");
                 if (r0.type != SCALAR_VALUE) {
-                    throw env.fail("At subprogram exit the register R0 is not a scalar value (%s)", RegType.str(r0.type));
+                    throw env.fail(env.insnIdx, "At subprogram exit the register R0 is not a scalar value (%s)", RegType.str(r0.type));
                 }
                 return Verifier.STEP_PATH_DONE;
             }
@@ -88,10 +88,10 @@ final class FuncCalls {
         // prepare_func_exit: R0 need not be set (the caller gets it uninitialized)
         Frame callee = env.cur.cur();
         Reg r0 = callee.regs[0];
-        if (r0.type == PTR_TO_STACK) throw env.fail("cannot return stack pointer to the caller");
+        if (r0.type == PTR_TO_STACK) throw env.fail(env.insnIdx, "cannot return stack pointer to the caller");
         Frame caller = env.cur.frames[env.cur.curframe - 1];
         if (callee.inCallback) {
-            if (r0.type != SCALAR_VALUE) throw env.fail("R0 not a scalar value");
+            if (r0.type != SCALAR_VALUE) throw env.fail(env.insnIdx, "R0 not a scalar value");
             env.markPrecise(0); // prepare_func_exit: the range check relies on its bounds, also in pruned paths
             if (r0.smin < callee.callbackRetMin || r0.smax > callee.callbackRetMax) {
                 throw invalidScalar(env, "At callback return", r0, callee.callbackRetMin, callee.callbackRetMax);
@@ -115,7 +115,7 @@ final class FuncCalls {
      * (check_reference_leak: a subprogram's references are its caller's to release).
      */
     static void checkResourceLeak(VerifierEnv env, String what) {
-        if (env.cur.lockMap >= 0) throw env.fail("%s cannot be used inside bpf_spin_lock-ed region", what);
+        if (env.cur.lockMap >= 0) throw env.fail(env.insnIdx, "%s cannot be used inside bpf_spin_lock-ed region", what);
         if (env.cur.curframe == 0 && env.cur.refIds.length > 0) {
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < env.cur.refIds.length; i++) {
@@ -129,7 +129,7 @@ final class FuncCalls {
     static void checkReturnCode(VerifierEnv env) {
         Verifier.checkRegArg(env, 0, Verifier.SRC_OP);
         Reg r0 = env.reg(0);
-        if (!env.opts.privileged() && r0.isPointer()) throw env.fail("R0 leaks addr as return value");
+        if (!env.opts.privileged() && r0.isPointer()) throw env.fail(env.insnIdx, "R0 leaks addr as return value");
         VerifierProgramType.RetvalRange range = env.ptype.returnRange(env.opts.expectedAttachType());
         if (range != null) enforceRetval(env, "At program exit", range.min(), range.max());
     }
@@ -137,7 +137,7 @@ final class FuncCalls {
     /** R0 must be a scalar within [min, max] (64-bit) at this exit. */
     static void enforceRetval(VerifierEnv env, String where, long min, long max) {
         Reg r0 = env.reg(0);
-        if (r0.type != SCALAR_VALUE) throw env.fail("%s the register R0 is not a known value (%s)", where, RegType.str(r0.type));
+        if (r0.type != SCALAR_VALUE) throw env.fail(env.insnIdx, "%s the register R0 is not a known value (%s)", where, RegType.str(r0.type));
         env.markPrecise(0); // the range check relies on its bounds
         if (r0.smin < min || r0.smax > max) throw invalidScalar(env, where, r0, min, max);
     }
@@ -160,11 +160,11 @@ final class FuncCalls {
 
     static void checkFuncCall(VerifierEnv env, Insn in) {
         if (env.cur.curframe + 1 >= MAX_FRAMES) {
-            throw env.fail("the call stack of %d frames is too deep", env.cur.curframe + 2);
+            throw env.fail(env.insnIdx, "the call stack of %d frames is too deep", env.cur.curframe + 2);
         }
         int target = env.insnIdx + in.imm() + 1;
         int sp = Arrays.binarySearch(env.subprogStarts, target);
-        if (sp < 0) throw env.fail("verifier bug. No program starts at insn %d", target);
+        if (sp < 0) throw env.fail(env.insnIdx, "verifier bug. No program starts at insn %d", target);
         BtfFunc g = env.btfFuncs.get(target);
         if (g != null && g.global()) {
             callGlobal(env, g, sp);
@@ -190,9 +190,9 @@ final class FuncCalls {
      */
     static void callGlobal(VerifierEnv env, BtfFunc g, int sp) {
         if (env.cur.lockMap >= 0) {
-            throw env.fail2("global function calls are not allowed while holding a lock,", "use static function instead");
+            throw env.fail2(env.insnIdx, "global function calls are not allowed while holding a lock,", "use static function instead");
         }
-        if (g.problem() != null) throw env.unsupported("global function " + g.name() + "(): " + g.problem());
+        if (g.problem() != null) throw env.unsupported(env.insnIdx, "global function " + g.name() + "(): " + g.problem());
         Frame caller = env.cur.cur();
         try {
             for (int i = 0; i < g.args().size(); i++) {
@@ -202,15 +202,15 @@ final class FuncCalls {
                 env.scratchReg(regno);
                 switch (a.kind()) {
                     case BtfFunc.ARG_SCALAR -> {
-                        if (r.type != SCALAR_VALUE) throw env.fail("R%d is not a scalar", regno);
+                        if (r.type != SCALAR_VALUE) throw env.fail(env.insnIdx, "R%d is not a scalar", regno);
                     }
                     case BtfFunc.ARG_CTX -> {
                         if (r.type == PTR_TO_CTX) MemoryAccess.checkPtrOffReg(env, r, regno, false);
-                        else throw env.fail("arg#%d expects pointer to ctx", i);
+                        else throw env.fail(env.insnIdx, "arg#%d expects pointer to ctx", i);
                     }
                     default -> {
                         checkMemReg(env, regno, (int) a.memSize());
-                        if (!a.nullable() && mayBeNull(r.type)) throw env.fail("arg#%d is expected to be non-NULL", i);
+                        if (!a.nullable() && mayBeNull(r.type)) throw env.fail(env.insnIdx, "arg#%d is expected to be non-NULL", i);
                     }
                 }
             }
@@ -268,14 +268,14 @@ final class FuncCalls {
             env.asyncCallbacks[sp] = true;
             env.pending.addLast(new Verifier.Pending(st, env.subprogStarts[sp], env.insnIdx));
             if (env.pending.size() > VerifierEnv.COMPLEXITY_LIMIT_JMP_SEQ) {
-                throw env.fail("The sequence of %d jumps is too complex for async cb.", env.pending.size());
+                throw env.fail(env.insnIdx, "The sequence of %d jumps is too complex for async cb.", env.pending.size());
             }
             return;
         }
         VState st = Verifier.pushStack(env, env.subprogStarts[sp], env.insnIdx);
-        if (st.curframe + 1 >= MAX_FRAMES) throw env.fail("the call stack of %d frames is too deep", st.curframe + 2);
+        if (st.curframe + 1 >= MAX_FRAMES) throw env.fail(env.insnIdx, "the call stack of %d frames is too deep", st.curframe + 2);
         if (id == Callbacks.FOR_EACH_MAP_ELEM && !Callbacks.iterable(env.maps.get(meta.mapIdx).type())) {
-            throw env.fail("callback function not allowed for map");
+            throw env.fail(env.insnIdx, "callback function not allowed for map");
         }
         Frame caller = st.cur();
         Frame callee = Callbacks.newFrame(env.insnIdx, st.curframe + 1, sp);

@@ -77,23 +77,23 @@ final class HelperCalls {
         int id = in.imm();
         String name = LogFormat.helperName(id);
         if (org.bpf4j.helpers.KernelHelper.byId(id).isEmpty()) {
-            throw env.fail("invalid func %s#%d", name, id);
+            throw env.fail(env.insnIdx, "invalid func %s#%d", name, id);
         }
         int attach = env.opts.expectedAttachType();
         HelperAvailability.Verdict availability = HelperAvailability.verdict(id, env.ptype, attach, env.opts.target());
-        if (availability == HelperAvailability.Verdict.INVALID) throw env.fail("invalid func unknown#%d", id);
+        if (availability == HelperAvailability.Verdict.INVALID) throw env.fail(env.insnIdx, "invalid func unknown#%d", id);
         if (availability == HelperAvailability.Verdict.UNAVAILABLE) {
-            throw env.fail("program of this type cannot use helper %s#%d", name, id);
+            throw env.fail(env.insnIdx, "program of this type cannot use helper %s#%d", name, id);
         }
         if (!env.opts.gplCompatible() && HelperAvailability.gplOnly(id, env.ptype, attach)) {
-            throw env.fail("cannot call GPL-restricted function from non-GPL compatible program");
+            throw env.fail(env.insnIdx, "cannot call GPL-restricted function from non-GPL compatible program");
         }
-        if (availability == HelperAvailability.Verdict.NOT_ALLOWED) throw env.fail("helper call is not allowed in probe");
+        if (availability == HelperAvailability.Verdict.NOT_ALLOWED) throw env.fail(env.insnIdx, "helper call is not allowed in probe");
         if (availability == HelperAvailability.Verdict.MIGHT_SLEEP && !Verifier.sleepable(env)) {
-            throw env.fail("helper call might sleep in a non-sleepable prog");
+            throw env.fail(env.insnIdx, "helper call might sleep in a non-sleepable prog");
         }
         HelperProto fn = HelperProto.of(id, env.ptype);
-        if (fn.unmodelled() != null) throw env.unsupported("helper " + name + "#" + id + " is not modelled: " + fn.unmodelled());
+        if (fn.unmodelled() != null) throw env.unsupported(env.insnIdx, "helper " + name + "#" + id + " is not modelled: " + fn.unmodelled());
         ArgMeta meta = new ArgMeta();
         meta.pktAccess = fn.pktAccess();
         meta.funcName = name;
@@ -104,17 +104,17 @@ final class HelperCalls {
             checkFuncArg(env, i, at, fn, meta, args);
         }
         if ((meta.releaseRegno > 0 || fn.ret() == HelperProto.RET_RINGBUF_MEM_OR_NULL) && env.inCallback()) {
-            throw env.unsupported("references acquired or released inside a callback are not modelled");
+            throw env.unsupported(env.insnIdx, "references acquired or released inside a callback are not modelled");
         }
         if (id == 173 && env.ptype != VerifierProgramType.KPROBE) { // check_get_func_ip: kprobes and tracing only
-            throw env.fail("func %s#%d not supported for program type %d", name, id, env.ptype.kernelId());
+            throw env.fail(env.insnIdx, "func %s#%d not supported for program type %d", name, id, env.ptype.kernelId());
         }
         if (id == 81 && !(env.reg(2).type == SCALAR_VALUE && env.reg(2).isConst() && env.reg(2).tv == 0)) {
-            throw env.fail("get_local_storage() doesn't support non-zero flags");
+            throw env.fail(env.insnIdx, "get_local_storage() doesn't support non-zero flags");
         }
         if (meta.rawMode && meta.rawRegno >= 0) {
             for (int i = 0; i < meta.rawSize; i++) {
-                MemoryAccess.checkMemAccess(env, meta.rawRegno, i, 1, true, -1, false, false);
+                MemoryAccess.checkMemAccess(env, meta.rawRegno, i, 1, true, -1, java.util.OptionalInt.empty(), false, false);
             }
         }
         if (meta.releaseRegno > 0) {
@@ -125,9 +125,9 @@ final class HelperCalls {
                 Reg rr = env.reg(meta.releaseRegno);
                 ok = rr.type == SCALAR_VALUE && rr.tm == 0 && rr.tv == 0;
             }
-            if (!ok) throw env.fail("func %s#%d reference has not been acquired before", name, id);
+            if (!ok) throw env.fail(env.insnIdx, "func %s#%d reference has not been acquired before", name, id);
         }
-        if (id == 12 && env.inCallback()) throw env.unsupported("tail calls inside callbacks are not modelled");
+        if (id == 12 && env.inCallback()) throw env.unsupported(env.insnIdx, "tail calls inside callbacks are not modelled");
         if (id == 12) {
             FuncCalls.checkResourceLeak(env, "tail_call"); // the tail-called program cannot release what this one holds
             // record_func_key: a constant in-range index selects the target, so it must be precise
@@ -152,10 +152,10 @@ final class HelperCalls {
             }
             case HelperProto.RET_VOID -> r0.markNotInit();
             case HelperProto.RET_MAP_VALUE_OR_NULL -> {
-                if (meta.mapIdx < 0) throw env.fail("kernel subsystem misconfigured verifier");
+                if (meta.mapIdx < 0) throw env.fail(env.insnIdx, "kernel subsystem misconfigured verifier");
                 MapInfo m = env.maps.get(meta.mapIdx);
                 if (m.isMapOfMaps() && env.innerMapIdx[meta.mapIdx] < 0) {
-                    throw env.unsupported("a lookup in map of maps " + m.name() + " without its inner map template");
+                    throw env.unsupported(env.insnIdx, "a lookup in map of maps " + m.name() + " without its inner map template");
                 }
                 if (m.isMapOfMaps()) {
                     // Linux 6.18 stable: a lookup in a map of maps returns the inner map or NULL at once
@@ -213,7 +213,7 @@ final class HelperCalls {
                 r0.id = rid;
                 r0.refObjId = rid;
             }
-            default -> throw env.unsupported("return type not modelled");
+            default -> throw env.unsupported(env.insnIdx, "return type not modelled");
         }
         checkMapFuncCompatibility(env, meta.mapIdx, id, name);
         if (HelperProto.changesPktData(id)) clearAllPktPointers(env);
@@ -253,18 +253,18 @@ final class HelperCalls {
         Verifier.checkRegArg(env, regno, Verifier.SRC_OP);
         Reg r = env.reg(regno);
         if (base == HelperProto.ARG_ANYTHING) {
-            if (!env.opts.privileged() && r.isPointer()) throw env.fail("R%d leaks addr into helper function", regno);
+            if (!env.opts.privileged() && r.isPointer()) throw env.fail(env.insnIdx, "R%d leaks addr into helper function", regno);
             return;
         }
         if (isPktPointer(r.type) && !env.ptype.packetArgumentAllowed(meta.pktAccess)) {
-            throw env.fail("helper access to the packet is not allowed");
+            throw env.fail(env.insnIdx, "helper access to the packet is not allowed");
         }
         if (base == HelperProto.ARG_PTR_TO_MAP_VALUE) { // resolve_map_arg_type
-            if (meta.mapIdx < 0) throw env.fail("invalid map_ptr to access map->type");
+            if (meta.mapIdx < 0) throw env.fail(env.insnIdx, "invalid map_ptr to access map->type");
             int mt = env.maps.get(meta.mapIdx).type();
             if (mt == MapInfo.SOCKMAP || mt == MapInfo.SOCKHASH) {
                 // the value stored in a sockmap is a socket
-                if (argType != HelperProto.ARG_PTR_TO_MAP_VALUE) throw env.fail("invalid arg_type for sockmap/sockhash");
+                if (argType != HelperProto.ARG_PTR_TO_MAP_VALUE) throw env.fail(env.insnIdx, "invalid arg_type for sockmap/sockhash");
                 argType = base = HelperProto.ARG_PTR_TO_BTF_ID_SOCK_COMMON;
             } else if (mt == MapInfo.BLOOM_FILTER && meta.funcId == 89) {
                 argType = HelperProto.ARG_PTR_TO_MAP_VALUE; // bpf_map_peek_elem reads the value it tests
@@ -279,7 +279,7 @@ final class HelperCalls {
             int b = base(r.type);
             if ((argType & HelperProto.A_RELEASE) != 0) {
                 if (r.off != 0 || r.tm != 0 || r.tv != 0) {
-                    throw env.fail("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno);
+                    throw env.fail(env.insnIdx, "R%d must have zero offset when passed to release func or trusted arg to kfunc", regno);
                 }
             } else if (b == PTR_TO_CTX) {
                 MemoryAccess.checkPtrOffReg(env, r, regno, false);
@@ -291,7 +291,7 @@ final class HelperCalls {
         }
         if ((argType & HelperProto.A_RELEASE) != 0) {
             if (r.refObjId == 0 && !(r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0)) {
-                throw env.fail("R%d must be referenced when passed to release function", regno);
+                throw env.fail(env.insnIdx, "R%d must be referenced when passed to release function", regno);
             }
             meta.releaseRegno = regno;
         }
@@ -301,12 +301,12 @@ final class HelperCalls {
         switch (base) {
             case HelperProto.ARG_CONST_MAP_PTR -> {
                 if (meta.mapIdx >= 0 && meta.mapIdx != r.mapIdx) {
-                    throw env.fail("timer pointer in R1 map_uid=%d doesn't match map pointer in R2 map_uid=%d", 0, 0);
+                    throw env.fail(env.insnIdx, "timer pointer in R1 map_uid=%d doesn't match map pointer in R2 map_uid=%d", 0, 0);
                 }
                 meta.mapIdx = r.mapIdx;
             }
             case HelperProto.ARG_PTR_TO_MAP_KEY -> {
-                if (meta.mapIdx < 0) throw env.fail("invalid map_ptr to access map->key");
+                if (meta.mapIdx < 0) throw env.fail(env.insnIdx, "invalid map_ptr to access map->key");
                 checkHelperMemAccess(env, regno, env.maps.get(meta.mapIdx).keySize(), false, false, meta);
                 int mt = env.maps.get(meta.mapIdx).type();
                 if (mt == MapInfo.ARRAY || mt == MapInfo.PERCPU_ARRAY) { // can_elide_value_nullness
@@ -315,7 +315,7 @@ final class HelperCalls {
             }
             case HelperProto.ARG_PTR_TO_MAP_VALUE -> {
                 if (skipType) return;
-                if (meta.mapIdx < 0) throw env.fail("invalid map_ptr to access map->value");
+                if (meta.mapIdx < 0) throw env.fail(env.insnIdx, "invalid map_ptr to access map->value");
                 meta.rawMode = (argType & HelperProto.A_UNINIT) != 0; // map_pop_elem/map_peek_elem write the value
                 checkHelperMemAccess(env, regno, env.maps.get(meta.mapIdx).valueSize(), meta.rawMode, false, meta);
             }
@@ -335,7 +335,7 @@ final class HelperCalls {
                 checkMemSizeReg(env, r, regno, zeroOk, write, meta, memArgType);
             }
             case HelperProto.ARG_CONST_ALLOC_SIZE_OR_ZERO -> {
-                if (!r.isConst()) throw env.fail("R%d is not a known constant'", regno);
+                if (!r.isConst()) throw env.fail(env.insnIdx, "R%d is not a known constant'", regno);
                 meta.memSize = r.tv;
                 env.markPrecise(regno);
             }
@@ -361,16 +361,16 @@ final class HelperCalls {
     static void checkFieldArg(VerifierEnv env, int regno, String field, java.util.function.ToIntFunction<MapValueFields> offsetOf) {
         Reg r = env.reg(regno);
         if (!r.isConst()) {
-            throw env.fail("R%d doesn't have constant offset. %s has to be at the constant offset", regno, field);
+            throw env.fail(env.insnIdx, "R%d doesn't have constant offset. %s has to be at the constant offset", regno, field);
         }
         MapInfo m = env.maps.get(r.mapIdx);
         MapValueFields fields = m.fields();
-        if (!fields.btf()) throw env.fail("map '%s' has to have BTF in order to use %s", kernelMapName(m), field);
-        if (fields.unmodelled() != null) throw env.unsupported("map value with " + fields.unmodelled());
+        if (!fields.btf()) throw env.fail(env.insnIdx, "map '%s' has to have BTF in order to use %s", kernelMapName(m), field);
+        if (fields.unmodelled() != null) throw env.unsupported(env.insnIdx, "map value with " + fields.unmodelled());
         int fieldOff = offsetOf.applyAsInt(fields);
-        if (fieldOff < 0) throw env.fail("map '%s' has no valid %s", kernelMapName(m), field);
+        if (fieldOff < 0) throw env.fail(env.insnIdx, "map '%s' has no valid %s", kernelMapName(m), field);
         long off = r.tv + r.off;
-        if (off != fieldOff) throw env.fail("off %d doesn't point to 'struct %s' that is at %d", off, field, fieldOff);
+        if (off != fieldOff) throw env.fail(env.insnIdx, "off %d doesn't point to 'struct %s' that is at %d", off, field, fieldOff);
     }
 
     /**
@@ -381,12 +381,12 @@ final class HelperCalls {
         checkFieldArg(env, regno, "bpf_spin_lock", MapValueFields::spinLockOff);
         Reg r = env.reg(regno);
         if (lock) {
-            if (env.cur.lockMap >= 0) throw env.fail("Locking two bpf_spin_locks are not allowed");
+            if (env.cur.lockMap >= 0) throw env.fail(env.insnIdx, "Locking two bpf_spin_locks are not allowed");
             env.cur.lockMap = r.mapIdx;
             env.cur.lockId = r.id;
         } else {
-            if (env.cur.lockMap < 0) throw env.fail("bpf_spin_unlock without taking a lock");
-            if (env.cur.lockMap != r.mapIdx || env.cur.lockId != r.id) throw env.fail("bpf_spin_unlock of different lock");
+            if (env.cur.lockMap < 0) throw env.fail(env.insnIdx, "bpf_spin_unlock without taking a lock");
+            if (env.cur.lockMap != r.mapIdx || env.cur.lockId != r.id) throw env.fail(env.insnIdx, "bpf_spin_unlock of different lock");
             env.cur.lockMap = -1;
             env.cur.lockId = 0;
         }
@@ -397,7 +397,7 @@ final class HelperCalls {
         checkFieldArg(env, regno, "bpf_timer", MapValueFields::timerOff);
         Reg r = env.reg(regno);
         // each inner map has its own map_uid, which bpf4j does not track
-        if (r.mapIdx >= env.programMaps) throw env.unsupported("timers in inner maps are not modelled");
+        if (r.mapIdx >= env.programMaps) throw env.unsupported(env.insnIdx, "timers in inner maps are not modelled");
         meta.mapIdx = r.mapIdx;
     }
 
@@ -436,21 +436,21 @@ final class HelperCalls {
                 expected = "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_";
             }
             case HelperProto.ARG_PTR_TO_SOCKET -> { compatible = new int[] {PTR_TO_SOCKET}; expected = "sock"; }
-            default -> throw env.unsupported("argument type " + base + " not modelled");
+            default -> throw env.unsupported(env.insnIdx, "argument type " + base + " not modelled");
         }
         for (int c : compatible) if (c == type) return;
-        throw env.fail("R%d type=%s expected=%s", regno, RegType.str(r.type), expected);
+        throw env.fail(env.insnIdx, "R%d type=%s expected=%s", regno, RegType.str(r.type), expected);
     }
 
     static void checkMemSizeReg(VerifierEnv env, Reg r, int regno, boolean zeroOk, boolean write, ArgMeta meta, int memArgType) {
         boolean constSize = r.isConst();
         meta.msizeMax = r.umax;
-        if (r.smin < 0) throw env.fail("R%d min value is negative, either use unsigned or 'var &= const'", regno);
+        if (r.smin < 0) throw env.fail(env.insnIdx, "R%d min value is negative, either use unsigned or 'var &= const'", regno);
         if (r.umin == 0 && !zeroOk) {
-            throw env.fail("R%d invalid zero-sized read: u64=[%d,%d]", regno, r.umin, r.umax);
+            throw env.fail(env.insnIdx, "R%d invalid zero-sized read: u64=[%d,%d]", regno, r.umin, r.umax);
         }
         if (Long.compareUnsigned(r.umax, VerifierEnv.BPF_MAX_VAR_SIZ) >= 0) {
-            throw env.fail("R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", regno);
+            throw env.fail(env.insnIdx, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", regno);
         }
         int size = (int) r.umax;
         boolean raw = meta.rawMode && constSize;
@@ -464,7 +464,7 @@ final class HelperCalls {
         switch (base(r.type)) {
             case PTR_TO_PACKET, PTR_TO_PACKET_META -> MemoryAccess.checkPacketAccess(env, regno, r.off, accessSize, zeroOk);
             case PTR_TO_MAP_KEY -> {
-                if (write) throw env.fail("R%d cannot write into %s", regno, RegType.str(r.type));
+                if (write) throw env.fail(env.insnIdx, "R%d cannot write into %s", regno, RegType.str(r.type));
                 MemoryAccess.checkMemRegionAccess(env, regno, r.off, accessSize, env.maps.get(r.mapIdx).keySize(), false);
             }
             case PTR_TO_MAP_VALUE -> {
@@ -474,12 +474,12 @@ final class HelperCalls {
                 MemoryAccess.checkMapValueFields(env, r, m, r.off, accessSize);
             }
             case PTR_TO_MEM -> {
-                if ((r.type & MEM_RDONLY) != 0 && write) throw env.fail("R%d cannot write into %s", regno, RegType.str(r.type));
+                if ((r.type & MEM_RDONLY) != 0 && write) throw env.fail(env.insnIdx, "R%d cannot write into %s", regno, RegType.str(r.type));
                 MemoryAccess.checkMemRegionAccess(env, regno, r.off, accessSize, r.memSize, zeroOk);
             }
             case PTR_TO_STACK -> {
                 if (meta != null && meta.rawMode) {
-                    if (accessSize == 0 && !zeroOk) throw env.fail("invalid zero-sized read");
+                    if (accessSize == 0 && !zeroOk) throw env.fail(env.insnIdx, "invalid zero-sized read");
                     MemoryAccess.checkStackAccessWithinBounds(env, regno, r.off, accessSize, true);
                     if (r.isConst()) {
                         meta.rawRegno = regno;
@@ -491,27 +491,27 @@ final class HelperCalls {
             }
             case PTR_TO_CTX -> {
                 if (env.ptype == VerifierProgramType.SYSCALL) {
-                    throw env.unsupported("a syscall program's context as helper memory is not modelled");
+                    throw env.unsupported(env.insnIdx, "a syscall program's context as helper memory is not modelled");
                 }
-                throw env.fail("R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
+                throw env.fail(env.insnIdx, "R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
             }
             default -> {
                 if (zeroOk && accessSize == 0 && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) return;
-                throw env.fail("R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
+                throw env.fail(env.insnIdx, "R%d type=%s expected=%s", regno, RegType.str(r.type), "fp");
             }
         }
     }
 
     static void checkRegConstStr(VerifierEnv env, Reg r, int regno) {
         MapInfo m = env.maps.get(r.mapIdx);
-        if (!m.readOnlyForProgram() || !m.frozen()) throw env.fail("R%d does not point to a readonly map'", regno);
-        if (!r.isConst()) throw env.fail("R%d is not a constant address'", regno);
+        if (!m.readOnlyForProgram() || !m.frozen()) throw env.fail(env.insnIdx, "R%d does not point to a readonly map'", regno);
+        if (!r.isConst()) throw env.fail(env.insnIdx, "R%d is not a constant address'", regno);
         int off = (int) (r.tv + r.off);
         byte[] d = m.data();
-        if (d == null) throw env.unsupported("constant string in a map without data");
-        if (off < 0 || off >= m.valueSize()) throw env.fail("R%d invalid access to map value, value_size=%d off=%d size=1", regno, m.valueSize(), off);
+        if (d == null) throw env.unsupported(env.insnIdx, "constant string in a map without data");
+        if (off < 0 || off >= m.valueSize()) throw env.fail(env.insnIdx, "R%d invalid access to map value, value_size=%d off=%d size=1", regno, m.valueSize(), off);
         for (int i = off; i < d.length && i < m.valueSize(); i++) if (d[i] == 0) return;
-        throw env.fail("string is not zero-terminated");
+        throw env.fail(env.insnIdx, "string is not zero-terminated");
     }
 
     static void checkMapFuncCompatibility(VerifierEnv env, int mapIdx, int funcId, String name) {

@@ -5,6 +5,7 @@ import static org.bpf4j.verifier.RegType.*;
 import static org.bpf4j.verifier.VState.*;
 
 import java.util.Arrays;
+import java.util.OptionalInt;
 import org.bpf4j.isa.Insn;
 
 /**
@@ -44,7 +45,7 @@ final class MemoryAccess {
                 if (!strict || size == 1) return;
                 Tnum t = new Tnum(r.tv, r.tm).add(Tnum.constant(2L + r.off + off));
                 if (!t.isAligned(size)) {
-                    throw env.fail("misaligned packet access off %d+%s+%d+%d size %d", 2, LogFormat.tnumStr(r.tv, r.tm), r.off, off, size);
+                    throw env.fail(env.insnIdx, "misaligned packet access off %d+%s+%d+%d size %d", 2, LogFormat.tnumStr(r.tv, r.tm), r.off, off, size);
                 }
                 return;
             }
@@ -63,22 +64,27 @@ final class MemoryAccess {
         if (!strict || size == 1) return;
         Tnum t = new Tnum(r.tv, r.tm).add(Tnum.constant((long) r.off + off));
         if (!t.isAligned(size)) {
-            throw env.fail("misaligned %saccess off %s+%d+%d size %d", desc, LogFormat.tnumStr(r.tv, r.tm), r.off, off, size);
+            throw env.fail(env.insnIdx, "misaligned %saccess off %s+%d+%d size %d", desc, LogFormat.tnumStr(r.tv, r.tm), r.off, off, size);
         }
     }
 
-    static void checkMemAccess(VerifierEnv env, int regno, int off, int size, boolean write, int valueRegno, boolean strictOnce, boolean ldsx) {
+    /**
+     * check_mem_access: {@code valueRegno} is the register stored or loaded into, -1 for none; {@code stImm} the
+     * immediate a BPF_ST stores (the kernel reads it from the instruction), empty for every other access.
+     */
+    static void checkMemAccess(VerifierEnv env, int regno, int off, int size, boolean write, int valueRegno, OptionalInt stImm,
+                               boolean strictOnce, boolean ldsx) {
         Reg r = env.reg(regno);
         checkPtrAlignment(env, r, off, size, strictOnce);
         off += r.off;
         int t = r.type;
         if (t == PTR_TO_MAP_KEY) {
-            if (write) throw env.fail("write to change key R%d not allowed", regno);
+            if (write) throw env.fail(env.insnIdx, "write to change key R%d not allowed", regno);
             checkMemRegionAccess(env, regno, off, size, env.maps.get(r.mapIdx).keySize(), false);
             if (valueRegno >= 0) env.reg(valueRegno).markUnknown();
         } else if (t == PTR_TO_MAP_VALUE) {
             if (write && valueRegno >= 0 && !env.opts.privileged() && env.reg(valueRegno).isPointer()) {
-                throw env.fail("R%d leaks addr into map", valueRegno);
+                throw env.fail(env.insnIdx, "R%d leaks addr into map", valueRegno);
             }
             MapInfo m = env.maps.get(r.mapIdx);
             checkMapAccessType(env, m, off, size, write);
@@ -89,7 +95,7 @@ final class MemoryAccess {
                     int mapOff = (int) (off + r.tv);
                     long val = 0;
                     byte[] d = m.data();
-                    if (mapOff + size > d.length) throw env.fail("invalid access to map value, value_size=%d off=%d size=%d", m.valueSize(), mapOff, size);
+                    if (mapOff + size > d.length) throw env.fail(env.insnIdx, "invalid access to map value, value_size=%d off=%d size=%d", m.valueSize(), mapOff, size);
                     for (int i = size - 1; i >= 0; i--) val = (val << 8) | (d[mapOff + i] & 0xff);
                     if (ldsx) val = size == 1 ? (byte) val : size == 2 ? (short) val : size == 4 ? (int) val : val;
                     Reg v = env.reg(valueRegno);
@@ -101,24 +107,24 @@ final class MemoryAccess {
             }
         } else if (base(t) == PTR_TO_MEM) {
             boolean rdonly = (t & MEM_RDONLY) != 0;
-            if (mayBeNull(t)) throw env.fail("R%d invalid mem access '%s'", regno, RegType.str(t));
-            if (write && rdonly) throw env.fail("R%d cannot write into %s", regno, RegType.str(t));
+            if (mayBeNull(t)) throw env.fail(env.insnIdx, "R%d invalid mem access '%s'", regno, RegType.str(t));
+            if (write && rdonly) throw env.fail(env.insnIdx, "R%d cannot write into %s", regno, RegType.str(t));
             checkMemRegionAccess(env, regno, off, size, r.memSize, false);
             if (valueRegno >= 0 && (!write || rdonly)) env.reg(valueRegno).markUnknown();
         } else if (t == PTR_TO_CTX) {
             if (write && valueRegno >= 0 && !env.opts.privileged() && env.reg(valueRegno).isPointer()) {
-                throw env.fail("R%d leaks addr into ctx", valueRegno);
+                throw env.fail(env.insnIdx, "R%d leaks addr into ctx", valueRegno);
             }
             if (env.ptype == VerifierProgramType.SYSCALL && (r.tm != 0 || r.tv != 0)) {
-                throw env.unsupported("variable-offset accesses to a syscall program's context are not modelled");
+                throw env.unsupported(env.insnIdx, "variable-offset accesses to a syscall program's context are not modelled");
             }
             checkPtrOffReg(env, r, regno, false);
             int res = env.ptype.ctxAccess(off, size, write, ldsx, env.opts.expectedAttachType());
             if (res == VerifierProgramType.UNSUPPORTED) {
-                throw env.unsupported("context access off=" + off + " size=" + size + " of " + env.ptype + " loads "
+                throw env.unsupported(env.insnIdx, "context access off=" + off + " size=" + size + " of " + env.ptype + " loads "
                         + env.ptype.unsupportedCtxField() + ": not modelled");
             }
-            if (res == VerifierProgramType.INVALID) throw env.fail("invalid bpf_context access off=%d size=%d", off, size);
+            if (res == VerifierProgramType.INVALID) throw env.fail(env.insnIdx, "invalid bpf_context access off=%d size=%d", off, size);
             env.ctxAccesses.put(env.insnIdx, new VerifierResult.CtxAccess(env.insnIdx, off, size, write, res));
             if (!write && valueRegno >= 0) {
                 Reg v = env.reg(valueRegno);
@@ -135,23 +141,23 @@ final class MemoryAccess {
             Frame f = funcOf(env, r);
             checkFastcallStackContract(env, f, (r.isConst() ? r.tv : r.smin) + off);
             if (!write) checkStackRead(env, f, regno, off, size, valueRegno);
-            else checkStackWrite(env, f, regno, off, size, valueRegno);
+            else checkStackWrite(env, f, regno, off, size, valueRegno, stImm);
         } else if (isPktPointer(t)) {
-            if (write && !env.ptype.directPacketAccess(true)) throw env.fail("cannot write into packet");
+            if (write && !env.ptype.directPacketAccess(true)) throw env.fail(env.insnIdx, "cannot write into packet");
             if (write && valueRegno >= 0 && !env.opts.privileged() && env.reg(valueRegno).isPointer()) {
-                throw env.fail("R%d leaks addr into packet", valueRegno);
+                throw env.fail(env.insnIdx, "R%d leaks addr into packet", valueRegno);
             }
             checkPacketAccess(env, regno, off, size, false);
             if (!write && valueRegno >= 0) env.reg(valueRegno).markUnknown();
         } else if (SocketRules.isSocketPointer(t)) {
-            if (write) throw env.fail("R%d cannot write into %s", regno, RegType.str(t));
+            if (write) throw env.fail(env.insnIdx, "R%d cannot write into %s", regno, RegType.str(t));
             String refusal = SocketRules.refusal(regno, t, off, size);
-            if (refusal != null) throw env.fail("%s", refusal);
+            if (refusal != null) throw env.fail(env.insnIdx, "%s", refusal);
             if (valueRegno >= 0) env.reg(valueRegno).markUnknown();
         } else if (t == CONST_PTR_TO_MAP) {
             checkPtrToMapAccess(env, regno, off, write);
         } else {
-            throw env.fail("R%d invalid mem access '%s'", regno, RegType.str(t));
+            throw env.fail(env.insnIdx, "R%d invalid mem access '%s'", regno, RegType.str(t));
         }
         if (size < 8 && valueRegno >= 0 && !write && env.reg(valueRegno).type == SCALAR_VALUE) {
             if (!ldsx) env.reg(valueRegno).coerceToSize(size);
@@ -163,9 +169,9 @@ final class MemoryAccess {
     static void checkMapValueFields(VerifierEnv env, Reg r, MapInfo m, int off, int size) {
         MapValueFields fields = m.fields();
         if (!fields.hasSpecialFields()) return;
-        if (fields.unmodelled() != null) throw env.unsupported("map value with " + fields.unmodelled());
+        if (fields.unmodelled() != null) throw env.unsupported(env.insnIdx, "map value with " + fields.unmodelled());
         String field = fields.overlapped(r.smin + off, r.umax + off + size);
-        if (field != null) throw env.fail("%s cannot be accessed directly by load/store", field);
+        if (field != null) throw env.fail(env.insnIdx, "%s cannot be accessed directly by load/store", field);
     }
 
     /**
@@ -179,30 +185,30 @@ final class MemoryAccess {
             case MapInfo.HASH, MapInfo.PERCPU_HASH, MapInfo.LRU_HASH, MapInfo.LRU_PERCPU_HASH, MapInfo.HASH_OF_MAPS -> "bpf_htab";
             default -> null;
         };
-        if (struct == null) throw env.unsupported("reads of struct bpf_map fields are not modelled");
-        if (off < 0) throw env.fail("R%d is %s invalid negative access: off=%d", regno, struct, off);
-        if (write) throw env.fail("only read from %s is supported", struct);
-        throw env.unsupported("reads of struct " + struct + " fields are not modelled");
+        if (struct == null) throw env.unsupported(env.insnIdx, "reads of struct bpf_map fields are not modelled");
+        if (off < 0) throw env.fail(env.insnIdx, "R%d is %s invalid negative access: off=%d", regno, struct, off);
+        if (write) throw env.fail(env.insnIdx, "only read from %s is supported", struct);
+        throw env.unsupported(env.insnIdx, "reads of struct " + struct + " fields are not modelled");
     }
 
     static void checkPtrOffReg(VerifierEnv env, Reg r, int regno, boolean fixedOffOk) {
         if (r.off < 0) {
-            throw env.fail("negative offset %s ptr R%d off=%d disallowed", RegType.str(r.type), regno, r.off);
+            throw env.fail(env.insnIdx, "negative offset %s ptr R%d off=%d disallowed", RegType.str(r.type), regno, r.off);
         }
         if (!fixedOffOk && r.off != 0) {
-            throw env.fail("dereference of modified %s ptr R%d off=%d disallowed", RegType.str(r.type), regno, r.off);
+            throw env.fail(env.insnIdx, "dereference of modified %s ptr R%d off=%d disallowed", RegType.str(r.type), regno, r.off);
         }
         if (r.tm != 0 || r.tv != 0) {
-            throw env.fail("variable %s access var_off=%s disallowed", RegType.str(r.type), LogFormat.tnumStr(r.tv, r.tm));
+            throw env.fail(env.insnIdx, "variable %s access var_off=%s disallowed", RegType.str(r.type), LogFormat.tnumStr(r.tv, r.tm));
         }
     }
 
     static void checkMapAccessType(VerifierEnv env, MapInfo m, int off, int size, boolean write) {
         if (write && m.readOnlyForProgram()) {
-            throw env.fail("write into map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
+            throw env.fail(env.insnIdx, "write into map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
         }
         if (!write && m.writeOnlyForProgram()) {
-            throw env.fail("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
+            throw env.fail(env.insnIdx, "read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
         }
     }
 
@@ -225,29 +231,29 @@ final class MemoryAccess {
     static void checkMemRegionAccess(VerifierEnv env, int regno, int off, int size, long memSize, boolean zeroSizeAllowed) {
         Reg r = env.reg(regno);
         if (r.smin < 0 && (r.smin == Long.MIN_VALUE || (off + r.smin != (int) (off + r.smin)) || r.smin + off < 0)) {
-            throw env.fail("R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+            throw env.fail(env.insnIdx, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
         }
         long lo = (int) (r.smin + off);
         if (!memOk(env, lo, size, memSize, zeroSizeAllowed)) {
-            throw env.fail2(memAccessError(env, regno, lo, size, memSize), "R" + regno + " min value is outside of the allowed memory range");
+            throw env.fail2(env.insnIdx, memAccessError(env, regno, lo, size, memSize), "R" + regno + " min value is outside of the allowed memory range");
         }
         if (Long.compareUnsigned(r.umax, VerifierEnv.BPF_MAX_VAR_OFF) >= 0) {
-            throw env.fail("R%d unbounded memory access, make sure to bounds check any such access", regno);
+            throw env.fail(env.insnIdx, "R%d unbounded memory access, make sure to bounds check any such access", regno);
         }
         long hi = (int) (r.umax + off);
         if (!memOk(env, hi, size, memSize, zeroSizeAllowed)) {
-            throw env.fail2(memAccessError(env, regno, hi, size, memSize), "R" + regno + " max value is outside of the allowed memory range");
+            throw env.fail2(env.insnIdx, memAccessError(env, regno, hi, size, memSize), "R" + regno + " max value is outside of the allowed memory range");
         }
     }
 
     static void checkPacketAccess(VerifierEnv env, int regno, int off, int size, boolean zeroSizeAllowed) {
         Reg r = env.reg(regno);
         if (r.smin < 0) {
-            throw env.fail("R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+            throw env.fail(env.insnIdx, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
         }
         if (r.range < 0 || !memOk(env, off, size, r.range, zeroSizeAllowed)) {
-            if (r.range < 0) throw env.fail("R%d offset is outside of the packet", regno);
-            throw env.fail2(memAccessError(env, regno, off, size, r.range), "R" + regno + " offset is outside of the packet");
+            if (r.range < 0) throw env.fail(env.insnIdx, "R%d offset is outside of the packet", regno);
+            throw env.fail2(env.insnIdx, memAccessError(env, regno, off, size, r.range), "R" + regno + " offset is outside of the packet");
         }
     }
 
@@ -260,15 +266,15 @@ final class MemoryAccess {
             maxOff = minOff + size;
         } else {
             if (r.smax >= VerifierEnv.BPF_MAX_VAR_OFF || r.smin <= -VerifierEnv.BPF_MAX_VAR_OFF) {
-                throw env.fail("invalid unbounded variable-offset%s stack R%d", extra, regno);
+                throw env.fail(env.insnIdx, "invalid unbounded variable-offset%s stack R%d", extra, regno);
             }
             minOff = r.smin + off;
             maxOff = r.smax + off + size;
         }
         boolean bad = minOff < -VerifierEnv.MAX_BPF_STACK || maxOff > 0 || size < 0;
         if (bad) {
-            if (r.isConst()) throw env.fail("invalid%s stack R%d off=%d size=%d", extra, regno, off, size);
-            throw env.fail("invalid variable-offset%s stack R%d var_off=%s off=%d size=%d", extra, regno,
+            if (r.isConst()) throw env.fail(env.insnIdx, "invalid%s stack R%d off=%d size=%d", extra, regno, off, size);
+            throw env.fail(env.insnIdx, "invalid variable-offset%s stack R%d var_off=%s off=%d size=%d", extra, regno,
                     LogFormat.tnumStr(r.tv, r.tm), off, size);
         }
         funcOf(env, r).grow((int) -minOff);
@@ -278,12 +284,12 @@ final class MemoryAccess {
         if (f == env.cur.cur() && spi < 64) env.scratchedSlots |= 1L << spi;
     }
 
-    static void checkStackWrite(VerifierEnv env, Frame f, int regno, int off, int size, int valueRegno) {
+    static void checkStackWrite(VerifierEnv env, Frame f, int regno, int off, int size, int valueRegno, OptionalInt stImm) {
         Reg ptr = env.reg(regno);
         if (ptr.isConst()) {
-            checkStackWriteFixedOff(env, f, (int) (off + ptr.tv), size, valueRegno);
+            checkStackWriteFixedOff(env, f, (int) (off + ptr.tv), size, valueRegno, stImm);
         } else {
-            checkStackWriteVarOff(env, f, ptr, off, size, valueRegno);
+            checkStackWriteVarOff(env, f, ptr, off, size, valueRegno, stImm);
         }
     }
 
@@ -310,13 +316,13 @@ final class MemoryAccess {
         f.spill[spi].markNotInit();
     }
 
-    static void checkStackWriteFixedOff(VerifierEnv env, Frame f, int off, int size, int valueRegno) {
+    static void checkStackWriteFixedOff(VerifierEnv env, Frame f, int off, int size, int valueRegno, OptionalInt stImm) {
         int slot = -off - 1, spi = slot / 8;
         Reg r = valueRegno >= 0 ? env.reg(valueRegno) : null;
         scratchSlot(env, f, spi);
         // a spilled pointer overwritten in part loses its meaning
         if (!env.opts.privileged() && f.isSpilled(spi) && !f.isSpilledScalar(spi) && size != 8) {
-            throw env.fail("attempt to corrupt spilled pointer on stack");
+            throw env.fail(env.insnIdx, "attempt to corrupt spilled pointer on stack");
         }
         // scalar spills are tracked for bpf_capable loaders only
         if (r != null && off % 8 == 0 && r.type == SCALAR_VALUE && env.opts.privileged()) {
@@ -324,21 +330,21 @@ final class MemoryAccess {
             if (fits) AluOps.assignScalarIdBeforeMov(env, r);
             saveRegisterState(env, f, spi, r, size);
             if (!fits) f.spill[spi].id = 0;
-        } else if (r == null && off % 8 == 0 && env.stImm != null && env.opts.privileged()) {
+        } else if (r == null && off % 8 == 0 && stImm.isPresent() && env.opts.privileged()) {
             Reg tmp = new Reg();
-            tmp.markKnown(env.stImm);
+            tmp.markKnown(stImm.getAsInt());
             tmp.type = SCALAR_VALUE;
             saveRegisterState(env, f, spi, tmp, size);
         } else if (r != null && r.isPointer()) {
-            if (size != 8) throw env.fail("invalid size of register spill");
+            if (size != 8) throw env.fail(env.insnIdx, "invalid size of register spill");
             if (f != env.cur.cur() && r.type == PTR_TO_STACK) {
-                throw env.fail("cannot spill pointers to stack into stack frame of the caller");
+                throw env.fail(env.insnIdx, "cannot spill pointers to stack into stack frame of the caller");
             }
             saveRegisterState(env, f, spi, r, size);
         } else {
             byte type = STACK_MISC;
             scrubSpecialSlot(env, f, spi);
-            if ((r != null && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) || (r == null && env.stImm != null && env.stImm == 0)) {
+            if ((r != null && r.type == SCALAR_VALUE && r.tm == 0 && r.tv == 0) || (r == null && stImm.isPresent() && stImm.getAsInt() == 0)) {
                 // the slot is known zero only because the register is: it must be precise
                 if (r != null) env.markPrecise(valueRegno);
                 type = STACK_ZERO;
@@ -354,11 +360,11 @@ final class MemoryAccess {
         env.precision.pushHistory(env.cur, env.insnIdx, InsnHistory.stackAccess(f.frameno, spi), null);
     }
 
-    static void checkStackWriteVarOff(VerifierEnv env, Frame f, Reg ptr, int off, int size, int valueRegno) {
+    static void checkStackWriteVarOff(VerifierEnv env, Frame f, Reg ptr, int off, int size, int valueRegno, OptionalInt stImm) {
         int minOff = (int) (ptr.smin + off), maxOff = (int) (ptr.smax + off + size);
         Reg v = valueRegno >= 0 ? env.reg(valueRegno) : null;
         boolean writingZero = (v != null && v.type == SCALAR_VALUE && v.tm == 0 && v.tv == 0)
-                || (v == null && env.stImm != null && env.stImm == 0);
+                || (v == null && stImm.isPresent() && stImm.getAsInt() == 0);
         boolean zeroUsed = false;
         for (int i = minOff; i < maxOff; i++) {
             int slot = -i - 1, spi = slot / 8;
@@ -366,7 +372,7 @@ final class MemoryAccess {
             byte st = f.slot(spi, j);
             scratchSlot(env, f, spi);
             if (!env.opts.privileged() && st != STACK_MISC && st != STACK_ZERO) {
-                throw env.fail("spilled ptr in range of var-offset stack write; insn %d, ptr off: %d", env.insnIdx, i);
+                throw env.fail(env.insnIdx, "spilled ptr in range of var-offset stack write; insn %d, ptr off: %d", env.insnIdx, i);
             }
             if (writingZero && st == STACK_SPILL && f.isSpilledScalar(spi)) {
                 Reg sp = f.spill[spi];
@@ -418,7 +424,7 @@ final class MemoryAccess {
             int spillSize = 1;
             for (int i = 7; i > 0 && f.slot(spi, i - 1) == STACK_SPILL; i--) spillSize++;
             if (size != 8 || spillSize != 8) {
-                if (spilled.type != SCALAR_VALUE) throw env.fail("invalid size of register fill");
+                if (spilled.type != SCALAR_VALUE) throw env.fail(env.insnIdx, "invalid size of register fill");
                 if (dstRegno < 0) return;
                 Reg d = env.reg(dstRegno);
                 if (size <= spillSize && off % 8 == 0) {
@@ -433,7 +439,7 @@ final class MemoryAccess {
                         if (t == STACK_MISC) continue;
                         if (t == STACK_ZERO) { zeroCnt++; continue; }
                         if (t == STACK_INVALID && env.opts.privileged()) continue;
-                        throw env.fail("invalid read from stack off %d+%d size %d", off, i, size);
+                        throw env.fail(env.insnIdx, "invalid read from stack off %d+%d size %d", off, i, size);
                     }
                     if (spillCnt == size && spilled.tm == 0 && spilled.tv == 0) {
                         d.markConstZero();
@@ -446,7 +452,7 @@ final class MemoryAccess {
                 }
             } else {
                 if (dstRegno >= 0) env.reg(dstRegno).set(spilled);
-                else if (!env.opts.privileged() && spilled.isPointer()) throw env.fail("leaking pointer from stack off %d", off);
+                else if (!env.opts.privileged() && spilled.isPointer()) throw env.fail(env.insnIdx, "leaking pointer from stack off %d", off);
                 recordStackAccess(env, f, spi);
             }
         } else {
@@ -454,7 +460,7 @@ final class MemoryAccess {
                 byte t = f.slot(spi, (slot - i) % 8);
                 if (t == STACK_MISC || t == STACK_ZERO) continue;
                 if (t == STACK_INVALID && env.opts.privileged()) continue;
-                throw env.fail("invalid read from stack off %d+%d size %d", off, i, size);
+                throw env.fail(env.insnIdx, "invalid read from stack off %d+%d size %d", off, i, size);
             }
             if (dstRegno >= 0) markRegStackRead(env, f, off, off + size, dstRegno);
         }
@@ -469,14 +475,14 @@ final class MemoryAccess {
                                             boolean helper, boolean write) {
         Reg r = env.reg(regno);
         Frame f = funcOf(env, r);
-        if (accessSize == 0 && !zeroSizeAllowed) throw env.fail("invalid zero-sized read");
+        if (accessSize == 0 && !zeroSizeAllowed) throw env.fail(env.insnIdx, "invalid zero-sized read");
         checkStackAccessWithinBounds(env, regno, off, accessSize, write);
         int minOff, maxOff;
         if (r.isConst()) {
             minOff = maxOff = (int) (r.tv + off);
         } else {
             if (!env.opts.privileged()) {
-                throw env.fail("R%d%s variable offset stack access prohibited for !root, var_off=%s", regno,
+                throw env.fail(env.insnIdx, "R%d%s variable offset stack access prohibited for !root, var_off=%s", regno,
                         helper ? " indirect" : "", LogFormat.tnumStr(r.tv, r.tm));
             }
             minOff = (int) (r.smin + off);
@@ -499,8 +505,8 @@ final class MemoryAccess {
                 continue;
             }
             String extra = helper ? (write ? " write to" : " read from") : " read from";
-            if (r.isConst()) throw env.fail("invalid%s stack R%d off %d+%d size %d", extra.replace(" to", "").replace(" from", " from"), regno, minOff, i - minOff, accessSize);
-            throw env.fail("invalid%s stack R%d var_off %s+%d size %d", extra, regno, LogFormat.tnumStr(r.tv, r.tm), i - minOff, accessSize);
+            if (r.isConst()) throw env.fail(env.insnIdx, "invalid%s stack R%d off %d+%d size %d", extra.replace(" to", "").replace(" from", " from"), regno, minOff, i - minOff, accessSize);
+            throw env.fail(env.insnIdx, "invalid%s stack R%d var_off %s+%d size %d", extra, regno, LogFormat.tnumStr(r.tv, r.tm), i - minOff, accessSize);
         }
     }
 
@@ -512,7 +518,7 @@ final class MemoryAccess {
             Verifier.checkRegArg(env, in.src(), Verifier.SRC_OP);
             Verifier.checkRegArg(env, in.dst(), Verifier.DST_OP_NO_MARK);
             int t = env.reg(in.src()).type;
-            checkMemAccess(env, in.src(), in.off(), sizeBytes(code), false, in.dst(), true, false);
+            checkMemAccess(env, in.src(), in.off(), sizeBytes(code), false, in.dst(), OptionalInt.empty(), true, false);
             Verifier.saveAuxPtrType(env, t);
             return;
         }
@@ -520,16 +526,16 @@ final class MemoryAccess {
             Verifier.checkRegArg(env, in.src(), Verifier.SRC_OP);
             Verifier.checkRegArg(env, in.dst(), Verifier.SRC_OP);
             int t = env.reg(in.dst()).type;
-            checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), true, in.src(), true, false);
+            checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), true, in.src(), OptionalInt.empty(), true, false);
             Verifier.saveAuxPtrType(env, t);
             return;
         }
         switch (imm) {
             case ATOMIC_ADD, ATOMIC_ADD | ATOMIC_FETCH, ATOMIC_AND, ATOMIC_AND | ATOMIC_FETCH, ATOMIC_OR,
                  ATOMIC_OR | ATOMIC_FETCH, ATOMIC_XOR, ATOMIC_XOR | ATOMIC_FETCH, ATOMIC_XCHG, ATOMIC_CMPXCHG -> { }
-            default -> throw env.fail("BPF_ATOMIC uses invalid atomic opcode %02x", imm);
+            default -> throw env.fail(env.insnIdx, "BPF_ATOMIC uses invalid atomic opcode %02x", imm);
         }
-        if (size(code) != SIZE_W && size(code) != SIZE_DW) throw env.fail("invalid atomic operand size");
+        if (size(code) != SIZE_W && size(code) != SIZE_DW) throw env.fail(env.insnIdx, "invalid atomic operand size");
         Verifier.checkRegArg(env, in.src(), Verifier.SRC_OP);
         Verifier.checkRegArg(env, in.dst(), Verifier.SRC_OP);
         int loadReg = -1;
@@ -539,20 +545,20 @@ final class MemoryAccess {
         } else if ((imm & ATOMIC_FETCH) != 0) {
             loadReg = in.src();
         }
-        if (!env.opts.privileged() && env.reg(in.src()).isPointer()) throw env.fail("R%d leaks addr into mem", in.src());
+        if (!env.opts.privileged() && env.reg(in.src()).isPointer()) throw env.fail(env.insnIdx, "R%d leaks addr into mem", in.src());
         Reg d = env.reg(in.dst());
         int dt = base(d.type);
         if (dt == PTR_TO_CTX || isPktPointer(d.type) || dt == PTR_TO_FLOW_KEYS || dt == PTR_TO_SOCKET
                 || dt == PTR_TO_SOCK_COMMON || dt == PTR_TO_TCP_SOCK || dt == PTR_TO_XDP_SOCK) {
-            throw env.fail("BPF_ATOMIC stores into R%d %s is not allowed", in.dst(), RegType.str(d.type));
+            throw env.fail(env.insnIdx, "BPF_ATOMIC stores into R%d %s is not allowed", in.dst(), RegType.str(d.type));
         }
         int t = d.type;
         if (loadReg >= 0) {
-            checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), false, loadReg, true, false);
+            checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), false, loadReg, OptionalInt.empty(), true, false);
         } else {
-            checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), false, -1, true, false);
+            checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), false, -1, OptionalInt.empty(), true, false);
         }
-        checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), true, -1, true, false);
+        checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), true, -1, OptionalInt.empty(), true, false);
         Verifier.saveAuxPtrType(env, t);
     }
 
@@ -560,16 +566,16 @@ final class MemoryAccess {
         int code = in.opcode();
         if (env.ptype != VerifierProgramType.SOCKET_FILTER && env.ptype != VerifierProgramType.SCHED_CLS
                 && env.ptype != VerifierProgramType.SCHED_ACT) {
-            throw env.fail("BPF_LD_[ABS|IND] instructions not allowed for this program type");
+            throw env.fail(env.insnIdx, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
         }
         if (in.dst() != 0 || in.off() != 0 || size(code) == SIZE_DW
                 || (mode(code) == MODE_ABS && in.src() != 0)) {
-            throw env.fail("BPF_LD_[ABS|IND] uses reserved fields");
+            throw env.fail(env.insnIdx, "BPF_LD_[ABS|IND] uses reserved fields");
         }
         Verifier.checkRegArg(env, 6, Verifier.SRC_OP);
         FuncCalls.checkResourceLeak(env, "BPF_LD_[ABS|IND]");
         if (mode(code) == MODE_IND) Verifier.checkRegArg(env, in.src(), Verifier.SRC_OP);
-        if (env.reg(6).type != PTR_TO_CTX) throw env.fail("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+        if (env.reg(6).type != PTR_TO_CTX) throw env.fail(env.insnIdx, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
         for (int i = 1; i <= 5; i++) {
             env.reg(i).markNotInit();
         }
@@ -585,8 +591,8 @@ final class MemoryAccess {
     }
 
     static void checkLdImm(VerifierEnv env, Insn in) {
-        if (size(in.opcode()) != SIZE_DW) throw env.fail("invalid BPF_LD_IMM insn");
-        if (in.off() != 0) throw env.fail("BPF_LD_[ABS|IND] uses reserved fields");
+        if (size(in.opcode()) != SIZE_DW) throw env.fail(env.insnIdx, "invalid BPF_LD_IMM insn");
+        if (in.off() != 0) throw env.fail(env.insnIdx, "BPF_LD_[ABS|IND] uses reserved fields");
         Verifier.checkRegArg(env, in.dst(), Verifier.DST_OP);
         Reg d = env.reg(in.dst());
         long imm = ((long) env.insns[env.insnIdx + 1].imm() << 32) | (in.imm() & 0xffffffffL);
@@ -599,9 +605,9 @@ final class MemoryAccess {
         d.markKnownZeroPtr(PTR_TO_STACK);
         if (src == PSEUDO_FUNC) {
             int t = env.insnIdx + in.imm() + 1;
-            if (env.btfFuncs.isEmpty()) throw env.fail("missing btf func_info");
+            if (env.btfFuncs.isEmpty()) throw env.fail(env.insnIdx, "missing btf func_info");
             BtfFunc f = env.btfFuncs.get(t);
-            if (f != null && f.global()) throw env.fail("callback function not static");
+            if (f != null && f.global()) throw env.fail(env.insnIdx, "callback function not static");
             d.type = PTR_TO_FUNC;
             d.subprog = Math.max(0, Arrays.binarySearch(env.subprogStarts, t));
             return;

@@ -81,8 +81,8 @@ public final class Verifier {
 
 
     static VerifierResult run(VerifierEnv env) {
-        if (env.n == 0) throw env.fail("program is empty");
-        if (env.n > 1_000_000) throw env.fail("BPF program is too large. Processed %d insn", env.n);
+        if (env.n == 0) throw env.fail(env.insnIdx, "program is empty");
+        if (env.n > 1_000_000) throw env.fail(env.insnIdx, "BPF program is too large. Processed %d insn", env.n);
         env.auxPtrType = new int[env.n];
         env.seen = new boolean[env.n];
         Arrays.fill(env.auxPtrType, -1);
@@ -123,47 +123,46 @@ public final class Verifier {
 
     static void resolveLdImm64(VerifierEnv env) {
         for (int i = 0; i < env.n; i++) {
-            env.insnIdx = i;
             Insn in = env.insns[i];
             int cls = insnClass(in.opcode());
             if (cls == CLASS_LDX && ((mode(in.opcode()) != MODE_MEM && mode(in.opcode()) != MODE_MEMSX) || in.imm() != 0)) {
-                throw env.fail("BPF_LDX uses reserved fields");
+                throw env.fail(i, "BPF_LDX uses reserved fields");
             }
             if (cls == CLASS_STX && (mode(in.opcode()) != MODE_MEM && mode(in.opcode()) != MODE_ATOMIC)) {
-                throw env.fail("BPF_STX uses reserved fields");
+                throw env.fail(i, "BPF_STX uses reserved fields");
             }
             if (in.opcode() != LDDW) continue;
             if (i == env.n - 1 || env.insns[i + 1].opcode() != 0 || env.insns[i + 1].dst() != 0 || env.insns[i + 1].src() != 0
                     || env.insns[i + 1].off() != 0) {
-                throw env.fail("invalid bpf_ld_imm64 insn");
+                throw env.fail(i, "invalid bpf_ld_imm64 insn");
             }
             int src = in.src();
             if (src == PSEUDO_IMM64) { i++; continue; }
             if (in.dst() > 10) { i++; continue; }
-            if (src == PSEUDO_BTF_ID) throw env.unsupported("ldimm64 of a BTF id (ksym) is not modelled");
+            if (src == PSEUDO_BTF_ID) throw env.unsupported(i, "ldimm64 of a BTF id (ksym) is not modelled");
             if (src == PSEUDO_FUNC) { i++; continue; }
             if (src == PSEUDO_MAP_FD || src == PSEUDO_MAP_IDX || src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
                 if (env.rawFdInsns.contains(i) || in.imm() < 0 || in.imm() >= env.programMaps) {
                     if (src == PSEUDO_MAP_IDX || src == PSEUDO_MAP_IDX_VALUE) {
-                        throw env.fail("unknown map index %d", in.imm());
+                        throw env.fail(i, "unknown map index %d", in.imm());
                     }
-                    throw env.fail("fd %d is not pointing to valid bpf_map", in.imm());
+                    throw env.fail(i, "fd %d is not pointing to valid bpf_map", in.imm());
                 }
-                checkMapProgCompatibility(env, env.maps.get(in.imm()));
+                checkMapProgCompatibility(env, i, env.maps.get(in.imm()));
                 if (src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
                     MapInfo m = env.maps.get(in.imm());
                     long off = env.insns[i + 1].imm() & 0xffffffffL;
                     if (m.type() != MapInfo.ARRAY || m.maxEntries() != 1) {
-                        throw env.unsupported("direct value access to a map of type " + m.type() + " is not modelled");
+                        throw env.unsupported(i, "direct value access to a map of type " + m.type() + " is not modelled");
                     }
                     if (off >= m.valueSize()) {
-                        throw env.fail("invalid access to map value pointer, value_size=%d off=%d", m.valueSize(), off);
+                        throw env.fail(i, "invalid access to map value pointer, value_size=%d off=%d", m.valueSize(), off);
                     }
                 }
                 i++;
                 continue;
             }
-            throw env.fail("unrecognized bpf_ld_imm64 insn");
+            throw env.fail(i, "unrecognized bpf_ld_imm64 insn");
         }
     }
 
@@ -188,19 +187,20 @@ public final class Verifier {
             case STRUCT_OPS -> true;
             default -> false;
         };
-        if (!can) throw env.fail("Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable");
+        // it runs before any instruction is looked at: the rejection is at insn 0
+        if (!can) throw env.fail(0, "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable");
     }
 
     /** check_map_prog_compatibility: spin locks and timers are not for every program type yet. */
-    static void checkMapProgCompatibility(VerifierEnv env, MapInfo m) {
+    static void checkMapProgCompatibility(VerifierEnv env, int insn, MapInfo m) {
         boolean tracing = env.ptype.isTracing();
         if (m.fields().spinLockOff() >= 0) {
-            if (env.ptype == VerifierProgramType.SOCKET_FILTER) throw env.fail("socket filter progs cannot use bpf_spin_lock yet");
-            if (tracing) throw env.fail("tracing progs cannot use bpf_spin_lock yet");
+            if (env.ptype == VerifierProgramType.SOCKET_FILTER) throw env.fail(insn, "socket filter progs cannot use bpf_spin_lock yet");
+            if (tracing) throw env.fail(insn, "tracing progs cannot use bpf_spin_lock yet");
         }
-        if (m.fields().timerOff() >= 0 && tracing) throw env.fail("tracing progs cannot use bpf_timer yet");
+        if (m.fields().timerOff() >= 0 && tracing) throw env.fail(insn, "tracing progs cannot use bpf_timer yet");
         if (sleepable(env) && !MapFuncCompatibility.sleepableMayUse(m.type())) {
-            throw env.fail("Sleepable programs can only use array, hash, ringbuf and local storage maps, also as inner maps");
+            throw env.fail(insn, "Sleepable programs can only use array, hash, ringbuf and local storage maps, also as inner maps");
         }
     }
 
@@ -233,11 +233,11 @@ public final class Verifier {
             env.scratchedSlots = 0;
         }
         for (;;) {
-            if (env.insnIdx < 0 || env.insnIdx >= env.n) throw env.fail("invalid insn idx %d insn_cnt %d", env.insnIdx, env.n);
+            if (env.insnIdx < 0 || env.insnIdx >= env.n) throw env.fail(env.insnIdx, "invalid insn idx %d insn_cnt %d", env.insnIdx, env.n);
             Insn in = env.insns[env.insnIdx];
             int cls = insnClass(in.opcode());
             if (++env.insnProcessed > env.opts.insnLimit()) {
-                throw env.fail("BPF program is too large. Processed %d insn", env.insnProcessed);
+                throw env.fail(env.insnIdx, "BPF program is too large. Processed %d insn", env.insnProcessed);
             }
             boolean exitPath = false;
             env.precision.beginInsn(env.prevInsnIdx);
@@ -308,7 +308,7 @@ public final class Verifier {
         if (copy.parent != null) copy.parent.branches++;
         env.pending.addLast(new Pending(copy, insn, prev));
         if (env.pending.size() > VerifierEnv.COMPLEXITY_LIMIT_JMP_SEQ) {
-            throw env.fail("The sequence of %d jumps is too complex.", env.pending.size());
+            throw env.fail(env.insnIdx, "The sequence of %d jumps is too complex.", env.pending.size());
         }
         return copy;
     }
@@ -316,14 +316,14 @@ public final class Verifier {
     static final int SRC_OP = 0, DST_OP = 1, DST_OP_NO_MARK = 2;
 
     static void checkRegArg(VerifierEnv env, int regno, int t) {
-        if (regno >= 11) throw env.fail("R%d is invalid", regno);
+        if (regno >= 11) throw env.fail(env.insnIdx, "R%d is invalid", regno);
         env.scratchReg(regno);
         Reg r = env.reg(regno);
         if (t == SRC_OP) {
-            if (r.type == NOT_INIT) throw env.fail("R%d !read_ok", regno);
+            if (r.type == NOT_INIT) throw env.fail(env.insnIdx, "R%d !read_ok", regno);
             return;
         }
-        if (regno == 10) throw env.fail("frame pointer is read only");
+        if (regno == 10) throw env.fail(env.insnIdx, "frame pointer is read only");
         if (t == DST_OP) r.markUnknown();
     }
 
@@ -335,7 +335,8 @@ public final class Verifier {
                 checkRegArg(env, in.src(), SRC_OP);
                 checkRegArg(env, in.dst(), DST_OP_NO_MARK);
                 int srcType = env.reg(in.src()).type;
-                MemoryAccess.checkMemAccess(env, in.src(), in.off(), sizeBytes(code), false, in.dst(), false, mode(code) == MODE_MEMSX);
+                MemoryAccess.checkMemAccess(env, in.src(), in.off(), sizeBytes(code), false, in.dst(), java.util.OptionalInt.empty(), false,
+                        mode(code) == MODE_MEMSX);
                 saveAuxPtrType(env, srcType);
                 env.reg(in.dst()).sanityCheck();
             }
@@ -343,24 +344,21 @@ public final class Verifier {
                 if (mode(code) == MODE_ATOMIC) {
                     MemoryAccess.checkAtomic(env, in);
                 } else {
-                    if (mode(code) != MODE_MEM || in.imm() != 0) throw env.fail("BPF_STX uses reserved fields");
+                    if (mode(code) != MODE_MEM || in.imm() != 0) throw env.fail(env.insnIdx, "BPF_STX uses reserved fields");
                     checkRegArg(env, in.src(), SRC_OP);
                     checkRegArg(env, in.dst(), SRC_OP);
                     int dstType = env.reg(in.dst()).type;
-                    MemoryAccess.checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), true, in.src(), false, false);
+                    MemoryAccess.checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), true, in.src(), java.util.OptionalInt.empty(), false, false);
                     saveAuxPtrType(env, dstType);
                 }
             }
             case CLASS_ST -> {
-                if (mode(code) != MODE_MEM || in.src() != 0) throw env.fail("BPF_ST uses reserved fields");
+                if (mode(code) != MODE_MEM || in.src() != 0) throw env.fail(env.insnIdx, "BPF_ST uses reserved fields");
                 checkRegArg(env, in.dst(), SRC_OP);
                 int dstType = env.reg(in.dst()).type;
-                env.stImm = in.imm();
-                try {
-                    MemoryAccess.checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), true, -1, false, false);
-                } finally {
-                    env.stImm = null;
-                }
+                // the immediate is an argument, as the kernel's check_stack_write reads insn->imm
+                MemoryAccess.checkMemAccess(env, in.dst(), in.off(), sizeBytes(code), true, -1, java.util.OptionalInt.of(in.imm()),
+                        false, false);
                 saveAuxPtrType(env, dstType);
             }
             case CLASS_JMP, CLASS_JMP32 -> {
@@ -370,27 +368,27 @@ public final class Verifier {
                     if (source(code) != SRC_K || (in.src() != CALL_KFUNC && in.off() != 0)
                             || (in.src() != CALL_HELPER && in.src() != CALL_PSEUDO && in.src() != CALL_KFUNC)
                             || in.dst() != 0 || cls == CLASS_JMP32) {
-                        throw env.fail("BPF_CALL uses reserved fields");
+                        throw env.fail(env.insnIdx, "BPF_CALL uses reserved fields");
                     }
                     if (env.cur.lockMap >= 0 && in.src() == CALL_HELPER && in.imm() != HelperCalls.SPIN_UNLOCK) {
-                        throw env.fail("function calls are not allowed while holding a lock");
+                        throw env.fail(env.insnIdx, "function calls are not allowed while holding a lock");
                     }
                     if (in.src() == CALL_PSEUDO) {
                         FuncCalls.checkFuncCall(env, in);
                         return STEP_NEXT;
                     }
-                    if (in.src() == CALL_KFUNC) throw env.unsupported("kfunc calls are not modelled");
+                    if (in.src() == CALL_KFUNC) throw env.unsupported(env.insnIdx, "kfunc calls are not modelled");
                     return HelperCalls.checkHelperCall(env, in);
                 } else if (op == JMP_JA) {
                     if (source(code) != SRC_K || in.src() != 0 || in.dst() != 0
                             || (cls == CLASS_JMP && in.imm() != 0) || (cls == CLASS_JMP32 && in.off() != 0)) {
-                        throw env.fail("BPF_JA uses reserved fields");
+                        throw env.fail(env.insnIdx, "BPF_JA uses reserved fields");
                     }
                     env.insnIdx += (cls == CLASS_JMP ? in.off() : in.imm()) + 1;
                     return STEP_NEXT;
                 } else if (op == JMP_EXIT) {
                     if (source(code) != SRC_K || in.imm() != 0 || in.src() != 0 || in.dst() != 0 || cls == CLASS_JMP32) {
-                        throw env.fail("BPF_EXIT uses reserved fields");
+                        throw env.fail(env.insnIdx, "BPF_EXIT uses reserved fields");
                     }
                     return FuncCalls.processExit(env);
                 } else {
@@ -407,7 +405,7 @@ public final class Verifier {
                     MemoryAccess.checkLdImm(env, in);
                     env.insnIdx++;
                 } else {
-                    throw env.fail("invalid BPF_LD mode");
+                    throw env.fail(env.insnIdx, "invalid BPF_LD mode");
                 }
             }
         }
@@ -421,7 +419,7 @@ public final class Verifier {
             env.auxPtrType[env.insnIdx] = type;
         } else if (prev != type) {
             boolean prevCtx = prev == PTR_TO_CTX, curCtx = type == PTR_TO_CTX;
-            if (prevCtx || curCtx) throw env.fail("same insn cannot be used with different pointers");
+            if (prevCtx || curCtx) throw env.fail(env.insnIdx, "same insn cannot be used with different pointers");
         }
     }
 }

@@ -41,16 +41,17 @@ final class VerifierEnv {
         }
     }
 
-    Reject fail(String fmt, Object... args) {
-        return new Reject(insnIdx, List.of(String.format(fmt, args)));
+    /** verbose() then -EACCES: the rejection, at instruction {@code insn} (-1: of the program as a whole). */
+    Reject fail(int insn, String fmt, Object... args) {
+        return new Reject(insn, List.of(String.format(fmt, args)));
     }
 
-    Reject fail2(String first, String second) {
-        return new Reject(insnIdx, List.of(first, second));
+    Reject fail2(int insn, String first, String second) {
+        return new Reject(insn, List.of(first, second));
     }
 
-    Unsupp unsupported(String msg) {
-        return new Unsupp(insnIdx, msg);
+    Unsupp unsupported(int insn, String msg) {
+        return new Unsupp(insn, msg);
     }
 
     VerifierResult rejected(Reject r) {
@@ -264,7 +265,6 @@ final class VerifierEnv {
 
     void scratchReg(int r) { scratchedRegs |= 1 << r; }
 
-    Integer stImm;
 
     /** mark_chain_precision for register {@code regno} of the current frame, at the current instruction. */
     void markPrecise(int regno) {
