@@ -98,10 +98,10 @@ final class Branches {
         if (pkt.range >= 0) return -1;
         switch (op) {
             case JMP_JLE, JMP_JGT -> {
-                if (pkt.range == Verifier.BEYOND_PKT_END) return op == JMP_JGT ? 1 : 0;
+                if (pkt.range == VerifierEnv.BEYOND_PKT_END) return op == JMP_JGT ? 1 : 0;
             }
             case JMP_JLT, JMP_JGE -> {
-                if (pkt.range == Verifier.BEYOND_PKT_END || pkt.range == Verifier.AT_PKT_END) return op == JMP_JGE ? 1 : 0;
+                if (pkt.range == VerifierEnv.BEYOND_PKT_END || pkt.range == VerifierEnv.AT_PKT_END) return op == JMP_JGE ? 1 : 0;
             }
             default -> { }
         }
