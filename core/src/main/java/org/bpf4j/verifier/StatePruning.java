@@ -362,8 +362,8 @@ final class StatePruning {
     /**
      * widen_imprecise_scalars: at a callback's return, the scalars that differ from the ones of the previous
      * visit of the call on this path become unknown, so that iterations converge. Scalars marked precise keep
-     * their values: bpf4j does not track precision yet, so it keeps the context slots CallbackPrecision finds
-     * the kernel may keep precise, and widens the rest.
+     * their values; here bpf4j keeps the context slots CallbackPrecision finds the kernel may keep precise,
+     * rather than reading {@link Precision}'s marks, and widens the rest (a difference docs/verifier.md names).
      */
     static void widenAtCallbackReturn(VerifierEnv env, int callsite) {
         List<Explored> list = env.explored[callsite];
