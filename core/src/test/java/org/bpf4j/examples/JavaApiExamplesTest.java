@@ -1,0 +1,114 @@
+package org.bpf4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.engine.Engine;
+import org.bpf4j.link.LinkedObject;
+import org.bpf4j.link.LinkedProgram;
+import org.bpf4j.maps.BpfMap;
+import org.bpf4j.pcap.Frame;
+import org.bpf4j.pcap.Pcap;
+import org.bpf4j.runtime.BpfRuntime;
+import org.bpf4j.runtime.LoadedObject;
+import org.bpf4j.runtime.LoadedProgram;
+import org.bpf4j.runtime.RuntimeOptions;
+import org.bpf4j.runtime.TestRun;
+import org.bpf4j.runtime.TestRunResult;
+import org.bpf4j.verifier.ObjectVerification;
+import org.bpf4j.verifier.VerifierOptions;
+import org.bpf4j.verifier.VerifierResult;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The examples of docs/java-api.md, run: each {@code // tag::NAME[]} region below is a code block of that
+ * page, word for word ({@link #thePageShowsTheseExamplesWordForWord}), so the page cannot drift from an API
+ * that compiles and behaves as it says.
+ */
+class JavaApiExamplesTest {
+    private static final Path ROOT = Path.of(System.getProperty("bpf4j.root", ".."));
+    private static final Path FIREWALL = ROOT.resolve("examples/xdp/firewall.bpf.o");
+    private static final Path CAPTURE = ROOT.resolve("examples/xdp/firewall.pcap");
+    private static final long XDP_DROP = 1, XDP_PASS = 2;
+
+    @Test
+    void runAProgramOnAFrame() throws IOException {
+        // tag::run[]
+        try (BpfRuntime runtime = BpfRuntime.create()) {
+            LoadedObject firewall = runtime.load(BpfObject.open(FIREWALL));
+            LoadedProgram xdp = firewall.program("xdp_firewall").orElseThrow();
+            Frame frame = Pcap.read(CAPTURE).get(1);
+            TestRunResult result = xdp.testRun(TestRun.of(frame.data()));
+            assertThat(result.retval()).isEqualTo(XDP_PASS);
+            assertThat(xdp.mode().verified()).isTrue(); // accepted by the verifier: runs unchecked
+        }
+        // end::run[]
+    }
+
+    @Test
+    void fillAMapFromJavaAndReadCountersBack() throws IOException {
+        // tag::maps[]
+        try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(1))) {
+            LoadedObject firewall = runtime.load(BpfObject.open(FIREWALL));
+            LoadedProgram xdp = firewall.program("xdp_firewall").orElseThrow();
+            // struct src_key { __u32 prefixlen; __be32 addr; }: block 10.0.0.0/8
+            BpfMap blocked = firewall.map("blocked_src").orElseThrow();
+            blocked.update(new byte[] {8, 0, 0, 0, 10, 0, 0, 0}, new byte[8]);
+            Frame fromTen = Pcap.read(CAPTURE).get(6); // the seventh frame: 10.1.2.3 -> 10.0.0.1, TCP
+            assertThat(xdp.testRun(TestRun.of(fromTen.data())).retval()).isEqualTo(XDP_DROP);
+            // stats[REASON_BLOCKED_SRC]: struct counter { __u64 packets; __u64 bytes; } per CPU
+            byte[] counter = firewall.map("stats").orElseThrow().lookupPerCpu(new byte[] {4, 0, 0, 0}).orElseThrow().get(0);
+            assertThat(counter[0]).isEqualTo((byte) 1);
+        }
+        // end::maps[]
+    }
+
+    @Test
+    void verifyWithoutRunning() throws IOException {
+        // tag::verify[]
+        BpfObject object = BpfObject.open(FIREWALL);
+        LinkedObject linked = LinkedObject.link(object, Optional.empty()); // no CO-RE: no kernel BTF needed
+        LinkedProgram program = linked.program("xdp_firewall").orElseThrow();
+        VerifierResult verdict = ObjectVerification.verify(object, program, VerifierOptions.defaults().withLogLevel(1));
+        if (verdict instanceof VerifierResult.Accepted accepted) {
+            assertThat(accepted.processedInsns()).isEqualTo(275); // what Linux 6.18 reports for this program
+        } else {
+            throw new AssertionError("expected the kernel's verdict, accept: " + verdict);
+        }
+        // end::verify[]
+    }
+
+    @Test
+    void chooseTheEngine() throws IOException {
+        // tag::engine[]
+        RuntimeOptions reference = RuntimeOptions.defaults().withEngine(Engine.INTERPRETER);
+        try (BpfRuntime runtime = BpfRuntime.create(reference)) {
+            LoadedProgram xdp = runtime.load(BpfObject.open(FIREWALL)).program("xdp_firewall").orElseThrow();
+            assertThat(xdp.testRun(TestRun.of(Pcap.read(CAPTURE).get(1).data())).retval()).isEqualTo(XDP_PASS);
+            assertThat(xdp.verdict()).isInstanceOf(VerifierResult.Accepted.class);
+        }
+        // end::engine[]
+    }
+
+    @Test
+    void thePageShowsTheseExamplesWordForWord() throws IOException {
+        String page = Files.readString(ROOT.resolve("docs/java-api.md"));
+        String source = Files.readString(ROOT.resolve("core/src/test/java/org/bpf4j/examples/JavaApiExamplesTest.java"));
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(page);
+        while (m.find()) blocks.add(m.group(1));
+        List<String> regions = new ArrayList<>();
+        Matcher r = Pattern.compile("// tag::(\\w+)\\[]\n(.*?)\\s*// end::\\1\\[]", Pattern.DOTALL).matcher(source);
+        while (r.find()) regions.add(r.group(2).stripIndent().strip() + "\n");
+        assertThat(regions).as("tagged regions of this file").hasSize(4);
+        assertThat(blocks).as("java blocks of docs/java-api.md").containsExactlyElementsOf(regions);
+    }
+}
