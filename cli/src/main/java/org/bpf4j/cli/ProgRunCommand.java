@@ -155,7 +155,7 @@ final class ProgRunCommand implements Callable<Integer> {
             int errors = 0;
             TestRunResult last = null;
             for (Frame frame : frames) {
-                TestRun run = new TestRun(frame.data(), context, repeat, 0);
+                TestRun run = input(frame, context).withRepeat(repeat);
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("frame", results.size() + 1);
                 try {
@@ -228,7 +228,7 @@ final class ProgRunCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + WARM_UP_NANOS;
         try {
             for (int done = 0; done < WARM_UP_RUNS && System.nanoTime() < deadline; done += 1000) {
-                program.testRun(new TestRun(frame.data(), context, 1000, 0));
+                program.testRun(input(frame, context).withRepeat(1000));
             }
         } catch (TestRunException e) {
             // the timed run reports it
@@ -323,5 +323,11 @@ final class ProgRunCommand implements Callable<Integer> {
     /** " (XDP_DROP)" where uapi names the program type's return value, else nothing. */
     private static String named(LoadedProgram program, long retval) {
         return ReturnCodes.name(program.type(), retval).map(n -> " (" + n + ")").orElse("");
+    }
+
+    /** The frame as the test run's packet, with the context from --ctx-in when given. */
+    private static TestRun input(Frame frame, Optional<byte[]> context) {
+        TestRun run = TestRun.of(frame.data());
+        return context.isPresent() ? run.withContext(context.get()) : run;
     }
 }

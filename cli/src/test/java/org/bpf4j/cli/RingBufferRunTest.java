@@ -15,9 +15,9 @@ import java.util.Optional;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.linux.KernelAvailability;
 import org.bpf4j.linux.KernelObject;
-import org.bpf4j.linux.TestRun;
 import org.bpf4j.pcap.Frame;
 import org.bpf4j.pcap.Pcap;
+import org.bpf4j.runtime.TestRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -225,12 +225,21 @@ public final class LoadedProgram implements TailCallTarget {
     /**
      * Runs the program as {@code BPF_PROG_TEST_RUN} does for its type: the frame becomes its packet, it
      * runs {@code repeat} times on the same packet and maps, and the packet and context after the last
-     * run come back.
+     * run come back. {@code dataSizeOut} and {@code ctxSizeOut}, when given, bound them as the kernel's
+     * {@code bpf_test_finish}/{@code bpf_ctx_finish} do.
      *
-     * @throws TestRunException for input the kernel refuses, or a run that faults
+     * @throws TestRunException for input the kernel refuses, output larger than the room given
+     *     ({@code ENOSPC}), or a run that faults
      */
     public TestRunResult testRun(TestRun input) {
         CpuSlots<RunContext> slots = runtime.slots();
+        if ((input.flags() & TestRun.F_XDP_LIVE_FRAMES) != 0) {
+            throw new TestRunException(Errno.EOPNOTSUPP, "BPF_F_TEST_XDP_LIVE_FRAMES sends frames out of an interface:"
+                    + " only the kernel backend does that");
+        }
+        if ((input.flags() & ~(TestRun.F_RUN_ON_CPU | TestRun.F_XDP_LIVE_FRAMES)) != 0) {
+            throw new TestRunException(Errno.EINVAL, "unknown test run flags 0x" + Integer.toHexString(input.flags()));
+        }
         if (input.cpu() >= slots.count()) {
             throw new TestRunException(Errno.EINVAL, "cpu " + input.cpu() + " is not one of the runtime's " + slots.count() + " CPU slots");
         }
@@ -256,10 +265,28 @@ public final class LoadedProgram implements TailCallTarget {
                 runtime.maps().epochs().exit(cpu);
                 slots.release(cpu);
             }
-            return testContext.finish(runtime.memory(), prepared, retval, elapsed / input.runs());
+            return bounded(input, testContext.finish(runtime.memory(), prepared, retval, elapsed / input.runs()));
         } finally {
             runtime.memory().free(prepared.context());
             if (prepared.packet() != null) runtime.memory().free(prepared.packet());
         }
+    }
+
+    /** The result within the room the input gives for data_out and ctx_out (-1: all of it). */
+    private TestRunResult bounded(TestRun input, TestRunResult result) {
+        byte[] ctx = result.contextOut();
+        if (input.ctxSizeOut() == 0) {
+            ctx = new byte[0];
+        } else if (input.ctxSizeOut() > 0 && ctx.length > input.ctxSizeOut()) {
+            throw new TestRunException(Errno.ENOSPC, "program " + spec.name() + ": the context is " + ctx.length
+                    + " bytes, ctx_out holds " + input.ctxSizeOut());
+        }
+        int data = result.dataOut().length;
+        if (input.dataSizeOut() >= 0 && data > input.dataSizeOut()) {
+            throw new TestRunException(Errno.ENOSPC, "program " + spec.name() + ": the program produced " + data
+                    + " bytes of data, data_out holds " + input.dataSizeOut());
+        }
+        return ctx.length == result.contextOut().length ? result
+                : new TestRunResult(result.retval(), result.dataOut(), ctx, result.durationNanos());
     }
 }

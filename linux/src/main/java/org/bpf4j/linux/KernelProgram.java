@@ -1,6 +1,5 @@
 package org.bpf4j.linux;
 
-import org.bpf4j.progtype.ProgramType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -10,6 +9,9 @@ import java.util.List;
 import java.util.Objects;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.Errno;
+import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.runtime.TestRun;
+import org.bpf4j.runtime.TestRunResult;
 
 /**
  * A program loaded into the kernel (so: accepted by the kernel's verifier), owned through its fd.
@@ -128,7 +130,8 @@ public final class KernelProgram implements AutoCloseable {
     public String verifierLog() { return verifierLog; }
 
     /**
-     * {@code BPF_PROG_TEST_RUN}.
+     * {@code BPF_PROG_TEST_RUN}, with the same input and result types as bpf4j's runtime
+     * ({@code LoadedProgram.testRun}).
      *
      * @throws BpfException {@code ENOSPC} (with the size needed) when the program produced more data
      *         than {@link TestRun#dataSizeOut()} allows; {@code EINVAL}/{@code ENOTSUPP} when this program
@@ -138,8 +141,8 @@ public final class KernelProgram implements AutoCloseable {
         Objects.requireNonNull(run, "run");
         int dataOutCap = run.effectiveDataSizeOut();
         int ctxOutCap = run.effectiveCtxSizeOut();
-        byte[] dataIn = run.dataIn();
-        byte[] ctxIn = run.ctxIn();
+        byte[] dataIn = run.data();
+        byte[] ctxIn = run.context().orElse(new byte[0]);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = Attr.allocate(a);
             MemorySegment dataOut = dataOutCap > 0 ? a.allocate(dataOutCap) : null;
@@ -179,7 +182,7 @@ public final class KernelProgram implements AutoCloseable {
                     : dataOut.asSlice(0, Math.min(dataSize, dataOutCap)).toArray(ValueLayout.JAVA_BYTE);
             byte[] c = ctxOut == null ? new byte[0]
                     : ctxOut.asSlice(0, Math.min(ctxSize, ctxOutCap)).toArray(ValueLayout.JAVA_BYTE);
-            return new TestRunResult(Attr.getU32(attr, Attr.TestRun.RETVAL), d, c,
+            return new TestRunResult(Integer.toUnsignedLong(Attr.getU32(attr, Attr.TestRun.RETVAL)), d, c,
                     Integer.toUnsignedLong(Attr.getU32(attr, Attr.TestRun.DURATION)));
         }
     }

@@ -28,6 +28,7 @@ import org.bpf4j.runtime.BpfRuntime;
 import org.bpf4j.runtime.LoadedObject;
 import org.bpf4j.runtime.LoadedProgram;
 import org.bpf4j.runtime.RuntimeOptions;
+import org.bpf4j.runtime.TestRun;
 import org.bpf4j.runtime.TestRunException;
 import org.bpf4j.runtime.TestRunResult;
 import org.junit.jupiter.params.ParameterizedTest;

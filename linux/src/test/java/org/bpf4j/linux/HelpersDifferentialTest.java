@@ -17,6 +17,7 @@ import org.bpf4j.engine.Executable;
 import org.bpf4j.runtime.BpfRuntime;
 import org.bpf4j.runtime.LoadedObject;
 import org.bpf4j.runtime.RuntimeOptions;
+import org.bpf4j.runtime.TestRun;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -1,7 +1,8 @@
 package org.bpf4j.linux;
 
-import org.bpf4j.progtype.ProgramType;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.runtime.TestRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.bpf4j.linux.Kernel.le32;

@@ -1,7 +1,9 @@
 package org.bpf4j.linux;
 
-import org.bpf4j.progtype.ProgramType;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.progtype.ProgramType;
+import org.bpf4j.runtime.TestRun;
+import org.bpf4j.runtime.TestRunResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.bpf4j.isa.Opcodes.*;
@@ -52,8 +54,8 @@ class KernelProgramTest {
             TestRunResult r = p.testRun(TestRun.of(in).withRepeat(1000));
             assertThat(r.retval()).isEqualTo(XDP_PASS);
             assertThat(r.dataOut()).isEqualTo(in);
-            assertThat(r.ctxOut()).isEmpty();
-            assertThat(r.durationNs()).isNotNegative();
+            assertThat(r.contextOut()).isEmpty();
+            assertThat(r.durationNanos()).isNotNegative();
         }
     }
 
@@ -111,9 +113,9 @@ class KernelProgramTest {
         try (KernelProgram p = KernelProgram.load(ProgramType.SCHED_CLS, prog, "GPL")) {
             TestRunResult r = p.testRun(TestRun.of(frame(0)).withContext(ctx));
             assertThat(r.retval()).isEqualTo(77);
-            assertThat(r.ctxOut()).hasSize(192);
-            assertThat(int32(Arrays.copyOfRange(r.ctxOut(), 8, 12))).isEqualTo(77);
-            assertThat(int32(Arrays.copyOfRange(r.ctxOut(), 32, 36))).isEqualTo(7);
+            assertThat(r.contextOut()).hasSize(192);
+            assertThat(int32(Arrays.copyOfRange(r.contextOut(), 8, 12))).isEqualTo(77);
+            assertThat(int32(Arrays.copyOfRange(r.contextOut(), 32, 36))).isEqualTo(7);
         }
     }
 

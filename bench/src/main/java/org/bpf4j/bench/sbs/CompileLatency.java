@@ -84,10 +84,10 @@ final class CompileLatency {
             long k0 = System.nanoTime();
             try (KernelObject kernel = KernelObject.load(object, Optional.of(program.programName()))) {
                 long k1 = System.nanoTime();
-                var r = kernel.program(program.programName()).orElseThrow().testRun(org.bpf4j.linux.TestRun.of(frame));
+                var r = kernel.program(program.programName()).orElseThrow().testRun(org.bpf4j.runtime.TestRun.of(frame));
                 long k2 = System.nanoTime();
                 out.printf(Locale.ROOT, "  kernel: load (verifier + JIT) %.1f ms, first run done %.1f ms (its duration %,d ns)%n",
-                        (k1 - k0) / 1e6, (k2 - k0) / 1e6, r.durationNs());
+                        (k1 - k0) / 1e6, (k2 - k0) / 1e6, r.durationNanos());
             }
         } else {
             out.println("  kernel: not reachable, " + KernelAvailability.check().reason());

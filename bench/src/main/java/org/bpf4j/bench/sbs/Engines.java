@@ -115,8 +115,8 @@ public enum Engines {
             return new Runner() {
                 @Override
                 public Outcome run(byte[] frame, int repeat) {
-                    var r = prog.testRun(org.bpf4j.linux.TestRun.of(frame).withRepeat(repeat));
-                    return new Outcome(SbsProgram.resultOf(r.dataOut()), Integer.toUnsignedLong(r.retval()), r.durationNs());
+                    var r = prog.testRun(TestRun.of(frame).withRepeat(repeat));
+                    return new Outcome(SbsProgram.resultOf(r.dataOut()), r.retval(), r.durationNanos());
                 }
 
                 @Override
