@@ -7,7 +7,7 @@ module org.bpf4j.core {
     exports org.bpf4j.asm;
     exports org.bpf4j.btf;
     exports org.bpf4j.btf.core;
-    exports org.bpf4j.conformance;
+    exports org.bpf4j.conformance to org.bpf4j.cli;
     exports org.bpf4j.elf;
     exports org.bpf4j.engine;
     exports org.bpf4j.helpers;

@@ -10,7 +10,7 @@ import static org.bpf4j.verifier.RegType.*;
  * {@code __reg64_deduce_bounds}, {@code __reg_deduce_mixed_bounds}, {@code __reg_bound_offset},
  * {@code reg_bounds_sync}); u32 bounds live in longs in [0, 2^32), s32 bounds in ints.
  */
-public final class Reg {
+final class Reg {
     static final long U32_MAX = 0xffffffffL;
     /** In a scalar's id: the scalar is another's value plus the constant in {@link #off} (BPF_ADD_CONST). */
     static final int ADD_CONST = Integer.MIN_VALUE;

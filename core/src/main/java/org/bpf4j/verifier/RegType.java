@@ -5,7 +5,7 @@ package org.bpf4j.verifier;
  * ORs into them ({@code PTR_MAYBE_NULL}, {@code MEM_RDONLY}, {@code MEM_RINGBUF}, ...). A register's type
  * is {@code base | flags} in one int, as in the kernel.
  */
-public final class RegType {
+final class RegType {
     private RegType() {}
 
     public static final int NOT_INIT = 0;

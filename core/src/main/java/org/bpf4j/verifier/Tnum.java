@@ -6,7 +6,7 @@ package org.bpf4j.verifier;
  * both. The operations follow kernel/bpf/tnum.c: each result contains every concrete result of the
  * operation applied to members of the operands.
  */
-public record Tnum(long value, long mask) {
+record Tnum(long value, long mask) {
 
     public static final Tnum UNKNOWN = new Tnum(0, -1L);
     public static final Tnum ZERO = new Tnum(0, 0);
