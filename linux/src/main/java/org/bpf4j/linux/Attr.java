@@ -96,6 +96,13 @@ final class Attr {
     }
 
     /** BPF_PROG_TEST_RUN (the {@code test} member). */
+    /** {@code link_create}: the program, its target (an fd or an ifindex), the attach type, flags. */
+    static final class LinkCreate {
+        static final long PROG_FD = 0, TARGET_FD = 4, TARGET_IFINDEX = 4, ATTACH_TYPE = 8, FLAGS = 12;
+        /** Past the largest member this backend fills (tcx's relative_fd and expected_revision). */
+        static final long END = 32;
+    }
+
     static final class TestRun {
         static final long PROG_FD = 0, RETVAL = 4, DATA_SIZE_IN = 8, DATA_SIZE_OUT = 12, DATA_IN = 16,
                 DATA_OUT = 24, REPEAT = 32, DURATION = 36, CTX_SIZE_IN = 40, CTX_SIZE_OUT = 44, CTX_IN = 48,

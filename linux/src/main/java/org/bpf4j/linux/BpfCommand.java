@@ -14,7 +14,8 @@ public enum BpfCommand {
     BPF_OBJ_GET_INFO_BY_FD(15),
     BPF_BTF_LOAD(18),
     BPF_MAP_LOOKUP_AND_DELETE_ELEM(21),
-    BPF_MAP_FREEZE(22);
+    BPF_MAP_FREEZE(22),
+    BPF_LINK_CREATE(28);
 
     private final int number;
 

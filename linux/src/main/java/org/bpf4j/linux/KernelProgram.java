@@ -187,6 +187,36 @@ public final class KernelProgram implements AutoCloseable {
         }
     }
 
+    /**
+     * Attaches this XDP program to an interface of this process's network namespace with a BPF link.
+     *
+     * @throws IllegalArgumentException when there is no such interface
+     * @throws BpfException with the kernel's errno when it refuses (the mode, the program type, an XDP
+     *     program already attached without a link)
+     */
+    public Link attachXdp(String interfaceName, Link.XdpMode mode) {
+        return Link.xdp(this, interfaceName, mode);
+    }
+
+    /**
+     * Attaches this tc program to an interface's ingress or egress ({@code AttachType.TCX_INGRESS},
+     * {@code TCX_EGRESS}) with tcx, the link-based tc attachment of Linux 6.6 and later.
+     */
+    public Link attachTcx(String interfaceName, org.bpf4j.progtype.AttachType direction) {
+        return Link.tcx(this, interfaceName, direction);
+    }
+
+    /**
+     * Attaches this tracepoint program to {@code category/name} (as {@code SEC("tracepoint/category/name")}
+     * names it) through a perf event and a BPF link.
+     *
+     * @throws IllegalStateException when tracefs is not mounted
+     * @throws IllegalArgumentException when the kernel has no such tracepoint
+     */
+    public Link attachTracepoint(String category, String name) {
+        return Link.tracepoint(this, category, name);
+    }
+
     /** {@code BPF_OBJ_PIN}; remove the pin by deleting the file. */
     public void pin(Path path) {
         try {

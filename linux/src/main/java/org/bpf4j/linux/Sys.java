@@ -12,8 +12,8 @@ import java.lang.invoke.VarHandle;
 import java.util.Locale;
 
 /**
- * The two libc entry points this backend needs, through FFM: {@code syscall(SYS_bpf, cmd, attr, size)}
- * with errno captured, and {@code close(fd)}. Nothing here allocates beyond what the caller's arena
+ * The libc entry points this backend needs, through FFM: {@code syscall} for {@code bpf(2)} and
+ * {@code perf_event_open(2)} with errno captured, {@code if_nametoindex} and {@code close(fd)}. Nothing here allocates beyond what the caller's arena
  * provides.
  */
 final class Sys {
@@ -27,6 +27,13 @@ final class Sys {
     static final long SYS_BPF = switch (ARCH) {
         case "amd64", "x86_64" -> 321;
         case "aarch64", "riscv64" -> 280;
+        default -> -1;
+    };
+
+    /** {@code __NR_perf_event_open}: 298 on x86-64; 241 in the generic table; -1 elsewhere. */
+    static final long SYS_PERF_EVENT_OPEN = switch (ARCH) {
+        case "amd64", "x86_64" -> 298;
+        case "aarch64", "riscv64" -> 241;
         default -> -1;
     };
 
@@ -47,6 +54,17 @@ final class Sys {
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                         ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
                 Linker.Option.firstVariadicArg(1),
+                Linker.Option.captureCallState("errno"));
+        // long syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, flags)
+        static final MethodHandle SYSCALL_PERF = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("syscall").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle IF_NAMETOINDEX = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("if_nametoindex").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
                 Linker.Option.captureCallState("errno"));
         static final MethodHandle CLOSE = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("close").orElseThrow(),
@@ -77,6 +95,33 @@ final class Sys {
         long r = bpf(arena, cmd, attr, size);
         if (r < 0) throw BpfException.of(cmd, (int) -r, context);
         return r;
+    }
+
+    /** {@code perf_event_open(attr, pid, cpu, group_fd, flags)}: the event's fd, or {@code -errno}. */
+    static long perfEventOpen(Arena arena, MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
+        if (SYS_PERF_EVENT_OPEN < 0) {
+            throw new UnsupportedOperationException("perf_event_open syscall number unknown for os.arch=" + ARCH);
+        }
+        MemorySegment state = arena.allocate(Handles.CAPTURE);
+        long r;
+        try {
+            r = (long) Handles.SYSCALL_PERF.invokeExact(state, SYS_PERF_EVENT_OPEN, attr, (long) pid, (long) cpu,
+                    (long) groupFd, flags);
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to syscall failed", t);
+        }
+        if (r == -1) return -(int) Handles.ERRNO.get(state, 0L);
+        return r;
+    }
+
+    /** {@code if_nametoindex(name)}: the interface's index in this process's network namespace, or 0. */
+    static int ifNameToIndex(Arena arena, String name) {
+        MemorySegment state = arena.allocate(Handles.CAPTURE);
+        try {
+            return (int) Handles.IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(name));
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to if_nametoindex failed", t);
+        }
     }
 
     static void close(int fd) {

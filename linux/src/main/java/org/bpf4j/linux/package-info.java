@@ -6,7 +6,9 @@
  * {@code BPF_PROG_TEST_RUN}; a rejected load is a {@link org.bpf4j.linux.KernelLoadException} whose
  * message is the verifier's own line. {@link org.bpf4j.linux.KernelAvailability} says whether any of
  * this works here and why not. The kernel is the oracle the core verifier and interpreter are tested
- * against; the same API is the start of the kernel backend.
+ * against. A loaded program attaches to live hooks with a BPF {@link org.bpf4j.linux.Link}
+ * ({@code BPF_LINK_CREATE}: XDP and tcx by interface name, tracepoints through a perf event), which the
+ * kernel detaches when the link is closed or the process ends.
  *
  * <p>Memory: every call uses a confined arena that is closed when the call returns; {@code union
  * bpf_attr} is zeroed and passed with the size of the members written (offsets in {@code Attr}).

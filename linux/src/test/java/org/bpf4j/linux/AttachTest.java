@@ -1,0 +1,194 @@
+package org.bpf4j.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.progtype.AttachType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Programs attached for real, with BPF links: a tracepoint counting this process's getppid() calls, XDP and
+ * tcx on one end of a veth pair whose other end lives in a network namespace the test creates and removes.
+ * Each checks that the hook fires while the link is open and stops once it is closed.
+ */
+class AttachTest {
+    private static BpfObject object() throws IOException {
+        try (InputStream in = AttachTest.class.getResourceAsStream("/bpf/attach.bpf.o")) {
+            return BpfObject.parse("attach.bpf.o", in.readAllBytes());
+        }
+    }
+
+    private static long count(KernelObject k, int slot) {
+        return Kernel.int64(k.maps().get("counts").lookup(Kernel.le32(slot)).orElseThrow());
+    }
+
+    @SuppressWarnings("restricted")
+    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+
+    private static void getppid(int times) throws Throwable {
+        for (int i = 0; i < times; i++) {
+            int ignored = (int) GETPPID.invokeExact();
+        }
+    }
+
+    @Test
+    void aTracepointLinkCountsThisProcesssCallsUntilItIsClosed() throws Throwable {
+        Kernel.assumeAvailable();
+        assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
+                "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing (needs CONFIG_FTRACE_SYSCALLS)");
+        try (KernelObject k = KernelObject.load(object(), Optional.of("count_getppid"))) {
+            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
+            try (Link link = k.program("count_getppid").orElseThrow().attachTracepoint("syscalls", "sys_enter_getppid")) {
+                assertThat(link).hasToString("tracepoint syscalls/sys_enter_getppid");
+                getppid(5);
+                assertThat(count(k, 0)).isEqualTo(5);
+            }
+            getppid(3);
+            assertThat(count(k, 0)).as("detached when the link closed").isEqualTo(5);
+        }
+    }
+
+    @Test
+    void unknownTracepointsAndInterfacesAreOneLineErrors() throws Throwable {
+        Kernel.assumeAvailable();
+        try (KernelObject k = KernelObject.load(object(), Optional.empty())) {
+            assertThatThrownBy(() -> k.program("count_getppid").orElseThrow().attachTracepoint("syscalls", "sys_enter_nonexistent"))
+                    .satisfiesAnyOf(
+                            e -> assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessage("no tracepoint syscalls/sys_enter_nonexistent in this kernel"),
+                            e -> assertThat(e).isInstanceOf(IllegalStateException.class).hasMessageContaining("tracefs is not mounted"));
+            assertThatThrownBy(() -> k.program("count_getppid").orElseThrow().attachTracepoint("../x", "y"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("'../x/y' is not a tracepoint name");
+            assertThatThrownBy(() -> k.program("xdp_drop_udp").orElseThrow().attachXdp("bpf4j-none0", Link.XdpMode.GENERIC))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("no interface bpf4j-none0 in this network namespace");
+            assertThatThrownBy(() -> k.program("tc_count").orElseThrow().attachTcx("lo", AttachType.XDP))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("tcx attaches at TCX_INGRESS or TCX_EGRESS, not XDP");
+        }
+    }
+
+    /** A veth pair: {@code a} here, {@code b} in a namespace of its own, removed with everything in it by close. */
+    private record VethPair(String ns, String a, String b, String addressA, String addressB) implements AutoCloseable {
+        static VethPair create() throws IOException, InterruptedException {
+            String id = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 20);
+            int net = 1 + ThreadLocalRandom.current().nextInt(250);
+            VethPair p = new VethPair("bpf4j-" + id, "b4j" + id.substring(0, 8) + "a", "b4j" + id.substring(0, 8) + "b",
+                    "10.254." + net + ".1", "10.254." + net + ".2");
+            run("ip", "netns", "add", p.ns);
+            try {
+                run("ip", "link", "add", p.a, "type", "veth", "peer", "name", p.b, "netns", p.ns);
+                run("ip", "addr", "add", p.addressA + "/30", "dev", p.a);
+                run("ip", "link", "set", p.a, "up");
+                run("ip", "-n", p.ns, "addr", "add", p.addressB + "/30", "dev", p.b);
+                run("ip", "-n", p.ns, "link", "set", p.b, "up");
+            } catch (IOException | RuntimeException e) {
+                p.close();
+                throw e;
+            }
+            return p;
+        }
+
+        /** Sends one UDP datagram from {@code b} to {@code a}'s port (bash's /dev/udp, inside the namespace). */
+        void sendFromB(int port) throws IOException, InterruptedException {
+            run("ip", "netns", "exec", ns, "bash", "-c", "echo bpf4j > /dev/udp/" + addressA + "/" + port);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                run("ip", "netns", "del", ns); // the veth pair goes with its end in the namespace
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out.strip());
+        }
+    }
+
+    private static boolean ipAvailable() {
+        try {
+            return new ProcessBuilder("ip", "netns", "list").start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Sends from b until a's socket receives a datagram (the link comes up, ARP resolves), at most 50 times. */
+    private static boolean delivered(VethPair pair, DatagramSocket socket) throws IOException, InterruptedException {
+        socket.setSoTimeout(200);
+        for (int i = 0; i < 50; i++) {
+            pair.sendFromB(socket.getLocalPort());
+            try {
+                socket.receive(new DatagramPacket(new byte[64], 64));
+                return true;
+            } catch (SocketTimeoutException e) {
+                // not yet: send again
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void xdpOnAVethDropsWhatTheProgramDropsUntilTheLinkCloses() throws Exception {
+        Kernel.assumeAvailable();
+        assumeTrue(ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
+        try (KernelObject k = KernelObject.load(object(), Optional.of("xdp_drop_udp"));
+             VethPair pair = VethPair.create();
+             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(pair.addressA), 0))) {
+            assertThat(delivered(pair, socket)).as("a datagram crosses the pair before anything is attached").isTrue();
+            try (Link link = k.program("xdp_drop_udp").orElseThrow().attachXdp(pair.a, Link.XdpMode.GENERIC)) {
+                assertThat(link.toString()).isEqualTo("xdp on " + pair.a + " (generic)");
+                for (int i = 0; i < 50 && count(k, 1) == 0; i++) pair.sendFromB(socket.getLocalPort());
+                assertThat(count(k, 1)).as("UDP frames the XDP program saw").isPositive();
+                socket.setSoTimeout(500);
+                assertThatThrownBy(() -> socket.receive(new DatagramPacket(new byte[64], 64)))
+                        .as("XDP_DROP: nothing reaches the socket").isInstanceOf(SocketTimeoutException.class);
+            }
+            long seen = count(k, 1);
+            assertThat(delivered(pair, socket)).as("delivered again once the link is closed").isTrue();
+            assertThat(count(k, 1)).as("the program no longer runs").isEqualTo(seen);
+        }
+    }
+
+    @Test
+    void tcxIngressSeesTheFramesAndLetsThemThrough() throws Exception {
+        Kernel.assumeAvailable();
+        assumeTrue(ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
+        try (KernelObject k = KernelObject.load(object(), Optional.of("tc_count"));
+             VethPair pair = VethPair.create();
+             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(pair.addressA), 0))) {
+            try (Link link = k.program("tc_count").orElseThrow().attachTcx(pair.a, AttachType.TCX_INGRESS)) {
+                assertThat(link.toString()).isEqualTo("tcx ingress on " + pair.a);
+                assertThat(delivered(pair, socket)).as("TCX_PASS lets the datagram through").isTrue();
+                assertThat(count(k, 2)).as("frames the tc program saw at ingress").isPositive();
+            }
+            long seen = count(k, 2);
+            assertThat(delivered(pair, socket)).isTrue();
+            assertThat(count(k, 2)).as("detached when the link closed").isEqualTo(seen);
+        }
+    }
+}

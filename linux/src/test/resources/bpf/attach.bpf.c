@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Programs for the live attach tests (AttachTest): each counts in its slot of `counts` what it sees on its
+ * hook. Slot 3 holds the thread-group id whose getppid() calls the tracepoint program counts, set by the test.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+static void count(__u32 slot)
+{
+	__u64 *c = bpf_map_lookup_elem(&counts, &slot);
+
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int count_getppid(void *ctx)
+{
+	__u32 slot = 3;
+	__u64 *tgid = bpf_map_lookup_elem(&counts, &slot);
+
+	if (tgid && (bpf_get_current_pid_tgid() >> 32) == *tgid)
+		count(0);
+	return 0;
+}
+
+/* Counts IPv4 UDP frames and drops them; everything else (ARP above all) passes. */
+SEC("xdp")
+int xdp_drop_udp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->protocol != IPPROTO_UDP)
+		return XDP_PASS;
+	count(1);
+	return XDP_DROP;
+}
+
+/* Counts every frame and lets it through (TCX_PASS). */
+SEC("tc")
+int tc_count(struct __sk_buff *skb)
+{
+	count(2);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
