@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Programs for the live attach tests (AttachTest): each counts in its slot of `counts` what it sees on its
- * hook. Slot 3 holds the thread-group id whose getppid() calls the tracepoint program counts, set by the test.
+ * hook. Slot 3 holds the thread-group id whose getppid() calls the tracepoint programs count, set by the test.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -12,7 +12,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 4);
+	__uint(max_entries, 6);
 	__type(key, __u32);
 	__type(value, __u64);
 } counts SEC(".maps");
@@ -33,6 +33,30 @@ int count_getppid(void *ctx)
 
 	if (tgid && (bpf_get_current_pid_tgid() >> 32) == *tgid)
 		count(0);
+	return 0;
+}
+
+/* sys_enter's raw arguments: the registers, then the syscall number. */
+SEC("raw_tp/sys_enter")
+int raw_count_getppid(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 slot = 3;
+	__u64 *tgid = bpf_map_lookup_elem(&counts, &slot);
+
+	if (tgid && (bpf_get_current_pid_tgid() >> 32) == *tgid && ctx->args[1] == 110 /* __NR_getppid, x86-64 */)
+		count(4);
+	return 0;
+}
+
+/* CPU-clock samples that hit the test's process. */
+SEC("perf_event")
+int sample(void *ctx)
+{
+	__u32 slot = 3;
+	__u64 *tgid = bpf_map_lookup_elem(&counts, &slot);
+
+	if (tgid && (bpf_get_current_pid_tgid() >> 32) == *tgid)
+		count(5);
 	return 0;
 }
 

@@ -96,6 +96,12 @@ final class Attr {
     }
 
     /** BPF_PROG_TEST_RUN (the {@code test} member). */
+    /** {@code raw_tracepoint}: the tracepoint's name and the program. */
+    static final class RawTracepointOpen {
+        static final long NAME = 0, PROG_FD = 8;
+        static final long END = 16;
+    }
+
     /** {@code link_create}: the program, its target (an fd or an ifindex), the attach type, flags. */
     static final class LinkCreate {
         static final long PROG_FD = 0, TARGET_FD = 4, TARGET_IFINDEX = 4, ATTACH_TYPE = 8, FLAGS = 12;

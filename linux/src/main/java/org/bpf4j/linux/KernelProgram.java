@@ -217,6 +217,19 @@ public final class KernelProgram implements AutoCloseable {
         return Link.tracepoint(this, category, name);
     }
 
+    /** Attaches this raw tracepoint program to the raw tracepoint {@code name} ({@code SEC("raw_tp/NAME")}). */
+    public Link attachRawTracepoint(String name) {
+        return Link.rawTracepoint(this, name);
+    }
+
+    /**
+     * Attaches this perf_event program to CPU-clock sampling at {@code hertz} on every online CPU, as a
+     * profiler does; the link owns one perf event and one BPF link per CPU.
+     */
+    public Link attachCpuClockSampling(int hertz) {
+        return Link.cpuClockSampling(this, hertz);
+    }
+
     /** {@code BPF_OBJ_PIN}; remove the pin by deleting the file. */
     public void pin(Path path) {
         try {

@@ -6,6 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.bpf4j.progtype.AttachType;
 
@@ -18,9 +20,11 @@ import org.bpf4j.progtype.AttachType;
 public final class Link implements AutoCloseable {
     /** {@code XDP_FLAGS_SKB_MODE}, {@code XDP_FLAGS_DRV_MODE}. */
     private static final int XDP_FLAGS_SKB_MODE = 1 << 1, XDP_FLAGS_DRV_MODE = 1 << 2;
-    /** {@code PERF_TYPE_TRACEPOINT}, {@code PERF_SAMPLE_RAW}, {@code PERF_FLAG_FD_CLOEXEC}. */
-    private static final int PERF_TYPE_TRACEPOINT = 2, PERF_FLAG_FD_CLOEXEC = 8;
-    private static final long PERF_SAMPLE_RAW = 1L << 10;
+    /** perf_event_open(2)'s {@code PERF_TYPE_*}, {@code PERF_COUNT_SW_CPU_CLOCK}, {@code PERF_FLAG_FD_CLOEXEC}. */
+    private static final int PERF_TYPE_SOFTWARE = 1, PERF_TYPE_TRACEPOINT = 2, PERF_COUNT_SW_CPU_CLOCK = 0,
+            PERF_FLAG_FD_CLOEXEC = 8;
+    /** {@code PERF_SAMPLE_RAW}; the {@code freq} bit of perf_event_attr's flags (sample_freq, not a period). */
+    private static final long PERF_SAMPLE_RAW = 1L << 10, PERF_ATTR_FREQ = 1L << 10;
     /** {@code sizeof(struct perf_event_attr)} as of PERF_ATTR_SIZE_VER8: the kernel takes any known size. */
     private static final int PERF_ATTR_SIZE = 136;
     private static final Path[] TRACEFS = {Path.of("/sys/kernel/tracing"), Path.of("/sys/kernel/debug/tracing")};
@@ -39,14 +43,20 @@ public final class Link implements AutoCloseable {
         XdpMode(int flags) { this.flags = flags; }
     }
 
-    private final FdHandle link;
-    private final Optional<FdHandle> perfEvent;
+    /** The links: one, or one per CPU for a perf event sampled on every CPU. */
+    private final List<FdHandle> links;
+    /** The perf events the links attach to (closed with them). */
+    private final List<FdHandle> perfEvents;
     private final String description;
 
-    private Link(FdHandle link, Optional<FdHandle> perfEvent, String description) {
-        this.link = link;
-        this.perfEvent = perfEvent;
+    private Link(List<FdHandle> links, List<FdHandle> perfEvents, String description) {
+        this.links = List.copyOf(links);
+        this.perfEvents = List.copyOf(perfEvents);
         this.description = description;
+    }
+
+    private Link(FdHandle link, String description) {
+        this(List.of(link), List.of(), description);
     }
 
     /** Attaches an XDP program to {@code interfaceName} of this process's network namespace. */
@@ -54,7 +64,7 @@ public final class Link implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             int ifindex = ifindex(a, interfaceName);
             String what = "xdp on " + interfaceName + (mode == XdpMode.DEFAULT ? "" : " (" + mode.name().toLowerCase() + ")");
-            return new Link(create(a, program, ifindex, AttachType.XDP, mode.flags, what), Optional.empty(), what);
+            return new Link(create(a, program, ifindex, AttachType.XDP, mode.flags, what), what);
         }
     }
 
@@ -66,7 +76,7 @@ public final class Link implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             int ifindex = ifindex(a, interfaceName);
             String what = "tcx " + (direction == AttachType.TCX_INGRESS ? "ingress" : "egress") + " on " + interfaceName;
-            return new Link(create(a, program, ifindex, direction, 0, what), Optional.empty(), what);
+            return new Link(create(a, program, ifindex, direction, 0, what), what);
         }
     }
 
@@ -78,28 +88,87 @@ public final class Link implements AutoCloseable {
         String what = "tracepoint " + category + "/" + name;
         long id = tracepointId(category, name);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment attr = a.allocate(PERF_ATTR_SIZE);
-            attr.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PERF_TYPE_TRACEPOINT); // type
-            attr.set(ValueLayout.JAVA_INT_UNALIGNED, 4, PERF_ATTR_SIZE);       // size
-            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, id);                  // config
+            MemorySegment attr = perfEventAttr(a, PERF_TYPE_TRACEPOINT, id);
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 16, 1);                  // sample_period
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 24, PERF_SAMPLE_RAW);    // sample_type
             attr.set(ValueLayout.JAVA_INT_UNALIGNED, 48, 1);                   // wakeup_events
             // pid -1, cpu 0: a tracepoint's BPF program runs on every CPU and for every task
-            long fd = Sys.perfEventOpen(a, attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-            if (fd < 0) {
-                int errno = (int) -fd;
-                throw new IllegalStateException("perf_event_open for " + what + ": " + org.bpf4j.maps.Errno.nameOf(errno)
-                        + org.bpf4j.maps.Errno.of(errno).map(e -> " (" + e.description() + ")").orElse(""));
-            }
-            FdHandle event = new FdHandle((int) fd, "perf event of " + what);
+            FdHandle event = perfEventOpen(a, attr, 0, what).orElseThrow();
             try {
-                return new Link(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what), Optional.of(event), what);
+                return new Link(List.of(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what)), List.of(event), what);
             } catch (RuntimeException e) {
                 event.close();
                 throw e;
             }
         }
+    }
+
+    /**
+     * Attaches a program to a raw tracepoint ({@code BPF_RAW_TRACEPOINT_OPEN}): the tracepoint's arguments
+     * as they are, without the tracefs format ({@code SEC("raw_tp/NAME")}).
+     */
+    static Link rawTracepoint(KernelProgram program, String name) {
+        if (!name.matches("\\w+")) throw new IllegalArgumentException("'" + name + "' is not a tracepoint name");
+        String what = "raw tracepoint " + name;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = Attr.allocate(a);
+            Attr.putPtr(attr, Attr.RawTracepointOpen.NAME, a.allocateFrom(name));
+            Attr.putU32(attr, Attr.RawTracepointOpen.PROG_FD, program.fd());
+            long fd;
+            try {
+                fd = Sys.bpfOrThrow(a, BpfCommand.BPF_RAW_TRACEPOINT_OPEN, attr, Attr.RawTracepointOpen.END, what);
+            } finally {
+                Reference.reachabilityFence(program);
+            }
+            return new Link(new FdHandle((int) fd, "link " + what), what);
+        }
+    }
+
+    /**
+     * Attaches a perf_event program to CPU-clock sampling at {@code hertz} on every online CPU, as profilers
+     * do ({@code PERF_COUNT_SW_CPU_CLOCK}, a frequency, one perf event and one link per CPU).
+     */
+    static Link cpuClockSampling(KernelProgram program, int hertz) {
+        if (hertz <= 0) throw new IllegalArgumentException("sampling frequency must be positive: " + hertz);
+        String what = "cpu-clock sampling at " + hertz + " Hz";
+        List<FdHandle> links = new ArrayList<>(), events = new ArrayList<>();
+        try (Arena a = Arena.ofConfined()) {
+            for (int cpu = 0; cpu < PossibleCpus.count(); cpu++) {
+                MemorySegment attr = perfEventAttr(a, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK);
+                attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 16, hertz);            // sample_freq
+                attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 40, PERF_ATTR_FREQ);   // flags: freq
+                Optional<FdHandle> event = perfEventOpen(a, attr, cpu, what + " on CPU " + cpu);
+                if (event.isEmpty()) continue; // an offline CPU
+                events.add(event.get());
+                links.add(create(a, program, event.get().fd(), AttachType.PERF_EVENT, 0, what));
+            }
+        } catch (RuntimeException e) {
+            links.forEach(FdHandle::close);
+            events.forEach(FdHandle::close);
+            throw e;
+        }
+        if (links.isEmpty()) throw new IllegalStateException(what + ": no online CPU");
+        return new Link(links, events, what + " on " + links.size() + " CPUs");
+    }
+
+    private static MemorySegment perfEventAttr(Arena a, int type, long config) {
+        MemorySegment attr = a.allocate(PERF_ATTR_SIZE);
+        attr.set(ValueLayout.JAVA_INT_UNALIGNED, 0, type);            // type
+        attr.set(ValueLayout.JAVA_INT_UNALIGNED, 4, PERF_ATTR_SIZE);  // size
+        attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, config);         // config
+        return attr;
+    }
+
+    /** {@code perf_event_open(attr, -1, cpu, -1, CLOEXEC)}; empty for a CPU that is offline (ENODEV). */
+    private static Optional<FdHandle> perfEventOpen(Arena a, MemorySegment attr, int cpu, String what) {
+        long fd = Sys.perfEventOpen(a, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+        if (fd == -org.bpf4j.maps.Errno.ENODEV.number()) return Optional.empty();
+        if (fd < 0) {
+            int errno = (int) -fd;
+            throw new IllegalStateException("perf_event_open for " + what + ": " + org.bpf4j.maps.Errno.nameOf(errno)
+                    + org.bpf4j.maps.Errno.of(errno).map(e -> " (" + e.description() + ")").orElse(""));
+        }
+        return Optional.of(new FdHandle((int) fd, "perf event of " + what));
     }
 
     private static FdHandle create(Arena a, KernelProgram program, int target, AttachType type, int flags, String what) {
@@ -148,19 +217,24 @@ public final class Link implements AutoCloseable {
         throw new IllegalArgumentException("no tracepoint " + category + "/" + name + " in this kernel");
     }
 
-    /** {@code BPF_OBJ_PIN}: the link, and so the attachment, lasts until the pin is removed. */
+    /**
+     * {@code BPF_OBJ_PIN}: the link, and so the attachment, lasts until the pin is removed.
+     *
+     * @throws IllegalStateException for a link of several CPUs' perf events, which is not one kernel object
+     */
     public void pin(Path path) {
-        KernelMap.Pins.pin(link.fd(), path);
+        if (links.size() != 1) throw new IllegalStateException(description + " is " + links.size() + " links: pin each CPU's own");
+        KernelMap.Pins.pin(links.getFirst().fd(), path);
     }
 
     /** Whether {@link #close()} has run. */
-    public boolean isClosed() { return link.isClosed(); }
+    public boolean isClosed() { return links.getFirst().isClosed(); }
 
     /** Detaches (unless the link is pinned) and releases the link's descriptors. */
     @Override
     public void close() {
-        link.close();
-        perfEvent.ifPresent(FdHandle::close);
+        links.forEach(FdHandle::close);
+        perfEvents.forEach(FdHandle::close);
     }
 
     @Override

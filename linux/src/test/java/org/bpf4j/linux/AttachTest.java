@@ -69,6 +69,48 @@ class AttachTest {
     }
 
     @Test
+    void aRawTracepointSeesTheSyscallNumberInItsArguments() throws Throwable {
+        Kernel.assumeAvailable();
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "the program compares with x86-64's __NR_getppid");
+        try (KernelObject k = KernelObject.load(object(), Optional.of("raw_count_getppid"))) {
+            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
+            try (Link link = k.program("raw_count_getppid").orElseThrow().attachRawTracepoint("sys_enter")) {
+                assertThat(link).hasToString("raw tracepoint sys_enter");
+                getppid(7);
+                assertThat(count(k, 4)).isEqualTo(7);
+            }
+            getppid(2);
+            assertThat(count(k, 4)).as("detached when the link closed").isEqualTo(7);
+        }
+    }
+
+    @Test
+    void cpuClockSamplingHitsABusyThreadOnEveryCpuLink() throws Throwable {
+        Kernel.assumeAvailable();
+        try (KernelObject k = KernelObject.load(object(), Optional.of("sample"))) {
+            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
+            try (Link link = k.program("sample").orElseThrow().attachCpuClockSampling(997)) {
+                assertThat(link.toString()).startsWith("cpu-clock sampling at 997 Hz on ").endsWith(" CPUs");
+                // spin until a sample lands in this process: at 997 Hz on a busy thread that is milliseconds,
+                // bounded so that a broken attachment fails instead of hanging
+                long spun = 0;
+                for (long deadline = System.nanoTime() + 10_000_000_000L; count(k, 5) == 0 && System.nanoTime() < deadline; ) {
+                    for (int i = 0; i < 1_000_000; i++) spun += i ^ spun;
+                }
+                assertThat(count(k, 5)).as("samples in this process (spun %d)", spun).isPositive();
+                assertThatThrownBy(() -> link.pin(Kernel.uniquePin())).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("pin each CPU's own");
+            }
+            long samples = count(k, 5);
+            long spun = 0;
+            for (long deadline = System.nanoTime() + 200_000_000L; System.nanoTime() < deadline; ) {
+                for (int i = 0; i < 100_000; i++) spun += i ^ spun; // busy for 0.2 s, without the links
+            }
+            assertThat(count(k, 5)).as("no samples once the links are closed (spun %d)", spun).isEqualTo(samples);
+        }
+    }
+
+    @Test
     void unknownTracepointsAndInterfacesAreOneLineErrors() throws Throwable {
         Kernel.assumeAvailable();
         try (KernelObject k = KernelObject.load(object(), Optional.empty())) {
