@@ -12,7 +12,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 6);
+	__uint(max_entries, 8);
 	__type(key, __u32);
 	__type(value, __u64);
 } counts SEC(".maps");
@@ -57,6 +57,30 @@ int sample(void *ctx)
 
 	if (tgid && (bpf_get_current_pid_tgid() >> 32) == *tgid)
 		count(5);
+	return 0;
+}
+
+/* Entries into and returns from the probed function in the test's process. */
+static void count_if_test(__u32 slot)
+{
+	__u32 tgid_slot = 3;
+	__u64 *tgid = bpf_map_lookup_elem(&counts, &tgid_slot);
+
+	if (tgid && (bpf_get_current_pid_tgid() >> 32) == *tgid)
+		count(slot);
+}
+
+SEC("uprobe")
+int probe_entry(void *ctx)
+{
+	count_if_test(6);
+	return 0;
+}
+
+SEC("uretprobe")
+int probe_return(void *ctx)
+{
+	count_if_test(7);
 	return 0;
 }
 

@@ -230,6 +230,18 @@ public final class KernelProgram implements AutoCloseable {
         return Link.cpuClockSampling(this, hertz);
     }
 
+    /**
+     * Attaches this kprobe-type program as a uprobe (or, {@code ret}, a uretprobe) on function {@code symbol}
+     * of {@code binary} plus {@code offset}: the file offset comes from the binary's ELF symbols; {@code pid}
+     * limits it to one process.
+     *
+     * @throws IllegalArgumentException when the binary has no such function
+     * @throws IllegalStateException when the kernel has no uprobe PMU or refuses the perf event
+     */
+    public Link attachUprobe(Path binary, String symbol, long offset, boolean ret, java.util.OptionalInt pid) {
+        return Link.uprobe(this, binary, symbol, offset, ret, pid);
+    }
+
     /** {@code BPF_OBJ_PIN}; remove the pin by deleting the file. */
     public void pin(Path path) {
         try {

@@ -151,6 +151,58 @@ public final class Link implements AutoCloseable {
         return new Link(links, events, what + " on " + links.size() + " CPUs");
     }
 
+    /**
+     * Attaches a kprobe-type program to the entry (or, {@code ret}, the return) of function {@code symbol} of
+     * {@code binary} plus {@code offset}, through the uprobe PMU and a perf event link; {@code pid}: one
+     * process, or every process running the binary.
+     */
+    static Link uprobe(KernelProgram program, Path binary, String symbol, long offset, boolean ret, java.util.OptionalInt pid) {
+        String what = (ret ? "uretprobe " : "uprobe ") + binary + ":" + symbol + (offset == 0 ? "" : "+" + offset)
+                + pid.stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse("");
+        long fileOffset = ElfSymbols.functionOffset(binary, symbol) + offset;
+        int type = pmuType("uprobe");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = perfEventAttr(a, type, ret ? 1L << retprobeBit("uprobe") : 0);
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 56, a.allocateFrom(binary.toAbsolutePath().toString()).address()); // uprobe_path
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 64, fileOffset);                                                   // probe_offset
+            // one process on any CPU, or every process (pid -1) on CPU 0, which the kernel takes as all
+            long fd = Sys.perfEventOpen(a, attr, pid.orElse(-1), pid.isPresent() ? -1 : 0, -1, PERF_FLAG_FD_CLOEXEC);
+            if (fd < 0) {
+                int errno = (int) -fd;
+                throw new IllegalStateException("perf_event_open for " + what + ": " + org.bpf4j.maps.Errno.nameOf(errno)
+                        + org.bpf4j.maps.Errno.of(errno).map(e -> " (" + e.description() + ")").orElse(""));
+            }
+            FdHandle event = new FdHandle((int) fd, "perf event of " + what);
+            try {
+                return new Link(List.of(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what)), List.of(event), what);
+            } catch (RuntimeException e) {
+                event.close();
+                throw e;
+            }
+        }
+    }
+
+    /** A dynamic PMU's type ({@code /sys/bus/event_source/devices/NAME/type}). */
+    private static int pmuType(String pmu) {
+        Path file = Path.of("/sys/bus/event_source/devices", pmu, "type");
+        try {
+            return Integer.parseInt(Files.readString(file).strip());
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw new IllegalStateException("this kernel has no " + pmu + " PMU (" + file + ")", e);
+        }
+    }
+
+    /** The config bit that makes a kprobe/uprobe event a return probe ({@code format/retprobe}: "config:N"). */
+    private static int retprobeBit(String pmu) {
+        Path file = Path.of("/sys/bus/event_source/devices", pmu, "format", "retprobe");
+        try {
+            String format = Files.readString(file).strip();
+            return Integer.parseInt(format.substring(format.indexOf(':') + 1));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static MemorySegment perfEventAttr(Arena a, int type, long config) {
         MemorySegment attr = a.allocate(PERF_ATTR_SIZE);
         attr.set(ValueLayout.JAVA_INT_UNALIGNED, 0, type);            // type

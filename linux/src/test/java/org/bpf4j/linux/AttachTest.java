@@ -110,6 +110,55 @@ class AttachTest {
         }
     }
 
+    /** The libc this JVM runs with, from /proc/self/maps. */
+    private static Optional<Path> libc() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                .filter(f -> f.startsWith("/") && Path.of(f).getFileName().toString().startsWith("libc.so"))
+                .findFirst().map(Path::of);
+    }
+
+    @Test
+    void uprobeAndUretprobeOnLibcCountThisProcesssCalls() throws Throwable {
+        Kernel.assumeAvailable();
+        Optional<Path> libc = libc();
+        assumeTrue(libc.isPresent(), "no libc.so mapped in this JVM");
+        assumeTrue(Files.isReadable(Path.of("/sys/bus/event_source/devices/uprobe/type")), "this kernel has no uprobe PMU");
+        try (KernelObject k = KernelObject.load(object(), Optional.empty())) {
+            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
+            java.util.OptionalInt self = java.util.OptionalInt.of((int) ProcessHandle.current().pid());
+            try (Link entry = k.program("probe_entry").orElseThrow().attachUprobe(libc.get(), "getppid", 0, false, self);
+                 Link exit = k.program("probe_return").orElseThrow().attachUprobe(libc.get(), "getppid", 0, true, java.util.OptionalInt.empty())) {
+                assertThat(entry.toString()).isEqualTo("uprobe " + libc.get() + ":getppid (pid " + self.getAsInt() + ")");
+                assertThat(exit.toString()).isEqualTo("uretprobe " + libc.get() + ":getppid");
+                getppid(4);
+                assertThat(count(k, 6)).as("entries").isEqualTo(4);
+                assertThat(count(k, 7)).as("returns").isEqualTo(4);
+            }
+            getppid(2);
+            assertThat(count(k, 6)).as("detached when the link closed").isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aFunctionTheBinaryDoesNotHaveIsAnError() throws Throwable {
+        Kernel.assumeAvailable();
+        Optional<Path> libc = libc();
+        assumeTrue(libc.isPresent(), "no libc.so mapped in this JVM");
+        try (KernelObject k = KernelObject.load(object(), Optional.of("probe_entry"))) {
+            assertThatThrownBy(() -> k.program("probe_entry").orElseThrow().attachUprobe(libc.get(), "bpf4j_no_such_function", 0,
+                    false, java.util.OptionalInt.empty()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("no function bpf4j_no_such_function in " + libc.get());
+            Path notElf = Files.createTempFile("bpf4j", ".txt");
+            try {
+                assertThatThrownBy(() -> ElfSymbols.functionOffset(notElf, "main"))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessage(notElf + " is not a 64-bit little-endian ELF file");
+            } finally {
+                Files.delete(notElf);
+            }
+        }
+    }
+
     @Test
     void unknownTracepointsAndInterfacesAreOneLineErrors() throws Throwable {
         Kernel.assumeAvailable();
