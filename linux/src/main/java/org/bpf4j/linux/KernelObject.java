@@ -28,8 +28,12 @@ public final class KernelObject implements AutoCloseable {
     private final Map<String, KernelMap> maps;
     private final Map<String, KernelProgram> programs;
     private final Optional<KernelBtf> btf;
+    /** Each loaded program's section name, which names its hook. */
+    private final Map<String, String> sections;
 
-    private KernelObject(Map<String, KernelMap> maps, Map<String, KernelProgram> programs, Optional<KernelBtf> btf) {
+    private KernelObject(Map<String, KernelMap> maps, Map<String, KernelProgram> programs, Optional<KernelBtf> btf,
+                         Map<String, String> sections) {
+        this.sections = Map.copyOf(sections);
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
         this.btf = btf;
@@ -89,7 +93,9 @@ public final class KernelObject implements AutoCloseable {
                     if (p != null) maps.get(def.name()).put(le32(slot.index()), le32(p.fd()));
                 }
             }
-            return new KernelObject(maps, programs, Optional.ofNullable(btf));
+            Map<String, String> sections = new LinkedHashMap<>();
+            for (ProgramSpec spec : object.programs()) if (programs.containsKey(spec.name())) sections.put(spec.name(), spec.sectionName());
+            return new KernelObject(maps, programs, Optional.ofNullable(btf), sections);
         } catch (RuntimeException e) {
             programs.values().forEach(KernelProgram::close);
             maps.values().forEach(KernelMap::close);
@@ -235,6 +241,25 @@ public final class KernelObject implements AutoCloseable {
 
     private static byte[] le32(int v) {
         return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
+    }
+
+    /**
+     * Attaches every program whose section names its hook ({@link AttachPoint#of}), as libbpf's
+     * {@code bpf_object__attach_skeleton} does; {@code interfaceName} for XDP and tcx programs. Programs whose
+     * section names no hook stay loaded and unattached. On a failure the links made so far are closed.
+     */
+    public List<Link> attachAll(Optional<String> interfaceName) {
+        List<Link> links = new ArrayList<>();
+        try {
+            for (Map.Entry<String, KernelProgram> p : programs.entrySet()) {
+                Optional<AttachPoint> point = AttachPoint.of(sections.get(p.getKey()));
+                if (point.isPresent()) links.add(point.get().attach(p.getValue(), interfaceName));
+            }
+        } catch (RuntimeException e) {
+            links.forEach(Link::close);
+            throw e;
+        }
+        return links;
     }
 
     public Map<String, KernelMap> maps() { return maps; }

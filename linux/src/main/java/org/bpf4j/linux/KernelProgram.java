@@ -242,6 +242,16 @@ public final class KernelProgram implements AutoCloseable {
         return Link.uprobe(this, binary, symbol, offset, ret, pid);
     }
 
+    /**
+     * Attaches this kprobe program to kernel function {@code function} plus {@code offset} (a kprobe), or to
+     * its return ({@code ret}: a kretprobe).
+     *
+     * @throws IllegalStateException when the kernel has no kprobe PMU (built without {@code CONFIG_KPROBES})
+     */
+    public Link attachKprobe(String function, long offset, boolean ret) {
+        return Link.kprobe(this, function, offset, ret);
+    }
+
     /** {@code BPF_OBJ_PIN}; remove the pin by deleting the file. */
     public void pin(Path path) {
         try {

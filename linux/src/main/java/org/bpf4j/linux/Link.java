@@ -182,13 +182,39 @@ public final class Link implements AutoCloseable {
         }
     }
 
+    /**
+     * Attaches a kprobe-type program to kernel function {@code function} plus {@code offset} (or its return),
+     * through the kprobe PMU and a perf event link, as libbpf does on kernels with perf links.
+     *
+     * @throws IllegalStateException when the kernel has no kprobe PMU (built without {@code CONFIG_KPROBES})
+     */
+    static Link kprobe(KernelProgram program, String function, long offset, boolean ret) {
+        if (!function.matches("[\\w.]+")) throw new IllegalArgumentException("'" + function + "' is not a kernel function name");
+        String what = (ret ? "kretprobe " : "kprobe ") + function + (offset == 0 ? "" : "+" + offset);
+        int type = pmuType("kprobe");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = perfEventAttr(a, type, ret ? 1L << retprobeBit("kprobe") : 0);
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 56, a.allocateFrom(function).address()); // kprobe_func
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 64, offset);                            // probe_offset
+            FdHandle event = perfEventOpen(a, attr, 0, what).orElseThrow(
+                    () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline"));
+            try {
+                return new Link(List.of(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what)), List.of(event), what);
+            } catch (RuntimeException e) {
+                event.close();
+                throw e;
+            }
+        }
+    }
+
     /** A dynamic PMU's type ({@code /sys/bus/event_source/devices/NAME/type}). */
     private static int pmuType(String pmu) {
         Path file = Path.of("/sys/bus/event_source/devices", pmu, "type");
         try {
             return Integer.parseInt(Files.readString(file).strip());
         } catch (java.io.IOException | NumberFormatException e) {
-            throw new IllegalStateException("this kernel has no " + pmu + " PMU (" + file + ")", e);
+            throw new IllegalStateException("this kernel has no " + pmu + " PMU (no " + file + ")"
+                    + (pmu.equals("kprobe") ? ": it is built without CONFIG_KPROBES" : ""), e);
         }
     }
 

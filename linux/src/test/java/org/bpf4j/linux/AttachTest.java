@@ -18,6 +18,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -155,6 +156,61 @@ class AttachTest {
                         .isInstanceOf(IllegalArgumentException.class).hasMessage(notElf + " is not a 64-bit little-endian ELF file");
             } finally {
                 Files.delete(notElf);
+            }
+        }
+    }
+
+    private static boolean kprobePmu() {
+        return Files.isReadable(Path.of("/sys/bus/event_source/devices/kprobe/type"));
+    }
+
+    @Test
+    void aKprobeOnTheGetppidSyscallCountsThisProcesssCalls() throws Throwable {
+        Kernel.assumeAvailable();
+        assumeTrue(kprobePmu(), "this kernel has no kprobe PMU (built without CONFIG_KPROBES): kprobes cannot attach here");
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "the syscall's kernel function is x86-64's __x64_sys_getppid");
+        try (KernelObject k = KernelObject.load(object(), Optional.of("probe_entry"))) {
+            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
+            try (Link link = k.program("probe_entry").orElseThrow().attachKprobe("__x64_sys_getppid", 0, false)) {
+                assertThat(link).hasToString("kprobe __x64_sys_getppid");
+                getppid(3);
+                assertThat(count(k, 6)).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
+    void withoutAKprobePmuTheKernelsReasonIsTheError() throws Throwable {
+        Kernel.assumeAvailable();
+        assumeTrue(!kprobePmu(), "this kernel has a kprobe PMU: aKprobeOnTheGetppidSyscallCountsThisProcesssCalls attaches for real");
+        try (KernelObject k = KernelObject.load(object(), Optional.of("probe_entry"))) {
+            assertThatThrownBy(() -> k.program("probe_entry").orElseThrow().attachKprobe("do_unlinkat", 0, false))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("this kernel has no kprobe PMU (no /sys/bus/event_source/devices/kprobe/type): it is built without CONFIG_KPROBES");
+        }
+    }
+
+    @Test
+    void attachAllAttachesEveryProgramWhoseSectionNamesItsHook() throws Throwable {
+        Kernel.assumeAvailable();
+        assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
+                "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing");
+        assumeTrue(ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "raw_count_getppid compares with x86-64's __NR_getppid");
+        try (KernelObject k = KernelObject.load(object(), Optional.empty()); VethPair pair = VethPair.create()) {
+            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
+            assertThatThrownBy(() -> k.attachAll(Optional.empty())).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("xdp attaches to an interface: name one");
+            List<Link> links = k.attachAll(Optional.of(pair.a));
+            try {
+                // tracepoint/..., raw_tp/..., xdp: the uprobes name no binary, tc no direction, perf_event no frequency
+                assertThat(links).map(Link::toString).containsExactlyInAnyOrder("tracepoint syscalls/sys_enter_getppid",
+                        "raw tracepoint sys_enter", "xdp on " + pair.a);
+                getppid(3);
+                assertThat(count(k, 0)).isEqualTo(3);
+                assertThat(count(k, 4)).isEqualTo(3);
+            } finally {
+                links.forEach(Link::close);
             }
         }
     }
