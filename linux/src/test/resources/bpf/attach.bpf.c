@@ -12,7 +12,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 8);
+	__uint(max_entries, 9);
 	__type(key, __u32);
 	__type(value, __u64);
 } counts SEC(".maps");
@@ -33,6 +33,28 @@ int count_getppid(void *ctx)
 
 	if (tgid && (bpf_get_current_pid_tgid() >> 32) == *tgid)
 		count(0);
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+/* A record per getppid() call of the test's process: a sequence number and the tgid (16 bytes + header). */
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int ring_getppid(void *ctx)
+{
+	__u32 slot = 3, seq_slot = 8;
+	__u64 *tgid = bpf_map_lookup_elem(&counts, &slot);
+	__u64 *seq = bpf_map_lookup_elem(&counts, &seq_slot);
+	__u64 rec[2];
+
+	if (!tgid || !seq || (bpf_get_current_pid_tgid() >> 32) != *tgid)
+		return 0;
+	rec[0] = __sync_fetch_and_add(seq, 1);
+	rec[1] = *tgid;
+	bpf_ringbuf_output(&events, rec, sizeof(rec), 0);
 	return 0;
 }
 

@@ -140,11 +140,11 @@ final class ProgRunCommand implements Callable<Integer> {
                 throw new UserInputException(obj.name() + ": " + e.getMessage());
             }
             LoadedProgram program = loaded.program(programSpec.name()).orElseThrow();
-            List<RingBufferReader> readers = new ArrayList<>();
+            Map<String, RingBufferReader> readers = new LinkedHashMap<>();
             Map<String, List<Object>> ringRecords = new LinkedHashMap<>();
             for (BpfMap m : loaded.maps().values()) {
                 if (m instanceof RingBufMap ring) {
-                    readers.add(ring.reader());
+                    readers.put(m.name(), ring.reader());
                     ringRecords.put(m.name(), new ArrayList<>());
                 }
             }
@@ -176,11 +176,11 @@ final class ProgRunCommand implements Callable<Integer> {
             }
             // Records stay in the ring until the last frame, as in the kernel, where nothing consumes between
             // test runs: bpf_ringbuf_query and a ring that fills up see every record of the earlier frames.
-            for (RingBufferReader reader : readers) {
+            readers.forEach((name, reader) -> {
                 for (Optional<byte[]> rec = reader.poll(); rec.isPresent(); rec = reader.poll()) {
-                    ringRecords.get(reader.ring().name()).add(Json.hex(rec.get()));
+                    ringRecords.get(name).add(Json.hex(rec.get()));
                 }
-            }
+            });
             if (dataOut != null && last != null) write("--data-out", dataOut, last.dataOut());
             if (pcapOut != null) {
                 try {

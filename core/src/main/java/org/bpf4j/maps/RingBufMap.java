@@ -31,7 +31,7 @@ import org.bpf4j.mem.Region;
  * output returns -EAGAIN then. Submits wake a waiting reader when the consumer had caught up with the
  * record, always with BPF_RB_FORCE_WAKEUP, never with BPF_RB_NO_WAKEUP.
  */
-public final class RingBufMap extends MapBase implements BpfMap {
+public final class RingBufMap extends MapBase implements BpfMap, RingBufferMemory {
     static final long MAX_RECORD = 0xffffffffL / 4;
     private static final long PGOFF_BASE = 3; // struct bpf_ringbuf: header page, consumer page, producer page
     private static final VarHandle PRODUCER;
@@ -152,15 +152,37 @@ public final class RingBufMap extends MapBase implements BpfMap {
 
     // ---- consumer side (RingBufferReader) ----
 
-    long producerAcquire() { return (long) PRODUCER.getAcquire(this); }
+    @Override
+    public long producerAcquire() { return (long) PRODUCER.getAcquire(this); }
 
-    long consumer() { return (long) CONSUMER.getAcquire(this); }
+    @Override
+    public long consumer() { return (long) CONSUMER.getAcquire(this); }
 
-    void setConsumer(long pos) { CONSUMER.setRelease(this, pos); }
+    @Override
+    public void setConsumer(long pos) { CONSUMER.setRelease(this, pos); }
 
-    int headerAcquire(long pos) { return Mem.getIntVolatile(seg, dataOff + (pos & mask)); }
+    @Override
+    public int headerAcquire(long pos) { return Mem.getIntVolatile(seg, dataOff + (pos & mask)); }
 
-    byte[] copyOut(long pos, int len) {
+    /** Parks until a producer's commit wakes this consumer (see {@link #submit}'s wakeup rules). */
+    @Override
+    public boolean await(long nanos) throws InterruptedException {
+        waiter = Thread.currentThread();
+        try {
+            // a record committed before the waiter was registered woke nobody: look again first
+            long cons = consumer();
+            if (producerAcquire() > cons && (headerAcquire(cons) & MapFlags.BPF_RINGBUF_BUSY_BIT) == 0) return true;
+            if (closed()) return false;
+            LockSupport.parkNanos(this, nanos);
+            if (Thread.interrupted()) throw new InterruptedException();
+            return !closed();
+        } finally {
+            waiter = null;
+        }
+    }
+
+    @Override
+    public byte[] copyOut(long pos, int len) {
         byte[] out = new byte[len];
         long start = pos & mask;
         long first = Math.min(len, size - start);

@@ -6,18 +6,18 @@ import static org.bpf4j.maps.MapFlags.BPF_RINGBUF_HDR_SZ;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * The consumer of a {@link RingBufMap}, as libbpf's ring_buffer reads the kernel's: records in
- * production order, stopping at the first one still being written (BUSY), skipping discarded ones,
- * advancing the consumer position past each record it returns. One consumer per ring; the methods are
- * synchronized so that several Java threads may share it.
+ * The consumer of a ring buffer ({@link RingBufferMemory}: bpf4j's {@link RingBufMap}, or the kernel's
+ * mapped into the JVM), as libbpf's ring_buffer reads the kernel's: records in production order, stopping at
+ * the first one still being written (BUSY), skipping discarded ones, advancing the consumer position past
+ * each record it returns. One consumer per ring; the methods are synchronized so that several Java threads
+ * may share it.
  */
 public final class RingBufferReader {
-    private final RingBufMap ring;
+    private final RingBufferMemory ring;
 
-    RingBufferReader(RingBufMap ring) {
+    public RingBufferReader(RingBufferMemory ring) {
         this.ring = ring;
     }
 
@@ -46,17 +46,8 @@ public final class RingBufferReader {
         while (true) {
             Optional<byte[]> r = poll();
             if (r.isPresent()) return r;
-            ring.waiter = Thread.currentThread();
-            try {
-                r = poll(); // a record committed before we registered did not see us: look again
-                if (r.isPresent()) return r;
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || ring.closed()) return Optional.empty();
-                LockSupport.parkNanos(this, left);
-                if (Thread.interrupted()) throw new InterruptedException();
-            } finally {
-                ring.waiter = null;
-            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !ring.await(left)) return poll();
         }
     }
 
@@ -65,5 +56,5 @@ public final class RingBufferReader {
         return ring.producerAcquire() - ring.consumer();
     }
 
-    public RingBufMap ring() { return ring; }
+    public RingBufferMemory ring() { return ring; }
 }

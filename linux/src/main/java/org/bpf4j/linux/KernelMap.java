@@ -235,6 +235,15 @@ public final class KernelMap implements AutoCloseable {
     /** Queue/stack pop. */
     public Optional<byte[]> pop() { return lookupAndDelete(null); }
 
+    /**
+     * This ring buffer mapped into the JVM, to read with {@link org.bpf4j.maps.RingBufferReader}.
+     *
+     * @throws IllegalArgumentException when this map is not a ring buffer
+     */
+    public KernelRingBuffer ringBuffer() {
+        return KernelRingBuffer.of(this);
+    }
+
     /** {@code BPF_MAP_FREEZE}: from now on the syscall side may not write (programs still may). */
     public void freeze() {
         try (Arena a = Arena.ofConfined()) {

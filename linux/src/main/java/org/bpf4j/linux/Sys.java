@@ -66,6 +66,31 @@ final class Sys {
                 LINKER.defaultLookup().find("if_nametoindex").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
                 Linker.Option.captureCallState("errno"));
+        static final MethodHandle MMAP = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("mmap").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle MUNMAP = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("munmap").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        static final MethodHandle EPOLL_CREATE1 = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("epoll_create1").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle EPOLL_CTL = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("epoll_ctl").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle EPOLL_WAIT = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("epoll_wait").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle SYSCONF = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("sysconf").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
         static final MethodHandle CLOSE = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -123,6 +148,77 @@ final class Sys {
             throw new IllegalStateException("FFM downcall to if_nametoindex failed", t);
         }
     }
+
+    /** {@code mmap(NULL, length, prot, MAP_SHARED, fd, offset)}: the mapping, {@code length} bytes long. */
+    static MemorySegment mmapShared(Arena arena, int fd, long length, int prot, long offset, String what) {
+        MemorySegment state = arena.allocate(Handles.CAPTURE);
+        MemorySegment p;
+        try {
+            p = (MemorySegment) Handles.MMAP.invokeExact(state, MemorySegment.NULL, length, prot, MAP_SHARED, fd, offset);
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to mmap failed", t);
+        }
+        if (p.address() == -1L) throw errnoException("mmap of " + what, (int) Handles.ERRNO.get(state, 0L));
+        return p.reinterpret(length);
+    }
+
+    static void munmap(MemorySegment mapping) {
+        try {
+            int ignored = (int) Handles.MUNMAP.invokeExact(MemorySegment.ofAddress(mapping.address()), mapping.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to munmap failed", t);
+        }
+    }
+
+    /** An epoll instance watching {@code fd} for input ({@code EPOLLIN}): its fd. */
+    static int epollFor(int fd, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Handles.CAPTURE);
+            int ep = (int) Handles.EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC);
+            if (ep < 0) throw errnoException("epoll_create1 for " + what, (int) Handles.ERRNO.get(state, 0L));
+            MemorySegment event = a.allocate(16); // struct epoll_event: u32 events, u64 data (packed on x86-64)
+            event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, EPOLLIN);
+            int r = (int) Handles.EPOLL_CTL.invokeExact(state, ep, EPOLL_CTL_ADD, fd, event);
+            if (r < 0) {
+                int errno = (int) Handles.ERRNO.get(state, 0L);
+                close(ep);
+                throw errnoException("epoll_ctl for " + what, errno);
+            }
+            return ep;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to epoll failed", t);
+        }
+    }
+
+    /** {@code epoll_wait(epfd, ..., 1, timeoutMillis)}: whether the fd became ready; false on a timeout or EINTR. */
+    static boolean epollWait(int epfd, int timeoutMillis) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Handles.CAPTURE);
+            int n = (int) Handles.EPOLL_WAIT.invokeExact(state, epfd, a.allocate(16), 1, timeoutMillis);
+            return n > 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to epoll_wait failed", t);
+        }
+    }
+
+    /** The page size ({@code sysconf(_SC_PAGESIZE)}). */
+    static long pageSize() {
+        try {
+            return (long) Handles.SYSCONF.invokeExact(SC_PAGESIZE);
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to sysconf failed", t);
+        }
+    }
+
+    private static IllegalStateException errnoException(String what, int errno) {
+        return new IllegalStateException(what + ": " + org.bpf4j.maps.Errno.nameOf(errno)
+                + org.bpf4j.maps.Errno.of(errno).map(e -> " (" + e.description() + ")").orElse(""));
+    }
+
+    static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+    private static final int EPOLL_CLOEXEC = 0x80000, EPOLLIN = 1, EPOLL_CTL_ADD = 1, SC_PAGESIZE = 30;
 
     static void close(int fd) {
         if (fd < 0) return;

@@ -12,7 +12,8 @@
  * {@code BPF_RAW_TRACEPOINT_OPEN} for raw tracepoints), which the
  * kernel detaches when the link is closed or the process ends. {@link org.bpf4j.linux.KernelObject#attachAll}
  * attaches every program whose section names its hook ({@link org.bpf4j.linux.AttachPoint}), as libbpf's
- * auto-attach does.
+ * auto-attach does. A kernel ring buffer maps into the JVM ({@link org.bpf4j.linux.KernelMap#ringBuffer}) and reads
+ * with the same {@link org.bpf4j.maps.RingBufferReader} as bpf4j's own, woken through epoll.
  *
  * <p>Memory: every call uses a confined arena that is closed when the call returns; {@code union
  * bpf_attr} is zeroed and passed with the size of the members written (offsets in {@code Attr}).

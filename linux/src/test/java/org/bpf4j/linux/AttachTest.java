@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.maps.RingBufferReader;
 import org.bpf4j.progtype.AttachType;
 import org.junit.jupiter.api.Test;
 
@@ -205,12 +206,41 @@ class AttachTest {
             try {
                 // tracepoint/..., raw_tp/..., xdp: the uprobes name no binary, tc no direction, perf_event no frequency
                 assertThat(links).map(Link::toString).containsExactlyInAnyOrder("tracepoint syscalls/sys_enter_getppid",
-                        "raw tracepoint sys_enter", "xdp on " + pair.a);
+                        "tracepoint syscalls/sys_enter_getppid", "raw tracepoint sys_enter", "xdp on " + pair.a);
                 getppid(3);
                 assertThat(count(k, 0)).isEqualTo(3);
                 assertThat(count(k, 4)).isEqualTo(3);
             } finally {
                 links.forEach(Link::close);
+            }
+        }
+    }
+
+    @Test
+    void theKernelsRingBufferReadsWithTheSameReaderAcrossManyWraps() throws Throwable {
+        Kernel.assumeAvailable();
+        assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
+                "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing");
+        try (KernelObject k = KernelObject.load(object(), Optional.of("ring_getppid"))) {
+            long pid = ProcessHandle.current().pid();
+            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(pid));
+            try (KernelRingBuffer ring = k.maps().get("events").ringBuffer();
+                 Link link = k.program("ring_getppid").orElseThrow().attachTracepoint("syscalls", "sys_enter_getppid")) {
+                RingBufferReader reader = new RingBufferReader(ring);
+                long expected = 0;
+                // 24 bytes a record in a 4096-byte ring: 40 rounds of 100 wrap it about 23 times
+                for (int round = 0; round < 40; round++) {
+                    getppid(100);
+                    for (int i = 0; i < 100; i++) {
+                        byte[] rec = reader.take(java.time.Duration.ofSeconds(10)).orElseThrow(
+                                () -> new AssertionError("a record the program submitted did not arrive"));
+                        assertThat(rec).hasSize(16);
+                        assertThat(Kernel.int64(java.util.Arrays.copyOf(rec, 8))).isEqualTo(expected++);
+                        assertThat(Kernel.int64(java.util.Arrays.copyOfRange(rec, 8, 16))).isEqualTo(pid);
+                    }
+                }
+                assertThat(reader.poll()).isEmpty();
+                assertThat(reader.available()).isZero();
             }
         }
     }
