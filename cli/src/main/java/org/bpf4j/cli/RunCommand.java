@@ -1,0 +1,189 @@
+package org.bpf4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.linux.BpfException;
+import org.bpf4j.linux.KernelAvailability;
+import org.bpf4j.linux.KernelMap;
+import org.bpf4j.linux.KernelObject;
+import org.bpf4j.linux.KernelRingBuffer;
+import org.bpf4j.linux.Link;
+import org.bpf4j.maps.MapType;
+import org.bpf4j.maps.RingBufferReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code bpf4j run OBJ}: loads the object into the kernel, attaches every program whose section names its
+ * hook (as libbpf's auto-attach), streams ring buffer records as they come, and at the end — {@code
+ * --duration}, Ctrl-C or SIGTERM — detaches everything and prints the maps.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Load OBJ into the kernel, attach its programs by section name, stream ring buffer records, "
+                + "print the maps at the end; detaches on Ctrl-C, SIGTERM or the end of --duration.")
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ObjectOptions objectOptions = new ObjectOptions();
+
+    @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object (clang -target bpf).")
+    Path object;
+
+    @Option(names = "--iface", paramLabel = "IF", description = "The interface xdp and tcx/* programs attach to.")
+    String iface;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Detach after this long (default: until Ctrl-C or SIGTERM).")
+    Double duration;
+
+    @Option(names = {"-j", "--json"}, description = "One JSON object per line: each record, then the maps.")
+    boolean json;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (duration != null && !(duration > 0)) throw new UserInputException("--duration must be a positive number of seconds, not " + duration);
+        BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
+        KernelAvailability kernel = KernelAvailability.check();
+        if (!kernel.available()) throw new UserInputException("cannot load into the kernel: " + kernel.reason());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        KernelObject loaded;
+        try {
+            loaded = KernelObject.load(obj, Optional.empty());
+        } catch (BpfException | IllegalArgumentException e) {
+            throw new UserInputException(obj.name() + ": the kernel refused the load: " + e.getMessage());
+        }
+        CountDownLatch stop = new CountDownLatch(1), finished = new CountDownLatch(1);
+        // Ctrl-C or SIGTERM: stop, and keep the JVM until the maps are printed and everything is detached
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                finished.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bpf4j-run-stop");
+        List<Link> links = List.of();
+        List<KernelRingBuffer> rings = new ArrayList<>();
+        List<Thread> readers = new ArrayList<>();
+        try (loaded) {
+            try {
+                links = loaded.attachAll(Optional.ofNullable(iface));
+            } catch (BpfException | IllegalArgumentException | IllegalStateException e) {
+                throw new UserInputException(obj.name() + ": cannot attach: " + e.getMessage());
+            }
+            if (links.isEmpty()) {
+                throw new UserInputException(obj.name() + ": no program's section names a hook to attach to"
+                        + " (tracepoint/CAT/NAME, raw_tp/NAME, kprobe/FN, uprobe//PATH:FN, xdp, tcx/ingress, tcx/egress)");
+            }
+            Runtime.getRuntime().addShutdownHook(hook);
+            for (Link l : links) err.println("bpf4j: attached " + l);
+            err.flush();
+            for (Map.Entry<String, KernelMap> m : loaded.maps().entrySet()) {
+                if (m.getValue().type() != MapType.RINGBUF) continue;
+                KernelRingBuffer ring = m.getValue().ringBuffer();
+                rings.add(ring);
+                readers.add(Thread.ofPlatform().name("bpf4j-ring-" + m.getKey()).start(() -> stream(m.getKey(), ring, stop, out)));
+            }
+            if (duration == null) stop.await();
+            else stop.await(Math.round(duration * 1e9), TimeUnit.NANOSECONDS);
+            stop.countDown();
+            for (Thread t : readers) t.join();
+            printMaps(loaded, out);
+            return 0;
+        } finally {
+            stop.countDown();
+            for (Thread t : readers) t.join();
+            links.forEach(Link::close);
+            rings.forEach(KernelRingBuffer::close);
+            out.flush();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNeverAdded) {
+                // the hook runs (Ctrl-C) or was never added (a failure before attaching)
+            }
+        }
+    }
+
+    /** Prints each record of {@code ring} as it comes, until {@code stop}; what is left is printed too. */
+    private void stream(String name, KernelRingBuffer ring, CountDownLatch stop, PrintWriter out) {
+        RingBufferReader reader = new RingBufferReader(ring);
+        try {
+            while (true) {
+                boolean stopping = stop.getCount() == 0;
+                Optional<byte[]> rec = stopping ? reader.poll() : reader.take(java.time.Duration.ofMillis(100));
+                if (rec.isEmpty()) {
+                    if (stopping) return;
+                    continue;
+                }
+                synchronized (out) {
+                    if (json) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("ring", name);
+                        m.put("data", Json.hex(rec.get()));
+                        out.println(Json.write(m));
+                    } else {
+                        out.println(name + ": " + Json.hex(rec.get()));
+                    }
+                    out.flush();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Every map but ring buffers and program arrays: its entries, key and value in hex (per CPU for per-CPU maps). */
+    private void printMaps(KernelObject loaded, PrintWriter out) {
+        Map<String, Object> maps = new LinkedHashMap<>();
+        synchronized (out) {
+            for (Map.Entry<String, KernelMap> e : loaded.maps().entrySet()) {
+                KernelMap map = e.getValue();
+                MapType type = map.type();
+                if (type == MapType.RINGBUF || type == MapType.PROG_ARRAY || type == MapType.PERF_EVENT_ARRAY
+                        || type.isMapOfMaps()) continue;
+                List<Object> entries = new ArrayList<>();
+                boolean perCpu = type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH || type == MapType.LRU_PERCPU_HASH;
+                for (byte[] key : map.keys()) {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("key", Json.hex(key));
+                    if (perCpu) {
+                        List<Object> values = new ArrayList<>();
+                        map.lookupPerCpu(key).ifPresent(vs -> vs.forEach(v -> values.add(Json.hex(v))));
+                        entry.put("values", values);
+                    } else {
+                        map.lookup(key).ifPresent(v -> entry.put("value", Json.hex(v)));
+                    }
+                    entries.add(entry);
+                }
+                if (json) {
+                    maps.put(e.getKey(), entries);
+                } else {
+                    out.printf("map %s (%s): %d %s%n", e.getKey(), type.name().toLowerCase(java.util.Locale.ROOT), entries.size(),
+                            entries.size() == 1 ? "entry" : "entries");
+                    for (Object o : entries) {
+                        @SuppressWarnings("unchecked") Map<String, Object> entry = (Map<String, Object>) o;
+                        out.println("  key " + entry.get("key") + "  value " + (perCpu ? entry.get("values") : entry.get("value")));
+                    }
+                }
+            }
+            if (json) out.println(Json.write(Map.of("maps", maps)));
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.bpf4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.bpf4j.linux.KernelAvailability;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bpf4j run} for real: the command loads and attaches the object in one thread, the test makes the
+ * attached tracepoint fire, and the records and maps the command prints are the calls the test made.
+ */
+class RunCommandTest {
+    private static final Path OBJECT = ProgCommandTest.ROOT.resolve("cli/src/test/resources/bpf/run.bpf.o");
+
+    @SuppressWarnings("restricted")
+    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+
+    private record Outcome(int exit, String out, String err) {}
+
+    /** Runs the command with {@code args} while calling getppid() {@code calls} times once it has attached. */
+    private static Outcome runWhileCalling(int calls, String... args) throws Throwable {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() ->
+                Bpf4j.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), new ByteArrayInputStream(new byte[0])).execute(args));
+        for (int i = 0; i < 200 && !err.toString().contains("bpf4j: attached") && !exit.isDone(); i++) Thread.sleep(50);
+        assertThat(err.toString()).as("the command attached (exit %s)", exit.isDone() ? exit.get() : "-").contains("bpf4j: attached");
+        for (int i = 0; i < calls; i++) {
+            int ignored = (int) GETPPID.invokeExact();
+        }
+        return new Outcome(exit.get(60, TimeUnit.SECONDS), out.toString(), err.toString());
+    }
+
+    private static void assumeKernel() {
+        KernelAvailability k = KernelAvailability.check();
+        assumeTrue(k.available(), () -> "kernel unavailable: " + k.reason());
+        assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
+                "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing");
+    }
+
+    private static long u64(byte[] b, int at) {
+        return ByteBuffer.wrap(b, at, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    @Test
+    void streamsEachRecordAndPrintsTheMapsAtTheEnd() throws Throwable {
+        assumeKernel();
+        long pid = ProcessHandle.current().pid();
+        Outcome o = runWhileCalling(5, "run", OBJECT.toString(), "--duration", "2");
+        assertThat(o.exit()).as(o.err()).isZero();
+        assertThat(o.err()).contains("bpf4j: attached tracepoint syscalls/sys_enter_getppid");
+        List<byte[]> ours = o.out().lines().filter(l -> l.startsWith("events: "))
+                .map(l -> HexFormat.of().parseHex(l.substring("events: ".length())))
+                .filter(r -> u64(r, 8) == pid).toList();
+        assertThat(ours).as(o.out()).hasSize(5);
+        for (int i = 1; i < ours.size(); i++) assertThat(u64(ours.get(i), 0)).isGreaterThan(u64(ours.get(i - 1), 0));
+        String key = HexFormat.of().formatHex(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) pid).array());
+        assertThat(o.out()).contains("map calls (hash): ").contains("  key " + key + "  value 0500000000000000");
+    }
+
+    @Test
+    void jsonIsOneObjectPerLine() throws Throwable {
+        assumeKernel();
+        Outcome o = runWhileCalling(3, "run", OBJECT.toString(), "--duration", "1.5", "-j");
+        assertThat(o.exit()).as(o.err()).isZero();
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = o.out().lines().map(l -> {
+            try {
+                return json.readTree(l);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("not JSON: " + l, e);
+            }
+        }).toList();
+        assertThat(lines.stream().filter(n -> n.has("ring")).count()).isGreaterThanOrEqualTo(3);
+        assertThat(lines.getLast().get("maps").has("calls")).isTrue();
+    }
+
+    @Test
+    void badArgumentsAreOneLineErrors() {
+        CliRunner r = CliRunner.run("run", OBJECT.toString(), "--duration", "0");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--duration must be a positive number of seconds, not 0.0");
+        CliRunner noHook = CliRunner.run("run", ProgCommandTest.ROOT.resolve("examples/xdp/firewall.bpf.o").toString(), "--duration", "1");
+        assertThat(noHook.exit()).isEqualTo(2);
+        assumeTrue(KernelAvailability.check().available(), "kernel unavailable: the load itself is refused first");
+        assertThat(noHook.err()).contains("xdp attaches to an interface: name one");
+    }
+}
