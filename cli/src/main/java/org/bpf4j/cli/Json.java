@@ -23,6 +23,7 @@ final class Json {
             case Boolean b -> out.append(b);
             case Integer i -> out.append(i);
             case Long l -> out.append(l);
+            case Double d when !Double.isFinite(d) -> string(out, d.toString()); // JSON has no NaN or Infinity
             case Number n -> out.append(n.toString());
             case Map<?, ?> m -> {
                 out.append('{');

@@ -98,13 +98,14 @@ final class RunCommand implements Callable<Integer> {
                 if (m.getValue().type() != MapType.RINGBUF) continue;
                 KernelRingBuffer ring = m.getValue().ringBuffer();
                 rings.add(ring);
-                readers.add(Thread.ofPlatform().name("bpf4j-ring-" + m.getKey()).start(() -> stream(m.getKey(), ring, stop, out)));
+                Optional<Decoder> records = decoder(obj, m.getKey(), false); // a ring's value type, when the object annotates one
+                readers.add(Thread.ofPlatform().name("bpf4j-ring-" + m.getKey()).start(() -> stream(m.getKey(), ring, records, stop, out)));
             }
             if (duration == null) stop.await();
             else stop.await(Math.round(duration * 1e9), TimeUnit.NANOSECONDS);
             stop.countDown();
             for (Thread t : readers) t.join();
-            printMaps(loaded, out);
+            printMaps(obj, loaded, out);
             return 0;
         } finally {
             stop.countDown();
@@ -122,7 +123,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Prints each record of {@code ring} as it comes, until {@code stop}; what is left is printed too. */
-    private void stream(String name, KernelRingBuffer ring, CountDownLatch stop, PrintWriter out) {
+    private void stream(String name, KernelRingBuffer ring, Optional<Decoder> records, CountDownLatch stop, PrintWriter out) {
         RingBufferReader reader = new RingBufferReader(ring);
         try {
             while (true) {
@@ -137,9 +138,10 @@ final class RunCommand implements Callable<Integer> {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("ring", name);
                         m.put("data", Json.hex(rec.get()));
+                        records.ifPresent(d -> m.put("formatted", d.decode(rec.get())));
                         out.println(Json.write(m));
                     } else {
-                        out.println(name + ": " + Json.hex(rec.get()));
+                        out.println(name + ": " + records.map(d -> Json.write(d.decode(rec.get()))).orElse(Json.hex(rec.get())));
                     }
                     out.flush();
                 }
@@ -150,7 +152,22 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Every map but ring buffers and program arrays: its entries, key and value in hex (per CPU for per-CPU maps). */
-    private void printMaps(KernelObject loaded, PrintWriter out) {
+    /** Reads bytes as a BTF type of the object. */
+    private record Decoder(org.bpf4j.btf.Btf btf, int typeId) {
+        Object decode(byte[] bytes) {
+            return org.bpf4j.btf.BtfValues.decode(btf, typeId, bytes);
+        }
+    }
+
+    /** The decoder of map {@code name}'s keys or values, when the object's BTF describes them. */
+    private static Optional<Decoder> decoder(BpfObject obj, String name, boolean key) {
+        if (obj.btf().isEmpty()) return Optional.empty();
+        return obj.maps().stream().filter(d -> d.name().equals(name)).findFirst()
+                .map(d -> key ? d.btfKeyTypeId() : d.btfValueTypeId()).filter(id -> id != 0)
+                .map(id -> new Decoder(obj.btf().get(), id));
+    }
+
+    private void printMaps(BpfObject obj, KernelObject loaded, PrintWriter out) {
         Map<String, Object> maps = new LinkedHashMap<>();
         synchronized (out) {
             for (Map.Entry<String, KernelMap> e : loaded.maps().entrySet()) {
@@ -160,15 +177,24 @@ final class RunCommand implements Callable<Integer> {
                         || type.isMapOfMaps()) continue;
                 List<Object> entries = new ArrayList<>();
                 boolean perCpu = type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH || type == MapType.LRU_PERCPU_HASH;
+                Optional<Decoder> keys = decoder(obj, e.getKey(), true), values = decoder(obj, e.getKey(), false);
                 for (byte[] key : map.keys()) {
                     Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put("key", Json.hex(key));
+                    keys.ifPresent(d -> entry.put("formatted_key", d.decode(key)));
                     if (perCpu) {
-                        List<Object> values = new ArrayList<>();
-                        map.lookupPerCpu(key).ifPresent(vs -> vs.forEach(v -> values.add(Json.hex(v))));
-                        entry.put("values", values);
+                        List<Object> hex = new ArrayList<>(), formatted = new ArrayList<>();
+                        map.lookupPerCpu(key).ifPresent(vs -> vs.forEach(v -> {
+                            hex.add(Json.hex(v));
+                            values.ifPresent(d -> formatted.add(d.decode(v)));
+                        }));
+                        entry.put("values", hex);
+                        if (values.isPresent()) entry.put("formatted_values", formatted);
                     } else {
-                        map.lookup(key).ifPresent(v -> entry.put("value", Json.hex(v)));
+                        map.lookup(key).ifPresent(v -> {
+                            entry.put("value", Json.hex(v));
+                            values.ifPresent(d -> entry.put("formatted_value", d.decode(v)));
+                        });
                     }
                     entries.add(entry);
                 }
@@ -179,7 +205,11 @@ final class RunCommand implements Callable<Integer> {
                             entries.size() == 1 ? "entry" : "entries");
                     for (Object o : entries) {
                         @SuppressWarnings("unchecked") Map<String, Object> entry = (Map<String, Object>) o;
-                        out.println("  key " + entry.get("key") + "  value " + (perCpu ? entry.get("values") : entry.get("value")));
+                        Object key = entry.getOrDefault("formatted_key", entry.get("key"));
+                        Object value = perCpu ? entry.getOrDefault("formatted_values", entry.get("values"))
+                                : entry.getOrDefault("formatted_value", entry.get("value"));
+                        out.println("  key " + (key instanceof String k ? k : Json.write(key)) + "  value "
+                                + (value instanceof String v ? v : Json.write(value)));
                     }
                 }
             }
