@@ -101,6 +101,34 @@ class RunCommandTest {
     }
 
     @Test
+    void opensnoopPrintsEachOpenByFieldNames() throws Throwable {
+        assumeKernel();
+        Path file = Files.createTempFile("bpf4j-opensnoop-", ".txt");
+        try {
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Bpf4j.commandLine(new PrintWriter(out, true),
+                    new PrintWriter(err, true), new ByteArrayInputStream(new byte[0]))
+                    .execute("run", ProgCommandTest.ROOT.resolve("examples/trace/opensnoop.bpf.o").toString(), "--duration", "2", "-j"));
+            for (int i = 0; i < 200 && !err.toString().contains("bpf4j: attached") && !exit.isDone(); i++) Thread.sleep(50);
+            assertThat(err.toString()).contains("bpf4j: attached tracepoint syscalls/sys_enter_openat");
+            Files.readString(file); // an openat(2) of this process
+            assertThat(exit.get(60, TimeUnit.SECONDS)).as(err.toString()).isZero();
+            ObjectMapper json = new ObjectMapper();
+            List<JsonNode> ours = out.toString().lines().map(l -> {
+                try {
+                    return json.readTree(l);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError("not JSON: " + l, e);
+                }
+            }).filter(n -> n.has("formatted") && n.get("formatted").get("filename").asText().equals(file.toString())).toList();
+            assertThat(ours).as(out.toString()).isNotEmpty();
+            assertThat(ours.getFirst().get("formatted").get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
     void badArgumentsAreOneLineErrors() {
         CliRunner r = CliRunner.run("run", OBJECT.toString(), "--duration", "0");
         assertThat(r.exit()).isEqualTo(2);
