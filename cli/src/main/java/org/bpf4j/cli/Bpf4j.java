@@ -2,8 +2,9 @@ package org.bpf4j.cli;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
-import picocli.CommandLine;
+import org.bpf4j.helpers.HelperSpecs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code bpf4j} command: bpftool's shape, verbs per object kind. */
 @Command(name = "bpf4j",
@@ -24,12 +25,23 @@ public final class Bpf4j {
 
     /** A command line reading {@code in} and writing to the given streams: what tests run in-process. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, InputStream in) {
+        return commandLine(out, err, in, HelperSpecs.linux618());
+    }
+
+    /**
+     * As {@link #commandLine(PrintWriter, PrintWriter, InputStream)} for a tool that embeds the command with
+     * helpers of its own: {@code prog verify} and {@code prog run} take {@code helpers} instead of Linux 6.18's.
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, InputStream in, HelperSpecs helpers) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
                 if (type == ConformancePluginCommand.class) return type.cast(new ConformancePluginCommand(in));
-                return defaults.create(type);
+                K command = defaults.create(type);
+                if (command instanceof ProgVerifyCommand v) v.helpers = helpers;
+                if (command instanceof ProgRunCommand r) r.helpers = helpers;
+                return command;
             }
         };
         CommandLine cl = new CommandLine(new Bpf4j(), factory);

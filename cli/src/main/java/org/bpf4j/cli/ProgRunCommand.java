@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.helpers.HelperSpecs;
 import org.bpf4j.helpers.HostEnvironment;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.RingBufMap;
@@ -105,6 +106,9 @@ final class ProgRunCommand implements Callable<Integer> {
 
     private final List<String> trace = new ArrayList<>();
 
+    /** The helpers programs may call: Linux 6.18's, or the table of a tool that embeds this command. */
+    HelperSpecs helpers = HelperSpecs.linux618();
+
     @Override
     public Integer call() {
         return run(spec.commandLine().getOut());
@@ -123,6 +127,7 @@ final class ProgRunCommand implements Callable<Integer> {
         List<Frame> frames = input.pcap != null ? readPcap(input.pcap) : List.of(Frame.of(read(input.dataIn, "--data-in")));
         Optional<byte[]> context = ctxIn == null ? Optional.empty() : Optional.of(read(ctxIn, "--ctx-in"));
         RuntimeOptions options = RuntimeOptions.defaults()
+                .withHelpers(helpers)
                 .withEngine(engine.engine())
                 .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add))
                 .withTarget(kernel);

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.bpf4j.btf.BtfExt.LineInfo;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.helpers.HelperSpecs;
 import org.bpf4j.link.LinkedObject;
 import org.bpf4j.verifier.KernelTarget;
 import org.bpf4j.verifier.ObjectVerification;
@@ -63,13 +64,16 @@ final class ProgVerifyCommand implements Callable<Integer> {
     @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against: raw BTF or an eBPF object with .BTF (default: the running kernel's).")
     Path btf;
 
+    /** The helpers programs may call: Linux 6.18's, or the table of a tool that embeds this command. */
+    HelperSpecs helpers = HelperSpecs.linux618();
+
     @Override
     public Integer call() {
         if (logLevel < 0 || logLevel > 2) throw new UserInputException("--log-level must be 0, 1 or 2, not " + logLevel);
         KernelTarget kernel = Targets.of(target);
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
-        VerifierOptions options = VerifierOptions.defaults().withLogLevel(logLevel).withPrivileged(!unprivileged)
+        VerifierOptions options = VerifierOptions.defaults().withHelpers(helpers).withLogLevel(logLevel).withPrivileged(!unprivileged)
                 .withTarget(kernel)
                 .withProgFlags(flags == null ? 0 : Objects.progFlags(flags));
         PrintWriter out = spec.commandLine().getOut();
