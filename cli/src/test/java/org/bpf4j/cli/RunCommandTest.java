@@ -56,6 +56,18 @@ class RunCommandTest {
                 "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing");
     }
 
+    /** Each line of {@code out} as JSON: -j output is one object per line. */
+    private static List<JsonNode> jsonLines(String out) {
+        ObjectMapper json = new ObjectMapper();
+        return out.lines().map(l -> {
+            try {
+                return json.readTree(l);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("not JSON: " + l, e);
+            }
+        }).toList();
+    }
+
     private static long u64(byte[] b, int at) {
         return ByteBuffer.wrap(b, at, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
@@ -82,14 +94,7 @@ class RunCommandTest {
         assumeKernel();
         Outcome o = runWhileCalling(3, "run", OBJECT.toString(), "--duration", "1.5", "-j");
         assertThat(o.exit()).as(o.err()).isZero();
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> lines = o.out().lines().map(l -> {
-            try {
-                return json.readTree(l);
-            } catch (java.io.IOException e) {
-                throw new AssertionError("not JSON: " + l, e);
-            }
-        }).toList();
+        List<JsonNode> lines = jsonLines(o.out());
         assertThat(lines.stream().filter(n -> n.has("ring")).count()).isGreaterThanOrEqualTo(3);
         JsonNode calls = lines.getLast().get("maps").get("calls");
         long pid = ProcessHandle.current().pid();
@@ -113,14 +118,8 @@ class RunCommandTest {
             assertThat(err.toString()).contains("bpf4j: attached tracepoint syscalls/sys_enter_openat");
             Files.readString(file); // an openat(2) of this process
             assertThat(exit.get(60, TimeUnit.SECONDS)).as(err.toString()).isZero();
-            ObjectMapper json = new ObjectMapper();
-            List<JsonNode> ours = out.toString().lines().map(l -> {
-                try {
-                    return json.readTree(l);
-                } catch (java.io.IOException e) {
-                    throw new AssertionError("not JSON: " + l, e);
-                }
-            }).filter(n -> n.has("formatted") && n.get("formatted").get("filename").asText().equals(file.toString())).toList();
+            List<JsonNode> ours = jsonLines(out.toString()).stream()
+                    .filter(n -> n.has("formatted") && n.get("formatted").get("filename").asText().equals(file.toString())).toList();
             assertThat(ours).as(out.toString()).isNotEmpty();
             assertThat(ours.getFirst().get("formatted").get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
         } finally {

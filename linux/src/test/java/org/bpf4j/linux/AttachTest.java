@@ -196,17 +196,17 @@ class AttachTest {
         Kernel.assumeAvailable();
         assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
                 "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing");
-        assumeTrue(ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
+        assumeTrue(VethPair.ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
         assumeTrue(System.getProperty("os.arch").equals("amd64"), "raw_count_getppid compares with x86-64's __NR_getppid");
         try (KernelObject k = KernelObject.load(object(), Optional.empty()); VethPair pair = VethPair.create()) {
             k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
             assertThatThrownBy(() -> k.attachAll(Optional.empty())).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("xdp attaches to an interface: name one");
-            List<Link> links = k.attachAll(Optional.of(pair.a));
+            List<Link> links = k.attachAll(Optional.of(pair.a()));
             try {
                 // tracepoint/..., raw_tp/..., xdp: the uprobes name no binary, tc no direction, perf_event no frequency
                 assertThat(links).map(Link::toString).containsExactlyInAnyOrder("tracepoint syscalls/sys_enter_getppid",
-                        "tracepoint syscalls/sys_enter_getppid", "raw tracepoint sys_enter", "xdp on " + pair.a);
+                        "tracepoint syscalls/sys_enter_getppid", "raw tracepoint sys_enter", "xdp on " + pair.a());
                 getppid(3);
                 assertThat(count(k, 0)).isEqualTo(3);
                 assertThat(count(k, 4)).isEqualTo(3);
@@ -262,58 +262,6 @@ class AttachTest {
         }
     }
 
-    /** A veth pair: {@code a} here, {@code b} in a namespace of its own, removed with everything in it by close. */
-    private record VethPair(String ns, String a, String b, String addressA, String addressB) implements AutoCloseable {
-        static VethPair create() throws IOException, InterruptedException {
-            String id = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 20);
-            int net = 1 + ThreadLocalRandom.current().nextInt(250);
-            VethPair p = new VethPair("bpf4j-" + id, "b4j" + id.substring(0, 8) + "a", "b4j" + id.substring(0, 8) + "b",
-                    "10.254." + net + ".1", "10.254." + net + ".2");
-            run("ip", "netns", "add", p.ns);
-            try {
-                run("ip", "link", "add", p.a, "type", "veth", "peer", "name", p.b, "netns", p.ns);
-                run("ip", "addr", "add", p.addressA + "/30", "dev", p.a);
-                run("ip", "link", "set", p.a, "up");
-                run("ip", "-n", p.ns, "addr", "add", p.addressB + "/30", "dev", p.b);
-                run("ip", "-n", p.ns, "link", "set", p.b, "up");
-            } catch (IOException | RuntimeException e) {
-                p.close();
-                throw e;
-            }
-            return p;
-        }
-
-        /** Sends one UDP datagram from {@code b} to {@code a}'s port (bash's /dev/udp, inside the namespace). */
-        void sendFromB(int port) throws IOException, InterruptedException {
-            run("ip", "netns", "exec", ns, "bash", "-c", "echo bpf4j > /dev/udp/" + addressA + "/" + port);
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                run("ip", "netns", "del", ns); // the veth pair goes with its end in the namespace
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out.strip());
-        }
-    }
-
-    private static boolean ipAvailable() {
-        try {
-            return new ProcessBuilder("ip", "netns", "list").start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
     /** Sends from b until a's socket receives a datagram (the link comes up, ARP resolves), at most 50 times. */
     private static boolean delivered(VethPair pair, DatagramSocket socket) throws IOException, InterruptedException {
         socket.setSoTimeout(200);
@@ -332,13 +280,13 @@ class AttachTest {
     @Test
     void xdpOnAVethDropsWhatTheProgramDropsUntilTheLinkCloses() throws Exception {
         Kernel.assumeAvailable();
-        assumeTrue(ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
+        assumeTrue(VethPair.ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
         try (KernelObject k = KernelObject.load(object(), Optional.of("xdp_drop_udp"));
              VethPair pair = VethPair.create();
-             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(pair.addressA), 0))) {
+             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(pair.addressA()), 0))) {
             assertThat(delivered(pair, socket)).as("a datagram crosses the pair before anything is attached").isTrue();
-            try (Link link = k.program("xdp_drop_udp").orElseThrow().attachXdp(pair.a, Link.XdpMode.GENERIC)) {
-                assertThat(link.toString()).isEqualTo("xdp on " + pair.a + " (generic)");
+            try (Link link = k.program("xdp_drop_udp").orElseThrow().attachXdp(pair.a(), Link.XdpMode.GENERIC)) {
+                assertThat(link.toString()).isEqualTo("xdp on " + pair.a() + " (generic)");
                 for (int i = 0; i < 50 && count(k, 1) == 0; i++) pair.sendFromB(socket.getLocalPort());
                 assertThat(count(k, 1)).as("UDP frames the XDP program saw").isPositive();
                 socket.setSoTimeout(500);
@@ -354,12 +302,12 @@ class AttachTest {
     @Test
     void tcxIngressSeesTheFramesAndLetsThemThrough() throws Exception {
         Kernel.assumeAvailable();
-        assumeTrue(ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
+        assumeTrue(VethPair.ipAvailable(), "no usable `ip` command (iproute2) to make a veth pair and a network namespace");
         try (KernelObject k = KernelObject.load(object(), Optional.of("tc_count"));
              VethPair pair = VethPair.create();
-             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(pair.addressA), 0))) {
-            try (Link link = k.program("tc_count").orElseThrow().attachTcx(pair.a, AttachType.TCX_INGRESS)) {
-                assertThat(link.toString()).isEqualTo("tcx ingress on " + pair.a);
+             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(pair.addressA()), 0))) {
+            try (Link link = k.program("tc_count").orElseThrow().attachTcx(pair.a(), AttachType.TCX_INGRESS)) {
+                assertThat(link.toString()).isEqualTo("tcx ingress on " + pair.a());
                 assertThat(delivered(pair, socket)).as("TCX_PASS lets the datagram through").isTrue();
                 assertThat(count(k, 2)).as("frames the tc program saw at ingress").isPositive();
             }
