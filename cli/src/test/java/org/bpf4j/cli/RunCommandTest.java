@@ -128,6 +128,30 @@ class RunCommandTest {
     }
 
     @Test
+    void execsnoopPrintsEveryProgramStarted() throws Throwable {
+        KernelAvailability k = KernelAvailability.check();
+        assumeTrue(k.available(), () -> "kernel unavailable: " + k.reason());
+        assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/sched/sched_process_exec/id")),
+                "no tracefs: mount -t tracefs tracefs /sys/kernel/tracing");
+        Path exe = Path.of("/bin/true");
+        assumeTrue(Files.isExecutable(exe), "no /bin/true to start");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Bpf4j.commandLine(new PrintWriter(out, true),
+                new PrintWriter(err, true), new ByteArrayInputStream(new byte[0]))
+                .execute("run", ProgCommandTest.ROOT.resolve("examples/trace/execsnoop.bpf.o").toString(), "--duration", "2", "-j"));
+        for (int i = 0; i < 200 && !err.toString().contains("bpf4j: attached") && !exit.isDone(); i++) Thread.sleep(50);
+        assertThat(err.toString()).contains("bpf4j: attached tracepoint sched/sched_process_exec");
+        Process started = new ProcessBuilder(exe.toString()).start();
+        assertThat(started.waitFor()).isZero();
+        assertThat(exit.get(60, TimeUnit.SECONDS)).as(err.toString()).isZero();
+        assertThat(jsonLines(out.toString())).as(out.toString()).anySatisfy(n -> {
+            assertThat(n.get("formatted").get("pid").asLong()).isEqualTo(started.pid());
+            assertThat(n.get("formatted").get("filename").asText()).isEqualTo(exe.toString());
+            assertThat(n.get("formatted").get("comm").asText()).isEqualTo("true");
+        });
+    }
+
+    @Test
     void badArgumentsAreOneLineErrors() {
         CliRunner r = CliRunner.run("run", OBJECT.toString(), "--duration", "0");
         assertThat(r.exit()).isEqualTo(2);
