@@ -2,10 +2,15 @@ package org.bpf4j.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bpf4j.btf.Btf;
+import org.bpf4j.btf.BtfValues;
+import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.maps.ArrayOfMapsMap;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.HashOfMapsMap;
@@ -66,6 +71,29 @@ final class MapDump {
             out.add(e);
         }
         return out;
+    }
+
+    /**
+     * The entries with their keys and values also read through the object's BTF (bpftool's formatted output,
+     * {@code formatted_key}, {@code formatted_value(s)}) where the map's definition names BTF types; the hex stays.
+     */
+    static List<Map<String, Object>> formatted(List<Map<String, Object>> entries, BpfObject object, BpfMap map) {
+        if (object.btf().isEmpty() || map.type() == MapType.PROG_ARRAY || map.type().isMapOfMaps()) return entries;
+        Optional<MapDefinition> def = object.maps().stream().filter(d -> d.name().equals(map.name())).findFirst();
+        if (def.isEmpty()) return entries;
+        Btf btf = object.btf().get();
+        int keyType = def.get().btfKeyTypeId(), valueType = def.get().btfValueTypeId();
+        HexFormat hex = HexFormat.of();
+        for (Map<String, Object> e : entries) {
+            if (keyType != 0) e.put("formatted_key", BtfValues.decode(btf, keyType, hex.parseHex((String) e.get("key"))));
+            if (valueType == 0) continue;
+            if (e.get("values") instanceof List<?> values) {
+                e.put("formatted_values", values.stream().map(v -> BtfValues.decode(btf, valueType, hex.parseHex((String) v))).toList());
+            } else if (e.get("value") instanceof String v) {
+                e.put("formatted_value", BtfValues.decode(btf, valueType, hex.parseHex(v)));
+            }
+        }
+        return entries;
     }
 
     private static boolean isArrayLike(MapType type) {

@@ -196,7 +196,7 @@ final class ProgRunCommand implements Callable<Integer> {
             }
             if (json) {
                 Map<String, Object> maps = new LinkedHashMap<>();
-                for (BpfMap m : loaded.maps().values()) maps.put(m.name(), MapDump.entries(m));
+                for (BpfMap m : loaded.maps().values()) maps.put(m.name(), MapDump.formatted(MapDump.entries(m), obj, m));
                 Map<String, Object> root = new LinkedHashMap<>();
                 root.put("mode", program.mode().label());
                 root.put("mode_reason", program.mode().reason());
