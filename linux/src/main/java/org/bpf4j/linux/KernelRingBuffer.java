@@ -1,6 +1,5 @@
 package org.bpf4j.linux;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -43,10 +42,10 @@ public final class KernelRingBuffer implements RingBufferMemory, AutoCloseable {
         long size = map.spec().maxEntries();
         String what = "ring buffer " + map;
         int fd = map.fd();
-        MemorySegment consumer = Sys.mmapShared(Arena.global(), fd, page, Sys.PROT_READ | Sys.PROT_WRITE, 0, what);
+        MemorySegment consumer = Sys.mmapShared(fd, page, Sys.PROT_READ | Sys.PROT_WRITE, 0, what);
         MemorySegment producer;
         try {
-            producer = Sys.mmapShared(Arena.global(), fd, page + 2 * size, Sys.PROT_READ, page, what);
+            producer = Sys.mmapShared(fd, page + 2 * size, Sys.PROT_READ, page, what);
         } catch (RuntimeException e) {
             Sys.munmap(consumer);
             throw e;
@@ -77,7 +76,7 @@ public final class KernelRingBuffer implements RingBufferMemory, AutoCloseable {
     @Override
     public byte[] copyOut(long position, int length) {
         // the data area follows itself: a record that wraps is contiguous here
-        return producer.asSlice(page + (position & mask) + 0, length).toArray(ValueLayout.JAVA_BYTE);
+        return producer.asSlice(page + (position & mask), length).toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** Waits on the map's epoll instance, which the kernel signals as bpf_ringbuf_submit decides. */

@@ -150,15 +150,17 @@ final class Sys {
     }
 
     /** {@code mmap(NULL, length, prot, MAP_SHARED, fd, offset)}: the mapping, {@code length} bytes long. */
-    static MemorySegment mmapShared(Arena arena, int fd, long length, int prot, long offset, String what) {
-        MemorySegment state = arena.allocate(Handles.CAPTURE);
+    static MemorySegment mmapShared(int fd, long length, int prot, long offset, String what) {
         MemorySegment p;
-        try {
+        int errno;
+        try (Arena call = Arena.ofConfined()) { // the errno capture lives for the call only; the mapping until munmap
+            MemorySegment state = call.allocate(Handles.CAPTURE);
             p = (MemorySegment) Handles.MMAP.invokeExact(state, MemorySegment.NULL, length, prot, MAP_SHARED, fd, offset);
+            errno = (int) Handles.ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("FFM downcall to mmap failed", t);
         }
-        if (p.address() == -1L) throw errnoException("mmap of " + what, (int) Handles.ERRNO.get(state, 0L));
+        if (p.address() == -1L) throw errnoException("mmap of " + what, errno);
         return p.reinterpret(length);
     }
 
