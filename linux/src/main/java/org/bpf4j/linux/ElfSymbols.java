@@ -17,6 +17,8 @@ final class ElfSymbols {
     private ElfSymbols() {}
 
     private static final int SHT_SYMTAB = 2, SHT_DYNSYM = 11, STT_FUNC = 2, STT_GNU_IFUNC = 10, SHN_UNDEF = 0;
+    /** Section indexes from here up are special (SHN_ABS, SHN_COMMON, ...): no section to place the symbol in the file. */
+    private static final int SHN_LORESERVE = 0xff00;
 
     /**
      * The file offset of function {@code symbol} in {@code binary}.
@@ -50,7 +52,7 @@ final class ElfSymbols {
                         int type = elf.get(sym + 4) & 0xf;
                         int shndx = Short.toUnsignedInt(elf.getShort(sym + 6));
                         long value = elf.getLong(sym + 8);
-                        if ((type != STT_FUNC && type != STT_GNU_IFUNC) || shndx == SHN_UNDEF || value == 0) continue;
+                        if ((type != STT_FUNC && type != STT_GNU_IFUNC) || shndx == SHN_UNDEF || shndx >= SHN_LORESERVE || value == 0) continue;
                         if (!name(elf, strOff + Integer.toUnsignedLong(elf.getInt(sym))).equals(symbol)) continue;
                         int section = Math.toIntExact(shoff + (long) shndx * shentsize);
                         return value - elf.getLong(section + 0x10) + elf.getLong(section + 0x18); // - sh_addr + sh_offset
