@@ -25,7 +25,11 @@ public final class BtfValues {
 
     /** {@code bytes} as type {@code typeId} of {@code btf}. */
     public static Object decode(Btf btf, int typeId, byte[] bytes) {
-        return decode(btf, typeId, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), 0, 0);
+        try {
+            return decode(btf, typeId, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), 0, 0);
+        } catch (BtfFormatException | IndexOutOfBoundsException e) {
+            return HexFormat.of().formatHex(bytes); // BTF that does not describe these bytes: as if there were none
+        }
     }
 
     private static Object decode(Btf btf, int typeId, ByteBuffer b, int offset, int depth) {

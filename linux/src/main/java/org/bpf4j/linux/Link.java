@@ -93,7 +93,8 @@ public final class Link implements AutoCloseable {
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 24, PERF_SAMPLE_RAW);    // sample_type
             attr.set(ValueLayout.JAVA_INT_UNALIGNED, 48, 1);                   // wakeup_events
             // pid -1, cpu 0: a tracepoint's BPF program runs on every CPU and for every task
-            FdHandle event = perfEventOpen(a, attr, 0, what).orElseThrow();
+            FdHandle event = perfEventOpen(a, attr, 0, what).orElseThrow(
+                    () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline"));
             try {
                 return new Link(List.of(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what)), List.of(event), what);
             } catch (RuntimeException e) {
