@@ -53,37 +53,43 @@ class AttachTest {
         }
     }
 
+    /** How a test attaches a program (a checked exception passes through). */
+    @FunctionalInterface
+    private interface Attach {
+        Link to(KernelProgram program) throws Exception;
+    }
+
+    /**
+     * Loads {@code program}, attaches it, and checks that it counts exactly this process's {@code calls}
+     * getppid() calls in slot {@code slot} while the link is open and no more once it is closed.
+     */
+    private static void countsCallsUntilClosed(String program, Attach attach, String linkName, int slot, int calls) throws Throwable {
+        try (KernelObject k = KernelObject.load(object(), Optional.of(program))) {
+            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
+            try (Link link = attach.to(k.program(program).orElseThrow())) {
+                assertThat(link).hasToString(linkName);
+                getppid(calls);
+                assertThat(count(k, slot)).isEqualTo(calls);
+            }
+            getppid(3);
+            assertThat(count(k, slot)).as("detached when the link closed").isEqualTo(calls);
+        }
+    }
+
     @Test
     void aTracepointLinkCountsThisProcesssCallsUntilItIsClosed() throws Throwable {
         Kernel.assumeAvailable();
         assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
                 "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing (needs CONFIG_FTRACE_SYSCALLS)");
-        try (KernelObject k = KernelObject.load(object(), Optional.of("count_getppid"))) {
-            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
-            try (Link link = k.program("count_getppid").orElseThrow().attachTracepoint("syscalls", "sys_enter_getppid")) {
-                assertThat(link).hasToString("tracepoint syscalls/sys_enter_getppid");
-                getppid(5);
-                assertThat(count(k, 0)).isEqualTo(5);
-            }
-            getppid(3);
-            assertThat(count(k, 0)).as("detached when the link closed").isEqualTo(5);
-        }
+        countsCallsUntilClosed("count_getppid", p -> p.attachTracepoint("syscalls", "sys_enter_getppid"),
+                "tracepoint syscalls/sys_enter_getppid", 0, 5);
     }
 
     @Test
     void aRawTracepointSeesTheSyscallNumberInItsArguments() throws Throwable {
         Kernel.assumeAvailable();
         assumeTrue(System.getProperty("os.arch").equals("amd64"), "the program compares with x86-64's __NR_getppid");
-        try (KernelObject k = KernelObject.load(object(), Optional.of("raw_count_getppid"))) {
-            k.maps().get("counts").put(Kernel.le32(3), Kernel.le64(ProcessHandle.current().pid()));
-            try (Link link = k.program("raw_count_getppid").orElseThrow().attachRawTracepoint("sys_enter")) {
-                assertThat(link).hasToString("raw tracepoint sys_enter");
-                getppid(7);
-                assertThat(count(k, 4)).isEqualTo(7);
-            }
-            getppid(2);
-            assertThat(count(k, 4)).as("detached when the link closed").isEqualTo(7);
-        }
+        countsCallsUntilClosed("raw_count_getppid", p -> p.attachRawTracepoint("sys_enter"), "raw tracepoint sys_enter", 4, 7);
     }
 
     @Test
