@@ -339,7 +339,7 @@ int base(struct xdp_md *ctx)
 // (bpf_ktime_get_coarse_ns is not an XDP helper)
 
 struct env_out {
-	__u64 ktime, boot, tai, jiffies, prandom1, prandom2, cpu, numa, pid_tgid;
+	__u64 ktime, boot, tai, jiffies, prandom1, prandom2, cpu, numa, pid_tgid, uid_gid, cgroup_id;
 };
 
 SEC("xdp")
@@ -358,6 +358,8 @@ int env(struct xdp_md *ctx)
 	out->cpu = bpf_get_smp_processor_id();
 	out->numa = bpf_get_numa_node_id();
 	out->pid_tgid = bpf_get_current_pid_tgid();
+	out->uid_gid = bpf_get_current_uid_gid();
+	out->cgroup_id = bpf_get_current_cgroup_id();
 	return XDP_PASS;
 }
 

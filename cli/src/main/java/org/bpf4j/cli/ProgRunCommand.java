@@ -29,6 +29,7 @@ import org.bpf4j.runtime.LoadException;
 import org.bpf4j.runtime.LoadedObject;
 import org.bpf4j.runtime.LoadedProgram;
 import org.bpf4j.runtime.MapsSnapshot;
+import org.bpf4j.runtime.RejectedPrograms;
 import org.bpf4j.runtime.RuntimeOptions;
 import org.bpf4j.runtime.TestRun;
 import org.bpf4j.runtime.TestRunException;
@@ -44,8 +45,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code bpf4j prog run}: BPF_PROG_TEST_RUN on a frame, or on every frame of a capture. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run a program as BPF_PROG_TEST_RUN does, on one frame (--data-in) or every frame of a capture (--pcap).",
-                "Maps persist between frames.",
+        description = {"Run a program as BPF_PROG_TEST_RUN does, on one frame (--data-in), every frame of a capture (--pcap), "
+                + "or, for program types without packet data (tracing, syscall), on its context alone (--ctx-in).",
+                "Prints a line per frame (its named verdict, what changed in the packet, its trace lines and ring buffer records), "
+                + "then a summary and the maps. Maps persist between frames.",
+                "Programs of the object that cannot load (rejected by the verifier, calling what bpf4j does not implement) are "
+                + "left out, as libbpf's autoload=false would, and named; the chosen program must load.",
                 "Exit status: 0 when every frame was processed, 2 for unusable input."})
 final class ProgRunCommand implements Callable<Integer> {
 
@@ -69,17 +74,22 @@ final class ProgRunCommand implements Callable<Integer> {
         Path pcap;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Input input;
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Input input = new Input();
 
     @Option(names = "--data-out", paramLabel = "FILE", description = "Write the frame after the run (with --data-in).")
     Path dataOut;
 
-    @Option(names = "--pcap-out", paramLabel = "FILE", description = "Write the frames after their runs as a pcap (with --pcap).")
+    @Option(names = "--pcap-out", paramLabel = "FILE", description = "Write the frames after their runs as a pcap (with --pcap). "
+            + "Frames the program drops (XDP_DROP, XDP_ABORTED, TC_ACT_SHOT, a socket filter's 0...) and frames the run refused are "
+            + "left out, as the kernel would not pass them on; the per-frame output and -j say which.")
     Path pcapOut;
 
     @Option(names = "--ctx-in", paramLabel = "FILE", description = "The context to start from, in the program type's UAPI layout.")
     Path ctxIn;
+
+    @Option(names = "--ctx-out", paramLabel = "FILE", description = "Write the context after the (last) run, as bpftool's ctx_out.")
+    Path ctxOut;
 
     @Option(names = "--repeat", defaultValue = "1", description = "Runs per frame, on the same frame and maps without reset (default: 1).")
     int repeat;
@@ -98,11 +108,43 @@ final class ProgRunCommand implements Callable<Integer> {
     @Option(names = {"-j", "--json"}, description = "Print one JSON object with the results, maps, ring buffer records and trace lines.")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "Print the summary and the maps only, not a line per frame.")
+    boolean quiet;
+
     @Option(names = "--target", paramLabel = "KERNEL", defaultValue = "6.18", description = Targets.DESCRIPTION)
     String target;
 
     @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against: raw BTF or an eBPF object with .BTF (default: the running kernel's).")
     Path btf;
+
+    @Option(names = "--map", arity = "2", paramLabel = "NAME KEY=VALUE", description = "Put an entry in a map before the run (repeatable). "
+            + "KEY and VALUE: hex:BYTES in memory order (as -j prints them) or an integer stored little-endian in the key's or value's size; "
+            + "a program array or map of maps takes a program's or map's name as VALUE.")
+    List<String> mapEntries = new ArrayList<>();
+
+    @Option(names = "--maps-in", paramLabel = "FILE", description = "Fill maps from FILE before the run: the \"maps\" object that -j prints (or that output whole).")
+    Path mapsIn;
+
+    @Option(names = "--maps-out", paramLabel = "FILE", description = "Write the maps after the runs, as -j prints them under \"maps\" (what --maps-in reads).")
+    Path mapsOut;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "The thread id bpf_get_current_pid_tgid reports (default: the thread that runs the program).")
+    Integer pid;
+
+    @Option(names = "--tgid", paramLabel = "TGID", description = "The process id bpf_get_current_pid_tgid reports (default: this JVM's; --pid too when only --pid is given).")
+    Integer tgid;
+
+    @Option(names = "--comm", paramLabel = "NAME", description = "The task name bpf_get_current_comm reports (default: java; 15 bytes kept).")
+    String comm;
+
+    @Option(names = "--uid", paramLabel = "UID", description = "The uid bpf_get_current_uid_gid reports (default: this process's).")
+    Integer uid;
+
+    @Option(names = "--gid", paramLabel = "GID", description = "The gid bpf_get_current_uid_gid reports (default: this process's).")
+    Integer gid;
+
+    @Option(names = "--cgroup-id", paramLabel = "ID", description = "The cgroup v2 id bpf_get_current_cgroup_id reports (default: this process's).")
+    Long cgroupId;
 
     private final List<String> trace = new ArrayList<>();
 
@@ -117,19 +159,27 @@ final class ProgRunCommand implements Callable<Integer> {
     private int run(PrintWriter out) {
         if (repeat < 1) throw new UserInputException("--repeat must be at least 1, not " + repeat);
         if (dataOut != null && input.pcap != null) throw new UserInputException("--data-out goes with --data-in; use --pcap-out with --pcap");
-        if (pcapOut != null && input.dataIn != null) throw new UserInputException("--pcap-out goes with --pcap; use --data-out with --data-in");
+        if (pcapOut != null && input.pcap == null) throw new UserInputException("--pcap-out goes with --pcap; use --data-out with --data-in");
         // refused before anything runs, as bpftool checks its output files first
-        if (dataOut != null && Files.isDirectory(dataOut)) throw new UserInputException("--data-out " + dataOut + ": is a directory, not a file");
-        if (pcapOut != null && Files.isDirectory(pcapOut)) throw new UserInputException("--pcap-out " + pcapOut + ": is a directory, not a file");
+        for (Path file : new Path[] {dataOut, pcapOut, ctxOut, mapsOut}) {
+            if (file != null && Files.isDirectory(file)) throw new UserInputException(optionOf(file) + " " + file + ": is a directory, not a file");
+        }
         KernelTarget kernel = Targets.of(target);
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         ProgramSpec programSpec = Objects.program(obj, prog);
-        List<Frame> frames = input.pcap != null ? readPcap(input.pcap) : List.of(Frame.of(read(input.dataIn, "--data-in")));
+        boolean packet = hasPacket(programSpec.type());
+        if (input.dataIn == null && input.pcap == null && packet) {
+            throw new UserInputException("program " + programSpec.name() + " (" + programSpec.type().name().toLowerCase(java.util.Locale.ROOT)
+                    + ") runs on a packet: give --data-in FILE or --pcap FILE");
+        }
+        if (dataOut != null && !packet) throw new UserInputException("--data-out: program " + programSpec.name() + " has no packet data to write");
+        List<Frame> frames = input.pcap != null ? readPcap(input.pcap)
+                : List.of(Frame.of(input.dataIn != null ? read(input.dataIn, "--data-in") : new byte[0]));
         Optional<byte[]> context = ctxIn == null ? Optional.empty() : Optional.of(read(ctxIn, "--ctx-in"));
         RuntimeOptions options = RuntimeOptions.defaults()
                 .withHelpers(helpers)
                 .withEngine(engine.engine())
-                .withHost(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add))
+                .withHost(task(HostEnvironment.system(Runtime.getRuntime().availableProcessors(), trace::add)))
                 .withTarget(kernel);
         if (btf != null) {
             Objects.targetBtf(btf); // a wrong file is an error even when no program needs CO-RE
@@ -140,82 +190,126 @@ final class ProgRunCommand implements Callable<Integer> {
         try (BpfRuntime runtime = BpfRuntime.create(options)) {
             LoadedObject loaded;
             try {
-                loaded = runtime.load(obj);
+                loaded = runtime.load(obj, RejectedPrograms.SKIP);
             } catch (LoadException e) {
                 throw new UserInputException(obj.name() + ": " + e.getMessage());
             }
-            LoadedProgram program = loaded.program(programSpec.name()).orElseThrow();
-            Map<String, RingBufferReader> readers = new LinkedHashMap<>();
-            Map<String, List<Object>> ringRecords = new LinkedHashMap<>();
-            for (BpfMap m : loaded.maps().values()) {
-                if (m instanceof RingBufMap ring) {
-                    readers.put(m.name(), ring.reader());
-                    ringRecords.put(m.name(), new ArrayList<>());
-                }
+            if (loaded.skipped().containsKey(programSpec.name())) {
+                throw new UserInputException(obj.name() + ": " + loaded.skipped().get(programSpec.name()));
             }
-            if (engine == EngineName.jit && repeat > 1 && input.dataIn != null) warmUp(loaded, program, frames.getFirst(), context);
-            List<Object> results = new ArrayList<>();
-            List<Frame> outFrames = new ArrayList<>();
-            TreeMap<Long, Integer> retvals = new TreeMap<>();
-            int errors = 0;
+            LoadedProgram program = loaded.program(programSpec.name()).orElseThrow();
+            if (mapsIn != null) MapState.load(loaded, mapsIn);
+            for (int i = 0; i + 1 < mapEntries.size(); i += 2) MapState.put(loaded, mapEntries.get(i), mapEntries.get(i + 1));
+            if (!json) loaded.skipped().forEach((name, why) -> spec.commandLine().getErr().println("bpf4j: " + obj.name() + ": skipped: " + why));
+            Map<String, RingBufferReader> readers = new LinkedHashMap<>();
+            for (BpfMap m : loaded.maps().values()) {
+                if (m instanceof RingBufMap ring) readers.put(m.name(), ring.reader());
+            }
+            if (engine == EngineName.jit && repeat > 1 && input.pcap == null) warmUp(loaded, program, frames.getFirst(), context);
+            List<FrameResult> results = new ArrayList<>();
+            // where each ring's producer stood after each frame: a record belongs to the frame whose runs wrote past it
+            Map<String, long[]> producedAfter = new LinkedHashMap<>();
+            readers.forEach((name, reader) -> producedAfter.put(name, new long[frames.size()]));
             TestRunResult last = null;
             for (Frame frame : frames) {
-                TestRun run = input(frame, context).withRepeat(repeat);
-                Map<String, Object> result = new LinkedHashMap<>();
-                result.put("frame", results.size() + 1);
+                int index = results.size();
+                int traceBefore = trace.size();
+                Optional<TestRunResult> r;
+                Optional<String> error = Optional.empty();
                 try {
-                    TestRunResult r = program.testRun(run);
-                    last = r;
-                    result.put("retval", r.retval());
-                    result.put("duration_ns", r.durationNanos());
-                    ReturnCodes.name(program.type(), r.retval()).ifPresent(n -> result.put("retval_name", n));
-                    if (hasPacket(program.type())) result.put("data_out", Json.hex(r.dataOut()));
-                    retvals.merge(r.retval(), 1, Integer::sum);
-                    outFrames.add(new Frame(r.dataOut(), frame.timestampNanos(), r.dataOut().length));
+                    r = Optional.of(program.testRun(input(frame, context).withRepeat(repeat)));
+                    last = r.get();
                 } catch (TestRunException e) {
-                    result.put("error", e.getMessage());
-                    errors++;
-                    if (input.dataIn != null && !json) throw new UserInputException(e.getMessage());
+                    r = Optional.empty();
+                    error = Optional.of(e.getMessage());
+                    if (input.pcap == null && !json) throw new UserInputException(e.getMessage());
                 }
-                results.add(result);
+                readers.forEach((name, reader) -> producedAfter.get(name)[index] = reader.ring().producerAcquire());
+                results.add(new FrameResult(index + 1, frame, r, error, List.copyOf(trace.subList(traceBefore, trace.size())), new LinkedHashMap<>()));
             }
             // Records stay in the ring until the last frame, as in the kernel, where nothing consumes between
             // test runs: bpf_ringbuf_query and a ring that fills up see every record of the earlier frames.
+            Map<String, List<Object>> ringRecords = new LinkedHashMap<>();
             readers.forEach((name, reader) -> {
-                for (Optional<byte[]> rec = reader.poll(); rec.isPresent(); rec = reader.poll()) {
-                    ringRecords.get(name).add(Json.hex(rec.get()));
+                List<Object> all = new ArrayList<>();
+                long[] marks = producedAfter.get(name);
+                int f = 0;
+                for (long pos = reader.nextRecordPosition(); pos >= 0; pos = reader.nextRecordPosition()) {
+                    String rec = Json.hex(reader.poll().orElseThrow());
+                    all.add(rec);
+                    while (f < marks.length - 1 && pos >= marks[f]) f++;
+                    results.get(f).records().computeIfAbsent(name, k -> new ArrayList<>()).add(rec);
                 }
+                ringRecords.put(name, all);
             });
             if (dataOut != null && last != null) write("--data-out", dataOut, last.dataOut());
+            if (ctxOut != null && last != null) write("--ctx-out", ctxOut, last.contextOut());
             if (pcapOut != null) {
+                List<Frame> written = new ArrayList<>();
+                for (FrameResult f : results) {
+                    if (f.passedOn(program.type())) written.add(new Frame(f.result().get().dataOut(), f.frame().timestampNanos(), f.result().get().dataOut().length));
+                }
                 try {
-                    Pcap.write(pcapOut, outFrames);
+                    Pcap.write(pcapOut, written);
                 } catch (IOException e) {
                     throw new UserInputException("--pcap-out " + pcapOut + ": cannot write: " + reason(e));
                 }
             }
+            Map<String, Object> maps = new LinkedHashMap<>();
+            for (BpfMap m : loaded.maps().values()) maps.put(m.name(), MapDump.formatted(MapDump.entries(m), obj, m));
+            if (mapsOut != null) write("--maps-out", mapsOut, (Json.write(maps) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // the context's struct from the kernel's BTF, read only when something prints it
+            Optional<ContextLayout> ctxLayout = json || (context.isPresent() && !quiet) ? ContextLayout.of(program.type(), btf) : Optional.empty();
             if (json) {
-                Map<String, Object> maps = new LinkedHashMap<>();
-                for (BpfMap m : loaded.maps().values()) maps.put(m.name(), MapDump.formatted(MapDump.entries(m), obj, m));
                 Map<String, Object> root = new LinkedHashMap<>();
+                root.put("program", program.name());
                 root.put("mode", program.mode().label());
                 root.put("mode_reason", program.mode().reason());
-                root.put("results", results);
+                root.put("skipped", loaded.skipped());
+                root.put("results", results.stream().map(f -> f.json(program.type(), packet, pcapOut != null, ctxLayout)).toList());
                 root.put("maps", maps);
                 root.put("ringbuf", ringRecords);
                 root.put("trace", trace);
                 root.put("warnings", obj.warnings());
                 out.println(Json.write(root));
-            } else if (input.dataIn != null) {
+            } else if (input.pcap == null) {
+                FrameResult only = results.getFirst();
                 out.printf("Return value: %d%s, duration%s: %dns%n", last.retval(), named(program, last.retval()),
                         repeat > 1 ? " (average)" : "", last.durationNanos());
-                for (String line : trace) out.println("trace: " + line);
+                if (!quiet) only.printDetails(out, packet, context, ctxLayout);
+                printMaps(out, loaded);
+                if (quiet) printRecordsAndTrace(out, ringRecords);
             } else {
-                printSummary(out, frames.size(), retvals, errors, results, loaded, program, ringRecords);
+                if (!quiet) for (FrameResult f : results) f.print(out, program.type(), packet, pcapOut != null, context, ctxLayout);
+                printSummary(out, results, loaded, program);
+                if (quiet) printRecordsAndTrace(out, ringRecords);
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** The option a file was given to, for messages about it. */
+    private String optionOf(Path file) {
+        if (file == dataOut) return "--data-out";
+        if (file == pcapOut) return "--pcap-out";
+        if (file == ctxOut) return "--ctx-out";
+        return "--maps-out";
+    }
+
+    /** The system's task with what --pid, --tgid, --comm, --uid, --gid and --cgroup-id set. */
+    private HostEnvironment task(HostEnvironment host) {
+        if (pid != null || tgid != null) {
+            // one of the two given: a single-threaded process, whose thread id is its process id
+            host = host.withPidTgid(pid != null ? pid : tgid, tgid != null ? tgid : pid);
+        }
+        if (uid != null || gid != null) {
+            long current = host.uidGid();
+            host = host.withUidGid(uid != null ? uid : (int) current, gid != null ? gid : (int) (current >>> 32));
+        }
+        if (comm != null) host = host.withComm(comm);
+        if (cgroupId != null) host = host.withCgroupId(cgroupId);
+        return host;
     }
 
     /** Runs before a warm-up: enough for C2 to compile the program, bounded in time. */
@@ -242,37 +336,118 @@ final class ProgRunCommand implements Callable<Integer> {
         trace.clear();
     }
 
-    private void printSummary(PrintWriter out, int frames, TreeMap<Long, Integer> retvals, int errors, List<Object> results,
-                              LoadedObject loaded, LoadedProgram program, Map<String, List<Object>> rings) {
-        for (int i = 0; i < results.size(); i++) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> r = (Map<String, Object>) results.get(i);
-            if (r.containsKey("error")) out.printf("frame %d: %s%n", i + 1, r.get("error"));
+    private void printSummary(PrintWriter out, List<FrameResult> results, LoadedObject loaded, LoadedProgram program) {
+        TreeMap<Long, Integer> retvals = new TreeMap<>();
+        int errors = 0;
+        for (FrameResult f : results) {
+            if (f.result().isPresent()) retvals.merge(f.result().get().retval(), 1, Integer::sum);
+            else errors++;
+        }
+        if (quiet) {
+            for (FrameResult f : results) f.error().ifPresent(e -> out.printf("frame %d: %s%n", f.number(), e));
         }
         StringBuilder counts = new StringBuilder();
         retvals.forEach((rv, n) -> counts.append(counts.isEmpty() ? "" : ", ").append(rv).append(named(program, rv)).append(" x").append(n));
-        out.printf("%d frames: return values %s%s%n", frames, counts.isEmpty() ? "none" : counts, errors > 0 ? "; " + errors + " refused" : "");
-        if (repeat > 1) {
-            // each frame ran --repeat times; its duration is the average of those runs, as the kernel reports it
-            long[] ns = results.stream().map(o -> ((Map<?, ?>) o).get("duration_ns")).filter(java.util.Objects::nonNull)
-                    .mapToLong(d -> (Long) d).toArray();
-            if (ns.length > 0) {
-                out.printf("duration (average of %d runs per frame): %d ns, frames from %d to %d ns%n", repeat,
-                        Math.round(java.util.Arrays.stream(ns).average().orElse(0)),
-                        java.util.Arrays.stream(ns).min().orElse(0), java.util.Arrays.stream(ns).max().orElse(0));
-            }
+        out.printf("%d frames: return values %s%s%n", results.size(), counts.isEmpty() ? "none" : counts, errors > 0 ? "; " + errors + " refused" : "");
+        long[] ns = results.stream().flatMap(f -> f.result().stream()).mapToLong(TestRunResult::durationNanos).toArray();
+        if (ns.length > 0) {
+            // each frame's duration is the average of its --repeat runs, as the kernel reports it
+            out.printf("duration%s: mean %d ns, frames from %d to %d ns%n", repeat > 1 ? " (average of " + repeat + " runs per frame)" : "",
+                    Math.round(java.util.Arrays.stream(ns).average().orElse(0)),
+                    java.util.Arrays.stream(ns).min().orElse(0), java.util.Arrays.stream(ns).max().orElse(0));
         }
+        printMaps(out, loaded);
+    }
+
+    private static void printMaps(PrintWriter out, LoadedObject loaded) {
         for (BpfMap m : loaded.maps().values()) {
-            List<Map<String, Object>> entries = MapDump.entries(m);
+            List<Map<String, Object>> entries = MapDump.formatted(MapDump.entries(m), loaded.object(), m);
             out.printf("map %s (%s): %d %s%n", m.name(), m.type().name().toLowerCase(java.util.Locale.ROOT), entries.size(),
                     entries.size() == 1 ? "entry" : "entries");
             for (Map<String, Object> e : entries) {
-                Object v = e.containsKey("values") ? e.get("values") : e.get("value");
-                out.printf("  key %s  value %s%n", e.get("key"), v);
+                // BTF-typed where the map's definition names types (as JSON, bpftool's style), raw hex otherwise
+                String key = e.containsKey("formatted_key") ? Json.write(e.get("formatted_key")) : (String) e.get("key");
+                String v = e.containsKey("formatted_values") ? Json.write(e.get("formatted_values"))
+                        : e.containsKey("formatted_value") ? Json.write(e.get("formatted_value"))
+                        : e.containsKey("values") ? e.get("values").toString() : (String) e.get("value");
+                out.printf("  key %s  value %s%n", key, v);
             }
         }
-        rings.forEach((name, records) -> out.printf("ringbuf %s: %d records%n", name, records.size()));
-        for (String line : trace) out.println("trace: " + line);
+    }
+
+    /** With --quiet, what the per-frame lines would have shown: each ring's records and the trace lines. */
+    private static void printRecordsAndTrace(PrintWriter out, Map<String, List<Object>> rings) {
+        rings.forEach((name, records) -> {
+            out.printf("ringbuf %s: %d %s%n", name, records.size(), records.size() == 1 ? "record" : "records");
+            for (Object r : records) out.println("  " + r);
+        });
+    }
+
+    /**
+     * One frame's run: its result, or why the run refused it; the trace lines and ring buffer records it
+     * produced.
+     */
+    private record FrameResult(int number, Frame frame, Optional<TestRunResult> result, Optional<String> error, List<String> trace,
+                               Map<String, List<Object>> records) {
+
+        /** The frame goes on (to --pcap-out): it ran and its verdict does not drop it. */
+        boolean passedOn(ProgramType type) {
+            return result.isPresent() && !ReturnCodes.drops(type, result.get().retval());
+        }
+
+        Map<String, Object> json(ProgramType type, boolean packet, boolean pcapOut, Optional<ContextLayout> ctx) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("frame", number);
+            if (packet) m.put("length", frame.data().length);
+            error.ifPresent(e -> m.put("error", e));
+            result.ifPresent(r -> {
+                m.put("retval", r.retval());
+                ReturnCodes.name(type, r.retval()).ifPresent(n -> m.put("retval_name", n));
+                m.put("duration_ns", r.durationNanos());
+                if (packet) {
+                    m.put("data_out", Json.hex(r.dataOut()));
+                    m.put("changes", PacketChanges.of(frame.data(), r.dataOut()).json());
+                }
+                if (r.contextOut().length > 0) {
+                    m.put("ctx_out", Json.hex(r.contextOut()));
+                    ctx.ifPresent(c -> m.put("formatted_ctx_out", c.decode(r.contextOut())));
+                }
+            });
+            if (pcapOut) m.put("in_pcap_out", passedOn(type));
+            m.put("trace", trace);
+            m.put("ringbuf", records);
+            return m;
+        }
+
+        void print(PrintWriter out, ProgramType type, boolean packet, boolean pcapOut, Optional<byte[]> ctxIn, Optional<ContextLayout> ctx) {
+            if (error.isPresent()) {
+                out.printf("frame %d: %d bytes: refused: %s%s%n", number, frame.data().length, error.get(), pcapOut ? " (not in --pcap-out)" : "");
+                return;
+            }
+            TestRunResult r = result.get();
+            out.printf("frame %d: %d bytes: %s, %d ns%s%n", number, frame.data().length,
+                    ReturnCodes.name(type, r.retval()).map(n -> n + " (" + r.retval() + ")").orElse("return value " + r.retval()),
+                    r.durationNanos(), pcapOut && !passedOn(type) ? " (dropped: not in --pcap-out)" : "");
+            printDetails(out, packet, ctxIn, ctx);
+        }
+
+        /**
+         * What the run did besides its verdict: packet changes, the context fields it changed from --ctx-in (-j has
+         * the whole context out), trace lines, records.
+         */
+        void printDetails(PrintWriter out, boolean packet, Optional<byte[]> ctxIn, Optional<ContextLayout> ctx) {
+            result.ifPresent(r -> {
+                if (packet) PacketChanges.of(frame.data(), r.dataOut()).text().ifPresent(t -> out.println("  packet: " + t));
+                if (ctxIn.isPresent() && ctx.isPresent() && !java.util.Arrays.equals(ctxIn.get(), r.contextOut())) {
+                    List<String> changed = ctx.get().changes(ctxIn.get(), r.contextOut());
+                    if (!changed.isEmpty()) out.println("  context: " + String.join(", ", changed));
+                }
+            });
+            for (String line : trace) out.println("  trace: " + line);
+            records.forEach((name, recs) -> {
+                for (Object rec : recs) out.println("  ringbuf " + name + ": " + rec);
+            });
+        }
     }
 
     private static boolean hasPacket(ProgramType type) {

@@ -71,8 +71,18 @@ class RingBufferRunTest {
         for (int i = 0; i < FIT; i++) {
             assertThat(records.get(i).asText()).as("record %d", i).startsWith(String.format("%02x00005a", i)).hasSize(2 * RECORD);
         }
+        // each record is printed under the frame that wrote it, though all were read after the last frame
         CliRunner text = CliRunner.run("prog", "run", OBJECT.toString(), "--prog", "ring", "--pcap", pcap.toString());
-        assertThat(text.out()).contains("ringbuf rb: " + FIT + " records");
+        for (int i = 0; i < FIT; i++) {
+            assertThat(text.out()).containsPattern(String.format("frame %d: [^\n]*\n(  [^\n]*\n)*?  ringbuf rb: %02x00005a", i + 1, i));
+        }
+        assertThat(text.out()).doesNotContainPattern(String.format("frame %d: [^\n]*\n(  [^\n]*\n)*?  ringbuf", FIT + 1));
+        for (int i = 0; i < FIT; i++) {
+            assertThat(root.get("results").get(i).get("ringbuf").get("rb")).as("frame %d's records in -j", i + 1).hasSize(1);
+        }
+        assertThat(root.get("results").get(FIT).get("ringbuf").has("rb")).as("a frame that found the ring full wrote nothing").isFalse();
+        CliRunner quiet = CliRunner.run("prog", "run", OBJECT.toString(), "--prog", "ring", "--pcap", pcap.toString(), "--quiet");
+        assertThat(quiet.out()).contains("ringbuf rb: " + FIT + " records").doesNotContain("frame 1:");
 
         // The kernel, running the same object on the same frames, returns the same values.
         KernelAvailability kernel = KernelAvailability.check();

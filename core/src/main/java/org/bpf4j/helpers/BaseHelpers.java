@@ -33,6 +33,7 @@ public final class BaseHelpers {
                 .add(KernelHelper.GET_NUMA_NODE_ID, (c, a, b, d, e, f) -> 0)
                 .add(KernelHelper.GET_CURRENT_PID_TGID, (c, a, b, d, e, f) -> c.host().pidTgid())
                 .add(KernelHelper.GET_CURRENT_UID_GID, (c, a, b, d, e, f) -> c.host().uidGid())
+                .add(KernelHelper.GET_CURRENT_CGROUP_ID, (c, a, b, d, e, f) -> c.host().cgroupId())
                 .add(KernelHelper.GET_CURRENT_COMM, BaseHelpers::currentComm)
                 .add(KernelHelper.TRACE_PRINTK, BaseHelpers::tracePrintk)
                 .add(KernelHelper.TRACE_VPRINTK, BaseHelpers::traceVprintk)

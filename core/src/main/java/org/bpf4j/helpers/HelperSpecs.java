@@ -253,7 +253,7 @@ public final class HelperSpecs {
             h(RC_REPEAT).def(RET_INTEGER, NO_PKT, CTX).gplOnly().callers(LIRC_MODE2),
             h(RC_KEYDOWN).def(RET_INTEGER, NO_PKT, CTX, ANY, ANY, ANY).gplOnly().callers(LIRC_MODE2),
             h(SKB_CGROUP_ID).def(RET_INTEGER, NO_PKT, CTX).callers(TC, CGROUP_SKB),
-            h(GET_CURRENT_CGROUP_ID).def(RET_INTEGER, NO_PKT).group(BASE),
+            h(GET_CURRENT_CGROUP_ID).def(RET_INTEGER, NO_PKT).group(BASE).implementation(BaseHelpers::implementation),
             h(GET_LOCAL_STORAGE).def(RET_MAP_VALUE, NO_PKT, MAP, ANY)
                     .group(SOCK_ADDR)
                     .group(SOCKOPT)

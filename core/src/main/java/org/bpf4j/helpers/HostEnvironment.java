@@ -19,9 +19,10 @@ public final class HostEnvironment {
     private final LongSupplier pidTgid;
     private final long uidGid;
     private final byte[] comm;
+    private final long cgroupId;
 
     private HostEnvironment(LongSupplier monotonicNanos, LongSupplier bootNanos, LongSupplier taiNanos, long seed, int cpus,
-                            Consumer<String> trace, LongSupplier pidTgid, long uidGid, String comm) {
+                            Consumer<String> trace, LongSupplier pidTgid, long uidGid, String comm, long cgroupId) {
         this.monotonicNanos = monotonicNanos;
         this.bootNanos = bootNanos;
         this.taiNanos = taiNanos;
@@ -31,7 +32,55 @@ public final class HostEnvironment {
         this.pidTgid = pidTgid;
         this.uidGid = uidGid;
         this.comm = Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16);
+        this.comm[15] = 0; // TASK_COMM_LEN: 15 bytes and the NUL
+        this.cgroupId = cgroupId;
+    }
+
+    /** This environment with another task identity; the random state starts again from the same seed scheme. */
+    private HostEnvironment(HostEnvironment e, LongSupplier pidTgid, long uidGid, String comm, long cgroupId) {
+        this.monotonicNanos = e.monotonicNanos;
+        this.bootNanos = e.bootNanos;
+        this.taiNanos = e.taiNanos;
+        this.randomState = e.randomState.clone();
+        this.trace = e.trace;
+        this.pidTgid = pidTgid;
+        this.uidGid = uidGid;
+        this.comm = Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16);
         this.comm[15] = 0;
+        this.cgroupId = cgroupId;
+    }
+
+    /**
+     * The run happens in task {@code pid} of process {@code tgid} (what bpf_get_current_pid_tgid returns:
+     * tgid in the upper 32 bits, the thread's pid in the lower).
+     */
+    public HostEnvironment withPidTgid(int pid, int tgid) {
+        long value = ((long) tgid << 32) | (pid & 0xffffffffL);
+        return new HostEnvironment(this, () -> value, uidGid, commString(), cgroupId);
+    }
+
+    /** The task's real uid and gid (bpf_get_current_uid_gid: gid in the upper 32 bits). */
+    public HostEnvironment withUidGid(int uid, int gid) {
+        return new HostEnvironment(this, pidTgid, ((long) gid << 32) | (uid & 0xffffffffL), commString(), cgroupId);
+    }
+
+    /** The task's comm (bpf_get_current_comm); the kernel keeps its first 15 bytes. */
+    public HostEnvironment withComm(String comm) {
+        return new HostEnvironment(this, pidTgid, uidGid, comm, cgroupId);
+    }
+
+    /** The id of the task's cgroup on the cgroup v2 hierarchy (bpf_get_current_cgroup_id). */
+    public HostEnvironment withCgroupId(long id) {
+        return new HostEnvironment(this, pidTgid, uidGid, commString(), id);
+    }
+
+    private String commString() {
+        return new String(comm, 0, indexOfNul(comm), StandardCharsets.UTF_8);
+    }
+
+    private static int indexOfNul(byte[] b) {
+        for (int i = 0; i < b.length; i++) if (b[i] == 0) return i;
+        return b.length;
     }
 
     /**
@@ -42,7 +91,7 @@ public final class HostEnvironment {
         long pid = ProcessHandle.current().pid();
         ThreadLocal<Long> tid = ThreadLocal.withInitial(HostEnvironment::kernelThreadId);
         return new HostEnvironment(System::nanoTime, System::nanoTime, HostEnvironment::wallNanos, System.nanoTime() ^ pid, cpus, trace,
-                () -> (pid << 32) | (tid.get() & 0xffffffffL), 0, "java");
+                () -> (pid << 32) | (tid.get() & 0xffffffffL), ProcessIdentity.uidGid(), "java", ProcessIdentity.cgroupId());
     }
 
     /** The calling thread's kernel id (/proc/thread-self links to PID/task/TID), or its Java id where /proc has none. */
@@ -67,7 +116,7 @@ public final class HostEnvironment {
                 return now;
             }
         };
-        return new HostEnvironment(tick, tick, tick, seed, cpus, trace, () -> (4242L << 32) | 4242L, 0, "bpf4j");
+        return new HostEnvironment(tick, tick, tick, seed, cpus, trace, () -> (4242L << 32) | 4242L, 0, "bpf4j", 1);
     }
 
     public long monotonicNanos() { return monotonicNanos.getAsLong(); }
@@ -120,6 +169,9 @@ public final class HostEnvironment {
 
     /** The task's comm, 16 bytes, NUL-padded. */
     public byte[] comm() { return comm.clone(); }
+
+    /** The task's cgroup v2 id: 1 is the root cgroup's. */
+    public long cgroupId() { return cgroupId; }
 
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;

@@ -38,6 +38,22 @@ public final class RingBufferReader {
     }
 
     /**
+     * Where the record that {@link #poll()} returns next starts in the ring's position space (the producer
+     * counter's), or -1 when none is ready; discarded records before it are consumed, as poll would.
+     */
+    public synchronized long nextRecordPosition() {
+        while (true) {
+            long cons = ring.consumer();
+            if (cons >= ring.producerAcquire()) return -1;
+            int hdr = ring.headerAcquire(cons);
+            if ((hdr & BPF_RINGBUF_BUSY_BIT) != 0) return -1;
+            if ((hdr & BPF_RINGBUF_DISCARD_BIT) == 0) return cons;
+            int len = hdr & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+            ring.setConsumer(cons + ((len + BPF_RINGBUF_HDR_SZ + 7L) & ~7L));
+        }
+    }
+
+    /**
      * The next record, waiting up to {@code timeout} for a producer to wake this reader (a record
      * submitted with BPF_RB_NO_WAKEUP is seen at the next wakeup or when the timeout expires).
      */

@@ -35,4 +35,23 @@ public final class ReturnCodes {
         };
         return Optional.ofNullable(names.get((int) retval));
     }
+
+    /**
+     * Whether {@code retval} ends the packet's way through this hook (it is not passed on, transmitted or
+     * redirected): XDP_ABORTED and XDP_DROP, TC_ACT_SHOT, TC_ACT_STOLEN, TC_ACT_QUEUED and TC_ACT_TRAP (the
+     * skb is consumed or freed), a socket filter's or SK_SKB's 0, a cgroup skb program's even return value
+     * (bit 0 is allow), BPF_DROP for lwt, NF_DROP. Types without a packet never drop.
+     */
+    public static boolean drops(ProgramType type, long retval) {
+        int rv = (int) retval;
+        return switch (type) {
+            case XDP -> rv == 0 || rv == 1;
+            case SCHED_CLS, SCHED_ACT -> rv == 2 || rv == 4 || rv == 5 || rv == 8;
+            case SOCKET_FILTER, SK_SKB -> rv == 0;
+            case CGROUP_SKB -> (rv & 1) == 0;
+            case LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> rv == 2;
+            case NETFILTER -> rv == 0;
+            default -> false;
+        };
+    }
 }

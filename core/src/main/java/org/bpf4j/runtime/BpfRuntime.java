@@ -71,8 +71,16 @@ public final class BpfRuntime implements AutoCloseable {
      *
      * @throws LoadException naming the map or program and what bpf4j cannot do with it
      */
-    public synchronized LoadedObject load(BpfObject object) {
-        LoadedObject loaded = LoadedObject.load(this, object);
+    public LoadedObject load(BpfObject object) {
+        return load(object, RejectedPrograms.FAIL_LOAD);
+    }
+
+    /**
+     * As {@link #load(BpfObject)}, with {@code rejected} saying whether a program that cannot be prepared fails
+     * the load or is left out ({@link LoadedObject#skipped()}).
+     */
+    public synchronized LoadedObject load(BpfObject object, RejectedPrograms rejected) {
+        LoadedObject loaded = LoadedObject.load(this, object, rejected);
         objects.add(loaded);
         return loaded;
     }

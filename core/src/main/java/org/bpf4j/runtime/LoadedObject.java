@@ -30,15 +30,18 @@ public final class LoadedObject implements AutoCloseable {
     private final BpfObject object;
     private final Map<String, BpfMap> maps;
     private final Map<String, LoadedProgram> programs;
+    private final Map<String, String> skipped;
 
-    private LoadedObject(BpfRuntime runtime, BpfObject object, Map<String, BpfMap> maps, Map<String, LoadedProgram> programs) {
+    private LoadedObject(BpfRuntime runtime, BpfObject object, Map<String, BpfMap> maps, Map<String, LoadedProgram> programs,
+                         Map<String, String> skipped) {
         this.runtime = runtime;
         this.object = object;
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
+        this.skipped = Collections.unmodifiableMap(skipped);
     }
 
-    static LoadedObject load(BpfRuntime runtime, BpfObject object) {
+    static LoadedObject load(BpfRuntime runtime, BpfObject object, RejectedPrograms rejected) {
         Map<String, BpfMap> maps = new LinkedHashMap<>();
         try {
             for (MapDefinition def : object.maps()) maps.put(def.name(), create(runtime, object, def));
@@ -48,8 +51,16 @@ public final class LoadedObject implements AutoCloseable {
             LinkedObject linked = LinkedObject.link(object, runtime.targetBtf());
             Map<LinkedProgram, RunMode> modes = new LinkedHashMap<>();
             Map<String, VerifierResult> verdicts = new LinkedHashMap<>();
+            Map<String, String> skipped = new LinkedHashMap<>();
             for (LinkedProgram program : linked.programs()) {
-                VerifierResult verdict = LoadedProgram.verify(object, program, runtime.options());
+                VerifierResult verdict;
+                try {
+                    verdict = LoadedProgram.verify(object, program, runtime.options());
+                } catch (LoadException e) {
+                    if (rejected == RejectedPrograms.FAIL_LOAD) throw e;
+                    skipped.put(program.name(), e.getMessage());
+                    continue;
+                }
                 RunMode mode = LoadedProgram.mode(verdict);
                 if (mode.verified() && runtime.options().alwaysChecked()) mode = RunMode.checked("accepted, run checked on request");
                 modes.put(program, mode);
@@ -58,19 +69,26 @@ public final class LoadedObject implements AutoCloseable {
             sameModeAcrossTailCalls(modes, maps);
             List<BpfMap> byIndex = new ArrayList<>(maps.values());
             Map<String, LoadedProgram> programs = new LinkedHashMap<>();
-            modes.forEach((program, mode) -> programs.put(program.name(),
-                    LoadedProgram.prepare(runtime, program, verdicts.get(program.name()), mode, byIndex, rings)));
+            modes.forEach((program, mode) -> {
+                try {
+                    programs.put(program.name(), LoadedProgram.prepare(runtime, program, verdicts.get(program.name()), mode, byIndex, rings));
+                } catch (LoadException e) {
+                    if (rejected == RejectedPrograms.FAIL_LOAD) throw e;
+                    skipped.put(program.name(), e.getMessage());
+                }
+            });
             for (MapDefinition def : object.maps()) {
                 if (maps.get(def.name()) instanceof ProgArrayMap progs) {
                     for (MapDefinition.Slot slot : def.initialSlots()) {
                         LoadedProgram target = programs.get(slot.target());
+                        if (target == null && skipped.containsKey(slot.target())) continue;
                         if (target == null) throw new LoadException("map " + def.name() + ": slot " + slot.index() + " names program "
                                 + slot.target() + ", which the object does not define");
                         progs.set(slot.index(), target);
                     }
                 }
             }
-            return new LoadedObject(runtime, object, maps, programs);
+            return new LoadedObject(runtime, object, maps, programs, skipped);
         } catch (RuntimeException e) {
             for (BpfMap m : maps.values()) m.close();
             throw e;
@@ -151,6 +169,12 @@ public final class LoadedObject implements AutoCloseable {
     public Map<String, LoadedProgram> programs() { return programs; }
 
     public Optional<LoadedProgram> program(String name) { return Optional.ofNullable(programs.get(name)); }
+
+    /**
+     * The programs a {@link RejectedPrograms#SKIP} load left out, by name, each with why (the load's message,
+     * naming the program); empty for a load that fails on them.
+     */
+    public Map<String, String> skipped() { return skipped; }
 
     @Override
     public void close() {

@@ -370,10 +370,10 @@ class HelpersDifferentialTest {
 
     // ---- the environment's helpers: compared by their properties ----
 
-    /** What the env program wrote: ktime, boot, tai, jiffies, prandom x2, cpu, numa, pid_tgid. */
+    /** What the env program wrote: ktime, boot, tai, jiffies, prandom x2, cpu, numa, pid_tgid, uid_gid, cgroup_id. */
     private static long[] envValues(Outcome o) {
         ByteBuffer b = ByteBuffer.wrap(HEX.parseHex(o.dataOut())).order(ByteOrder.LITTLE_ENDIAN);
-        long[] v = new long[9];
+        long[] v = new long[11];
         for (int i = 0; i < v.length; i++) v[i] = b.getLong();
         return v;
     }
@@ -397,7 +397,7 @@ class HelpersDifferentialTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"interp", "jit"})
     void environmentHelpersHaveTheKernelsProperties(String engine) throws IOException {
-        List<byte[]> frames = java.util.Collections.nCopies(8, new byte[80]);
+        List<byte[]> frames = java.util.Collections.nCopies(8, new byte[96]);
         long monoBefore = System.nanoTime(), wallBefore = wallNanos();
         List<Outcome> ours = ours(engine, "env", frames);
         long monoAfter = System.nanoTime(), wallAfter = wallNanos();
@@ -411,6 +411,12 @@ class HelpersDifferentialTest {
         monoAfter = System.nanoTime();
         wallAfter = wallNanos();
         for (Outcome o : theirs) assertEnvironment("kernel", envValues(o), monoBefore, monoAfter, wallBefore, wallAfter);
+        // the task's identity is this JVM's on both sides: the same uid, gid and cgroup
+        long[] kernel = envValues(theirs.getFirst());
+        for (Outcome o : ours) {
+            assertThat(envValues(o)[9]).as("bpf_get_current_uid_gid as the kernel reports it").isEqualTo(kernel[9]);
+            assertThat(envValues(o)[10]).as("bpf_get_current_cgroup_id as the kernel reports it").isEqualTo(kernel[10]);
+        }
     }
 
     /** This thread's kernel id. */

@@ -1,0 +1,171 @@
+package org.bpf4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bpf4j.pcap.Frame;
+import org.bpf4j.pcap.Pcap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code prog run} as a debugger (cli/src/test/resources/bpf/debug.bpf.c): a line per frame with its named
+ * verdict, packet changes, trace lines; --quiet; the context out; maps seeded with --map and carried from one
+ * run to the next with --maps-out/--maps-in; the task a run happens in; a sibling the verifier rejects
+ * left out.
+ */
+class ProgRunDebuggerTest {
+    private static final String OBJECT = ProgCommandTest.ROOT.resolve("cli/src/test/resources/bpf/debug.bpf.o").toString();
+    /** sizeof(struct __sk_buff) */
+    private static final int SKB_CTX = 192;
+
+    @TempDir
+    Path dir;
+
+    private static JsonNode json(CliRunner r) throws IOException {
+        assertThat(r.exit()).as(r.err()).isZero();
+        return new ObjectMapper().readTree(r.out());
+    }
+
+    /** Frames of 60 bytes whose first bytes are {@code firsts}. */
+    private Path capture(int... firsts) throws IOException {
+        List<Frame> frames = new ArrayList<>();
+        for (int first : firsts) {
+            byte[] f = new byte[60];
+            f[0] = (byte) first;
+            f[12] = 0x08; // IPv4 ethertype: a plausible frame for the kernel's skb test run
+            frames.add(new Frame(f, frames.size() * 1000L, f.length));
+        }
+        Path pcap = dir.resolve("in.pcap");
+        Pcap.write(pcap, frames);
+        return pcap;
+    }
+
+    @Test
+    void eachFrameGetsALineWithItsNamedVerdictChangesAndTraceLines() throws IOException {
+        Path pcapOut = dir.resolve("out.pcap");
+        CliRunner r = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", capture(1, 2, 1).toString(),
+                "--map", "blocked_first_byte", "0=2", "--pcap-out", pcapOut.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .containsPattern("frame 1: 60 bytes: TC_ACT_OK \\(0\\), \\d+ ns\n  packet: byte 1 changed\n  trace: first byte 1\n")
+                .containsPattern("frame 2: 60 bytes: TC_ACT_SHOT \\(2\\), \\d+ ns \\(dropped: not in --pcap-out\\)\n  trace: first byte 2\n")
+                .containsPattern("frame 3: 60 bytes: TC_ACT_OK \\(0\\), \\d+ ns\n  packet: byte 1 changed\n")
+                .contains("3 frames: return values 0 (TC_ACT_OK) x2, 2 (TC_ACT_SHOT) x1\n")
+                .contains("map seen (hash): 2 entries\n  key 1  value 2\n  key 2  value 1\n");
+        List<Frame> written = Pcap.read(pcapOut);
+        assertThat(written).as("the dropped frame is left out").hasSize(2);
+        assertThat(written).allSatisfy(f -> assertThat(f.data()[1]).isEqualTo((byte) 0xaa));
+        assertThat(r.err()).contains("skipped: program unchecked: rejected by the verifier");
+
+        JsonNode results = json(CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", capture(1, 2).toString(),
+                "--map", "blocked_first_byte", "0=2", "--pcap-out", pcapOut.toString(), "-j")).get("results");
+        assertThat(results.get(0).get("in_pcap_out").asBoolean()).isTrue();
+        assertThat(results.get(1).get("in_pcap_out").asBoolean()).isFalse();
+        assertThat(results.get(1).get("retval_name").asText()).isEqualTo("TC_ACT_SHOT");
+        assertThat(results.get(0).get("changes").get("ranges").toString()).isEqualTo("[[1,2]]");
+        assertThat(results.get(1).get("trace").toString()).isEqualTo("[\"first byte 2\"]");
+    }
+
+    @Test
+    void quietPrintsTheSummaryAlone() throws IOException {
+        CliRunner r = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", capture(1, 2).toString(), "--quiet");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).doesNotContain("frame 1:").startsWith("2 frames: return values 0 (TC_ACT_OK) x2\n");
+    }
+
+    @Test
+    void theContextOutIsWrittenAndReadByField() throws IOException {
+        Path frame = dir.resolve("frame.bin"), ctxIn = dir.resolve("ctx.bin"), ctxOut = dir.resolve("ctx.out");
+        byte[] f = new byte[60];
+        f[12] = 0x08;
+        Files.write(frame, f);
+        Files.write(ctxIn, new byte[SKB_CTX]);
+        CliRunner r = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--data-in", frame.toString(),
+                "--ctx-in", ctxIn.toString(), "--ctx-out", ctxOut.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        ByteBuffer ctx = ByteBuffer.wrap(Files.readAllBytes(ctxOut)).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(ctx.getInt(8)).as("__sk_buff.mark").isEqualTo(7);
+        assertThat(ctx.getInt(32)).as("__sk_buff.priority").isEqualTo(3);
+        assumeThat(Files.exists(Path.of("/sys/kernel/btf/vmlinux"))).as("no kernel BTF to read __sk_buff by field").isTrue();
+        assertThat(r.out()).contains("  context: mark 0 -> 7, priority 0 -> 3");
+        JsonNode result = json(CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--data-in", frame.toString(),
+                "--ctx-in", ctxIn.toString(), "-j")).get("results").get(0);
+        assertThat(result.get("formatted_ctx_out").get("mark").asLong()).isEqualTo(7);
+        assertThat(result.get("formatted_ctx_out").get("priority").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void aTracingProgramRunsOnItsContextAloneAsTheTaskGiven() throws IOException {
+        Path args = dir.resolve("args.bin");
+        Files.write(args, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(42).array());
+        JsonNode root = json(CliRunner.run("prog", "run", OBJECT, "--prog", "whoami", "--ctx-in", args.toString(),
+                "--pid", "77", "--tgid", "70", "--comm", "a-very-long-task-name", "--uid", "1000", "--gid", "100", "--cgroup-id", "9", "-j"));
+        assertThat(root.get("results").get(0).get("retval").asLong()).as("args[1]").isEqualTo(42);
+        JsonNode task = root.get("maps").get("task").get(0).get("formatted_value");
+        assertThat(task.get("pid_tgid").asLong()).isEqualTo((70L << 32) | 77);
+        assertThat(task.get("uid_gid").asLong()).isEqualTo((100L << 32) | 1000);
+        assertThat(task.get("cgroup_id").asLong()).isEqualTo(9);
+        assertThat(task.get("comm").asText()).as("TASK_COMM_LEN keeps 15 bytes").isEqualTo("a-very-long-tas");
+
+        JsonNode own = json(CliRunner.run("prog", "run", OBJECT, "--prog", "whoami", "--ctx-in", args.toString(), "-j"))
+                .get("maps").get("task").get(0).get("formatted_value");
+        assertThat(own.get("pid_tgid").asLong() >>> 32).as("by default the JVM's process").isEqualTo(ProcessHandle.current().pid());
+
+        CliRunner packetless = CliRunner.run("prog", "run", OBJECT, "--prog", "classify");
+        assertThat(packetless.exit()).isEqualTo(2);
+        assertThat(packetless.err()).contains("program classify (sched_cls) runs on a packet: give --data-in FILE or --pcap FILE");
+    }
+
+    @Test
+    void mapsOutFeedTheNextRunsMapsIn() throws IOException {
+        Path state = dir.resolve("state.json");
+        String pcap = capture(5).toString();
+        assertThat(CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--maps-out", state.toString()).exit()).isZero();
+        CliRunner second = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--maps-in", state.toString(), "--quiet");
+        assertThat(second.out()).as("the count carried over").contains("map seen (hash): 1 entry\n  key 5  value 2\n");
+
+        // what -j prints whole is accepted too
+        Path whole = dir.resolve("whole.json");
+        Files.writeString(whole, CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "-j").out());
+        assertThat(CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--maps-in", whole.toString(), "--quiet").out())
+                .contains("  key 5  value 2\n");
+    }
+
+    @Test
+    void badMapInputGetsOneLineNamingIt() throws IOException {
+        String pcap = capture(1).toString();
+        CliRunner noMap = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--map", "nope", "1=1");
+        assertThat(noMap.exit()).isEqualTo(2);
+        assertThat(noMap.err()).contains("--map: the object has no map named 'nope' (maps: seen, blocked_first_byte, task, .rodata)");
+        CliRunner tooBig = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--map", "seen", "1=hex:00");
+        assertThat(tooBig.err()).contains("--map seen: the value has 1 bytes, the map's is 8");
+        CliRunner past = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--map", "blocked_first_byte", "1=1");
+        assertThat(past.exit()).isEqualTo(2);
+        assertThat(past.err()).startsWith("bpf4j: --map blocked_first_byte: ");
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"seen\": [{\"key\": \"01000000\", \"value\": ");
+        CliRunner broken = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--maps-in", bad.toString());
+        assertThat(broken.exit()).isEqualTo(2);
+        assertThat(broken.err()).contains("--maps-in " + bad + ": not valid JSON at offset").doesNotContain("Exception");
+        assertThat(broken.err().lines().count()).isOne();
+    }
+
+    @Test
+    void aRejectedProgramIsNamedWhenChosen() throws IOException {
+        CliRunner r = CliRunner.run("prog", "run", OBJECT, "--prog", "unchecked", "--data-in", capture(1).toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("program unchecked: rejected by the verifier at insn 1: invalid access to packet");
+        JsonNode root = json(CliRunner.run("prog", "run", OBJECT, "--prog", "whoami", "--ctx-in", "/dev/null", "-j"));
+        assertThat(root.get("skipped").has("unchecked")).isTrue();
+    }
+}
