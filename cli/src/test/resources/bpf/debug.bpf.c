@@ -77,4 +77,11 @@ int unchecked(struct xdp_md *ctx)
 	return *(int *)(long)ctx->data;
 }
 
+// accepted by the kernel's verifier, but calls a helper bpf4j's runtime does not implement
+SEC("xdp")
+int uses_task(struct xdp_md *ctx)
+{
+	return bpf_get_current_task() ? XDP_PASS : XDP_DROP;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -14,6 +14,7 @@ import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.helpers.HelperSpecs;
 import org.bpf4j.link.LinkedObject;
+import org.bpf4j.runtime.RuntimeSupport;
 import org.bpf4j.verifier.KernelTarget;
 import org.bpf4j.verifier.ObjectVerification;
 import org.bpf4j.verifier.VerifierOptions;
@@ -93,10 +94,14 @@ final class ProgVerifyCommand implements Callable<Integer> {
                 case VerifierResult.Accepted a -> {
                     m.put("verdict", "accept");
                     m.put("processed_insns", a.processedInsns());
+                    // the kernel would load it; bpf4j's runtime cannot run these instructions (prog run refuses it)
+                    List<String> gaps = RuntimeSupport.gaps(p, helpers);
+                    if (!gaps.isEmpty()) m.put("runtime_cannot_run", gaps);
                     if (logLevel > 0) m.put("log", a.log());
                     if (!json) {
                         printLog(out, a.log());
                         out.printf("%s: accept (processed %d insns)%n", p.name(), a.processedInsns());
+                        for (String gap : gaps) out.printf("  bpf4j's runtime cannot run it: %s%n", gap);
                     }
                 }
                 case VerifierResult.Rejected j -> {

@@ -168,4 +168,17 @@ class ProgRunDebuggerTest {
         JsonNode root = json(CliRunner.run("prog", "run", OBJECT, "--prog", "whoami", "--ctx-in", "/dev/null", "-j"));
         assertThat(root.get("skipped").has("unchecked")).isTrue();
     }
+
+    @Test
+    void verifySaysWhatTheRuntimeCannotRun() throws IOException {
+        CliRunner r = CliRunner.run("prog", "verify", OBJECT, "--prog", "uses_task");
+        assertThat(r.exit()).as("the kernel's verdict: accepted").isZero();
+        assertThat(r.out()).matches("uses_task: accept \\(processed \\d+ insns\\)\n"
+                + "  bpf4j's runtime cannot run it: insn 0: calls bpf_get_current_task#35, which bpf4j does not implement for this program type\n");
+        JsonNode program = json(CliRunner.run("prog", "verify", OBJECT, "--prog", "uses_task", "-j")).get("programs").get(0);
+        assertThat(program.get("runtime_cannot_run").get(0).asText()).startsWith("insn 0: calls bpf_get_current_task#35");
+        CliRunner run = CliRunner.run("prog", "run", OBJECT, "--prog", "uses_task", "--data-in", capture(1).toString());
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("program uses_task: insn 0: calls bpf_get_current_task#35, which bpf4j does not implement");
+    }
 }

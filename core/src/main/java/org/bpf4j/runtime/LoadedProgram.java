@@ -70,6 +70,8 @@ public final class LoadedProgram implements TailCallTarget {
                                  List<BpfMap> maps, List<RingBufMap> rings) {
         ProgramSpec spec = linked.spec();
         String name = "program " + spec.name();
+        List<String> gaps = RuntimeSupport.gaps(spec, runtime.options().helpers());
+        if (!gaps.isEmpty()) throw new LoadException(name + ": " + gaps.getFirst());
         Program program = bindMaps(name, linked, maps);
         HelperTable helpers = helpersFor(runtime, spec, rings);
         checkHelpers(name, program, helpers, runtime.options().helpers());
@@ -128,18 +130,6 @@ public final class LoadedProgram implements TailCallTarget {
      * resolve_pseudo_ldimm64 does: a map's handle, a value's address.
      */
     private static Program bindMaps(String name, LinkedProgram linked, List<BpfMap> maps) {
-        for (Relocation r : linked.spec().relocations()) {
-            switch (r) {
-                case Relocation.ExternCall c -> throw new LoadException(name + ": insn " + r.insn() + ": calls kfunc "
-                        + c.function() + ": kfuncs are not supported by bpf4j");
-                case Relocation.KfuncCallById k -> throw new LoadException(name + ": insn " + r.insn()
-                        + ": calls a kfunc (BTF id " + k.btfId() + "): kfuncs are not supported by bpf4j");
-                case Relocation.ExternVariable v -> throw new LoadException(name + ": insn " + r.insn()
-                        + ": uses extern variable " + v.name() + (v.section().isEmpty() ? "" : " (" + v.section() + ")")
-                        + ", which bpf4j does not provide");
-                default -> { }
-            }
-        }
         return linked.bind((insn, dst, mapIndex, value, offset) -> {
             if (mapIndex < 0) {
                 String map = linked.spec().relocations().stream().filter(r -> r.insn() == insn).findFirst()
@@ -172,7 +162,7 @@ public final class LoadedProgram implements TailCallTarget {
         Optional<Caller> caller = Caller.of(spec.type(), spec.expectedAttachType());
         HelperEnv env = new HelperEnv(spec.type(), runtime.maps(), rings, runtime.callbackState());
         for (HelperSpec helper : runtime.options().helpers().all()) {
-            if (caller.isPresent() && !helper.callers().contains(caller.get())) continue;
+            if (!RuntimeSupport.offered(helper, caller)) continue;
             helper.implementation().flatMap(i -> i.bind(helper.id(), env)).ifPresent(h -> table.add(helper.id(), helper.name(), h));
         }
         table.add(CoreRelocator.POISON_HELPER, "bpf4j_core_poison", (c, a, b, d, e, f) -> {
@@ -191,10 +181,7 @@ public final class LoadedProgram implements TailCallTarget {
             }
             if (insn.opcode() != CALL || insn.src() != CALL_HELPER) continue;
             long id = insn.imm() & 0xffffffffL;
-            if (helpers.entry(id) != null) continue;
-            String helper = specs.spec(id).map(h -> h.name() + "#" + id).orElse("unknown helper #" + id);
-            throw new LoadException(name + ": insn " + pc + ": calls " + helper + ", which bpf4j does not implement"
-                    + (specs.spec(id).isPresent() ? " for this program type" : ""));
+            if (helpers.entry(id) == null) throw new LoadException(name + ": " + RuntimeSupport.unimplemented(pc, id, specs));
         }
     }
 

@@ -1,0 +1,70 @@
+package org.bpf4j.runtime;
+
+import static org.bpf4j.isa.Opcodes.CALL;
+import static org.bpf4j.isa.Opcodes.CALL_HELPER;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bpf4j.elf.ProgramSpec;
+import org.bpf4j.elf.Relocation;
+import org.bpf4j.helpers.Caller;
+import org.bpf4j.helpers.HelperSpec;
+import org.bpf4j.helpers.HelperSpecs;
+import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.Program;
+
+/**
+ * What of a program bpf4j's runtime cannot run, known before loading: helpers it has no implementation of
+ * for the program's type, kfunc calls, extern variables it does not provide. The kernel may well accept such
+ * a program; {@code prog verify} says both, and a load refuses with the same lines.
+ */
+public final class RuntimeSupport {
+    private RuntimeSupport() {}
+
+    /** One line per instruction the runtime cannot run ("insn 3: calls bpf_get_current_task#35, ..."); empty when it runs all. */
+    public static List<String> gaps(ProgramSpec spec, HelperSpecs helpers) {
+        List<String> gaps = new ArrayList<>();
+        for (Relocation r : spec.relocations()) {
+            switch (r) {
+                case Relocation.ExternCall c -> gaps.add("insn " + r.insn() + ": calls kfunc " + c.function() + ": kfuncs are not supported by bpf4j");
+                case Relocation.KfuncCallById k -> gaps.add("insn " + r.insn() + ": calls a kfunc (BTF id " + k.btfId()
+                        + "): kfuncs are not supported by bpf4j");
+                case Relocation.ExternVariable v -> gaps.add("insn " + r.insn() + ": uses extern variable " + v.name()
+                        + (v.section().isEmpty() ? "" : " (" + v.section() + ")") + ", which bpf4j does not provide");
+                default -> { }
+            }
+        }
+        Optional<Caller> caller = Caller.of(spec.type(), spec.expectedAttachType());
+        Program program = spec.program();
+        for (int pc = 0; pc < program.size(); pc++) {
+            Insn insn = program.get(pc);
+            if (insn.isWide()) {
+                pc++;
+                continue;
+            }
+            if (insn.opcode() != CALL || insn.src() != CALL_HELPER) continue;
+            long id = insn.imm() & 0xffffffffL;
+            Optional<HelperSpec> helper = helpers.spec(id);
+            if (helper.isPresent() && offered(helper.get(), caller)) continue;
+            gaps.add(unimplemented(pc, id, helpers));
+        }
+        return gaps;
+    }
+
+    /** "insn PC: calls NAME#ID, which bpf4j does not implement[ for this program type]". */
+    static String unimplemented(int pc, long id, HelperSpecs helpers) {
+        Optional<HelperSpec> helper = helpers.spec(id);
+        return "insn " + pc + ": calls " + helper.map(h -> h.name() + "#" + id).orElse("unknown helper #" + id)
+                + ", which bpf4j does not implement" + (helper.isPresent() ? " for this program type" : "");
+    }
+
+    /**
+     * Whether the runtime offers a program of {@code caller}'s kind an implementation of {@code helper}: the spec
+     * lets it call the helper and bpf4j implements it. Tracing, LSM, struct_ops and extension programs are no
+     * {@link Caller} and are offered every implementation, as tracing_prog_func_proto offers bpf_base_func_proto's.
+     */
+    static boolean offered(HelperSpec helper, Optional<Caller> caller) {
+        return (caller.isEmpty() || helper.callers().contains(caller.get())) && helper.implementation().isPresent();
+    }
+}
