@@ -41,7 +41,7 @@ public final class ObjectVerification {
         boolean gpl = object.license().isEmpty() || isGplCompatible(object.license());
         return Verifier.verify(linked.program(), type, maps(object),
                 options.withGpl(gpl).withExpectedAttachType(attachType).withProgFlags(flags),
-                btfFuncs(object, spec, type), linked.rawFdInsns());
+                btfFuncs(object, spec, type), linked.rawFdInsns(), spec.lineInfos());
     }
 
     /** Links {@code spec} of {@code object} ({@link LinkedObject#link(BpfObject, ProgramSpec, Optional)}) and verifies it. */

@@ -40,16 +40,18 @@ public final class Verifier {
      */
     public static VerifierResult verify(Program program, ProgramType type, List<MapInfo> maps,
                                         VerifierOptions options, List<BtfFunc> funcs) {
-        return verify(program, type, maps, options, funcs, java.util.Set.of());
+        return verify(program, type, maps, options, funcs, java.util.Set.of(), List.of());
     }
 
     /**
      * As {@link #verify(Program, ProgramType, List, VerifierOptions, List)}; the {@code lddw} at
      * {@code rawFdInsns} carry a map fd of their own (no relocation produced it): the kernel looks that fd up
-     * in the loader's fd table, where it names no map.
+     * in the loader's fd table, where it names no map. {@code lines} is the program's BTF line info, which a log
+     * at level 1 or 2 interleaves as the kernel's verbose_linfo does.
      */
     static VerifierResult verify(Program program, ProgramType type, List<MapInfo> maps,
-                                 VerifierOptions options, List<BtfFunc> funcs, java.util.Set<Integer> rawFdInsns) {
+                                 VerifierOptions options, List<BtfFunc> funcs, java.util.Set<Integer> rawFdInsns,
+                                 List<org.bpf4j.btf.BtfExt.LineInfo> lines) {
         if (VerifierOps.unsupportedReason(type).isPresent()) {
             return new VerifierResult.Unsupported(VerifierOps.unsupportedReason(type).get(), 0, 0, "");
         }
@@ -61,6 +63,7 @@ public final class Verifier {
             v = new VerifierEnv(program, type, maps == null ? List.of() : List.copyOf(maps), opts);
             if (funcs != null) for (BtfFunc f : funcs) v.btfFuncs.put(f.insn(), f);
             v.rawFdInsns = rawFdInsns;
+            v.lineInfos = List.copyOf(lines);
             return run(v);
         } catch (VerifierEnv.Reject r) {
             return v.rejected(r);
@@ -229,6 +232,7 @@ public final class Verifier {
         env.insnIdx = start;
         env.prevInsnIdx = -1;
         boolean doPrintState = false;
+        env.prevLinfo = -1; // do_check_common: each pass prints its first source line again
         env.scratchAll();
         if (env.level > 0) {
             env.log.append(start).append(':').append(env.stateStr(env.cur.cur(), true)).append('\n');
@@ -263,6 +267,7 @@ public final class Verifier {
                 }
                 if (env.level > 0) {
                     env.printInsnState();
+                    env.verboseLinfo(env.insnIdx, "; ");
                     String line = env.insnIdx + ": " + env.insnText(env.insnIdx);
                     env.log.append(line).append('\n');
                     env.trimLog();

@@ -84,6 +84,38 @@ final class VerifierEnv {
     final VerifierOptions opts;
     /** The lddw whose imm is a raw map fd (see {@link Verifier#verify(Program, ProgramType, List, VerifierOptions, List, java.util.Set)}). */
     java.util.Set<Integer> rawFdInsns = java.util.Set.of();
+    /** The program's BTF line info, by instruction (the kernel's prog->aux->linfo), and the index of the last one printed. */
+    List<org.bpf4j.btf.BtfExt.LineInfo> lineInfos = List.of();
+    int prevLinfo = -1;
+
+    /**
+     * verbose_linfo: the source line of {@code insn} ("; LINE @ FILE:N"), unless it is the one printed last or
+     * names the same file and line (records that differ only in their column).
+     */
+    void verboseLinfo(int insn, String prefix) {
+        int l = findLinfo(insn);
+        if (l < 0 || l == prevLinfo) return;
+        var linfo = lineInfos.get(l);
+        if (prevLinfo >= 0) {
+            var prev = lineInfos.get(prevLinfo);
+            if (prev.fileName().equals(linfo.fileName()) && prev.lineNumber() == linfo.lineNumber()) return;
+        }
+        String file = linfo.fileName().substring(linfo.fileName().lastIndexOf('/') + 1); // kbasename
+        log.append(prefix).append(linfo.line().stripLeading()).append(" @ ").append(file).append(':').append(linfo.lineNumber()).append('\n');
+        prevLinfo = l;
+    }
+
+    /** find_linfo: the last line info at or before {@code insn} (they are sorted by instruction), or -1. */
+    private int findLinfo(int insn) {
+        if (lineInfos.isEmpty() || insn >= n) return -1;
+        int l = 0, r = lineInfos.size();
+        while (l < r - 1) {
+            int m = l + (r - l) / 2;
+            if (lineInfos.get(m).insn() <= insn) l = m;
+            else r = m;
+        }
+        return l;
+    }
     final StringBuilder log = new StringBuilder();
     final int level;
 
