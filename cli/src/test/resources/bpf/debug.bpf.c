@@ -84,4 +84,18 @@ int uses_task(struct xdp_md *ctx)
 	return bpf_get_current_task() ? XDP_PASS : XDP_DROP;
 }
 
+// socket filters, the one type an unprivileged loader may load besides cgroup skb programs
+SEC("socket")
+int sock_len(struct __sk_buff *skb)
+{
+	return skb->len;
+}
+
+SEC("socket")
+int sock_printk(struct __sk_buff *skb)
+{
+	bpf_printk("len %u", skb->len);
+	return skb->len;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -49,7 +49,13 @@ final class ProgVerifyCommand implements Callable<Integer> {
     @Option(names = "--log-level", defaultValue = "0", description = "0: verdicts; 1: the explored path; 2: the state after every instruction.")
     int logLevel;
 
-    @Option(names = "--unprivileged", description = "Verify as an unprivileged loader.")
+    /** What an accepted verdict under --unprivileged does not cover: said with it, never left silent. */
+    static final String UNPRIVILEGED_NOT_MODELLED = "Spectre v1/v4 sanitation (sanitize_ptr_alu's masking and refusals, "
+            + "the speculative paths the kernel verifies): the kernel may still refuse it";
+
+    @Option(names = "--unprivileged", description = "Verify as a loader without CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN: socket_filter and "
+            + "cgroup_skb programs only, no capability-gated helpers, no pointer leaks, arithmetic or comparisons, no back-edges. "
+            + "Spectre v1/v4 sanitation is not modelled: an accepted program says so.")
     boolean unprivileged;
 
     @Option(names = "--target", paramLabel = "KERNEL", defaultValue = "6.18", description = Targets.DESCRIPTION)
@@ -97,11 +103,13 @@ final class ProgVerifyCommand implements Callable<Integer> {
                     // the kernel would load it; bpf4j's runtime cannot run these instructions (prog run refuses it)
                     List<String> gaps = RuntimeSupport.gaps(p, helpers);
                     if (!gaps.isEmpty()) m.put("runtime_cannot_run", gaps);
+                    if (unprivileged) m.put("not_modelled", UNPRIVILEGED_NOT_MODELLED);
                     if (logLevel > 0) m.put("log", a.log());
                     if (!json) {
                         printLog(out, a.log());
                         out.printf("%s: accept (processed %d insns)%n", p.name(), a.processedInsns());
                         for (String gap : gaps) out.printf("  bpf4j's runtime cannot run it: %s%n", gap);
+                        if (unprivileged) out.printf("  not modelled for an unprivileged loader: %s%n", UNPRIVILEGED_NOT_MODELLED);
                     }
                 }
                 case VerifierResult.Rejected j -> {

@@ -181,4 +181,21 @@ class ProgRunDebuggerTest {
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("program uses_task: insn 0: calls bpf_get_current_task#35, which bpf4j does not implement");
     }
+
+    @Test
+    void unprivilegedIsModelledOrSaysWhatIsNot() throws IOException {
+        CliRunner xdp = CliRunner.run("prog", "verify", OBJECT, "--prog", "uses_task", "--unprivileged");
+        assertThat(xdp.exit()).isOne();
+        assertThat(xdp.out()).isEqualTo("uses_task: reject: BPF_PROG_LOAD: EPERM: an unprivileged loader (without CAP_BPF) may load "
+                + "socket_filter and cgroup_skb programs only, not xdp\n");
+        CliRunner printk = CliRunner.run("prog", "verify", OBJECT, "--prog", "sock_printk", "--unprivileged");
+        assertThat(printk.exit()).isOne();
+        assertThat(printk.out()).contains("program of this type cannot use helper bpf_trace_printk#6");
+        assertThat(CliRunner.run("prog", "verify", OBJECT, "--prog", "sock_printk").exit()).as("privileged: CAP_PERFMON allows it").isZero();
+        CliRunner plain = CliRunner.run("prog", "verify", OBJECT, "--prog", "sock_len", "--unprivileged");
+        assertThat(plain.exit()).isZero();
+        assertThat(plain.out()).contains("sock_len: accept").contains("  not modelled for an unprivileged loader: Spectre v1/v4 sanitation");
+        JsonNode program = json(CliRunner.run("prog", "verify", OBJECT, "--prog", "sock_len", "--unprivileged", "-j")).get("programs").get(0);
+        assertThat(program.get("not_modelled").asText()).startsWith("Spectre v1/v4 sanitation");
+    }
 }

@@ -86,7 +86,8 @@ final class HelperCalls {
         AttachType attach = env.opts.expectedAttachType();
         HelperAvailability.Verdict availability = HelperAvailability.verdict(env.opts.helpers(), id, env.ptype, attach, env.opts.target());
         if (availability == HelperAvailability.Verdict.INVALID) throw env.fail(env.insnIdx, "invalid func unknown#%d", id);
-        if (availability == HelperAvailability.Verdict.UNAVAILABLE) {
+        if (availability == HelperAvailability.Verdict.UNAVAILABLE
+                || (!env.opts.privileged() && org.bpf4j.helpers.HelperCapabilities.needsCapability(id))) {
             throw env.fail(env.insnIdx, "program of this type cannot use helper %s#%d", name, id);
         }
         if (!env.opts.gplCompatible() && HelperAvailability.gplOnly(env.opts.helpers(), id, env.ptype, attach)) {

@@ -8,7 +8,10 @@ import org.bpf4j.progtype.ProgFlag;
  * How to verify.
  *
  * @param logLevel 0 (no log), 1 (the explored path and the error), 2 (state after every instruction)
- * @param privileged as a loader with CAP_BPF/CAP_PERFMON (the default); unprivileged is not modelled
+ * @param privileged as a loader with CAP_BPF/CAP_PERFMON (the default). Unprivileged models the program types such a
+ *     loader may load, the helpers it may call, pointer leaks (into maps, helpers, the return value, through the
+ *     stack), pointer arithmetic and comparisons, back-edges and uninitialized stack reads; not the Spectre v1/v4
+ *     sanitation (sanitize_ptr_alu's masking and its refusals, the speculative paths it verifies)
  *     beyond the checks it adds to the control-flow pass (back-edges)
  * @param gplCompatible whether the program's license is GPL-compatible (gpl_only helpers need it)
  * @param insnLimit the processed-instruction limit (the kernel's is 1,000,000)
