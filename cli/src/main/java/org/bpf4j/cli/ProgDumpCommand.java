@@ -16,12 +16,21 @@ import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.elf.Relocation;
 import org.bpf4j.helpers.KernelHelper;
 import org.bpf4j.isa.Insn;
+import org.bpf4j.isa.Program;
+import org.bpf4j.maps.ArrayMap;
+import org.bpf4j.maps.BpfMap;
+import org.bpf4j.runtime.BpfRuntime;
+import org.bpf4j.runtime.LoadException;
+import org.bpf4j.runtime.LoadedObject;
+import org.bpf4j.runtime.LoadedProgram;
+import org.bpf4j.runtime.RejectedPrograms;
+import org.bpf4j.runtime.RuntimeOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bpf4j prog dump OBJ}: disassembly interleaved with the source lines BTF records. */
 @Command(name = "dump", mixinStandardHelpOptions = true,
@@ -44,11 +53,16 @@ final class ProgDumpCommand implements Callable<Integer> {
             + "raw bytes, source line, function and relocation.")
     boolean json;
 
+    @Option(names = "--xlated", description = "The programs as bpf4j's loader rewrote them to run (bpftool's 'dump xlated'): CO-RE "
+            + "relocations applied, map references as the maps' addresses, context pointer fields widened to their 64-bit slots.")
+    boolean xlated;
+
     @Override
     public Integer call() {
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
+        if (xlated) return dumpXlated(out, obj, programs);
         if (json) {
             List<Object> list = new ArrayList<>();
             for (ProgramSpec p : programs) list.add(dumpJson(p));
@@ -137,6 +151,100 @@ final class ProgDumpCommand implements Callable<Integer> {
         }
         m.put("insns", insns);
         return m;
+    }
+
+    /**
+     * The loaded programs: each instruction of what runs, with its source line and what the loader did to it
+     * (a map's address, a global's address, a widened context load); programs that could not load say why.
+     */
+    private int dumpXlated(PrintWriter out, BpfObject obj, List<ProgramSpec> programs) {
+        try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(1))) {
+            LoadedObject loaded;
+            try {
+                loaded = runtime.load(obj, RejectedPrograms.SKIP);
+            } catch (LoadException e) {
+                throw new UserInputException(obj.name() + ": " + e.getMessage());
+            }
+            List<Object> list = new ArrayList<>();
+            boolean first = true;
+            for (ProgramSpec p : programs) {
+                Optional<LoadedProgram> lp = loaded.program(p.name());
+                if (lp.isEmpty()) {
+                    if (json) list.add(Map.of("name", p.name(), "error", loaded.skipped().get(p.name())));
+                    else out.printf("%s%s: not loaded: %s%n", first ? "" : "\n", p.name(), loaded.skipped().get(p.name()));
+                    first = false;
+                    continue;
+                }
+                Program program = lp.get().program();
+                Map<Integer, String> notes = xlatedNotes(p.program(), program, loaded);
+                List<Map<String, Object>> insns = new ArrayList<>();
+                if (!json) {
+                    if (!first) out.println();
+                    out.printf("%s: section %s, type %s, %d insns as loaded%n", p.name(), p.sectionName(), ProgShowCommand.typeName(p), program.size());
+                }
+                first = false;
+                Map<Integer, LineInfo> lines = new HashMap<>();
+                for (LineInfo l : p.lineInfos()) lines.put(l.insn(), l);
+                int width = String.valueOf(Math.max(program.size() - 1, 0)).length();
+                LineInfo shown = null;
+                for (Disassembler.Line line : Disassembler.lines(program, ProgDumpCommand::helperName)) {
+                    Optional<LineInfo> source = Optional.ofNullable(lines.get(line.pc())).filter(l -> !l.line().isBlank());
+                    Optional<String> note = Optional.ofNullable(notes.get(line.pc()));
+                    if (json) {
+                        Map<String, Object> i = new LinkedHashMap<>();
+                        i.put("pc", line.pc());
+                        i.put("disasm", line.text());
+                        source.ifPresent(l -> i.put("src", l.line().strip()));
+                        note.ifPresent(n -> i.put("rewritten", n));
+                        insns.add(i);
+                        continue;
+                    }
+                    if (source.isPresent() && !sameLine(source.get(), shown)) {
+                        out.printf("; %s @ %s:%d%n", source.get().line().strip(), source.get().fileName(), source.get().lineNumber());
+                        shown = source.get();
+                    }
+                    out.printf("%" + (width + 2) + "d: %s%s%n", line.pc(), line.text(), note.map(n -> "  ; " + n).orElse(""));
+                }
+                if (json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", p.name());
+                    m.put("xlated_insns", insns);
+                    list.add(m);
+                }
+            }
+            if (json) {
+                Map<String, Object> root = new LinkedHashMap<>();
+                root.put("programs", list);
+                root.put("warnings", obj.warnings());
+                out.println(Json.write(root));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Why each rewritten instruction differs from the object's: the map or global whose address it loads, a widened context load. */
+    private static Map<Integer, String> xlatedNotes(Program original, Program loaded, LoadedObject object) {
+        Map<Integer, String> notes = new HashMap<>();
+        for (int pc = 0; pc < loaded.size(); pc++) {
+            Insn insn = loaded.get(pc);
+            if (insn.isWide() && pc + 1 < loaded.size()) {
+                long value = (insn.imm() & 0xffffffffL) | ((long) loaded.get(pc + 1).imm() << 32);
+                for (BpfMap m : object.maps().values()) {
+                    if (m.ops().handle() == value) notes.put(pc, "map " + m.name());
+                    else if (m instanceof ArrayMap a && value >= a.valueAddress(0)
+                            && value < a.valueAddress(0) + (long) a.spec().valueSize() * a.spec().maxEntries()) {
+                        notes.put(pc, m.name() + (value == a.valueAddress(0) ? "" : " + " + (value - a.valueAddress(0))));
+                    }
+                }
+                pc++;
+                continue;
+            }
+            if (pc < original.size() && !insn.equals(original.get(pc))) {
+                notes.put(pc, "was " + Disassembler.lines(new Program(List.of(original.get(pc)))).getFirst().text());
+            }
+        }
+        return notes;
     }
 
     private static boolean sameLine(LineInfo a, LineInfo b) {

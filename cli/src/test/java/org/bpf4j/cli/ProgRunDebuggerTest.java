@@ -198,4 +198,19 @@ class ProgRunDebuggerTest {
         JsonNode program = json(CliRunner.run("prog", "verify", OBJECT, "--prog", "sock_len", "--unprivileged", "-j")).get("programs").get(0);
         assertThat(program.get("not_modelled").asText()).startsWith("Spectre v1/v4 sanitation");
     }
+
+    @Test
+    void dumpXlatedShowsTheProgramAsLoaded() throws IOException {
+        CliRunner r = CliRunner.run("prog", "dump", ProgCommandTest.FIREWALL, "--xlated");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("xdp_firewall: section xdp, type xdp, 204 insns as loaded\n")
+                .contains("; void *data = (void *)(long)ctx->data; @ ./xdp/firewall.bpf.c:141\n")
+                .containsPattern("\n +0: r8 = \\*\\(u64 \\*\\)\\(r1 \\+ \\d+\\)  ; was r8 = \\*\\(u32 \\*\\)\\(r1 \\+ 0\\)\n")
+                .containsPattern("\n +10: r1 = 0x[0-9a-f]+ ll  ; map stats\n");
+        CliRunner skipped = CliRunner.run("prog", "dump", OBJECT, "--xlated", "--prog", "unchecked");
+        assertThat(skipped.out()).startsWith("unchecked: not loaded: program unchecked: rejected by the verifier at insn 1");
+        JsonNode insns = json(CliRunner.run("prog", "dump", ProgCommandTest.FIREWALL, "--xlated", "-j")).get("programs").get(0).get("xlated_insns");
+        assertThat(insns.get(10).get("rewritten").asText()).isEqualTo("map stats");
+        assertThat(insns.get(0).get("rewritten").asText()).isEqualTo("was r8 = *(u32 *)(r1 + 0)");
+    }
 }
