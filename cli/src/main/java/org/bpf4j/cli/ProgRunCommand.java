@@ -117,7 +117,7 @@ final class ProgRunCommand implements Callable<Integer> {
     @Option(names = "--btf", paramLabel = "FILE", description = "BTF to resolve CO-RE relocations against: raw BTF or an eBPF object with .BTF (default: the running kernel's).")
     Path btf;
 
-    @Option(names = "--map", arity = "2", paramLabel = "NAME KEY=VALUE", description = "Put an entry in a map before the run (repeatable). "
+    @Option(names = "--map", arity = "2", paramLabel = "NAME KEY=VALUE", hideParamSyntax = true, description = "Put an entry in a map before the run (repeatable). "
             + "KEY and VALUE: hex:BYTES in memory order (as -j prints them) or an integer stored little-endian in the key's or value's size; "
             + "a program array or map of maps takes a program's or map's name as VALUE.")
     List<String> mapEntries = new ArrayList<>();

@@ -7,6 +7,21 @@ import org.junit.jupiter.api.Test;
 /** Help as a user reaches it: every path to a command's help, and unknown commands as errors. */
 class HelpTest {
 
+    /** The man page comes from the same definitions as --help: every option of the command is in it, in roff. */
+    @Test
+    void manPrintsARoffPageOfEveryOption() {
+        CliRunner r = CliRunner.run("man", "prog", "run");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith(".TH BPF4J\\-PROG\\-RUN 1 ").contains("\n.SH SYNOPSIS\n").contains("\n.SH OPTIONS\n");
+        for (String option : new String[] {"\\-\\-ctx\\-out", "\\-\\-maps\\-in", "\\-\\-quiet", "\\-\\-cgroup\\-id"}) {
+            assertThat(r.out()).containsPattern("\\\\fB(\\\\-[a-z], )?" + java.util.regex.Pattern.quote(option) + "\\\\fR");
+        }
+        assertThat(CliRunner.run("man").out()).contains("\n.SH COMMANDS\n").contains("\\fBprog\\fR");
+        CliRunner bad = CliRunner.run("man", "prog", "frobnicate");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("bpf4j: man: 'prog frobnicate' is not a command (commands of 'bpf4j prog': show, dump, verify, run)\n");
+    }
+
     @Test
     void anUnknownCommandIsAnErrorEvenWithHelp() {
         for (String[] args : new String[][] {{"map", "--help"}, {"map"}, {"prog", "frobnicate", "--help"}}) {
