@@ -30,6 +30,7 @@ import org.bpf4j.runtime.LoadedObject;
 import org.bpf4j.runtime.LoadedProgram;
 import org.bpf4j.runtime.MapsSnapshot;
 import org.bpf4j.runtime.RejectedPrograms;
+import org.bpf4j.runtime.RepeatProgress;
 import org.bpf4j.runtime.RuntimeOptions;
 import org.bpf4j.runtime.TestRun;
 import org.bpf4j.runtime.TestRunException;
@@ -207,6 +208,7 @@ final class ProgRunCommand implements Callable<Integer> {
             }
             if (engine == EngineName.jit && repeat > 1 && input.pcap == null) warmUp(loaded, program, frames.getFirst(), context);
             List<FrameResult> results = new ArrayList<>();
+            RepeatProgress progress = progressOnStderr(frames.size());
             // where each ring's producer stood after each frame: a record belongs to the frame whose runs wrote past it
             Map<String, long[]> producedAfter = new LinkedHashMap<>();
             readers.forEach((name, reader) -> producedAfter.put(name, new long[frames.size()]));
@@ -217,7 +219,7 @@ final class ProgRunCommand implements Callable<Integer> {
                 Optional<TestRunResult> r;
                 Optional<String> error = Optional.empty();
                 try {
-                    r = Optional.of(program.testRun(input(frame, context).withRepeat(repeat)));
+                    r = Optional.of(program.testRun(input(frame, context).withRepeat(repeat), progress));
                     last = r.get();
                 } catch (TestRunException e) {
                     r = Optional.empty();
@@ -287,6 +289,23 @@ final class ProgRunCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** Seconds between two progress lines of a long --repeat. */
+    private static final long PROGRESS_NANOS = 2_000_000_000L;
+
+    /** A line on stderr every {@value #PROGRESS_NANOS} ns of a long --repeat: how many runs are over and how fast they go. */
+    private RepeatProgress progressOnStderr(int frameCount) {
+        PrintWriter err = spec.commandLine().getErr();
+        long[] last = {System.nanoTime()};
+        return (done, total, elapsed) -> {
+            long now = System.nanoTime();
+            if (now - last[0] < PROGRESS_NANOS) return;
+            last[0] = now;
+            err.printf("bpf4j: %s%d of %d runs (%.1f%%), %d ns per run%n", frameCount > 1 ? "this frame: " : "", done, total,
+                    100.0 * done / total, elapsed / done);
+            err.flush();
+        };
     }
 
     /** The option a file was given to, for messages about it. */

@@ -219,6 +219,18 @@ public final class LoadedProgram implements TailCallTarget {
      *     ({@code ENOSPC}), or a run that faults
      */
     public TestRunResult testRun(TestRun input) {
+        return testRun(input, RepeatProgress.NONE);
+    }
+
+    /** Runs between two progress reports (and interruption checks) of a long {@code repeat}. */
+    private static final int RUNS_PER_REPORT = 1 << 20;
+
+    /**
+     * As {@link #testRun(TestRun)}, telling {@code progress} how far a long {@code repeat} got after every
+     * {@value #RUNS_PER_REPORT} runs. An interrupt of the calling thread stops the runs there, as a signal stops the
+     * kernel's (bpf_test_timer_continue: {@code EINTR}).
+     */
+    public TestRunResult testRun(TestRun input, RepeatProgress progress) {
         CpuSlots<RunContext> slots = runtime.slots();
         if ((input.flags() & TestRun.F_XDP_LIVE_FRAMES) != 0) {
             throw new TestRunException(Errno.EOPNOTSUPP, "BPF_F_TEST_XDP_LIVE_FRAMES sends frames out of an interface:"
@@ -242,8 +254,19 @@ public final class LoadedProgram implements TailCallTarget {
             runtime.maps().epochs().enter(cpu);
             try {
                 start = System.nanoTime();
-                for (int i = 0, n = input.runs(); i < n; i++) {
-                    retval = executable.run(context, ctx, 0, 0, 0, 0, prepared.packetStart(), prepared.packetLength());
+                int n = input.runs();
+                for (int done = 0; done < n; ) {
+                    int chunk = Math.min(n - done, RUNS_PER_REPORT);
+                    for (int i = 0; i < chunk; i++) {
+                        retval = executable.run(context, ctx, 0, 0, 0, 0, prepared.packetStart(), prepared.packetLength());
+                    }
+                    done += chunk;
+                    if (done < n) {
+                        if (Thread.interrupted()) {
+                            throw new TestRunException(Errno.EINTR, "interrupted after " + done + " of " + n + " runs");
+                        }
+                        progress.ran(done, n, System.nanoTime() - start);
+                    }
                 }
                 elapsed = System.nanoTime() - start;
             } catch (ProgramFault e) {
