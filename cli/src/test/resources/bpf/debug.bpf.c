@@ -18,6 +18,19 @@ struct {
 	__type(value, __u64);
 } seen SEC(".maps");
 
+struct frame_record {
+	__u32 first_byte;
+	__u32 len;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} records SEC(".maps");
+
+// also a global, so that the object's BTF describes the record (clang keeps no BTF for a local's type)
+struct frame_record last_record;
+
 // tc: marks every skb, counts frames by their first byte, drops the first byte the map names (0 names none),
 // and rewrites byte 1 of passed frames to 0xaa
 SEC("tc")
@@ -35,6 +48,9 @@ int classify(struct __sk_buff *skb)
 		bpf_map_update_elem(&seen, &first, &one, BPF_NOEXIST);
 	skb->mark = 7;
 	skb->priority = 3;
+	last_record.first_byte = first;
+	last_record.len = skb->len;
+	bpf_ringbuf_output(&records, &last_record, sizeof(last_record), 0);
 	bpf_printk("first byte %u", first);
 	__u32 *blocked = bpf_map_lookup_elem(&blocked_first_byte, &zero);
 	if (blocked && *blocked && *blocked == first)

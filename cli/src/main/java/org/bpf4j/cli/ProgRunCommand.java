@@ -123,6 +123,10 @@ final class ProgRunCommand implements Callable<Integer> {
             + "a program array or map of maps takes a program's or map's name as VALUE.")
     List<String> mapEntries = new ArrayList<>();
 
+    @Option(names = "--ringbuf-type", paramLabel = "TYPE", description = "Read ring buffer records as this struct of the object's BTF "
+            + "(default: the ring's __type(value, ...) where the map definition gives one; else hex).")
+    String ringbufType;
+
     @Option(names = "--maps-in", paramLabel = "FILE", description = "Fill maps from FILE before the run: the \"maps\" object that -j prints (or that output whole).")
     Path mapsIn;
 
@@ -201,11 +205,17 @@ final class ProgRunCommand implements Callable<Integer> {
             LoadedProgram program = loaded.program(programSpec.name()).orElseThrow();
             if (mapsIn != null) MapState.load(loaded, mapsIn);
             for (int i = 0; i + 1 < mapEntries.size(); i += 2) MapState.put(loaded, mapEntries.get(i), mapEntries.get(i + 1));
-            if (!json) loaded.skipped().forEach((name, why) -> spec.commandLine().getErr().println("bpf4j: " + obj.name() + ": skipped: " + why));
             Map<String, RingBufferReader> readers = new LinkedHashMap<>();
+            Map<String, Optional<BtfDecoder>> recordTypes = new LinkedHashMap<>();
+            Optional<BtfDecoder> given = ringbufType == null ? Optional.empty() : Optional.of(BtfDecoder.ofType(obj, ringbufType, "--ringbuf-type"));
             for (BpfMap m : loaded.maps().values()) {
-                if (m instanceof RingBufMap ring) readers.put(m.name(), ring.reader());
+                if (m instanceof RingBufMap ring) {
+                    readers.put(m.name(), ring.reader());
+                    recordTypes.put(m.name(), given.or(() -> BtfDecoder.ofMap(obj, m.name(), false)));
+                }
             }
+            // every input is checked by now: what was left out is said once, before the runs
+            if (!json) loaded.skipped().forEach((name, why) -> spec.commandLine().getErr().println("bpf4j: " + obj.name() + ": skipped: " + why));
             if (engine == EngineName.jit && repeat > 1 && input.pcap == null) warmUp(loaded, program, frames.getFirst(), context);
             List<FrameResult> results = new ArrayList<>();
             RepeatProgress progress = progressOnStderr(frames.size());
@@ -236,8 +246,16 @@ final class ProgRunCommand implements Callable<Integer> {
                 List<Object> all = new ArrayList<>();
                 long[] marks = producedAfter.get(name);
                 int f = 0;
+                Optional<BtfDecoder> type = recordTypes.get(name);
                 for (long pos = reader.nextRecordPosition(); pos >= 0; pos = reader.nextRecordPosition()) {
-                    String rec = Json.hex(reader.poll().orElseThrow());
+                    byte[] bytes = reader.poll().orElseThrow();
+                    // a record read through its type keeps its hex beside it, as map entries do
+                    Object rec = type.<Object>map(t -> {
+                        Map<String, Object> typed = new LinkedHashMap<>();
+                        typed.put("hex", Json.hex(bytes));
+                        typed.put("formatted", t.decode(bytes));
+                        return typed;
+                    }).orElse(Json.hex(bytes));
                     all.add(rec);
                     while (f < marks.length - 1 && pos >= marks[f]) f++;
                     results.get(f).records().computeIfAbsent(name, k -> new ArrayList<>()).add(rec);
@@ -394,11 +412,16 @@ final class ProgRunCommand implements Callable<Integer> {
         }
     }
 
+    /** A record as text: by field where its type is known, else hex. */
+    private static String text(Object record) {
+        return record instanceof Map<?, ?> m ? Json.write(m.get("formatted")) : record.toString();
+    }
+
     /** With --quiet, what the per-frame lines would have shown: each ring's records and the trace lines. */
     private static void printRecordsAndTrace(PrintWriter out, Map<String, List<Object>> rings) {
         rings.forEach((name, records) -> {
             out.printf("ringbuf %s: %d %s%n", name, records.size(), records.size() == 1 ? "record" : "records");
-            for (Object r : records) out.println("  " + r);
+            for (Object r : records) out.println("  " + text(r));
         });
     }
 
@@ -464,7 +487,7 @@ final class ProgRunCommand implements Callable<Integer> {
             });
             for (String line : trace) out.println("  trace: " + line);
             records.forEach((name, recs) -> {
-                for (Object rec : recs) out.println("  ringbuf " + name + ": " + rec);
+                for (Object rec : recs) out.println("  ringbuf " + name + ": " + text(rec));
             });
         }
     }

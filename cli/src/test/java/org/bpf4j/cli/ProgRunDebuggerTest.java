@@ -61,7 +61,8 @@ class ProgRunDebuggerTest {
                 .containsPattern("frame 2: 60 bytes: TC_ACT_SHOT \\(2\\), \\d+ ns \\(dropped: not in --pcap-out\\)\n  trace: first byte 2\n")
                 .containsPattern("frame 3: 60 bytes: TC_ACT_OK \\(0\\), \\d+ ns\n  packet: byte 1 changed\n")
                 .contains("3 frames: return values 0 (TC_ACT_OK) x2, 2 (TC_ACT_SHOT) x1\n")
-                .contains("map seen (hash): 2 entries\n  key 1  value 2\n  key 2  value 1\n");
+                .contains("map seen (hash): 2 entries\n  key 1  value 2\n  key 2  value 1\n")
+                .containsPattern("frame 2: [^\n]*\n  trace: first byte 2\n  ringbuf records: 020000003c000000\n");
         List<Frame> written = Pcap.read(pcapOut);
         assertThat(written).as("the dropped frame is left out").hasSize(2);
         assertThat(written).allSatisfy(f -> assertThat(f.data()[1]).isEqualTo((byte) 0xaa));
@@ -146,7 +147,7 @@ class ProgRunDebuggerTest {
         String pcap = capture(1).toString();
         CliRunner noMap = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--map", "nope", "1=1");
         assertThat(noMap.exit()).isEqualTo(2);
-        assertThat(noMap.err()).contains("--map: the object has no map named 'nope' (maps: seen, blocked_first_byte, task, .rodata)");
+        assertThat(noMap.err()).contains("--map: the object has no map named 'nope' (maps: seen, records, blocked_first_byte, task, .bss, .rodata)");
         CliRunner tooBig = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--map", "seen", "1=hex:00");
         assertThat(tooBig.err()).contains("--map seen: the value has 1 bytes, the map's is 8");
         CliRunner past = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--map", "blocked_first_byte", "1=1");
@@ -212,5 +213,20 @@ class ProgRunDebuggerTest {
         JsonNode insns = json(CliRunner.run("prog", "dump", ProgCommandTest.FIREWALL, "--xlated", "-j")).get("programs").get(0).get("xlated_insns");
         assertThat(insns.get(10).get("rewritten").asText()).isEqualTo("map stats");
         assertThat(insns.get(0).get("rewritten").asText()).isEqualTo("was r8 = *(u32 *)(r1 + 0)");
+    }
+
+    @Test
+    void ringRecordsAreReadAsTheTypeGiven() throws IOException {
+        CliRunner r = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", capture(1, 2).toString(),
+                "--ringbuf-type", "struct frame_record");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("  ringbuf records: {\"first_byte\":1,\"len\":60}\n").contains("  ringbuf records: {\"first_byte\":2,\"len\":60}\n");
+        JsonNode record = json(CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", capture(7).toString(),
+                "--ringbuf-type", "frame_record", "-j")).get("ringbuf").get("records").get(0);
+        assertThat(record.get("hex").asText()).isEqualTo("070000003c000000");
+        assertThat(record.get("formatted").get("first_byte").asInt()).isEqualTo(7);
+        CliRunner missing = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", capture(1).toString(), "--ringbuf-type", "nope");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("bpf4j: --ringbuf-type nope: debug.bpf.o's BTF has no struct, union or typedef named 'nope'\n");
     }
 }
