@@ -103,7 +103,7 @@ public final class BtfCodec<T> {
         if (depth > MAX_DEPTH) throw new IllegalArgumentException(path + ": types nest deeper than " + MAX_DEPTH);
         BtfType t = btf.resolve(typeId);
         return switch (t) {
-            case BtfType.Int i -> scalar(java, path, describe(i), i.size(), i.signed(), (i.encoding() & BtfType.Int.BOOL) != 0, 0, 0);
+            case BtfType.Int i -> scalar(java, path, describe(btf, typeId, i), i.size(), i.signed(), (i.encoding() & BtfType.Int.BOOL) != 0, 0, 0);
             case BtfType.Ptr p -> scalar(java, path, "a pointer", 8, false, false, 0, 0);
             case BtfType.Enum e -> enumNode(java, path, e.name(), e.size(), e.signed(), e.values());
             case BtfType.Enum64 e -> enumNode(java, path, e.name(), e.size(), e.signed(), e.values());
@@ -116,8 +116,16 @@ public final class BtfCodec<T> {
         };
     }
 
-    private static String describe(BtfType.Int i) {
-        return (i.name().isEmpty() ? "an integer" : i.name()) + " (" + i.size() + (i.size() == 1 ? " byte)" : " bytes)");
+    /** An integer type as its declaration names it ({@code __u16} rather than {@code unsigned short}), with its size. */
+    private static String describe(Btf btf, int typeId, BtfType.Int i) {
+        String name = i.name();
+        for (BtfType t = btf.type(typeId); t instanceof BtfType.Modifier m; t = btf.type(m.type())) {
+            if (t instanceof BtfType.Typedef td) {
+                name = td.name();
+                break;
+            }
+        }
+        return (name.isEmpty() ? "an integer" : name) + " (" + i.size() + (i.size() == 1 ? " byte)" : " bytes)");
     }
 
     /** The size a Java integral type holds, or 0 for other types. */
@@ -240,7 +248,7 @@ public final class BtfCodec<T> {
         if (t instanceof BtfType.Int i) {
             size = i.size();
             signed = i.signed();
-            what = describe(i);
+            what = describe(btf, f.type(), i);
         } else if (t instanceof BtfType.Enum e) {
             size = e.size();
             signed = e.signed();
