@@ -21,4 +21,11 @@ public final class ApiRecords {
 
     /** A record that does not match {@code struct flow_key}: {@code port} is 4 bytes where the member is 2. */
     public record WrongKey(int addr, int port, byte proto, byte flags) {}
+
+    /** {@code struct src_key}, {@code struct rule}, {@code struct counter} of examples/xdp/firewall.bpf.c (docs/java-api.md). */
+    public record SrcKey(int prefixlen, int addr) {}
+
+    public record Rule(long hits) {}
+
+    public record Counter(long packets, long bytes) {}
 }
