@@ -23,6 +23,7 @@ import java.util.Objects;
  * {@code byte[]} or {@code String} for {@code char} arrays, Java arrays for arrays, nested records for nested
  * structs, and {@code Map<String, Object>} ({@code Map.class} or {@code Object.class}) for any type by field
  * name (numbers as {@code Long}, {@code char} arrays as {@code String}, arrays as {@code List}, enums by name).
+ * Global data sections read as their variables by name, as a struct's members.
  *
  * <p>The type is walked once, when the codec is made: a class that does not match it fails then, naming the
  * component and the sizes. Bytes are little-endian, as on x86-64. Where {@link BtfValues} prints any bytes
@@ -109,8 +110,11 @@ public final class BtfCodec<T> {
             case BtfType.Enum64 e -> enumNode(java, path, e.name(), e.size(), e.signed(), e.values());
             case BtfType.Float f -> floating(java, path, f);
             case BtfType.Array a -> array(btf, a, java, path, depth);
-            case BtfType.Struct s -> struct(btf, "struct " + s.name(), s.members(), false, java, path, depth);
-            case BtfType.Union u -> struct(btf, "union " + u.name(), u.members(), true, java, path, depth);
+            case BtfType.Struct s -> struct(btf, "struct " + s.name(), fields(btf, s.members()), false, java, path, depth);
+            case BtfType.Union u -> struct(btf, "union " + u.name(), fields(btf, u.members()), true, java, path, depth);
+            case BtfType.Datasec d when d.size() == 0 && !d.vars().isEmpty() -> throw new IllegalArgumentException(path + ": section "
+                    + d.name() + " has no layout in this BTF (clang leaves global variables' offsets to the loader): read its bytes");
+            case BtfType.Datasec d -> struct(btf, "section " + d.name(), variables(btf, d), false, java, path, depth);
             default -> throw new IllegalArgumentException(path + ": BTF kind " + t.getClass().getSimpleName() + " (type " + typeId
                     + ") has no Java form");
         };
@@ -221,6 +225,21 @@ public final class BtfCodec<T> {
     /** A struct's or union's member as the codec sees it: anonymous structs and unions flattened, as C names their members. */
     private record Field(String name, int type, long bitOffset, int bits) {}
 
+    private static List<Field> fields(Btf btf, List<BtfType.Member> members) {
+        List<Field> fields = new ArrayList<>();
+        fields(btf, members, 0, fields, 0);
+        return fields;
+    }
+
+    /** Global data ({@code .data}, {@code .bss}, {@code .rodata}): its variables by name, at their offsets. */
+    private static List<Field> variables(Btf btf, BtfType.Datasec d) {
+        List<Field> fields = new ArrayList<>();
+        for (BtfType.VarSecinfo v : d.vars()) {
+            if (btf.type(v.type()) instanceof BtfType.Var var) fields.add(new Field(var.name(), var.type(), v.offset() * 8, 0));
+        }
+        return fields;
+    }
+
     private static void fields(Btf btf, List<BtfType.Member> members, long base, List<Field> out, int depth) {
         if (depth > MAX_DEPTH) throw new IllegalArgumentException("anonymous members nest deeper than " + MAX_DEPTH);
         for (BtfType.Member m : members) {
@@ -260,9 +279,7 @@ public final class BtfCodec<T> {
         return scalar(java, path, what, size, signed, false, f.bitOffset(), f.bits());
     }
 
-    private static Node struct(Btf btf, String what, List<BtfType.Member> members, boolean union, Class<?> java, String path, int depth) {
-        List<Field> fields = new ArrayList<>();
-        fields(btf, members, 0, fields, 0);
+    private static Node struct(Btf btf, String what, List<Field> fields, boolean union, Class<?> java, String path, int depth) {
         List<String> names = fields.stream().map(Field::name).toList();
         if (dynamic(java)) {
             List<Node> nodes = new ArrayList<>();

@@ -180,6 +180,27 @@ class BtfCodecTest {
         assertThatThrownBy(() -> BtfCodec.of(btf, u32, Long.class)).hasMessage("Long is Long (8 bytes), its BTF type is __u32 (4 bytes)");
     }
 
+    public record Rodata(short cfg_drop_port) {}
+
+    @Test
+    void globalDataIsItsVariablesByNameWhereItsBtfLaysThemOut() throws java.io.IOException {
+        Types t = new Types();
+        int u16 = t.integer("unsigned short", 2, 0);
+        int var = t.b.type("cfg_drop_port", 14, 0, false, u16);
+        t.b.u32(1); // global
+        int sec = t.b.type(".rodata", 15, 1, false, 2);
+        t.b.u32(var).u32(0).u32(2);
+        int empty = t.b.type(".bss", 15, 1, false, 0);
+        t.b.u32(var).u32(0).u32(2);
+        Btf btf = t.build();
+        BtfCodec<Rodata> codec = BtfCodec.of(btf, sec, Rodata.class);
+        assertThat(codec.decode(new byte[] {0x17, 0})).isEqualTo(new Rodata((short) 23));
+        assertThat(codec.encode(new Rodata((short) 0x1234))).containsExactly(0x34, 0x12);
+        // as clang leaves it in an object: no size, no offsets
+        assertThatThrownBy(() -> BtfCodec.of(btf, empty, Map.class)).hasMessage("Map: section .bss has no layout in this BTF"
+                + " (clang leaves global variables' offsets to the loader): read its bytes");
+    }
+
     // ---- generated layouts ------------------------------------------------------------------------
 
     /** A generated type: its BTF id, size, alignment, and how to make a random value of it. */
