@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,9 +61,11 @@ final class KernelMapBatches {
             int n = Attr.getU32(attr, Attr.Batch.COUNT);
             List<byte[]> k = new ArrayList<>(n);
             List<byte[]> v = new ArrayList<>(n);
+            byte[] allKeys = keys.asSlice(0, (long) n * keySize).toArray(ValueLayout.JAVA_BYTE); // one copy out of native memory
+            byte[] allValues = values.asSlice(0, (long) n * valueSize).toArray(ValueLayout.JAVA_BYTE);
             for (int i = 0; i < n; i++) {
-                k.add(keys.asSlice((long) i * keySize, keySize).toArray(ValueLayout.JAVA_BYTE));
-                v.add(values.asSlice((long) i * valueSize, valueSize).toArray(ValueLayout.JAVA_BYTE));
+                k.add(Arrays.copyOfRange(allKeys, i * keySize, (i + 1) * keySize));
+                v.add(Arrays.copyOfRange(allValues, i * valueSize, (i + 1) * valueSize));
             }
             return new Batch(k, v, end ? Optional.empty() : Optional.of(new BatchCursor(out.toArray(ValueLayout.JAVA_BYTE))));
         }
