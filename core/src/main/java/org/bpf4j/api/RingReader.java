@@ -21,7 +21,12 @@ public final class RingReader implements AutoCloseable {
 
     /** A reader of {@code ring}; {@code mapping} is released on close (the kernel's mmap, or nothing). */
     public RingReader(RingBufferMemory ring, AutoCloseable mapping) {
-        this.reader = new RingBufferReader(ring);
+        this(new RingBufferReader(ring), mapping);
+    }
+
+    /** {@code reader} with a callback and a stream; {@code mapping} is released on close. */
+    public RingReader(RingBufferReader reader, AutoCloseable mapping) {
+        this.reader = reader;
         this.mapping = mapping;
     }
 

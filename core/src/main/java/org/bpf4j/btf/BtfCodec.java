@@ -206,6 +206,7 @@ public final class BtfCodec<T> {
         if (a.nelems() > Integer.MAX_VALUE) throw new IllegalArgumentException(path + ": an array of " + a.nelems() + " elements");
         int n = (int) a.nelems();
         int elemSize = (int) btf.sizeof(a.type());
+        if (elemSize == 0 && n > 0) throw new IllegalArgumentException(path + ": an array of " + n + " elements of no size");
         boolean bytes = btf.resolve(a.type()) instanceof BtfType.Int i && i.size() == 1;
         if (java == String.class || dynamic(java) && isChar(btf, a.type())) {
             if (!bytes) throw new IllegalArgumentException(path + " is String, its BTF type is an array of " + elemSize + "-byte elements, not of char");

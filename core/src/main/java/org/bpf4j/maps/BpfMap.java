@@ -113,7 +113,7 @@ public sealed interface BpfMap extends MapHandle
     @Override
     default RingReader openRingBuffer() {
         if (!(this instanceof RingBufMap ring)) throw new IllegalArgumentException("map " + name() + " is a " + type() + " map, not a ring buffer");
-        return new RingReader(ring, () -> { });
+        return new RingReader(ring.reader(), () -> { }); // the ring's own reader: one consumer, as the kernel's ring has
     }
 
     /** Bytes of a value in the host API: value_size, or round_up(value_size, 8) * CPUs for per-CPU maps. */

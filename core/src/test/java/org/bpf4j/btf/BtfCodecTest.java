@@ -171,6 +171,16 @@ class BtfCodecTest {
     }
 
     @Test
+    void anArrayOfEmptyStructsIsRefusedRatherThanWalkedABillionTimes() {
+        Types t = new Types();
+        int empty = t.struct("empty", 4, 0);
+        int idx = t.integer("int", 4, SIGNED);
+        int huge = t.array(empty, idx, 1 << 30);
+        Btf btf = t.build();
+        assertThatThrownBy(() -> BtfCodec.of(btf, huge, Map.class)).hasMessage("Map: an array of 1073741824 elements of no size");
+    }
+
+    @Test
     void scalarKeysAreJavaNumbersOfTheirSize() {
         Types t = new Types();
         int u32 = t.typedef("__u32", t.integer("unsigned int", 4, 0));
