@@ -95,7 +95,10 @@ public interface MapHandle extends AutoCloseable {
     /** {@code BPF_MAP_DELETE_BATCH}: the keys deleted in order; the first failure stops and throws (hash maps, LPM tries). */
     int deleteBatch(List<byte[]> keys, long elemFlags);
 
-    /** Every entry, read with {@link #lookupBatch} {@code count} at a time (what {@code bpftool map dump} does with batches). */
+    /**
+     * Every entry, read with {@link #lookupBatch} {@code count} at a time (what {@code bpftool map dump} does with
+     * batches). The walk stops at max_entries entries: a hash map changed meanwhile may hand a key out twice.
+     */
     default List<MapEntry> lookupAll(int count) {
         List<MapEntry> out = new ArrayList<>();
         Optional<BatchCursor> cursor = Optional.empty();
@@ -103,7 +106,7 @@ public interface MapHandle extends AutoCloseable {
             Batch b = lookupBatch(cursor, count, 0);
             for (int i = 0; i < b.keys().size(); i++) out.add(new MapEntry(b.keys().get(i), b.values().get(i)));
             cursor = b.next();
-        } while (cursor.isPresent());
+        } while (cursor.isPresent() && Integer.toUnsignedLong(out.size()) < Integer.toUnsignedLong(maxEntries()));
         return out;
     }
 
