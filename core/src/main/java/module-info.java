@@ -4,6 +4,7 @@
  * {@link org.bpf4j.engine.Engine}.
  */
 module org.bpf4j.core {
+    exports org.bpf4j.api;
     exports org.bpf4j.asm;
     exports org.bpf4j.btf;
     exports org.bpf4j.btf.core;

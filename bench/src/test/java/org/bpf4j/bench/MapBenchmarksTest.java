@@ -250,4 +250,24 @@ class MapBenchmarksTest {
             s.tearDown();
         }
     }
+
+    @Test
+    void batchDumpsAndElementWalksSeeEveryEntry() {
+        Optional<String> why = KernelMapBenchmark.unavailable();
+        assumeTrue(why.isEmpty(), () -> "kernel unreachable: " + why.orElse(""));
+        for (org.bpf4j.maps.MapType type : java.util.List.of(org.bpf4j.maps.MapType.HASH, org.bpf4j.maps.MapType.ARRAY)) {
+            KernelMapBatchBenchmark s = new KernelMapBatchBenchmark();
+            s.entries = 5000;
+            s.batch = 64;
+            s.type = type;
+            s.setUp();
+            try {
+                assertThat(s.batchDump()).as("%s by batches", type).isEqualTo(5000);
+                assertThat(s.elementWalk()).as("%s element by element", type).isEqualTo(5000);
+                assertThat(s.map.lookup(MapFixtures.u32(4321)).map(v -> MapFixtures.u64(v, 0))).contains(4321L);
+            } finally {
+                s.tearDown();
+            }
+        }
+    }
 }

@@ -4,12 +4,14 @@ package org.bpf4j.maps;
  * A map operation or map creation failed with the errno the kernel would return. The message is one
  * line and names the map: {@code map 'counters' (HASH): update: E2BIG: map is full (max_entries 1024)}.
  */
-public final class BpfMapException extends RuntimeException {
+public final class BpfMapException extends org.bpf4j.api.ErrnoException {
+    private static final long serialVersionUID = 1L;
+
     private final Errno errno;
     private final String mapName;
 
     public BpfMapException(Errno errno, String mapName, String message) {
-        super(message);
+        super(errno.number(), message);
         this.errno = errno;
         this.mapName = mapName;
     }

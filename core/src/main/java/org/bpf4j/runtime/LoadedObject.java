@@ -25,7 +25,7 @@ import org.bpf4j.verifier.MapValueFields;
 import org.bpf4j.verifier.VerifierResult;
 
 /** An object loaded into a runtime: its maps, created and filled, and its programs, ready to run. */
-public final class LoadedObject implements AutoCloseable {
+public final class LoadedObject implements org.bpf4j.api.ObjectHandle {
     private final BpfRuntime runtime;
     private final BpfObject object;
     private final Map<String, BpfMap> maps;
@@ -113,7 +113,7 @@ public final class LoadedObject implements AutoCloseable {
      * finds them at map creation (btf_parse_fields): the map copies values around them.
      */
     private static MapSpec spec(BpfObject object, MapDefinition def, int cpus) {
-        MapSpec spec = def.spec(cpus);
+        MapSpec spec = def.spec(cpus).withBtf(org.bpf4j.btf.MapBtf.of(object.btf(), def.btfKeyTypeId(), def.btfValueTypeId()));
         if (def.btfValueTypeId() != 0 && object.btf().isPresent()) {
             MapValueFields f = MapValueFields.of(object.btf().get(), def.btfValueTypeId());
             spec = spec.withSpinLockOffset(f.spinLockOff()).withTimerOffset(f.timerOff());
@@ -161,13 +161,17 @@ public final class LoadedObject implements AutoCloseable {
     public BpfObject object() { return object; }
 
     /** The maps by ELF name (global data by section name), in the object's order. */
+    @Override
     public Map<String, BpfMap> maps() { return maps; }
 
+    @Override
     public Optional<BpfMap> map(String name) { return Optional.ofNullable(maps.get(name)); }
 
     /** The programs by ELF symbol name, in the object's order. */
+    @Override
     public Map<String, LoadedProgram> programs() { return programs; }
 
+    @Override
     public Optional<LoadedProgram> program(String name) { return Optional.ofNullable(programs.get(name)); }
 
     /**

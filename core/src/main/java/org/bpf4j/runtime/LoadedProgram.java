@@ -47,7 +47,7 @@ import org.bpf4j.verifier.VerifierResult;
  * handles and value addresses, context accesses rewritten to bpf4j's context layout, every helper it
  * calls present. Runs on any thread; each run owns a CPU slot from start to end.
  */
-public final class LoadedProgram implements TailCallTarget {
+public final class LoadedProgram implements TailCallTarget, org.bpf4j.api.ProgramHandle {
     private final BpfRuntime runtime;
     private final ProgramSpec spec;
     private final TestContext testContext;
@@ -204,7 +204,15 @@ public final class LoadedProgram implements TailCallTarget {
      */
     public VerifierResult verdict() { return verdict; }
 
+    @Override
     public ProgramType type() { return spec.type(); }
+
+    /** The in-JVM runtime has no live hooks: it refuses, naming the backend that has them. */
+    @Override
+    public org.bpf4j.api.LinkHandle attach(Optional<String> interfaceName) {
+        throw new UnsupportedOperationException("program " + spec.name() + " (section " + spec.sectionName() + "): the in-JVM runtime"
+                + " has no live hooks; load the object with org.bpf4j.linux.KernelObject.load to attach it in the kernel");
+    }
 
     /** The program as the engine runs it (maps bound, context accesses rewritten). */
     public Program program() { return executable.program(); }
@@ -218,6 +226,7 @@ public final class LoadedProgram implements TailCallTarget {
      * @throws TestRunException for input the kernel refuses, output larger than the room given
      *     ({@code ENOSPC}), or a run that faults
      */
+    @Override
     public TestRunResult testRun(TestRun input) {
         return testRun(input, RepeatProgress.NONE);
     }

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bpf4j.api.ObjectHandle;
+import org.bpf4j.api.ProgramHandle;
+import org.bpf4j.api.TypedMap;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.engine.Engine;
 import org.bpf4j.link.LinkedObject;
@@ -98,6 +101,29 @@ class JavaApiExamplesTest {
         // end::engine[]
     }
 
+    /** struct src_key, struct rule and struct counter of examples/xdp/firewall.bpf.c, read through its BTF. */
+    record SrcKey(int prefixlen, int addr) {}
+
+    record Rule(long hits) {}
+
+    record Counter(long packets, long bytes) {}
+
+    @Test
+    void oneApiForBothBackends() throws IOException {
+        // tag::api[]
+        try (BpfRuntime runtime = BpfRuntime.create(); ObjectHandle firewall = runtime.load(BpfObject.open(FIREWALL))) {
+            TypedMap<SrcKey, Rule> blocked = firewall.requireMap("blocked_src").typed(SrcKey.class, Rule.class);
+            blocked.update(new SrcKey(8, 10), new Rule(0)); // 10.0.0.0/8: __be32 addr, 10 is its first byte
+            ProgramHandle xdp = firewall.requireProgram("xdp_firewall");
+            assertThat(xdp.testRun(TestRun.of(Pcap.read(CAPTURE).get(6).data())).retval()).isEqualTo(XDP_DROP);
+            assertThat(blocked.lookup(new SrcKey(8, 10)).orElseThrow().hits()).isEqualTo(1);
+            TypedMap<Integer, Counter> stats = firewall.requireMap("stats").typed(Integer.class, Counter.class);
+            long dropped = stats.lookupPerCpu(4).orElseThrow().stream().mapToLong(Counter::packets).sum(); // REASON_BLOCKED_SRC
+            assertThat(dropped).isEqualTo(1);
+        }
+        // end::api[]
+    }
+
     @Test
     void thePageShowsTheseExamplesWordForWord() throws IOException {
         String page = Files.readString(ROOT.resolve("docs/java-api.md"));
@@ -108,7 +134,7 @@ class JavaApiExamplesTest {
         List<String> regions = new ArrayList<>();
         Matcher r = Pattern.compile("// tag::(\\w+)\\[]\n(.*?)\\s*// end::\\1\\[]", Pattern.DOTALL).matcher(source);
         while (r.find()) regions.add(r.group(2).stripIndent().strip() + "\n");
-        assertThat(regions).as("tagged regions of this file").hasSize(4);
+        assertThat(regions).as("tagged regions of this file").hasSize(5);
         assertThat(blocks).as("java blocks of docs/java-api.md").containsExactlyElementsOf(regions);
     }
 }

@@ -77,6 +77,12 @@ final class Attr {
         static final long FREEZE_END = 4;
     }
 
+    /** BPF_MAP_*_BATCH: {@code in_batch}/{@code out_batch} point at a cursor, {@code count} is in and out. */
+    static final class Batch {
+        static final long IN_BATCH = 0, OUT_BATCH = 8, KEYS = 16, VALUES = 24, COUNT = 32, MAP_FD = 36, ELEM_FLAGS = 40, FLAGS = 48;
+        static final long END = 56;
+    }
+
     /** BPF_PROG_LOAD. */
     static final class ProgLoad {
         static final long PROG_TYPE = 0, INSN_CNT = 4, INSNS = 8, LICENSE = 16, LOG_LEVEL = 24, LOG_SIZE = 28,

@@ -16,6 +16,10 @@ public enum BpfCommand {
     BPF_BTF_LOAD(18),
     BPF_MAP_LOOKUP_AND_DELETE_ELEM(21),
     BPF_MAP_FREEZE(22),
+    BPF_MAP_LOOKUP_BATCH(24),
+    BPF_MAP_LOOKUP_AND_DELETE_BATCH(25),
+    BPF_MAP_UPDATE_BATCH(26),
+    BPF_MAP_DELETE_BATCH(27),
     BPF_LINK_CREATE(28);
 
     private final int number;

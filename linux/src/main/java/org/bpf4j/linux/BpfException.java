@@ -1,22 +1,19 @@
 package org.bpf4j.linux;
 
-import java.util.Optional;
 import org.bpf4j.maps.Errno;
 
 /**
  * A {@code bpf(2)} call (or a syscall issued for it) failed: carries the command and the errno so
  * that callers can tell {@code ENOENT} from {@code EPERM} without parsing a message.
  */
-public class BpfException extends RuntimeException {
+public class BpfException extends org.bpf4j.api.ErrnoException {
     private static final long serialVersionUID = 1L;
 
     private final BpfCommand command;
-    private final int errno;
 
     public BpfException(BpfCommand command, int errno, String message) {
-        super(message);
+        super(errno, message);
         this.command = command;
-        this.errno = errno;
     }
 
     /** The default message: {@code "BPF_MAP_UPDATE_ELEM: EEXIST (File exists)"} plus context. */
@@ -30,13 +27,6 @@ public class BpfException extends RuntimeException {
     /** The command that failed; {@code null} when the failure was not a {@code bpf(2)} command. */
     public BpfCommand command() { return command; }
 
-    /** The positive errno value. */
-    public int errno() { return errno; }
-
-    /** {@code "ENOENT"}, or {@code "errno N"} for a number {@link Errno} does not name. */
-    public String errnoName() { return Errno.nameOf(errno); }
-
-    public Optional<Errno> errnoValue() { return Errno.of(errno); }
-
-    public boolean is(Errno e) { return e.number() == errno; }
+    /** The positive errno value ({@link #errnoNumber()}). */
+    public int errno() { return errnoNumber(); }
 }

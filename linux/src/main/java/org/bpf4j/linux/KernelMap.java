@@ -23,10 +23,13 @@ import org.bpf4j.maps.Errno;
  * <p>Not safe for a {@link #close()} concurrent with other calls; concurrent element operations are
  * as safe as the kernel makes them.
  */
-public final class KernelMap implements AutoCloseable {
+public final class KernelMap implements org.bpf4j.api.MapHandle {
 
     private final FdHandle handle;
     private final KernelMapSpec spec;
+    /** The map's name in its object (the kernel keeps 15 characters) and BTF types, when an object declared it. */
+    private volatile String objectName;
+    private volatile Optional<org.bpf4j.btf.MapBtf> btf = Optional.empty();
 
     private KernelMap(FdHandle handle, KernelMapSpec spec) {
         this.handle = handle;
@@ -79,7 +82,33 @@ public final class KernelMap implements AutoCloseable {
 
     public KernelMapSpec spec() { return spec; }
 
+    @Override
     public MapType type() { return spec.type(); }
+
+    /** The map's name in the object it was loaded from, or the kernel's (at most 15 characters). */
+    @Override
+    public String name() { return objectName != null ? objectName : spec.name(); }
+
+    @Override
+    public int keySize() { return spec.keySize(); }
+
+    @Override
+    public int valueSize() { return spec.valueSize(); }
+
+    @Override
+    public int maxEntries() { return spec.maxEntries(); }
+
+    @Override
+    public int hostValueSize() { return spec.type().perCpu() ? stride() * possibleCpus() : spec.valueSize(); }
+
+    @Override
+    public Optional<org.bpf4j.btf.MapBtf> btf() { return btf; }
+
+    /** Records what the object that declared this map calls it and its BTF key and value types. */
+    void declaredAs(String name, Optional<org.bpf4j.btf.MapBtf> types) {
+        this.objectName = name;
+        this.btf = types;
+    }
 
     /** The descriptor, valid until {@link #close()}; e.g. for {@code lddw} map references. */
     public int fd() { return handle.fd(); }
@@ -100,15 +129,19 @@ public final class KernelMap implements AutoCloseable {
      */
     public Optional<byte[]> lookup(byte[] key) { return lookup(key, 0); }
 
-    /** {@code BPF_MAP_LOOKUP_ELEM} with {@code flags} ({@link MapFlags#BPF_F_LOCK}: copied under the value's spin lock). */
+    /**
+     * {@code BPF_MAP_LOOKUP_ELEM} with {@code flags} ({@link MapFlags#BPF_F_LOCK}: copied under the value's spin lock);
+     * a per-CPU map's value is every possible CPU's, each rounded up to 8 bytes ({@link #lookupPerCpu} splits it).
+     */
+    @Override
     public Optional<byte[]> lookup(byte[] key, long flags) {
-        requireNotPerCpu("lookup");
+        int size = hostValueSize();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(Math.max(1, spec.valueSize()));
+            MemorySegment v = a.allocate(Math.max(1, size), 8);
             long r = elem(a, BpfCommand.BPF_MAP_LOOKUP_ELEM, keySegment(a, key), v, flags);
             if (r == -Errno.ENOENT.number()) return Optional.empty();
             check(BpfCommand.BPF_MAP_LOOKUP_ELEM, r);
-            return Optional.of(v.asSlice(0, spec.valueSize()).toArray(ValueLayout.JAVA_BYTE));
+            return Optional.of(v.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE));
         }
     }
 
@@ -116,8 +149,9 @@ public final class KernelMap implements AutoCloseable {
      * {@code BPF_MAP_LOOKUP_ELEM} on a per-CPU map: one value per possible CPU, in CPU order (the kernel
      * hands them out 8-byte aligned; the padding is dropped).
      */
+    @Override
     public Optional<List<byte[]>> lookupPerCpu(byte[] key) {
-        requirePerCpu("lookupPerCpu");
+        requirePerCpu(BpfCommand.BPF_MAP_LOOKUP_ELEM);
         int ncpu = possibleCpus();
         int stride = stride();
         try (Arena a = Arena.ofConfined()) {
@@ -134,9 +168,9 @@ public final class KernelMap implements AutoCloseable {
     }
 
     /** {@code BPF_MAP_UPDATE_ELEM} with {@code flags} ({@link MapFlags}: {@code BPF_ANY}, {@code BPF_NOEXIST}, {@code BPF_EXIST}, {@code BPF_F_LOCK}). */
+    @Override
     public void update(byte[] key, byte[] value, long flags) {
-        requireNotPerCpu("update");
-        requireSize("value", value, spec.valueSize());
+        requireSize("value", value, hostValueSize());
         try (Arena a = Arena.ofConfined()) {
             long r = elem(a, BpfCommand.BPF_MAP_UPDATE_ELEM, keySegment(a, key), bytes(a, value), flags);
             check(BpfCommand.BPF_MAP_UPDATE_ELEM, r);
@@ -147,8 +181,9 @@ public final class KernelMap implements AutoCloseable {
     public void put(byte[] key, byte[] value) { update(key, value, MapFlags.BPF_ANY); }
 
     /** {@code BPF_MAP_UPDATE_ELEM} on a per-CPU map: exactly one value per possible CPU. */
+    @Override
     public void updatePerCpu(byte[] key, List<byte[]> values, long flags) {
-        requirePerCpu("updatePerCpu");
+        requirePerCpu(BpfCommand.BPF_MAP_UPDATE_ELEM);
         int ncpu = possibleCpus();
         if (values.size() != ncpu) {
             throw new IllegalArgumentException("per-CPU update needs " + ncpu + " values (possible CPUs), got " + values.size());
@@ -171,6 +206,7 @@ public final class KernelMap implements AutoCloseable {
      *
      * @throws BpfException {@code ENOENT} when the key is absent, {@code EINVAL} on an array
      */
+    @Override
     public void delete(byte[] key) {
         try (Arena a = Arena.ofConfined()) {
             long r = elem(a, BpfCommand.BPF_MAP_DELETE_ELEM, keySegment(a, key), null, 0);
@@ -185,6 +221,7 @@ public final class KernelMap implements AutoCloseable {
      *
      * @return the next key, or empty on {@code ENOENT} (the end)
      */
+    @Override
     public Optional<byte[]> nextKey(byte[] key) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment next = a.allocate(Math.max(1, spec.keySize()));
@@ -199,6 +236,7 @@ public final class KernelMap implements AutoCloseable {
      * All keys, by walking {@link #nextKey}. The walk is bounded by {@code max_entries}: a hash map
      * modified concurrently may restart, and the kernel promises no more than that.
      */
+    @Override
     public List<byte[]> keys() {
         List<byte[]> out = new ArrayList<>();
         byte[] k = null;
@@ -215,14 +253,52 @@ public final class KernelMap implements AutoCloseable {
      * {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM}: for a queue or stack ({@code key == null}) this pops;
      * hash maps support it since Linux 5.14.
      */
+    @Override
     public Optional<byte[]> lookupAndDelete(byte[] key) {
-        requireNotPerCpu("lookupAndDelete");
+        int size = hostValueSize();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(Math.max(1, spec.valueSize()));
+            MemorySegment v = a.allocate(Math.max(1, size), 8);
             long r = elem(a, BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, keySegment(a, key), v, 0);
             if (r == -Errno.ENOENT.number()) return Optional.empty();
             check(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, r);
-            return Optional.of(v.asSlice(0, spec.valueSize()).toArray(ValueLayout.JAVA_BYTE));
+            return Optional.of(v.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Override
+    public org.bpf4j.api.Batch lookupBatch(Optional<org.bpf4j.api.BatchCursor> from, int count, long elemFlags) {
+        try {
+            return KernelMapBatches.lookup(this, handle.fd(), from, count, elemFlags, false);
+        } finally {
+            Reference.reachabilityFence(handle);
+        }
+    }
+
+    @Override
+    public org.bpf4j.api.Batch lookupAndDeleteBatch(Optional<org.bpf4j.api.BatchCursor> from, int count, long elemFlags) {
+        try {
+            return KernelMapBatches.lookup(this, handle.fd(), from, count, elemFlags, true);
+        } finally {
+            Reference.reachabilityFence(handle);
+        }
+    }
+
+    @Override
+    public int updateBatch(List<byte[]> keys, List<byte[]> values, long elemFlags) {
+        Objects.requireNonNull(values, "values");
+        try {
+            return KernelMapBatches.write(this, handle.fd(), keys, values, elemFlags);
+        } finally {
+            Reference.reachabilityFence(handle);
+        }
+    }
+
+    @Override
+    public int deleteBatch(List<byte[]> keys, long elemFlags) {
+        try {
+            return KernelMapBatches.write(this, handle.fd(), keys, null, elemFlags);
+        } finally {
+            Reference.reachabilityFence(handle);
         }
     }
 
@@ -244,7 +320,15 @@ public final class KernelMap implements AutoCloseable {
         return KernelRingBuffer.of(this);
     }
 
+    /** This ring buffer mapped and read with the reader bpf4j's own ring buffers have; closing the reader unmaps it. */
+    @Override
+    public org.bpf4j.api.RingReader openRingBuffer() {
+        KernelRingBuffer ring = ringBuffer();
+        return new org.bpf4j.api.RingReader(ring, ring);
+    }
+
     /** {@code BPF_MAP_FREEZE}: from now on the syscall side may not write (programs still may). */
+    @Override
     public void freeze() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = Attr.allocate(a);
@@ -316,14 +400,9 @@ public final class KernelMap implements AutoCloseable {
 
     private int stride() { return (spec.valueSize() + 7) & ~7; }
 
-    private void requirePerCpu(String op) {
-        if (!spec.type().perCpu()) throw new UnsupportedOperationException(op + " needs a per-CPU map, not " + describe(spec));
-    }
-
-    private void requireNotPerCpu(String op) {
-        if (spec.type().perCpu()) {
-            throw new UnsupportedOperationException(op + " on per-CPU " + describe(spec) + ": use the ...PerCpu variant");
-        }
+    /** As bpf4j's maps refuse it: EINVAL, the per-CPU layout asked of a map that has one value per key. */
+    private void requirePerCpu(BpfCommand cmd) {
+        if (!spec.type().perCpu()) throw BpfException.of(cmd, Errno.EINVAL.number(), describe(spec) + ": not a per-CPU map");
     }
 
     static String describe(KernelMapSpec spec) {

@@ -24,7 +24,7 @@ import org.bpf4j.verifier.MapValueFields;
  * to the maps' fds and loaded with their type, expected attach type and flags. The same
  * {@link BpfObject} that bpf4j's runtime loads: a user switches backend, not code.
  */
-public final class KernelObject implements AutoCloseable {
+public final class KernelObject implements org.bpf4j.api.ObjectHandle {
     private final Map<String, KernelMap> maps;
     private final Map<String, KernelProgram> programs;
     private final Optional<KernelBtf> btf;
@@ -69,6 +69,7 @@ public final class KernelObject implements AutoCloseable {
             if (needed && object.btf().isPresent()) btf = KernelBtf.load(withDatasecLayout(object.btf().get().rawBytes()));
             for (MapDefinition def : object.maps()) {
                 maps.put(def.name(), createMap(def, templates, btf != null && needsBtf(object, def) ? btf : null));
+                maps.get(def.name()).declaredAs(def.name(), org.bpf4j.btf.MapBtf.of(object.btf(), def.btfKeyTypeId(), def.btfValueTypeId()));
             }
             for (MapDefinition def : object.maps()) {
                 KernelMap map = maps.get(def.name());
@@ -85,6 +86,7 @@ public final class KernelObject implements AutoCloseable {
             for (LinkedProgram program : linked.programs()) {
                 if (only.isPresent() && !only.get().equals(program.name())) continue;
                 programs.put(program.name(), loadProgram(object, program, byIndex, btf, logLevel));
+                programs.get(program.name()).declaredAs(program.name(), program.spec().sectionName());
             }
             for (MapDefinition def : object.maps()) {
                 if (def.type() != MapType.PROG_ARRAY) continue;
@@ -248,6 +250,7 @@ public final class KernelObject implements AutoCloseable {
      * {@code bpf_object__attach_skeleton} does; {@code interfaceName} for XDP and tcx programs. Programs whose
      * section names no hook stay loaded and unattached. On a failure the links made so far are closed.
      */
+    @Override
     public List<Link> attachAll(Optional<String> interfaceName) {
         List<Link> links = new ArrayList<>();
         try {
@@ -262,12 +265,16 @@ public final class KernelObject implements AutoCloseable {
         return links;
     }
 
+    @Override
     public Map<String, KernelMap> maps() { return maps; }
 
+    @Override
     public Map<String, KernelProgram> programs() { return programs; }
 
+    @Override
     public Optional<KernelProgram> program(String name) { return Optional.ofNullable(programs.get(name)); }
 
+    @Override
     public Optional<KernelMap> map(String name) { return Optional.ofNullable(maps.get(name)); }
 
     @Override

@@ -7,6 +7,7 @@ import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.bpf4j.isa.Program;
 import org.bpf4j.maps.Errno;
 import org.bpf4j.progtype.ProgramType;
@@ -16,11 +17,14 @@ import org.bpf4j.runtime.TestRunResult;
 /**
  * A program loaded into the kernel (so: accepted by the kernel's verifier), owned through its fd.
  */
-public final class KernelProgram implements AutoCloseable {
+public final class KernelProgram implements org.bpf4j.api.ProgramHandle, AutoCloseable {
 
     private final FdHandle handle;
     private final ProgramType type;
     private final String verifierLog;
+    /** The ELF symbol name (the kernel keeps 15 characters) and section, when loaded from an object. */
+    private volatile String name = "";
+    private volatile Optional<String> section = Optional.empty();
 
     private KernelProgram(FdHandle handle, ProgramType type, String verifierLog) {
         this.handle = handle;
@@ -60,7 +64,9 @@ public final class KernelProgram implements AutoCloseable {
                     return r;
                 });
         String what = type + " program" + (options.name().isEmpty() ? "" : " '" + options.name() + "'");
-        return new KernelProgram(new FdHandle(o.fd(), what), type, o.log());
+        KernelProgram loaded = new KernelProgram(new FdHandle(o.fd(), what), type, o.log());
+        loaded.name = options.name();
+        return loaded;
     }
 
     private static void fill(Arena a, MemorySegment attr, ProgramType type, byte[] code, int insnCnt, String license,
@@ -122,7 +128,32 @@ public final class KernelProgram implements AutoCloseable {
         }
     }
 
+    @Override
     public ProgramType type() { return type; }
+
+    /** The program's name in its object, or the kernel's (at most 15 characters; empty when loaded unnamed). */
+    @Override
+    public String name() { return name; }
+
+    /** Records the object's name for the program and its section, which names its hook. */
+    void declaredAs(String elfName, String sectionName) {
+        this.name = elfName;
+        this.section = Optional.of(sectionName);
+    }
+
+    /**
+     * Attaches the program to the hook its section names ({@link AttachPoint#of}), as libbpf's auto-attach does.
+     *
+     * @throws IllegalArgumentException when the program was not loaded from an object, or its section names no hook
+     */
+    @Override
+    public Link attach(Optional<String> interfaceName) {
+        String s = section.orElseThrow(() -> new IllegalArgumentException(this + " was not loaded from an object, so no section names"
+                + " its hook: attach it with attachXdp, attachTracepoint, ..."));
+        AttachPoint point = AttachPoint.of(s).orElseThrow(() -> new IllegalArgumentException("program " + name + ": section " + s
+                + " names no hook to attach to"));
+        return point.attach(this, interfaceName);
+    }
 
     public int fd() { return handle.fd(); }
 
@@ -137,6 +168,7 @@ public final class KernelProgram implements AutoCloseable {
      *         than {@link TestRun#dataSizeOut()} allows; {@code EINVAL}/{@code ENOTSUPP} when this program
      *         type cannot be test-run with these inputs
      */
+    @Override
     public TestRunResult testRun(TestRun run) {
         Objects.requireNonNull(run, "run");
         int dataOutCap = run.effectiveDataSizeOut();

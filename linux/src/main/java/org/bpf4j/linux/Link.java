@@ -17,7 +17,7 @@ import org.bpf4j.progtype.AttachType;
  * process's end — so that nothing is left behind. A {@link #pin pinned} link outlives the process until its
  * pin is removed.
  */
-public final class Link implements AutoCloseable {
+public final class Link implements org.bpf4j.api.LinkHandle {
     /** {@code XDP_FLAGS_SKB_MODE}, {@code XDP_FLAGS_DRV_MODE}. */
     private static final int XDP_FLAGS_SKB_MODE = 1 << 1, XDP_FLAGS_DRV_MODE = 1 << 2;
     /** perf_event_open(2)'s {@code PERF_TYPE_*}, {@code PERF_COUNT_SW_CPU_CLOCK}, {@code PERF_FLAG_FD_CLOEXEC}. */
@@ -301,12 +301,14 @@ public final class Link implements AutoCloseable {
      *
      * @throws IllegalStateException for a link of several CPUs' perf events, which is not one kernel object
      */
+    @Override
     public void pin(Path path) {
         if (links.size() != 1) throw new IllegalStateException(description + " is " + links.size() + " links: pin each CPU's own");
         KernelMap.Pins.pin(links.getFirst().fd(), path);
     }
 
     /** Whether {@link #close()} has run. */
+    @Override
     public boolean isClosed() { return links.getFirst().isClosed(); }
 
     /** Detaches (unless the link is pinned) and releases the link's descriptors. */

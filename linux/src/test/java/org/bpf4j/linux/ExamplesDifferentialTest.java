@@ -14,13 +14,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.bpf4j.api.MapEntry;
+import org.bpf4j.api.MapHandle;
+import org.bpf4j.api.TypedMap;
 import org.bpf4j.elf.BpfObject;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.engine.Engine;
 import org.bpf4j.engine.Executable;
 import org.bpf4j.maps.BpfMap;
 import org.bpf4j.maps.MapType;
-import org.bpf4j.maps.RingBufMap;
 import org.bpf4j.pcap.Frame;
 import org.bpf4j.pcap.Pcap;
 import org.bpf4j.progtype.ProgramType;
@@ -110,8 +112,9 @@ class ExamplesDifferentialTest {
                     List<String> records = new ArrayList<>();
                     for (JsonNode rec : kernelMap.get("records")) if (!rec.get("discarded").asBoolean()) records.add(rec.get("data").asText());
                     List<String> got = new ArrayList<>();
-                    var reader = ((RingBufMap) ourMap).reader();
-                    for (var rec = reader.poll(); rec.isPresent(); rec = reader.poll()) got.add(HEX.formatHex(rec.get()));
+                    try (var reader = ourMap.openRingBuffer()) {
+                        reader.consume(rec -> got.add(HEX.formatHex(rec)));
+                    }
                     assertThat(got).as("ring buffer %s", e.getKey()).isEqualTo(records);
                     return;
                 }
@@ -142,7 +145,17 @@ class ExamplesDifferentialTest {
                 }
                 for (var m : k.maps().entrySet()) {
                     if (m.getValue().type() == MapType.RINGBUF) continue;
-                    assertThat(contents(loaded.map(m.getKey()).orElseThrow())).as("live map %s", m.getKey()).isEqualTo(kernelContents(m.getValue()));
+                    MapHandle ourLive = loaded.map(m.getKey()).orElseThrow();
+                    assertThat(contents(ourLive)).as("live map %s", m.getKey()).isEqualTo(contents(m.getValue()));
+                    // the batch commands read the same entries as the element walk, on both backends
+                    if (BATCHED.contains(m.getValue().type())) {
+                        assertThat(batched(ourLive)).as("map %s by batches", m.getKey()).isEqualTo(contents(ourLive));
+                        assertThat(batched(m.getValue())).as("live map %s by batches", m.getKey()).isEqualTo(contents(m.getValue()));
+                    }
+                    // and through the BTF types, by field name
+                    if (!m.getValue().type().perCpu() && ourLive.btf().isPresent() && !m.getKey().startsWith(".")) { // global data: no layout in BTF
+                        assertThat(typed(ourLive)).as("map %s by field name", m.getKey()).isEqualTo(typed(m.getValue()));
+                    }
                 }
             }
         }
@@ -157,25 +170,42 @@ class ExamplesDifferentialTest {
         throw new AssertionError("no map " + kernelName);
     }
 
-    /** Sorted key -> value (per-CPU values summed as u64 words), as hex. */
-    private static TreeMap<String, String> contents(BpfMap map) {
-        return contents(map.keys(), map.type().perCpu(), map::lookup, k -> map.lookupPerCpu(k).orElseThrow());
-    }
+    /** The map types whose kernel map ops have BPF_MAP_LOOKUP_BATCH. */
+    private static final java.util.Set<MapType> BATCHED = java.util.EnumSet.of(MapType.HASH, MapType.PERCPU_HASH, MapType.LRU_HASH,
+            MapType.ARRAY, MapType.PERCPU_ARRAY, MapType.LPM_TRIE);
 
-    private static TreeMap<String, String> kernelContents(KernelMap map) {
-        return contents(map.keys(), map.type().perCpu(), map::lookup, k -> map.lookupPerCpu(k).orElseThrow());
-    }
-
-    /** One listing for both backends' maps, so that they are compared the same way. */
-    private static TreeMap<String, String> contents(List<byte[]> keys, boolean perCpu,
-                                                    java.util.function.Function<byte[], Optional<byte[]>> lookup,
-                                                    java.util.function.Function<byte[], List<byte[]>> lookupPerCpu) {
+    /** Sorted key -> value (per-CPU values summed as u64 words), as hex: one listing for both backends' maps. */
+    private static TreeMap<String, String> contents(MapHandle map) {
         TreeMap<String, String> out = new TreeMap<>();
-        for (byte[] key : keys) {
-            if (perCpu) out.put(HEX.formatHex(key), sum(lookupPerCpu.apply(key)));
-            else lookup.apply(key).ifPresent(v -> out.put(HEX.formatHex(key), HEX.formatHex(v)));
+        for (byte[] key : map.keys()) {
+            if (map.type().perCpu()) out.put(HEX.formatHex(key), sum(map.lookupPerCpu(key).orElseThrow()));
+            else map.lookup(key).ifPresent(v -> out.put(HEX.formatHex(key), HEX.formatHex(v)));
         }
         return out;
+    }
+
+    /** As {@link #contents}, read with BPF_MAP_LOOKUP_BATCH three entries at a time. */
+    private static TreeMap<String, String> batched(MapHandle map) {
+        TreeMap<String, String> out = new TreeMap<>();
+        int stride = (map.valueSize() + 7) & ~7;
+        for (MapEntry e : map.lookupAll(3)) {
+            byte[] v = e.value();
+            if (!map.type().perCpu()) {
+                out.put(HEX.formatHex(e.key()), HEX.formatHex(v));
+                continue;
+            }
+            List<byte[]> perCpu = new ArrayList<>();
+            for (int off = 0; off < v.length; off += stride) perCpu.add(java.util.Arrays.copyOfRange(v, off, off + map.valueSize()));
+            out.put(HEX.formatHex(e.key()), sum(perCpu));
+        }
+        return out;
+    }
+
+    /** Keys and values decoded through the map's BTF types, by field name, sorted. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static List<String> typed(MapHandle map) {
+        TypedMap<Object, Object> t = map.typed((Class) Object.class, (Class) Object.class);
+        return t.entries().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
     }
 
     private static TreeMap<String, String> recorded(JsonNode map) {
