@@ -16,7 +16,8 @@ public enum BpfCommand {
     BPF_BTF_LOAD(18),
     BPF_MAP_LOOKUP_AND_DELETE_ELEM(21),
     BPF_MAP_FREEZE(22),
-    BPF_LINK_CREATE(28);
+    BPF_LINK_CREATE(28),
+    BPF_ITER_CREATE(33);
 
     private final int number;
 

@@ -24,12 +24,16 @@ final class ElfSymbols {
      * The file offset of function {@code symbol} in {@code binary}.
      *
      * @throws IllegalArgumentException when the file is not a 64-bit little-endian ELF file or has no such function
+     *     (then naming its closest functions)
      * @throws java.io.UncheckedIOException when it cannot be read
      */
     static long functionOffset(Path binary, String symbol) {
         ByteBuffer elf;
+        java.util.Set<String> functions = new java.util.LinkedHashSet<>(); // for the closest names when symbol is absent
         try (FileChannel ch = FileChannel.open(binary, StandardOpenOption.READ)) {
             elf = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("no file " + binary + Names.suggest(binary.toString(), siblings(binary)), e);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + binary + ": " + e.getMessage(), e);
         }
@@ -53,7 +57,11 @@ final class ElfSymbols {
                         int shndx = Short.toUnsignedInt(elf.getShort(sym + 6));
                         long value = elf.getLong(sym + 8);
                         if ((type != STT_FUNC && type != STT_GNU_IFUNC) || shndx == SHN_UNDEF || shndx >= SHN_LORESERVE || value == 0) continue;
-                        if (!name(elf, strOff + Integer.toUnsignedLong(elf.getInt(sym))).equals(symbol)) continue;
+                        String name = name(elf, strOff + Integer.toUnsignedLong(elf.getInt(sym)));
+                        if (!name.equals(symbol)) {
+                            functions.add(name);
+                            continue;
+                        }
                         int section = Math.toIntExact(shoff + (long) shndx * shentsize);
                         return value - elf.getLong(section + 0x10) + elf.getLong(section + 0x18); // - sh_addr + sh_offset
                     }
@@ -62,7 +70,18 @@ final class ElfSymbols {
         } catch (IndexOutOfBoundsException | ArithmeticException e) {
             throw new IllegalArgumentException(binary + " is a malformed ELF file: " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("no function " + symbol + " in " + binary);
+        throw new IllegalArgumentException("no function " + symbol + " in " + binary + Names.suggest(symbol, functions));
+    }
+
+    /** The files beside {@code path} (in its directory, if that exists), as paths to offer instead. */
+    private static java.util.List<String> siblings(Path path) {
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir == null || !java.nio.file.Files.isDirectory(dir)) return java.util.List.of();
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.map(Path::toString).sorted().toList();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
     }
 
     private static String name(ByteBuffer elf, long at) {

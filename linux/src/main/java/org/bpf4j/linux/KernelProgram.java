@@ -252,6 +252,51 @@ public final class KernelProgram implements AutoCloseable {
         return Link.kprobe(this, function, offset, ret);
     }
 
+    /**
+     * Attaches this cgroup program to the cgroup v2 directory {@code cgroup} at {@code type} (e.g.
+     * {@code CGROUP_INET4_CONNECT}, {@code CGROUP_INET_EGRESS}, {@code CGROUP_SYSCTL}) with a BPF link: it runs for
+     * the processes of that cgroup and its descendants.
+     *
+     * @throws IllegalArgumentException when {@code cgroup} is not a directory of a mounted cgroup2
+     */
+    public Link attachCgroup(Path cgroup, org.bpf4j.progtype.AttachType type) {
+        return Link.cgroup(this, cgroup, type);
+    }
+
+    /**
+     * Attaches this socket filter to the socket with descriptor {@code socketFd} ({@code SO_ATTACH_BPF}); closing
+     * the link detaches it ({@code SO_DETACH_BPF}). {@link Sockets#fd} finds the descriptor of a Java channel.
+     *
+     * @throws IllegalArgumentException when the kernel refuses (not a socket, not a socket filter)
+     */
+    public Link attachSocketFilter(int socketFd) {
+        return Link.socketFilter(this, socketFd);
+    }
+
+    /**
+     * Attaches this program, loaded with the {@code attach_btf_id} of {@code target}, with its expected attach
+     * {@code type}: {@code TRACE_RAW_TP} (tp_btf), {@code TRACE_FENTRY}, {@code TRACE_FEXIT}, {@code MODIFY_RETURN},
+     * {@code LSM_MAC}. The kernel attaches where the program was loaded for; {@code target} names it in the link.
+     */
+    public Link attachTracing(org.bpf4j.progtype.AttachType type, String target) {
+        return Link.tracing(this, type, target);
+    }
+
+    /** Attaches this iterator program ({@code iter/target}); {@link Link#readIterator()} runs it and returns its output. */
+    public Link attachIterator(String target) {
+        return Link.iterator(this, target);
+    }
+
+    /**
+     * Attaches this kprobe program (loaded with {@code TRACE_KPROBE_MULTI}) to every kernel function the glob
+     * {@code pattern} matches, or their returns ({@code ret}), with one kprobe_multi link.
+     *
+     * @throws IllegalArgumentException when no function matches (naming the closest)
+     */
+    public Link attachKprobeMulti(String pattern, boolean ret) {
+        return Link.kprobeMulti(this, pattern, ret);
+    }
+
     /** {@code BPF_OBJ_PIN}; remove the pin by deleting the file. */
     public void pin(Path path) {
         try {
