@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Programs for the live hook tests (HooksTest): cgroup v2 hooks, a socket filter, tp_btf, an iterator, and
- * the kinds this machine's kernel may refuse (fentry, fexit, fmod_ret, lsm, kprobe.multi), whose tests
- * skip with the kernel's reason. Each counts what it sees in its slot of `counts`; slot 9 holds the
- * thread-group id tp_btf counts the syscalls of, set by the test.
+ * Programs for the live hook tests (HooksTest): cgroup v2 hooks, a socket filter, tp_btf, an iterator.
+ * Each counts what it sees in its slot of `counts`; slot 9 holds the thread-group id tp_btf counts the
+ * syscalls of, set by the test. hooks_tracing.bpf.c holds the kinds a kernel may refuse to load.
  * Build: clang-19 -O2 -g -target bpf -mcpu=v4 -I/usr/include/x86_64-linux-gnu -c hooks.bpf.c -o hooks.bpf.o
  */
 #include <linux/bpf.h>
@@ -101,34 +100,6 @@ int map_ids(struct bpf_iter__bpf_map *ctx)
 	id = map->id;
 	count(6);
 	bpf_seq_printf(ctx->meta->seq, "%llu\n", sizeof("%llu\n"), &id, sizeof(id));
-	return 0;
-}
-
-SEC("fentry/do_unlinkat")
-int fentry_unlinkat(unsigned long long *ctx)
-{
-	count(7);
-	return 0;
-}
-
-SEC("fexit/do_unlinkat")
-int fexit_unlinkat(unsigned long long *ctx)
-{
-	count(7);
-	return 0;
-}
-
-SEC("lsm/file_open")
-int lsm_file_open(unsigned long long *ctx)
-{
-	count(8);
-	return 0;
-}
-
-SEC("kprobe.multi/do_unlinkat*")
-int multi_unlinkat(void *ctx)
-{
-	count(10);
 	return 0;
 }
 

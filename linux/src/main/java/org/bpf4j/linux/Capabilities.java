@@ -75,7 +75,8 @@ final class Capabilities {
         if (errno != Errno.EPERM.number()) return BpfException.of(command, errno, what);
         List<String> missing = missing(needed(type), effective());
         String why = missing.isEmpty()
-                ? "every capability a " + type + " program needs is held: the kernel's lockdown or a security module refused"
+                ? "every capability a " + type + " program needs is held: the kernel refused for another reason (lockdown,"
+                + " a security module, a sysctl such as kernel.unprivileged_bpf_disabled)"
                 : "missing " + String.join(" and ", missing) + " (a " + type + " program needs "
                 + String.join(" and ", needed(type).stream().map(Capabilities::name).toList())
                 + "; CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON)";

@@ -48,7 +48,21 @@ public final class KernelProgram implements AutoCloseable {
         Objects.requireNonNull(license, "license");
         Objects.requireNonNull(options, "options");
         byte[] code = program.toBytes();
-        VerifierLog.Outcome o = VerifierLog.load(BpfCommand.BPF_PROG_LOAD, options.logLevel(), options.logSize(),
+        String what = type + " program" + (options.name().isEmpty() ? "" : " '" + options.name() + "'");
+        VerifierLog.Outcome o;
+        try {
+            o = load(type, program, license, options, code);
+        } catch (KernelLoadException e) {
+            // EPERM before the verifier ran: say which capability is missing, or that none is
+            if (!e.is(Errno.EPERM) || !e.log().isEmpty()) throw e;
+            throw new KernelLoadException(e.command(), e.errno(),
+                    Capabilities.explain(BpfCommand.BPF_PROG_LOAD, e.errno(), type, what).getMessage(), e.log());
+        }
+        return new KernelProgram(new FdHandle(o.fd(), what), type, o.log());
+    }
+
+    private static VerifierLog.Outcome load(ProgramType type, Program program, String license, LoadOptions options, byte[] code) {
+        return VerifierLog.load(BpfCommand.BPF_PROG_LOAD, options.logLevel(), options.logSize(),
                 (a, level, buf, size, trueSize) -> {
                     MemorySegment attr = Attr.allocate(a);
                     fill(a, attr, type, code, program.size(), license, options);
@@ -59,8 +73,6 @@ public final class KernelProgram implements AutoCloseable {
                     trueSize[0] = Attr.getU32(attr, Attr.ProgLoad.LOG_TRUE_SIZE);
                     return r;
                 });
-        String what = type + " program" + (options.name().isEmpty() ? "" : " '" + options.name() + "'");
-        return new KernelProgram(new FdHandle(o.fd(), what), type, o.log());
     }
 
     private static void fill(Arena a, MemorySegment attr, ProgramType type, byte[] code, int insnCnt, String license,

@@ -370,6 +370,9 @@ public final class Link implements AutoCloseable {
                 Attr.putU32(attr, Attr.LinkCreate.KPROBE_MULTI_CNT, functions.size());
                 Attr.putPtr(attr, Attr.LinkCreate.KPROBE_MULTI_SYMS, syms);
             }, what), what);
+        } catch (BpfException e) {
+            if (!e.is(org.bpf4j.maps.Errno.EOPNOTSUPP)) throw e;
+            throw new BpfException(e.command(), e.errno(), e.getMessage() + ": this kernel has no kprobe_multi (built without CONFIG_FPROBE)");
         }
     }
 
