@@ -116,10 +116,16 @@ final class KernelSymbols {
     /**
      * The kernel function of system call {@code syscall}: {@code __x64_sys_NAME} (this architecture's prefix)
      * where the kernel has syscall wrappers, else {@code sys_NAME}, as libbpf's {@code bpf_program__attach_ksyscall}.
+     *
+     * @throws IllegalArgumentException when the kernel has neither, naming the closest system calls
      */
     static String syscallFunction(String syscall) {
-        String wrapped = syscallPrefix() + "sys_" + syscall;
-        return functions().contains(wrapped) ? wrapped : "sys_" + syscall;
+        String prefix = syscallPrefix() + "sys_";
+        if (functions().contains(prefix + syscall)) return prefix + syscall;
+        if (functions().contains("sys_" + syscall)) return "sys_" + syscall;
+        List<String> syscalls = functions().stream().filter(f -> f.startsWith(prefix)).map(f -> f.substring(prefix.length())).toList();
+        throw new IllegalArgumentException("no system call " + syscall + " in this kernel (no function " + prefix + syscall
+                + " or sys_" + syscall + ")" + Names.suggest(syscall, syscalls));
     }
 
     /** @throws IllegalArgumentException when the kernel has no function {@code name}, naming the closest */

@@ -200,8 +200,8 @@ public final class Link implements AutoCloseable {
     static Link kprobe(KernelProgram program, String function, long offset, boolean ret) {
         if (!function.matches("[\\w.]+")) throw new IllegalArgumentException("'" + function + "' is not a kernel function name");
         String what = (ret ? "kretprobe " : "kprobe ") + function + (offset == 0 ? "" : "+" + offset);
+        KernelSymbols.requireFunction(function); // a typo is named even where kprobes cannot attach
         int type = pmuType("kprobe");
-        KernelSymbols.requireFunction(function);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = perfEventAttr(a, type, ret ? 1L << retprobeBit("kprobe") : 0);
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 56, a.allocateFrom(function).address()); // kprobe_func
