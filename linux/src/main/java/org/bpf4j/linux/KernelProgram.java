@@ -138,6 +138,9 @@ public final class KernelProgram implements AutoCloseable {
 
     public int fd() { return handle.fd(); }
 
+    /** The kernel-wide program id (as {@code bpftool prog show} prints it). */
+    public int id() { return handle.objectId(); }
+
     /** The verifier's log of this load; empty when loaded with log level 0. */
     public String verifierLog() { return verifierLog; }
 

@@ -475,6 +475,11 @@ public final class Link implements AutoCloseable {
         }
     }
 
+    /** The kernel-wide ids of its BPF links (as {@code bpftool link show} prints them); none for a socket filter. */
+    public List<Integer> ids() {
+        return links.stream().map(FdHandle::objectId).toList();
+    }
+
     /** Whether {@link #close()} has run. */
     public boolean isClosed() { return closed; }
 
