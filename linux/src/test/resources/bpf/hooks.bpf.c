@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Programs for the live hook tests (HooksTest): cgroup v2 hooks, a socket filter, tp_btf, an iterator.
- * Each counts what it sees in its slot of `counts`; slot 9 holds the thread-group id tp_btf counts the
- * syscalls of, set by the test. hooks_tracing.bpf.c holds the kinds a kernel may refuse to load.
+ * Programs for the live hook tests (HooksTest): cgroup v2 hooks, a socket filter, tp_btf, an iterator, uprobe.multi.
+ * Each counts what it sees in its slot of `counts`; slot 9 holds the thread-group id whose syscalls
+ * tp_btf and whose getppid calls uprobe.multi count, set by the test. hooks_tracing.bpf.c holds the kinds a kernel may refuse to load.
  * Build: clang-19 -O2 -g -target bpf -mcpu=v4 -I/usr/include/x86_64-linux-gnu -c hooks.bpf.c -o hooks.bpf.o
  */
 #include <linux/bpf.h>
@@ -100,6 +100,18 @@ int map_ids(struct bpf_iter__bpf_map *ctx)
 	id = map->id;
 	count(6);
 	bpf_seq_printf(ctx->meta->seq, "%llu\n", sizeof("%llu\n"), &id, sizeof(id));
+	return 0;
+}
+
+/* Attached by the test to libc's getppid through a glob: this process's calls. */
+SEC("uprobe.multi")
+int multi_getppid(void *ctx)
+{
+	__u32 key = 9;
+	__u64 *tgid = bpf_map_lookup_elem(&counts, &key);
+
+	if (tgid && *tgid == bpf_get_current_pid_tgid() >> 32)
+		count(10);
 	return 0;
 }
 

@@ -16,7 +16,7 @@ import org.bpf4j.progtype.AttachType;
  * {@code xdp} and {@code tcx/ingress}/{@code tcx/egress} (also {@code tc/ingress}, {@code tc/egress}) on the
  * interface the user names; {@code tp_btf/X}, {@code fentry/X}, {@code fexit/X}, {@code fmod_ret/X}, {@code lsm/X}
  * (and their sleepable {@code .s} forms), {@code iter/X}, {@code kprobe.multi/GLOB}, {@code kretprobe.multi/GLOB},
- * {@code ksyscall/X}, {@code kretsyscall/X}; and the cgroup hooks ({@code cgroup/connect4}, {@code cgroup_skb/egress},
+ * {@code ksyscall/X}, {@code kretsyscall/X}, {@code uprobe.multi//PATH:GLOB}, {@code uretprobe.multi//PATH:GLOB}; and the cgroup hooks ({@code cgroup/connect4}, {@code cgroup_skb/egress},
  * {@code cgroup/sysctl}, ... every cgroup section of libbpf's table) on the cgroup the user names, which libbpf
  * leaves to {@code bpf_program__attach_cgroup} ({@link #of(ProgramSpec)} knows those: their attach type is the
  * section's expected attach type).
@@ -57,6 +57,9 @@ public sealed interface AttachPoint {
      */
     record Ksyscall(String syscall, boolean ret) implements AttachPoint {}
 
+    /** One uprobe_multi link on every function of {@code binary} that {@code pattern} (a glob) matches. */
+    record UprobeMulti(Path binary, String pattern, boolean ret) implements AttachPoint {}
+
     Pattern TRACEPOINT = Pattern.compile("(?:tracepoint|tp)/(\\w+)/(\\w+)");
     Pattern RAW_TRACEPOINT = Pattern.compile("(?:raw_tracepoint|raw_tp)/(\\w+)");
     Pattern KPROBE = Pattern.compile("(kprobe|kretprobe)/([\\w.]+)(?:\\+(\\d+|0x[0-9a-fA-F]+))?");
@@ -64,6 +67,7 @@ public sealed interface AttachPoint {
     Pattern ITER = Pattern.compile("iter(?:\\.s)?/(\\w+)");
     Pattern KPROBE_MULTI = Pattern.compile("(kprobe|kretprobe)\\.multi/([\\w.*?]+)");
     Pattern KSYSCALL = Pattern.compile("(ksyscall|kretsyscall)/(\\w+)");
+    Pattern UPROBE_MULTI = Pattern.compile("(uprobe|uretprobe)\\.multi(?:\\.s)?/(/[^:]+):([\\w.@*?]+)");
     Pattern UPROBE = Pattern.compile("(uprobe|uretprobe)/(/[^:]+):([\\w.@]+)(?:\\+(\\d+|0x[0-9a-fA-F]+))?");
 
     /** The attach point a section names, or empty when libbpf would not auto-attach it. */
@@ -89,6 +93,9 @@ public sealed interface AttachPoint {
         }
         if ((m = ITER.matcher(section)).matches()) return Optional.of(new Iterator(m.group(1)));
         if ((m = KPROBE_MULTI.matcher(section)).matches()) return Optional.of(new KprobeMulti(m.group(2), m.group(1).equals("kretprobe")));
+        if ((m = UPROBE_MULTI.matcher(section)).matches()) {
+            return Optional.of(new UprobeMulti(Path.of(m.group(2)), m.group(3), m.group(1).equals("uretprobe")));
+        }
         if ((m = KSYSCALL.matcher(section)).matches()) return Optional.of(new Ksyscall(m.group(2), m.group(1).equals("kretsyscall")));
         return switch (section) {
             case "xdp", "xdp.frags" -> Optional.of(new Xdp());
@@ -135,6 +142,7 @@ public sealed interface AttachPoint {
             case Tracing t -> program.attachTracing(t.type(), t.target());
             case Iterator i -> program.attachIterator(i.target());
             case KprobeMulti k -> program.attachKprobeMulti(k.pattern(), k.ret());
+            case UprobeMulti u -> program.attachUprobeMulti(u.binary(), u.pattern(), u.ret(), OptionalInt.empty());
             case Ksyscall k -> program.attachKprobe(KernelSymbols.syscallFunction(k.syscall()), 0, k.ret());
             case Tracepoint t -> program.attachTracepoint(t.category(), t.name());
             case RawTracepoint r -> program.attachRawTracepoint(r.name());

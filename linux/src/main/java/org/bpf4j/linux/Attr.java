@@ -107,8 +107,11 @@ final class Attr {
         static final long PROG_FD = 0, TARGET_FD = 4, TARGET_IFINDEX = 4, ATTACH_TYPE = 8, FLAGS = 12;
         /** {@code kprobe_multi}: flags, cnt, syms (an array of {@code char *}); addrs and cookies (to 48) stay 0. */
         static final long KPROBE_MULTI_FLAGS = 16, KPROBE_MULTI_CNT = 20, KPROBE_MULTI_SYMS = 24;
-        /** Through kprobe_multi's cookies, the largest member this backend may fill. */
-        static final long END = 48;
+        /** {@code uprobe_multi}: path, offsets, ref_ctr_offsets and cookies (0), cnt, flags, pid. */
+        static final long UPROBE_MULTI_PATH = 16, UPROBE_MULTI_OFFSETS = 24, UPROBE_MULTI_CNT = 48, UPROBE_MULTI_FLAGS = 52,
+                UPROBE_MULTI_PID = 56;
+        /** Through uprobe_multi's pid, the largest member this backend fills. */
+        static final long END = 60;
     }
 
     static final class TestRun {

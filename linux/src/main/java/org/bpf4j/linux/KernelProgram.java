@@ -312,6 +312,17 @@ public final class KernelProgram implements AutoCloseable {
         return Link.kprobeMulti(this, pattern, ret);
     }
 
+    /**
+     * Attaches this kprobe program (loaded with {@code TRACE_UPROBE_MULTI}, {@code SEC("uprobe.multi...")}) to every
+     * function of {@code binary} the glob {@code pattern} matches, or their returns ({@code ret}), with one
+     * uprobe_multi link; {@code pid} limits it to one process.
+     *
+     * @throws IllegalArgumentException when the binary does not exist or no function matches (naming the closest)
+     */
+    public Link attachUprobeMulti(Path binary, String pattern, boolean ret, java.util.OptionalInt pid) {
+        return Link.uprobeMulti(this, binary, pattern, ret, pid);
+    }
+
     /** {@code BPF_OBJ_PIN}; remove the pin by deleting the file. */
     public void pin(Path path) {
         try {

@@ -348,6 +348,34 @@ public final class Link implements AutoCloseable {
         }
     }
 
+    /** {@code BPF_F_UPROBE_MULTI_RETURN}: the uretprobe flavour of a uprobe_multi link. */
+    static final int UPROBE_MULTI_RETURN = 1;
+
+    /**
+     * Attaches a kprobe program (loaded with {@code TRACE_UPROBE_MULTI}) to every function of {@code binary} whose
+     * name the glob {@code pattern} matches, their entries or returns ({@code ret}), one {@code BPF_TRACE_UPROBE_MULTI}
+     * link for all (libbpf's {@code bpf_program__attach_uprobe_multi}); {@code pid}: one process, or every one.
+     */
+    static Link uprobeMulti(KernelProgram program, Path binary, String pattern, boolean ret, java.util.OptionalInt pid) {
+        java.util.Map<String, Long> functions = ElfSymbols.matching(binary, pattern);
+        String what = (ret ? "uretprobe.multi/" : "uprobe.multi/") + binary + ":" + pattern + " (" + functions.size()
+                + (functions.size() == 1 ? " function" : " functions")
+                + pid.stream().mapToObj(p -> ", pid " + p).findFirst().orElse("") + ")";
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment offsets = a.allocate(ValueLayout.JAVA_LONG, functions.size());
+            int i = 0;
+            for (long offset : functions.values()) offsets.setAtIndex(ValueLayout.JAVA_LONG, i++, offset);
+            MemorySegment path = a.allocateFrom(binary.toAbsolutePath().toString());
+            return new Link(create(a, program, 0, AttachType.TRACE_UPROBE_MULTI, 0, attr -> {
+                Attr.putPtr(attr, Attr.LinkCreate.UPROBE_MULTI_PATH, path);
+                Attr.putPtr(attr, Attr.LinkCreate.UPROBE_MULTI_OFFSETS, offsets);
+                Attr.putU32(attr, Attr.LinkCreate.UPROBE_MULTI_CNT, functions.size());
+                Attr.putU32(attr, Attr.LinkCreate.UPROBE_MULTI_FLAGS, ret ? UPROBE_MULTI_RETURN : 0);
+                Attr.putU32(attr, Attr.LinkCreate.UPROBE_MULTI_PID, pid.orElse(0));
+            }, what), what);
+        }
+    }
+
     /** {@code BPF_F_KPROBE_MULTI_RETURN}: the kretprobe flavour of a kprobe_multi link. */
     static final int KPROBE_MULTI_RETURN = 1;
 

@@ -40,6 +40,8 @@ class AttachPointTest {
             "kretprobe.multi/tcp_v?_connect       | KprobeMulti[pattern=tcp_v?_connect, ret=true]",
             "ksyscall/openat                      | Ksyscall[syscall=openat, ret=false]",
             "kretsyscall/getppid                  | Ksyscall[syscall=getppid, ret=true]",
+            "uprobe.multi//usr/lib/libc.so.6:getpp*d | UprobeMulti[binary=/usr/lib/libc.so.6, pattern=getpp*d, ret=false]",
+            "uretprobe.multi.s//bin/bash:read*    | UprobeMulti[binary=/bin/bash, pattern=read*, ret=true]",
     })
     void namesItsHook(String section, String expected) {
         assertThat(AttachPoint.of(section)).map(Object::toString).contains(expected);

@@ -179,6 +179,32 @@ class HooksTest {
     }
 
     @Test
+    void uprobeMultiOnALibcGlobCountsThisProcesssGetppidCalls() throws Throwable {
+        Kernel.assumeAvailable();
+        java.nio.file.Path libc = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                .filter(f -> f.startsWith("/") && java.nio.file.Path.of(f).getFileName().toString().startsWith("libc.so"))
+                .findFirst().map(java.nio.file.Path::of).orElse(null);
+        assumeTrue(libc != null, "no libc.so mapped in this JVM");
+        try (KernelObject k = loadOrSkip("multi_getppid")) {
+            int pid = (int) ProcessHandle.current().pid();
+            k.maps().get("counts").put(Kernel.le32(9), Kernel.le64(pid));
+            try (Link link = k.program("multi_getppid").orElseThrow().attachUprobeMulti(libc, "getpp?d", false, java.util.OptionalInt.of(pid))) {
+                assertThat(link).hasToString("uprobe.multi/" + libc + ":getpp?d (1 function, pid " + pid + ")");
+                for (int i = 0; i < 4; i++) {
+                    int ignored = (int) GETPPID.invokeExact();
+                }
+                assertThat(count(k, 10)).isEqualTo(4);
+            }
+            int ignored = (int) GETPPID.invokeExact();
+            assertThat(count(k, 10)).as("detached when the link closed").isEqualTo(4);
+            assertThatThrownBy(() -> k.program("multi_getppid").orElseThrow().attachUprobeMulti(libc, "getppidd*", false,
+                    java.util.OptionalInt.empty())).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("no function matches getppidd* in " + libc + " (closest: getppid");
+        }
+    }
+
+    @Test
     void aBpfMapIteratorListsTheIdOfThisObjectsMap() throws Exception {
         Kernel.assumeAvailable();
         try (KernelObject k = loadOrSkip("map_ids"); Link link = k.program("map_ids").orElseThrow().attachIterator("bpf_map")) {
