@@ -138,7 +138,7 @@ public sealed interface AttachPoint {
     default Link attach(KernelProgram program, Optional<String> interfaceName, Optional<Path> cgroup) {
         return switch (this) {
             case Cgroup c -> program.attachCgroup(cgroup.orElseThrow(() -> new IllegalArgumentException(
-                    "cgroup hooks attach to a cgroup v2 directory: name one (no cgroup2 is mounted)")), c.type());
+                    "cgroup hooks attach to a cgroup v2 directory: name one")), c.type());
             case Tracing t -> program.attachTracing(t.type(), t.target());
             case Iterator i -> program.attachIterator(i.target());
             case KprobeMulti k -> program.attachKprobeMulti(k.pattern(), k.ret());
