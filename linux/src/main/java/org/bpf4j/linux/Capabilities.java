@@ -71,15 +71,24 @@ final class Capabilities {
      * The exception for {@code command} failing with {@code errno} on a program of {@code type}: for EPERM, the
      * capabilities missing, or — all held — that something else (lockdown, an LSM, a sysctl) refused.
      */
+    /**
+     * For an EPERM of any {@code bpf(2)} command: {@code ": missing CAP_BPF"} when this process holds neither
+     * CAP_BPF nor CAP_SYS_ADMIN (which every command but a few unprivileged ones needs), else nothing.
+     */
+    static String bpfHint() {
+        List<String> missing = missing(List.of(CAP_BPF), effective());
+        return missing.isEmpty() ? "" : ": missing CAP_BPF (or CAP_SYS_ADMIN)";
+    }
+
     static BpfException explain(BpfCommand command, int errno, ProgramType type, String what) {
         if (errno != Errno.EPERM.number()) return BpfException.of(command, errno, what);
         List<String> missing = missing(needed(type), effective());
         String why = missing.isEmpty()
-                ? "every capability a " + type + " program needs is held: the kernel refused for another reason (lockdown,"
+                ? "every capability " + type + " programs need is held: the kernel refused for another reason (lockdown,"
                 + " a security module, a sysctl such as kernel.unprivileged_bpf_disabled)"
-                : "missing " + String.join(" and ", missing) + " (a " + type + " program needs "
+                : "missing " + String.join(" and ", missing) + " (" + type + " programs need "
                 + String.join(" and ", needed(type).stream().map(Capabilities::name).toList())
                 + "; CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON)";
-        return BpfException.of(command, errno, what + ": " + why);
+        return new BpfException(command, errno, BpfException.text(command, errno, what + ": " + why));
     }
 }

@@ -20,22 +20,22 @@ final class KernelSymbols {
     static final Path FILTER_FUNCTIONS = Path.of("/sys/kernel/tracing/available_filter_functions");
     static final Path KALLSYMS = Path.of("/proc/kallsyms");
 
-    private static volatile List<String> cached;
+    private static volatile Set<String> cached;
 
     /** Every probeable function name, each once, in the file's order. */
-    static List<String> functions() {
-        List<String> c = cached;
-        if (c == null) cached = c = read();
+    static Set<String> functions() {
+        Set<String> c = cached;
+        if (c == null) cached = c = java.util.Collections.unmodifiableSet(read());
         return c;
     }
 
-    private static List<String> read() {
+    private static Set<String> read() {
         Set<String> names = new LinkedHashSet<>();
         try {
             if (Files.isReadable(FILTER_FUNCTIONS)) {
                 try {
                     for (String line : Files.readAllLines(FILTER_FUNCTIONS)) names.add(parseFilterFunction(line));
-                    return List.copyOf(names);
+                    return names;
                 } catch (IOException e) {
                     names.clear(); // readable by mode, refused on read (EPERM without ftrace): kallsyms then
                 }
@@ -44,7 +44,7 @@ final class KernelSymbols {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + KALLSYMS + ": " + e.getMessage(), e);
         }
-        return List.copyOf(names);
+        return names;
     }
 
     /** {@code "do_unlinkat"} or {@code "nf_conntrack_in [nf_conntrack]"}: the name. */
@@ -86,7 +86,7 @@ final class KernelSymbols {
      *
      * @throws IllegalArgumentException when none does, naming the closest functions
      */
-    static List<String> matching(String pattern, List<String> names) {
+    static List<String> matching(String pattern, java.util.Collection<String> names) {
         if (pattern.isEmpty() || !pattern.matches("[\\w.*?]+")) {
             throw new IllegalArgumentException("'" + pattern + "' is not a kernel function name or glob");
         }

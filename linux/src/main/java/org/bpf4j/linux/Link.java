@@ -49,17 +49,20 @@ public final class Link implements AutoCloseable {
     private final List<FdHandle> perfEvents;
     /** What closing undoes besides closing fds: a socket filter's {@code SO_DETACH_BPF}. */
     private final Runnable detach;
+    /** Whether this is an iterator's link, which {@link #readIterator()} reads. */
+    private final boolean iterator;
     private volatile boolean closed;
     private final String description;
 
     private Link(List<FdHandle> links, List<FdHandle> perfEvents, String description) {
-        this(links, perfEvents, () -> {}, description);
+        this(links, perfEvents, () -> {}, false, description);
     }
 
-    private Link(List<FdHandle> links, List<FdHandle> perfEvents, Runnable detach, String description) {
+    private Link(List<FdHandle> links, List<FdHandle> perfEvents, Runnable detach, boolean iterator, String description) {
         this.links = List.copyOf(links);
         this.perfEvents = List.copyOf(perfEvents);
         this.detach = detach;
+        this.iterator = iterator;
         this.description = description;
     }
 
@@ -317,7 +320,7 @@ public final class Link implements AutoCloseable {
                     + (-r == org.bpf4j.maps.Errno.ENOTSOCK.number() ? ": not a socket" : ""));
         }
         // ENOENT: already detached (the socket was closed and its number reused is the caller's bug, not ours)
-        return new Link(List.of(), List.of(), () -> Sys.setSocketOption(socketFd, Sys.SO_DETACH_BPF, 0), what);
+        return new Link(List.of(), List.of(), () -> Sys.setSocketOption(socketFd, Sys.SO_DETACH_BPF, 0), false, what);
     }
 
     /**
@@ -344,7 +347,7 @@ public final class Link implements AutoCloseable {
     static Link iterator(KernelProgram program, String target) {
         String what = "iter/" + target;
         try (Arena a = Arena.ofConfined()) {
-            return new Link(create(a, program, 0, AttachType.TRACE_ITER, 0, what), what);
+            return new Link(List.of(create(a, program, 0, AttachType.TRACE_ITER, 0, what)), List.of(), () -> {}, true, what);
         }
     }
 
@@ -486,7 +489,7 @@ public final class Link implements AutoCloseable {
      * @throws IllegalStateException when this is not an iterator's link
      */
     public byte[] readIterator() {
-        if (!description.startsWith("iter/")) throw new IllegalStateException(description + " is not an iterator");
+        if (!iterator) throw new IllegalStateException(description + " is not an iterator");
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = Attr.allocate(a);
             FdHandle link = links.getFirst();
