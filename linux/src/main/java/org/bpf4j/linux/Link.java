@@ -292,12 +292,9 @@ public final class Link implements AutoCloseable {
      */
     static Link cgroup(KernelProgram program, Path cgroup, AttachType type) {
         String what = "cgroup " + type.name().toLowerCase(java.util.Locale.ROOT) + " on " + cgroup;
+        // the link holds the cgroup: its directory's fd closes once the link exists
         try (FdHandle dir = Cgroups.open(cgroup); Arena a = Arena.ofConfined()) {
-            try {
-                return new Link(create(a, program, dir.fd(), type, 0, what), what);
-            } finally {
-                Reference.reachabilityFence(dir);
-            }
+            return new Link(create(a, program, dir.fd(), type, 0, what), what);
         }
     }
 
@@ -319,7 +316,7 @@ public final class Link implements AutoCloseable {
                     + org.bpf4j.maps.Errno.of(-r).map(e -> " (" + e.description() + ")").orElse("")
                     + (-r == org.bpf4j.maps.Errno.ENOTSOCK.number() ? ": not a socket" : ""));
         }
-        // ENOENT: already detached (the socket was closed and its number reused is the caller's bug, not ours)
+        // SO_DETACH_BPF's result is of no use at close: ENOENT or EBADF when closing the socket detached it already
         return new Link(List.of(), List.of(), () -> Sys.setSocketOption(socketFd, Sys.SO_DETACH_BPF, 0), false, what);
     }
 
