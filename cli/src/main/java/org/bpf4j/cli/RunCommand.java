@@ -48,6 +48,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--iface", paramLabel = "IF", description = "The interface xdp and tcx/* programs attach to.")
     String iface;
 
+    @Option(names = "--cgroup", paramLabel = "PATH",
+            description = "The cgroup v2 directory cgroup/* and cgroup_skb/* programs attach to (default: the root of the first mounted cgroup2).")
+    Path cgroup;
+
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Detach after this long (default: until Ctrl-C or SIGTERM).")
     Double duration;
 
@@ -65,8 +69,10 @@ final class RunCommand implements Callable<Integer> {
         KernelObject loaded;
         try {
             loaded = KernelObject.load(obj, Optional.empty());
-        } catch (BpfException | IllegalArgumentException e) {
+        } catch (BpfException e) {
             throw new UserInputException(obj.name() + ": the kernel refused the load: " + e.getMessage());
+        } catch (IllegalArgumentException | IllegalStateException e) { // an attach target the kernel lacks, no BTF
+            throw new UserInputException(obj.name() + ": cannot load: " + e.getMessage());
         }
         CountDownLatch stop = new CountDownLatch(1), finished = new CountDownLatch(1);
         // Ctrl-C or SIGTERM: stop, and keep the JVM until the maps are printed and everything is detached
@@ -83,13 +89,15 @@ final class RunCommand implements Callable<Integer> {
         List<Thread> readers = new ArrayList<>();
         try (loaded) {
             try {
-                links = loaded.attachAll(Optional.ofNullable(iface));
-            } catch (BpfException | IllegalArgumentException | IllegalStateException e) {
+                Optional<Path> cgroupDir = cgroup != null ? Optional.of(cgroup) : org.bpf4j.linux.Cgroups.defaultRoot();
+                links = loaded.attachAll(Optional.ofNullable(iface), cgroupDir);
+            } catch (BpfException | IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
                 throw new UserInputException(obj.name() + ": cannot attach: " + e.getMessage());
             }
             if (links.isEmpty()) {
                 throw new UserInputException(obj.name() + ": no program's section names a hook to attach to"
-                        + " (tracepoint/CAT/NAME, raw_tp/NAME, kprobe/FN, uprobe//PATH:FN, xdp, tcx/ingress, tcx/egress)");
+                        + " (tracepoint/CAT/NAME, raw_tp/NAME, tp_btf/NAME, kprobe/FN, kprobe.multi/GLOB, ksyscall/NAME, fentry/FN,"
+                        + " fexit/FN, lsm/HOOK, iter/NAME, uprobe//PATH:FN, xdp, tcx/ingress, tcx/egress, cgroup/..., cgroup_skb/...)");
             }
             Runtime.getRuntime().addShutdownHook(hook);
             for (Link l : links) err.println("bpf4j: attached " + l);

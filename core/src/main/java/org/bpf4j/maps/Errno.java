@@ -45,6 +45,7 @@ public enum Errno {
     ENOMSG(42, "No message of desired type"),
     EBADMSG(74, "Bad message"),
     EOVERFLOW(75, "Value too large for defined data type"),
+    ENOTSOCK(88, "Socket operation on non-socket"),
     EOPNOTSUPP(95, "Operation not supported"),
     /** Kernel-internal "operation not supported": not in libc's headers, yet {@code bpf(2)} returns it. */
     ENOTSUPP(524, "Operation is not supported (kernel-internal ENOTSUPP)");

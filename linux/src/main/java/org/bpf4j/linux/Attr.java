@@ -111,8 +111,13 @@ final class Attr {
     /** {@code link_create}: the program, its target (an fd or an ifindex), the attach type, flags. */
     static final class LinkCreate {
         static final long PROG_FD = 0, TARGET_FD = 4, TARGET_IFINDEX = 4, ATTACH_TYPE = 8, FLAGS = 12;
-        /** Past the largest member this backend fills (tcx's relative_fd and expected_revision). */
-        static final long END = 32;
+        /** {@code kprobe_multi}: flags, cnt, syms (an array of {@code char *}); addrs and cookies (to 48) stay 0. */
+        static final long KPROBE_MULTI_FLAGS = 16, KPROBE_MULTI_CNT = 20, KPROBE_MULTI_SYMS = 24;
+        /** {@code uprobe_multi}: path, offsets, ref_ctr_offsets and cookies (0), cnt, flags, pid. */
+        static final long UPROBE_MULTI_PATH = 16, UPROBE_MULTI_OFFSETS = 24, UPROBE_MULTI_CNT = 48, UPROBE_MULTI_FLAGS = 52,
+                UPROBE_MULTI_PID = 56;
+        /** Through uprobe_multi's pid, the largest member this backend fills. */
+        static final long END = 60;
     }
 
     static final class TestRun {
@@ -120,6 +125,12 @@ final class Attr {
                 DATA_OUT = 24, REPEAT = 32, DURATION = 36, CTX_SIZE_IN = 40, CTX_SIZE_OUT = 44, CTX_IN = 48,
                 CTX_OUT = 56, FLAGS = 64, CPU = 68, BATCH_SIZE = 72;
         static final long END = 76;
+    }
+
+    /** BPF_ITER_CREATE: the iterator's link and flags (0). */
+    static final class IterCreate {
+        static final long LINK_FD = 0, FLAGS = 4;
+        static final long END = 8;
     }
 
     /** BPF_BTF_LOAD. */

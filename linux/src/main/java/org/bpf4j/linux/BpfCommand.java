@@ -20,7 +20,8 @@ public enum BpfCommand {
     BPF_MAP_LOOKUP_AND_DELETE_BATCH(25),
     BPF_MAP_UPDATE_BATCH(26),
     BPF_MAP_DELETE_BATCH(27),
-    BPF_LINK_CREATE(28);
+    BPF_LINK_CREATE(28),
+    BPF_ITER_CREATE(33);
 
     private final int number;
 

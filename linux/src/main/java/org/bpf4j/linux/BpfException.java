@@ -18,10 +18,15 @@ public class BpfException extends org.bpf4j.api.ErrnoException {
 
     /** The default message: {@code "BPF_MAP_UPDATE_ELEM: EEXIST (File exists)"} plus context. */
     static BpfException of(BpfCommand command, int errno, String context) {
-        String text = command + ": " + Errno.nameOf(errno)
+        return new BpfException(command, errno, text(command, errno, context)
+                + (errno == Errno.EPERM.number() ? Capabilities.bpfHint() : ""));
+    }
+
+    /** {@code "BPF_MAP_UPDATE_ELEM: EEXIST (File exists)"} plus {@code ": context"}. */
+    static String text(BpfCommand command, int errno, String context) {
+        return command + ": " + Errno.nameOf(errno)
                 + Errno.of(errno).map(e -> " (" + e.description() + ")").orElse("")
                 + (context == null || context.isEmpty() ? "" : ": " + context);
-        return new BpfException(command, errno, text);
     }
 
     /** The command that failed; {@code null} when the failure was not a {@code bpf(2)} command. */

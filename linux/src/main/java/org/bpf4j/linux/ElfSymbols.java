@@ -23,16 +23,48 @@ final class ElfSymbols {
     /**
      * The file offset of function {@code symbol} in {@code binary}.
      *
-     * @throws IllegalArgumentException when the file is not a 64-bit little-endian ELF file or has no such function
+     * @throws IllegalArgumentException when the file does not exist (then naming the closest files beside it), is
+     *     not a 64-bit little-endian ELF file, or has no such function (then naming its closest functions)
      * @throws java.io.UncheckedIOException when it cannot be read
      */
     static long functionOffset(Path binary, String symbol) {
+        java.util.Map<String, Long> functions = functions(binary);
+        Long offset = functions.get(symbol);
+        if (offset == null) {
+            throw new IllegalArgumentException("no function " + symbol + " in " + binary + Names.suggest(symbol, functions.keySet()));
+        }
+        return offset;
+    }
+
+    /**
+     * The functions of {@code binary} whose names the glob {@code pattern} matches, with their file offsets, in the
+     * file's order (as libbpf's {@code elf_resolve_pattern_offsets} for uprobe.multi).
+     *
+     * @throws IllegalArgumentException as {@link #functionOffset}, and when nothing matches
+     */
+    static java.util.Map<String, Long> matching(Path binary, String pattern) {
+        java.util.Map<String, Long> functions = functions(binary), matched = new java.util.LinkedHashMap<>();
+        functions.forEach((name, offset) -> {
+            if (KernelSymbols.globMatch(name, pattern)) matched.put(name, offset);
+        });
+        if (matched.isEmpty()) {
+            throw new IllegalArgumentException("no function matches " + pattern + " in " + binary
+                    + Names.suggest(pattern.replaceAll("[*?]", ""), functions.keySet()));
+        }
+        return matched;
+    }
+
+    /** Every defined function of {@code binary} and its file offset: {@code .symtab}'s, then {@code .dynsym}'s others. */
+    static java.util.Map<String, Long> functions(Path binary) {
         ByteBuffer elf;
         try (FileChannel ch = FileChannel.open(binary, StandardOpenOption.READ)) {
             elf = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("no file " + binary + Names.suggest(binary.toString(), siblings(binary)), e);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + binary + ": " + e.getMessage(), e);
         }
+        java.util.Map<String, Long> functions = new java.util.LinkedHashMap<>();
         try {
             if (elf.limit() < 64 || elf.getInt(0) != 0x464c457f || elf.get(4) != 2 || elf.get(5) != 1) {
                 throw new IllegalArgumentException(binary + " is not a 64-bit little-endian ELF file");
@@ -53,16 +85,28 @@ final class ElfSymbols {
                         int shndx = Short.toUnsignedInt(elf.getShort(sym + 6));
                         long value = elf.getLong(sym + 8);
                         if ((type != STT_FUNC && type != STT_GNU_IFUNC) || shndx == SHN_UNDEF || shndx >= SHN_LORESERVE || value == 0) continue;
-                        if (!name(elf, strOff + Integer.toUnsignedLong(elf.getInt(sym))).equals(symbol)) continue;
+                        String name = name(elf, strOff + Integer.toUnsignedLong(elf.getInt(sym)));
                         int section = Math.toIntExact(shoff + (long) shndx * shentsize);
-                        return value - elf.getLong(section + 0x10) + elf.getLong(section + 0x18); // - sh_addr + sh_offset
+                        // - sh_addr + sh_offset; the first definition wins, as the search in symbol order found it
+                        functions.putIfAbsent(name, value - elf.getLong(section + 0x10) + elf.getLong(section + 0x18));
                     }
                 }
             }
         } catch (IndexOutOfBoundsException | ArithmeticException e) {
             throw new IllegalArgumentException(binary + " is a malformed ELF file: " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("no function " + symbol + " in " + binary);
+        return functions;
+    }
+
+    /** The files beside {@code path} (in its directory, if that exists), as paths to offer instead. */
+    private static java.util.List<String> siblings(Path path) {
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir == null || !java.nio.file.Files.isDirectory(dir)) return java.util.List.of();
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.map(Path::toString).sorted().toList();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
     }
 
     private static String name(ByteBuffer elf, long at) {

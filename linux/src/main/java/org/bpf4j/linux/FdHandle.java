@@ -44,6 +44,26 @@ final class FdHandle implements AutoCloseable {
 
     boolean isClosed() { return state.fd < 0; }
 
+    /**
+     * The kernel-wide id of the program or link this fd refers to ({@code BPF_OBJ_GET_INFO_BY_FD}: {@code id}
+     * follows {@code type} in both {@code struct bpf_prog_info} and {@code struct bpf_link_info}).
+     */
+    int objectId() {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment info = a.allocate(8, 8);
+            java.lang.foreign.MemorySegment attr = Attr.allocate(a);
+            Attr.putU32(attr, Attr.Info.BPF_FD, fd());
+            Attr.putU32(attr, Attr.Info.INFO_LEN, 8);
+            Attr.putPtr(attr, Attr.Info.INFO, info);
+            try {
+                Sys.bpfOrThrow(a, BpfCommand.BPF_OBJ_GET_INFO_BY_FD, attr, Attr.Info.END, what);
+            } finally {
+                java.lang.ref.Reference.reachabilityFence(this);
+            }
+            return info.get(Attr.U32, 4);
+        }
+    }
+
     @Override
     public void close() { cleanable.clean(); }
 }

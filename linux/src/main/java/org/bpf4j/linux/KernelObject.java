@@ -28,12 +28,12 @@ public final class KernelObject implements org.bpf4j.api.ObjectHandle {
     private final Map<String, KernelMap> maps;
     private final Map<String, KernelProgram> programs;
     private final Optional<KernelBtf> btf;
-    /** Each loaded program's section name, which names its hook. */
-    private final Map<String, String> sections;
+    /** Each loaded program's spec, whose section and type name its hook. */
+    private final Map<String, ProgramSpec> specs;
 
     private KernelObject(Map<String, KernelMap> maps, Map<String, KernelProgram> programs, Optional<KernelBtf> btf,
-                         Map<String, String> sections) {
-        this.sections = Map.copyOf(sections);
+                         Map<String, ProgramSpec> specs) {
+        this.specs = Map.copyOf(specs);
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
         this.btf = btf;
@@ -95,9 +95,9 @@ public final class KernelObject implements org.bpf4j.api.ObjectHandle {
                     if (p != null) maps.get(def.name()).put(le32(slot.index()), le32(p.fd()));
                 }
             }
-            Map<String, String> sections = new LinkedHashMap<>();
-            for (ProgramSpec spec : object.programs()) if (programs.containsKey(spec.name())) sections.put(spec.name(), spec.sectionName());
-            return new KernelObject(maps, programs, Optional.ofNullable(btf), sections);
+            Map<String, ProgramSpec> specs = new LinkedHashMap<>();
+            for (ProgramSpec spec : object.programs()) if (programs.containsKey(spec.name())) specs.put(spec.name(), spec);
+            return new KernelObject(maps, programs, Optional.ofNullable(btf), specs);
         } catch (RuntimeException e) {
             programs.values().forEach(KernelProgram::close);
             maps.values().forEach(KernelMap::close);
@@ -236,7 +236,12 @@ public final class KernelObject implements org.bpf4j.api.ObjectHandle {
                 .withProgFlags(spec.loadFlags())
                 .withKernVersion(object.kernelVersion());
         if (btf != null && needsFuncInfo(spec)) options = options.withBtf(funcInfo(spec, btf));
-        if (spec.expectedAttachType().isPresent()) options = options.withExpectedAttachType(spec.expectedAttachType().get());
+        if (spec.expectedAttachType().isPresent()) {
+            org.bpf4j.progtype.AttachType type = spec.expectedAttachType().get();
+            options = options.withExpectedAttachType(type);
+            // tracing, LSM and iterator programs are verified against their target's BTF: the kernel needs its id at load
+            if (AttachBtf.needsId(type)) options = options.withAttachBtfId(AttachBtf.id(type, spec.sectionName(), spec.attachTo()));
+        }
         String license = object.license().isEmpty() ? "GPL" : object.license();
         return KernelProgram.load(spec.type(), program, license, options);
     }
@@ -252,11 +257,19 @@ public final class KernelObject implements org.bpf4j.api.ObjectHandle {
      */
     @Override
     public List<Link> attachAll(Optional<String> interfaceName) {
+        return attachAll(interfaceName, Optional.empty());
+    }
+
+    /**
+     * As {@link #attachAll(Optional)}, with {@code cgroup} (a cgroup v2 directory) for the cgroup hooks
+     * ({@code cgroup/connect4}, {@code cgroup_skb/egress}, ...).
+     */
+    public List<Link> attachAll(Optional<String> interfaceName, Optional<java.nio.file.Path> cgroup) {
         List<Link> links = new ArrayList<>();
         try {
             for (Map.Entry<String, KernelProgram> p : programs.entrySet()) {
-                Optional<AttachPoint> point = AttachPoint.of(sections.get(p.getKey()));
-                if (point.isPresent()) links.add(point.get().attach(p.getValue(), interfaceName));
+                Optional<AttachPoint> point = AttachPoint.of(specs.get(p.getKey()));
+                if (point.isPresent()) links.add(point.get().attach(p.getValue(), interfaceName, cgroup));
             }
         } catch (RuntimeException e) {
             links.forEach(Link::close);

@@ -52,7 +52,23 @@ public final class KernelProgram implements org.bpf4j.api.ProgramHandle, AutoClo
         Objects.requireNonNull(license, "license");
         Objects.requireNonNull(options, "options");
         byte[] code = program.toBytes();
-        VerifierLog.Outcome o = VerifierLog.load(BpfCommand.BPF_PROG_LOAD, options.logLevel(), options.logSize(),
+        String what = type + " program" + (options.name().isEmpty() ? "" : " '" + options.name() + "'");
+        VerifierLog.Outcome o;
+        try {
+            o = load(type, program, license, options, code);
+        } catch (KernelLoadException e) {
+            // EPERM before the verifier ran: say which capability is missing, or that none is
+            if (!e.is(Errno.EPERM) || !e.log().isEmpty()) throw e;
+            throw new KernelLoadException(e.command(), e.errno(),
+                    Capabilities.explain(BpfCommand.BPF_PROG_LOAD, e.errno(), type, what).getMessage(), e.log());
+        }
+        KernelProgram loaded = new KernelProgram(new FdHandle(o.fd(), what), type, o.log());
+        loaded.name = options.name();
+        return loaded;
+    }
+
+    private static VerifierLog.Outcome load(ProgramType type, Program program, String license, LoadOptions options, byte[] code) {
+        return VerifierLog.load(BpfCommand.BPF_PROG_LOAD, options.logLevel(), options.logSize(),
                 (a, level, buf, size, trueSize) -> {
                     MemorySegment attr = Attr.allocate(a);
                     fill(a, attr, type, code, program.size(), license, options);
@@ -63,10 +79,6 @@ public final class KernelProgram implements org.bpf4j.api.ProgramHandle, AutoClo
                     trueSize[0] = Attr.getU32(attr, Attr.ProgLoad.LOG_TRUE_SIZE);
                     return r;
                 });
-        String what = type + " program" + (options.name().isEmpty() ? "" : " '" + options.name() + "'");
-        KernelProgram loaded = new KernelProgram(new FdHandle(o.fd(), what), type, o.log());
-        loaded.name = options.name();
-        return loaded;
     }
 
     private static void fill(Arena a, MemorySegment attr, ProgramType type, byte[] code, int insnCnt, String license,
@@ -156,6 +168,9 @@ public final class KernelProgram implements org.bpf4j.api.ProgramHandle, AutoClo
     }
 
     public int fd() { return handle.fd(); }
+
+    /** The kernel-wide program id (as {@code bpftool prog show} prints it). */
+    public int id() { return handle.objectId(); }
 
     /** The verifier's log of this load; empty when loaded with log level 0. */
     public String verifierLog() { return verifierLog; }
@@ -282,6 +297,62 @@ public final class KernelProgram implements org.bpf4j.api.ProgramHandle, AutoClo
      */
     public Link attachKprobe(String function, long offset, boolean ret) {
         return Link.kprobe(this, function, offset, ret);
+    }
+
+    /**
+     * Attaches this cgroup program to the cgroup v2 directory {@code cgroup} at {@code type} (e.g.
+     * {@code CGROUP_INET4_CONNECT}, {@code CGROUP_INET_EGRESS}, {@code CGROUP_SYSCTL}) with a BPF link: it runs for
+     * the processes of that cgroup and its descendants.
+     *
+     * @throws IllegalArgumentException when {@code cgroup} is not a directory of a mounted cgroup2
+     */
+    public Link attachCgroup(Path cgroup, org.bpf4j.progtype.AttachType type) {
+        return Link.cgroup(this, cgroup, type);
+    }
+
+    /**
+     * Attaches this socket filter to the socket with descriptor {@code socketFd} ({@code SO_ATTACH_BPF}); closing
+     * the link detaches it ({@code SO_DETACH_BPF}). {@link Sockets#fd} finds the descriptor of a Java channel.
+     *
+     * @throws IllegalArgumentException when the kernel refuses (not a socket, not a socket filter)
+     */
+    public Link attachSocketFilter(int socketFd) {
+        return Link.socketFilter(this, socketFd);
+    }
+
+    /**
+     * Attaches this program, loaded with the {@code attach_btf_id} of {@code target}, with its expected attach
+     * {@code type}: {@code TRACE_RAW_TP} (tp_btf), {@code TRACE_FENTRY}, {@code TRACE_FEXIT}, {@code MODIFY_RETURN},
+     * {@code LSM_MAC}. The kernel attaches where the program was loaded for; {@code target} names it in the link.
+     */
+    public Link attachTracing(org.bpf4j.progtype.AttachType type, String target) {
+        return Link.tracing(this, type, target);
+    }
+
+    /** Attaches this iterator program ({@code iter/target}); {@link Link#readIterator()} runs it and returns its output. */
+    public Link attachIterator(String target) {
+        return Link.iterator(this, target);
+    }
+
+    /**
+     * Attaches this kprobe program (loaded with {@code TRACE_KPROBE_MULTI}) to every kernel function the glob
+     * {@code pattern} matches, or their returns ({@code ret}), with one kprobe_multi link.
+     *
+     * @throws IllegalArgumentException when no function matches (naming the closest)
+     */
+    public Link attachKprobeMulti(String pattern, boolean ret) {
+        return Link.kprobeMulti(this, pattern, ret);
+    }
+
+    /**
+     * Attaches this kprobe program (loaded with {@code TRACE_UPROBE_MULTI}, {@code SEC("uprobe.multi...")}) to every
+     * function of {@code binary} the glob {@code pattern} matches, or their returns ({@code ret}), with one
+     * uprobe_multi link; {@code pid} limits it to one process.
+     *
+     * @throws IllegalArgumentException when the binary does not exist or no function matches (naming the closest)
+     */
+    public Link attachUprobeMulti(Path binary, String pattern, boolean ret, java.util.OptionalInt pid) {
+        return Link.uprobeMulti(this, binary, pattern, ret, pid);
     }
 
     /** {@code BPF_OBJ_PIN}; remove the pin by deleting the file. */

@@ -43,15 +43,26 @@ public final class Link implements org.bpf4j.api.LinkHandle {
         XdpMode(int flags) { this.flags = flags; }
     }
 
-    /** The links: one, or one per CPU for a perf event sampled on every CPU. */
+    /** The links: one, or one per CPU for a perf event sampled on every CPU; none for a socket filter. */
     private final List<FdHandle> links;
     /** The perf events the links attach to (closed with them). */
     private final List<FdHandle> perfEvents;
+    /** What closing undoes besides closing fds: a socket filter's {@code SO_DETACH_BPF}. */
+    private final Runnable detach;
+    /** Whether this is an iterator's link, which {@link #readIterator()} reads. */
+    private final boolean iterator;
+    private volatile boolean closed;
     private final String description;
 
     private Link(List<FdHandle> links, List<FdHandle> perfEvents, String description) {
+        this(links, perfEvents, () -> {}, false, description);
+    }
+
+    private Link(List<FdHandle> links, List<FdHandle> perfEvents, Runnable detach, boolean iterator, String description) {
         this.links = List.copyOf(links);
         this.perfEvents = List.copyOf(perfEvents);
+        this.detach = detach;
+        this.iterator = iterator;
         this.description = description;
     }
 
@@ -192,6 +203,7 @@ public final class Link implements org.bpf4j.api.LinkHandle {
     static Link kprobe(KernelProgram program, String function, long offset, boolean ret) {
         if (!function.matches("[\\w.]+")) throw new IllegalArgumentException("'" + function + "' is not a kernel function name");
         String what = (ret ? "kretprobe " : "kprobe ") + function + (offset == 0 ? "" : "+" + offset);
+        KernelSymbols.requireFunction(function); // a typo is named even where kprobes cannot attach
         int type = pmuType("kprobe");
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = perfEventAttr(a, type, ret ? 1L << retprobeBit("kprobe") : 0);
@@ -251,18 +263,145 @@ public final class Link implements org.bpf4j.api.LinkHandle {
     }
 
     private static FdHandle create(Arena a, KernelProgram program, int target, AttachType type, int flags, String what) {
+        return create(a, program, target, type, flags, attr -> {}, what);
+    }
+
+    /** {@code BPF_LINK_CREATE}; {@code extra} fills the attach type's own member of the union. */
+    private static FdHandle create(Arena a, KernelProgram program, int target, AttachType type, int flags,
+                                   java.util.function.Consumer<MemorySegment> extra, String what) {
         MemorySegment attr = Attr.allocate(a);
         Attr.putU32(attr, Attr.LinkCreate.PROG_FD, program.fd());
         Attr.putU32(attr, Attr.LinkCreate.TARGET_FD, target);
         Attr.putU32(attr, Attr.LinkCreate.ATTACH_TYPE, type.id());
         Attr.putU32(attr, Attr.LinkCreate.FLAGS, flags);
+        extra.accept(attr);
         long fd;
         try {
-            fd = Sys.bpfOrThrow(a, BpfCommand.BPF_LINK_CREATE, attr, Attr.LinkCreate.END, what);
+            fd = Sys.bpf(a, BpfCommand.BPF_LINK_CREATE, attr, Attr.LinkCreate.END);
         } finally {
             Reference.reachabilityFence(program);
         }
+        if (fd < 0) throw Capabilities.explain(BpfCommand.BPF_LINK_CREATE, (int) -fd, program.type(), what);
         return new FdHandle((int) fd, "link " + what);
+    }
+
+    /**
+     * Attaches a cgroup program to the cgroup v2 directory {@code cgroup} at {@code type} (as
+     * libbpf's {@code bpf_program__attach_cgroup}: a link on the cgroup's fd); it runs for the processes of that
+     * cgroup and its descendants.
+     */
+    static Link cgroup(KernelProgram program, Path cgroup, AttachType type) {
+        String what = "cgroup " + type.name().toLowerCase(java.util.Locale.ROOT) + " on " + cgroup;
+        // the link holds the cgroup: its directory's fd closes once the link exists
+        try (FdHandle dir = Cgroups.open(cgroup); Arena a = Arena.ofConfined()) {
+            return new Link(create(a, program, dir.fd(), type, 0, what), what);
+        }
+    }
+
+    /**
+     * Attaches a socket filter to the socket {@code socketFd} with {@code SO_ATTACH_BPF}, as
+     * {@code setsockopt} in C does: no BPF link exists for sockets; closing detaches ({@code SO_DETACH_BPF}),
+     * and the socket's own end detaches too.
+     */
+    static Link socketFilter(KernelProgram program, int socketFd) {
+        String what = "socket filter on fd " + socketFd;
+        int r;
+        try {
+            r = Sys.setSocketOption(socketFd, Sys.SO_ATTACH_BPF, program.fd());
+        } finally {
+            Reference.reachabilityFence(program);
+        }
+        if (r < 0) {
+            throw new IllegalArgumentException("setsockopt(SO_ATTACH_BPF) on fd " + socketFd + ": " + org.bpf4j.maps.Errno.nameOf(-r)
+                    + org.bpf4j.maps.Errno.of(-r).map(e -> " (" + e.description() + ")").orElse("")
+                    + (-r == org.bpf4j.maps.Errno.ENOTSOCK.number() ? ": not a socket" : ""));
+        }
+        // SO_DETACH_BPF's result is of no use at close: ENOENT or EBADF when closing the socket detached it already
+        return new Link(List.of(), List.of(), () -> Sys.setSocketOption(socketFd, Sys.SO_DETACH_BPF, 0), false, what);
+    }
+
+    /**
+     * Attaches a program loaded with {@code attach_btf_id} — {@code tp_btf}, {@code fentry}, {@code fexit},
+     * {@code fmod_ret}, {@code lsm} — at the kernel function or tracepoint it was loaded for ({@code
+     * BPF_LINK_CREATE} with the program's expected attach type, as libbpf's {@code bpf_program__attach_trace}
+     * and {@code _attach_lsm}).
+     */
+    static Link tracing(KernelProgram program, AttachType type, String target) {
+        String what = switch (type) {
+            case TRACE_RAW_TP -> "tp_btf/";
+            case TRACE_FENTRY -> "fentry/";
+            case TRACE_FEXIT -> "fexit/";
+            case MODIFY_RETURN -> "fmod_ret/";
+            case LSM_MAC -> "lsm/";
+            default -> throw new IllegalArgumentException(type + " is not a tracing attach type");
+        } + target;
+        try (Arena a = Arena.ofConfined()) {
+            return new Link(create(a, program, 0, type, 0, what), what);
+        }
+    }
+
+    /** Attaches an iterator program ({@code BPF_TRACE_ITER}); {@link #readIterator()} runs it. */
+    static Link iterator(KernelProgram program, String target) {
+        String what = "iter/" + target;
+        try (Arena a = Arena.ofConfined()) {
+            return new Link(List.of(create(a, program, 0, AttachType.TRACE_ITER, 0, what)), List.of(), () -> {}, true, what);
+        }
+    }
+
+    /** {@code BPF_F_UPROBE_MULTI_RETURN}: the uretprobe flavour of a uprobe_multi link. */
+    static final int UPROBE_MULTI_RETURN = 1;
+
+    /**
+     * Attaches a kprobe program (loaded with {@code TRACE_UPROBE_MULTI}) to every function of {@code binary} whose
+     * name the glob {@code pattern} matches, their entries or returns ({@code ret}), one {@code BPF_TRACE_UPROBE_MULTI}
+     * link for all (libbpf's {@code bpf_program__attach_uprobe_multi}); {@code pid}: one process, or every one.
+     */
+    static Link uprobeMulti(KernelProgram program, Path binary, String pattern, boolean ret, java.util.OptionalInt pid) {
+        java.util.Map<String, Long> functions = ElfSymbols.matching(binary, pattern);
+        String what = (ret ? "uretprobe.multi/" : "uprobe.multi/") + binary + ":" + pattern + " (" + functions.size()
+                + (functions.size() == 1 ? " function" : " functions")
+                + pid.stream().mapToObj(p -> ", pid " + p).findFirst().orElse("") + ")";
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment offsets = a.allocate(ValueLayout.JAVA_LONG, functions.size());
+            int i = 0;
+            for (long offset : functions.values()) offsets.setAtIndex(ValueLayout.JAVA_LONG, i++, offset);
+            MemorySegment path = a.allocateFrom(binary.toAbsolutePath().toString());
+            return new Link(create(a, program, 0, AttachType.TRACE_UPROBE_MULTI, 0, attr -> {
+                Attr.putPtr(attr, Attr.LinkCreate.UPROBE_MULTI_PATH, path);
+                Attr.putPtr(attr, Attr.LinkCreate.UPROBE_MULTI_OFFSETS, offsets);
+                Attr.putU32(attr, Attr.LinkCreate.UPROBE_MULTI_CNT, functions.size());
+                Attr.putU32(attr, Attr.LinkCreate.UPROBE_MULTI_FLAGS, ret ? UPROBE_MULTI_RETURN : 0);
+                Attr.putU32(attr, Attr.LinkCreate.UPROBE_MULTI_PID, pid.orElse(0));
+            }, what), what);
+        }
+    }
+
+    /** {@code BPF_F_KPROBE_MULTI_RETURN}: the kretprobe flavour of a kprobe_multi link. */
+    static final int KPROBE_MULTI_RETURN = 1;
+
+    /**
+     * Attaches a kprobe program to every kernel function {@code pattern} matches (a glob with {@code *} and
+     * {@code ?}, resolved against the functions the kernel can probe, as libbpf's
+     * {@code bpf_program__attach_kprobe_multi_opts}), one {@code BPF_TRACE_KPROBE_MULTI} link for all.
+     *
+     * @throws IllegalArgumentException when the pattern matches no function (with the closest names)
+     */
+    static Link kprobeMulti(KernelProgram program, String pattern, boolean ret) {
+        List<String> functions = KernelSymbols.matching(pattern);
+        String what = (ret ? "kretprobe.multi/" : "kprobe.multi/") + pattern + " (" + functions.size()
+                + (functions.size() == 1 ? " function)" : " functions)");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment syms = a.allocate(ValueLayout.ADDRESS, functions.size());
+            for (int i = 0; i < functions.size(); i++) syms.setAtIndex(ValueLayout.ADDRESS, i, a.allocateFrom(functions.get(i)));
+            return new Link(create(a, program, 0, AttachType.TRACE_KPROBE_MULTI, 0, attr -> {
+                Attr.putU32(attr, Attr.LinkCreate.KPROBE_MULTI_FLAGS, ret ? KPROBE_MULTI_RETURN : 0);
+                Attr.putU32(attr, Attr.LinkCreate.KPROBE_MULTI_CNT, functions.size());
+                Attr.putPtr(attr, Attr.LinkCreate.KPROBE_MULTI_SYMS, syms);
+            }, what), what);
+        } catch (BpfException e) {
+            if (!e.is(org.bpf4j.maps.Errno.EOPNOTSUPP)) throw e;
+            throw new BpfException(e.command(), e.errno(), e.getMessage() + ": this kernel has no kprobe_multi (built without CONFIG_FPROBE)");
+        }
     }
 
     private static int ifindex(Arena a, String interfaceName) {
@@ -271,9 +410,20 @@ public final class Link implements org.bpf4j.api.LinkHandle {
         }
         int ifindex = Sys.ifNameToIndex(a, interfaceName);
         if (ifindex <= 0) {
-            throw new IllegalArgumentException("no interface " + interfaceName + " in this network namespace");
+            throw new IllegalArgumentException("no interface " + interfaceName + " in this network namespace"
+                    + Names.suggest(interfaceName, interfaces()));
         }
         return ifindex;
+    }
+
+    /** The interfaces of this process's network namespace ({@code /proc/self/net/dev}: "  name: counters"). */
+    static List<String> interfaces() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/net/dev")).stream().filter(l -> l.indexOf(':') > 0)
+                    .map(l -> l.substring(0, l.indexOf(':')).strip()).toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
     }
 
     /** The tracepoint's id from tracefs ({@code events/CATEGORY/NAME/id}). */
@@ -293,7 +443,29 @@ public final class Link implements org.bpf4j.api.LinkHandle {
         if (!Files.isDirectory(TRACEFS[0].resolve("events")) && !Files.isDirectory(TRACEFS[1].resolve("events"))) {
             throw new IllegalStateException("tracefs is not mounted: mount -t tracefs tracefs /sys/kernel/tracing");
         }
-        throw new IllegalArgumentException("no tracepoint " + category + "/" + name + " in this kernel");
+        throw new IllegalArgumentException("no tracepoint " + category + "/" + name + " in this kernel"
+                + Names.suggest(category + "/" + name, tracepoints()));
+    }
+
+    /** Every tracepoint tracefs lists, as {@code category/name}. */
+    static List<String> tracepoints() {
+        for (Path tracefs : TRACEFS) {
+            Path events = tracefs.resolve("events");
+            if (!Files.isDirectory(events)) continue;
+            try (var categories = Files.list(events)) {
+                List<String> names = new ArrayList<>();
+                for (Path c : categories.filter(Files::isDirectory).sorted().toList()) {
+                    try (var inCategory = Files.list(c)) {
+                        inCategory.filter(Files::isDirectory).sorted()
+                                .forEach(e -> names.add(c.getFileName() + "/" + e.getFileName()));
+                    }
+                }
+                return names;
+            } catch (java.io.IOException e) {
+                return List.of();
+            }
+        }
+        return List.of();
     }
 
     /**
@@ -303,19 +475,55 @@ public final class Link implements org.bpf4j.api.LinkHandle {
      */
     @Override
     public void pin(Path path) {
+        if (links.isEmpty()) throw new IllegalStateException(description + " is no BPF link: the socket holds the program");
         if (links.size() != 1) throw new IllegalStateException(description + " is " + links.size() + " links: pin each CPU's own");
         KernelMap.Pins.pin(links.getFirst().fd(), path);
     }
 
+    /**
+     * An iterator link's output ({@code SEC("iter/...")}): a fresh {@code BPF_ITER_CREATE} fd read to its end,
+     * which runs the program once per object iterated, as {@code cat} of a pinned iterator does.
+     *
+     * @throws IllegalStateException when this is not an iterator's link
+     */
+    public byte[] readIterator() {
+        if (!iterator) throw new IllegalStateException(description + " is not an iterator");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = Attr.allocate(a);
+            FdHandle link = links.getFirst();
+            Attr.putU32(attr, Attr.IterCreate.LINK_FD, link.fd());
+            long fd;
+            try {
+                fd = Sys.bpfOrThrow(a, BpfCommand.BPF_ITER_CREATE, attr, Attr.IterCreate.END, description);
+            } finally {
+                Reference.reachabilityFence(link);
+            }
+            try (FdHandle iter = new FdHandle((int) fd, "iterator of " + description)) {
+                return Sys.readAll(iter.fd(), description);
+            }
+        }
+    }
+
+    /** The kernel-wide ids of its BPF links (as {@code bpftool link show} prints them); none for a socket filter. */
+    public List<Integer> ids() {
+        return links.stream().map(FdHandle::objectId).toList();
+    }
+
     /** Whether {@link #close()} has run. */
     @Override
-    public boolean isClosed() { return links.getFirst().isClosed(); }
+    public boolean isClosed() { return closed; }
 
     /** Detaches (unless the link is pinned) and releases the link's descriptors. */
     @Override
-    public void close() {
-        links.forEach(FdHandle::close);
-        perfEvents.forEach(FdHandle::close);
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            detach.run();
+        } finally {
+            links.forEach(FdHandle::close);
+            perfEvents.forEach(FdHandle::close);
+        }
     }
 
     @Override

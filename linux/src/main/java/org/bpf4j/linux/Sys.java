@@ -13,7 +13,7 @@ import java.util.Locale;
 
 /**
  * The libc entry points this backend needs, through FFM: {@code syscall} for {@code bpf(2)} and
- * {@code perf_event_open(2)} with errno captured, {@code if_nametoindex} and {@code close(fd)}. Nothing here allocates beyond what the caller's arena
+ * {@code perf_event_open(2)} with errno captured, {@code if_nametoindex}, {@code open}, {@code read}, {@code setsockopt} and {@code close(fd)}. Nothing here allocates beyond what the caller's arena
  * provides.
  */
 final class Sys {
@@ -91,6 +91,21 @@ final class Sys {
         static final MethodHandle SYSCONF = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("sysconf").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        // int open(const char *path, int flags): variadic in C; without O_CREAT the mode is never read
+        static final MethodHandle OPEN = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("open").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(2),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle READ = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("read").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle SETSOCKOPT = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("setsockopt").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
         static final MethodHandle CLOSE = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -205,6 +220,52 @@ final class Sys {
         }
     }
 
+    /** {@code open(path, flags | O_CLOEXEC)}: the fd, or {@code -errno}. */
+    static int open(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Handles.CAPTURE);
+            int fd = (int) Handles.OPEN.invokeExact(state, a.allocateFrom(path), flags | O_CLOEXEC);
+            return fd < 0 ? -(int) Handles.ERRNO.get(state, 0L) : fd;
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to open failed", t);
+        }
+    }
+
+    /** Reads {@code fd} to its end (retrying EAGAIN is the caller's business: the fds read here block). */
+    static byte[] readAll(int fd, String what) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Handles.CAPTURE);
+            MemorySegment buf = a.allocate(8192);
+            while (true) {
+                long n = (long) Handles.READ.invokeExact(state, fd, buf, buf.byteSize());
+                if (n == 0) return out.toByteArray();
+                if (n < 0) {
+                    int errno = (int) Handles.ERRNO.get(state, 0L);
+                    if (errno == EINTR) continue;
+                    throw errnoException("read of " + what, errno);
+                }
+                out.write(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), 0, (int) n);
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to read failed", t);
+        }
+    }
+
+    /** {@code setsockopt(fd, SOL_SOCKET, option, &value, 4)}: 0, or {@code -errno}. */
+    static int setSocketOption(int fd, int option, int value) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Handles.CAPTURE);
+            MemorySegment v = a.allocateFrom(ValueLayout.JAVA_INT, value);
+            int r = (int) Handles.SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, option, v, 4);
+            return r < 0 ? -(int) Handles.ERRNO.get(state, 0L) : r;
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to setsockopt failed", t);
+        }
+    }
+
     /** The page size ({@code sysconf(_SC_PAGESIZE)}). */
     static long pageSize() {
         try {
@@ -220,6 +281,9 @@ final class Sys {
     }
 
     static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+    /** open(2)'s flags; {@code SOL_SOCKET}, {@code SO_ATTACH_BPF}, {@code SO_DETACH_BPF} (asm-generic/socket.h). */
+    static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, SOL_SOCKET = 1, SO_ATTACH_BPF = 50,
+            SO_DETACH_BPF = 27, EINTR = 4;
     private static final int EPOLL_CLOEXEC = 0x80000, EPOLLIN = 1, EPOLL_CTL_ADD = 1, SC_PAGESIZE = 30;
 
     static void close(int fd) {
