@@ -193,11 +193,11 @@ final class KernelViews {
         return List.of(out);
     }
 
-    /** bpftool's text bytes: {@code 01 00 00 00}. */
+    /** bpftool's text bytes ({@code fprint_hex}): {@code 01 00 00 00}, a second space after every eighth. */
     static String textBytes(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (int k = 0; k < b.length; k++) {
-            if (k > 0) s.append(' ');
+            if (k > 0) s.append(k % 8 == 0 ? "  " : " ");
             s.append(String.format("%02x", b[k] & 0xff));
         }
         return s.toString();

@@ -176,17 +176,18 @@ final class MapCommand {
             }
         } else {
             String value = f.containsKey("value") ? Json.write(f.get("value")) : hexText(e.get("value"));
-            out.println((key != null ? "key: " + key + "  " : "") + "value: " + value);
+            // bpftool's break_names: a key or value over 16 bytes goes on a line of its own
+            boolean breakNames = ((List<?>) e.getOrDefault("key", List.of())).size() > 16 || ((List<?>) e.get("value")).size() > 16;
+            if (breakNames) out.println((key != null ? "key:\n" + key + "\n" : "") + "value:\n" + value);
+            else out.println((key != null ? "key: " + key + "  " : "") + "value: " + value);
         }
     }
 
     private static String hexText(Object jsonBytes) {
-        StringBuilder s = new StringBuilder();
-        for (Object b : (List<?>) jsonBytes) {
-            if (!s.isEmpty()) s.append(' ');
-            s.append(((String) b).substring(2));
-        }
-        return s.toString();
+        List<?> l = (List<?>) jsonBytes;
+        byte[] b = new byte[l.size()];
+        for (int k = 0; k < b.length; k++) b[k] = (byte) Integer.parseInt(((String) l.get(k)).substring(2), 16);
+        return KernelViews.textBytes(b);
     }
 
     /** The value at {@code key}: bytes, per-CPU bytes, or empty when absent. */
