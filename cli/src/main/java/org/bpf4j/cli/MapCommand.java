@@ -168,7 +168,7 @@ final class MapCommand {
         Map<String, Object> f = (Map<String, Object>) e.getOrDefault("formatted", Map.of());
         String key = f.containsKey("key") ? Json.write(f.get("key")) : e.containsKey("key") ? hexText(e.get("key")) : null;
         if (e.get("values") instanceof List<?> values) {
-            if (key != null) out.println("key: " + key);
+            if (key != null) out.println("key:\n" + key); // bpftool's per-CPU entries: the key on a line of its own
             List<?> fvalues = f.get("values") instanceof List<?> l ? l : List.of();
             for (int cpu = 0; cpu < values.size(); cpu++) {
                 Object v = fvalues.isEmpty() ? hexText(((Map<?, ?>) values.get(cpu)).get("value")) : Json.write(((Map<?, ?>) fvalues.get(cpu)).get("value"));
