@@ -57,9 +57,9 @@ final class BtfCommand {
     }
 
     @Command(name = "dump", mixinStandardHelpOptions = true,
-            description = {"Print BTF: 'file PATH' (raw BTF such as /sys/kernel/btf/vmlinux, or an eBPF object's .BTF) or 'id ID'",
-                    "(the kernel's), then 'format raw' (the default: bpftool's type lines) or 'format c' (compilable C declarations,",
-                    "a vmlinux.h); --type NAME limits C to the declarations those types need."})
+            description = {"Print BTF as bpftool's raw type lines or as compilable C declarations.",
+                    "The BTF: 'file PATH' (raw BTF such as /sys/kernel/btf/vmlinux, or an eBPF object's .BTF) or 'id ID' (the kernel's);",
+                    "then 'format raw' (the default) or 'format c' (a vmlinux.h); --type NAME limits C to what those types need."})
     static final class Dump implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -53,8 +53,8 @@ final class ProgAttachCommand {
     }
 
     @Command(name = "attach", mixinStandardHelpOptions = true,
-            description = {"Attach a loaded program to an interface through a BPF link pinned at PATH (the pin keeps it attached",
-                    "after bpf4j exits; 'link detach pinned PATH' or removing the pin detaches it). Hooks: " + HOOK_LIST + "."})
+            description = {"Attach a loaded program to an interface through a BPF link pinned at PATH. Hooks: " + HOOK_LIST + ".",
+                    "The pin keeps the program attached after bpf4j exits; 'link detach pinned PATH', or removing the pin, detaches it."})
     static final class Attach implements Callable<Integer> {
         @Spec
         CommandSpec spec;

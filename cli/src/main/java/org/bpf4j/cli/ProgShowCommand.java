@@ -24,8 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * the kernel's programs, as {@code bpftool prog show} lists them.
  */
 @Command(name = "show", mixinStandardHelpOptions = true, description = {
-        "List an object's programs (name, section, type, instructions) and maps;",
-        "with no OBJ, or 'id ID', 'pinned PATH' or 'name NAME', the kernel's loaded programs (as 'prog list')."})
+        "List an object's programs (name, section, type, instructions) and maps.",
+        "With no OBJ, or with 'id ID', 'pinned PATH' or 'name NAME': the kernel's loaded programs, as 'prog list'."})
 final class ProgShowCommand implements Callable<Integer> {
 
     @Spec
