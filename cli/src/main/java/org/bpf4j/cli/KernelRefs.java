@@ -146,6 +146,24 @@ final class KernelRefs {
         throw new UserInputException(command + ": " + what + " byte '" + w + "' is not a byte (0-255, 0x00-0xff)");
     }
 
+    /**
+     * Fails unless {@code path} would be in a BPF file system: the kernel pins only there, and outside one says
+     * EPERM, which reads like a missing capability.
+     */
+    static void requireBpffs(Path path) {
+        Path at = path.toAbsolutePath();
+        while (at != null && !java.nio.file.Files.exists(at)) at = at.getParent();
+        String type;
+        try {
+            type = at == null ? "" : java.nio.file.Files.getFileStore(at).type();
+        } catch (java.io.IOException e) {
+            type = "";
+        }
+        if (!type.equals("bpf")) {
+            throw new UserInputException(path + ": not in a BPF file system (bpffs): pins live under one, e.g. /sys/fs/bpf");
+        }
+    }
+
     /** Runs a kernel call, turning what the user must fix (no such object, no kernel) into one-line errors. */
     static <T> T kernel(Supplier<T> call) {
         KernelAvailability k = KernelAvailability.check();

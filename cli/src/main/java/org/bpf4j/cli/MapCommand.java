@@ -394,6 +394,7 @@ final class MapCommand {
                 Path path = Path.of(r.next("a path to pin at"));
                 r.end();
                 if (Files.exists(path)) throw new UserInputException(command() + ": " + path + " exists already");
+                KernelRefs.requireBpffs(path);
                 KernelRefs.kernelRun(() -> m.map().pin(path));
                 if (json) out().println(Json.write(Map.of("id", m.info().id(), "pinned", path.toString())));
             }

@@ -76,6 +76,7 @@ final class ProgAttachCommand {
             Path pin = Path.of(w.get(p + 1));
             Target t = parse(w.subList(0, p), "prog attach");
             if (Files.exists(pin)) throw new UserInputException("prog attach: " + pin + " exists already");
+            KernelRefs.requireBpffs(pin);
             int id = KernelRefs.resolve(t.prog(), KernelObjects.Kind.PROGRAM);
             LinkInfo info = KernelRefs.kernel(() -> {
                 try (KernelProgram program = KernelProgram.open(id); Link link = attach(program, t)) {

@@ -56,6 +56,8 @@ final class ProgLoadCommand implements Callable<Integer> {
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         if (obj.programs().isEmpty()) throw new UserInputException(object + ": the object has no programs");
         KernelRefs.kernel(() -> true); // the kernel's availability, before anything is created
+        KernelRefs.requireBpffs(pinDir);
+        if (mapDir != null) KernelRefs.requireBpffs(mapDir);
         directory(pinDir);
         if (mapDir != null) directory(mapDir);
         List<Path> pins = new ArrayList<>();
@@ -126,7 +128,7 @@ final class ProgLoadCommand implements Callable<Integer> {
         return m;
     }
 
-    /** The pin directory, made when absent; it must be in a bpffs, which the first pin checks. */
+    /** The pin directory, made when absent. */
     private static void directory(Path dir) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserInputException(dir + ": not a directory");
         try {

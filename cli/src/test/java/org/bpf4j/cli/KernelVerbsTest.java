@@ -237,6 +237,11 @@ class KernelVerbsTest {
             if (!j.out().isEmpty()) assertThat(JSON.readTree(j.out()).has("error")).as(String.join(" ", args)).isTrue();
         }
         assertThat(CliRunner.run("map", "dump", "id", "2147483647").err()).isEqualTo("bpf4j: no map with id 2147483647\n");
+        // outside a bpffs the kernel says EPERM, which reads like a missing capability: bpf4j says where pins go
+        CliRunner notBpffs = CliRunner.run("prog", "load", COUNTERS, "/tmp/bpf4j-test-not-bpffs/progs");
+        assertThat(notBpffs.err()).isEqualTo("bpf4j: /tmp/bpf4j-test-not-bpffs/progs: not in a BPF file system (bpffs): pins live under one, "
+                + "e.g. /sys/fs/bpf\n");
+        assertThat(Path.of("/tmp/bpf4j-test-not-bpffs")).doesNotExist();
         assertThat(CliRunner.run("prog", "detach", "id", "1", "xdp", "dev", "bpf4j-no-such-if").err())
                 .startsWith("bpf4j: prog detach: no interface 'bpf4j-no-such-if' in this network namespace (interfaces: ").contains("lo");
     }
