@@ -153,6 +153,29 @@ class KernelVerbsTest {
     }
 
     @Test
+    void programArraysAndMapsOfMapsTakeObjectsAndDumpTheirIds() throws Exception {
+        Path prog = load(COUNTERS);
+        int progId = json(CliRunner.run("prog", "show", "-j", "pinned", prog.toString())).get("id").asInt();
+        try (KernelMap progs = KernelMap.create(KernelMapSpec.of(MapType.PROG_ARRAY, 4, 4, 2));
+             KernelMap inner = KernelMap.create(KernelMapSpec.of(MapType.ARRAY, 4, 4, 1));
+             KernelMap outer = KernelMap.create(KernelMapSpec.of(MapType.ARRAY_OF_MAPS, 4, 4, 2).withInnerMapFd(inner.fd()))) {
+            String pa = Integer.toString(progs.id()), mom = Integer.toString(outer.id());
+            assertThat(CliRunner.run("map", "update", "id", pa, "key", "1", "0", "0", "0", "value", "pinned", prog.toString()).exit()).isZero();
+            assertThat(CliRunner.run("map", "update", "id", mom, "key", "0", "0", "0", "0", "value", "id", Integer.toString(inner.id())).exit())
+                    .isZero();
+            // the kernel hands back ids where fds went in: bpftool prints the same bytes
+            JsonNode dump = json(CliRunner.run("map", "dump", "-j", "id", pa));
+            assertThat(dump).isEqualTo(bpftool("map", "dump", "id", pa));
+            assertThat(dump.get(0).get("value").get(0).asText()).isEqualTo(String.format("0x%02x", progId & 0xff));
+            assertThat(json(CliRunner.run("map", "dump", "-j", "id", mom))).isEqualTo(bpftool("map", "dump", "id", mom));
+            CliRunner bytes = CliRunner.run("map", "update", "id", pa, "key", "0", "0", "0", "0", "value", "1", "2", "3", "4");
+            assertThat(bytes.exit()).isEqualTo(2);
+            assertThat(bytes.err()).isEqualTo("bpf4j: map update: a prog_array takes 'value id ID', 'value pinned PATH' or 'value name NAME' "
+                    + "of a program\n");
+        }
+    }
+
+    @Test
     void mapsWithBtfPrintFormattedValuesAsBpftool() throws Exception {
         // libbpf (through bpftool) creates the maps with their BTF; bpf4j reads it back from the kernel
         Files.createDirectories(dir);
