@@ -121,6 +121,23 @@ class KernelObjectsTest {
     }
 
     @Test
+    void tracepointLinkIsAPerfEventNamingItsTracepoint() {
+        Kernel.assumeAvailable();
+        assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
+                "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing");
+        try (KernelProgram p = KernelProgram.load(ProgramType.TRACEPOINT, new Program(List.of(Insn.mov64Imm(0, 0), Insn.exit())), "GPL",
+                LoadOptions.defaults().withName("ko_tp"));
+             Link link = p.attachTracepoint("syscalls", "sys_enter_getppid")) {
+            // other processes' programs come and go: only this test's program's links are looked at
+            List<Integer> mine = KernelObjects.programsNamed("ko_tp").stream().map(KernelObjects.ProgInfo::id).toList();
+            assertThat(KernelObjects.links().stream().filter(l -> mine.contains(l.progId()))).anySatisfy(l -> {
+                assertThat(l.typeName()).isEqualTo("perf_event");
+                assertThat(l.target()).isEqualTo(new KernelObjects.Target.PerfEvent("tracepoint", "sys_enter_getppid", 0));
+            });
+        }
+    }
+
+    @Test
     void kernelBtfReadsBackAsVmlinux() throws IOException {
         Kernel.assumeAvailable();
         Path vmlinux = Path.of("/sys/kernel/btf/vmlinux");
