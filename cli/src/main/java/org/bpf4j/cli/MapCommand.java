@@ -54,7 +54,7 @@ final class MapCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the kernel's maps (all, or one: " + MAP + ").")
-    static final class ListMaps extends Verb {
+    static class ListMaps extends Verb {
         @Parameters(arity = "0..*", paramLabel = "MAP", description = MAP)
         List<String> words = List.of();
 
@@ -91,18 +91,7 @@ final class MapCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "As 'map list'.")
-    static final class Show extends Verb {
-        @Parameters(arity = "0..*", paramLabel = "MAP", description = MAP)
-        List<String> words = List.of();
-
-        @Override
-        public Integer call() {
-            ListMaps l = new ListMaps();
-            l.spec = spec;
-            l.json = json;
-            l.words = words;
-            return l.call();
-        }
+    static final class Show extends ListMaps {
     }
 
     /** A map opened for its elements, with its info and, where it has BTF, the types of its keys and values. */
