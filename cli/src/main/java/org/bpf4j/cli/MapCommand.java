@@ -139,10 +139,10 @@ final class MapCommand {
             List<Object> values = new ArrayList<>(), fvalues = new ArrayList<>();
             for (int cpu = 0; cpu < perCpu.size(); cpu++) {
                 byte[] v = (byte[]) perCpu.get(cpu);
-                values.add(Map.of("cpu", cpu, "value", KernelViews.jsonBytes(v)));
+                values.add(Json.object("cpu", cpu, "value", KernelViews.jsonBytes(v)));
                 int c = cpu;
                 m.btf().filter(b -> m.info().btfValueTypeId() != 0).ifPresent(b -> fvalues.add(
-                        new LinkedHashMap<>(Map.of("cpu", c, "value", BtfValues.decode(b, m.info().btfValueTypeId(), v)))));
+                        Json.object("cpu", c, "value", BtfValues.decode(b, m.info().btfValueTypeId(), v))));
             }
             e.put("values", values);
             if (!fvalues.isEmpty()) formatted.put("values", fvalues);
@@ -385,7 +385,7 @@ final class MapCommand {
                 if (Files.exists(path)) throw new UserInputException(command() + ": " + path + " exists already");
                 KernelRefs.requireBpffs(path);
                 KernelRefs.kernelRun(() -> m.map().pin(path));
-                if (json) out().println(Json.write(Map.of("id", m.info().id(), "pinned", path.toString())));
+                if (json) out().println(Json.write(Json.object("id", m.info().id(), "pinned", path.toString())));
             }
             out().flush();
             return 0;

@@ -25,15 +25,13 @@ import picocli.CommandLine.Spec;
 final class ProgAttachCommand {
     private ProgAttachCommand() {}
 
-    /** The hooks these verbs take, bpftool's names: {@code xdp} (the kernel's choice of mode), {@code xdpgeneric}, {@code xdpdrv}, tcx. */
-    static final Map<String, String> HOOKS = Map.of(
-            "xdp", "XDP, in the driver where it supports XDP, else generic",
-            "xdpgeneric", "XDP in the generic (skb) path",
-            "xdpdrv", "XDP in the driver (native)",
-            "tcx_ingress", "tc (tcx) ingress",
-            "tcx_egress", "tc (tcx) egress");
+    /**
+     * The hooks these verbs take, bpftool's names: {@code xdp} (the driver's mode where it has XDP support, else
+     * generic), {@code xdpgeneric}, {@code xdpdrv} (native), and tcx ingress and egress.
+     */
+    static final String HOOK_LIST = "xdp, xdpgeneric, xdpdrv, tcx_ingress, tcx_egress"; // a constant: help texts quote it
 
-    static final String HOOK_LIST = "xdp, xdpgeneric, xdpdrv, tcx_ingress, tcx_egress";
+    static final List<String> HOOKS = List.of(HOOK_LIST.split(", "));
 
     record Target(KernelRefs.Ref prog, String hook, String device) {}
 
@@ -41,7 +39,7 @@ final class ProgAttachCommand {
         KernelRefs r = new KernelRefs(words, command);
         KernelRefs.Ref prog = r.ref(KernelObjects.Kind.PROGRAM);
         String hook = r.next("a hook (" + HOOK_LIST + ")");
-        if (!HOOKS.containsKey(hook)) throw new UserInputException(command + ": unknown hook '" + hook + "' (hooks: " + HOOK_LIST + ")");
+        if (!HOOKS.contains(hook)) throw new UserInputException(command + ": unknown hook '" + hook + "' (hooks: " + HOOK_LIST + ")");
         String dev = r.next("'dev IF'");
         if (!dev.equals("dev")) throw new UserInputException(command + ": expected 'dev IF' after " + hook + ", not '" + dev + "'");
         String device = r.next("an interface name");

@@ -153,7 +153,7 @@ public final class BtfDump {
             case BtfType.FuncProto f -> {
                 m.put("ret_type_id", f.returnType());
                 m.put("vlen", f.params().size());
-                m.put("params", f.params().stream().map(p -> Map.<String, Object>of("name", name(p.name()), "type_id", p.type())).toList());
+                m.put("params", f.params().stream().map(p -> ordered("name", name(p.name()), "type_id", p.type())).toList());
             }
             case BtfType.Var v -> {
                 m.put("type_id", v.type());
@@ -162,7 +162,7 @@ public final class BtfDump {
             case BtfType.Datasec d -> {
                 m.put("size", d.size());
                 m.put("vlen", d.vars().size());
-                m.put("vars", d.vars().stream().map(v -> Map.<String, Object>of("type_id", v.type(), "offset", v.offset(), "size", v.size())).toList());
+                m.put("vars", d.vars().stream().map(v -> ordered("type_id", v.type(), "offset", v.offset(), "size", v.size())).toList());
             }
             case BtfType.Float f -> m.put("size", f.size());
             case BtfType.DeclTag d -> {
@@ -193,7 +193,14 @@ public final class BtfDump {
         m.put("encoding", signed ? "SIGNED" : "UNSIGNED");
         m.put("size", size);
         m.put("vlen", values.size());
-        m.put("values", values.stream().map(v -> Map.<String, Object>of("name", v.name(),
+        m.put("values", values.stream().map(v -> ordered("name", v.name(),
                 "val", signed || v.value() >= 0 ? (Object) v.value() : new java.math.BigInteger(Long.toUnsignedString(v.value())))).toList());
+    }
+
+    /** A JSON object whose fields keep the order given (name, value, name, value, ...). */
+    private static Map<String, Object> ordered(Object... nameValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int k = 0; k < nameValues.length; k += 2) m.put((String) nameValues[k], nameValues[k + 1]);
+        return m;
     }
 }
