@@ -115,6 +115,32 @@ class BtfDumpCommandTest {
         }
     }
 
+    /** The structs whose definitions end {@code __attribute__((packed))}, by name. */
+    private static java.util.Set<String> packedStructs(String header) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        String current = "";
+        for (String line : header.split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:struct|union) (\\w+) \\{").matcher(line);
+            if (m.find()) current = m.group(1);
+            if (line.startsWith("} __attribute__((packed));")) out.add(current);
+        }
+        return out;
+    }
+
+    /**
+     * The structs marked packed are bpftool's: a member that is itself packed aligns to 1 (libbpf's
+     * btf__align_of), and does not make the struct holding it packed.
+     */
+    @Test
+    void packedStructsAreTheOnesBpftoolMarks() throws Exception {
+        assumeTrue(Files.isReadable(VMLINUX), "no " + VMLINUX);
+        Result bpftool = run(null, "bpftool", "btf", "dump", "file", VMLINUX.toString(), "format", "c");
+        assertThat(bpftool.exit()).isZero();
+        java.util.Set<String> theirs = packedStructs(bpftool.out());
+        assertThat(theirs).contains("acpi_pct_register").doesNotContain("acpi_processor_performance");
+        assertThat(packedStructs(dump("file", VMLINUX.toString(), "format", "c"))).isEqualTo(theirs);
+    }
+
     @Test
     void aSliceHoldsWhatItsRootsNeedAndNoMore() {
         assumeTrue(Files.isReadable(VMLINUX), "no " + VMLINUX);

@@ -24,6 +24,7 @@ public final class BtfCDump {
     private final Map<Integer, String> tagNames = new HashMap<>(), typedefNames = new HashMap<>();
     private final Map<String, Integer> enumeratorCounts = new HashMap<>();
     private final BitSet emitted = new BitSet(), visiting = new BitSet(), forward = new BitSet();
+    private final Map<Integer, Long> alignments = new HashMap<>();
 
     private BtfCDump(Btf btf) {
         this.btf = btf;
@@ -278,31 +279,38 @@ public final class BtfCDump {
      * Whether C's natural layout could not put the members where BTF says (libbpf's {@code btf_is_struct_packed}):
      * a member at an offset its alignment does not divide, or a size the struct's alignment does not divide.
      */
-    private boolean packed(long size, List<BtfType.Member> members) {
+    private boolean packed(long size, List<BtfType.Member> members) { return packed(size, members, 0); }
+
+    private boolean packed(long size, List<BtfType.Member> members, int depth) {
         long align = 1;
         for (BtfType.Member m : members) {
-            long a = alignOf(m.type(), 0);
+            long a = alignOf(m.type(), depth + 1);
             align = Math.max(align, a);
             if (m.bitfieldSize() == 0 && m.bitOffset() % (a * 8) != 0) return true;
         }
         return size % align != 0;
     }
 
+    /** C's alignment of a type, as libbpf's {@code btf__align_of}: a packed struct aligns to 1. Memoized: structs nest. */
     private long alignOf(int id, int depth) {
+        Long known = alignments.get(id);
+        if (known != null) return known;
         if (depth > Btf.MAX_RESOLVE_DEPTH) return 1;
         BtfType t = btf.type(id);
-        return switch (t) {
+        long a = switch (t) {
             case BtfType.Int i -> Math.max(1, Math.min(i.size(), 8));
             case BtfType.Float f -> Math.max(1, Math.min(f.size(), 8));
             case BtfType.Enum e -> Math.max(1, e.size());
             case BtfType.Enum64 e -> Math.max(1, e.size());
             case BtfType.Ptr p -> 8;
             case BtfType.Modifier m -> alignOf(m.type(), depth + 1);
-            case BtfType.Array a -> alignOf(a.type(), depth + 1);
-            case BtfType.Struct s -> membersAlign(s.members(), depth);
+            case BtfType.Array arr -> alignOf(arr.type(), depth + 1);
+            case BtfType.Struct s -> packed(s.size(), s.members(), depth) ? 1 : membersAlign(s.members(), depth);
             case BtfType.Union u -> membersAlign(u.members(), depth);
             default -> 1;
         };
+        alignments.put(id, a);
+        return a;
     }
 
     private long membersAlign(List<BtfType.Member> members, int depth) {
