@@ -141,6 +141,38 @@ class BtfDumpCommandTest {
         assertThat(packedStructs(dump("file", VMLINUX.toString(), "format", "c"))).isEqualTo(theirs);
     }
 
+    /**
+     * The declarations lay structs out where BTF says: padding (libbpf's anonymous bitfields), packed structs,
+     * enums of one or two bytes. Every struct and union of a slice of vmlinux has its BTF size under clang.
+     */
+    @Test
+    void layoutsHaveTheBtfSizes(@TempDir Path tmp) throws Exception {
+        assumeTrue(run(null, "clang-19", "--version").exit() == 0, "no clang-19");
+        assumeTrue(Files.isReadable(VMLINUX), "no " + VMLINUX);
+        org.bpf4j.btf.Btf btf = org.bpf4j.btf.Btf.load(VMLINUX);
+        String header = dump("file", VMLINUX.toString(), "format", "c", "--type", "task_struct", "--type", "sk_buff",
+                "--type", "blk_integrity", "--type", "acpi_processor_performance");
+        Files.writeString(tmp.resolve("slice.h"), header);
+        StringBuilder source = new StringBuilder("#include \"slice.h\"\n");
+        int asserts = 0;
+        java.util.regex.Pattern def = java.util.regex.Pattern.compile("^(struct|union) (\\w+) \\{");
+        for (String line : header.split("\n")) {
+            java.util.regex.Matcher m = def.matcher(line);
+            if (!m.find() || m.group(2).contains("___")) continue;
+            List<org.bpf4j.btf.BtfType> same = btf.typesByName(m.group(2)).stream()
+                    .filter(t -> t.kind() == (m.group(1).equals("struct") ? org.bpf4j.btf.BtfType.KIND_STRUCT : org.bpf4j.btf.BtfType.KIND_UNION))
+                    .toList();
+            if (same.size() != 1) continue;
+            source.append("_Static_assert(sizeof(").append(m.group(1)).append(' ').append(m.group(2)).append(") == ")
+                    .append(btf.sizeof(same.getFirst().id())).append(", \"").append(m.group(2)).append("\");\n");
+            asserts++;
+        }
+        assertThat(asserts).as("structs and unions checked").isGreaterThan(20);
+        Files.writeString(tmp.resolve("sizes.c"), source);
+        Result cc = run(tmp, "clang-19", "-target", "bpf", "-Werror", "-ferror-limit=0", "-fsyntax-only", "sizes.c");
+        assertThat(cc.exit()).as(cc.out()).isZero();
+    }
+
     @Test
     void aSliceHoldsWhatItsRootsNeedAndNoMore() {
         assumeTrue(Files.isReadable(VMLINUX), "no " + VMLINUX);

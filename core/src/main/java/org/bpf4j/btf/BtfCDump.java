@@ -12,10 +12,11 @@ import java.util.Set;
  * {@code vmlinux.h}: every named struct and union declared forward first, so that pointers never need an order;
  * then each struct, union, enum and typedef defined after the types it holds by value (a depth-first walk of
  * those "strong" references, as {@code btf_dump_order_type} does); anonymous types inline where they are used;
- * names that collide (two different {@code struct foo}s) suffixed {@code ___2}, ... as libbpf does. Structs whose
- * members are not where C's natural alignment puts them are marked packed; padding and alignment attributes beyond
- * that are not reproduced, so a struct's declared layout is C's. Functions, variables and data sections are not
- * declared, as in libbpf.
+ * names that collide (two different {@code struct foo}s) suffixed {@code ___2}, ... as libbpf does. Layouts are
+ * BTF's: structs whose members C's natural alignment would misplace are marked packed, gaps are filled with
+ * libbpf's anonymous bitfields ({@code long: 64;}), enums of one or two bytes carry a {@code mode} attribute.
+ * Alignment attributes are not reproduced (a cacheline-aligned struct keeps its size, not its alignment).
+ * Functions, variables and data sections are not declared, as in libbpf.
  */
 public final class BtfCDump {
     private final Btf btf;
@@ -231,8 +232,8 @@ public final class BtfCDump {
             }
             case BtfType.Struct s -> aggregateDecl("struct", id, s.name(), s.size(), s.members(), inner, indent, body, true);
             case BtfType.Union u -> aggregateDecl("union", id, u.name(), u.size(), u.members(), inner, indent, body, false);
-            case BtfType.Enum e -> enumDecl(id, e.name(), e.signed(), false, e.values(), inner, indent, body);
-            case BtfType.Enum64 e -> enumDecl(id, e.name(), e.signed(), true, e.values(), inner, indent, body);
+            case BtfType.Enum e -> enumDecl(id, e.name(), e.size(), e.signed(), false, e.values(), inner, indent, body);
+            case BtfType.Enum64 e -> enumDecl(id, e.name(), e.size(), e.signed(), true, e.values(), inner, indent, body);
             case BtfType.Fwd f -> (f.union() ? "union " : "struct ") + tagNames.get(id) + sp(inner);
             // functions, variables, sections and tags have no C type of their own here
             default -> "void" + sp(inner);
@@ -249,18 +250,77 @@ public final class BtfCDump {
         StringBuilder s = new StringBuilder(keyword);
         if (!name.isEmpty()) s.append(' ').append(tagNames.get(id));
         s.append(" {\n");
+        long off = 0;
+        boolean prevBitfield = false;
         for (BtfType.Member m : members) {
+            if (struct) padding(s, off, m.bitOffset(), alignOf(m.type(), 0), prevBitfield && m.bitfieldSize() != 0, indent + 1);
             s.append(tabs(indent + 1)).append(decl(m.type(), m.name(), indent + 1));
             if (m.bitfieldSize() != 0) s.append(": ").append(m.bitfieldSize());
             s.append(";\n");
+            long bits = m.bitfieldSize() != 0 ? m.bitfieldSize() : 8 * sizeOrZero(m.type());
+            off = m.bitOffset() + bits;
+            prevBitfield = m.bitfieldSize() != 0;
         }
+        if (struct) padding(s, off, size * 8, 1, false, indent + 1);
         s.append(tabs(indent)).append('}');
         if (struct && packed(size, members)) s.append(" __attribute__((packed))");
         return s + sp(inner);
     }
 
-    private String enumDecl(int id, String name, boolean signed, boolean wide, List<BtfType.EnumValue> values, String inner, int indent,
-                            boolean body) {
+    private long sizeOrZero(int id) {
+        try {
+            return btf.sizeof(id);
+        } catch (BtfFormatException e) {
+            return 0;
+        }
+    }
+
+    private static final String[] PAD_TYPES = {"long", "int", "short", "char"};
+    private static final int[] PAD_BITS = {64, 32, 16, 8};
+
+    /**
+     * Anonymous bitfields from bit {@code cur} to {@code next}, where C's natural layout would not put the next
+     * member (or the struct's end) where BTF says, as libbpf's {@code btf_dump_emit_bit_padding} writes them: a
+     * {@code long: 0;}-style mark where the compiler would not align by itself, then whole {@code long: 64;}
+     * fillers, then the smallest type that covers the rest.
+     */
+    private static void padding(StringBuilder s, long cur, long next, long nextAlign, boolean inBitfield, int indent) {
+        if (cur >= next) return;
+        int k = 0;
+        long newOff = 0;
+        for (; k < PAD_BITS.length; k++) {
+            newOff = roundUp(cur, PAD_BITS[k]);
+            if (newOff <= next) break;
+        }
+        if (k == PAD_BITS.length) k = PAD_BITS.length - 1;
+        String padType = PAD_TYPES[k];
+        int padBits = PAD_BITS[k];
+        if (newOff > cur && newOff <= next) {
+            if (inBitfield || newOff == next && roundUp(cur, nextAlign * 8) != newOff || newOff != next && next - newOff <= newOff - cur) {
+                s.append(tabs(indent)).append(padType).append(": ").append(inBitfield ? newOff - cur : 0).append(";\n");
+            }
+            cur = newOff;
+        }
+        while (cur != next) {
+            long bits = Math.min(next - cur, padBits);
+            if (bits == padBits) {
+                s.append(tabs(indent)).append(padType).append(": ").append(padBits).append(";\n");
+                cur += bits;
+                continue;
+            }
+            for (int j = PAD_BITS.length - 1; j >= 0; j--) {
+                if (PAD_BITS[j] < bits) continue;
+                s.append(tabs(indent)).append(PAD_TYPES[j]).append(": ").append(bits).append(";\n");
+                cur += bits;
+                break;
+            }
+        }
+    }
+
+    private static long roundUp(long v, long to) { return (v + to - 1) / to * to; }
+
+    private String enumDecl(int id, String name, int size, boolean signed, boolean wide, List<BtfType.EnumValue> values, String inner,
+                            int indent, boolean body) {
         if (!name.isEmpty() && !body) return "enum " + tagNames.get(id) + sp(inner);
         StringBuilder s = new StringBuilder("enum");
         if (!name.isEmpty()) s.append(' ').append(tagNames.get(id));
@@ -272,7 +332,14 @@ public final class BtfCDump {
             s.append(tabs(indent + 1)).append(n == 1 ? v.name() : v.name() + "___" + n).append(" = ").append(value)
                     .append(big ? (signed ? "LL" : "ULL") : "").append(",\n");
         }
-        return s.append(tabs(indent)).append('}').append(sp(inner)).toString();
+        s.append(tabs(indent)).append('}');
+        // C cannot size an enum; GCC's and clang's mode attribute can (a packed enum, or one with a fixed underlying type)
+        switch (size) {
+            case 1 -> s.append(" __attribute__((mode(QI)))");
+            case 2 -> s.append(" __attribute__((mode(HI)))");
+            default -> { }
+        }
+        return s.append(sp(inner)).toString();
     }
 
     /**
