@@ -11,7 +11,7 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Bpf4j.Version.class,
         description = "eBPF for the JVM: load, verify, run and compile eBPF programs.",
-        subcommands = {ProgCommand.class, RunCommand.class, FeatureCommand.class, ConformanceCommand.class, ConformancePluginCommand.class, HelpCommand.class, ManCommand.class})
+        subcommands = {ProgCommand.class, MapCommand.class, LinkCommand.class, BtfCommand.class, RunCommand.class, FeatureCommand.class, ConformanceCommand.class, ConformancePluginCommand.class, HelpCommand.class, ManCommand.class})
 public final class Bpf4j {
 
     /** Exit status for input a user must fix (bad arguments, unreadable or malformed files). */

@@ -68,6 +68,13 @@ final class Json {
         out.append('"');
     }
 
+    /** A JSON object whose fields keep the order given (name, value, name, value, ...). */
+    static Map<String, Object> object(Object... nameValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < nameValues.length; k += 2) m.put((String) nameValues[k], nameValues[k + 1]);
+        return m;
+    }
+
     static String hex(byte[] bytes) {
         StringBuilder s = new StringBuilder(bytes.length * 2);
         for (byte b : bytes) s.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));

@@ -19,8 +19,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code bpf4j prog show OBJ}: an object's programs and maps. */
-@Command(name = "show", mixinStandardHelpOptions = true, description = "List an object's programs (name, section, type, instructions) and maps.")
+/**
+ * {@code bpf4j prog show OBJ}: an object's programs and maps; {@code prog show [id ID | pinned PATH | name NAME]}:
+ * the kernel's programs, as {@code bpftool prog show} lists them.
+ */
+@Command(name = "show", mixinStandardHelpOptions = true, description = {
+        "List an object's programs (name, section, type, instructions) and maps.",
+        "With no OBJ, or with 'id ID', 'pinned PATH' or 'name NAME': the kernel's loaded programs, as 'prog list'."})
 final class ProgShowCommand implements Callable<Integer> {
 
     @Spec
@@ -29,14 +34,20 @@ final class ProgShowCommand implements Callable<Integer> {
     @Mixin
     ObjectOptions objectOptions = new ObjectOptions();
 
-    @Parameters(index = "0", paramLabel = "OBJ", description = "An eBPF ELF object (clang -target bpf).")
-    Path object;
+    @Parameters(arity = "0..*", paramLabel = "OBJ | id ID | pinned PATH | name NAME",
+            description = "An eBPF ELF object (clang -target bpf), or a kernel program: 'id ID', 'pinned PATH', 'name NAME'.")
+    List<String> words = new ArrayList<>();
 
     @Option(names = {"-j", "--json"}, description = "Print one JSON object.")
     boolean json;
 
     @Override
     public Integer call() {
+        if (words.isEmpty() || ProgListCommand.KEYWORDS.contains(words.getFirst())) {
+            return ProgListCommand.show(words, json, spec.commandLine().getOut(), "prog show");
+        }
+        if (words.size() > 1) throw new UserInputException("prog show: one object file, not '" + String.join(" ", words) + "'");
+        Path object = Path.of(words.getFirst());
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -146,10 +146,59 @@ final class Attr {
         static final long END = 16;
     }
 
-    /** {@code struct bpf_map_info}, the prefix we read. */
+    /** {@code *_GET_NEXT_ID} (start_id, next_id) and {@code *_GET_FD_BY_ID} (the id, open_flags). */
+    static final class GetId {
+        static final long START_ID = 0, NEXT_ID = 4, OPEN_FLAGS = 8;
+        static final long END = 12;
+    }
+
+    /** BPF_LINK_DETACH. */
+    static final class LinkDetach {
+        static final long LINK_FD = 0;
+        static final long END = 4;
+    }
+
+    /** {@code struct bpf_map_info} (Linux 6.12: 88 bytes). */
     static final class MapInfo {
         static final long TYPE = 0, ID = 4, KEY_SIZE = 8, VALUE_SIZE = 12, MAX_ENTRIES = 16, MAP_FLAGS = 20,
-                NAME = 24;
-        static final long SIZE = 40;
+                NAME = 24, IFINDEX = 40, BTF_VMLINUX_VALUE_TYPE_ID = 44, BTF_ID = 64, BTF_KEY_TYPE_ID = 68,
+                BTF_VALUE_TYPE_ID = 72, MAP_EXTRA = 80;
+        static final long SIZE = 88;
+    }
+
+    /** {@code struct bpf_prog_info}, through attach_btf_id (232 bytes as of Linux 6.12). */
+    static final class ProgInfo {
+        static final long TYPE = 0, ID = 4, TAG = 8, JITED_PROG_LEN = 16, XLATED_PROG_LEN = 20, LOAD_TIME = 40,
+                CREATED_BY_UID = 48, NR_MAP_IDS = 52, MAP_IDS = 56, NAME = 64, IFINDEX = 80,
+                /** {@code __u32 gpl_compatible:1} is bit 0 of the word after ifindex. */
+                GPL_COMPATIBLE_WORD = 84,
+                BTF_ID = 128, RUN_TIME_NS = 192, RUN_CNT = 200, RECURSION_MISSES = 208, VERIFIED_INSNS = 216;
+        static final long SIZE = 232;
+        static final int TAG_SIZE = 8;
+    }
+
+    /**
+     * {@code struct bpf_link_info}: type, id, prog_id, then a union per link type at 16 (64 bytes in all as
+     * of Linux 6.12). Each constant is an offset from the start of the struct.
+     */
+    static final class LinkInfo {
+        static final long TYPE = 0, ID = 4, PROG_ID = 8, UNION = 16;
+        static final long RAW_TP_NAME = 16, RAW_TP_NAME_LEN = 24;
+        static final long TRACING_ATTACH_TYPE = 16, TRACING_TARGET_OBJ_ID = 20, TRACING_TARGET_BTF_ID = 24;
+        static final long CGROUP_ID = 16, CGROUP_ATTACH_TYPE = 24;
+        static final long NETNS_INO = 16, NETNS_ATTACH_TYPE = 20;
+        static final long XDP_IFINDEX = 16;
+        /** tcx and netkit share this layout: ifindex, attach_type. */
+        static final long TCX_IFINDEX = 16, TCX_ATTACH_TYPE = 20;
+        /** perf_event: its kind, then per kind a name buffer (tracepoint, kprobe function, uprobe file) at 24. */
+        static final long PERF_EVENT_TYPE = 16, PERF_EVENT_NAME = 24, PERF_EVENT_NAME_LEN = 32, PERF_EVENT_OFFSET = 36,
+                PERF_EVENT_CONFIG = 24, PERF_EVENT_EVENT_TYPE = 32;
+        static final long SIZE = 64;
+    }
+
+    /** {@code struct bpf_btf_info}. */
+    static final class BtfInfo {
+        static final long BTF = 0, BTF_SIZE = 8, ID = 12, NAME = 16, NAME_LEN = 24, KERNEL_BTF = 28;
+        static final long SIZE = 32;
     }
 }

@@ -77,6 +77,22 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
         }
     }
 
+    /**
+     * {@code BPF_MAP_GET_FD_BY_ID}: the map with kernel id {@code id} (as {@code bpftool map show} lists it),
+     * its spec read back from the kernel.
+     *
+     * @throws KernelObjects.NotFoundException when no map has that id
+     */
+    public static KernelMap open(int id) {
+        FdHandle h = KernelObjects.open(KernelObjects.Kind.MAP, id);
+        try {
+            return new KernelMap(h, readSpec(h));
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+    }
+
     /** The number of value slots a per-CPU map has: the possible CPUs. */
     public static int possibleCpus() { return PossibleCpus.count(); }
 

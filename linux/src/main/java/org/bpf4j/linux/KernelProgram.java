@@ -118,6 +118,25 @@ public final class KernelProgram implements org.bpf4j.api.ProgramHandle, AutoClo
     }
 
     /**
+     * {@code BPF_PROG_GET_FD_BY_ID}: the program with kernel id {@code id}, e.g. to attach it.
+     *
+     * @throws KernelObjects.NotFoundException when no program has that id
+     * @throws IllegalArgumentException when its type is one this build does not know
+     */
+    public static KernelProgram open(int id) {
+        FdHandle h = KernelObjects.open(KernelObjects.Kind.PROGRAM, id);
+        try {
+            KernelObjects.ProgInfo info = KernelObjects.progInfo(h);
+            ProgramType type = info.type().orElseThrow(
+                    () -> new IllegalArgumentException("program " + id + " has program type " + info.typeId() + ", unknown to bpf4j"));
+            return new KernelProgram(h, type, "");
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    /**
      * {@code BPF_OBJ_GET} of a pinned program; its type is read from {@code /proc/self/fdinfo}.
      *
      * @throws IllegalArgumentException when the pinned object is not a program
