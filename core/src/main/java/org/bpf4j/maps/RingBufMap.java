@@ -191,6 +191,14 @@ public final class RingBufMap extends MapBase implements BpfMap, RingBufferMemor
         return out;
     }
 
+    /** In place where the record does not wrap; a wrapping one is copied (bpf4j's data area is mapped once). */
+    @Override
+    public void read(long pos, int len, RecordHandler handler) {
+        long start = pos & mask;
+        if (start + len <= size) handler.onRecord(-1, seg, dataOff + start, len);
+        else RingBufferMemory.super.read(pos, len, handler);
+    }
+
     /** The consumer and producer positions at one moment (see {@link #rewind}). */
     public record Positions(long consumer, long producer) {}
 
