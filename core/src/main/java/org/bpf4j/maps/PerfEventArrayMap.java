@@ -60,6 +60,52 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
         for (int c = 0; c < Math.min(cpus, maxEntries); c++) open(c, bytes);
     }
 
+    /**
+     * A reader over the buffers open now (after {@link #openAll}), as the kernel backend's perf buffer reads
+     * its rings: the same {@link PerfReader}. Closing it leaves the buffers open.
+     */
+    public PerfReader reader() {
+        java.util.List<Buffer> open = new java.util.ArrayList<>();
+        for (int i = 0; i < maxEntries; i++) buffer(i).ifPresent(open::add);
+        if (open.isEmpty()) throw new IllegalStateException(spec.name() + ": no buffer open (open(index, bytes) or openAll(bytes) first)");
+        java.util.List<Buffer> buffers = java.util.List.copyOf(open);
+        return new PerfReader() {
+            @Override
+            public int consume(RecordHandler handler) {
+                int n = 0;
+                for (Buffer b : buffers) n += b.consume(handler);
+                return n;
+            }
+
+            @Override
+            public int poll(Duration timeout, RecordHandler handler) throws InterruptedException {
+                int n = consume(handler);
+                if (n > 0) return n;
+                // bpf4j's buffers notify their own monitor: wait on the first, look at all of them again
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while ((n = consume(handler)) == 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return 0;
+                    Buffer first = buffers.getFirst();
+                    synchronized (first) {
+                        if (first.head == first.tail) first.wait(Math.max(1, Math.min(10, left / 1_000_000)));
+                    }
+                }
+                return n;
+            }
+
+            @Override
+            public long lost() {
+                long sum = 0;
+                for (Buffer b : buffers) sum += b.lost();
+                return sum;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
     /** The buffer open in slot {@code index}, if any. */
     public Optional<Buffer> buffer(int index) {
         return Optional.ofNullable((Buffer) slot(Integer.toUnsignedLong(index)));
@@ -79,6 +125,8 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
     public static final class Buffer {
         private final int cpu;
         private final byte[] ring;
+        private final MemorySegment view;
+        private byte[] scratch = new byte[0];
         private long head; // next write position, guarded by this
         private long tail; // next read position, guarded by this
         private long lost; // guarded by this
@@ -87,6 +135,7 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
             if (bytes < 8) throw new IllegalArgumentException("perf buffer too small: " + bytes);
             this.cpu = cpu;
             this.ring = new byte[bytes];
+            this.view = MemorySegment.ofArray(ring);
         }
 
         public int cpu() { return cpu; }
@@ -118,6 +167,31 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
 
         private byte getByte(long pos) {
             return ring[(int) (pos % ring.length)];
+        }
+
+        /**
+         * Hands every buffered record to {@code handler} in place ({@code cpu}, the ring's bytes), copying only
+         * a record that wraps the ring's end into a reused buffer; returns how many.
+         */
+        public synchronized int consume(RecordHandler handler) {
+            int n = 0;
+            while (head != tail) {
+                int len = (getByte(tail) & 0xff) | (getByte(tail + 1) & 0xff) << 8 | (getByte(tail + 2) & 0xff) << 16
+                        | (getByte(tail + 3) & 0xff) << 24;
+                int start = (int) ((tail + 4) % ring.length);
+                tail += 4 + len;
+                n++;
+                if (start + len <= ring.length) {
+                    handler.onRecord(cpu, view, start, len);
+                } else {
+                    if (scratch.length < len) scratch = new byte[len];
+                    int first = ring.length - start;
+                    System.arraycopy(ring, start, scratch, 0, first);
+                    System.arraycopy(ring, 0, scratch, first, len - first);
+                    handler.onRecord(cpu, MemorySegment.ofArray(scratch), 0, len);
+                }
+            }
+            return n;
         }
 
         /** The oldest record, or empty. */

@@ -191,12 +191,13 @@ public final class RingBufMap extends MapBase implements BpfMap, RingBufferMemor
         return out;
     }
 
-    /** In place where the record does not wrap; a wrapping one is copied (bpf4j's data area is mapped once). */
+    /**
+     * In place, a wrapping record too: its tail is still in the shadow area after the data area's end, which
+     * no other record can reach before the consumer passes this one (the producer stays within one ring).
+     */
     @Override
     public void read(long pos, int len, RecordHandler handler) {
-        long start = pos & mask;
-        if (start + len <= size) handler.onRecord(-1, seg, dataOff + start, len);
-        else RingBufferMemory.super.read(pos, len, handler);
+        handler.onRecord(-1, seg, dataOff + (pos & mask), len);
     }
 
     /** The consumer and producer positions at one moment (see {@link #rewind}). */

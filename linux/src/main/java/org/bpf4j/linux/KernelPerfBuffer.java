@@ -23,7 +23,7 @@ import org.bpf4j.maps.RecordHandler;
  * 8-byte alignment with the u32 size before them (libbpf and cilium/ebpf hand out the same length).
  * Closing removes the fds from the map, unmaps the rings and closes the events.
  */
-public final class KernelPerfBuffer implements AutoCloseable {
+public final class KernelPerfBuffer implements org.bpf4j.maps.PerfReader {
     /** perf_event_open(2)'s {@code PERF_TYPE_SOFTWARE}, {@code PERF_COUNT_SW_BPF_OUTPUT}, {@code PERF_SAMPLE_RAW}, {@code PERF_FLAG_FD_CLOEXEC}. */
     private static final int PERF_TYPE_SOFTWARE = 1, PERF_COUNT_SW_BPF_OUTPUT = 10, PERF_FLAG_FD_CLOEXEC = 8;
     private static final long PERF_SAMPLE_RAW = 1L << 10;
@@ -126,6 +126,7 @@ public final class KernelPerfBuffer implements AutoCloseable {
      * lost-sample records, as libbpf's perf_buffer__consume; returns the number of samples. The tail moves
      * past what was read even when the handler throws, so that a record is never handed out twice.
      */
+    @Override
     public synchronized int consume(RecordHandler handler) {
         if (closed) return 0;
         int n = 0;
@@ -174,6 +175,7 @@ public final class KernelPerfBuffer implements AutoCloseable {
      * Waits up to {@code timeout} for a ring's wakeup (epoll), then {@link #consume consumes} every ring, as
      * perf_buffer__poll; returns the number of samples, 0 when the time ran out or the buffer is closed.
      */
+    @Override
     public int poll(Duration timeout, RecordHandler handler) {
         int n = consume(handler);
         if (n > 0 || closed) return n;
@@ -183,6 +185,7 @@ public final class KernelPerfBuffer implements AutoCloseable {
     }
 
     /** Samples the kernel dropped because a ring was full (the sum of PERF_RECORD_LOST counts read so far). */
+    @Override
     public synchronized long lost() {
         long sum = 0;
         for (Ring r : rings) sum += r.lost;
