@@ -42,4 +42,18 @@ int perf_getppid(void *ctx)
 	return 0;
 }
 
+
+/* A printk line per getppid() call of the test's process, for the trace pipe reader. */
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int printk_getppid(void *ctx)
+{
+	__u32 zero = 0;
+	__u64 *tgid = bpf_map_lookup_elem(&config, &zero);
+
+	if (!tgid || (bpf_get_current_pid_tgid() >> 32) != *tgid)
+		return 0;
+	bpf_printk("bpf4j printk %llu", *tgid);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

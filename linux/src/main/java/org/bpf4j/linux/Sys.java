@@ -91,6 +91,11 @@ final class Sys {
         static final MethodHandle SYSCONF = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("sysconf").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        static final MethodHandle MOUNT = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("mount").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                Linker.Option.captureCallState("errno"));
         static final MethodHandle CLOSE = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -221,6 +226,18 @@ final class Sys {
             return n > 0;
         } catch (Throwable t) {
             throw new IllegalStateException("FFM downcall to epoll_wait failed", t);
+        }
+    }
+
+    /** {@code mount(source, target, fstype, 0, NULL)}: 0, or the errno. */
+    static int mount(String source, String target, String fstype) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Handles.CAPTURE);
+            int r = (int) Handles.MOUNT.invokeExact(state, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(fstype),
+                    0L, MemorySegment.NULL);
+            return r == 0 ? 0 : (int) Handles.ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to mount failed", t);
         }
     }
 
