@@ -68,10 +68,14 @@ record FoldedStacks(String counts, String stacks, Field pid, Field comm, Field u
             ByteBuffer k = ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN);
             int pid = k.getInt((int) pid().offset());
             StringBuilder line = new StringBuilder(comm(key).replace(';', '_').replace(' ', '_'));
+            // every frame but the innermost is a return address, which may lie past the end of a function whose
+            // last instruction is the call (a call that never returns): its caller is the function at address - 1
             List<Long> user = frames(stackMap, k.getInt((int) userStack().offset()));
-            for (int i = user.size() - 1; i >= 0; i--) line.append(';').append(symbols.user(pid, user.get(i)));
+            for (int i = user.size() - 1; i >= 0; i--) line.append(';').append(symbols.user(pid, user.get(i) - (i > 0 ? 1 : 0)));
             List<Long> kernel = frames(stackMap, k.getInt((int) kernelStack().offset()));
-            for (int i = kernel.size() - 1; i >= 0; i--) line.append(';').append(symbols.kernel(kernel.get(i))).append("_[k]");
+            for (int i = kernel.size() - 1; i >= 0; i--) {
+                line.append(';').append(symbols.kernel(kernel.get(i) - (i > 0 ? 1 : 0))).append("_[k]");
+            }
             folded.merge(line.toString(), count(value.get()), Long::sum);
         }
         synchronized (out) {
