@@ -43,7 +43,9 @@ public final class KernelPerfBuffer implements org.bpf4j.maps.PerfReader {
         final FdHandle event;
         final MemorySegment mapping; // the metadata page, then the data pages
         final long dataOffset, mask;
-        MemorySegment scratch = MemorySegment.NULL; // for records that wrap the ring's end, grown on demand
+        // for records that wrap the ring's end, grown on demand; native like the ring, so that a handler's
+        // accesses see one kind of segment
+        MemorySegment scratch = MemorySegment.NULL;
         long lost;
 
         Ring(int cpu, FdHandle event, MemorySegment mapping, long dataOffset, long dataSize) {
@@ -139,30 +141,31 @@ public final class KernelPerfBuffer implements org.bpf4j.maps.PerfReader {
         MemorySegment m = r.mapping;
         long head = (long) LONG.getAcquire(m, DATA_HEAD);
         long tail = m.get(ValueLayout.JAVA_LONG, DATA_TAIL); // ours alone to write
+        long mask = r.mask, base = r.dataOffset;
         int n = 0;
         try {
             while (tail < head) {
-                long at = r.dataOffset + (tail & r.mask);
-                int size = Short.toUnsignedInt(m.get(ValueLayout.JAVA_SHORT, at + 6));
+                long at = base + (tail & mask);
+                long header = m.get(ValueLayout.JAVA_LONG, at); // records are 8-byte aligned: a header never wraps
+                int type = (int) header, size = (int) (header >>> 48);
                 if (size < HEADER) break; // never written by a sane kernel: stop rather than spin
-                int type = m.get(ValueLayout.JAVA_INT, at);
                 MemorySegment rec = m;
                 long off = at;
-                if ((tail & r.mask) + size > r.mask + 1) { // wraps the ring's end: copy it whole
-                    if (r.scratch.byteSize() < size) r.scratch = MemorySegment.ofArray(new byte[Math.max(size, 256)]);
-                    long first = r.mask + 1 - (tail & r.mask);
+                if ((tail & mask) + size > mask + 1) { // wraps the ring's end: copy it whole
+                    if (r.scratch.byteSize() < size) r.scratch = Arena.ofAuto().allocate(Math.max(size, 256), 8);
+                    long first = mask + 1 - (tail & mask);
                     MemorySegment.copy(m, at, r.scratch, 0, first);
-                    MemorySegment.copy(m, r.dataOffset, r.scratch, first, size - first);
+                    MemorySegment.copy(m, base, r.scratch, first, size - first);
                     rec = r.scratch;
                     off = 0;
                 }
                 tail += size;
                 if (type == PERF_RECORD_SAMPLE && size >= HEADER + 4) {
-                    int raw = Math.min(rec.get(ValueLayout.JAVA_INT_UNALIGNED, off + HEADER), size - HEADER - 4);
+                    int raw = Math.min(rec.get(ValueLayout.JAVA_INT, off + HEADER), size - HEADER - 4);
                     n++;
                     handler.onRecord(r.cpu, rec, off + HEADER + 4, raw);
                 } else if (type == PERF_RECORD_LOST && size >= HEADER + 16) {
-                    r.lost += rec.get(ValueLayout.JAVA_LONG_UNALIGNED, off + HEADER + 8); // after u64 id
+                    r.lost += rec.get(ValueLayout.JAVA_LONG, off + HEADER + 8); // after u64 id
                 }
             }
         } finally {
