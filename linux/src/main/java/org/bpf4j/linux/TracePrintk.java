@@ -58,6 +58,7 @@ public final class TracePrintk implements AutoCloseable {
         ensureTracefs();
         Path event = TRACEFS.resolve("events/bpf_trace/bpf_trace_printk");
         if (!Files.isDirectory(event)) throw new IllegalStateException("this kernel's tracefs has no bpf_trace/bpf_trace_printk event");
+        removeOrphans();
         Path instance = TRACEFS.resolve("instances").resolve("bpf4j-" + ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet());
         try {
             Files.createDirectory(instance); // tracefs makes the instance's files
@@ -70,6 +71,22 @@ public final class TracePrintk implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             removeInstance(instance);
             throw new IllegalStateException("cannot enable bpf_trace_printk in " + instance + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes the instances of bpf4j processes that no longer run: a process killed with SIGKILL cannot
+     * remove its own, and an instance, unlike an fd, outlives its maker.
+     */
+    static void removeOrphans() {
+        Pattern ours = Pattern.compile("bpf4j-(\\d+)-\\d+");
+        try (var instances = Files.list(TRACEFS.resolve("instances"))) {
+            for (Path p : instances.toList()) {
+                Matcher m = ours.matcher(p.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) removeInstance(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            // another bpf4j removing the same orphan, or no instances directory: nothing of ours to clean
         }
     }
 

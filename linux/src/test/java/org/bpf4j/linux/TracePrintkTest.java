@@ -70,4 +70,23 @@ class TracePrintkTest {
                 .allSatisfy(l -> assertThat(l.pid()).as("the task that printed: this process's").isPositive());
         assertThat(Files.exists(instance)).as("the instance removed").isFalse();
     }
+
+    @Test
+    void anInstanceLeftByAKilledProcessIsRemovedByTheNextOpen() throws Throwable {
+        Kernel.assumeAvailable();
+        Path instances = Path.of("/sys/kernel/tracing/instances");
+        assumeTrue(Files.isDirectory(instances), "no tracefs instances directory");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path orphan = instances.resolve("bpf4j-" + gone.pid() + "-1");
+        Files.createDirectory(orphan); // what a SIGKILLed bpf4j leaves
+        try {
+            try (TracePrintk printk = TracePrintk.open()) {
+                assertThat(Files.exists(orphan)).as("removed: its process is gone").isFalse();
+                assertThat(Files.exists(printk.instance())).isTrue();
+            }
+        } finally {
+            if (Files.exists(orphan)) Files.delete(orphan);
+        }
+    }
 }
