@@ -56,4 +56,19 @@ int printk_getppid(void *ctx)
 	return 0;
 }
 
+/* For the differential test: three samples of 5, 16 and 8 + 4 packet bytes, the same in bpf4j and the kernel. */
+SEC("xdp")
+int perf_xdp(struct xdp_md *ctx)
+{
+	char five[5] = {1, 2, 3, 4, 5};
+	__u64 two[2] = {0x1122334455667788ULL, 42};
+	__u64 eight = 0xfeedULL;
+
+	bpf_perf_event_output(ctx, &samples, BPF_F_CURRENT_CPU, five, sizeof(five));
+	bpf_perf_event_output(ctx, &samples, BPF_F_CURRENT_CPU, two, sizeof(two));
+	/* the upper 32 bits of the flags: how many packet bytes to append (bpf_xdp_event_output) */
+	bpf_perf_event_output(ctx, &samples, BPF_F_CURRENT_CPU | (4ULL << 32), &eight, sizeof(eight));
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -121,7 +121,10 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
         throw BpfMapException.of(Errno.EOPNOTSUPP, spec, "update: open slots with open(index, bytes)");
     }
 
-    /** One CPU's output queue: records {@code [u32 length][bytes]} in a byte ring. */
+    /**
+     * One CPU's output queue: records {@code [u32 length][bytes][zeros]} in a byte ring, each taking the room a
+     * kernel raw sample takes. {@link #poll()} returns the bytes output; {@link #consume} the padded sample.
+     */
     public static final class Buffer {
         private final int cpu;
         private final byte[] ring;
@@ -141,12 +144,11 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
         public int cpu() { return cpu; }
 
         synchronized int write(MemorySegment src, long off, long size) {
-            long need = 4 + size;
-            if (size < 0 || need > ring.length - (head - tail)) {
+            if (size < 0 || size > Integer.MAX_VALUE - 16 || 4 + padded((int) size) > ring.length - (head - tail)) {
                 lost++;
                 return Errno.ENOSPC.negative();
             }
-            int n = (int) size;
+            int n = (int) size, padded = padded(n);
             putByte(head, (byte) n);
             putByte(head + 1, (byte) (n >>> 8));
             putByte(head + 2, (byte) (n >>> 16));
@@ -156,9 +158,18 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
             int first = Math.min(n, ring.length - start);
             MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, off, ring, start, first);
             if (first < n) MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, off + first, ring, 0, n - first);
-            head = at + n;
+            for (int i = n; i < padded; i++) putByte(at + i, (byte) 0);
+            head = at + padded;
             notifyAll();
             return 0;
+        }
+
+        /**
+         * The kernel's raw sample size for {@code n} bytes: with its u32 size, rounded up to 8
+         * (perf_prepare_sample_raw), the padding zeroed. A record takes that much room here too.
+         */
+        static int padded(int n) {
+            return ((n + 4 + 7) & ~7) - 4;
         }
 
         private void putByte(long pos, byte b) {
@@ -171,13 +182,14 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
 
         /**
          * Hands every buffered record to {@code handler} in place ({@code cpu}, the ring's bytes), copying only
-         * a record that wraps the ring's end into a reused buffer; returns how many.
+         * a record that wraps the ring's end into a reused buffer; returns how many. The length handed out is
+         * the kernel's raw sample size ({@link #padded}), as the kernel's perf buffer reader hands it out.
          */
         public synchronized int consume(RecordHandler handler) {
             int n = 0;
             while (head != tail) {
-                int len = (getByte(tail) & 0xff) | (getByte(tail + 1) & 0xff) << 8 | (getByte(tail + 2) & 0xff) << 16
-                        | (getByte(tail + 3) & 0xff) << 24;
+                int len = padded((getByte(tail) & 0xff) | (getByte(tail + 1) & 0xff) << 8 | (getByte(tail + 2) & 0xff) << 16
+                        | (getByte(tail + 3) & 0xff) << 24);
                 int start = (int) ((tail + 4) % ring.length);
                 tail += 4 + len;
                 n++;
@@ -201,7 +213,7 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
                     | (getByte(tail + 3) & 0xff) << 24;
             byte[] out = new byte[n];
             for (int i = 0; i < n; i++) out[i] = getByte(tail + 4 + i);
-            tail += 4 + n;
+            tail += 4 + padded(n);
             return Optional.of(out);
         }
 

@@ -422,15 +422,17 @@ class MapSemanticsTest {
         PerfReader reader = m.reader();
         List<String> got = new java.util.ArrayList<>();
         RecordHandler h = (cpu, s, off, len) -> got.add(cpu + ":" + java.util.Arrays.toString(s.asSlice(off, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
-        // 4 + 9 bytes a record in a 40-byte buffer: the third record wraps its end
-        for (int round = 0; round < 3; round++) {
+        // 9 bytes padded as the kernel pads a raw sample (12, 16 with the size) in a 40-byte buffer: the third record wraps
+        for (int round = 0; round < 2; round++) {
             long data = f.put(new byte[] {(byte) round, 1, 2, 3, 4, 5, 6, 7, 8});
-            assertThat(m.output(BPF_F_CURRENT_CPU, data, 9, 2)).isZero();
-            assertThat(m.output(BPF_F_CURRENT_CPU, data, 9, 3)).isZero();
+            for (int i = 0; i < 2; i++) {
+                assertThat(m.output(BPF_F_CURRENT_CPU, data, 9, 2)).isZero();
+                assertThat(m.output(BPF_F_CURRENT_CPU, data, 9, 3)).isZero();
+            }
+            assertThat(reader.poll(java.time.Duration.ofMillis(10), h)).isEqualTo(4);
         }
-        assertThat(reader.poll(java.time.Duration.ofMillis(10), h)).isEqualTo(6);
-        assertThat(got).containsExactly("2:[0, 1, 2, 3, 4, 5, 6, 7, 8]", "2:[1, 1, 2, 3, 4, 5, 6, 7, 8]", "2:[2, 1, 2, 3, 4, 5, 6, 7, 8]",
-                "3:[0, 1, 2, 3, 4, 5, 6, 7, 8]", "3:[1, 1, 2, 3, 4, 5, 6, 7, 8]", "3:[2, 1, 2, 3, 4, 5, 6, 7, 8]");
+        String r0 = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0]", r1 = "[1, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0]";
+        assertThat(got).containsExactly("2:" + r0, "2:" + r0, "3:" + r0, "3:" + r0, "2:" + r1, "2:" + r1, "3:" + r1, "3:" + r1);
         assertThat(reader.poll(java.time.Duration.ofMillis(5), h)).isZero();
         assertThat(reader.lost()).isZero();
     }

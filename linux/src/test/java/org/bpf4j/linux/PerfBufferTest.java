@@ -153,6 +153,46 @@ class PerfBufferTest {
         }
     }
 
+    /** Each sample a reader hands out, as hex of the bytes it hands out (its length included). */
+    private static List<String> drain(org.bpf4j.maps.PerfReader reader) throws InterruptedException {
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 50 && got.size() < 3; i++) {
+            reader.poll(Duration.ofMillis(100), (cpu, s, off, len) ->
+                    got.add(java.util.HexFormat.of().formatHex(s.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE))));
+        }
+        return got;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"interp", "jit"})
+    void bpf4jsPerfReaderHandsOutWhatTheKernelsDoes(String engine) throws Throwable {
+        Kernel.assumeAvailable();
+        byte[] frame = new byte[64];
+        for (int i = 0; i < frame.length; i++) frame[i] = (byte) (0xa0 + i);
+        List<String> ours;
+        org.bpf4j.engine.Executable.Loader loader = engine.equals("jit") ? org.bpf4j.engine.Engine.JIT : org.bpf4j.engine.Engine.INTERPRETER;
+        try (org.bpf4j.runtime.BpfRuntime runtime = org.bpf4j.runtime.BpfRuntime.create(
+                org.bpf4j.runtime.RuntimeOptions.defaults().withCpus(2).withEngine(loader).withMemory(64L << 20))) {
+            org.bpf4j.runtime.LoadedObject loaded = runtime.load(object());
+            org.bpf4j.maps.PerfEventArrayMap samples = (org.bpf4j.maps.PerfEventArrayMap) loaded.map("samples").orElseThrow();
+            samples.openAll(4096);
+            try (org.bpf4j.maps.PerfReader reader = samples.reader()) {
+                loaded.program("perf_xdp").orElseThrow().testRun(org.bpf4j.runtime.TestRun.of(frame));
+                ours = drain(reader);
+            }
+        }
+        List<String> theirs;
+        try (KernelObject k = KernelObject.load(object(), Optional.of("perf_xdp"));
+             KernelPerfBuffer reader = k.maps().get("samples").perfBuffer(1, 1)) {
+            k.program("perf_xdp").orElseThrow().testRun(org.bpf4j.runtime.TestRun.of(frame));
+            theirs = drain(reader);
+        }
+        // 5 bytes -> 12 (padded with the u32 size to 8), 16 -> 20, 8 + 4 packet bytes -> 12
+        assertThat(theirs).containsExactly("010203040500000000000000", "8877665544332211" + "2a00000000000000" + "00000000",
+                "edfe000000000000a0a1a2a3");
+        assertThat(ours).isEqualTo(theirs);
+    }
+
     @Test
     void closingEmptiesTheMapsSlotsAndBadSizesAreRefused() throws Throwable {
         Kernel.assumeAvailable();
