@@ -81,6 +81,7 @@ final class RunCommand implements Callable<Integer> {
         if (interval != null && !(interval > 0)) throw new UserInputException("--interval must be a positive number of seconds, not " + interval);
         if (frequency <= 0) throw new UserInputException("--frequency must be a positive number of samples a second, not " + frequency);
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
+        Optional<FoldedStacks> stacks = folded ? Optional.of(FoldedStacks.of(obj)) : Optional.empty(); // before any fd is open
         KernelAvailability kernel = KernelAvailability.check();
         if (!kernel.available()) throw new UserInputException("cannot load into the kernel: " + kernel.reason());
         PrintWriter out = spec.commandLine().getOut();
@@ -104,7 +105,6 @@ final class RunCommand implements Callable<Integer> {
         List<Link> links = List.of();
         List<AutoCloseable> rings = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
-        Optional<FoldedStacks> stacks = folded ? Optional.of(FoldedStacks.of(obj)) : Optional.empty();
         TracePrintk printk = null;
         try (loaded) {
             if (usesPrintk(obj)) {

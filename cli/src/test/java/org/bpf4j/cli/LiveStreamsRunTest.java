@@ -157,10 +157,26 @@ class LiveStreamsRunTest {
         }
     }
 
+    /** This process's open BPF maps, programs and links (their fds' anon inodes). */
+    private static long bpfFds() throws java.io.IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith("anon_inode:bpf-");
+                } catch (java.io.IOException | UnsupportedOperationException gone) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
     @Test
-    void foldedNeedsAProfilersMaps() {
+    void foldedNeedsAProfilersMapsAndSaysSoBeforeLoadingAnything() throws java.io.IOException {
+        long before = bpfFds();
         CliRunner r = CliRunner.run("run", PERF.toString(), "--folded");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--folded needs a stack trace map").doesNotContain("Exception");
+        // the object was once loaded before this check and its maps and programs left open
+        assertThat(bpfFds()).as("no map or program left open").isEqualTo(before);
     }
 }
