@@ -43,10 +43,16 @@ public final class TracePrintk implements AutoCloseable {
 
     private final Path instance;
     private final FileChannel pipe;
+    /** The trace_marker text that ends {@link #stream}: unique to this instance. */
+    private final String endMarker;
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean streaming;
 
     private TracePrintk(Path instance, FileChannel pipe) {
         this.instance = instance;
         this.pipe = pipe;
+        this.endMarker = "bpf4j-end-of-stream " + instance.getFileName();
     }
 
     /**
@@ -105,12 +111,14 @@ public final class TracePrintk implements AutoCloseable {
     public Path instance() { return instance; }
 
     /**
-     * Reads lines until {@link #close()} (from another thread) ends the read, handing each printk line to
-     * {@code sink}; a partial line waits for the rest.
+     * Reads lines until {@link #close()} (from another thread) ends the stream, handing each printk line to
+     * {@code sink}; a partial line waits for the rest. Every line the instance recorded before close() began
+     * is handed out first.
      */
     public void stream(Consumer<Line> sink) {
         ByteBuffer buf = ByteBuffer.allocate(8192);
         StringBuilder pending = new StringBuilder();
+        streaming = true;
         try {
             while (pipe.read(buf) >= 0) {
                 buf.flip();
@@ -118,21 +126,42 @@ public final class TracePrintk implements AutoCloseable {
                 buf.clear();
                 int nl;
                 while ((nl = pending.indexOf("\n")) >= 0) {
-                    Line.parse(pending.substring(0, nl)).ifPresent(sink);
+                    String line = pending.substring(0, nl);
                     pending.delete(0, nl + 1);
+                    if (line.endsWith(": " + endMarker)) return; // close() wrote it after everything before it
+                    Line.parse(line).ifPresent(sink);
                 }
             }
         } catch (ClosedChannelException closed) { // AsynchronousCloseException too
-            // close(): the end of the stream
+            // close() did not see its marker come back in time: the end of the stream
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + instance.resolve("trace_pipe") + ": " + e.getMessage(), e);
+        } finally {
+            ended.countDown();
         }
     }
 
+    /**
+     * Ends {@link #stream} and removes the instance. A stream still running first reads up to a marker
+     * close() writes into the instance's {@code trace_marker}: the trace pipe hands lines out in time order, so
+     * every line recorded before it has been handed out when the marker arrives (bounded: after 5 s the read
+     * is cut short).
+     */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) return;
+        if (streaming) {
+            try {
+                Files.writeString(instance.resolve("trace_marker"), endMarker);
+                ended.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // no marker: the pipe's close below ends the read
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
-            pipe.close(); // wakes a thread blocked in stream()
+            pipe.close(); // wakes a thread still blocked in stream()
         } catch (IOException ignored) {
             // closing a tracefs file does not fail in a way that leaves anything behind
         }
