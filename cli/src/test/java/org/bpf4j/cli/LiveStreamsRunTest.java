@@ -157,6 +157,31 @@ class LiveStreamsRunTest {
         }
     }
 
+    @Test
+    void foldedStacksShowASpinningJavaThreadByItsName() throws Throwable {
+        KernelAvailability k = KernelAvailability.check();
+        assumeTrue(k.available(), () -> "kernel unavailable: " + k.reason());
+        java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+        long[] sink = {0};
+        // Linux names a thread's task after the Java thread (15 characters): the folded line's first frame
+        Thread spinner = Thread.ofPlatform().name("bpf4jjavaspin").start(() -> {
+            long x = 1;
+            while (spin.get()) x = x * 6364136223846793005L + 1442695040888963407L;
+            sink[0] = x;
+        });
+        try {
+            Outcome o = run(() -> {}, "run", PROFILE.toString(), "--duration", "2", "--folded", "-j");
+            assertThat(o.exit()).as(o.err()).isZero();
+            List<JsonNode> ours = jsonLines(o.out()).stream().filter(n -> n.get("stack").asText().startsWith("bpf4jjavaspin")).toList();
+            assertThat(ours).as(o.out()).isNotEmpty();
+            // its JIT-compiled frames have no symbols without /tmp/perf-PID.map: [unknown] is what it may say of them
+            assertThat(ours.stream().mapToLong(n -> n.get("count").asLong()).sum()).isGreaterThanOrEqualTo(10);
+        } finally {
+            spin.set(false);
+            spinner.join();
+        }
+    }
+
     /** This process's open BPF maps, programs and links (their fds' anon inodes). */
     private static long bpfFds() throws java.io.IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
