@@ -13,6 +13,23 @@ record BtfDecoder(Btf btf, int typeId) {
         return BtfValues.decode(btf, typeId, bytes);
     }
 
+    long size() { return btf.sizeof(typeId); }
+
+    /**
+     * What a record of {@code length} bytes is, where the object says nothing (libbpf-based tools decode records as
+     * the struct they know they output): the object's one named struct of that size ({@code padded}: a perf raw
+     * sample, its bytes and u32 size rounded up to 8). Empty when none or several match: hex then.
+     */
+    static Optional<BtfDecoder> ofStructOfSize(BpfObject obj, int length, boolean padded) {
+        if (obj.btf().isEmpty()) return Optional.empty();
+        Btf btf = obj.btf().get();
+        java.util.List<BtfType.Struct> fits = btf.types().stream()
+                .filter(t -> t instanceof BtfType.Struct s && !s.name().isEmpty() && s.size() > 0
+                        && (padded ? ((s.size() + 4 + 7) & ~7L) - 4 == length : s.size() == length))
+                .map(t -> (BtfType.Struct) t).toList();
+        return fits.size() == 1 ? Optional.of(new BtfDecoder(btf, fits.getFirst().id())) : Optional.empty();
+    }
+
     /** Map {@code name}'s key or value type, when the object's BTF describes it (for a ring buffer, a {@code __type(value, ...)} annotation). */
     static Optional<BtfDecoder> ofMap(BpfObject obj, String name, boolean key) {
         if (obj.btf().isEmpty()) return Optional.empty();

@@ -124,7 +124,7 @@ final class ProgRunCommand implements Callable<Integer> {
     List<String> mapEntries = new ArrayList<>();
 
     @Option(names = "--ringbuf-type", paramLabel = "TYPE", description = "Read ring buffer records as this struct of the object's BTF "
-            + "(default: the ring's __type(value, ...) where the map definition gives one; else hex).")
+            + "(default: the ring's __type(value, ...) where the map definition gives one, else the object's one struct of the record's size; else hex).")
     String ringbufType;
 
     @Option(names = "--maps-in", paramLabel = "FILE", description = "Fill maps from FILE before the run: the \"maps\" object that -j prints (or that output whole).")
@@ -247,10 +247,13 @@ final class ProgRunCommand implements Callable<Integer> {
                 long[] marks = producedAfter.get(name);
                 int f = 0;
                 Optional<BtfDecoder> type = recordTypes.get(name);
+                Map<Integer, Optional<BtfDecoder>> bySize = new java.util.HashMap<>();
                 for (long pos = reader.nextRecordPosition(); pos >= 0; pos = reader.nextRecordPosition()) {
                     byte[] bytes = reader.poll().orElseThrow();
+                    // as bpf4j run reads them: the type given or annotated, else the object's one struct of the record's size
+                    Optional<BtfDecoder> t0 = type.or(() -> bySize.computeIfAbsent(bytes.length, n -> BtfDecoder.ofStructOfSize(obj, n, false)));
                     // a record read through its type keeps its hex beside it, as map entries do
-                    Object rec = type.<Object>map(t -> {
+                    Object rec = t0.<Object>map(t -> {
                         Map<String, Object> typed = new LinkedHashMap<>();
                         typed.put("hex", Json.hex(bytes));
                         typed.put("formatted", t.decode(bytes));

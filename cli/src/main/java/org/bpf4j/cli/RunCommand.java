@@ -14,10 +14,15 @@ import org.bpf4j.elf.BpfObject;
 import org.bpf4j.linux.BpfException;
 import org.bpf4j.linux.KernelAvailability;
 import org.bpf4j.linux.KernelMap;
+import org.bpf4j.linux.AttachPoint;
 import org.bpf4j.linux.KernelObject;
+import org.bpf4j.linux.KernelPerfBuffer;
 import org.bpf4j.linux.KernelRingBuffer;
 import org.bpf4j.linux.Link;
+import org.bpf4j.linux.TracePrintk;
 import org.bpf4j.maps.MapType;
+import org.bpf4j.maps.PerfReader;
+import org.bpf4j.maps.RecordHandler;
 import org.bpf4j.maps.RingBufferReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,12 +33,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code bpf4j run OBJ}: loads the object into the kernel, attaches every program whose section names its
- * hook (as libbpf's auto-attach), streams ring buffer records as they come, and at the end — {@code
- * --duration}, Ctrl-C or SIGTERM — detaches everything and prints the maps.
+ * hook (as libbpf's auto-attach; {@code perf_event} programs to CPU-clock sampling), streams ring buffer
+ * records, perf event array samples and bpf_printk lines as they come, prints the maps every {@code
+ * --interval} and at the end — {@code --duration}, Ctrl-C or SIGTERM — detaches everything.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Load OBJ into the kernel, attach its programs by section name, stream ring buffer records, "
-                + "print the maps at the end; detaches on Ctrl-C, SIGTERM or the end of --duration.")
+        description = "Load OBJ into the kernel, attach its programs by section name, stream ring buffer records, perf samples "
+                + "and bpf_printk lines, print the maps (every --interval and) at the end; detaches on Ctrl-C, SIGTERM "
+                + "or the end of --duration.")
 final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -58,10 +65,27 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-j", "--json"}, description = "One JSON object per line: each record, then the maps.")
     boolean json;
 
+    @Option(names = "--interval", paramLabel = "SECONDS", description = "Print the maps every SECONDS while running, as well as at the end.")
+    Double interval;
+
+    @Option(names = "--frequency", paramLabel = "HZ", defaultValue = "99",
+            description = "CPU-clock sampling rate of perf_event programs, on every CPU (default: ${DEFAULT-VALUE}).")
+    int frequency;
+
+    @Option(names = "--folded", description = "At the end print folded stacks (for flamegraph.pl) from the object's stack trace "
+            + "map and its counts keyed by pid, comm and stack ids (examples/trace/profile.bpf.c), instead of the maps.")
+    boolean folded;
+
+    /** Data pages of each CPU's perf ring (libbpf-tools' PERF_BUFFER_PAGES is 16; 64 rides out bursts). */
+    private static final int PERF_PAGES = 64;
+
     @Override
     public Integer call() throws InterruptedException {
         if (duration != null && !(duration > 0)) throw new UserInputException("--duration must be a positive number of seconds, not " + duration);
+        if (interval != null && !(interval > 0)) throw new UserInputException("--interval must be a positive number of seconds, not " + interval);
+        if (frequency <= 0) throw new UserInputException("--frequency must be a positive number of samples a second, not " + frequency);
         BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
+        Optional<FoldedStacks> stacks = folded ? Optional.of(FoldedStacks.of(obj)) : Optional.empty(); // before any fd is open
         KernelAvailability kernel = KernelAvailability.check();
         if (!kernel.available()) throw new UserInputException("cannot load into the kernel: " + kernel.reason());
         PrintWriter out = spec.commandLine().getOut();
@@ -85,13 +109,41 @@ final class RunCommand implements Callable<Integer> {
             }
         }, "bpf4j-run-stop");
         List<Link> links = List.of();
-        List<KernelRingBuffer> rings = new ArrayList<>();
+        List<AutoCloseable> rings = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
+        TracePrintk printk = null;
         try (loaded) {
+            if (usesPrintk(obj)) {
+                try {
+                    printk = TracePrintk.open(); // before attaching: no line of this run's programs is missed
+                } catch (IllegalStateException e) {
+                    err.println("bpf4j: bpf_printk lines will not show: " + e.getMessage());
+                }
+            }
+            for (Map.Entry<String, KernelMap> m : loaded.maps().entrySet()) {
+                if (m.getValue().type() != MapType.PERF_EVENT_ARRAY) continue;
+                KernelPerfBuffer perf;
+                try {
+                    perf = m.getValue().perfBuffer(PERF_PAGES, 1);
+                } catch (IllegalStateException e) {
+                    throw new UserInputException(obj.name() + ": cannot read perf event array " + m.getKey() + ": " + e.getMessage());
+                }
+                rings.add(perf);
+                readers.add(Thread.ofPlatform().name("bpf4j-perf-" + m.getKey()).start(() -> streamPerf(obj, m.getKey(), perf, stop, out)));
+            }
             try {
                 Optional<Path> cgroupDir = cgroup != null ? Optional.of(cgroup) : org.bpf4j.linux.Cgroups.defaultRoot();
-                links = loaded.attachAll(Optional.ofNullable(iface), cgroupDir);
+                links = new ArrayList<>(loaded.attachAll(Optional.ofNullable(iface), cgroupDir));
+                for (org.bpf4j.elf.ProgramSpec p : obj.programs()) {
+                    // a perf_event section names no event: sample the CPU clock on every CPU, as profilers do
+                    if (p.type() == org.bpf4j.progtype.ProgramType.PERF_EVENT && AttachPoint.of(p.sectionName()).isEmpty()
+                            && loaded.program(p.name()).isPresent()) {
+                        links.add(loaded.program(p.name()).get().attachCpuClockSampling(frequency));
+                    }
+                }
             } catch (BpfException | IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+                links.forEach(Link::close);
+                links = List.of();
                 throw new UserInputException(obj.name() + ": cannot attach: " + e.getMessage());
             }
             if (links.isEmpty()) {
@@ -106,20 +158,42 @@ final class RunCommand implements Callable<Integer> {
                 if (m.getValue().type() != MapType.RINGBUF) continue;
                 KernelRingBuffer ring = m.getValue().ringBuffer();
                 rings.add(ring);
-                Optional<Decoder> records = decoder(obj, m.getKey(), false); // a ring's value type, when the object annotates one
-                readers.add(Thread.ofPlatform().name("bpf4j-ring-" + m.getKey()).start(() -> stream(m.getKey(), ring, records, stop, out)));
+                Optional<BtfDecoder> records = BtfDecoder.ofMap(obj, m.getKey(), false); // a ring's value type, when the object annotates one
+                readers.add(Thread.ofPlatform().name("bpf4j-ring-" + m.getKey()).start(() -> stream(obj, m.getKey(), ring, records, stop, out)));
             }
-            if (duration == null) stop.await();
-            else stop.await(Math.round(duration * 1e9), TimeUnit.NANOSECONDS);
+            if (printk != null) {
+                TracePrintk lines = printk;
+                readers.add(Thread.ofPlatform().name("bpf4j-printk").start(() -> lines.stream(l -> printLine(l, out))));
+            }
+            long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + Math.round(duration * 1e9);
+            long every = interval == null ? Long.MAX_VALUE : Math.round(interval * 1e9);
+            while (true) {
+                long left = end - System.nanoTime();
+                if (left <= 0 || stop.await(Math.min(left, every), TimeUnit.NANOSECONDS)) break;
+                if (interval != null && end - System.nanoTime() > 0) printMaps(obj, loaded, out);
+            }
             stop.countDown();
+            if (printk != null) printk.close(); // ends its reader's blocked read
             for (Thread t : readers) t.join();
-            printMaps(obj, loaded, out);
+            for (AutoCloseable r : rings) {
+                if (r instanceof PerfReader p && p.lost() > 0) err.println("bpf4j: " + p + ": " + p.lost() + " samples lost (a ring was full)");
+            }
+            links.forEach(Link::close); // stacks are read after detaching: the counts no longer move
+            if (stacks.isPresent()) stacks.get().print(loaded, out, json);
+            else printMaps(obj, loaded, out);
             return 0;
         } finally {
             stop.countDown();
+            if (printk != null) printk.close();
             for (Thread t : readers) t.join();
             links.forEach(Link::close);
-            rings.forEach(KernelRingBuffer::close);
+            for (AutoCloseable r : rings) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    err.println("bpf4j: closing " + r + ": " + e.getMessage());
+                }
+            }
             out.flush();
             finished.countDown();
             try {
@@ -131,8 +205,9 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Prints each record of {@code ring} as it comes, until {@code stop}; what is left is printed too. */
-    private void stream(String name, KernelRingBuffer ring, Optional<Decoder> records, CountDownLatch stop, PrintWriter out) {
+    private void stream(BpfObject obj, String name, KernelRingBuffer ring, Optional<BtfDecoder> records, CountDownLatch stop, PrintWriter out) {
         RingBufferReader reader = new RingBufferReader(ring);
+        Map<Integer, Optional<BtfDecoder>> bySize = new java.util.HashMap<>();
         try {
             while (true) {
                 boolean stopping = stop.getCount() == 0;
@@ -142,14 +217,15 @@ final class RunCommand implements Callable<Integer> {
                     continue;
                 }
                 synchronized (out) {
+                    Optional<BtfDecoder> d = records.or(() -> bySize.computeIfAbsent(rec.get().length, n -> BtfDecoder.ofStructOfSize(obj, n, false)));
                     if (json) {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("ring", name);
                         m.put("data", Json.hex(rec.get()));
-                        records.ifPresent(d -> m.put("formatted", d.decode(rec.get())));
+                        d.ifPresent(x -> m.put("formatted", x.decode(rec.get())));
                         out.println(Json.write(m));
                     } else {
-                        out.println(name + ": " + records.map(d -> Json.write(d.decode(rec.get()))).orElse(Json.hex(rec.get())));
+                        out.println(name + ": " + d.map(x -> Json.write(x.decode(rec.get()))).orElse(Json.hex(rec.get())));
                     }
                     out.flush();
                 }
@@ -159,20 +235,58 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Every map but ring buffers and program arrays: its entries, key and value in hex (per CPU for per-CPU maps). */
-    /** Reads bytes as a BTF type of the object. */
-    private record Decoder(org.bpf4j.btf.Btf btf, int typeId) {
-        Object decode(byte[] bytes) {
-            return org.bpf4j.btf.BtfValues.decode(btf, typeId, bytes);
+    /** Prints each sample of {@code perf} as it comes, until {@code stop}; what is left is printed too. */
+    private void streamPerf(BpfObject obj, String name, PerfReader perf, CountDownLatch stop, PrintWriter out) {
+        Map<Integer, Optional<BtfDecoder>> bySize = new java.util.HashMap<>();
+        RecordHandler print = (cpu, segment, offset, length) -> {
+            byte[] raw = segment.asSlice(offset, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            Optional<BtfDecoder> d = bySize.computeIfAbsent(length, n -> BtfDecoder.ofStructOfSize(obj, n, true));
+            Optional<Object> formatted = d.map(x -> x.decode(java.util.Arrays.copyOf(raw, (int) x.size())));
+            synchronized (out) {
+                if (json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("perf", name);
+                    m.put("cpu", cpu);
+                    m.put("data", Json.hex(raw));
+                    formatted.ifPresent(f -> m.put("formatted", f));
+                    out.println(Json.write(m));
+                } else {
+                    out.println(name + " cpu " + cpu + ": " + formatted.map(Json::write).orElse(Json.hex(raw)));
+                }
+                out.flush();
+            }
+        };
+        try {
+            while (stop.getCount() != 0) perf.poll(java.time.Duration.ofMillis(100), print);
+            perf.consume(print);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** The decoder of map {@code name}'s keys or values, when the object's BTF describes them. */
-    private static Optional<Decoder> decoder(BpfObject obj, String name, boolean key) {
-        if (obj.btf().isEmpty()) return Optional.empty();
-        return obj.maps().stream().filter(d -> d.name().equals(name)).findFirst()
-                .map(d -> key ? d.btfKeyTypeId() : d.btfValueTypeId()).filter(id -> id != 0)
-                .map(id -> new Decoder(obj.btf().get(), id));
+    private void printLine(TracePrintk.Line l, PrintWriter out) {
+        synchronized (out) {
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("printk", l.message());
+                m.put("task", l.task());
+                m.put("pid", l.pid());
+                m.put("cpu", l.cpu());
+                m.put("timestamp", l.timestamp());
+                out.println(Json.write(m));
+            } else {
+                out.println("printk: " + l.task() + "-" + l.pid() + " [" + l.cpu() + "] " + l.message());
+            }
+            out.flush();
+        }
+    }
+
+    /** Whether a program of {@code obj} calls bpf_trace_printk or bpf_trace_vprintk (what bpf_printk expands to). */
+    private static boolean usesPrintk(BpfObject obj) {
+        int printk = org.bpf4j.helpers.KernelHelper.TRACE_PRINTK.id(), vprintk = org.bpf4j.helpers.KernelHelper.TRACE_VPRINTK.id();
+        return obj.programs().stream().flatMap(p -> p.program().insns().stream())
+                .anyMatch(i -> i.opcode() == org.bpf4j.isa.Opcodes.CALL && i.src() == org.bpf4j.isa.Opcodes.CALL_HELPER
+                        && (i.imm() == printk || i.imm() == vprintk));
     }
 
     private void printMaps(BpfObject obj, KernelObject loaded, PrintWriter out) {
@@ -185,7 +299,7 @@ final class RunCommand implements Callable<Integer> {
                         || type.isMapOfMaps()) continue;
                 List<Object> entries = new ArrayList<>();
                 boolean perCpu = type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH || type == MapType.LRU_PERCPU_HASH;
-                Optional<Decoder> keys = decoder(obj, e.getKey(), true), values = decoder(obj, e.getKey(), false);
+                Optional<BtfDecoder> keys = BtfDecoder.ofMap(obj, e.getKey(), true), values = BtfDecoder.ofMap(obj, e.getKey(), false);
                 for (byte[] key : map.keys()) {
                     Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put("key", Json.hex(key));

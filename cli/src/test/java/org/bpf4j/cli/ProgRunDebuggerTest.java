@@ -62,7 +62,8 @@ class ProgRunDebuggerTest {
                 .containsPattern("frame 3: 60 bytes: TC_ACT_OK \\(0\\), \\d+ ns\n  packet: byte 1 changed\n")
                 .contains("3 frames: return values 0 (TC_ACT_OK) x2, 2 (TC_ACT_SHOT) x1\n")
                 .contains("map seen (hash): 2 entries\n  key 1  value 2\n  key 2  value 1\n")
-                .containsPattern("frame 2: [^\n]*\n  trace: first byte 2\n  ringbuf records: 020000003c000000\n");
+                // the object's one struct of the record's size reads it, as bpf4j run reads a ring without a declared type
+                .containsPattern("frame 2: [^\n]*\n  trace: first byte 2\n  ringbuf records: \\{\"first_byte\":2,\"len\":60\\}\n");
         List<Frame> written = Pcap.read(pcapOut);
         assertThat(written).as("the dropped frame is left out").hasSize(2);
         assertThat(written).allSatisfy(f -> assertThat(f.data()[1]).isEqualTo((byte) 0xaa));

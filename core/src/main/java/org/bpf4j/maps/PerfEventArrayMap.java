@@ -60,6 +60,52 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
         for (int c = 0; c < Math.min(cpus, maxEntries); c++) open(c, bytes);
     }
 
+    /**
+     * A reader over the buffers open now (after {@link #openAll}), as the kernel backend's perf buffer reads
+     * its rings: the same {@link PerfReader}. Closing it leaves the buffers open.
+     */
+    public PerfReader reader() {
+        java.util.List<Buffer> open = new java.util.ArrayList<>();
+        for (int i = 0; i < maxEntries; i++) buffer(i).ifPresent(open::add);
+        if (open.isEmpty()) throw new IllegalStateException(spec.name() + ": no buffer open (open(index, bytes) or openAll(bytes) first)");
+        java.util.List<Buffer> buffers = java.util.List.copyOf(open);
+        return new PerfReader() {
+            @Override
+            public int consume(RecordHandler handler) {
+                int n = 0;
+                for (Buffer b : buffers) n += b.consume(handler);
+                return n;
+            }
+
+            @Override
+            public int poll(Duration timeout, RecordHandler handler) throws InterruptedException {
+                int n = consume(handler);
+                if (n > 0) return n;
+                // bpf4j's buffers notify their own monitor: wait on the first, look at all of them again
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while ((n = consume(handler)) == 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return 0;
+                    Buffer first = buffers.getFirst();
+                    synchronized (first) {
+                        if (first.head == first.tail) first.wait(Math.max(1, Math.min(10, left / 1_000_000)));
+                    }
+                }
+                return n;
+            }
+
+            @Override
+            public long lost() {
+                long sum = 0;
+                for (Buffer b : buffers) sum += b.lost();
+                return sum;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
     /** The buffer open in slot {@code index}, if any. */
     public Optional<Buffer> buffer(int index) {
         return Optional.ofNullable((Buffer) slot(Integer.toUnsignedLong(index)));
@@ -75,10 +121,15 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
         throw BpfMapException.of(Errno.EOPNOTSUPP, spec, "update: open slots with open(index, bytes)");
     }
 
-    /** One CPU's output queue: records {@code [u32 length][bytes]} in a byte ring. */
+    /**
+     * One CPU's output queue: records {@code [u32 length][bytes][zeros]} in a byte ring, each taking the room a
+     * kernel raw sample takes. {@link #poll()} returns the bytes output; {@link #consume} the padded sample.
+     */
     public static final class Buffer {
         private final int cpu;
         private final byte[] ring;
+        private final MemorySegment view;
+        private byte[] scratch = new byte[0];
         private long head; // next write position, guarded by this
         private long tail; // next read position, guarded by this
         private long lost; // guarded by this
@@ -87,17 +138,17 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
             if (bytes < 8) throw new IllegalArgumentException("perf buffer too small: " + bytes);
             this.cpu = cpu;
             this.ring = new byte[bytes];
+            this.view = MemorySegment.ofArray(ring);
         }
 
         public int cpu() { return cpu; }
 
         synchronized int write(MemorySegment src, long off, long size) {
-            long need = 4 + size;
-            if (size < 0 || need > ring.length - (head - tail)) {
+            if (size < 0 || size > Integer.MAX_VALUE - 16 || 4 + padded((int) size) > ring.length - (head - tail)) {
                 lost++;
                 return Errno.ENOSPC.negative();
             }
-            int n = (int) size;
+            int n = (int) size, padded = padded(n);
             putByte(head, (byte) n);
             putByte(head + 1, (byte) (n >>> 8));
             putByte(head + 2, (byte) (n >>> 16));
@@ -107,9 +158,18 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
             int first = Math.min(n, ring.length - start);
             MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, off, ring, start, first);
             if (first < n) MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, off + first, ring, 0, n - first);
-            head = at + n;
+            for (int i = n; i < padded; i++) putByte(at + i, (byte) 0);
+            head = at + padded;
             notifyAll();
             return 0;
+        }
+
+        /**
+         * The kernel's raw sample size for {@code n} bytes: with its u32 size, rounded up to 8
+         * (perf_prepare_sample_raw), the padding zeroed. A record takes that much room here too.
+         */
+        static int padded(int n) {
+            return ((n + 4 + 7) & ~7) - 4;
         }
 
         private void putByte(long pos, byte b) {
@@ -120,6 +180,32 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
             return ring[(int) (pos % ring.length)];
         }
 
+        /**
+         * Hands every buffered record to {@code handler} in place ({@code cpu}, the ring's bytes), copying only
+         * a record that wraps the ring's end into a reused buffer; returns how many. The length handed out is
+         * the kernel's raw sample size ({@link #padded}), as the kernel's perf buffer reader hands it out.
+         */
+        public synchronized int consume(RecordHandler handler) {
+            int n = 0;
+            while (head != tail) {
+                int len = padded((getByte(tail) & 0xff) | (getByte(tail + 1) & 0xff) << 8 | (getByte(tail + 2) & 0xff) << 16
+                        | (getByte(tail + 3) & 0xff) << 24);
+                int start = (int) ((tail + 4) % ring.length);
+                tail += 4 + len;
+                n++;
+                if (start + len <= ring.length) {
+                    handler.onRecord(cpu, view, start, len);
+                } else {
+                    if (scratch.length < len) scratch = new byte[len];
+                    int first = ring.length - start;
+                    System.arraycopy(ring, start, scratch, 0, first);
+                    System.arraycopy(ring, 0, scratch, first, len - first);
+                    handler.onRecord(cpu, MemorySegment.ofArray(scratch), 0, len);
+                }
+            }
+            return n;
+        }
+
         /** The oldest record, or empty. */
         public synchronized Optional<byte[]> poll() {
             if (head == tail) return Optional.empty();
@@ -127,7 +213,7 @@ public final class PerfEventArrayMap extends FdArrayBase implements BpfMap {
                     | (getByte(tail + 3) & 0xff) << 24;
             byte[] out = new byte[n];
             for (int i = 0; i < n; i++) out[i] = getByte(tail + 4 + i);
-            tail += 4 + n;
+            tail += 4 + padded(n);
             return Optional.of(out);
         }
 

@@ -191,6 +191,15 @@ public final class RingBufMap extends MapBase implements BpfMap, RingBufferMemor
         return out;
     }
 
+    /**
+     * In place, a wrapping record too: its tail is still in the shadow area after the data area's end, which
+     * no other record can reach before the consumer passes this one (the producer stays within one ring).
+     */
+    @Override
+    public void read(long pos, int len, RecordHandler handler) {
+        handler.onRecord(-1, seg, dataOff + (pos & mask), len);
+    }
+
     /** The consumer and producer positions at one moment (see {@link #rewind}). */
     public record Positions(long consumer, long producer) {}
 

@@ -23,6 +23,14 @@ public interface RingBufferMemory {
     byte[] copyOut(long position, int length);
 
     /**
+     * Hands {@code length} bytes of record data from {@code position} to {@code handler} in place where
+     * they are contiguous; this default copies them first, the implementations here do not.
+     */
+    default void read(long position, int length, RecordHandler handler) {
+        handler.onRecord(-1, java.lang.foreign.MemorySegment.ofArray(copyOut(position, length)), 0, length);
+    }
+
+    /**
      * Waits up to {@code nanos} for the producer to wake the consumer; returns at once when a record is
      * already there. False when the time ran out or the ring is closed.
      */

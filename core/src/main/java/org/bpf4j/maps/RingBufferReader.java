@@ -54,6 +54,43 @@ public final class RingBufferReader {
     }
 
     /**
+     * Hands every committed record to {@code handler} in place, without allocating (see {@link RecordHandler}),
+     * advancing the consumer position past each after the handler returns, as libbpf's ringbuf_process_ring
+     * does; stops at the first record still being written. Returns how many records it handed out.
+     */
+    public synchronized int consume(RecordHandler handler) {
+        int n = 0;
+        while (true) {
+            long cons = ring.consumer();
+            long prod = ring.producerAcquire();
+            if (cons >= prod) return n;
+            int hdr = ring.headerAcquire(cons);
+            if ((hdr & BPF_RINGBUF_BUSY_BIT) != 0) return n;
+            int len = hdr & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+            if ((hdr & BPF_RINGBUF_DISCARD_BIT) == 0) {
+                try {
+                    ring.read(cons + BPF_RINGBUF_HDR_SZ, len, handler);
+                    n++;
+                } finally { // a handler that throws has still seen the record: it is not handed out twice
+                    ring.setConsumer(cons + ((len + BPF_RINGBUF_HDR_SZ + 7L) & ~7L));
+                }
+            } else {
+                ring.setConsumer(cons + ((len + BPF_RINGBUF_HDR_SZ + 7L) & ~7L));
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for a producer's wakeup, then {@link #consume consumes} what is there (as
+     * libbpf's ring_buffer__poll): the number of records handed out, 0 when the time ran out.
+     */
+    public int poll(java.time.Duration timeout, RecordHandler handler) throws InterruptedException {
+        int n = consume(handler);
+        if (n > 0) return n;
+        return ring.await(timeout.toNanos()) ? consume(handler) : 0;
+    }
+
+    /**
      * The next record, waiting up to {@code timeout} for a producer to wake this reader (a record
      * submitted with BPF_RB_NO_WAKEUP is seen at the next wakeup or when the timeout expires).
      */

@@ -415,6 +415,47 @@ class MapSemanticsTest {
     }
 
     @Test
+    void thePerfReaderHandsRecordsInPlaceWithTheirCpuAcrossTheBuffersEnd() throws Exception {
+        PerfEventArrayMap m = (PerfEventArrayMap) f.create(MapSpec.of("events", PERF_EVENT_ARRAY, 4, 4, 4));
+        assertThatThrownBy(m::reader).hasMessageContaining("no buffer open");
+        m.openAll(40);
+        PerfReader reader = m.reader();
+        List<String> got = new java.util.ArrayList<>();
+        RecordHandler h = (cpu, s, off, len) -> got.add(cpu + ":" + java.util.Arrays.toString(s.asSlice(off, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+        // 9 bytes padded as the kernel pads a raw sample (12, 16 with the size) in a 40-byte buffer: the third record wraps
+        for (int round = 0; round < 2; round++) {
+            long data = f.put(new byte[] {(byte) round, 1, 2, 3, 4, 5, 6, 7, 8});
+            for (int i = 0; i < 2; i++) {
+                assertThat(m.output(BPF_F_CURRENT_CPU, data, 9, 2)).isZero();
+                assertThat(m.output(BPF_F_CURRENT_CPU, data, 9, 3)).isZero();
+            }
+            assertThat(reader.poll(java.time.Duration.ofMillis(10), h)).isEqualTo(4);
+        }
+        String r0 = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0]", r1 = "[1, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0]";
+        assertThat(got).containsExactly("2:" + r0, "2:" + r0, "3:" + r0, "3:" + r0, "2:" + r1, "2:" + r1, "3:" + r1, "3:" + r1);
+        assertThat(reader.poll(java.time.Duration.ofMillis(5), h)).isZero();
+        assertThat(reader.lost()).isZero();
+    }
+
+    @Test
+    void theRingBufferReaderConsumesInPlaceAcrossTheDataAreasEnd() {
+        RingBufMap m = (RingBufMap) f.create(MapSpec.of("rb", RINGBUF, 0, 0, 4096));
+        RingBufferReader reader = new RingBufferReader(m);
+        List<byte[]> got = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) { // 1008 bytes a record in 4096: records wrap the end
+            byte[] rec = new byte[1000];
+            for (int j = 0; j < rec.length; j++) rec[j] = (byte) (i + j);
+            assertThat(m.output(f.put(rec), 1000, 0)).isZero();
+            assertThat(reader.consume((cpu, s, off, len) -> {
+                assertThat(cpu).isEqualTo(-1);
+                got.add(s.asSlice(off, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            })).isEqualTo(1);
+            assertThat(got.getLast()).isEqualTo(rec);
+        }
+        assertThat(reader.available()).isZero();
+    }
+
+    @Test
     void stackTraceStoresStacksById() {
         StackTraceMap m = (StackTraceMap) f.create(MapSpec.of("stacks", STACK_TRACE, 4, 32, 16));
         long[] ips = {0x10, 0x20, 0x30, 0x40, 0x50};

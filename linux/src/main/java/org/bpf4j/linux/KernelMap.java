@@ -343,6 +343,16 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
         return new org.bpf4j.api.RingReader(ring, ring);
     }
 
+    /**
+     * A reader of this perf event array: a ring of {@code pagesPerCpu} data pages (a power of two) on every
+     * online CPU, woken every {@code wakeupEvents} samples (libbpf's perf_buffer__new).
+     *
+     * @throws IllegalArgumentException when this map is not a perf event array, or the sizes are not
+     */
+    public KernelPerfBuffer perfBuffer(int pagesPerCpu, int wakeupEvents) {
+        return KernelPerfBuffer.of(this, pagesPerCpu, wakeupEvents);
+    }
+
     /** {@code BPF_MAP_FREEZE}: from now on the syscall side may not write (programs still may). */
     @Override
     public void freeze() {

@@ -79,6 +79,12 @@ public final class KernelRingBuffer implements RingBufferMemory, AutoCloseable {
         return producer.asSlice(page + (position & mask), length).toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /** In place: the data area follows itself, so every record is contiguous. */
+    @Override
+    public void read(long position, int length, org.bpf4j.maps.RecordHandler handler) {
+        handler.onRecord(-1, producer, page + (position & mask), length);
+    }
+
     /** Waits on the map's epoll instance, which the kernel signals as bpf_ringbuf_submit decides. */
     @Override
     public boolean await(long nanos) {

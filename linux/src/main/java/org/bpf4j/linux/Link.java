@@ -20,13 +20,6 @@ import org.bpf4j.progtype.AttachType;
 public final class Link implements org.bpf4j.api.LinkHandle {
     /** {@code XDP_FLAGS_SKB_MODE}, {@code XDP_FLAGS_DRV_MODE}. */
     private static final int XDP_FLAGS_SKB_MODE = 1 << 1, XDP_FLAGS_DRV_MODE = 1 << 2;
-    /** perf_event_open(2)'s {@code PERF_TYPE_*}, {@code PERF_COUNT_SW_CPU_CLOCK}, {@code PERF_FLAG_FD_CLOEXEC}. */
-    private static final int PERF_TYPE_SOFTWARE = 1, PERF_TYPE_TRACEPOINT = 2, PERF_COUNT_SW_CPU_CLOCK = 0,
-            PERF_FLAG_FD_CLOEXEC = 8;
-    /** {@code PERF_SAMPLE_RAW}; the {@code freq} bit of perf_event_attr's flags (sample_freq, not a period). */
-    private static final long PERF_SAMPLE_RAW = 1L << 10, PERF_ATTR_FREQ = 1L << 10;
-    /** {@code sizeof(struct perf_event_attr)} as of PERF_ATTR_SIZE_VER8: the kernel takes any known size. */
-    private static final int PERF_ATTR_SIZE = 136;
     private static final Path[] TRACEFS = {Path.of("/sys/kernel/tracing"), Path.of("/sys/kernel/debug/tracing")};
 
     /** Where an XDP program runs: in the driver, or in the generic (skb) path every interface has. */
@@ -99,10 +92,10 @@ public final class Link implements org.bpf4j.api.LinkHandle {
         String what = "tracepoint " + category + "/" + name;
         long id = tracepointId(category, name);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment attr = perfEventAttr(a, PERF_TYPE_TRACEPOINT, id);
-            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 16, 1);                  // sample_period
-            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 24, PERF_SAMPLE_RAW);    // sample_type
-            attr.set(ValueLayout.JAVA_INT_UNALIGNED, 48, 1);                   // wakeup_events
+            MemorySegment attr = PerfEventAttr.allocate(a, PerfEventAttr.TYPE_TRACEPOINT, id);
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.SAMPLE_PERIOD, 1);
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.SAMPLE_TYPE, PerfEventAttr.SAMPLE_RAW);
+            attr.set(ValueLayout.JAVA_INT_UNALIGNED, PerfEventAttr.WAKEUP_EVENTS, 1);
             // pid -1, cpu 0: a tracepoint's BPF program runs on every CPU and for every task
             FdHandle event = perfEventOpen(a, attr, 0, what).orElseThrow(
                     () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline"));
@@ -146,9 +139,9 @@ public final class Link implements org.bpf4j.api.LinkHandle {
         List<FdHandle> links = new ArrayList<>(), events = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
             for (int cpu = 0; cpu < PossibleCpus.count(); cpu++) {
-                MemorySegment attr = perfEventAttr(a, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK);
-                attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 16, hertz);            // sample_freq
-                attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 40, PERF_ATTR_FREQ);   // flags: freq
+                MemorySegment attr = PerfEventAttr.allocate(a, PerfEventAttr.TYPE_SOFTWARE, PerfEventAttr.COUNT_SW_CPU_CLOCK);
+                attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.SAMPLE_PERIOD, hertz); // sample_freq
+                attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.FLAGS, PerfEventAttr.FLAG_FREQ);
                 Optional<FdHandle> event = perfEventOpen(a, attr, cpu, what + " on CPU " + cpu);
                 if (event.isEmpty()) continue; // an offline CPU
                 events.add(event.get());
@@ -174,11 +167,11 @@ public final class Link implements org.bpf4j.api.LinkHandle {
         long fileOffset = ElfSymbols.functionOffset(binary, symbol) + offset;
         int type = pmuType("uprobe");
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment attr = perfEventAttr(a, type, ret ? 1L << retprobeBit("uprobe") : 0);
-            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 56, a.allocateFrom(binary.toAbsolutePath().toString()).address()); // uprobe_path
-            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 64, fileOffset);                                                   // probe_offset
+            MemorySegment attr = PerfEventAttr.allocate(a, type, ret ? 1L << retprobeBit("uprobe") : 0);
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.CONFIG1, a.allocateFrom(binary.toAbsolutePath().toString()).address()); // uprobe_path
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.CONFIG2, fileOffset);                                                   // probe_offset
             // one process on any CPU, or every process (pid -1) on CPU 0, which the kernel takes as all
-            long fd = Sys.perfEventOpen(a, attr, pid.orElse(-1), pid.isPresent() ? -1 : 0, -1, PERF_FLAG_FD_CLOEXEC);
+            long fd = Sys.perfEventOpen(a, attr, pid.orElse(-1), pid.isPresent() ? -1 : 0, -1, PerfEventAttr.FLAG_FD_CLOEXEC);
             if (fd < 0) {
                 int errno = (int) -fd;
                 throw new IllegalStateException("perf_event_open for " + what + ": " + org.bpf4j.maps.Errno.nameOf(errno)
@@ -206,9 +199,9 @@ public final class Link implements org.bpf4j.api.LinkHandle {
         KernelSymbols.requireFunction(function); // a typo is named even where kprobes cannot attach
         int type = pmuType("kprobe");
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment attr = perfEventAttr(a, type, ret ? 1L << retprobeBit("kprobe") : 0);
-            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 56, a.allocateFrom(function).address()); // kprobe_func
-            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 64, offset);                            // probe_offset
+            MemorySegment attr = PerfEventAttr.allocate(a, type, ret ? 1L << retprobeBit("kprobe") : 0);
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.CONFIG1, a.allocateFrom(function).address()); // kprobe_func
+            attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.CONFIG2, offset);                            // probe_offset
             FdHandle event = perfEventOpen(a, attr, 0, what).orElseThrow(
                     () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline"));
             try {
@@ -242,17 +235,9 @@ public final class Link implements org.bpf4j.api.LinkHandle {
         }
     }
 
-    private static MemorySegment perfEventAttr(Arena a, int type, long config) {
-        MemorySegment attr = a.allocate(PERF_ATTR_SIZE);
-        attr.set(ValueLayout.JAVA_INT_UNALIGNED, 0, type);            // type
-        attr.set(ValueLayout.JAVA_INT_UNALIGNED, 4, PERF_ATTR_SIZE);  // size
-        attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, config);         // config
-        return attr;
-    }
-
     /** {@code perf_event_open(attr, -1, cpu, -1, CLOEXEC)}; empty for a CPU that is offline (ENODEV). */
     private static Optional<FdHandle> perfEventOpen(Arena a, MemorySegment attr, int cpu, String what) {
-        long fd = Sys.perfEventOpen(a, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+        long fd = Sys.perfEventOpen(a, attr, -1, cpu, -1, PerfEventAttr.FLAG_FD_CLOEXEC);
         if (fd == -org.bpf4j.maps.Errno.ENODEV.number()) return Optional.empty();
         if (fd < 0) {
             int errno = (int) -fd;

@@ -106,6 +106,11 @@ final class Sys {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                         ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
                 Linker.Option.captureCallState("errno"));
+        static final MethodHandle MOUNT = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("mount").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                Linker.Option.captureCallState("errno"));
         static final MethodHandle CLOSE = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -189,19 +194,38 @@ final class Sys {
 
     /** An epoll instance watching {@code fd} for input ({@code EPOLLIN}): its fd. */
     static int epollFor(int fd, String what) {
+        int ep = epollCreate(what);
+        try {
+            epollAdd(ep, fd, what);
+        } catch (RuntimeException e) {
+            close(ep);
+            throw e;
+        }
+        return ep;
+    }
+
+    /** {@code epoll_create1(EPOLL_CLOEXEC)}: a new epoll instance's fd. */
+    static int epollCreate(String what) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Handles.CAPTURE);
             int ep = (int) Handles.EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC);
             if (ep < 0) throw errnoException("epoll_create1 for " + what, (int) Handles.ERRNO.get(state, 0L));
+            return ep;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to epoll failed", t);
+        }
+    }
+
+    /** Adds {@code fd} to epoll instance {@code ep}, watched for input ({@code EPOLLIN}). */
+    static void epollAdd(int ep, int fd, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Handles.CAPTURE);
             MemorySegment event = a.allocate(16); // struct epoll_event: u32 events, u64 data (packed on x86-64)
             event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, EPOLLIN);
             int r = (int) Handles.EPOLL_CTL.invokeExact(state, ep, EPOLL_CTL_ADD, fd, event);
-            if (r < 0) {
-                int errno = (int) Handles.ERRNO.get(state, 0L);
-                close(ep);
-                throw errnoException("epoll_ctl for " + what, errno);
-            }
-            return ep;
+            if (r < 0) throw errnoException("epoll_ctl for " + what, (int) Handles.ERRNO.get(state, 0L));
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -263,6 +287,18 @@ final class Sys {
             return r < 0 ? -(int) Handles.ERRNO.get(state, 0L) : r;
         } catch (Throwable t) {
             throw new IllegalStateException("FFM downcall to setsockopt failed", t);
+        }
+    }
+
+    /** {@code mount(source, target, fstype, 0, NULL)}: 0, or the errno. */
+    static int mount(String source, String target, String fstype) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Handles.CAPTURE);
+            int r = (int) Handles.MOUNT.invokeExact(state, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(fstype),
+                    0L, MemorySegment.NULL);
+            return r == 0 ? 0 : (int) Handles.ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("FFM downcall to mount failed", t);
         }
     }
 

@@ -14,7 +14,7 @@ class ElfSymbolsTest {
 
     /**
      * An ELF64 file with sections [null, .text at file offset 0x200 / address 0x1200, .symtab, .strtab] and
-     * two function symbols: {@code f} in .text at 0x1210, {@code g} absolute (SHN_ABS) at 0x1220.
+     * two function symbols: {@code f} in .text at 0x1210 (16 bytes), {@code g} absolute (SHN_ABS) at 0x1220.
      */
     private static Path elf() throws Exception {
         ByteBuffer b = ByteBuffer.allocate(0x400).order(ByteOrder.LITTLE_ENDIAN);
@@ -24,7 +24,7 @@ class ElfSymbolsTest {
         b.put(0x100, strtab);
         // symbols at 0x140: null, f, g (24 bytes each)
         int sym = 0x140 + 24;
-        b.putInt(sym, 1).put(sym + 4, (byte) 0x12).putShort(sym + 6, (short) 1).putLong(sym + 8, 0x1210);
+        b.putInt(sym, 1).put(sym + 4, (byte) 0x12).putShort(sym + 6, (short) 1).putLong(sym + 8, 0x1210).putLong(sym + 16, 0x10);
         sym += 24;
         b.putInt(sym, 3).put(sym + 4, (byte) 0x12).putShort(sym + 6, (short) 0xfff1).putLong(sym + 8, 0x1220);
         int sh = 0x300 + 64; // .text
@@ -57,5 +57,36 @@ class ElfSymbolsTest {
         } finally {
             Files.delete(file);
         }
+    }
+
+    @Test
+    void aFileOffsetNamesTheFunctionWhoseBytesHoldIt() throws Exception {
+        Path file = elf();
+        try {
+            ElfSymbols.Functions fs = ElfSymbols.functions(file);
+            assertThat(fs.names()).containsExactly("f"); // g has no place in the file
+            assertThat(fs.at(0x210)).contains("f");
+            assertThat(fs.at(0x21f)).contains("f");
+            assertThat(fs.at(0x220)).as("past f's 16 bytes").isEmpty();
+            assertThat(fs.at(0x20f)).as("before every function").isEmpty();
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void theSymbolizerNamesThisProcesssLibcFunctionAndAKernelFunction() throws Exception {
+        @SuppressWarnings("restricted")
+        long getppid = java.lang.foreign.Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow().address();
+        Symbolizer symbols = new Symbolizer();
+        int pid = (int) ProcessHandle.current().pid();
+        assertThat(symbols.user(pid, getppid)).isEqualTo("getppid");
+        assertThat(symbols.user(pid, 8)).as("no mapping").isEqualTo("[unknown]");
+        String kallsymsLine = Files.readAllLines(Path.of("/proc/kallsyms")).stream()
+                .filter(l -> l.matches("\\p{XDigit}{16} [tT] vfs_read")).findFirst().orElse("");
+        org.junit.jupiter.api.Assumptions.assumeTrue(!kallsymsLine.isEmpty() && !kallsymsLine.startsWith("0000000000000000"),
+                "no readable kernel addresses in /proc/kallsyms (kptr_restrict or no such function)");
+        long at = Long.parseUnsignedLong(kallsymsLine.substring(0, 16), 16);
+        assertThat(symbols.kernel(at + 1)).isEqualTo("vfs_read");
     }
 }
