@@ -136,7 +136,8 @@ public final class LoadedProgram implements TailCallTarget {
                         + ": calls a kfunc (BTF id " + k.btfId() + "): kfuncs are not supported by bpf4j");
                 case Relocation.ExternVariable v -> throw new LoadException(name + ": insn " + r.insn()
                         + ": uses extern variable " + v.name() + (v.section().isEmpty() ? "" : " (" + v.section() + ")")
-                        + ", which bpf4j does not provide");
+                        + (v.section().equals(".ksyms") ? ": typed __ksym externs (a kernel BTF id) are not supported; declare it"
+                        + " 'extern const void " + v.name() + " __ksym' for its address" : ", which bpf4j does not provide"));
                 default -> { }
             }
         }

@@ -132,7 +132,7 @@ final class Attr {
     /** {@code struct bpf_map_info}, the prefix we read. */
     static final class MapInfo {
         static final long TYPE = 0, ID = 4, KEY_SIZE = 8, VALUE_SIZE = 12, MAX_ENTRIES = 16, MAP_FLAGS = 20,
-                NAME = 24;
-        static final long SIZE = 40;
+                NAME = 24, MAP_EXTRA = 80;
+        static final long SIZE = 88;
     }
 }
