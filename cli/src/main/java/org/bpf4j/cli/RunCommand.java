@@ -54,6 +54,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-j", "--json"}, description = "One JSON object per line: each record, then the maps.")
     boolean json;
 
+    @Option(names = "--pin-root", paramLabel = "DIR", description = "Where maps marked LIBBPF_PIN_BY_NAME are pinned, or reused when"
+            + " a compatible map is pinned there already (default: /sys/fs/bpf, as libbpf's pin_root_path).")
+    Path pinRoot = KernelObject.DEFAULT_PIN_ROOT;
+
     @Override
     public Integer call() throws InterruptedException {
         if (duration != null && !(duration > 0)) throw new UserInputException("--duration must be a positive number of seconds, not " + duration);
@@ -64,8 +68,11 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         KernelObject loaded;
         try {
-            loaded = KernelObject.load(obj, Optional.empty());
-        } catch (BpfException | IllegalArgumentException e) {
+            loaded = KernelObject.load(obj, Optional.empty(), 0, pinRoot);
+        } catch (IllegalArgumentException e) {
+            // bpf4j's own refusal before or around the kernel's: an extern, a pinned map, a CO-RE relocation
+            throw new UserInputException(obj.name() + ": cannot load: " + e.getMessage());
+        } catch (BpfException e) {
             throw new UserInputException(obj.name() + ": the kernel refused the load: " + e.getMessage());
         }
         CountDownLatch stop = new CountDownLatch(1), finished = new CountDownLatch(1);
