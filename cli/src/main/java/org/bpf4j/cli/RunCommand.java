@@ -182,6 +182,7 @@ final class RunCommand implements Callable<Integer> {
                 MapType type = map.type();
                 if (type == MapType.RINGBUF || type == MapType.PROG_ARRAY || type == MapType.PERF_EVENT_ARRAY
                         || type.isMapOfMaps()) continue;
+                if (!json && Log2Histogram.print(obj, e.getKey(), map, out)) continue; // struct log2_hist: as bpftrace's hist()
                 List<Object> entries = new ArrayList<>();
                 boolean perCpu = type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH || type == MapType.LRU_PERCPU_HASH;
                 Optional<Decoder> keys = decoder(obj, e.getKey(), true), values = decoder(obj, e.getKey(), false);
