@@ -48,7 +48,7 @@ public final class LoadedObject implements AutoCloseable {
             // resolves them against another KernelConfig first, and this finds nothing left to do)
             object = Externs.resolve(compiled, KernelConfig::host);
         } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-            throw new LoadException(compiled.name() + ": " + e.getMessage(), e);
+            throw new LoadException(e.getMessage(), e);
         }
         try {
             for (MapDefinition def : object.maps()) maps.put(def.name(), create(runtime, object, def));
