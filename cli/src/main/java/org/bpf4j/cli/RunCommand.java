@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         KernelObject loaded;
         try {
-            loaded = KernelObject.load(obj, Optional.empty(), 0, pinRoot);
+            loaded = KernelObject.load(obj, Optional.empty(), 0, Optional.of(pinRoot));
         } catch (IllegalArgumentException e) {
             // bpf4j's own refusal before or around the kernel's: an extern, a pinned map, a CO-RE relocation
             throw new UserInputException(obj.name() + ": cannot load: " + e.getMessage());

@@ -61,7 +61,7 @@ public final class KernelObject implements AutoCloseable {
      * ({@link LoadOptions#LOG_STATS} for the kernel's processed count and verification time).
      */
     public static KernelObject load(BpfObject object, Optional<String> only, int logLevel) {
-        return load(object, only, logLevel, DEFAULT_PIN_ROOT);
+        return load(object, only, logLevel, Optional.empty());
     }
 
     /** libbpf's default {@code pin_root_path}. */
@@ -69,14 +69,16 @@ public final class KernelObject implements AutoCloseable {
 
     /**
      * As {@link #load(BpfObject, Optional, int)}, pinning the maps the object marks
-     * {@code LIBBPF_PIN_BY_NAME} under {@code pinRoot} (libbpf's {@code pin_root_path}) and iproute2's
-     * {@code PIN_GLOBAL_NS} maps under {@code pinRoot/tc/globals}: a compatible map already pinned there is
-     * reused (its contents kept), a new one is created and pinned.
+     * {@code LIBBPF_PIN_BY_NAME} under {@code pinRoot} (libbpf's {@code pin_root_path}, by default
+     * {@link #DEFAULT_PIN_ROOT}) and iproute2's {@code PIN_GLOBAL_NS} maps under {@code pinRoot/tc/globals}: a
+     * compatible map already pinned there is reused (its contents kept), a new one is created and pinned.
+     * Without a pin root nothing is pinned: the other overloads serve tools and tests that load an object
+     * for a verdict or a test run and must leave nothing behind.
      *
      * @throws IllegalArgumentException when an extern cannot be resolved, or a pinned map differs from the
      *     object's (the message says what differs)
      */
-    public static KernelObject load(BpfObject compiled, Optional<String> only, int logLevel, Path pinRoot) {
+    public static KernelObject load(BpfObject compiled, Optional<String> only, int logLevel, Optional<Path> pinRoot) {
         // __kconfig and typeless __ksym externs take the running kernel's values (libbpf's bpf_object__resolve_externs)
         BpfObject object = Externs.resolve(compiled, KernelConfig::host);
         Map<String, KernelMap> maps = new LinkedHashMap<>();
@@ -93,7 +95,7 @@ public final class KernelObject implements AutoCloseable {
             if (needed && object.btf().isPresent()) btf = KernelBtf.load(withDatasecLayout(object.btf().get().rawBytes()));
             Set<String> reused = new HashSet<>();
             for (MapDefinition def : object.maps()) {
-                Optional<Path> pin = MapPins.path(def, pinRoot);
+                Optional<Path> pin = pinRoot.flatMap(root -> MapPins.path(def, root));
                 Optional<KernelMap> existing = pin.flatMap(path -> MapPins.reuse(def, kernelSpec(def), path));
                 if (existing.isPresent()) {
                     maps.put(def.name(), existing.get());

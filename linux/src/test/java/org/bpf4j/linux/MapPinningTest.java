@@ -46,14 +46,14 @@ class MapPinningTest {
     void aPinnedMapIsCreatedPinnedThenReusedByTheNextLoad() throws IOException {
         BpfObject object = BpfObject.open(BPF.resolve("pinning.bpf.o"));
         Path pin = root.resolve("pinned_hits");
-        try (KernelObject first = KernelObject.load(object, Optional.empty(), 0, root)) {
+        try (KernelObject first = KernelObject.load(object, Optional.empty(), 0, Optional.of(root))) {
             assertThat(pin).exists();
             assertThat(root.resolve("private_hits")).doesNotExist();
             first.program("count_hits").orElseThrow().testRun(TestRun.of(new byte[64]).withRepeat(3));
             assertThat(hits(first, "pinned_hits")).isEqualTo(3);
         }
         // the pin outlives the object; the second load finds it and keeps counting, its private map starts afresh
-        try (KernelObject second = KernelObject.load(object, Optional.empty(), 0, root);
+        try (KernelObject second = KernelObject.load(object, Optional.empty(), 0, Optional.of(root));
              KernelMap pinned = KernelMap.openPinned(pin)) {
             assertThat(second.map("pinned_hits").orElseThrow().id()).isEqualTo(pinned.id());
             second.program("count_hits").orElseThrow().testRun(TestRun.of(new byte[64]).withRepeat(2));
@@ -64,9 +64,9 @@ class MapPinningTest {
 
     @Test
     void anIncompatiblePinIsAnErrorSayingWhatDiffersAndLeavesThePinAlone() throws IOException {
-        try (KernelObject first = KernelObject.load(BpfObject.open(BPF.resolve("pinning.bpf.o")), Optional.empty(), 0, root)) {
+        try (KernelObject first = KernelObject.load(BpfObject.open(BPF.resolve("pinning.bpf.o")), Optional.empty(), 0, Optional.of(root))) {
             BpfObject mismatch = BpfObject.open(BPF.resolve("pinning_mismatch.bpf.o"));
-            assertThatThrownBy(() -> KernelObject.load(mismatch, Optional.empty(), 0, root))
+            assertThatThrownBy(() -> KernelObject.load(mismatch, Optional.empty(), 0, Optional.of(root)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("map 'pinned_hits': the map pinned at " + root.resolve("pinned_hits") + " differs from the object's:"
                             + " max_entries 4 pinned, 8 in the object (remove the pin or use another --pin-root)");
@@ -78,13 +78,21 @@ class MapPinningTest {
     @Test
     void aProgramPinnedWhereTheMapGoesIsRefused() throws IOException {
         BpfObject object = BpfObject.open(BPF.resolve("pinning.bpf.o"));
-        try (KernelObject other = KernelObject.load(object, Optional.empty(), 0, root.resolve("other"))) {
+        try (KernelObject other = KernelObject.load(object, Optional.empty(), 0, Optional.of(root.resolve("other")))) {
             other.program("count_hits").orElseThrow().pin(root.resolve("pinned_hits"));
         }
-        assertThatThrownBy(() -> KernelObject.load(object, Optional.empty(), 0, root))
+        assertThatThrownBy(() -> KernelObject.load(object, Optional.empty(), 0, Optional.of(root)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("map 'pinned_hits': cannot reuse " + root.resolve("pinned_hits") + ": " + root.resolve("pinned_hits")
                         + " is not a pinned map");
+    }
+
+    @Test
+    void withoutAPinRootNothingIsPinned() throws IOException {
+        try (KernelObject k = KernelObject.load(BpfObject.open(BPF.resolve("pinning.bpf.o")), Optional.empty())) {
+            assertThat(k.map("pinned_hits")).isPresent();
+            assertThat(KernelObject.DEFAULT_PIN_ROOT.resolve("pinned_hits")).doesNotExist();
+        }
     }
 
     @Test
