@@ -59,6 +59,7 @@ public final class LoadedObject implements AutoCloseable {
             Map<LinkedProgram, RunMode> modes = new LinkedHashMap<>();
             Map<String, VerifierResult> verdicts = new LinkedHashMap<>();
             for (LinkedProgram program : linked.programs()) {
+                LoadedProgram.refuseUnresolvedExterns(program);
                 VerifierResult verdict = LoadedProgram.verify(object, program, runtime.options());
                 RunMode mode = LoadedProgram.mode(verdict);
                 if (mode.verified() && runtime.options().alwaysChecked()) mode = RunMode.checked("accepted, run checked on request");

@@ -124,6 +124,19 @@ public final class LoadedProgram implements TailCallTarget {
     }
 
     /**
+     * Refuses, before the verifier sees them, the externs {@link org.bpf4j.elf.Externs#resolve} left: typed
+     * {@code __ksym}s (a kernel BTF id) and externs no BTF declares.
+     */
+    static void refuseUnresolvedExterns(LinkedProgram linked) {
+        for (Relocation r : linked.spec().relocations()) {
+            if (r instanceof Relocation.ExternVariable v) throw new LoadException("program " + linked.name() + ": insn " + r.insn()
+                    + ": uses extern variable " + v.name() + (v.section().isEmpty() ? "" : " (" + v.section() + ")")
+                    + (v.section().equals(".ksyms") ? ": typed __ksym externs (a kernel BTF id) are not supported; declare it"
+                    + " 'extern const void " + v.name() + " __ksym' for its address" : ", which bpf4j does not provide"));
+        }
+    }
+
+    /**
      * Puts in each linked map reference what a program register holds for it, as the kernel's
      * resolve_pseudo_ldimm64 does: a map's handle, a value's address.
      */
@@ -134,10 +147,6 @@ public final class LoadedProgram implements TailCallTarget {
                         + c.function() + ": kfuncs are not supported by bpf4j");
                 case Relocation.KfuncCallById k -> throw new LoadException(name + ": insn " + r.insn()
                         + ": calls a kfunc (BTF id " + k.btfId() + "): kfuncs are not supported by bpf4j");
-                case Relocation.ExternVariable v -> throw new LoadException(name + ": insn " + r.insn()
-                        + ": uses extern variable " + v.name() + (v.section().isEmpty() ? "" : " (" + v.section() + ")")
-                        + (v.section().equals(".ksyms") ? ": typed __ksym externs (a kernel BTF id) are not supported; declare it"
-                        + " 'extern const void " + v.name() + " __ksym' for its address" : ", which bpf4j does not provide"));
                 default -> { }
             }
         }

@@ -95,6 +95,17 @@ class KconfigLoadTest {
     }
 
     @Test
+    void aTypedKsymIsRefusedWithAMessageSayingWhatBpf4jResolves() throws IOException {
+        BpfObject typed = object("ksym_typed.bpf.o");
+        try (BpfRuntime runtime = BpfRuntime.create(RuntimeOptions.defaults().withCpus(1).withMemory(1L << 28))) {
+            assertThatThrownBy(() -> runtime.load(typed))
+                    .isInstanceOf(LoadException.class)
+                    .hasMessage("program typed: insn 0: uses extern variable bpf_prog_active (.ksyms): typed __ksym externs (a kernel BTF id)"
+                            + " are not supported; declare it 'extern const void bpf_prog_active __ksym' for its address");
+        }
+    }
+
+    @Test
     void anObjectWithoutExternsIsLeftAloneAndTheConfigurationNotRead() throws IOException {
         BpfObject plain = object("pinning.bpf.o");
         assertThat(Externs.resolve(plain, () -> { throw new AssertionError("read"); })).isSameAs(plain);

@@ -49,6 +49,16 @@ class KconfigKernelTest {
     }
 
     @Test
+    void aTypedKsymIsRefusedBeforeTheKernelSeesIt() throws IOException {
+        Kernel.assumeAvailable();
+        BpfObject typed = BpfObject.open(BPF.resolve("ksym_typed.bpf.o"));
+        assertThatThrownBy(() -> KernelObject.load(typed, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("program typed: insn 0: extern bpf_prog_active (.ksyms) cannot be resolved: bpf4j resolves __kconfig and"
+                        + " typeless __ksym ('extern const void bpf_prog_active __ksym') externs");
+    }
+
+    @Test
     void aStrongExternTheKernelConfigLacksFailsTheLoadNamingIt() throws IOException {
         Kernel.assumeAvailable();
         BpfObject strong = BpfObject.open(BPF.resolve("kconfig_strong.bpf.o"));
