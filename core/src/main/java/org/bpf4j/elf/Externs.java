@@ -87,6 +87,9 @@ public final class Externs {
         ksyms.forEach((name, weak) -> {
             OptionalLong a = values.ksyms().apply(name);
             if (a.isEmpty() && !weak) throw new IllegalArgumentException("extern __ksym " + name + " (strong) is not a kernel symbol in /proc/kallsyms");
+            // kptr_restrict shows unprivileged readers 0 for every address: a program would read 0, not the symbol
+            if (a.isPresent() && a.getAsLong() == 0) throw new IllegalArgumentException("extern __ksym " + name
+                    + ": /proc/kallsyms gives address 0 (kptr_restrict hides addresses from this user; run as root)");
             addresses.put(name, a.orElse(0));
         });
         List<ProgramSpec> programs = new ArrayList<>();
@@ -152,6 +155,7 @@ public final class Externs {
     /** libbpf's set_kcfg_value_tri / _str / _num: what the config text may become in the extern's type. */
     private static void store(Kcfg e, String text, byte[] data, int at) {
         String what = "extern __kconfig " + e.name() + " = " + text + ": ";
+        if (text.isEmpty()) throw new IllegalArgumentException(what + "no value");
         char c = text.charAt(0);
         if ((c == 'y' || c == 'n' || c == 'm') && text.length() == 1) {
             switch (e.kind()) {

@@ -152,7 +152,11 @@ public record KernelConfig(String source, Map<String, String> values, Function<S
                     if (sp1 <= 0 || sp2 < 0) continue;
                     int end = line.indexOf('\t', sp2 + 1);
                     String name = line.substring(sp2 + 1, end < 0 ? line.length() : end);
-                    out.putIfAbsent(name, Long.parseUnsignedLong(line.substring(0, sp1), 16));
+                    try {
+                        out.putIfAbsent(name, Long.parseUnsignedLong(line.substring(0, sp1), 16));
+                    } catch (NumberFormatException notAnAddress) {
+                        // not a symbol line: skipped, as libbpf's sscanf skips it
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read /proc/kallsyms to resolve __ksym externs", e);
