@@ -92,6 +92,9 @@ class KconfigLoadTest {
         KernelConfig noSymbol = KernelConfig.of(CONFIG, 0, Map.of());
         assertThatThrownBy(() -> Externs.resolve(object, () -> noSymbol))
                 .hasMessage("extern __ksym _stext (strong) is not a kernel symbol in /proc/kallsyms");
+        KernelConfig hidden = KernelConfig.of(CONFIG, 0, Map.of("_stext", 0L));
+        assertThatThrownBy(() -> Externs.resolve(object, () -> hidden))
+                .hasMessage("extern __ksym _stext: /proc/kallsyms gives address 0 (kptr_restrict hides addresses from this user; run as root)");
     }
 
     @Test
