@@ -348,7 +348,6 @@ final class ObjectLoader {
     private static String iproute2Pinning(int pinning) {
         return switch (pinning) {
             case 1 -> "PIN_OBJECT_NS";
-            case 2 -> "PIN_GLOBAL_NS";
             default -> "custom, from /etc/iproute2/bpf_pinning";
         };
     }
