@@ -161,6 +161,48 @@ class ExamplesLiveTest {
         }
     }
 
+    /** Receives one UDP datagram on ADDR:53 in the namespace and prints its TOS byte (IP_RECVTOS) and payload. */
+    private static final String TOS_RECEIVER = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
+            s.bind((sys.argv[1], 53))
+            s.settimeout(30)
+            print("ready", flush=True)
+            data, anc, flags, addr = s.recvmsg(64, 64)
+            tos = [c[2][0] for c in anc if c[0] == socket.IPPROTO_IP and c[1] == socket.IP_TOS]
+            print(tos[0] if tos else -1, data.decode(), flush=True)
+            """;
+
+    @Test
+    void theTcClassifierOnTcxEgressMarksDnsWithDscpEf() throws Exception {
+        Kernel.assumeAvailable();
+        assumeVeth();
+        assumeTrue(run(List.of("python3", "-c", "import socket; socket.IP_RECVTOS")) == 0, "no python3 with IP_RECVTOS to read the TOS byte");
+        final int interactive = 1;
+        try (KernelObject k = KernelObject.load(BpfObject.open(EXAMPLES.resolve("tc/classifier.bpf.o")), Optional.empty());
+             VethPair pair = VethPair.create();
+             DatagramSocket sender = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(pair.addressA()), 0));
+             Link link = k.program("tc_classify").orElseThrow().attachTcx(pair.a(), AttachType.TCX_EGRESS)) {
+            Process rx = new ProcessBuilder("ip", "netns", "exec", pair.ns(), "python3", "-c", TOS_RECEIVER, pair.addressB())
+                    .redirectErrorStream(true).start();
+            try {
+                var lines = new java.io.BufferedReader(new java.io.InputStreamReader(rx.getInputStream(), StandardCharsets.US_ASCII));
+                assertThat(lines.readLine()).isEqualTo("ready");
+                byte[] payload = "bpf4j".getBytes(StandardCharsets.US_ASCII);
+                InetSocketAddress to = new InetSocketAddress(pair.addressB(), 53);
+                // resent until the receiver has one (the first may wait on ARP), at most 50 times
+                for (int i = 0; i < 50 && !rx.waitFor(100, TimeUnit.MILLISECONDS); i++) sender.send(new DatagramPacket(payload, payload.length, to));
+                String got = lines.readLine();
+                // DSCP EF (46) in the upper six bits of TOS, ECN bits 0: 184; the IP checksum was fixed, or it would not arrive
+                assertThat(got).isEqualTo("184 bpf4j");
+                assertThat(packets(k, interactive)).isPositive();
+            } finally {
+                rx.destroyForcibly();
+            }
+        }
+    }
+
     /** addcalls.bpf.c's struct calls: count, sum_a, last_b. */
     @Test
     void aUprobeOnAUserFunctionCountsItsCallsAndCapturesTheArguments(@TempDir Path dir) throws Exception {
