@@ -24,7 +24,7 @@ fi
 # uapi headers include <asm/types.h>, which lives under the multiarch dir.
 MULTIARCH=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 
-for src in xdp/*.bpf.c tc/*.bpf.c trace/*.bpf.c; do
+for src in xdp/*.bpf.c tc/*.bpf.c trace/*.bpf.c uprobe/*.bpf.c; do
 	obj=${src%.c}.o
 	echo "  CLANG $obj"
 	"$CLANG" -O2 -g -target bpf -mcpu=v4 -Wall -Werror \

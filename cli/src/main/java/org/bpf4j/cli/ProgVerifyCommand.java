@@ -74,11 +74,20 @@ final class ProgVerifyCommand implements Callable<Integer> {
     /** The helpers programs may call: Linux 6.18's, or the table of a tool that embeds this command. */
     HelperSpecs helpers = HelperSpecs.linux618();
 
+    /** __kconfig and typeless __ksym externs take this machine's values, as the kernel backend loads them. */
+    static BpfObject resolveExterns(BpfObject obj) {
+        try {
+            return org.bpf4j.elf.Externs.resolve(obj, org.bpf4j.elf.KernelConfig::host);
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            throw new UserInputException(obj.name() + ": " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() {
         if (logLevel < 0 || logLevel > 2) throw new UserInputException("--log-level must be 0, 1 or 2, not " + logLevel);
         KernelTarget kernel = Targets.of(target);
-        BpfObject obj = objectOptions.open(object, spec.commandLine().getErr());
+        BpfObject obj = resolveExterns(objectOptions.open(object, spec.commandLine().getErr()));
         List<ProgramSpec> programs = prog == null ? obj.programs() : List.of(Objects.program(obj, prog));
         VerifierOptions options = VerifierOptions.defaults().withHelpers(helpers).withLogLevel(logLevel).withPrivileged(!unprivileged)
                 .withTarget(kernel)

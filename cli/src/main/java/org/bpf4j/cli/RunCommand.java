@@ -79,6 +79,10 @@ final class RunCommand implements Callable<Integer> {
     /** Data pages of each CPU's perf ring (libbpf-tools' PERF_BUFFER_PAGES is 16; 64 rides out bursts). */
     private static final int PERF_PAGES = 64;
 
+    @Option(names = "--pin-root", paramLabel = "DIR", description = "Where maps marked LIBBPF_PIN_BY_NAME are pinned, or reused when"
+            + " a compatible map is pinned there already (default: /sys/fs/bpf, as libbpf's pin_root_path).")
+    Path pinRoot = KernelObject.DEFAULT_PIN_ROOT;
+
     @Override
     public Integer call() throws InterruptedException {
         if (duration != null && !(duration > 0)) throw new UserInputException("--duration must be a positive number of seconds, not " + duration);
@@ -92,10 +96,12 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         KernelObject loaded;
         try {
-            loaded = KernelObject.load(obj, Optional.empty());
+            loaded = KernelObject.load(obj, Optional.empty(), 0, Optional.of(pinRoot));
         } catch (BpfException e) {
             throw new UserInputException(obj.name() + ": the kernel refused the load: " + e.getMessage());
-        } catch (IllegalArgumentException | IllegalStateException e) { // an attach target the kernel lacks, no BTF
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // bpf4j's own refusal before or around the kernel's: an extern, a pinned map, a CO-RE relocation, an attach
+            // target the kernel lacks, no BTF
             throw new UserInputException(obj.name() + ": cannot load: " + e.getMessage());
         }
         CountDownLatch stop = new CountDownLatch(1), finished = new CountDownLatch(1);
@@ -297,6 +303,7 @@ final class RunCommand implements Callable<Integer> {
                 MapType type = map.type();
                 if (type == MapType.RINGBUF || type == MapType.PROG_ARRAY || type == MapType.PERF_EVENT_ARRAY
                         || type.isMapOfMaps()) continue;
+                if (!json && Log2Histogram.print(obj, e.getKey(), map, out)) continue; // struct log2_hist: as bpftrace's hist()
                 List<Object> entries = new ArrayList<>();
                 boolean perCpu = type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH || type == MapType.LRU_PERCPU_HASH;
                 Optional<BtfDecoder> keys = BtfDecoder.ofMap(obj, e.getKey(), true), values = BtfDecoder.ofMap(obj, e.getKey(), false);

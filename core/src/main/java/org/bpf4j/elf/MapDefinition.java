@@ -43,8 +43,12 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
         GLOBAL_DATA
     }
 
-    /** libbpf's {@code pinning} attribute. */
-    public enum Pinning { NONE, BY_NAME }
+    /**
+     * Where the map is pinned when loaded: libbpf's {@code pinning} attribute ({@code LIBBPF_PIN_BY_NAME}:
+     * {@code BY_NAME}, under the pin root) or iproute2's {@code struct bpf_elf_map} {@code PIN_GLOBAL_NS}
+     * ({@code GLOBAL_NS}: under {@code tc/globals} of the pin root).
+     */
+    public enum Pinning { NONE, BY_NAME, GLOBAL_NS }
 
     /** One initial entry of a prog array or map of maps: slot {@code index} holds program or map {@code target}. */
     public record Slot(int index, String target) {}

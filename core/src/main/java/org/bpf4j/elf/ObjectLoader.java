@@ -305,8 +305,10 @@ final class ObjectLoader {
                 int valueSize = elf.i32(p + 8);
                 // samples/bpf's loader created maps of maps with a 4-byte value (an fd) whatever the definition said.
                 if (type.isMapOfMaps() && valueSize == 0) valueSize = 4;
+                // iproute2's PIN_GLOBAL_NS (2) pins by name under tc/globals; PIN_OBJECT_NS and custom ones are not supported
+                MapDefinition.Pinning pinning = iproute2 && elf.i32(p + 24) == 2 ? MapDefinition.Pinning.GLOBAL_NS : MapDefinition.Pinning.NONE;
                 MapDefinition spec = new MapDefinition(sym.name(), type, elf.i32(p + 4), valueSize, elf.i32(p + 12), flags, numa,
-                        MapDefinition.Pinning.NONE, 0, 0, 0, Optional.empty(), List.of(), MapDefinition.Definition.LEGACY, new byte[0], false);
+                        pinning, 0, 0, 0, Optional.empty(), List.of(), MapDefinition.Definition.LEGACY, new byte[0], false);
                 addMap(s, spec);
                 order.add(sym.name());
                 mapsByOffset.computeIfAbsent(s.index(), k -> new TreeMap<>()).put(sym.value(), sym.name());
@@ -315,7 +317,7 @@ final class ObjectLoader {
                     ElfMap em = new ElfMap(sym.name(), type, elf.i32(p + 20), elf.i32(p + 24), elf.i32(p + 28),
                             stride >= 36 ? elf.i32(p + 32) : 0, s);
                     elfMaps.add(em);
-                    if (em.pinning != 0) {
+                    if (em.pinning != 0 && em.pinning != 2) {
                         warnings.add(name + ": map '" + sym.name() + "': iproute2 pinning " + Integer.toUnsignedString(em.pinning)
                                 + " (" + iproute2Pinning(em.pinning) + ") is not supported, loaded unpinned");
                     }
@@ -346,7 +348,6 @@ final class ObjectLoader {
     private static String iproute2Pinning(int pinning) {
         return switch (pinning) {
             case 1 -> "PIN_OBJECT_NS";
-            case 2 -> "PIN_GLOBAL_NS";
             default -> "custom, from /etc/iproute2/bpf_pinning";
         };
     }
@@ -753,7 +754,7 @@ final class ObjectLoader {
                 Insn hi = f.sec.insns[i + 1];
                 if (sym.shndx() == SHN_UNDEF) {
                     if (sym.name().isEmpty()) throw error(sec, "relocation at " + where + " refers to an undefined symbol without a name");
-                    relocs.add(new Relocation.ExternVariable(at, sym.name(), externSection(sym.name())));
+                    relocs.add(new Relocation.ExternVariable(at, sym.name(), externSection(sym.name()), sym.bind() == STB_WEAK));
                     return null;
                 }
                 if (sym.shndx() >= SHN_LORESERVE) throw error(sec, "relocation at " + where + " refers to '" + sym.name() + "', which is not in a section");

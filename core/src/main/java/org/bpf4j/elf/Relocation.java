@@ -42,7 +42,8 @@ public sealed interface Relocation {
     /**
      * {@code lddw} of an extern variable ({@code __kconfig}, {@code __ksym}): {@code section} is the
      * BTF data section that declares it ({@code .kconfig}, {@code .ksyms}) or empty when the object
-     * has no BTF saying so. The instruction is left as compiled.
+     * has no BTF saying so; {@code weak} when its ELF symbol is {@code STB_WEAK} (a missing one reads as 0).
+     * The instruction is left as compiled: {@link Externs#resolve} binds those it can.
      */
-    record ExternVariable(int insn, String name, String section) implements Relocation {}
+    record ExternVariable(int insn, String name, String section, boolean weak) implements Relocation {}
 }

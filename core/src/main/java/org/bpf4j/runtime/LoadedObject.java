@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.Externs;
+import org.bpf4j.elf.KernelConfig;
 import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.link.LinkedObject;
 import org.bpf4j.link.LinkedProgram;
@@ -41,8 +43,16 @@ public final class LoadedObject implements org.bpf4j.api.ObjectHandle {
         this.skipped = Collections.unmodifiableMap(skipped);
     }
 
-    static LoadedObject load(BpfRuntime runtime, BpfObject object, RejectedPrograms rejected) {
+    static LoadedObject load(BpfRuntime runtime, BpfObject compiled, RejectedPrograms rejected) {
         Map<String, BpfMap> maps = new LinkedHashMap<>();
+        BpfObject object;
+        try {
+            // __kconfig and __ksym externs: the running kernel's values, as the kernel backend loads them (a test
+            // resolves them against another KernelConfig first, and this finds nothing left to do)
+            object = Externs.resolve(compiled, KernelConfig::host);
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            throw new LoadException(e.getMessage(), e);
+        }
         try {
             for (MapDefinition def : object.maps()) maps.put(def.name(), create(runtime, object, def));
             for (MapDefinition def : object.maps()) fillMapsOfMaps(def, maps);
@@ -55,6 +65,7 @@ public final class LoadedObject implements org.bpf4j.api.ObjectHandle {
             for (LinkedProgram program : linked.programs()) {
                 VerifierResult verdict;
                 try {
+                    LoadedProgram.refuseUnresolvedExterns(program);
                     verdict = LoadedProgram.verify(object, program, runtime.options());
                 } catch (LoadException e) {
                     if (rejected == RejectedPrograms.FAIL_LOAD) throw e;

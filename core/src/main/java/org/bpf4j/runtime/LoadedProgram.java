@@ -126,6 +126,16 @@ public final class LoadedProgram implements TailCallTarget, org.bpf4j.api.Progra
     }
 
     /**
+     * Refuses, before the verifier sees them, the externs {@link org.bpf4j.elf.Externs#resolve} left: typed
+     * {@code __ksym}s (a kernel BTF id) and externs no BTF declares.
+     */
+    static void refuseUnresolvedExterns(LinkedProgram linked) {
+        for (Relocation r : linked.spec().relocations()) {
+            if (r instanceof Relocation.ExternVariable v) throw new LoadException("program " + linked.name() + ": " + RuntimeSupport.unresolvedExtern(v));
+        }
+    }
+
+    /**
      * Puts in each linked map reference what a program register holds for it, as the kernel's
      * resolve_pseudo_ldimm64 does: a map's handle, a value's address.
      */

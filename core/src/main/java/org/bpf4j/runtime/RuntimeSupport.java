@@ -30,8 +30,7 @@ public final class RuntimeSupport {
                 case Relocation.ExternCall c -> gaps.add("insn " + r.insn() + ": calls kfunc " + c.function() + ": kfuncs are not supported by bpf4j");
                 case Relocation.KfuncCallById k -> gaps.add("insn " + r.insn() + ": calls a kfunc (BTF id " + k.btfId()
                         + "): kfuncs are not supported by bpf4j");
-                case Relocation.ExternVariable v -> gaps.add("insn " + r.insn() + ": uses extern variable " + v.name()
-                        + (v.section().isEmpty() ? "" : " (" + v.section() + ")") + ", which bpf4j does not provide");
+                case Relocation.ExternVariable v -> gaps.add(unresolvedExtern(v));
                 default -> { }
             }
         }
@@ -50,6 +49,16 @@ public final class RuntimeSupport {
             gaps.add(unimplemented(pc, id, helpers));
         }
         return gaps;
+    }
+
+    /**
+     * An extern variable {@code elf.Externs} could not resolve: a typed {@code __ksym} (a kernel BTF id) or one of
+     * a section bpf4j does not know.
+     */
+    static String unresolvedExtern(Relocation.ExternVariable v) {
+        return "insn " + v.insn() + ": uses extern variable " + v.name() + (v.section().isEmpty() ? "" : " (" + v.section() + ")")
+                + (v.section().equals(".ksyms") ? ": typed __ksym externs (a kernel BTF id) are not supported; declare it"
+                + " 'extern const void " + v.name() + " __ksym' for its address" : ", which bpf4j does not provide");
     }
 
     /** "insn PC: calls NAME#ID, which bpf4j does not implement[ for this program type]". */

@@ -462,7 +462,8 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
                             i.get(ValueLayout.JAVA_INT_UNALIGNED, Attr.MapInfo.VALUE_SIZE),
                             i.get(ValueLayout.JAVA_INT_UNALIGNED, Attr.MapInfo.MAX_ENTRIES))
                     .withFlags(i.get(ValueLayout.JAVA_INT_UNALIGNED, Attr.MapInfo.MAP_FLAGS))
-                    .withName(new String(nameBytes, 0, len, StandardCharsets.US_ASCII));
+                    .withName(new String(nameBytes, 0, len, StandardCharsets.US_ASCII))
+                    .withMapExtra(i.get(ValueLayout.JAVA_LONG_UNALIGNED, Attr.MapInfo.MAP_EXTRA));
         }
     }
 

@@ -1,6 +1,9 @@
 package org.bpf4j.linux;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.bpf4j.btf.core.CoreRelocator;
 import org.bpf4j.elf.BpfObject;
+import org.bpf4j.elf.Externs;
+import org.bpf4j.elf.KernelConfig;
 import org.bpf4j.elf.MapDefinition;
 import org.bpf4j.elf.ProgramSpec;
 import org.bpf4j.link.LinkedObject;
@@ -56,9 +61,30 @@ public final class KernelObject implements org.bpf4j.api.ObjectHandle {
      * ({@link LoadOptions#LOG_STATS} for the kernel's processed count and verification time).
      */
     public static KernelObject load(BpfObject object, Optional<String> only, int logLevel) {
+        return load(object, only, logLevel, Optional.empty());
+    }
+
+    /** libbpf's default {@code pin_root_path}. */
+    public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf");
+
+    /**
+     * As {@link #load(BpfObject, Optional, int)}, pinning the maps the object marks
+     * {@code LIBBPF_PIN_BY_NAME} under {@code pinRoot} (libbpf's {@code pin_root_path}, by default
+     * {@link #DEFAULT_PIN_ROOT}) and iproute2's {@code PIN_GLOBAL_NS} maps under {@code pinRoot/tc/globals}: a
+     * compatible map already pinned there is reused (its contents kept), a new one is created and pinned.
+     * Without a pin root nothing is pinned: the other overloads serve tools and tests that load an object
+     * for a verdict or a test run and must leave nothing behind.
+     *
+     * @throws IllegalArgumentException when an extern cannot be resolved, or a pinned map differs from the
+     *     object's (the message says what differs)
+     */
+    public static KernelObject load(BpfObject compiled, Optional<String> only, int logLevel, Optional<Path> pinRoot) {
+        // __kconfig and typeless __ksym externs take the running kernel's values (libbpf's bpf_object__resolve_externs)
+        BpfObject object = Externs.resolve(compiled, KernelConfig::host);
         Map<String, KernelMap> maps = new LinkedHashMap<>();
         Map<String, KernelProgram> programs = new LinkedHashMap<>();
         List<KernelMap> templates = new ArrayList<>();
+        List<Path> pinned = new ArrayList<>();
         KernelBtf btf = null;
         try {
             // The kernel needs BTF in two cases: a map value's struct bpf_spin_lock or bpf_timer, and the func_info of a
@@ -67,13 +93,24 @@ public final class KernelObject implements org.bpf4j.api.ObjectHandle {
             boolean needed = object.maps().stream().anyMatch(def -> needsBtf(object, def))
                     || object.programs().stream().anyMatch(KernelObject::needsFuncInfo);
             if (needed && object.btf().isPresent()) btf = KernelBtf.load(withDatasecLayout(object.btf().get().rawBytes()));
+            Set<String> reused = new HashSet<>();
             for (MapDefinition def : object.maps()) {
-                maps.put(def.name(), createMap(def, templates, btf != null && needsBtf(object, def) ? btf : null));
-                maps.get(def.name()).declaredAs(def.name(), org.bpf4j.btf.MapBtf.of(object.btf(), def.btfKeyTypeId(), def.btfValueTypeId()));
+                Optional<Path> pin = pinRoot.flatMap(root -> MapPins.path(def, root));
+                Optional<KernelMap> existing = pin.flatMap(path -> MapPins.reuse(def, kernelSpec(def), path));
+                KernelMap map = existing.isPresent() ? existing.get()
+                        : createMap(def, templates, btf != null && needsBtf(object, def) ? btf : null);
+                maps.put(def.name(), map); // before pinning: a failed pin still closes it with the others
+                map.declaredAs(def.name(), org.bpf4j.btf.MapBtf.of(object.btf(), def.btfKeyTypeId(), def.btfValueTypeId()));
+                if (existing.isPresent()) {
+                    reused.add(def.name());
+                } else if (pin.isPresent()) {
+                    MapPins.pin(map, pin.get());
+                    pinned.add(pin.get());
+                }
             }
             for (MapDefinition def : object.maps()) {
                 KernelMap map = maps.get(def.name());
-                if (def.type().isMapOfMaps()) {
+                if (def.type().isMapOfMaps() && !reused.contains(def.name())) {
                     for (MapDefinition.Slot slot : def.initialSlots()) {
                         map.put(le32(slot.index()), le32(maps.get(slot.target()).fd()));
                     }
@@ -102,6 +139,7 @@ public final class KernelObject implements org.bpf4j.api.ObjectHandle {
             programs.values().forEach(KernelProgram::close);
             maps.values().forEach(KernelMap::close);
             if (btf != null) btf.close();
+            pinned.forEach(MapPins::unpin); // libbpf's bpf_object_load unpins what it pinned when the load fails
             throw e;
         } finally {
             templates.forEach(KernelMap::close); // an inner map template is only needed to create its outer map
@@ -222,7 +260,13 @@ public final class KernelObject implements org.bpf4j.api.ObjectHandle {
                                              int logLevel) {
         ProgramSpec spec = linked.spec();
         if (linked.unresolved().isPresent()) throw new IllegalArgumentException(linked.unresolved().get());
-        // kfunc calls and extern variables stay: the kernel refuses what it cannot resolve, with its own message
+        for (var r : spec.relocations()) {
+            // what Externs.resolve left: a typed __ksym wants a kernel BTF id, an extern without BTF has no known type
+            if (r instanceof org.bpf4j.elf.Relocation.ExternVariable v) throw new IllegalArgumentException("program " + spec.name()
+                    + ": insn " + v.insn() + ": extern " + v.name() + (v.section().isEmpty() ? " (no BTF declares it)" : " (" + v.section() + ")")
+                    + " cannot be resolved: bpf4j resolves __kconfig and typeless __ksym ('extern const void " + v.name() + " __ksym') externs");
+        }
+        // kfunc calls stay: the kernel resolves them against its BTF or refuses them with its own message
         Program program = linked.bind((insn, dst, mapIndex, value, offset) -> {
             if (mapIndex < 0) throw new IllegalArgumentException("program " + spec.name() + ": insn " + insn
                     + ": refers to a map the object does not define");

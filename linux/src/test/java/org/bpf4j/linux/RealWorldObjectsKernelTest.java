@@ -31,10 +31,30 @@ class RealWorldObjectsKernelTest {
     @Test
     void theKernelAcceptsTheInnerMapAccessWithIproute2sTemplate() throws IOException {
         assumeKernel();
+        Kernel.assumeBpffs();
         BpfObject o = BpfObject.open(BPF.resolve("iproute2_maps.bpf.o"));
-        try (KernelObject k = KernelObject.load(o, Optional.of("cls_entry"))) {
-            assertThat(k.program("cls_entry")).isPresent();
+        // its maps are iproute2 PIN_GLOBAL_NS: pinned under tc/globals of a pin root of this test's own
+        Path root = Kernel.uniquePin(), misreadRoot = Kernel.uniquePin();
+        try {
+            try (KernelObject k = KernelObject.load(o, Optional.of("cls_entry"), 0, Optional.of(root))) {
+                assertThat(k.program("cls_entry")).isPresent();
+                assertThat(root.resolve("tc/globals/map_outer")).exists();
+            }
+            refusedWithTheWrongTemplate(o, misreadRoot);
+        } finally {
+            removeTree(root);
+            removeTree(misreadRoot);
         }
+    }
+
+    private static void removeTree(Path root) throws IOException {
+        if (!java.nio.file.Files.exists(root)) return;
+        try (var all = java.nio.file.Files.walk(root)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+        }
+    }
+
+    private static void refusedWithTheWrongTemplate(BpfObject o, Path root) {
         // bound to the map at index 1 (what reading id as an index gives), the kernel refuses the read at bytes 8..15 of an
         // 8-byte value, and so does bpf4j
         MapDefinition outer = o.map("map_outer").orElseThrow();
@@ -44,7 +64,7 @@ class RealWorldObjectsKernelTest {
         BpfObject misread = new BpfObject(o.name(), o.license(), o.kernelVersion(), o.programs(),
                 o.maps().stream().map(m -> m.name().equals("map_outer") ? wrong : m).toList(), o.btf());
         KernelLoadException refused = org.junit.jupiter.api.Assertions.assertThrows(KernelLoadException.class,
-                () -> KernelObject.load(misread, Optional.of("cls_entry")).close());
+                () -> KernelObject.load(misread, Optional.of("cls_entry"), 0, Optional.of(root)).close());
         VerifierResult r = ObjectVerification.verify(misread, misread.program("cls_entry").orElseThrow(), VerifierOptions.defaults());
         assertThat(r).isInstanceOf(VerifierResult.Rejected.class);
         // the kernel's log has bpf4j's message, then its own last line "R0 min value is outside of the allowed memory range"
