@@ -19,7 +19,7 @@ class HelpTest {
         assertThat(CliRunner.run("man").out()).contains("\n.SH COMMANDS\n").contains("\\fBprog\\fR");
         CliRunner bad = CliRunner.run("man", "prog", "frobnicate");
         assertThat(bad.exit()).isEqualTo(2);
-        assertThat(bad.err()).isEqualTo("bpf4j: man: 'prog frobnicate' is not a command (commands of 'bpf4j prog': show, list, dump, verify, run, load, attach, detach)\n");
+        assertThat(bad.err()).isEqualTo("bpf4j: man: 'prog frobnicate' is not a command (commands of 'bpf4j prog': show, dump, verify, run, list, load, attach, detach)\n");
     }
 
     @Test
