@@ -23,8 +23,9 @@ final class Attr {
 
     static final int OBJ_NAME_LEN = 16;
 
-    static MemorySegment allocate(Arena arena) {
-        return arena.allocate(ALLOC, 8); // Arena.allocate zero-fills.
+    static MemorySegment allocate(java.lang.foreign.SegmentAllocator allocator) {
+        // the kernel refuses a bpf_attr with non-zero bytes past the command's fields; scratch memory is not zeroed
+        return allocator.allocate(ALLOC, 8).fill((byte) 0);
     }
 
     static void putU32(MemorySegment attr, long off, int v) { attr.set(U32, off, v); }

@@ -5,6 +5,7 @@ import org.bpf4j.maps.MapType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
@@ -152,13 +153,12 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
     @Override
     public Optional<byte[]> lookup(byte[] key, long flags) {
         int size = hostValueSize();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(Math.max(1, size), 8);
-            long r = elem(a, BpfCommand.BPF_MAP_LOOKUP_ELEM, keySegment(a, key), v, flags);
-            if (r == -Errno.ENOENT.number()) return Optional.empty();
-            check(BpfCommand.BPF_MAP_LOOKUP_ELEM, r);
-            return Optional.of(v.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE));
-        }
+        SegmentAllocator a = scratch(size);
+        MemorySegment v = a.allocate(Math.max(1, size), 8);
+        long r = elem(a, BpfCommand.BPF_MAP_LOOKUP_ELEM, keySegment(a, key), v, flags);
+        if (r == -Errno.ENOENT.number()) return Optional.empty();
+        check(BpfCommand.BPF_MAP_LOOKUP_ELEM, r);
+        return Optional.of(v.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE));
     }
 
     /**
@@ -187,10 +187,9 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
     @Override
     public void update(byte[] key, byte[] value, long flags) {
         requireSize("value", value, hostValueSize());
-        try (Arena a = Arena.ofConfined()) {
-            long r = elem(a, BpfCommand.BPF_MAP_UPDATE_ELEM, keySegment(a, key), bytes(a, value), flags);
-            check(BpfCommand.BPF_MAP_UPDATE_ELEM, r);
-        }
+        SegmentAllocator a = scratch(value.length);
+        long r = elem(a, BpfCommand.BPF_MAP_UPDATE_ELEM, keySegment(a, key), bytes(a, value), flags);
+        check(BpfCommand.BPF_MAP_UPDATE_ELEM, r);
     }
 
     /** {@link #update} with {@link MapFlags#BPF_ANY}: insert or replace. */
@@ -224,10 +223,9 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
      */
     @Override
     public void delete(byte[] key) {
-        try (Arena a = Arena.ofConfined()) {
-            long r = elem(a, BpfCommand.BPF_MAP_DELETE_ELEM, keySegment(a, key), null, 0);
-            check(BpfCommand.BPF_MAP_DELETE_ELEM, r);
-        }
+        SegmentAllocator a = scratch(0);
+        long r = elem(a, BpfCommand.BPF_MAP_DELETE_ELEM, keySegment(a, key), null, 0);
+        check(BpfCommand.BPF_MAP_DELETE_ELEM, r);
     }
 
     /**
@@ -239,13 +237,12 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
      */
     @Override
     public Optional<byte[]> nextKey(byte[] key) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment next = a.allocate(Math.max(1, spec.keySize()));
-            long r = elem(a, BpfCommand.BPF_MAP_GET_NEXT_KEY, key == null ? null : keySegment(a, key), next, 0);
-            if (r == -Errno.ENOENT.number()) return Optional.empty();
-            check(BpfCommand.BPF_MAP_GET_NEXT_KEY, r);
-            return Optional.of(next.asSlice(0, spec.keySize()).toArray(ValueLayout.JAVA_BYTE));
-        }
+        SegmentAllocator a = scratch(spec.keySize());
+        MemorySegment next = a.allocate(Math.max(1, spec.keySize()));
+        long r = elem(a, BpfCommand.BPF_MAP_GET_NEXT_KEY, key == null ? null : keySegment(a, key), next, 0);
+        if (r == -Errno.ENOENT.number()) return Optional.empty();
+        check(BpfCommand.BPF_MAP_GET_NEXT_KEY, r);
+        return Optional.of(next.asSlice(0, spec.keySize()).toArray(ValueLayout.JAVA_BYTE));
     }
 
     /**
@@ -386,7 +383,15 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
 
     // ---- internals ---------------------------------------------------------------------------
 
-    private long elem(Arena a, BpfCommand cmd, MemorySegment key, MemorySegment valueOrNext, long flags) {
+    /**
+     * This thread's scratch memory for one element command: the attr, the errno capture, the key (twice for
+     * GET_NEXT_KEY) and {@code valueBytes}, each with room to align.
+     */
+    private SegmentAllocator scratch(long valueBytes) {
+        return Scratch.forCall(Attr.ALLOC + 64 + 2L * spec.keySize() + valueBytes + 64);
+    }
+
+    private long elem(SegmentAllocator a, BpfCommand cmd, MemorySegment key, MemorySegment valueOrNext, long flags) {
         MemorySegment attr = Attr.allocate(a);
         Attr.putU32(attr, Attr.MapElem.MAP_FD, handle.fd());
         Attr.putPtr(attr, Attr.MapElem.KEY, key);
@@ -404,7 +409,7 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
     }
 
     /** The key in native memory, or null for keyless maps (and for a null key). */
-    private MemorySegment keySegment(Arena a, byte[] key) {
+    private MemorySegment keySegment(SegmentAllocator a, byte[] key) {
         if (key == null) {
             return null;
         }
@@ -412,7 +417,7 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
         return bytes(a, key);
     }
 
-    private static MemorySegment bytes(Arena a, byte[] b) {
+    private static MemorySegment bytes(SegmentAllocator a, byte[] b) {
         if (b.length == 0) return null;
         return a.allocateFrom(ValueLayout.JAVA_BYTE, b);
     }

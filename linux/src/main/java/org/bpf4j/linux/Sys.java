@@ -121,7 +121,7 @@ final class Sys {
      *
      * @return the non-negative result (an fd for the commands that create one), or {@code -errno}
      */
-    static long bpf(Arena arena, BpfCommand cmd, MemorySegment attr, long size) {
+    static long bpf(java.lang.foreign.SegmentAllocator arena, BpfCommand cmd, MemorySegment attr, long size) {
         if (SYS_BPF < 0) throw new UnsupportedOperationException("bpf(2) syscall number unknown for os.arch=" + ARCH);
         if (size > attr.byteSize()) throw new IllegalArgumentException("attr size " + size + " > segment " + attr.byteSize());
         MemorySegment state = arena.allocate(Handles.CAPTURE);
