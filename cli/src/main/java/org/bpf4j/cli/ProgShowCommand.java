@@ -78,8 +78,8 @@ final class ProgShowCommand implements Callable<Integer> {
             }
             out.println("maps:");
             for (MapDefinition s : obj.maps()) {
-                out.printf("  %-24s %-16s key %d  value %d  max_entries %d  flags 0x%x%n", s.name(),
-                        s.type().name().toLowerCase(Locale.ROOT), s.keySize(), s.valueSize(), s.maxEntries(), s.flags());
+                out.printf("  %-24s %-16s key %d  value %d  max_entries %d  flags %s%n", s.name(),
+                        s.type().name().toLowerCase(Locale.ROOT), s.keySize(), s.valueSize(), s.maxEntries(), flagText(s.flags()));
             }
         }
         out.flush();
@@ -98,7 +98,13 @@ final class ProgShowCommand implements Callable<Integer> {
         m.put("value_size", s.valueSize());
         m.put("max_entries", s.maxEntries());
         m.put("flags", s.flags());
+        m.put("flag_names", org.bpf4j.maps.MapFlags.creationFlagNames(s.flags()));
         if (s.mapExtra() != 0) m.put("map_extra", s.mapExtra()); // bloom filter hashes, arena address hint
         return m;
+    }
+
+    /** Map creation flags by name ("BPF_F_NO_PREALLOC|BPF_F_RDONLY_PROG"), or 0. */
+    static String flagText(int flags) {
+        return flags == 0 ? "0" : String.join("|", org.bpf4j.maps.MapFlags.creationFlagNames(flags));
     }
 }

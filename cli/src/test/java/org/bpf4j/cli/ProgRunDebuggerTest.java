@@ -230,4 +230,14 @@ class ProgRunDebuggerTest {
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).isEqualTo("bpf4j: --ringbuf-type nope: debug.bpf.o's BTF has no struct, union or typedef named 'nope'\n");
     }
+
+    @Test
+    void mapFlagsAreNamed() throws IOException {
+        CliRunner r = CliRunner.run("prog", "show", ProgCommandTest.FIREWALL);
+        assertThat(r.out()).containsPattern("blocked_src +lpm_trie .* flags BPF_F_NO_PREALLOC\n");
+        JsonNode blocked = json(CliRunner.run("prog", "show", ProgCommandTest.FIREWALL, "-j")).get("maps").get(0);
+        assertThat(blocked.get("flag_names").toString()).isEqualTo("[\"BPF_F_NO_PREALLOC\"]");
+        assertThat(org.bpf4j.maps.MapFlags.creationFlagNames(1 | (1 << 7) | (1 << 30)))
+                .containsExactly("BPF_F_NO_PREALLOC", "BPF_F_RDONLY_PROG", "0x40000000");
+    }
 }

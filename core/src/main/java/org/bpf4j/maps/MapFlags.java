@@ -31,6 +31,22 @@ public final class MapFlags {
     public static final int BPF_F_SEGV_ON_FAULT = 1 << 17;
     public static final int BPF_F_NO_USER_CONV = 1 << 18;
 
+    /** The map creation flags by bit, as uapi names them: bit i is {@code CREATION_FLAG_NAMES[i]}. */
+    private static final String[] CREATION_FLAG_NAMES = {"BPF_F_NO_PREALLOC", "BPF_F_NO_COMMON_LRU", "BPF_F_NUMA_NODE",
+            "BPF_F_RDONLY", "BPF_F_WRONLY", "BPF_F_STACK_BUILD_ID", "BPF_F_ZERO_SEED", "BPF_F_RDONLY_PROG", "BPF_F_WRONLY_PROG",
+            "BPF_F_CLONE", "BPF_F_MMAPABLE", "BPF_F_PRESERVE_ELEMS", "BPF_F_INNER_MAP", "BPF_F_LINK", "BPF_F_PATH_FD",
+            "BPF_F_VTYPE_BTF_OBJ_FD", "BPF_F_TOKEN_FD", "BPF_F_SEGV_ON_FAULT", "BPF_F_NO_USER_CONV"};
+
+    /** The names of the map creation flags set in {@code flags}, low bit first; a bit uapi does not name is its hex value. */
+    public static java.util.List<String> creationFlagNames(int flags) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int bit = 0; bit < 32; bit++) {
+            if ((flags & (1 << bit)) == 0) continue;
+            names.add(bit < CREATION_FLAG_NAMES.length ? CREATION_FLAG_NAMES[bit] : "0x" + Integer.toHexString(1 << bit));
+        }
+        return names;
+    }
+
     /** The kernel's BPF_F_ACCESS_MASK. */
     public static final int BPF_F_ACCESS_MASK = BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRONLY_PROG;
 
