@@ -407,12 +407,22 @@ final class ProgRunCommand implements Callable<Integer> {
             for (Map<String, Object> e : entries) {
                 // BTF-typed where the map's definition names types (as JSON, bpftool's style), raw hex otherwise
                 String key = e.containsKey("formatted_key") ? Json.write(e.get("formatted_key")) : (String) e.get("key");
-                String v = e.containsKey("formatted_values") ? Json.write(e.get("formatted_values"))
+                String v = e.containsKey("formatted_values") ? perCpu((List<?>) e.get("formatted_values"), true)
                         : e.containsKey("formatted_value") ? Json.write(e.get("formatted_value"))
-                        : e.containsKey("values") ? e.get("values").toString() : (String) e.get("value");
+                        : e.containsKey("values") ? perCpu((List<?>) e.get("values"), false) : (String) e.get("value");
                 out.printf("  key %s  value %s%n", key, v);
             }
         }
+    }
+
+    /** A per-CPU map's values labelled by CPU, as bpftool labels them: "cpu0 {...}  cpu1 {...}". */
+    private static String perCpu(List<?> values, boolean formatted) {
+        StringBuilder out = new StringBuilder();
+        for (int cpu = 0; cpu < values.size(); cpu++) {
+            if (cpu > 0) out.append("  ");
+            out.append("cpu").append(cpu).append(' ').append(formatted ? Json.write(values.get(cpu)) : values.get(cpu));
+        }
+        return out.toString();
     }
 
     /** A record as text: by field where its type is known, else hex. */

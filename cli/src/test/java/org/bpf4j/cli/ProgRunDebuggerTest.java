@@ -232,6 +232,12 @@ class ProgRunDebuggerTest {
     }
 
     @Test
+    void perCpuValuesAreLabelledByCpu() {
+        CliRunner r = CliRunner.run("prog", "run", ProgCommandTest.FIREWALL, "--pcap", ProgCommandTest.FIREWALL_PCAP, "--quiet");
+        assertThat(r.out()).containsPattern("map stats \\(percpu_array\\): 7 entries\n  key 0  value cpu0 \\{\"packets\":\\d+,\"bytes\":\\d+\\}");
+    }
+
+    @Test
     void mapFlagsAreNamed() throws IOException {
         CliRunner r = CliRunner.run("prog", "show", ProgCommandTest.FIREWALL);
         assertThat(r.out()).containsPattern("blocked_src +lpm_trie .* flags BPF_F_NO_PREALLOC\n");
