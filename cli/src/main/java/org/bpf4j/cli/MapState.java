@@ -28,15 +28,18 @@ final class MapState {
 
     /**
      * {@code --map NAME KEY=VALUE}. KEY and VALUE are each {@code hex:BYTES} (the bytes in memory order, as
-     * {@code -j} prints them) or an integer (decimal or {@code 0x}-prefixed) stored little-endian in the key's or
-     * value's size; a per-CPU map gets the value on every CPU.
+     * {@code -j} prints them), an integer (decimal or {@code 0x}-prefixed) stored little-endian in the key's or
+     * value's size, or JSON read through the map's BTF type as {@code -j} prints {@code formatted_key} and
+     * {@code formatted_value} ({@code {"ethertype":2048,"proto":6}}); a per-CPU map gets the value on every CPU.
      */
     static void put(LoadedObject loaded, String name, String assignment) {
         BpfMap map = map(loaded, name, "--map");
-        int eq = assignment.indexOf('=');
-        if (eq < 0) throw new UserInputException("--map " + name + " " + assignment + ": expected KEY=VALUE");
         String where = "--map " + name;
-        byte[] key = bytes(assignment.substring(0, eq), map.spec().keySize(), where + ": the key");
+        int eq = keyEnd(assignment);
+        if (eq < 0 || eq >= assignment.length() || assignment.charAt(eq) != '=') {
+            throw new UserInputException(where + " " + assignment + ": expected KEY=VALUE");
+        }
+        byte[] key = typedOrBytes(loaded, name, true, assignment.substring(0, eq), map.spec().keySize(), where + ": the key");
         String valueText = assignment.substring(eq + 1);
         guarded(where, () -> {
             switch (map) {
@@ -44,7 +47,7 @@ final class MapState {
                 case ArrayOfMapsMap outer -> outer.set(index(key), map(loaded, valueText, where + ": the value"));
                 case HashOfMapsMap outer -> outer.set(key, map(loaded, valueText, where + ": the value"), MapFlags.BPF_ANY);
                 default -> {
-                    byte[] value = bytes(valueText, map.spec().valueSize(), where + ": the value");
+                    byte[] value = typedOrBytes(loaded, name, false, valueText, map.spec().valueSize(), where + ": the value");
                     update(map, key, map.type().perCpu() ? java.util.Collections.nCopies(cpus(map), value) : List.of(value));
                 }
             }
@@ -138,6 +141,42 @@ final class MapState {
         String why = loaded.skipped().containsKey(name) ? "' was not loaded: " + loaded.skipped().get(name)
                 : "' is not a program of the object (programs: " + String.join(", ", loaded.programs().keySet()) + ")";
         throw new UserInputException(where + ": '" + name + why);
+    }
+
+    /** Where KEY ends in KEY=VALUE: after a JSON object, array or string as a whole (it may hold '='), else at the first '='. */
+    private static int keyEnd(String text) {
+        if (text.isEmpty() || "{[\"".indexOf(text.charAt(0)) < 0) return text.indexOf('=');
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+                if (!inString && depth == 0) return i + 1;
+                continue;
+            }
+            if (c == '"') inString = true;
+            else if (c == '{' || c == '[') depth++;
+            else if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+        }
+        return -1;
+    }
+
+    /** JSON through the map's BTF key or value type, else {@link #bytes}. */
+    private static byte[] typedOrBytes(LoadedObject loaded, String map, boolean key, String text, int size, String what) {
+        String t = text.strip();
+        if (t.isEmpty() || "{[\"".indexOf(t.charAt(0)) < 0) return bytes(text, size, what);
+        BtfDecoder type = BtfDecoder.ofMap(loaded.object(), map, key).orElseThrow(() -> new UserInputException(what
+                + " is JSON, but the map's definition gives no BTF type for it: give hex:BYTES or an integer"));
+        Object value = JsonReader.parse(t, what);
+        try {
+            byte[] out = org.bpf4j.btf.BtfCodec.of(type.btf(), type.typeId(), Object.class).encode(value);
+            if (out.length != size) throw new UserInputException(what + " is " + out.length + " bytes by its BTF type, the map's is " + size);
+            return out;
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new UserInputException(what + " " + t + ": " + e.getMessage());
+        }
     }
 
     /** {@code hex:BYTES} or an integer, {@code size} bytes little-endian. */

@@ -237,6 +237,43 @@ class ProgRunDebuggerTest {
         assertThat(r.out()).containsPattern("map stats \\(percpu_array\\): 7 entries\n  key 0  value cpu0 \\{\"packets\":\\d+,\"bytes\":\\d+\\}");
     }
 
+    /**
+     * The firewall example's documented "filled" scenario, reproduced from the command line: its map updates as
+     * --map entries (the first one as BTF-typed JSON, the others in hex), and every frame's verdict is the one the
+     * kernel gave on the same frames after the same updates (examples/expected/firewall-filled.json).
+     */
+    @Test
+    void theFirewallsFilledScenarioRunsFromTheCommandLine() throws IOException {
+        JsonNode expected = new ObjectMapper().readTree(ProgCommandTest.ROOT.resolve("examples/expected/firewall-filled.json").toFile());
+        List<String> args = new ArrayList<>(List.of("prog", "run", ProgCommandTest.FIREWALL, "--pcap", ProgCommandTest.FIREWALL_PCAP, "-j"));
+        boolean first = true;
+        for (JsonNode u : expected.get("map_updates")) {
+            args.add("--map");
+            args.add(u.get("map").asText());
+            if (first) {
+                assertThat(u.get("key").asText()).isEqualTo("080000000a000000"); // 10.0.0.0/8: prefixlen 8, addr in network order
+                args.add("{\"prefixlen\":8,\"addr\":10}={\"hits\":0}");
+                first = false;
+            } else {
+                args.add("hex:" + u.get("key").asText() + "=hex:" + u.get("value").asText());
+            }
+        }
+        JsonNode results = json(CliRunner.run(args.toArray(String[]::new))).get("results");
+        JsonNode frames = expected.get("frames");
+        assertThat(results).hasSize(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.get(i).has("error")) { // a frame the kernel refused is refused here too
+                assertThat(results.get(i).has("error")).as("frame %d refused", i + 1).isTrue();
+                continue;
+            }
+            assertThat(results.get(i).get("retval").asLong()).as("frame %d", i + 1).isEqualTo(frames.get(i).get("retval").asLong());
+        }
+        CliRunner badJson = CliRunner.run("prog", "run", ProgCommandTest.FIREWALL, "--pcap", ProgCommandTest.FIREWALL_PCAP,
+                "--map", "blocked_src", "{\"prefixlen\":8,\"nope\":10}=1");
+        assertThat(badJson.exit()).isEqualTo(2);
+        assertThat(badJson.err()).startsWith("bpf4j: --map blocked_src: the key {\"prefixlen\":8,\"nope\":10}: ").hasLineCount(1);
+    }
+
     @Test
     void mapFlagsAreNamed() throws IOException {
         CliRunner r = CliRunner.run("prog", "show", ProgCommandTest.FIREWALL);
