@@ -124,6 +124,49 @@ class JavaApiExamplesTest {
         // end::api[]
     }
 
+    /** An IPv4 TCP SYN from 10.1.2.3 to port 80: Ethernet, IP and TCP headers, nothing else. */
+    private static byte[] tcpSynFrom10() {
+        byte[] f = new byte[54];
+        f[12] = 0x08; // ethertype IPv4
+        f[14] = 0x45; // version 4, IHL 5
+        f[17] = 40;   // total length
+        f[22] = 64;   // TTL
+        f[23] = 6;    // TCP
+        f[26] = 10; f[27] = 1; f[28] = 2; f[29] = 3; // source 10.1.2.3
+        f[30] = (byte) 192; f[31] = 0; f[32] = 2; f[33] = 1; // destination 192.0.2.1
+        f[36] = 0; f[37] = 80; // destination port 80
+        f[46] = 0x50; f[47] = 0x02; // data offset 5, SYN
+        return f;
+    }
+
+    @Test
+    void theReadmeQuickStart() throws IOException {
+        byte[] packet = tcpSynFrom10();
+        // tag::readme[]
+        record SrcKey(int prefixlen, int addr) {}  // struct src_key, member by member
+        record Rule(long hits) {}
+        try (BpfRuntime runtime = BpfRuntime.create(); ObjectHandle firewall = runtime.load(BpfObject.open(FIREWALL))) {
+        // in the kernel: try (ObjectHandle firewall = KernelObject.load(BpfObject.open(FIREWALL), Optional.empty())) {
+            firewall.requireMap("blocked_src").typed(SrcKey.class, Rule.class).update(new SrcKey(8, 10), new Rule(0));
+            long verdict = firewall.requireProgram("xdp_firewall").testRun(TestRun.of(packet)).retval(); // XDP_DROP from 10/8
+            assertThat(verdict).isEqualTo(XDP_DROP);
+        }
+        // end::readme[]
+    }
+
+    /** The README's quick start is the readme region above, word for word, but for the assertion only a test makes. */
+    @Test
+    void theReadmeShowsItsQuickStartWordForWord() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertThat(block.find()).as("a java block in README.md").isTrue();
+        String source = Files.readString(ROOT.resolve("core/src/test/java/org/bpf4j/examples/JavaApiExamplesTest.java"));
+        Matcher r = Pattern.compile("// tag::readme\\[]\n(.*?)\\s*// end::readme\\[]", Pattern.DOTALL).matcher(source);
+        assertThat(r.find()).isTrue();
+        String region = r.group(1).stripIndent().strip().replaceAll("\n *assertThat\\(verdict\\)[^\n]*", "") + "\n";
+        assertThat(block.group(1)).isEqualTo(region);
+    }
+
     @Test
     void thePageShowsTheseExamplesWordForWord() throws IOException {
         String page = Files.readString(ROOT.resolve("docs/java-api.md"));
@@ -133,7 +176,7 @@ class JavaApiExamplesTest {
         while (m.find()) blocks.add(m.group(1));
         List<String> regions = new ArrayList<>();
         Matcher r = Pattern.compile("// tag::(\\w+)\\[]\n(.*?)\\s*// end::\\1\\[]", Pattern.DOTALL).matcher(source);
-        while (r.find()) regions.add(r.group(2).stripIndent().strip() + "\n");
+        while (r.find()) if (!r.group(1).equals("readme")) regions.add(r.group(2).stripIndent().strip() + "\n");
         assertThat(regions).as("tagged regions of this file").hasSize(5);
         assertThat(blocks).as("java blocks of docs/java-api.md").containsExactlyElementsOf(regions);
     }
