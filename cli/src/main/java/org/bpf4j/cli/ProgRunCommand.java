@@ -216,7 +216,8 @@ final class ProgRunCommand implements Callable<Integer> {
             }
             // every input is checked by now: what was left out is said once, before the runs
             if (!json) loaded.skipped().forEach((name, why) -> spec.commandLine().getErr().println("bpf4j: " + obj.name() + ": skipped: " + why));
-            if (engine == EngineName.jit && repeat > 1 && input.pcap == null) warmUp(loaded, program, frames.getFirst(), context);
+            WarmUp warmUp = engine == EngineName.jit && repeat > 1 && input.pcap == null
+                    ? warmUp(loaded, program, frames.getFirst(), context) : WarmUp.NONE;
             List<FrameResult> results = new ArrayList<>();
             RepeatProgress progress = progressOnStderr(frames.size());
             // where each ring's producer stood after each frame: a record belongs to the frame whose runs wrote past it
@@ -289,6 +290,7 @@ final class ProgRunCommand implements Callable<Integer> {
                 root.put("mode", program.mode().label());
                 root.put("mode_reason", program.mode().reason());
                 root.put("skipped", loaded.skipped());
+                if (warmUp != WarmUp.NONE) root.put("warm_up", warmUp.json());
                 root.put("results", results.stream().map(f -> f.json(program.type(), packet, pcapOut != null, ctxLayout)).toList());
                 root.put("maps", maps);
                 root.put("ringbuf", ringRecords);
@@ -352,28 +354,76 @@ final class ProgRunCommand implements Callable<Integer> {
         return host;
     }
 
-    /** Runs before a warm-up: enough for C2 to compile the program, bounded in time. */
-    private static final int WARM_UP_RUNS = 20_000;
-    private static final long WARM_UP_NANOS = 2_000_000_000L;
+    /** Runs per warm-up round; rounds go on until C2 compiled the program and three rounds take the same time. */
+    private static final int WARM_UP_ROUND = 2_000;
+    /** The warm-up's bound: a program C2 never compiles (too large for it) is timed after this. */
+    private static final long WARM_UP_NANOS = 10_000_000_000L;
+    /** Rounds within 5% of the one before, after C2 compiled: the speed has settled. */
+    private static final int STABLE_ROUNDS = 3;
 
     /**
-     * Warms the compiled program up on a copy of the frame and on the maps, then puts the maps back as they
-     * were, so that the timed runs see what the kernel's would and the visible effects are exactly those
-     * of the N runs. An object with a bloom filter (which cannot forget) is timed cold.
+     * What the warm-up before a timed --repeat did: how many runs, how long, whether HotSpot's C2 compiled the
+     * program (a JFR {@code jdk.Compilation} event at level 4 for the generated class or the run loop), and whether
+     * it stopped on settled timings rather than on its bound.
      */
-    private void warmUp(LoadedObject loaded, LoadedProgram program, Frame frame, Optional<byte[]> context) {
-        if (!MapsSnapshot.supported(loaded.maps())) return;
+    record WarmUp(long runs, long nanos, boolean c2, boolean settled) {
+        static final WarmUp NONE = new WarmUp(0, 0, false, false);
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("runs", runs);
+            m.put("duration_ns", nanos);
+            m.put("reached_c2", c2);
+            m.put("settled", settled);
+            return m;
+        }
+    }
+
+    /**
+     * Warms the compiled program up on a copy of the frame and on the maps until C2 compiled it and its timings
+     * settled (bounded), then puts the maps back as they were, so that the timed runs see what the kernel's would
+     * (its JIT compiles at load) and the visible effects are exactly those of the N runs. An object with a bloom
+     * filter (which cannot forget) is timed cold.
+     */
+    private WarmUp warmUp(LoadedObject loaded, LoadedProgram program, Frame frame, Optional<byte[]> context) {
+        if (!MapsSnapshot.supported(loaded.maps())) return WarmUp.NONE;
         MapsSnapshot snapshot = MapsSnapshot.of(loaded.maps());
-        long deadline = System.nanoTime() + WARM_UP_NANOS;
-        try {
-            for (int done = 0; done < WARM_UP_RUNS && System.nanoTime() < deadline; done += 1000) {
-                program.testRun(input(frame, context).withRepeat(1000));
+        java.util.concurrent.atomic.AtomicBoolean c2 = new java.util.concurrent.atomic.AtomicBoolean();
+        long start = System.nanoTime(), runs = 0;
+        boolean settled = false;
+        try (jdk.jfr.consumer.RecordingStream compilations = new jdk.jfr.consumer.RecordingStream()) {
+            compilations.enable("jdk.Compilation").withoutThreshold();
+            compilations.onEvent("jdk.Compilation", e -> {
+                if (e.getInt("compileLevel") == 4 && e.getValue("method") instanceof jdk.jfr.consumer.RecordedMethod m && generated(m)) c2.set(true);
+            });
+            compilations.startAsync();
+            long previous = 0;
+            int stable = 0;
+            while (System.nanoTime() - start < WARM_UP_NANOS) {
+                long t0 = System.nanoTime();
+                program.testRun(input(frame, context).withRepeat(WARM_UP_ROUND));
+                long t = System.nanoTime() - t0;
+                runs += WARM_UP_ROUND;
+                stable = c2.get() && previous > 0 && Math.abs(t - previous) * 20 <= previous ? stable + 1 : 0;
+                previous = t;
+                if (stable >= STABLE_ROUNDS) {
+                    settled = true;
+                    break;
+                }
             }
         } catch (TestRunException e) {
             // the timed run reports it
         }
         snapshot.restore();
         trace.clear();
+        return new WarmUp(runs, System.nanoTime() - start, c2.get(), settled);
+    }
+
+    /** A method of the program as the JIT generated it, or the test run's loop it is inlined into. */
+    private static boolean generated(jdk.jfr.consumer.RecordedMethod m) {
+        String type = m.getType().getName();
+        return type.startsWith("org.bpf4j.jit.BpfProgram") || type.equals("org.bpf4j.jit.CompiledProgram")
+                || (type.equals("org.bpf4j.runtime.LoadedProgram") && m.getName().equals("testRun"));
     }
 
     private void printSummary(PrintWriter out, List<FrameResult> results, LoadedObject loaded, LoadedProgram program) {

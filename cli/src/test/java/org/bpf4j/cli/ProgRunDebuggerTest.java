@@ -274,6 +274,22 @@ class ProgRunDebuggerTest {
         assertThat(badJson.err()).startsWith("bpf4j: --map blocked_src: the key {\"prefixlen\":8,\"nope\":10}: ").hasLineCount(1);
     }
 
+    /** Before a timed --repeat, the JIT warm-up runs until C2 compiled the program and timings settled, and -j says so. */
+    @Test
+    void aRepeatSaysHowItWarmedUp() throws IOException {
+        Path frame = dir.resolve("frame.bin");
+        Files.write(frame, new byte[64]);
+        JsonNode root = json(CliRunner.run("prog", "run", ProgCommandTest.FIREWALL, "--data-in", frame.toString(), "--repeat", "1000", "-j"));
+        JsonNode warmUp = root.get("warm_up");
+        assertThat(warmUp.get("runs").asLong()).isPositive();
+        assertThat(warmUp.get("duration_ns").asLong()).isPositive();
+        // timings only count as settled once C2 compiled the program
+        if (warmUp.get("settled").asBoolean()) assertThat(warmUp.get("reached_c2").asBoolean()).isTrue();
+        assertThat(root.get("results").get(0).get("retval").asLong()).isEqualTo(2);
+        JsonNode once = json(CliRunner.run("prog", "run", ProgCommandTest.FIREWALL, "--data-in", frame.toString(), "-j"));
+        assertThat(once.has("warm_up")).as("a single run is not warmed up").isFalse();
+    }
+
     @Test
     void mapFlagsAreNamed() throws IOException {
         CliRunner r = CliRunner.run("prog", "show", ProgCommandTest.FIREWALL);
