@@ -7,7 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.bpf4j.maps.Errno;
+import java.util.Optional;
 import org.bpf4j.maps.MapType;
 import org.bpf4j.maps.RecordHandler;
 
@@ -84,13 +84,9 @@ public final class KernelPerfBuffer implements org.bpf4j.maps.PerfReader {
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.SAMPLE_TYPE, PerfEventAttr.SAMPLE_RAW);
             attr.set(ValueLayout.JAVA_INT_UNALIGNED, PerfEventAttr.WAKEUP_EVENTS, wakeupEvents);
             for (int cpu = 0; cpu < cpus; cpu++) {
-                long fd = Sys.perfEventOpen(a, attr, -1, cpu, -1, PerfEventAttr.FLAG_FD_CLOEXEC);
-                if (fd == -Errno.ENODEV.number()) continue; // an offline CPU, as libbpf skips it
-                if (fd < 0) {
-                    throw new IllegalStateException("perf_event_open for " + what + " on CPU " + cpu + ": "
-                            + Errno.nameOf((int) -fd) + Errno.of((int) -fd).map(e -> " (" + e.description() + ")").orElse(""));
-                }
-                FdHandle event = new FdHandle((int) fd, "perf event of " + what + " on CPU " + cpu);
+                Optional<FdHandle> opened = PerfEventAttr.open(a, attr, -1, cpu, what + " on CPU " + cpu);
+                if (opened.isEmpty()) continue; // an offline CPU, as libbpf skips it
+                FdHandle event = opened.get();
                 MemorySegment mapping;
                 try {
                     mapping = Sys.mmapShared(event.fd(), page * (1 + pagesPerCpu), Sys.PROT_READ | Sys.PROT_WRITE, 0, what);

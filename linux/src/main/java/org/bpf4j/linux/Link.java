@@ -97,14 +97,8 @@ public final class Link implements org.bpf4j.api.LinkHandle {
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.SAMPLE_TYPE, PerfEventAttr.SAMPLE_RAW);
             attr.set(ValueLayout.JAVA_INT_UNALIGNED, PerfEventAttr.WAKEUP_EVENTS, 1);
             // pid -1, cpu 0: a tracepoint's BPF program runs on every CPU and for every task
-            FdHandle event = perfEventOpen(a, attr, 0, what).orElseThrow(
-                    () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline"));
-            try {
-                return new Link(List.of(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what)), List.of(event), what);
-            } catch (RuntimeException e) {
-                event.close();
-                throw e;
-            }
+            return onPerfEvent(a, program, PerfEventAttr.open(a, attr, -1, 0, what).orElseThrow(
+                    () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline")), what);
         }
     }
 
@@ -142,7 +136,7 @@ public final class Link implements org.bpf4j.api.LinkHandle {
                 MemorySegment attr = PerfEventAttr.allocate(a, PerfEventAttr.TYPE_SOFTWARE, PerfEventAttr.COUNT_SW_CPU_CLOCK);
                 attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.SAMPLE_PERIOD, hertz); // sample_freq
                 attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.FLAGS, PerfEventAttr.FLAG_FREQ);
-                Optional<FdHandle> event = perfEventOpen(a, attr, cpu, what + " on CPU " + cpu);
+                Optional<FdHandle> event = PerfEventAttr.open(a, attr, -1, cpu, what + " on CPU " + cpu);
                 if (event.isEmpty()) continue; // an offline CPU
                 events.add(event.get());
                 links.add(create(a, program, event.get().fd(), AttachType.PERF_EVENT, 0, what));
@@ -171,19 +165,8 @@ public final class Link implements org.bpf4j.api.LinkHandle {
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.CONFIG1, a.allocateFrom(binary.toAbsolutePath().toString()).address()); // uprobe_path
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.CONFIG2, fileOffset);                                                   // probe_offset
             // one process on any CPU, or every process (pid -1) on CPU 0, which the kernel takes as all
-            long fd = Sys.perfEventOpen(a, attr, pid.orElse(-1), pid.isPresent() ? -1 : 0, -1, PerfEventAttr.FLAG_FD_CLOEXEC);
-            if (fd < 0) {
-                int errno = (int) -fd;
-                throw new IllegalStateException("perf_event_open for " + what + ": " + org.bpf4j.maps.Errno.nameOf(errno)
-                        + org.bpf4j.maps.Errno.of(errno).map(e -> " (" + e.description() + ")").orElse(""));
-            }
-            FdHandle event = new FdHandle((int) fd, "perf event of " + what);
-            try {
-                return new Link(List.of(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what)), List.of(event), what);
-            } catch (RuntimeException e) {
-                event.close();
-                throw e;
-            }
+            return onPerfEvent(a, program, PerfEventAttr.open(a, attr, pid.orElse(-1), pid.isPresent() ? -1 : 0, what).orElseThrow(
+                    () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline")), what);
         }
     }
 
@@ -202,14 +185,8 @@ public final class Link implements org.bpf4j.api.LinkHandle {
             MemorySegment attr = PerfEventAttr.allocate(a, type, ret ? 1L << retprobeBit("kprobe") : 0);
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.CONFIG1, a.allocateFrom(function).address()); // kprobe_func
             attr.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfEventAttr.CONFIG2, offset);                            // probe_offset
-            FdHandle event = perfEventOpen(a, attr, 0, what).orElseThrow(
-                    () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline"));
-            try {
-                return new Link(List.of(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what)), List.of(event), what);
-            } catch (RuntimeException e) {
-                event.close();
-                throw e;
-            }
+            return onPerfEvent(a, program, PerfEventAttr.open(a, attr, -1, 0, what).orElseThrow(
+                    () -> new IllegalStateException("perf_event_open for " + what + ": CPU 0 is offline")), what);
         }
     }
 
@@ -236,15 +213,14 @@ public final class Link implements org.bpf4j.api.LinkHandle {
     }
 
     /** {@code perf_event_open(attr, -1, cpu, -1, CLOEXEC)}; empty for a CPU that is offline (ENODEV). */
-    private static Optional<FdHandle> perfEventOpen(Arena a, MemorySegment attr, int cpu, String what) {
-        long fd = Sys.perfEventOpen(a, attr, -1, cpu, -1, PerfEventAttr.FLAG_FD_CLOEXEC);
-        if (fd == -org.bpf4j.maps.Errno.ENODEV.number()) return Optional.empty();
-        if (fd < 0) {
-            int errno = (int) -fd;
-            throw new IllegalStateException("perf_event_open for " + what + ": " + org.bpf4j.maps.Errno.nameOf(errno)
-                    + org.bpf4j.maps.Errno.of(errno).map(e -> " (" + e.description() + ")").orElse(""));
+    /** A BPF link of {@code program} on perf event {@code event}, which the link owns; the event is closed if the link fails. */
+    private static Link onPerfEvent(Arena a, KernelProgram program, FdHandle event, String what) {
+        try {
+            return new Link(List.of(create(a, program, event.fd(), AttachType.PERF_EVENT, 0, what)), List.of(event), what);
+        } catch (RuntimeException e) {
+            event.close();
+            throw e;
         }
-        return Optional.of(new FdHandle((int) fd, "perf event of " + what));
     }
 
     private static FdHandle create(Arena a, KernelProgram program, int target, AttachType type, int flags, String what) {

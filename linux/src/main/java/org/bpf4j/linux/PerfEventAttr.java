@@ -35,4 +35,21 @@ final class PerfEventAttr {
         attr.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, config);
         return attr;
     }
+
+    /**
+     * perf_event_open(2) of {@code attr} for {@code pid} (-1: every task) on {@code cpu} (-1: any), close-on-exec:
+     * the event, or empty for an offline CPU (ENODEV, which libbpf skips too).
+     *
+     * @throws IllegalStateException with the errno for any other failure, naming {@code what}
+     */
+    static java.util.Optional<FdHandle> open(Arena a, MemorySegment attr, int pid, int cpu, String what) {
+        long fd = Sys.perfEventOpen(a, attr, pid, cpu, -1, FLAG_FD_CLOEXEC);
+        if (fd == -org.bpf4j.maps.Errno.ENODEV.number()) return java.util.Optional.empty();
+        if (fd < 0) {
+            int errno = (int) -fd;
+            throw new IllegalStateException("perf_event_open for " + what + ": " + org.bpf4j.maps.Errno.nameOf(errno)
+                    + org.bpf4j.maps.Errno.of(errno).map(e -> " (" + e.description() + ")").orElse(""));
+        }
+        return java.util.Optional.of(new FdHandle((int) fd, "perf event of " + what));
+    }
 }
