@@ -98,16 +98,27 @@ public interface MapHandle extends AutoCloseable {
     /**
      * Every entry, read with {@link #lookupBatch} {@code count} at a time (what {@code bpftool map dump} does with
      * batches). The walk stops at max_entries entries: a hash map changed meanwhile may hand a key out twice.
+     * A kernel hash bucket holding more than {@code count} entries fails a batch with {@code ENOSPC}
+     * (htab_map_lookup_batch, before it hands anything out): the batch is then read again from the same place,
+     * twice as large, as a caller of the syscall must.
      */
     default List<MapEntry> lookupAll(int count) {
         List<MapEntry> out = new ArrayList<>();
         Optional<BatchCursor> cursor = Optional.empty();
-        do {
-            Batch b = lookupBatch(cursor, count, 0);
+        int size = count;
+        while (true) {
+            Batch b;
+            try {
+                b = lookupBatch(cursor, size, 0);
+            } catch (ErrnoException e) {
+                if (!e.is(org.bpf4j.maps.Errno.ENOSPC) || Integer.toUnsignedLong(size) >= Integer.toUnsignedLong(maxEntries())) throw e;
+                size = (int) Math.min(Math.min(2L * size, Integer.toUnsignedLong(maxEntries())), Integer.MAX_VALUE);
+                continue;
+            }
             for (int i = 0; i < b.keys().size(); i++) out.add(new MapEntry(b.keys().get(i), b.values().get(i)));
             cursor = b.next();
-        } while (cursor.isPresent() && Integer.toUnsignedLong(out.size()) < Integer.toUnsignedLong(maxEntries()));
-        return out;
+            if (cursor.isEmpty() || Integer.toUnsignedLong(out.size()) >= Integer.toUnsignedLong(maxEntries())) return out;
+        }
     }
 
     /** {@code BPF_MAP_FREEZE}: the syscall side may no longer write. */
