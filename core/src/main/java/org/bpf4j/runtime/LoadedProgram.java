@@ -182,16 +182,10 @@ public final class LoadedProgram implements TailCallTarget, org.bpf4j.api.Progra
         return table.build();
     }
 
+    /** A helper whose implementation exists but would not bind for this program (its environment lacks what it needs). */
     private static void checkHelpers(String name, Program program, HelperTable helpers, HelperSpecs specs) {
-        for (int pc = 0; pc < program.size(); pc++) {
-            Insn insn = program.get(pc);
-            if (insn.isWide()) {
-                pc++;
-                continue;
-            }
-            if (insn.opcode() != CALL || insn.src() != CALL_HELPER) continue;
-            long id = insn.imm() & 0xffffffffL;
-            if (helpers.entry(id) == null) throw new LoadException(name + ": " + RuntimeSupport.unimplemented(pc, id, specs));
+        for (RuntimeSupport.HelperCall call : RuntimeSupport.helperCalls(program)) {
+            if (helpers.entry(call.id()) == null) throw new LoadException(name + ": " + RuntimeSupport.unimplemented(call.pc(), call.id(), specs));
         }
     }
 

@@ -35,20 +35,28 @@ public final class RuntimeSupport {
             }
         }
         Optional<Caller> caller = Caller.of(spec.type(), spec.expectedAttachType());
-        Program program = spec.program();
+        for (HelperCall call : helperCalls(spec.program())) {
+            Optional<HelperSpec> helper = helpers.spec(call.id());
+            if (helper.isEmpty() || !offered(helper.get(), caller)) gaps.add(unimplemented(call.pc(), call.id(), helpers));
+        }
+        return gaps;
+    }
+
+    /** A helper call instruction: where it is and the helper's id. */
+    record HelperCall(int pc, long id) {}
+
+    /** The program's helper calls ({@code call} with src 0), in instruction order. */
+    static List<HelperCall> helperCalls(Program program) {
+        List<HelperCall> calls = new ArrayList<>();
         for (int pc = 0; pc < program.size(); pc++) {
             Insn insn = program.get(pc);
             if (insn.isWide()) {
                 pc++;
-                continue;
+            } else if (insn.opcode() == CALL && insn.src() == CALL_HELPER) {
+                calls.add(new HelperCall(pc, insn.imm() & 0xffffffffL));
             }
-            if (insn.opcode() != CALL || insn.src() != CALL_HELPER) continue;
-            long id = insn.imm() & 0xffffffffL;
-            Optional<HelperSpec> helper = helpers.spec(id);
-            if (helper.isPresent() && offered(helper.get(), caller)) continue;
-            gaps.add(unimplemented(pc, id, helpers));
         }
-        return gaps;
+        return calls;
     }
 
     /**
