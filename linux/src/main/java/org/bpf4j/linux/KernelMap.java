@@ -152,13 +152,7 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
      */
     @Override
     public Optional<byte[]> lookup(byte[] key, long flags) {
-        int size = hostValueSize();
-        SegmentAllocator a = scratch(size);
-        MemorySegment v = a.allocate(Math.max(1, size), 8);
-        long r = elem(a, BpfCommand.BPF_MAP_LOOKUP_ELEM, keySegment(a, key), v, flags);
-        if (r == -Errno.ENOENT.number()) return Optional.empty();
-        check(BpfCommand.BPF_MAP_LOOKUP_ELEM, r);
-        return Optional.of(v.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE));
+        return readValue(BpfCommand.BPF_MAP_LOOKUP_ELEM, key, flags);
     }
 
     /**
@@ -268,14 +262,7 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
      */
     @Override
     public Optional<byte[]> lookupAndDelete(byte[] key) {
-        int size = hostValueSize();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(Math.max(1, size), 8);
-            long r = elem(a, BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, keySegment(a, key), v, 0);
-            if (r == -Errno.ENOENT.number()) return Optional.empty();
-            check(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, r);
-            return Optional.of(v.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE));
-        }
+        return readValue(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, key, 0);
     }
 
     @Override
@@ -382,6 +369,17 @@ public final class KernelMap implements org.bpf4j.api.MapHandle {
     }
 
     // ---- internals ---------------------------------------------------------------------------
+
+    /** LOOKUP_ELEM or LOOKUP_AND_DELETE_ELEM: the value (all CPUs' for a per-CPU map), or empty for ENOENT. */
+    private Optional<byte[]> readValue(BpfCommand cmd, byte[] key, long flags) {
+        int size = hostValueSize();
+        SegmentAllocator a = scratch(size);
+        MemorySegment v = a.allocate(Math.max(1, size), 8);
+        long r = elem(a, cmd, keySegment(a, key), v, flags);
+        if (r == -Errno.ENOENT.number()) return Optional.empty();
+        check(cmd, r);
+        return Optional.of(v.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE));
+    }
 
     /**
      * This thread's scratch memory for one element command: the attr, the errno capture, the key (twice for
