@@ -173,7 +173,8 @@ final class KernelRefs {
         } catch (KernelObjects.NotFoundException e) {
             throw new UserInputException(e.getMessage());
         } catch (BpfException e) {
-            throw new UserInputException(e.getMessage() + (e.errnoName().equals("EPERM") ? " (needs CAP_BPF or CAP_SYS_ADMIN)" : ""));
+            // an EPERM already names the missing capability, from the process's effective set (BpfException.of)
+            throw new UserInputException(e.getMessage());
         }
     }
 

@@ -17,6 +17,7 @@ import org.bpf4j.linux.KernelMap;
 import org.bpf4j.linux.KernelObjects;
 import org.bpf4j.linux.KernelObjects.KernelMapInfo;
 import org.bpf4j.linux.KernelProgram;
+import org.bpf4j.maps.Errno;
 import org.bpf4j.maps.MapFlags;
 import org.bpf4j.maps.MapType;
 import picocli.CommandLine.Command;
@@ -352,10 +353,10 @@ final class MapCommand {
                 try {
                     m.map().delete(key);
                 } catch (BpfException e) {
-                    if (e.errnoName().equals("ENOENT")) {
+                    if (e.is(Errno.ENOENT)) {
                         throw new UserInputException(command() + ": map " + m.info().id() + " has no key " + KernelViews.textBytes(key));
                     }
-                    if (e.errnoName().equals("EINVAL") && isArray(m.map().type())) {
+                    if (e.is(Errno.EINVAL) && isArray(m.map().type())) {
                         throw new UserInputException(command() + ": map " + m.info().id() + " is an array: its entries cannot be deleted");
                     }
                     throw new UserInputException(e.getMessage());
