@@ -1,8 +1,5 @@
 package org.bpf4j.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -25,6 +22,9 @@ import org.bpf4j.runtime.LoadedProgram;
  */
 final class MapState {
     private MapState() {}
+
+    /** The largest --maps-in read: keeps a wrong file (or /dev/zero) from exhausting the heap. */
+    private static final int MAX_STATE = 256 << 20;
 
     /**
      * {@code --map NAME KEY=VALUE}. KEY and VALUE are each {@code hex:BYTES} (the bytes in memory order, as
@@ -65,14 +65,9 @@ final class MapState {
 
     /** {@code --maps-in FILE}: every entry of every map the file names; maps it does not name keep their contents. */
     static void load(LoadedObject loaded, Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new UserInputException("--maps-in " + file + ": no such file");
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new UserInputException("--maps-in " + file + ": cannot read: " + e.getMessage());
-        }
+        // as -j prints it, about 100 bytes an entry: a million entries fit
+        String text = new String(ProgRunCommand.read(file, "--maps-in", MAX_STATE, "a map state is far smaller"),
+                java.nio.charset.StandardCharsets.UTF_8);
         String where = "--maps-in " + file;
         Object root = JsonReader.parse(text, where);
         if (root instanceof Map<?, ?> m && m.get("maps") instanceof Map<?, ?> inner) root = inner;

@@ -566,11 +566,14 @@ final class ProgRunCommand implements Callable<Integer> {
     private static final int MAX_INPUT = 16 << 20;
 
     private static byte[] read(Path file, String what) {
+        return read(file, what, MAX_INPUT, "a frame or a context is far smaller");
+    }
+
+    /** At most {@code limit} bytes of {@code file}: /dev/zero or a pipe is refused, not read forever. */
+    static byte[] read(Path file, String what, int limit, String why) {
         try (var in = Files.newInputStream(file)) {
-            byte[] data = in.readNBytes(MAX_INPUT + 1); // bounded: /dev/zero or a pipe is refused, not read forever
-            if (data.length > MAX_INPUT) {
-                throw new UserInputException(what + " " + file + ": more than " + MAX_INPUT + " bytes (a frame or a context is far smaller)");
-            }
+            byte[] data = in.readNBytes(limit + 1);
+            if (data.length > limit) throw new UserInputException(what + " " + file + ": more than " + limit + " bytes (" + why + ")");
             return data;
         } catch (NoSuchFileException e) {
             throw new UserInputException(what + " " + file + ": no such file");

@@ -160,6 +160,10 @@ class ProgRunDebuggerTest {
         assertThat(broken.exit()).isEqualTo(2);
         assertThat(broken.err()).contains("--maps-in " + bad + ": not valid JSON at offset").doesNotContain("Exception");
         assertThat(broken.err().lines().count()).isOne();
+        // a file that never ends is refused, not read until the heap is gone
+        CliRunner endless = CliRunner.run("prog", "run", OBJECT, "--prog", "classify", "--pcap", pcap, "--maps-in", "/dev/zero");
+        assertThat(endless.exit()).isEqualTo(2);
+        assertThat(endless.err()).startsWith("bpf4j: --maps-in /dev/zero: more than ").hasLineCount(1);
     }
 
     @Test
