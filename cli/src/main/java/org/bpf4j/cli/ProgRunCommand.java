@@ -283,7 +283,7 @@ final class ProgRunCommand implements Callable<Integer> {
             for (BpfMap m : loaded.maps().values()) maps.put(m.name(), MapDump.formatted(MapDump.entries(m), obj, m));
             if (mapsOut != null) write("--maps-out", mapsOut, (Json.write(maps) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             // the context's struct from the kernel's BTF, read only when something prints it
-            Optional<ContextLayout> ctxLayout = json || (context.isPresent() && !quiet) ? ContextLayout.of(program.type(), btf) : Optional.empty();
+            Optional<ContextStruct> ctxLayout = json || (context.isPresent() && !quiet) ? ContextStruct.of(program.type(), btf) : Optional.empty();
             if (json) {
                 Map<String, Object> root = new LinkedHashMap<>();
                 root.put("program", program.name());
@@ -500,7 +500,7 @@ final class ProgRunCommand implements Callable<Integer> {
             return result.isPresent() && !ReturnCodes.drops(type, result.get().retval());
         }
 
-        Map<String, Object> json(ProgramType type, boolean packet, boolean pcapOut, Optional<ContextLayout> ctx) {
+        Map<String, Object> json(ProgramType type, boolean packet, boolean pcapOut, Optional<ContextStruct> ctx) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("frame", number);
             if (packet) m.put("length", frame.data().length);
@@ -524,7 +524,7 @@ final class ProgRunCommand implements Callable<Integer> {
             return m;
         }
 
-        void print(PrintWriter out, ProgramType type, boolean packet, boolean pcapOut, Optional<byte[]> ctxIn, Optional<ContextLayout> ctx) {
+        void print(PrintWriter out, ProgramType type, boolean packet, boolean pcapOut, Optional<byte[]> ctxIn, Optional<ContextStruct> ctx) {
             if (error.isPresent()) {
                 out.printf("frame %d: %d bytes: refused: %s%s%n", number, frame.data().length, error.get(), pcapOut ? " (not in --pcap-out)" : "");
                 return;
@@ -540,7 +540,7 @@ final class ProgRunCommand implements Callable<Integer> {
          * What the run did besides its verdict: packet changes, the context fields it changed from --ctx-in (-j has
          * the whole context out), trace lines, records.
          */
-        void printDetails(PrintWriter out, boolean packet, Optional<byte[]> ctxIn, Optional<ContextLayout> ctx) {
+        void printDetails(PrintWriter out, boolean packet, Optional<byte[]> ctxIn, Optional<ContextStruct> ctx) {
             result.ifPresent(r -> {
                 if (packet) PacketChanges.of(frame.data(), r.dataOut()).text().ifPresent(t -> out.println("  packet: " + t));
                 if (ctxIn.isPresent() && ctx.isPresent() && !java.util.Arrays.equals(ctxIn.get(), r.contextOut())) {

@@ -15,13 +15,13 @@ import org.bpf4j.progtype.ProgramType;
  * it, to print a test run's context out by field, as {@code bpftool prog run} users read {@code ctx_out}
  * with the uapi header beside them.
  */
-record ContextLayout(Btf btf, int typeId) {
+record ContextStruct(Btf btf, int typeId) {
 
     /** The type's context struct in {@code --btf} or the running kernel's BTF; empty where neither has it. */
-    static Optional<ContextLayout> of(ProgramType type, Path btfFile) {
+    static Optional<ContextStruct> of(ProgramType type, Path btfFile) {
         if (type.ctxName().isEmpty()) return Optional.empty();
         return Objects.targetBtf(btfFile).flatMap(btf -> btf.typeByName(type.ctxName(), BtfType.Struct.class)
-                .map(s -> new ContextLayout(btf, s.id())));
+                .map(s -> new ContextStruct(btf, s.id())));
     }
 
     /**
