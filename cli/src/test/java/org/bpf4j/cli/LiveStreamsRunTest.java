@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -52,23 +51,7 @@ class LiveStreamsRunTest {
         void run() throws Throwable;
     }
 
-    private static void assumeGetppidTracepoint() {
-        KernelAvailability k = KernelAvailability.check();
-        assumeTrue(k.available(), () -> "kernel unavailable: " + k.reason());
-        assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
-                "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing");
-    }
 
-    private static List<JsonNode> jsonLines(String out) {
-        ObjectMapper json = new ObjectMapper();
-        return out.lines().map(l -> {
-            try {
-                return json.readTree(l);
-            } catch (java.io.IOException e) {
-                throw new AssertionError("not JSON: " + l, e);
-            }
-        }).toList();
-    }
 
     private static void getppid(int times) throws Throwable {
         for (int i = 0; i < times; i++) {
@@ -78,11 +61,11 @@ class LiveStreamsRunTest {
 
     @Test
     void perfSamplesDecodeByFieldAndPrintkLinesStreamAsJson() throws Throwable {
-        assumeGetppidTracepoint();
+        CliRunner.assumeSyscallTracepoints();
         long pid = ProcessHandle.current().pid();
         Outcome o = run(() -> getppid(4), "run", PERF.toString(), "--duration", "2", "-j");
         assertThat(o.exit()).as(o.err()).isZero();
-        List<JsonNode> lines = jsonLines(o.out());
+        List<JsonNode> lines = CliRunner.jsonLines(o.out());
         List<JsonNode> samples = lines.stream().filter(n -> n.has("perf") && n.get("formatted").get("tgid").asLong() == pid).toList();
         assertThat(samples).as(o.out()).hasSize(4).allSatisfy(n -> {
             assertThat(n.get("perf").asText()).isEqualTo("samples");
@@ -100,11 +83,11 @@ class LiveStreamsRunTest {
 
     @Test
     void intervalPrintsTheMapsWhileRunningAndAtTheEnd() throws Throwable {
-        assumeGetppidTracepoint();
+        CliRunner.assumeSyscallTracepoints();
         Outcome o = run(() -> {}, "run", PERF.toString(), "--duration", "2.5", "--interval", "1", "-j");
         assertThat(o.exit()).as(o.err()).isZero();
         // at 1 s and 2 s, then at the end
-        assertThat(jsonLines(o.out()).stream().filter(n -> n.has("maps"))).hasSize(3);
+        assertThat(CliRunner.jsonLines(o.out()).stream().filter(n -> n.has("maps"))).hasSize(3);
         CliRunner bad = CliRunner.run("run", PERF.toString(), "--interval", "0");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--interval must be a positive number of seconds, not 0.0");
@@ -172,7 +155,7 @@ class LiveStreamsRunTest {
         try {
             Outcome o = run(() -> {}, "run", PROFILE.toString(), "--duration", "2", "--folded", "-j");
             assertThat(o.exit()).as(o.err()).isZero();
-            List<JsonNode> ours = jsonLines(o.out()).stream().filter(n -> n.get("stack").asText().startsWith("bpf4jjavaspin")).toList();
+            List<JsonNode> ours = CliRunner.jsonLines(o.out()).stream().filter(n -> n.get("stack").asText().startsWith("bpf4jjavaspin")).toList();
             assertThat(ours).as(o.out()).isNotEmpty();
             // its JIT-compiled frames have no symbols without /tmp/perf-PID.map: [unknown] is what it may say of them
             assertThat(ours.stream().mapToLong(n -> n.get("count").asLong()).sum()).isGreaterThanOrEqualTo(10);

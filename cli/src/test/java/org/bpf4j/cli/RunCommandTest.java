@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -49,24 +48,7 @@ class RunCommandTest {
         return new Outcome(exit.get(60, TimeUnit.SECONDS), out.toString(), err.toString());
     }
 
-    private static void assumeKernel() {
-        KernelAvailability k = KernelAvailability.check();
-        assumeTrue(k.available(), () -> "kernel unavailable: " + k.reason());
-        assumeTrue(Files.isReadable(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_getppid/id")),
-                "no tracefs with syscall tracepoints: mount -t tracefs tracefs /sys/kernel/tracing");
-    }
 
-    /** Each line of {@code out} as JSON: -j output is one object per line. */
-    private static List<JsonNode> jsonLines(String out) {
-        ObjectMapper json = new ObjectMapper();
-        return out.lines().map(l -> {
-            try {
-                return json.readTree(l);
-            } catch (java.io.IOException e) {
-                throw new AssertionError("not JSON: " + l, e);
-            }
-        }).toList();
-    }
 
     private static long u64(byte[] b, int at) {
         return ByteBuffer.wrap(b, at, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -74,7 +56,7 @@ class RunCommandTest {
 
     @Test
     void streamsEachRecordAndPrintsTheMapsAtTheEnd() throws Throwable {
-        assumeKernel();
+        CliRunner.assumeSyscallTracepoints();
         long pid = ProcessHandle.current().pid();
         Outcome o = runWhileCalling(5, "run", OBJECT.toString(), "--duration", "2");
         assertThat(o.exit()).as(o.err()).isZero();
@@ -91,10 +73,10 @@ class RunCommandTest {
 
     @Test
     void jsonIsOneObjectPerLine() throws Throwable {
-        assumeKernel();
+        CliRunner.assumeSyscallTracepoints();
         Outcome o = runWhileCalling(3, "run", OBJECT.toString(), "--duration", "1.5", "-j");
         assertThat(o.exit()).as(o.err()).isZero();
-        List<JsonNode> lines = jsonLines(o.out());
+        List<JsonNode> lines = CliRunner.jsonLines(o.out());
         assertThat(lines.stream().filter(n -> n.has("ring")).count()).isGreaterThanOrEqualTo(3);
         JsonNode calls = lines.getLast().get("maps").get("calls");
         long pid = ProcessHandle.current().pid();
@@ -107,7 +89,7 @@ class RunCommandTest {
 
     @Test
     void opensnoopPrintsEachOpenByFieldNames() throws Throwable {
-        assumeKernel();
+        CliRunner.assumeSyscallTracepoints();
         Path file = Files.createTempFile("bpf4j-opensnoop-", ".txt");
         try {
             StringWriter out = new StringWriter(), err = new StringWriter();
@@ -118,7 +100,7 @@ class RunCommandTest {
             assertThat(err.toString()).contains("bpf4j: attached tracepoint syscalls/sys_enter_openat");
             Files.readString(file); // an openat(2) of this process
             assertThat(exit.get(60, TimeUnit.SECONDS)).as(err.toString()).isZero();
-            List<JsonNode> ours = jsonLines(out.toString()).stream()
+            List<JsonNode> ours = CliRunner.jsonLines(out.toString()).stream()
                     .filter(n -> n.has("formatted") && n.get("formatted").get("filename").asText().equals(file.toString())).toList();
             assertThat(ours).as(out.toString()).isNotEmpty();
             assertThat(ours.getFirst().get("formatted").get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
@@ -144,7 +126,7 @@ class RunCommandTest {
         Process started = new ProcessBuilder(exe.toString()).start();
         assertThat(started.waitFor()).isZero();
         assertThat(exit.get(60, TimeUnit.SECONDS)).as(err.toString()).isZero();
-        assertThat(jsonLines(out.toString())).as(out.toString()).anySatisfy(n -> {
+        assertThat(CliRunner.jsonLines(out.toString())).as(out.toString()).anySatisfy(n -> {
             assertThat(n.get("formatted").get("pid").asLong()).isEqualTo(started.pid());
             assertThat(n.get("formatted").get("filename").asText()).isEqualTo(exe.toString());
             assertThat(n.get("formatted").get("comm").asText()).isEqualTo("true");
